@@ -1,0 +1,38 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const links = [
+  { href: '/', label: 'Dead letters' },
+  { href: '/groups', label: 'Groups' },
+  { href: '/throughput', label: 'Throughput' },
+  { href: '/queues', label: 'Queues' },
+  { href: '/audit', label: 'Audit' },
+  { href: '/settings', label: 'Settings' },
+];
+
+export function ConsoleNav() {
+  const pathname = usePathname();
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <nav className="mx-auto flex max-w-[1600px] items-center gap-6 px-4 py-2 text-sm" aria-label="Main">
+        <Link href="/" className="font-semibold tracking-tight text-slate-900">
+          EventDesk
+        </Link>
+        {links.map((l) => {
+          const active = l.href === '/' ? pathname === '/' || pathname.startsWith('/dead-letters') : pathname.startsWith(l.href);
+          return (
+            <Link
+              key={l.href}
+              href={l.href}
+              aria-current={active ? 'page' : undefined}
+              className={active ? 'font-medium text-indigo-700' : 'text-slate-600 hover:text-slate-900'}
+            >
+              {l.label}
+            </Link>
+          );
+        })}
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,45 @@
+// Wraps a route handler: every thrown ApiError becomes the error envelope, anything else a
+// 500 without internals; database or broker outages become 503. Routes stay three moves:
+// parse -> authorise -> call lib/server.
+import { ZodError } from 'zod';
+import { ApiError } from './errors';
+import { zodDetails } from './parse';
+import { logger } from '@/lib/log';
+
+type Handler<C> = (request: Request, context: C) => Promise<Response>;
+
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003']);
+
+function isOutage(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  return (
+    OUTAGE_CODES.has(e?.code ?? '') ||
+    OUTAGE_CODES.has(e?.cause?.code ?? '') ||
+    /connect|Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
+  );
+}
+
+export function json(data: unknown, init?: ResponseInit): Response {
+  return Response.json(data, init);
+}
+
+export function errorResponse(err: ApiError): Response {
+  return Response.json(err.toBody(), { status: err.status });
+}
+
+export function withApi<C = unknown>(handler: Handler<C>): Handler<C> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (err) {
+      if (err instanceof ApiError) return errorResponse(err);
+      if (err instanceof ZodError) return errorResponse(new ApiError('invalid_request', 'Invalid request', zodDetails(err)));
+      if (isOutage(err)) {
+        logger.warn({ err, url: request.url }, 'dependency unavailable');
+        return errorResponse(new ApiError('unavailable', 'A dependency (database or broker) is unavailable; retry shortly'));
+      }
+      logger.error({ err, url: request.url }, 'unhandled API error');
+      return errorResponse(new ApiError('internal', 'Internal error'));
+    }
+  };
+}

@@ -1,0 +1,86 @@
+// Every setting EventDesk reads, parsed once with zod, each with its default (interface.md).
+// Core logic takes its settings as arguments; only entry points (server, worker, scripts) call env().
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(min).max(max);
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected a ${protocols.join(' or ')}// URL`);
+
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const envSchema = z.object({
+  PORT: int(1, 65535).default(3000),
+  DATABASE_URL: url(['postgresql:', 'postgres:']).default('postgresql://postgres@127.0.0.1:5432/eventdesk'),
+  AMQP_URL: url(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
+  EVENTS_EXCHANGE: z.string().min(1).default('edu.events'),
+  DLQ_QUEUE: z.string().min(1).default('edu.events.dlq'),
+  DECLARE_TOPOLOGY: bool.default(false),
+  DRAIN: bool.default(true),
+  TAP: bool.default(true),
+  RETENTION_DAYS: int(1, 3650).default(7),
+  MAX_RETRIES: int(0, 1000).default(3),
+  /** Messages the drainer holds unacked at once, and rows it writes per transaction. */
+  DRAIN_PREFETCH: int(1, 65535).default(2000),
+  DRAIN_BATCH_SIZE: int(1, 10000).default(500),
+  NEXTAUTH_URL: optional(url(['http:', 'https:'])),
+  NEXTAUTH_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),
+  ADMIN_EMAIL: z.string().email('expected an email address').default('admin@localhost'),
+  ADMIN_PASSWORD: optional(z.string().min(8, 'expected at least 8 characters')),
+  OIDC_ISSUER: optional(url(['http:', 'https:'])),
+  OIDC_CLIENT_ID: optional(z.string()),
+  OIDC_CLIENT_SECRET: optional(z.string()),
+  MASK_FIELDS: z
+    .string()
+    .default('email,paymentId')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  METRICS_TOKEN: optional(z.string().min(8)),
+  JAEGER_URL: optional(url(['http:', 'https:'])),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'])),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(public readonly issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
+    );
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses a set of variables; throws EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
+    );
+  }
+  const parsed = result.data;
+  parsed.NEXTAUTH_URL ??= `http://localhost:${parsed.PORT}`;
+  return parsed;
+}
+
+const cache = globalThis as unknown as { __eventdeskEnv?: Env };
+
+/** The process's settings, parsed on first use. */
+export function env(): Env {
+  cache.__eventdeskEnv ??= parseEnv(process.env);
+  return cache.__eventdeskEnv;
+}

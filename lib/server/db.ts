@@ -1,0 +1,15 @@
+// The one Prisma client of the process, cached on globalThis because Next loads modules
+// more than once. Background consumers (lib/bus) use their own small pg pools instead.
+import 'server-only';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@/lib/generated/prisma/client';
+import { env } from '@/lib/env';
+
+const cache = globalThis as unknown as { __eventdeskPrisma?: PrismaClient };
+
+export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  return new PrismaClient({ adapter });
+}
+
+export const prisma: PrismaClient = (cache.__eventdeskPrisma ??= createPrismaClient(env().DATABASE_URL));

@@ -1,0 +1,2 @@
+// Stands in for `server-only` under vitest (it throws outside the react-server condition).
+export {};
