@@ -10,9 +10,8 @@ const RULES: [RegExp, string][] = [
   [/\bhttps?:\/\/[^\s'"]+/g, '<url>'],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
   [/\b[0-9a-f]{16,}\b/gi, '<hex>'],
-  // identifiers such as user123, order_98, cert-7: a word followed by digits
-  [/\b([a-z]+)[-_]?\d+\b/gi, '$1<n>'],
-  [/\b\d+(\.\d+)?\b/g, '<n>'],
+  // any run of digits, also inside identifiers (user123, 30000ms)
+  [/\d+(\.\d+)?/g, '<n>'],
   [/'[^']*'/g, "'<v>'"],
   [/"[^"]*"/g, '"<v>"'],
 ];
