@@ -1,0 +1,125 @@
+// A broker connection that comes back by itself: on error or close it reconnects with
+// exponential backoff and jitter, then runs every setup callback again (channels, consumers).
+// Keep one per role (drain, tap, publisher) so a channel error in one never stops the others.
+import { EventEmitter } from 'node:events';
+import amqp, { type ChannelModel } from 'amqplib';
+import type { Logger } from 'pino';
+import { backoffDelay, sleep } from './backoff';
+import { logger as rootLogger } from '@/lib/log';
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
+
+export interface ReconnectingConnectionOptions {
+  url: string;
+  /** shown in the broker's connection list (rabbitmqctl list_connections client_properties) */
+  name: string;
+  logger?: Logger;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  heartbeatSeconds?: number;
+}
+
+type Setup = (connection: ChannelModel) => Promise<void>;
+
+export class ReconnectingConnection extends EventEmitter {
+  state: ConnectionState = 'idle';
+  lastError: string | null = null;
+  connection: ChannelModel | null = null;
+  private setups: Setup[] = [];
+  private abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly options: ReconnectingConnectionOptions) {
+    super();
+    this.log = (options.logger ?? rootLogger).child({ component: 'amqp', connection: options.name });
+  }
+
+  /** Registers a callback run on every (re)connect; runs it now if already connected. */
+  async onConnect(setup: Setup): Promise<void> {
+    this.setups.push(setup);
+    if (this.connection) await setup(this.connection);
+  }
+
+  start(): this {
+    this.loop ??= this.run();
+    return this;
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Resolves once connected; rejects after timeoutMs. */
+  async waitConnected(timeoutMs = 10_000): Promise<ChannelModel> {
+    if (this.connection && this.state === 'connected') return this.connection;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('connected', onUp);
+        reject(new Error(`broker not reachable within ${timeoutMs} ms: ${this.lastError ?? 'connecting'}`));
+      }, timeoutMs);
+      const onUp = (c: ChannelModel) => {
+        clearTimeout(timer);
+        resolve(c);
+      };
+      this.once('connected', onUp);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.abort.abort();
+    const c = this.connection;
+    this.connection = null;
+    if (c) await c.close().catch(() => {});
+    await this.loop?.catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.abort.signal.aborted) {
+      this.state = 'connecting';
+      try {
+        const connection = await amqp.connect(this.options.url, {
+          clientProperties: { connection_name: this.options.name },
+          heartbeat: this.options.heartbeatSeconds ?? 15,
+        });
+        const closed = new Promise<void>((resolve) => {
+          connection.on('close', (err?: Error) => {
+            if (err) this.lastError = err.message;
+            resolve();
+          });
+          connection.on('error', (err: Error) => {
+            this.lastError = err.message;
+          });
+        });
+        this.connection = connection;
+        for (const setup of this.setups) await setup(connection);
+        if (this.abort.signal.aborted) {
+          await connection.close().catch(() => {});
+          return;
+        }
+        this.state = 'connected';
+        this.lastError = null;
+        attempt = 0;
+        this.log.info('connected');
+        this.emit('connected', connection);
+        await closed;
+        this.connection = null;
+        if (this.abort.signal.aborted) return;
+        this.log.warn({ reason: this.lastError }, 'connection closed; reconnecting');
+        this.emit('disconnected', this.lastError);
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        const c = this.connection;
+        this.connection = null;
+        if (c) await c.close().catch(() => {});
+        this.log.warn({ err: this.lastError, attempt }, 'cannot connect to the broker');
+        this.emit('disconnected', this.lastError);
+      }
+      if (this.abort.signal.aborted) return;
+      this.state = 'backoff';
+      await sleep(backoffDelay(attempt++, this.options.minDelayMs ?? 500, this.options.maxDelayMs ?? 30_000), this.abort.signal);
+    }
+  }
+}
