@@ -80,9 +80,8 @@ export class ReconnectingConnection extends EventEmitter {
     while (!this.abort.signal.aborted) {
       this.state = 'connecting';
       try {
-        const connection = await amqp.connect(this.options.url, {
+        const connection = await amqp.connect(withHeartbeat(this.options.url, this.options.heartbeatSeconds ?? 15), {
           clientProperties: { connection_name: this.options.name },
-          heartbeat: this.options.heartbeatSeconds ?? 15,
         });
         const closed = new Promise<void>((resolve) => {
           connection.on('close', (err?: Error) => {
@@ -122,4 +121,10 @@ export class ReconnectingConnection extends EventEmitter {
       await sleep(backoffDelay(attempt++, this.options.minDelayMs ?? 500, this.options.maxDelayMs ?? 30_000), this.abort.signal);
     }
   }
+}
+
+function withHeartbeat(url: string, seconds: number): string {
+  const u = new URL(url);
+  if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(seconds));
+  return u.toString();
 }
