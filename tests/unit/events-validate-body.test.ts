@@ -1,0 +1,58 @@
+// validateBody: raw message bytes, including the poison the DLQ really receives.
+import { describe, expect, it } from 'vitest';
+import { currentContract } from '@/lib/events/registry';
+import { validateBody } from '@/lib/events/validate';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('validateBody', () => {
+  it('parses and validates a JSON body', () => {
+    const event = currentContract('course.created')!.example;
+    const r = validateBody(bytes(JSON.stringify(event)), 'application/json');
+    expect(r.status).toBe('valid');
+    expect(r.eventId).toBe(event.eventId);
+  });
+
+  it('keeps ids of a parseable but invalid body', () => {
+    const event: Record<string, unknown> = { ...currentContract('course.created')!.example, data: {} };
+    const r = validateBody(bytes(JSON.stringify(event)));
+    expect(r.status).toBe('invalid');
+    expect(r.eventId).toBe(event.eventId);
+    expect(r.eventType).toBe('course.created');
+    expect(r.version).toBe('1.0');
+  });
+
+  it.each([
+    ['empty', new Uint8Array(0)],
+    ['binary', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00])],
+    ['invalid UTF-8 in a JSON-looking body', new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])],
+    ['non-JSON text', bytes('ERROR: upstream timed out')],
+    ['truncated JSON', bytes('{"eventId": "3f1c2a9e-7b4d-4e21-9a6b-0c8d5e2f1a10", "eventType": "user.cr')],
+    ['XML', bytes('<event><type>user.created</type></event>')],
+  ])('reports %s as unparseable at $', (_label, body) => {
+    const r = validateBody(body, 'application/octet-stream');
+    expect(r.status).toBe('unparseable');
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]!.path).toBe('$');
+    expect(r.eventId).toBeUndefined();
+  });
+
+  it('treats JSON that is not an object as invalid, not unparseable', () => {
+    expect(validateBody(bytes('42')).status).toBe('invalid');
+    expect(validateBody(bytes('"user.created"')).status).toBe('invalid');
+    expect(validateBody(bytes('null')).status).toBe('invalid');
+  });
+
+  it('accepts a UTF-8 byte order mark and non-ASCII text', () => {
+    const event = structuredClone(currentContract('review.created')!.example);
+    (event.data as Record<string, unknown>).comment = 'Très bien 👍 — 很好';
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(JSON.stringify(event))]);
+    expect(validateBody(body).status).toBe('valid');
+  });
+
+  it('decodes subarrays (Buffer slices) correctly', () => {
+    const event = currentContract('order.completed')!.example;
+    const framed = bytes(`xxxx${JSON.stringify(event)}yyyy`);
+    expect(validateBody(framed.subarray(4, framed.length - 4)).status).toBe('valid');
+  });
+});
