@@ -1,0 +1,31 @@
+// GET a JSON API route and check it against the shared zod schema; API errors arrive as the
+// envelope { error: { code, message, details } } and are thrown as ApiClientError.
+import type { z } from 'zod';
+
+export class ApiClientError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+    public readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiClientError';
+  }
+}
+
+export async function fetchJson<S extends z.ZodTypeAny>(url: string, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, headers: { accept: 'application/json' }, cache: 'no-store' });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiClientError(0, 'network', 'EventDesk did not answer: is the server running?');
+  }
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = body?.error;
+    throw new ApiClientError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `HTTP ${res.status}`, e?.details);
+  }
+  return schema.parse(body);
+}

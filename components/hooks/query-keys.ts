@@ -1,0 +1,15 @@
+// The one react-query key factory. Keys are arrays led by the resource, so a mutation can
+// invalidate a whole resource by prefix (e.g. queryKeys.deadLetters.all after a republish).
+export const queryKeys = {
+  health: () => ['health'] as const,
+  deadLetters: {
+    all: ['dead-letters'] as const,
+    list: (params: Record<string, unknown>) => ['dead-letters', 'list', params] as const,
+    facets: (filter: Record<string, unknown>) => ['dead-letters', 'facets', filter] as const,
+    detail: (id: string) => ['dead-letters', 'detail', id] as const,
+  },
+  groups: {
+    all: ['groups'] as const,
+    list: (params: Record<string, unknown>) => ['groups', 'list', params] as const,
+  },
+};
