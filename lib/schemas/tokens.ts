@@ -1,0 +1,30 @@
+// Shapes of /api/tokens, shared by the routes and the client hooks.
+import { z } from 'zod';
+import { roleSchema } from './users';
+
+export const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  /** the token's first characters, to tell tokens apart */
+  prefix: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+
+export const apiTokenListSchema = z.object({ items: z.array(apiTokenSchema) });
+export type ApiTokenList = z.infer<typeof apiTokenListSchema>;
+
+export const createTokenSchema = z.object({
+  // No "@": the name is the audit actor, and must not pass for a user's email.
+  name: z.string().trim().min(1, 'expected a name').max(100).regex(/^[^@]+$/, 'a token name cannot contain @'),
+  role: roleSchema,
+});
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+/** The token itself is in this response only: it is stored hashed. */
+export const createdTokenSchema = z.object({ token: z.string(), item: apiTokenSchema });
+export type CreatedToken = z.infer<typeof createdTokenSchema>;

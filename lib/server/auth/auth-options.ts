@@ -1,0 +1,109 @@
+// next-auth (v4) configuration: credentials over the users table, optional OIDC, JWT sessions
+// that carry the user id and session version (authorize() checks both against the database).
+import 'server-only';
+import type { AuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { env } from '@/lib/env';
+import { logger } from '@/lib/log';
+import { ensureAuthReady } from './bootstrap';
+import { clientIp } from './client-ip';
+import { verifyPassword } from './passwords';
+import { checkSignInRate, recordSignInAttempt } from './sign-in-rate-limit';
+import { findUserByEmail, recordSignIn } from './users';
+
+/** Sessions last a working day; disabling a user ends them at once anyway. */
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+/** The `error` the sign-in page receives when the rate limit refuses a try. */
+export const RATE_LIMITED_ERROR = 'RateLimited';
+
+export const OIDC_PROVIDER_ID = 'oidc';
+
+const cache = globalThis as unknown as { __eventdeskAuthOptions?: AuthOptions };
+
+function oidcProvider(): AuthOptions['providers'] {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET } = env();
+  if (!OIDC_ISSUER || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) return [];
+  return [
+    {
+      id: OIDC_PROVIDER_ID,
+      name: 'Single sign-on',
+      type: 'oauth',
+      wellKnown: `${OIDC_ISSUER.replace(/\/$/, '')}/.well-known/openid-configuration`,
+      clientId: OIDC_CLIENT_ID,
+      clientSecret: OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: 'openid email profile' } },
+      idToken: true,
+      checks: ['pkce', 'state'],
+      profile(profile: { sub: string; email?: string; name?: string }) {
+        return { id: profile.sub, email: profile.email?.toLowerCase() ?? null, name: profile.name ?? null };
+      },
+    },
+  ];
+}
+
+export async function getAuthOptions(): Promise<AuthOptions> {
+  const secret = await ensureAuthReady();
+  if (cache.__eventdeskAuthOptions) return cache.__eventdeskAuthOptions;
+  const settings = env();
+  // next-auth reads these from process.env in places that do not see the options.
+  process.env.NEXTAUTH_URL ??= settings.NEXTAUTH_URL;
+  cache.__eventdeskAuthOptions = {
+    secret,
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+    // httpOnly and sameSite=lax are next-auth's defaults; secure (and the __Secure- prefix)
+    // whenever the console is served over https.
+    useSecureCookies: settings.NEXTAUTH_URL!.startsWith('https://'),
+    pages: { signIn: '/sign-in', error: '/sign-in' },
+    providers: [
+      CredentialsProvider({
+        name: 'Email and password',
+        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        async authorize(credentials, req) {
+          const email = String(credentials?.email ?? '').trim().toLowerCase().slice(0, 320);
+          const password = String(credentials?.password ?? '');
+          if (!email || !password) return null;
+          const ip = clientIp(req?.headers ?? {});
+          const rate = await checkSignInRate(email, ip);
+          if (!rate.allowed) {
+            logger.warn({ email, ip }, 'sign-in refused: rate limit');
+            throw new Error(RATE_LIMITED_ERROR);
+          }
+          const user = await findUserByEmail(email);
+          const ok = (await verifyPassword(user?.passwordHash ?? null, password)) && user?.status === 'active';
+          await recordSignInAttempt(email, ip, ok);
+          if (!ok || !user) return null;
+          await recordSignIn(user.id);
+          return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion } as never;
+        },
+      }),
+      ...oidcProvider(),
+    ],
+    callbacks: {
+      // OIDC only lets in people an admin has added (by email) and not disabled.
+      async signIn({ user, account }) {
+        if (account?.provider !== OIDC_PROVIDER_ID) return true;
+        const known = user.email ? await findUserByEmail(user.email) : null;
+        return Boolean(known && known.status === 'active');
+      },
+      async jwt({ token, user, account }) {
+        if (!user) return token;
+        const dbUser = account?.provider === OIDC_PROVIDER_ID ? await findUserByEmail(user.email ?? '') : null;
+        if (dbUser) {
+          await recordSignIn(dbUser.id);
+          return { ...token, sub: dbUser.id, email: dbUser.email, sv: dbUser.sessionVersion };
+        }
+        return { ...token, sub: user.id, sv: (user as { sv?: number }).sv };
+      },
+      async session({ session, token }) {
+        return { ...session, user: { ...session.user, email: token.email ?? null } };
+      },
+    },
+    logger: {
+      error: (code, metadata) => logger.warn({ code, metadata }, 'next-auth error'),
+      warn: (code) => logger.warn({ code }, 'next-auth warning'),
+      debug: () => {},
+    },
+  };
+  return cache.__eventdeskAuthOptions;
+}
