@@ -1,9 +1,89 @@
-// Starts the background services of one EventDesk process (web server or `npm run worker`).
-// STUB: the drain work fills this in (drainer, retention purge); the tap and jobs join later.
+// Starts the background services of one EventDesk process (web server or `npm run worker`) and
+// stops them gracefully on SIGTERM/SIGINT. Each service is one entry in `services` below: to add
+// one (tap, jobs), push `{ name, stop }` after starting it.
+import pg from 'pg';
+import { Drainer } from '@/lib/bus/drainer';
+import { publishDrainStatus } from '@/lib/bus/drain-status';
+import { startRetention } from '@/lib/bus/retention';
 import { env } from '@/lib/env';
 import { logger } from '@/lib/log';
 
-export function startBackground(): void {
+export interface BackgroundService {
+  name: string;
+  stop(): Promise<void>;
+}
+
+const holder = globalThis as unknown as { __eventdeskBackground?: BackgroundService[] };
+
+export function startBackground(): BackgroundService[] {
+  // Next may load this module twice: start the services once per process.
+  if (holder.__eventdeskBackground) return holder.__eventdeskBackground;
   const settings = env();
-  logger.info({ drain: settings.DRAIN, tap: settings.TAP }, 'background services: not implemented yet');
+  const services: BackgroundService[] = (holder.__eventdeskBackground = []);
+
+  if (settings.DRAIN) {
+    // Its own small pool, so the console's Prisma pool never starves the drain (nor the reverse).
+    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 3, connectionTimeoutMillis: 5000, application_name: 'eventdesk-drain' });
+    pool.on('error', (err) => logger.warn({ err: err.message }, 'idle drain database connection lost'));
+    const drainer = new Drainer({
+      amqpUrl: settings.AMQP_URL,
+      queue: settings.DLQ_QUEUE,
+      exchange: settings.EVENTS_EXCHANGE,
+      pool,
+      prefetch: settings.DRAIN_PREFETCH,
+      batchSize: settings.DRAIN_BATCH_SIZE,
+      declareTopology: settings.DECLARE_TOPOLOGY,
+      logger,
+    });
+    publishDrainStatus(() => drainer.status());
+    void drainer.start();
+    const retention = startRetention(pool, settings.RETENTION_DAYS, logger.child({ component: 'retention' }));
+    services.push({ name: 'retention', stop: () => retention.stop() });
+    services.push({
+      name: 'drain',
+      stop: async () => {
+        await drainer.stop();
+        await pool.end().catch(() => {});
+      },
+    });
+  }
+
+  logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP }, 'background services started');
+  handleSignals(services);
+  return services;
+}
+
+export async function stopBackground(services = holder.__eventdeskBackground ?? []): Promise<void> {
+  // Reverse order of start: later services may depend on earlier ones.
+  for (const s of [...services].reverse()) {
+    try {
+      await s.stop();
+    } catch (err) {
+      logger.error({ service: s.name, err: (err as Error).message }, 'service did not stop cleanly');
+    }
+  }
+  publishDrainStatus(null);
+  holder.__eventdeskBackground = undefined;
+}
+
+/**
+ * SIGTERM/SIGINT: finish the batch in flight (commit, ack), close, then let whoever else listens
+ * (Next's own handler, which exits at once) run. Next registers its handler before
+ * instrumentation runs, so ours takes those listeners over and calls them after stopping.
+ */
+function handleSignals(services: BackgroundService[]): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const others = process.listeners(signal);
+    process.removeAllListeners(signal);
+    let stopping = false;
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping background services');
+      void stopBackground(services).finally(() => {
+        if (others.length) for (const l of others) (l as (s: NodeJS.Signals) => void)(signal);
+        else process.exit(0);
+      });
+    });
+  }
 }

@@ -1,17 +1,25 @@
-// GET /api/health (no auth). STUB until the drain lands: database check only.
+// GET /api/health (no auth): database, broker and drain state (interface.md); 503 when the
+// database is down. Fast on purpose: one SELECT 1 and in-memory state, no table counts.
 import { withApi, json } from '@/lib/api/handler';
+import { env } from '@/lib/env';
+import { readHealth } from '@/lib/runtime/read-health';
 import { prisma } from '@/lib/server/db';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = withApi(async () => {
-  let database = { ok: true };
+async function pingDatabase(timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const ping = prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
   try {
-    await prisma.$queryRaw`SELECT 1`;
-  } catch {
-    database = { ok: false };
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
-  const body = { status: database.ok ? 'ok' : 'degraded', database, broker: { ok: false }, drain: { state: 'stopped', dlqDepth: null, drainedTotal: 0, lastDrainedAt: null } };
-  return json(body, { status: database.ok ? 200 : 503 });
+}
+
+export const GET = withApi(async () => {
+  const body = await readHealth(await pingDatabase(), env().AMQP_URL);
+  return json(body, { status: body.database.ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 });

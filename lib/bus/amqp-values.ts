@@ -1,0 +1,122 @@
+// AMQP property and header values <-> JSON that PostgreSQL's jsonb accepts, losslessly.
+// amqplib decodes field tables into Buffers (byte arrays), {'!': 'timestamp'|'decimal', value}
+// objects, numbers (longs included), nested tables and arrays, and strings that may hold NUL,
+// which jsonb rejects. A small tagged encoding keeps every value showable by the API and
+// rebuildable for a republish:
+//   {"$bytes": base64}            byte array (Buffer / Uint8Array)
+//   {"$str": base64}              a string containing NUL (utf-8 bytes)
+//   {"$timestamp": seconds}       AMQP timestamp (amqplib's {'!':'timestamp'} or a Date)
+//   {"$decimal": {places, digits}} AMQP decimal
+//   {"$long": "123"}              bigint
+//   {"$num": "NaN"|"Infinity"|"-Infinity"}
+//   {"$typed": {type, value}}     any other amqplib {'!': type, value} value
+//   {"$table": [[key, value]...]} a table whose keys would be ambiguous ("$..." or containing NUL)
+//   {"$undefined": true}
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const hasNul = (s: string) => s.includes('\u0000');
+
+function encodeString(s: string): Json {
+  return hasNul(s) ? { $str: Buffer.from(s, 'utf8').toString('base64') } : s;
+}
+
+export function encodeAmqpValue(value: unknown): Json {
+  if (value === null) return null;
+  switch (typeof value) {
+    case 'string':
+      return encodeString(value);
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : { $num: String(value) };
+    case 'bigint':
+      return { $long: value.toString() };
+    case 'undefined':
+      return { $undefined: true };
+    case 'object':
+      break;
+    default:
+      return encodeString(String(value));
+  }
+  if (ArrayBuffer.isView(value)) {
+    return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  }
+  if (value instanceof ArrayBuffer) return { $bytes: Buffer.from(value).toString('base64') };
+  if (value instanceof Date) return { $timestamp: Math.floor(value.getTime() / 1000) };
+  if (Array.isArray(value)) return value.map(encodeAmqpValue);
+  const obj = value as Record<string, unknown>;
+  if (typeof obj['!'] === 'string' && 'value' in obj && Object.keys(obj).length === 2) {
+    if (obj['!'] === 'timestamp' && typeof obj.value === 'number') return { $timestamp: obj.value };
+    if (obj['!'] === 'decimal') return { $decimal: encodeAmqpValue(obj.value) };
+    return { $typed: { type: obj['!'], value: encodeAmqpValue(obj.value) } };
+  }
+  return encodeTable(obj);
+}
+
+/** Encodes a field table (headers) or a property set; undefined entries are left out. */
+export function encodeTable(table: Record<string, unknown> | null | undefined): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  if (!table) return out;
+  const keys = Object.keys(table).filter((k) => table[k] !== undefined);
+  if (keys.some((k) => k.startsWith('$') || hasNul(k))) {
+    return { $table: keys.map((k) => [encodeString(k), encodeAmqpValue(table[k])]) };
+  }
+  for (const k of keys) out[k] = encodeAmqpValue(table[k]);
+  return out;
+}
+
+/** The inverse: values amqplib can publish again (timestamps/decimals in its {'!'} form). */
+export function decodeAmqpValue(value: Json): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(decodeAmqpValue);
+  const keys = Object.keys(value);
+  if (keys.length === 1) {
+    const tag = keys[0];
+    const v = value[tag];
+    switch (tag) {
+      case '$bytes':
+        return Buffer.from(String(v), 'base64');
+      case '$str':
+        return Buffer.from(String(v), 'base64').toString('utf8');
+      case '$timestamp':
+        return { '!': 'timestamp', value: Number(v) };
+      case '$decimal':
+        return { '!': 'decimal', value: decodeAmqpValue(v) };
+      case '$long':
+        return { '!': 'long', value: Number(v) };
+      case '$num':
+        return Number(v);
+      case '$undefined':
+        return undefined;
+      case '$typed': {
+        const t = v as { type: string; value: Json };
+        return { '!': t.type, value: decodeAmqpValue(t.value) };
+      }
+      case '$table': {
+        const out: Record<string, unknown> = {};
+        for (const [k, val] of v as [Json, Json][]) out[String(decodeAmqpValue(k))] = decodeAmqpValue(val);
+        return out;
+      }
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = decodeAmqpValue(value[k]);
+  return out;
+}
+
+/** JSON with keys sorted at every level: equal values give equal text (fingerprints). */
+export function canonicalJson(value: Json): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  const keys = Object.keys(value).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(value[k])).join(',') + '}';
+}
+
+/** Header value as text, whatever its AMQP type (Buffers decoded as UTF-8). */
+export function headerText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
+}

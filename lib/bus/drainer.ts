@@ -1,0 +1,349 @@
+// The lossless drain: consumes the DLQ with manual ack and a bounded prefetch, writes what arrived
+// in batches (one transaction each), and acks a batch only after its COMMIT. A crash before the
+// commit loses nothing (the broker requeues unacked messages); a crash between commit and ack
+// stores nothing twice (the redelivery's fingerprint is already there). A failing database keeps
+// the batch unacked and is retried with backoff; a dead channel drops its buffered deliveries
+// (the broker requeues them) and the consumer comes back with the connection.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { logger as rootLogger } from '@/lib/log';
+import { backoffDelay, sleep } from './backoff';
+import { ReconnectingConnection } from './connection';
+import { checkDlq, declareTopology, DlqMissingError } from './dlq-topology';
+import { initialDrainStatus, type DrainStatus } from './drain-status';
+import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
+import { storeBatch } from './store-batch';
+
+export interface DrainerOptions {
+  amqpUrl: string;
+  queue: string;
+  /** the events exchange, declared with the DLQ when declareTopology is set */
+  exchange?: string;
+  /** a pool to write with; else one of `poolSize` connections is made from databaseUrl */
+  pool?: pg.Pool;
+  databaseUrl?: string;
+  poolSize?: number;
+  prefetch?: number;
+  batchSize?: number;
+  /** how long a lone message waits for company before it is written */
+  lingerMs?: number;
+  declareTopology?: boolean;
+  logger?: Logger;
+  /** shown in `rabbitmqctl list_connections name client_properties` */
+  connectionName?: string;
+  depthIntervalMs?: number;
+  missingQueueRetryMs?: number;
+}
+
+interface Session {
+  channel: Channel;
+  alive: boolean;
+  consumerTag: string | null;
+}
+
+interface Delivery {
+  msg: ConsumeMessage;
+  session: Session;
+  prepared: PreparedDeath;
+}
+
+export class Drainer {
+  readonly connectionName: string;
+  private readonly conn: ReconnectingConnection;
+  private readonly pool: pg.Pool;
+  private readonly ownPool: boolean;
+  private readonly log: Logger;
+  private readonly prefetch: number;
+  private readonly batchSize: number;
+  private readonly lingerMs: number;
+  private session: Session | null = null;
+  private buffer: Delivery[] = [];
+  private writing: Promise<void> | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private depthTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly abort = new AbortController();
+  private started = false;
+  private stopping = false;
+  private stopped = false;
+  private paused = false;
+  private dbError: string | null = null;
+  private readonly stats = initialDrainStatus();
+  private summary = { stored: 0, duplicates: 0, batches: 0, since: Date.now() };
+
+  constructor(private readonly options: DrainerOptions) {
+    this.prefetch = options.prefetch ?? 2000;
+    this.batchSize = options.batchSize ?? 500;
+    this.lingerMs = options.lingerMs ?? 25;
+    this.connectionName = options.connectionName ?? `eventdesk-drain:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.log = (options.logger ?? rootLogger).child({ component: 'drain', queue: options.queue });
+    if (options.pool) {
+      this.pool = options.pool;
+      this.ownPool = false;
+    } else {
+      if (!options.databaseUrl) throw new Error('Drainer needs a pool or a databaseUrl');
+      this.pool = new pg.Pool({
+        connectionString: options.databaseUrl,
+        max: options.poolSize ?? 2,
+        connectionTimeoutMillis: 5000,
+        idleTimeoutMillis: 30_000,
+        application_name: 'eventdesk-drain',
+      });
+      this.ownPool = true;
+    }
+    // An idle client whose backend was terminated emits here; the pool drops it by itself.
+    this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection lost'));
+    this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.conn.onConnect((c) => this.attach(c));
+    this.conn.on('disconnected', () => this.dropSession());
+    this.conn.start();
+    this.depthTimer = setInterval(() => void this.refreshDepth(), this.options.depthIntervalMs ?? 5000);
+    this.depthTimer.unref();
+  }
+
+  status(): DrainStatus {
+    const s = this.stats;
+    s.brokerConnected = this.conn.connected;
+    s.databaseOk = this.dbError === null;
+    if (this.stopped || !this.started) s.state = 'stopped';
+    else if (this.paused) s.state = 'paused';
+    else if (this.dbError || s.dlqMissing || !this.conn.connected || !this.session?.alive) s.state = 'error';
+    else s.state = 'running';
+    s.lastError =
+      this.dbError ??
+      (s.dlqMissing ? `DLQ not found: is DECLARE_TOPOLOGY needed? (queue "${this.options.queue}")` : null) ??
+      (this.conn.connected ? null : this.conn.lastError ? `broker: ${this.conn.lastError}` : null);
+    return { ...s };
+  }
+
+  /** Stops consuming (messages stay in the DLQ) until resume(). */
+  async pause(): Promise<void> {
+    this.paused = true;
+    const s = this.session;
+    if (s?.alive && s.consumerTag) {
+      await s.channel.cancel(s.consumerTag).catch(() => {});
+      s.consumerTag = null;
+    }
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    const s = this.session;
+    if (s?.alive && !s.consumerTag) await this.consume(s);
+  }
+
+  /** Graceful: stop receiving, write and ack everything received, then close. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopping = true;
+    for (const t of [this.depthTimer, this.retryTimer]) if (t) clearTimeout(t);
+    const s = this.session;
+    if (s?.alive && s.consumerTag) await s.channel.cancel(s.consumerTag).catch(() => {});
+    const deadline = setTimeout(() => this.abort.abort(), timeoutMs);
+    try {
+      await this.flushNow();
+      while (this.writing) await this.writing;
+    } finally {
+      clearTimeout(deadline);
+    }
+    this.abort.abort();
+    this.logSummary(true);
+    this.stopped = true;
+    if (s?.alive) await s.channel.close().catch(() => {});
+    await this.conn.close();
+    if (this.ownPool) await this.pool.end().catch(() => {});
+    this.log.info('drain stopped');
+  }
+
+  // --- broker side ---------------------------------------------------------------------------
+
+  private async attach(connection: ChannelModel): Promise<void> {
+    if (this.stopping) return;
+    if (this.options.declareTopology) {
+      await declareTopology(connection, this.options.exchange ?? 'edu.events', this.options.queue);
+    }
+    try {
+      const info = await checkDlq(connection, this.options.queue);
+      this.stats.dlqMissing = false;
+      this.stats.dlqDepth = info.messageCount;
+      this.stats.dlqConsumers = info.consumerCount;
+    } catch (err) {
+      if (!(err instanceof DlqMissingError)) throw err;
+      if (!this.stats.dlqMissing) this.log.error(err.message);
+      this.stats.dlqMissing = true;
+      this.stats.dlqDepth = null;
+      this.retryAttach(connection);
+      return;
+    }
+    const channel = await connection.createChannel();
+    const session: Session = { channel, alive: true, consumerTag: null };
+    this.session = session;
+    channel.on('error', (err: Error) => this.log.warn({ err: err.message }, 'drain channel error'));
+    channel.on('close', () => {
+      this.dropSession(session);
+      // The connection may still be up (e.g. the queue was deleted): come back on it.
+      if (this.conn.connection === connection) this.retryAttach(connection);
+    });
+    await channel.prefetch(this.prefetch);
+    if (!this.paused) await this.consume(session);
+    this.log.info({ prefetch: this.prefetch, batchSize: this.batchSize }, 'draining');
+  }
+
+  private retryAttach(connection: ChannelModel): void {
+    if (this.stopping) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.stopping || this.conn.connection !== connection) return;
+      this.attach(connection).catch((err) => {
+        this.log.warn({ err: (err as Error).message }, 'cannot attach to the DLQ; retrying');
+        this.retryAttach(connection);
+      });
+    }, this.options.missingQueueRetryMs ?? 5000);
+    this.retryTimer.unref();
+  }
+
+  private async consume(session: Session): Promise<void> {
+    const { consumerTag } = await session.channel.consume(
+      this.options.queue,
+      (msg) => {
+        if (!msg) {
+          // The broker cancelled us (queue deleted): closing requeues what we hold.
+          this.log.warn('consumer cancelled by the broker');
+          void session.channel.close().catch(() => {});
+          return;
+        }
+        this.receive(msg, session);
+      },
+      { noAck: false },
+    );
+    session.consumerTag = consumerTag;
+  }
+
+  private dropSession(session: Session | null = this.session): void {
+    if (!session) return;
+    session.alive = false;
+    // What this channel delivered and we have not acked goes back to the queue by itself.
+    this.buffer = this.buffer.filter((d) => d.session !== session);
+    if (this.session === session) this.session = null;
+  }
+
+  private receive(msg: ConsumeMessage, session: Session): void {
+    let prepared: PreparedDeath;
+    try {
+      prepared = prepareDeadLetter(msg);
+    } catch (err) {
+      // Should not happen; store the bytes anyway, with the headers set aside.
+      this.log.error({ err: (err as Error).message }, 'cannot read a dead letter; storing it without headers');
+      const bare = { ...msg, properties: { ...msg.properties, headers: { 'x-eventdesk-drain-error': String((err as Error).message) } } };
+      prepared = prepareDeadLetter(bare as ConsumeMessage);
+    }
+    this.buffer.push({ msg, session, prepared });
+    if (this.writing) return;
+    if (this.buffer.length >= this.batchSize) void this.flushNow();
+    else if (!this.lingerTimer) this.lingerTimer = setTimeout(() => void this.flushNow(), this.lingerMs);
+  }
+
+  // --- database side -------------------------------------------------------------------------
+
+  /** Writes until the buffer is empty; batches form from what arrives while writing. */
+  private flushNow(): Promise<void> {
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    }
+    if (this.writing) return this.writing;
+    this.writing = (async () => {
+      try {
+        while (this.buffer.length) {
+          const batch = this.buffer.splice(0, this.batchSize);
+          await this.writeWithRetry(batch);
+        }
+      } finally {
+        this.writing = null;
+      }
+    })();
+    return this.writing;
+  }
+
+  private async writeWithRetry(batch: Delivery[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const live = batch.filter((d) => d.session.alive);
+      if (!live.length || this.abort.signal.aborted) return;
+      try {
+        const result = await storeBatch(this.pool, live.map((d) => d.prepared), this.log);
+        this.dbError = null;
+        this.ack(live);
+        this.stats.drainedTotal += result.stored;
+        this.stats.duplicatesSkipped += result.duplicates;
+        if (result.stored) this.stats.lastDrainedAt = new Date().toISOString();
+        this.summary.stored += result.stored;
+        this.summary.duplicates += result.duplicates;
+        this.summary.batches++;
+        this.log.debug({ size: live.length, ...result }, 'batch committed');
+        if (this.log.isLevelEnabled('debug')) {
+          for (const d of live) {
+            this.log.debug({ eventId: d.prepared.eventId, correlationId: d.prepared.correlationId, queue: d.prepared.queue, reason: d.prepared.reason }, 'dead letter stored');
+          }
+        }
+        this.logSummary(false);
+        return;
+      } catch (err) {
+        const message = (err as Error).message;
+        this.dbError = `database: ${message}`;
+        const delay = backoffDelay(attempt, 200, 15_000);
+        this.log.warn({ err: message, code: (err as { code?: string }).code, attempt, retryInMs: delay, size: live.length }, 'cannot store a batch; it stays unacked and is retried');
+        await sleep(delay, this.abort.signal);
+      }
+    }
+  }
+
+  /** Acks each channel's highest delivery tag with multiple=true: every earlier tag is committed too. */
+  private ack(batch: Delivery[]): void {
+    const last = new Map<Session, ConsumeMessage>();
+    for (const d of batch) last.set(d.session, d.msg);
+    for (const [session, msg] of last) {
+      if (!session.alive) continue;
+      try {
+        session.channel.ack(msg, true);
+      } catch (err) {
+        // The channel died after the commit: the broker redelivers, the fingerprint dedupes.
+        this.log.warn({ err: (err as Error).message }, 'ack failed after commit; redelivery will be deduplicated');
+      }
+    }
+  }
+
+  private logSummary(force: boolean): void {
+    const s = this.summary;
+    const elapsed = Date.now() - s.since;
+    if (!force && elapsed < 5000) return;
+    if (s.batches) {
+      this.log.info({ stored: s.stored, duplicates: s.duplicates, batches: s.batches, perSecond: Math.round((s.stored * 1000) / Math.max(1, elapsed)) }, 'drained');
+    }
+    this.summary = { stored: 0, duplicates: 0, batches: 0, since: Date.now() };
+  }
+
+  private async refreshDepth(): Promise<void> {
+    const connection = this.conn.connection;
+    if (!connection || this.stopping) return;
+    try {
+      const info = await checkDlq(connection, this.options.queue);
+      this.stats.dlqDepth = info.messageCount;
+      this.stats.dlqConsumers = info.consumerCount;
+      this.stats.dlqMissing = false;
+    } catch (err) {
+      if (err instanceof DlqMissingError) {
+        this.stats.dlqMissing = true;
+        this.stats.dlqDepth = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// Turns one DLQ delivery into the row values the drain writes. Pure: no I/O, never throws for any
+// body or header content (a validator bug degrades to a violation, never to a lost message).
+import { createHash } from 'node:crypto';
+import type { ConsumeMessage } from 'amqplib';
+import { validateBody, type ValidationResult } from '@/lib/events/validate';
+import { groupId, groupKey, type GroupKey } from '@/lib/groups/signature';
+import { canonicalJson, encodeTable, headerText, type Json } from './amqp-values';
+import { parseDeaths, readErrorDetails, summariseDeath, type Death } from './x-death';
+
+export const REPUBLISH_COUNT_HEADER = 'x-eventdesk-republish-count';
+const SEARCH_BODY_BYTES = 8 * 1024;
+const MAX_TEXT = 2000;
+
+export interface PreparedDeath {
+  /** sha256 over body, properties and headers: a redelivery has the same one */
+  fingerprint: string;
+  redelivered: boolean;
+  eventKey: string;
+  eventKeySource: 'event-id' | 'message-id' | 'body-sha256';
+  eventId: string | null;
+  eventType: string | null;
+  version: string | null;
+  routingKey: string | null;
+  queue: string;
+  reason: string | null;
+  exchange: string | null;
+  failedAt: Date;
+  errorMessage: string | null;
+  validationStatus: string;
+  violations: string;
+  correlationId: string | null;
+  group: GroupKey;
+  groupId: string;
+  contentType: string | null;
+  bodySize: number;
+  bodySha256: string;
+  searchText: string;
+  republishCount: number;
+  body: Buffer;
+  properties: string;
+  headers: string;
+  deaths: Death[];
+  deathCount: number;
+}
+
+/** PostgreSQL text cannot hold NUL nor jsonb lone surrogates; bounded so one odd header cannot bloat a row. */
+export function cleanText(value: string | null | undefined, max = MAX_TEXT): string | null {
+  if (value === null || value === undefined) return null;
+  let s = value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  if (s.length > max) s = s.slice(0, max);
+  // lone surrogates (from JSON "\ud800" escapes) are rejected by jsonb
+  return s.toWellFormed();
+}
+
+function safeValidate(body: Buffer, contentType: string | undefined): ValidationResult {
+  try {
+    return validateBody(body, contentType);
+  } catch (err) {
+    return { status: 'invalid', violations: [{ path: '$', message: `validator failed: ${(err as Error).message}` }] };
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The start of the body as text when it is UTF-8, for full-text search. */
+function searchableBody(body: Buffer): string {
+  let end = Math.min(body.length, SEARCH_BODY_BYTES);
+  // do not cut a multi-byte character in half
+  if (end < body.length) while (end > 0 && (body[end] & 0xc0) === 0x80) end--;
+  try {
+    return utf8.decode(body.subarray(0, end)).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+function republishCount(value: unknown): number {
+  const n = Number(headerText(value));
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 ? n : 0;
+}
+
+function cleanViolations(v: ValidationResult['violations']): string {
+  return JSON.stringify((v ?? []).slice(0, 200).map((x) => ({ path: cleanText(String(x.path), 500), message: cleanText(String(x.message), 1000) })));
+}
+
+export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Date()): PreparedDeath {
+  const body = msg.content;
+  const { headers: rawHeaders, ...rest } = msg.properties;
+  const headers = (rawHeaders ?? {}) as Record<string, unknown>;
+  const encodedHeaders = encodeTable(headers);
+  const encodedProperties = encodeTable(rest as Record<string, unknown>);
+  const headersJson = JSON.stringify(encodedHeaders);
+  const propertiesJson = JSON.stringify(encodedProperties);
+
+  const bodySha256 = createHash('sha256').update(body).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(bodySha256)
+    .update('\u0000')
+    .update(canonicalJson(encodedProperties as Json))
+    .update('\u0000')
+    .update(canonicalJson(encodedHeaders as Json))
+    .digest('hex');
+
+  const contentType = cleanText(headerText(rest.contentType) ?? null, 200);
+  const validation = safeValidate(body, contentType ?? undefined);
+  const deaths = parseDeaths(headers);
+  const death = summariseDeath(headers, deaths);
+  const error = readErrorDetails(headers);
+
+  const messageId = cleanText(headerText(rest.messageId) ?? null, 500);
+  const bodyEventId = cleanText(validation.eventId?.trim() || null, 500);
+  const [eventKey, eventKeySource] = bodyEventId
+    ? [bodyEventId, 'event-id' as const]
+    : messageId
+      ? [messageId, 'message-id' as const]
+      : [bodySha256, 'body-sha256' as const];
+
+  const eventType = cleanText(validation.eventType ?? headerText(rest.type) ?? null, 200);
+  const queue = cleanText(death.queue, 500) ?? '';
+  const reason = cleanText(death.reason, 100);
+  const errorMessage = cleanText(error.message);
+  const key = groupKey({ eventType, queue, reason, errorMessage, fallback: validation.status });
+  const correlationId = cleanText(
+    headerText(headers['x-correlation-id']) ?? headerText(rest.correlationId) ?? validation.correlationId ?? null,
+    500,
+  );
+
+  return {
+    fingerprint,
+    redelivered: msg.fields.redelivered,
+    eventKey,
+    eventKeySource,
+    eventId: bodyEventId,
+    eventType,
+    version: cleanText(validation.version ?? null, 50),
+    routingKey: cleanText(death.routingKey ?? msg.fields.routingKey ?? null, 500),
+    queue,
+    reason,
+    exchange: cleanText(death.exchange, 500),
+    failedAt: death.time ?? receivedAt,
+    errorMessage,
+    validationStatus: validation.status,
+    violations: cleanViolations(validation.violations),
+    correlationId,
+    group: key,
+    groupId: groupId(key),
+    contentType,
+    bodySize: body.length,
+    bodySha256,
+    searchText: cleanText(`${searchableBody(body)} ${errorMessage ?? ''}`.trim(), SEARCH_BODY_BYTES + MAX_TEXT) ?? '',
+    republishCount: republishCount(headers[REPUBLISH_COUNT_HEADER]),
+    body,
+    properties: propertiesJson,
+    headers: headersJson,
+    deaths,
+    deathCount: death.count,
+  };
+}

@@ -1,0 +1,78 @@
+// Purges dead letters whose last death is older than RETENTION_DAYS (the DLQ's own TTL), in small
+// batches so the drain and the console never wait behind one long delete. Messages and history go
+// with their record (ON DELETE CASCADE); failure group counts are decremented in the same
+// statement, and emptied groups and old hour buckets are removed.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { sleep } from './backoff';
+
+export interface PurgeOptions {
+  retentionDays: number;
+  batchSize?: number;
+  pauseMs?: number;
+  signal?: AbortSignal;
+  now?: Date;
+}
+
+export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promise<number> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
+  const batchSize = options.batchSize ?? 1000;
+  let total = 0;
+  for (;;) {
+    if (options.signal?.aborted) break;
+    const { rows } = await pool.query<{ n: string }>(
+      `WITH doomed AS (
+         SELECT id FROM dead_letters WHERE last_failed_at < $1
+         ORDER BY last_failed_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), gone AS (
+         DELETE FROM dead_letters d USING doomed WHERE d.id = doomed.id
+         RETURNING d.group_id, d.status, d.attempts
+       ), per_group AS (
+         SELECT group_id, sum(attempts)::int AS deaths, count(*) FILTER (WHERE status = 'pending')::int AS pending
+         FROM gone GROUP BY group_id ORDER BY group_id
+       ), adjusted AS (
+         UPDATE failure_groups g
+            SET count = GREATEST(0, g.count - p.deaths), pending_count = GREATEST(0, g.pending_count - p.pending)
+           FROM per_group p WHERE g.id = p.group_id
+         RETURNING g.id
+       )
+       SELECT (SELECT count(*) FROM gone) AS n, (SELECT count(*) FROM adjusted) AS groups`,
+      [cutoff, batchSize],
+    );
+    const n = Number(rows[0]?.n ?? 0);
+    total += n;
+    if (n < batchSize) break;
+    await sleep(options.pauseMs ?? 200, options.signal);
+  }
+  await pool.query('DELETE FROM failure_group_hours WHERE hour < $1', [cutoff]);
+  await pool.query(
+    `DELETE FROM failure_groups WHERE count = 0 AND pending_count = 0 AND last_seen_at < $1`,
+    [cutoff],
+  );
+  return total;
+}
+
+/** Runs purgeExpired now and then every intervalMs until stopped. */
+export function startRetention(pool: pg.Pool, retentionDays: number, log: Logger, intervalMs = 10 * 60_000) {
+  const abort = new AbortController();
+  const run = async () => {
+    try {
+      const n = await purgeExpired(pool, { retentionDays, signal: abort.signal });
+      if (n) log.info({ purged: n, retentionDays }, 'purged expired dead letters');
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'retention purge failed; retrying later');
+    }
+  };
+  let running = run();
+  const timer = setInterval(() => {
+    running = running.then(run);
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      abort.abort();
+      await running.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// What GET /api/health reports about the broker and the drain, cheaply: the drainer's status when
+// this process runs one, else a broker probe cached for a few seconds (no table counts here).
+import amqp from 'amqplib';
+import { currentDrainStatus } from '@/lib/bus/drain-status';
+
+export interface HealthBody {
+  status: 'ok' | 'degraded';
+  database: { ok: boolean };
+  broker: { ok: boolean };
+  drain: {
+    state: 'running' | 'paused' | 'stopped' | 'error';
+    dlqDepth: number | null;
+    drainedTotal: number;
+    lastDrainedAt: string | null;
+    dlqMissing?: boolean;
+    error?: string | null;
+  };
+}
+
+const probe = globalThis as unknown as { __eventdeskBrokerProbe?: { at: number; ok: Promise<boolean> } };
+
+function probeBroker(url: string, ttlMs = 5000): Promise<boolean> {
+  const cached = probe.__eventdeskBrokerProbe;
+  if (cached && Date.now() - cached.at < ttlMs) return cached.ok;
+  const ok = amqp
+    .connect(url, { timeout: 2000, clientProperties: { connection_name: 'eventdesk-health-probe' } })
+    .then(async (c) => {
+      await c.close().catch(() => {});
+      return true;
+    })
+    .catch(() => false);
+  probe.__eventdeskBrokerProbe = { at: Date.now(), ok };
+  return ok;
+}
+
+export async function readHealth(databaseOk: boolean, amqpUrl: string): Promise<HealthBody> {
+  const drain = currentDrainStatus();
+  const brokerOk = drain ? drain.brokerConnected : await probeBroker(amqpUrl);
+  const body: HealthBody = {
+    status: 'ok',
+    database: { ok: databaseOk },
+    broker: { ok: brokerOk },
+    drain: drain
+      ? {
+          state: drain.state,
+          dlqDepth: drain.dlqDepth,
+          drainedTotal: drain.drainedTotal,
+          lastDrainedAt: drain.lastDrainedAt,
+          dlqMissing: drain.dlqMissing,
+          error: drain.lastError,
+        }
+      : { state: 'stopped', dlqDepth: null, drainedTotal: 0, lastDrainedAt: null, error: null },
+  };
+  if (!databaseOk || !brokerOk || (drain && drain.state === 'error')) body.status = 'degraded';
+  return body;
+}
