@@ -1,0 +1,26 @@
+// Response shape of GET /api/queues (interface.md: {items: [{name, messages, consumers}]}, plus
+// what the queues panel and topology view need), shared by the route and the hook.
+import { z } from 'zod';
+
+export const queueItemSchema = z.object({
+  name: z.string(),
+  messages: z.number(),
+  consumers: z.number(),
+  /** false: the broker does not know this queue (passive check answered 404) */
+  exists: z.boolean(),
+  /** messages waiting and no consumer: flagged red */
+  noConsumers: z.boolean(),
+  /** dlq: the dead-letter queue; consumer: a platform consumer queue; seen: known from x-death only */
+  kind: z.enum(['dlq', 'consumer', 'seen']),
+  /** event types routed to it (topology) or seen dying in it */
+  bindings: z.array(z.string()),
+});
+export type QueueItem = z.infer<typeof queueItemSchema>;
+
+export const queuesSchema = z.object({
+  items: z.array(queueItemSchema),
+  exchange: z.string(),
+  dlq: z.string(),
+  checkedAt: z.string(),
+});
+export type Queues = z.infer<typeof queuesSchema>;

@@ -1,0 +1,21 @@
+// GET /api/stats/summary: the throughput page's per-type table (rate now, last hour, errors,
+// error rate, p95 processing time where known) and whether this process's tap is counting.
+import 'server-only';
+import { querySummary, type SqlQuery } from '@/lib/bus/tap-rollups';
+import { runningTap } from '@/lib/bus/tap-start';
+import { processingP95ByType } from '@/lib/metrics/processing-p95';
+import type { Summary } from '@/lib/schemas/stats';
+import { prismaQuery } from './sql-query';
+
+export async function getSummary(query: SqlQuery = prismaQuery, now = new Date()): Promise<Summary> {
+  const [rows, p95] = await Promise.all([querySummary(query, now), processingP95ByType()]);
+  const tap = runningTap()?.status() ?? null;
+  return {
+    items: rows.map((r) => ({
+      ...r,
+      errorRate: r.publishedLastHour > 0 ? r.deadLetteredLastHour / r.publishedLastHour : null,
+      p95Seconds: p95.get(r.eventType) ?? null,
+    })),
+    tap: tap && { state: tap.state, queue: tap.queue, exchange: tap.exchange, lastFlushAt: tap.lastFlushAt?.toISOString() ?? null },
+  };
+}
