@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Drainer } from '@/lib/bus/drainer';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
 import { startRetention } from '@/lib/bus/retention';
+import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { logger } from '@/lib/log';
 
@@ -46,6 +47,11 @@ export function startBackground(): BackgroundService[] {
         await pool.end().catch(() => {});
       },
     });
+  }
+
+  if (settings.TAP) {
+    startTap(settings);
+    services.push({ name: 'tap', stop: stopTap });
   }
 
   logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP }, 'background services started');
