@@ -1,3 +1,12 @@
+// `/`: the dead-letter list (filters in the query string).
+import { Suspense } from 'react';
+import { DeadLetterListView } from '@/components/dead-letters/dead-letter-list-view';
+import { StateMessage } from '@/components/ui/state-message';
+
 export default function DeadLettersPage() {
-  return <h1 className="text-lg font-semibold">Dead letters</h1>;
+  return (
+    <Suspense fallback={<StateMessage tone="loading" title="Loading dead letters…" />}>
+      <DeadLetterListView />
+    </Suspense>
+  );
 }

@@ -1,0 +1,15 @@
+// GET /api/dead-letters/facets: counts beside each filter value of the list (same filters).
+import { withApi, json } from '@/lib/api/handler';
+import { parseQuery } from '@/lib/api/parse';
+import { authorize } from '@/lib/server/auth/authorize';
+import { countFacets } from '@/lib/server/dead-letters/count-facets';
+import { deadLetterFilterSchema } from '@/lib/schemas/dead-letters';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = withApi(async (request) => {
+  await authorize(request, 'viewer');
+  const filter = parseQuery(request, deadLetterFilterSchema);
+  return json(await countFacets(filter));
+});

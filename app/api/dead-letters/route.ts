@@ -1,0 +1,15 @@
+// GET /api/dead-letters: filtered, keyset-paged list, newest first (interface.md).
+import { withApi, json } from '@/lib/api/handler';
+import { parseQuery } from '@/lib/api/parse';
+import { authorize } from '@/lib/server/auth/authorize';
+import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
+import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = withApi(async (request) => {
+  await authorize(request, 'viewer');
+  const query = parseQuery(request, deadLetterListQuerySchema);
+  return json(await listDeadLetters(query));
+});

@@ -1,0 +1,15 @@
+// GET /api/groups: failure groups with rollup counts and a 24 h sparkline (interface.md).
+import { withApi, json } from '@/lib/api/handler';
+import { parseQuery } from '@/lib/api/parse';
+import { authorize } from '@/lib/server/auth/authorize';
+import { listGroups } from '@/lib/server/groups/list-groups';
+import { groupListQuerySchema } from '@/lib/schemas/groups';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = withApi(async (request) => {
+  await authorize(request, 'viewer');
+  const query = parseQuery(request, groupListQuerySchema);
+  return json(await listGroups(query));
+});

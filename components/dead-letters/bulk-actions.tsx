@@ -1,0 +1,15 @@
+'use client';
+// SLOT for the republish work: bulk buttons above the list. It receives the ids of the checked
+// rows and the current filter (for "everything matching"). Renders nothing until filled in.
+import type { DeadLetterListParams } from '@/lib/schemas/dead-letters';
+
+export interface DeadLetterBulkActionsProps {
+  selectedIds: string[];
+  filter: Omit<DeadLetterListParams, 'cursor' | 'limit'>;
+  /** call after an action so the checkboxes clear */
+  clearSelection: () => void;
+}
+
+export function DeadLetterBulkActions(_props: DeadLetterBulkActionsProps) {
+  return null;
+}

@@ -1,0 +1,8 @@
+'use client';
+// SLOT for the republish work: Retry / Edit & retry / Discard / Restore in the detail header.
+// Renders nothing until that work fills it in; the detail page already mounts it.
+import type { DeadLetterDetail } from '@/lib/schemas/dead-letters';
+
+export function DeadLetterActions(_props: { deadLetter: DeadLetterDetail }) {
+  return null;
+}

@@ -1,0 +1,133 @@
+'use client';
+// One dead letter, read exactly as it arrived. Esc goes back to the list view it came from.
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect } from 'react';
+import { useDeadLetter } from '@/components/hooks/use-dead-letter';
+import { StateMessage } from '@/components/ui/state-message';
+import { Section } from '@/components/ui/section';
+import { formatTime } from '@/components/ui/format';
+import { StatusBadge, ValidityBadge } from '../status-badges';
+import { DeadLetterActions } from '../detail-actions';
+import { BodyViewer } from './body-viewer';
+import { KeyValueTable } from './key-value-table';
+import { DeathTimeline } from './death-timeline';
+import { HistoryList } from './history-list';
+import { ValidationPanel } from './validation-panel';
+
+export function DeadLetterDetailView({ id }: { id: string }) {
+  const router = useRouter();
+  const sp = useSearchParams();
+  const listQs = sp.get('list');
+  const backHref = listQs ? `/?${listQs}` : '/';
+  const { data: d, error, isPending } = useDeadLetter(id);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== 'Escape' || (t && ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName)) || t?.isContentEditable) return;
+      // a dialog (e.g. Edit & retry) that is open handles its own Esc
+      if (document.querySelector('[role="dialog"][open], dialog[open], [aria-modal="true"]')) return;
+      router.push(backHref);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [router, backHref]);
+
+  const back = (
+    <Link href={backHref} className="text-sm text-indigo-700 hover:underline" data-testid="back-to-list">
+      ← Dead letters <span className="text-xs text-slate-400">(Esc)</span>
+    </Link>
+  );
+
+  if (isPending) return <div className="space-y-3">{back}<StateMessage tone="loading" title="Loading dead letter…" /></div>;
+  if (error || !d) {
+    const status = (error as { status?: number } | null)?.status;
+    return (
+      <div className="space-y-3">
+        {back}
+        <StateMessage tone="error" title={status === 404 ? 'Dead letter not found' : 'Could not load this dead letter'} testId="detail-error">
+          {status === 404
+            ? 'It may have been purged after RETENTION_DAYS, or the link is wrong. Go back to the list and search for its event id.'
+            : `${error?.message ?? 'Unknown error'}. Retry in a moment; check the server log if it persists.`}
+        </StateMessage>
+      </div>
+    );
+  }
+
+  const facts: [string, React.ReactNode][] = [
+    ['Event id', <code key="e">{d.eventId ?? '—'}</code>],
+    ['Version', d.version ?? '—'],
+    ['Queue', d.queue || '(none)'],
+    ['Reason', d.reason ?? '(none)'],
+    ['Routing key', d.routingKey ?? '—'],
+    ['Exchange', d.exchange ?? '—'],
+    ['Attempts', d.attempts],
+    ['Republished', d.republishCount],
+    ['First failed', formatTime(d.firstFailedAt)],
+    ['Last failed', formatTime(d.lastFailedAt)],
+    ['Received', formatTime(d.receivedAt)],
+    [
+      'Correlation id',
+      d.correlationId ? (
+        <span key="c">
+          <code>{d.correlationId}</code>{' '}
+          <Link data-testid="correlation-link" className="text-indigo-700 hover:underline" href={`/?correlationId=${encodeURIComponent(d.correlationId)}`}>
+            all dead letters with it →
+          </Link>
+        </span>
+      ) : (
+        '—'
+      ),
+    ],
+    [
+      'Group',
+      <Link key="g" className="font-mono text-indigo-700 hover:underline" href={`/?groupId=${encodeURIComponent(d.groupId)}`}>
+        {d.groupId}
+      </Link>,
+    ],
+  ];
+
+  return (
+    <div className="space-y-3" data-testid="dead-letter-detail">
+      {back}
+      <header className="flex flex-wrap items-start justify-between gap-3 rounded-md border border-slate-200 bg-white px-4 py-3">
+        <div className="min-w-0">
+          <h1 className="flex items-center gap-2 text-lg font-semibold">
+            <span data-testid="detail-event-type">{d.eventType ?? '(unknown type)'}</span>
+            <StatusBadge status={d.status} />
+            <ValidityBadge validity={d.validation.status} />
+          </h1>
+          <p className="mt-1 break-all font-mono text-sm text-rose-800" data-testid="detail-error-message">
+            {d.errorMessage ?? 'No error message was recorded with this message.'}
+          </p>
+        </div>
+        <div data-testid="detail-actions" className="flex shrink-0 gap-2">
+          <DeadLetterActions deadLetter={d} />
+        </div>
+      </header>
+      <div className="grid gap-3 lg:grid-cols-3">
+        <div className="space-y-3 lg:col-span-2">
+          <BodyViewer body={d.body} violations={d.validation.violations} contentType={d.contentType} />
+          <ValidationPanel validation={d.validation} />
+          <KeyValueTable title="Headers" table={d.headers} testId="headers" />
+          <KeyValueTable title="Properties" table={d.properties} testId="properties" />
+        </div>
+        <div className="space-y-3">
+          <Section title="Summary" testId="summary">
+            <dl className="grid grid-cols-[auto,1fr] gap-x-3 gap-y-1 text-sm">
+              {facts.map(([k, v]) => (
+                <div key={k} className="contents">
+                  <dt className="text-slate-500">{k}</dt>
+                  <dd className="min-w-0 break-all">{v}</dd>
+                </div>
+              ))}
+            </dl>
+          </Section>
+          <DeathTimeline deaths={d.deaths} />
+          <HistoryList history={d.history} />
+        </div>
+      </div>
+    </div>
+  );
+}

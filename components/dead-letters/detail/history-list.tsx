@@ -1,0 +1,28 @@
+// The event's history in EventDesk: dead-lettered, failed again, republished, discarded, by
+// whom and why.
+import type { HistoryEntry } from '@/lib/schemas/dead-letters';
+import { Section } from '@/components/ui/section';
+import { formatTime } from '@/components/ui/format';
+
+export function HistoryList({ history }: { history: HistoryEntry[] }) {
+  return (
+    <Section title="History" testId="history">
+      {history.length === 0 ? (
+        <p className="text-sm text-slate-500">No history recorded.</p>
+      ) : (
+        <ol className="space-y-2">
+          {history.map((h, i) => (
+            <li key={i} className="text-sm" data-testid="history-entry">
+              <span className="tabular-nums text-xs text-slate-500">{formatTime(h.at)}</span>{' '}
+              <span className="font-medium">{h.action}</span> by <span className="font-mono text-xs">{h.actor}</span>
+              {h.reason ? <span className="text-slate-600"> — “{h.reason}”</span> : null}
+              {h.details !== null && h.details !== undefined ? (
+                <pre className="mt-0.5 whitespace-pre-wrap break-all font-mono text-[11px] text-slate-500">{JSON.stringify(h.details)}</pre>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Section>
+  );
+}

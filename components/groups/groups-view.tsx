@@ -1,0 +1,109 @@
+'use client';
+// Failure groups: one bug = one line, with its count, pending count, first/last seen and the
+// last 24 hours. A click opens the list filtered by the group.
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useGroups } from '@/components/hooks/use-groups';
+import { StateMessage } from '@/components/ui/state-message';
+import { formatAgo, formatCount, formatTime } from '@/components/ui/format';
+import { GROUP_SORTS } from '@/lib/schemas/groups';
+import { Sparkline } from './sparkline';
+
+const SORT_LABELS: Record<(typeof GROUP_SORTS)[number], string> = { lastSeen: 'Last seen', count: 'Count', pending: 'Pending' };
+
+export function GroupsView() {
+  const router = useRouter();
+  const sp = useSearchParams();
+  const sort = (GROUP_SORTS as readonly string[]).includes(sp.get('sort') ?? '') ? (sp.get('sort') as (typeof GROUP_SORTS)[number]) : 'lastSeen';
+  const { data, error, isPending, isFetching } = useGroups({ sort });
+
+  return (
+    <div className="space-y-3">
+      <div className="flex items-center justify-between">
+        <h1 className="text-lg font-semibold">Failure groups</h1>
+        <label className="flex items-center gap-2 text-xs text-slate-500">
+          Sort by
+          <select
+            aria-label="Sort groups by"
+            value={sort}
+            onChange={(e) => router.replace(e.target.value === 'lastSeen' ? '/groups' : `/groups?sort=${e.target.value}`, { scroll: false })}
+            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900"
+          >
+            {GROUP_SORTS.map((s) => (
+              <option key={s} value={s}>
+                {SORT_LABELS[s]}
+              </option>
+            ))}
+          </select>
+          {isFetching ? <span className="text-indigo-600">refreshing…</span> : null}
+        </label>
+      </div>
+      <p className="text-sm text-slate-600">
+        Dead letters with the same event type, queue, reason and error message (ids, numbers, uuids and timestamps replaced) are one group.
+      </p>
+      {error && !data ? (
+        <StateMessage tone="error" title="Could not load failure groups" testId="groups-error">
+          {error.message}. Retrying every 10 seconds.
+        </StateMessage>
+      ) : isPending ? (
+        <StateMessage tone="loading" title="Loading failure groups…" />
+      ) : !data || data.items.length === 0 ? (
+        <StateMessage tone="empty" title="No failure groups yet" testId="groups-empty">
+          Groups appear as the drain stores dead letters. Check the drain state on the <Link className="text-indigo-700 underline" href="/">dead letters</Link> page.
+        </StateMessage>
+      ) : (
+        <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
+          <table className="w-full text-sm" data-testid="groups-table">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-2 py-2">Event type</th>
+                <th className="px-2 py-2">Queue</th>
+                <th className="px-2 py-2">Reason</th>
+                <th className="px-2 py-2">Error signature</th>
+                <th className="px-2 py-2 text-right">Count</th>
+                <th className="px-2 py-2 text-right">Pending</th>
+                <th className="px-2 py-2">First seen</th>
+                <th className="px-2 py-2">Last seen</th>
+                <th className="px-2 py-2">Last 24 h</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((g) => {
+                const href = `/?groupId=${encodeURIComponent(g.id)}`;
+                return (
+                  <tr
+                    key={g.id}
+                    data-testid="group-row"
+                    data-group-id={g.id}
+                    onClick={() => router.push(href)}
+                    className="cursor-pointer border-t border-slate-100 hover:bg-indigo-50"
+                  >
+                    <td className="whitespace-nowrap px-2 py-1.5 font-medium">
+                      <Link href={href} className="text-indigo-700 hover:underline" onClick={(e) => e.stopPropagation()}>
+                        {g.eventType}
+                      </Link>
+                    </td>
+                    <td className="whitespace-nowrap px-2 py-1.5">{g.queue}</td>
+                    <td className="whitespace-nowrap px-2 py-1.5">{g.reason}</td>
+                    <td className="max-w-[28rem] truncate px-2 py-1.5 font-mono text-xs" title={g.signature}>
+                      {g.signature || <span className="text-slate-400">(no error message)</span>}
+                    </td>
+                    <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-count">{formatCount(g.count)}</td>
+                    <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-pending">{formatCount(g.pendingCount)}</td>
+                    <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600">{formatTime(g.firstSeenAt)}</td>
+                    <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600" title={formatTime(g.lastSeenAt)}>
+                      {formatAgo(g.lastSeenAt)}
+                    </td>
+                    <td className="px-2 py-1.5">
+                      <Sparkline values={g.hourly} label={`${g.hourly.reduce((s, n) => s + n, 0)} deaths in the last 24 hours`} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+// Query and response shapes of GET /api/dead-letters, /api/dead-letters/:id and
+// /api/dead-letters/facets (interface.md), shared by the route handlers and the client hooks.
+import { z } from 'zod';
+
+export const DEAD_LETTER_STATUSES = ['pending', 'republished', 'discarded'] as const;
+export const DEAD_LETTER_REASONS = ['rejected', 'expired', 'maxlen', 'delivery_limit'] as const;
+export const VALIDITY_VALUES = ['valid', 'invalid', 'unparseable', 'unknown-type', 'unsupported-version'] as const;
+export const PAGE_SIZES = [50, 100, 250] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** An empty query parameter (`?eventType=`) means "no filter", as a cleared form field would. */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const text = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess(blankToUndefined, z.enum(values).optional());
+const instant = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO date-time')
+    .transform((v) => new Date(v).toISOString())
+    .optional(),
+);
+
+export const deadLetterFilterSchema = z.object({
+  eventType: text(200),
+  queue: text(255),
+  /** '(none)' selects dead letters without x-death (as their failure group names them) */
+  reason: oneOf([...DEAD_LETTER_REASONS, '(none)'] as const),
+  status: oneOf(DEAD_LETTER_STATUSES),
+  validity: oneOf(VALIDITY_VALUES),
+  /** full-text search over the body text and the error message */
+  q: text(200),
+  /** on lastFailedAt, inclusive lower bound */
+  from: instant,
+  /** on lastFailedAt, exclusive upper bound */
+  to: instant,
+  groupId: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-f]{1,64}$/i, 'expected a group id').optional()),
+  correlationId: text(255),
+});
+
+export const deadLetterListQuerySchema = deadLetterFilterSchema.extend({
+  limit: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'expected 50, 100 or 250' })
+      .refine((n) => (PAGE_SIZES as readonly number[]).includes(n), 'expected 50, 100 or 250')
+      .default(DEFAULT_PAGE_SIZE),
+  ),
+  /** opaque keyset cursor from nextCursor / prevCursor */
+  cursor: z.preprocess(blankToUndefined, z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'expected a cursor from a previous page').optional()),
+});
+
+export type DeadLetterFilter = z.infer<typeof deadLetterFilterSchema>;
+export type DeadLetterListQuery = z.infer<typeof deadLetterListQuerySchema>;
+/** What a client puts in the URL (everything optional, as strings or numbers). */
+export type DeadLetterListParams = Partial<Record<keyof DeadLetterFilter | 'cursor', string>> & { limit?: number };
+
+export const deadLetterSchema = z.object({
+  id: z.string(),
+  eventId: z.string().nullable(),
+  eventType: z.string().nullable(),
+  version: z.string().nullable(),
+  routingKey: z.string().nullable(),
+  queue: z.string(),
+  reason: z.string().nullable(),
+  status: z.enum(DEAD_LETTER_STATUSES),
+  attempts: z.number(),
+  republishCount: z.number(),
+  firstFailedAt: z.string(),
+  lastFailedAt: z.string(),
+  errorMessage: z.string().nullable(),
+  valid: z.boolean(),
+  /** valid | invalid | unparseable | unknown-type | unsupported-version */
+  validationStatus: z.string(),
+  groupId: z.string(),
+  correlationId: z.string().nullable(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+export const deadLetterListSchema = z.object({
+  items: z.array(deadLetterSchema),
+  /** next (older) page; null on the last page */
+  nextCursor: z.string().nullable(),
+  /** previous (newer) page; null on the first page */
+  prevCursor: z.string().nullable(),
+});
+export type DeadLetterList = z.infer<typeof deadLetterListSchema>;
+
+export const deathSchema = z.object({
+  queue: z.string().nullable(),
+  reason: z.string().nullable(),
+  count: z.number().nullable(),
+  exchange: z.string().nullable(),
+  routingKeys: z.array(z.string()),
+  time: z.string().nullable(),
+});
+export type Death = z.infer<typeof deathSchema>;
+
+export const violationSchema = z.object({ path: z.string(), message: z.string() });
+export type Violation = z.infer<typeof violationSchema>;
+
+export const historyEntrySchema = z.object({
+  at: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+  details: z.unknown(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const deadLetterDetailSchema = deadLetterSchema.extend({
+  exchange: z.string().nullable(),
+  contentType: z.string().nullable(),
+  receivedAt: z.string(),
+  body: z.object({
+    encoding: z.enum(['utf8', 'base64']),
+    data: z.string(),
+    sizeBytes: z.number(),
+    sha256: z.string(),
+  }),
+  /** AMQP properties and headers as stored: JSON, with non-JSON values tagged ({"$bytes": ...}) */
+  properties: z.record(z.string(), z.unknown()),
+  headers: z.record(z.string(), z.unknown()),
+  deaths: z.array(deathSchema),
+  validation: z.object({ status: z.enum(VALIDITY_VALUES), violations: z.array(violationSchema) }),
+  history: z.array(historyEntrySchema),
+});
+export type DeadLetterDetail = z.infer<typeof deadLetterDetailSchema>;
+
+export const deadLetterIdSchema = z.string().uuid();
+
+export const facetValueSchema = z.object({
+  value: z.string(),
+  count: z.number(),
+  /** true when the count stopped at the cap (shown as "10,000+") */
+  capped: z.boolean(),
+});
+export type FacetValue = z.infer<typeof facetValueSchema>;
+
+export const facetsSchema = z.object({
+  facets: z.object({
+    eventType: z.array(facetValueSchema),
+    queue: z.array(facetValueSchema),
+    reason: z.array(facetValueSchema),
+    status: z.array(facetValueSchema),
+    validity: z.array(facetValueSchema),
+  }),
+  /** stored dead letters (all statuses) and those pending, from the failure-group rollups */
+  total: z.number(),
+  pending: z.number(),
+  /** filters of the request that the counts do not take into account */
+  ignoredFilters: z.array(z.string()),
+});
+export type Facets = z.infer<typeof facetsSchema>;
+
+/** URL query string of a list view (the one format for links, the page and the hooks). */
+export function toSearchParams(params: Record<string, string | number | undefined | null>): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    out.set(k, String(v));
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+// Query and response shapes of GET /api/groups (interface.md), shared by the route and the hook.
+import { z } from 'zod';
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const GROUP_SORTS = ['lastSeen', 'count', 'pending'] as const;
+
+export const groupListQuerySchema = z.object({
+  eventType: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
+  queue: z.preprocess(blankToUndefined, z.string().trim().max(255).optional()),
+  reason: z.preprocess(blankToUndefined, z.string().trim().max(50).optional()),
+  sort: z.preprocess(blankToUndefined, z.enum(GROUP_SORTS).default('lastSeen')),
+  limit: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: 'expected a number from 1 to 1000' }).int('expected a whole number').min(1).max(1000).default(200),
+  ),
+});
+export type GroupListQuery = z.infer<typeof groupListQuerySchema>;
+
+export const SPARKLINE_HOURS = 24;
+
+export const failureGroupSchema = z.object({
+  id: z.string(),
+  eventType: z.string(),
+  queue: z.string(),
+  reason: z.string(),
+  signature: z.string(),
+  count: z.number(),
+  pendingCount: z.number(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  /** deaths per hour over the last 24 hours, oldest first (24 numbers) */
+  hourly: z.array(z.number()),
+});
+export type FailureGroup = z.infer<typeof failureGroupSchema>;
+
+export const groupListSchema = z.object({
+  items: z.array(failureGroupSchema),
+  /** start of the first sparkline hour (UTC, ISO) */
+  hourlyFrom: z.string(),
+});
+export type GroupList = z.infer<typeof groupListSchema>;

@@ -1,0 +1,33 @@
+// Opaque keyset cursors for the dead-letter list: the (lastFailedAt, id) of the row a page
+// ends at, and the direction to go from there. Never an OFFSET, so a page stays the same while
+// newer dead letters arrive above it.
+import 'server-only';
+import { ApiError } from '@/lib/api/errors';
+
+export interface Cursor {
+  lastFailedAt: Date;
+  id: string;
+  /** 'next' = older rows after this one; 'prev' = newer rows before it */
+  direction: 'next' | 'prev';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(c: Cursor): string {
+  const raw = `${c.direction === 'next' ? 'n' : 'p'}.${c.lastFailedAt.getTime()}.${c.id}`;
+  return Buffer.from(raw, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(value: string): Cursor {
+  const bad = () => new ApiError('invalid_request', 'Invalid query parameter: cursor', [{ field: 'cursor', message: 'expected a cursor from a previous page' }]);
+  let raw: string;
+  try {
+    raw = Buffer.from(value, 'base64url').toString('utf8');
+  } catch {
+    throw bad();
+  }
+  const [d, ms, id] = raw.split('.');
+  const t = Number(ms);
+  if ((d !== 'n' && d !== 'p') || !Number.isSafeInteger(t) || !UUID.test(id ?? '')) throw bad();
+  return { direction: d === 'n' ? 'next' : 'prev', lastFailedAt: new Date(t), id };
+}

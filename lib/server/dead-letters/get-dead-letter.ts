@@ -1,0 +1,111 @@
+// GET /api/dead-letters/:id: one dead letter with its latest message exactly as received
+// (body bytes, properties, headers, x-death), its validation and its history.
+import 'server-only';
+import { createHash } from 'node:crypto';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { prisma } from '@/lib/server/db';
+import { notFound } from '@/lib/api/errors';
+import { deadLetterIdSchema, VALIDITY_VALUES, type DeadLetterDetail, type Death, type Violation } from '@/lib/schemas/dead-letters';
+import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './dead-letter-row';
+
+interface DetailRow extends DeadLetterRow {
+  exchange: string | null;
+  content_type: string | null;
+  received_at: Date;
+  body_size: number;
+  body_sha256: string;
+  violations: unknown;
+  latest_message_id: bigint | null;
+}
+
+interface MessageRow {
+  body: Uint8Array;
+  properties: unknown;
+  headers: unknown;
+  deaths: unknown;
+}
+
+interface HistoryRow {
+  at: Date;
+  action: string;
+  actor: string;
+  reason: string | null;
+  details: unknown;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? null : String(v));
+const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+function toDeaths(v: unknown): Death[] {
+  if (!Array.isArray(v)) return [];
+  return v.map((d) => {
+    const o = record(d);
+    const count = Number(o.count);
+    return {
+      queue: str(o.queue),
+      reason: str(o.reason),
+      count: Number.isFinite(count) ? count : null,
+      exchange: str(o.exchange),
+      routingKeys: Array.isArray(o.routingKeys) ? o.routingKeys.map(String) : [],
+      time: str(o.time),
+    };
+  });
+}
+
+function toViolations(v: unknown): Violation[] {
+  if (!Array.isArray(v)) return [];
+  return v.map((x) => ({ path: str(record(x).path) ?? '$', message: str(record(x).message) ?? '' }));
+}
+
+/** utf8 when the bytes are valid UTF-8 text, else base64: the client shows hex for those. */
+function encodeBody(bytes: Buffer): { encoding: 'utf8' | 'base64'; data: string } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // NUL and most C0 controls mean binary even when the bytes happen to decode
+    if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { encoding: 'utf8', data: text };
+  } catch {
+    /* not UTF-8 */
+  }
+  return { encoding: 'base64', data: bytes.toString('base64') };
+}
+
+export async function getDeadLetter(id: string, db: PrismaClient = prisma): Promise<DeadLetterDetail> {
+  if (!deadLetterIdSchema.safeParse(id).success) throw notFound('Dead letter');
+  const [row] = await db.$queryRaw<DetailRow[]>`
+    SELECT ${DEAD_LETTER_COLUMNS}, "exchange", "content_type", "received_at", "body_size", "body_sha256",
+           "violations", "latest_message_id"
+    FROM "dead_letters" WHERE "id" = ${id}::uuid`;
+  if (!row) throw notFound('Dead letter');
+
+  const [messages, history] = await Promise.all([
+    row.latest_message_id !== null
+      ? db.$queryRaw<MessageRow[]>`SELECT "body", "properties", "headers", "deaths" FROM "dead_letter_messages"
+          WHERE "id" = ${row.latest_message_id} AND "dead_letter_id" = ${id}::uuid`
+      : db.$queryRaw<MessageRow[]>`SELECT "body", "properties", "headers", "deaths" FROM "dead_letter_messages"
+          WHERE "dead_letter_id" = ${id}::uuid ORDER BY "id" DESC LIMIT 1`,
+    db.$queryRaw<HistoryRow[]>`SELECT "at", "action", "actor", "reason", "details" FROM "dead_letter_history"
+      WHERE "dead_letter_id" = ${id}::uuid ORDER BY "at", "id"`,
+  ]);
+  const message = messages[0];
+  const bytes = Buffer.from(message?.body ?? new Uint8Array());
+  const status = (VALIDITY_VALUES as readonly string[]).includes(row.validation_status)
+    ? (row.validation_status as DeadLetterDetail['validation']['status'])
+    : 'unparseable';
+
+  return {
+    ...toDeadLetter(row),
+    exchange: row.exchange,
+    contentType: row.content_type,
+    receivedAt: row.received_at.toISOString(),
+    body: {
+      ...encodeBody(bytes),
+      sizeBytes: message ? bytes.length : Number(row.body_size),
+      sha256: message ? createHash('sha256').update(bytes).digest('hex') : row.body_sha256,
+    },
+    properties: record(message?.properties),
+    headers: record(message?.headers),
+    deaths: toDeaths(message?.deaths),
+    validation: { status, violations: toViolations(row.violations) },
+    history: history.map((h) => ({ at: h.at.toISOString(), action: h.action, actor: h.actor, reason: h.reason, details: h.details ?? null })),
+  };
+}
