@@ -12,4 +12,10 @@ export const queryKeys = {
     all: ['groups'] as const,
     list: (params: Record<string, unknown>) => ['groups', 'list', params] as const,
   },
+  stats: {
+    all: ['stats'] as const,
+    throughput: (params: Record<string, unknown>) => ['stats', 'throughput', params] as const,
+    summary: () => ['stats', 'summary'] as const,
+  },
+  queues: { all: ['queues'] as const },
 };

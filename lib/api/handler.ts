@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { ApiError } from './errors';
 import { zodDetails } from './parse';
 import { logger } from '@/lib/log';
+import { withHttpMetrics } from '@/lib/metrics/http-metrics';
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -28,7 +29,7 @@ export function errorResponse(err: ApiError): Response {
 }
 
 export function withApi<C = unknown>(handler: Handler<C>): Handler<C> {
-  return async (request, context) => {
+  return withHttpMetrics(async (request, context) => {
     try {
       return await handler(request, context);
     } catch (err) {
@@ -41,5 +42,5 @@ export function withApi<C = unknown>(handler: Handler<C>): Handler<C> {
       logger.error({ err, url: request.url }, 'unhandled API error');
       return errorResponse(new ApiError('internal', 'Internal error'));
     }
-  };
+  });
 }

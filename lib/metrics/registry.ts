@@ -70,7 +70,7 @@ function createMetrics() {
       labelNames: ['queue'] as const,
       registers: [registry],
     }),
-    drainedTotal: new Gauge({
+    drainedTotal: new Counter({
       name: 'eventdesk_drained_total',
       help: 'Messages the drainer in this process has moved from the DLQ to PostgreSQL since start',
       registers: [registry],

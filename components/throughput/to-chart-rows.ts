@@ -1,0 +1,78 @@
+// Turns the API's sparse (bucket, type) counts into chart rows: every bucket of the range
+// present (zeros filled), values per second, and keys by type index (recharts reads dots in a
+// dataKey as a path, and event types have dots).
+import type { Throughput } from '@/lib/schemas/stats';
+
+export interface ChartRow {
+  /** bucket start, ms */
+  t: number;
+  [key: string]: number;
+}
+
+export interface TypeTotals {
+  eventType: string;
+  published: number;
+  deadLettered: number;
+}
+
+export interface ChartData {
+  types: string[];
+  rows: ChartRow[];
+  totals: TypeTotals[];
+  publishedTotal: number;
+  deadLetteredTotal: number;
+}
+
+export const publishedKey = (i: number) => `p${i}`;
+export const deadKey = (i: number) => `d${i}`;
+export const errorRateKey = (i: number) => `e${i}`;
+
+export function toChartRows(data: Throughput): ChartData {
+  const step = data.bucketSeconds * 1000;
+  const totals = new Map<string, TypeTotals>();
+  for (const p of data.series) {
+    const t = totals.get(p.eventType) ?? { eventType: p.eventType, published: 0, deadLettered: 0 };
+    t.published += p.published;
+    t.deadLettered += p.deadLettered;
+    totals.set(p.eventType, t);
+  }
+  // Busiest first: stable colours for the big ones, and the legend reads by importance.
+  const ordered = [...totals.values()].sort((a, b) => b.published - a.published || a.eventType.localeCompare(b.eventType));
+  const types = ordered.map((t) => t.eventType);
+  const index = new Map(types.map((t, i) => [t, i]));
+
+  const start = Math.floor(new Date(data.from).getTime() / step) * step;
+  const end = new Date(data.to).getTime();
+  const rows = new Map<number, ChartRow>();
+  const blank = (t: number): ChartRow => {
+    const row: ChartRow = { t };
+    types.forEach((_, i) => {
+      row[publishedKey(i)] = 0;
+      row[deadKey(i)] = 0;
+      row[errorRateKey(i)] = 0;
+    });
+    return row;
+  };
+  for (let t = start; t < end; t += step) rows.set(t, blank(t));
+  for (const p of data.series) {
+    const t = new Date(p.t).getTime();
+    const row = rows.get(t) ?? blank(t);
+    rows.set(t, row);
+    const i = index.get(p.eventType)!;
+    row[publishedKey(i)] += p.published / data.bucketSeconds;
+    row[deadKey(i)] += p.deadLettered / data.bucketSeconds;
+  }
+  for (const row of rows.values()) {
+    types.forEach((_, i) => {
+      const pub = row[publishedKey(i)];
+      row[errorRateKey(i)] = pub > 0 ? (100 * row[deadKey(i)]) / pub : 0;
+    });
+  }
+  return {
+    types,
+    rows: [...rows.values()].sort((a, b) => a.t - b.t),
+    totals: ordered,
+    publishedTotal: ordered.reduce((a, t) => a + t.published, 0),
+    deadLetteredTotal: ordered.reduce((a, t) => a + t.deadLettered, 0),
+  };
+}
