@@ -4,4 +4,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startBackground } = await import('./lib/runtime/background');
   startBackground();
+  // Access control: the session secret and the first admin (its password printed once) now,
+  // not on the first request; a database that is down only delays this to that request.
+  await import('./lib/server/auth/bootstrap').then((m) => m.ensureAuthReady()).catch((err) => console.error('auth bootstrap:', (err as Error).message));
 }

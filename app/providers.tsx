@@ -2,8 +2,10 @@
 // QueryClient defaults, set once: polling screens keep previous data while refetching.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
+import { ActorProvider } from '@/components/auth/actor-context';
+import type { Me } from '@/lib/schemas/users';
 
-export function Providers({ children }: { children: ReactNode }) {
+export function Providers({ children, actor = null }: { children: ReactNode; actor?: Me | null }) {
   const [client] = useState(
     () =>
       new QueryClient({
@@ -12,5 +14,9 @@ export function Providers({ children }: { children: ReactNode }) {
         },
       }),
   );
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={client}>
+      <ActorProvider actor={actor}>{children}</ActorProvider>
+    </QueryClientProvider>
+  );
 }

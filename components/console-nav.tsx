@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { UserMenu } from '@/components/auth/user-menu';
 
 const links = [
   { href: '/', label: 'Dead letters' },
@@ -32,6 +33,7 @@ export function ConsoleNav() {
             </Link>
           );
         })}
+        <UserMenu />
       </nav>
     </header>
   );

@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
 import { ConsoleNav } from '@/components/console-nav';
+import { requirePageRole } from '@/lib/server/auth/page-auth';
 
-export default function ConsoleLayout({ children }: { children: ReactNode }) {
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  await requirePageRole('viewer'); // signed out, disabled or ended session: to /sign-in
   return (
     <div className="min-h-full">
       <ConsoleNav />

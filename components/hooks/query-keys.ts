@@ -18,4 +18,7 @@ export const queryKeys = {
     summary: () => ['stats', 'summary'] as const,
   },
   queues: { all: ['queues'] as const },
+  me: () => ['me'] as const,
+  users: { all: ['users'] as const },
+  tokens: { all: ['tokens'] as const },
 };
