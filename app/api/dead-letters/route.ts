@@ -2,6 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
+import { maskForActor } from '@/lib/server/auth/mask';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
 
@@ -9,7 +10,7 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
-  await authorize(request, 'viewer');
+  const actor = await authorize(request, 'viewer');
   const query = parseQuery(request, deadLetterListQuerySchema);
-  return json(await listDeadLetters(query));
+  return json(maskForActor(actor, await listDeadLetters(query))); // MASK_FIELDS hidden from viewers
 });
