@@ -1,0 +1,149 @@
+// One delivery, start to finish: validate, upcast, claim (idempotency), run the handler under
+// its timeout, then ack, schedule a retry, or send the message on its way to the DLQ.
+// The original is acked only after its copy (retry or dead-letter hop) is confirmed.
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import type { EventType } from '@/lib/events/event-types';
+import { upcastToCurrent } from '@/lib/events/upcast';
+import { validateBody } from '@/lib/events/validate';
+import { copyMessageTo, originalRoutingKey } from './copy-message';
+import type { EventHandler, EventHandlers, HandlerContext, OutcomeReport } from './handler-types';
+import { cycleOf, HEADER, headerString, isMarkedForDeadLetter, retryCountOf, truncateError } from './headers';
+import type { IdempotencyStore } from './idempotency';
+import type { PlatformMetrics } from './metrics';
+import { retryQueueName } from './topology';
+import { withTimeout } from './timeout';
+
+export interface DeliveryConfig {
+  service: string;
+  handlers: EventHandlers;
+  channel: ConfirmChannel;
+  retryDelaysMs: readonly number[];
+  timeoutMs: number;
+  store: IdempotencyStore;
+  metrics: PlatformMetrics;
+  logger: Logger;
+  ownQueues: ReadonlySet<string>;
+  onOutcome?: (report: OutcomeReport) => void;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
+  return String(err);
+}
+
+export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): Promise<void> {
+  const headers = msg.properties.headers ?? {};
+  const retries = retryCountOf(headers);
+  const attempt = retries + 1;
+
+  // Our own copy, sent back here so that RabbitMQ dead-letters it (x-death records this queue).
+  if (isMarkedForDeadLetter(headers)) {
+    c.channel.nack(msg, false, false);
+    const eventType = headerString(headers, HEADER.originalRoutingKey) ?? msg.fields.routingKey;
+    c.metrics.deadLettered.inc({ event_type: eventType, service: c.service });
+    c.onOutcome?.({
+      service: c.service,
+      outcome: 'dead-lettered',
+      eventId: msg.properties.messageId,
+      eventType,
+      attempt,
+      reason: headerString(headers, HEADER.lastError),
+    });
+    return;
+  }
+
+  const validation = validateBody(msg.content, msg.properties.contentType);
+  const eventId = validation.eventId ?? msg.properties.messageId;
+  const eventType = validation.eventType ?? msg.properties.type ?? msg.fields.routingKey;
+  const correlationId =
+    headerString(headers, HEADER.correlationId) ?? msg.properties.correlationId ?? validation.correlationId ?? eventId ?? 'none';
+  const log = c.logger.child({ eventId, eventType, correlationId, attempt });
+  const labels = { event_type: eventType, service: c.service };
+  const routingKey = originalRoutingKey(msg, validation.eventType);
+  const report = (outcome: OutcomeReport['outcome'], reason?: string) =>
+    c.onOutcome?.({ service: c.service, outcome, eventId, eventType, attempt, reason });
+
+  const deadLetter = async (reason: string) => {
+    log.warn({ reason }, 'sending to the DLQ');
+    c.metrics.errors.inc(labels);
+    await copyMessageTo(c.channel, msg, c.service, routingKey, c.ownQueues, {
+      [HEADER.lastError]: truncateError(reason),
+      [HEADER.deadLetter]: cycleOf(headers),
+    });
+    c.channel.ack(msg);
+  };
+
+  // A broken contract never gets better by retrying: straight to the DLQ.
+  if (validation.status !== 'valid') {
+    const detail = validation.violations.map((v) => `${v.path}: ${v.message}`).join('; ');
+    return deadLetter(`contract violation (${validation.status}): ${detail}`);
+  }
+  const handler = c.handlers[eventType as EventType] as EventHandler<EventType> | undefined;
+  if (!handler) return deadLetter(`no handler for ${eventType} in ${c.service}`);
+  let event: unknown;
+  try {
+    event = upcastToCurrent(validation.event as { eventType: string; version: string });
+  } catch (err) {
+    return deadLetter(`cannot upcast ${eventType} ${validation.version}: ${errorText(err)}`);
+  }
+
+  const claim = await c.store.claim(c.service, eventId!, c.timeoutMs * 2);
+  if (claim === 'done') {
+    log.info('already handled; skipping the duplicate');
+    c.channel.ack(msg);
+    report('duplicate');
+    return;
+  }
+  if (claim === 'busy') {
+    // Another delivery is running it right now: look again after the first retry delay.
+    log.info('being handled by another delivery; deferring');
+    await copyMessageTo(c.channel, msg, retryQueueName(c.service, 1), routingKey, c.ownQueues, {});
+    c.channel.ack(msg);
+    return;
+  }
+
+  const context: Omit<HandlerContext, 'signal'> = {
+    service: c.service,
+    eventType: eventType as EventType,
+    correlationId,
+    traceparent: headerString(headers, HEADER.traceparent),
+    attempt,
+    publishedVersion: validation.version!,
+    logger: log,
+    headers,
+  };
+  const stopTimer = c.metrics.duration.startTimer(labels);
+  try {
+    await withTimeout(c.timeoutMs, (signal) => handler(event as never, { ...context, signal }));
+  } catch (err) {
+    stopTimer();
+    const reason = truncateError(errorText(err));
+    c.metrics.errors.inc(labels);
+    await c.store.release(c.service, eventId!).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
+    if (retries < c.retryDelaysMs.length) {
+      log.warn({ err: reason, retryInMs: c.retryDelaysMs[retries] }, 'handler failed; retrying later');
+      await copyMessageTo(c.channel, msg, retryQueueName(c.service, retries + 1), routingKey, c.ownQueues, {
+        [HEADER.lastError]: reason,
+        [HEADER.retryCount]: retries + 1,
+        [HEADER.retryCycle]: cycleOf(headers),
+      });
+      c.channel.ack(msg);
+      report('retried', reason);
+      return;
+    }
+    log.error({ err: reason, retries }, 'handler failed after the last retry');
+    await copyMessageTo(c.channel, msg, c.service, routingKey, c.ownQueues, {
+      [HEADER.lastError]: reason,
+      [HEADER.deadLetter]: cycleOf(headers),
+    });
+    c.channel.ack(msg);
+    return;
+  }
+  stopTimer();
+  await c.store.complete(c.service, eventId!).catch((e) => log.error({ err: errorText(e) }, 'cannot record the event as handled'));
+  c.channel.ack(msg);
+  c.metrics.consumed.inc(labels);
+  log.info('event handled');
+  report('handled');
+}

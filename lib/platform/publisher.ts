@@ -1,0 +1,116 @@
+// EventPublisher: validates an event against its contract, then publishes it to the events
+// exchange (routing key = eventType) persistently and waits for the broker's confirm.
+import { randomUUID } from 'node:crypto';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Violation } from '@/lib/events/registry';
+import { validateEvent } from '@/lib/events/validate';
+import { logger as rootLogger } from '@/lib/log';
+import { HEADER } from './headers';
+import { platformMetrics, type PlatformMetrics } from './metrics';
+import { confirmPublish } from './confirm-publish';
+import { currentTraceparent, isTraceparent } from './traceparent';
+
+export class EventValidationError extends Error {
+  constructor(
+    public readonly status: string,
+    public readonly violations: Violation[],
+  ) {
+    super(`event refused (${status}): ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
+    this.name = 'EventValidationError';
+  }
+}
+
+export interface EventPublisherOptions {
+  connection: ChannelModel;
+  exchange: string;
+  /** the publishing service (metrics label; default: the event's `source`) */
+  service?: string;
+  logger?: Logger;
+  metrics?: PlatformMetrics | Registry;
+}
+
+export interface PublishOptions {
+  /** default: the event's own correlation id if it carries one, else a new uuid */
+  correlationId?: string;
+  /** W3C traceparent; default: the active span's, else a new trace */
+  traceparent?: string;
+  headers?: Record<string, unknown>;
+  /** per-message TTL in ms (RabbitMQ dead-letters it with reason expired) */
+  expirationMs?: number;
+}
+
+export interface PublishedEvent {
+  eventId: string;
+  eventType: string;
+  correlationId: string;
+}
+
+export function resolveMetrics(m: PlatformMetrics | Registry | undefined): PlatformMetrics {
+  return m && 'published' in m ? m : platformMetrics(m);
+}
+
+export class EventPublisher {
+  private channel: Promise<ConfirmChannel> | null = null;
+  private readonly log: Logger;
+  private readonly metrics: PlatformMetrics;
+
+  constructor(private readonly options: EventPublisherOptions) {
+    this.log = (options.logger ?? rootLogger).child({ component: 'event-publisher', exchange: options.exchange });
+    this.metrics = resolveMetrics(options.metrics);
+  }
+
+  /** Validates and publishes; rejects with EventValidationError (nothing sent) or a broker error. */
+  async publish(event: unknown, options: PublishOptions = {}): Promise<PublishedEvent> {
+    const result = validateEvent(event);
+    if (result.status !== 'valid') throw new EventValidationError(result.status, result.violations);
+    const eventId = result.eventId!;
+    const eventType = result.eventType!;
+    const correlationId = options.correlationId ?? result.correlationId ?? randomUUID();
+    const traceparent = isTraceparent(options.traceparent) ? options.traceparent : currentTraceparent();
+    const source = (event as { source: string }).source;
+    const publishOptions: Options.Publish = {
+      persistent: true,
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      messageId: eventId,
+      correlationId,
+      type: eventType,
+      appId: this.options.service ?? source,
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: { ...options.headers, [HEADER.correlationId]: correlationId, [HEADER.traceparent]: traceparent },
+    };
+    if (options.expirationMs !== undefined) publishOptions.expiration = String(options.expirationMs);
+    const channel = await this.confirmChannel();
+    await confirmPublish(channel, this.options.exchange, eventType, Buffer.from(JSON.stringify(event)), publishOptions);
+    this.metrics.published.inc({ event_type: eventType, service: this.options.service ?? source });
+    this.log.debug({ eventId, eventType, correlationId }, 'event published');
+    return { eventId, eventType, correlationId };
+  }
+
+  async close(): Promise<void> {
+    const ch = this.channel;
+    this.channel = null;
+    if (ch) await (await ch.catch(() => null))?.close().catch(() => {});
+  }
+
+  private confirmChannel(): Promise<ConfirmChannel> {
+    if (!this.channel) {
+      const opening = this.options.connection.createConfirmChannel();
+      this.channel = opening;
+      opening
+        .then((ch) => {
+          ch.on('error', (err: Error) => this.log.warn({ err: err.message }, 'publisher channel error'));
+          // A closed channel is reopened by the next publish.
+          ch.on('close', () => {
+            if (this.channel === opening) this.channel = null;
+          });
+        })
+        .catch(() => {
+          if (this.channel === opening) this.channel = null;
+        });
+    }
+    return this.channel;
+  }
+}

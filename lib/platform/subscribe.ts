@@ -1,0 +1,137 @@
+// subscribe(service, handlers, options): declares the service's queue (bound to the event types
+// it handles, dead-lettering into the DLQ) and its retry queues, then consumes with manual acks.
+// For a service that must survive broker restarts, call it from ReconnectingConnection.onConnect.
+import type { ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { logger as rootLogger } from '@/lib/log';
+import type { EventHandlers, OutcomeReport } from './handler-types';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
+import type { PlatformMetrics } from './metrics';
+import { processDelivery, type DeliveryConfig } from './process-delivery';
+import { resolveMetrics } from './publisher';
+import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueName } from './topology';
+
+export interface SubscribeOptions {
+  connection: ChannelModel;
+  /** the events exchange (topic) */
+  exchange: string;
+  /** where the service queue dead-letters; default `<exchange>.dlx` (declarePlatformTopology) */
+  deadLetterExchange?: string;
+  /** one retry per delay; default 1 s, 4 s, 16 s (3 retries) */
+  retryDelaysMs?: readonly number[];
+  /** a handler running longer fails; default 30 s */
+  timeoutMs?: number;
+  /** default: in memory, per subscription */
+  idempotency?: IdempotencyStore;
+  /** unacked deliveries handled at once; default 10 */
+  prefetch?: number;
+  /** x-max-length of the service queue; must match how the topology declared it */
+  maxLength?: number;
+  logger?: Logger;
+  metrics?: PlatformMetrics | Registry;
+  onOutcome?: (report: OutcomeReport) => void;
+}
+
+export interface Subscription {
+  readonly service: string;
+  readonly queue: string;
+  /** deliveries being processed now */
+  readonly inFlight: number;
+  /** stops consuming (the queue keeps filling) and waits for deliveries in progress */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function subscribe(service: string, handlers: EventHandlers, options: SubscribeOptions): Promise<Subscription> {
+  const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const logger = (options.logger ?? rootLogger).child({ component: 'platform-consumer', service });
+  const eventTypes = Object.keys(handlers);
+  const channel = await options.connection.createConfirmChannel();
+  channel.on('error', (err: Error) => logger.error({ err: err.message }, 'consumer channel error'));
+  let closed = false;
+  channel.on('close', () => {
+    closed = true;
+  });
+
+  await channel.assertExchange(options.exchange, 'topic', { durable: true });
+  const dlx = options.deadLetterExchange ?? deadLetterExchangeName(options.exchange);
+  await channel.assertExchange(dlx, 'fanout', { durable: true });
+  await declareServiceQueues(channel, service, {
+    exchange: options.exchange,
+    deadLetterExchange: dlx,
+    eventTypes,
+    retryDelaysMs,
+    maxLength: options.maxLength,
+  });
+  await channel.prefetch(options.prefetch ?? 10);
+
+  const config: DeliveryConfig = {
+    service,
+    handlers,
+    channel,
+    retryDelaysMs,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    store: options.idempotency ?? new MemoryIdempotencyStore(),
+    metrics: resolveMetrics(options.metrics),
+    logger,
+    ownQueues: new Set([service, ...retryDelaysMs.map((_, i) => retryQueueName(service, i + 1))]),
+    onOutcome: options.onOutcome,
+  };
+
+  let inFlight = 0;
+  let idle: (() => void)[] = [];
+  let consumerTag: string | null = null;
+
+  const onMessage = (msg: ConsumeMessage | null) => {
+    if (!msg) {
+      logger.warn('consumer cancelled by the broker (queue deleted?)');
+      consumerTag = null;
+      return;
+    }
+    inFlight++;
+    processDelivery(config, msg)
+      .catch((err: Error) => {
+        // Unacked: the broker redelivers it when this channel closes.
+        logger.error({ err: err.message, messageId: msg.properties.messageId }, 'delivery not settled');
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) {
+          for (const resolve of idle) resolve();
+          idle = [];
+        }
+      });
+  };
+
+  const waitIdle = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idle.push(r)));
+
+  const start = async () => {
+    if (consumerTag || closed) return;
+    consumerTag = (await channel.consume(service, onMessage, { noAck: false })).consumerTag;
+    logger.info({ eventTypes }, 'consuming');
+  };
+
+  const pause = async () => {
+    const tag = consumerTag;
+    consumerTag = null;
+    if (tag && !closed) await channel.cancel(tag);
+    await waitIdle();
+  };
+
+  await start();
+  return {
+    service,
+    queue: service,
+    get inFlight() {
+      return inFlight;
+    },
+    pause,
+    resume: start,
+    async close() {
+      await pause().catch(() => {});
+      if (!closed) await channel.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// EduPlatform's topology (interface.md): a topic exchange, one durable queue per consumer service
+// bound to its event types and dead-lettering into the DLQ through `<exchange>.dlx` (fanout, so
+// every routing key lands there), and per service one TTL queue per retry delay whose expired
+// messages dead-letter back into the service queue. Names are parameters so tests stay apart.
+import type { Channel, Options } from 'amqplib';
+import { PLATFORM_CONSUMERS, type ServiceSpec } from './consumers';
+
+export const DLQ_TTL_MS = 604_800_000;
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1_000, 4_000, 16_000];
+
+export function deadLetterExchangeName(exchange: string): string {
+  return `${exchange}.dlx`;
+}
+
+export function retryQueueName(service: string, attempt: number): string {
+  return `${service}.retry.${attempt}`;
+}
+
+/** The arguments of a service queue; subscribe() and the topology must agree (else PRECONDITION_FAILED). */
+export function serviceQueueOptions(deadLetterExchange: string, maxLength?: number): Options.AssertQueue {
+  const args: Record<string, unknown> = { 'x-dead-letter-exchange': deadLetterExchange };
+  if (maxLength !== undefined) args['x-max-length'] = maxLength;
+  return { durable: true, arguments: args };
+}
+
+export function retryQueueOptions(service: string, delayMs: number): Options.AssertQueue {
+  return {
+    durable: true,
+    arguments: {
+      'x-message-ttl': delayMs,
+      // back into the service queue through the default exchange
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': service,
+    },
+  };
+}
+
+export interface ServiceTopologyOptions {
+  exchange: string;
+  deadLetterExchange: string;
+  eventTypes: string[];
+  retryDelaysMs: readonly number[];
+  maxLength?: number;
+}
+
+/** Declares one service's queue, bindings and retry queues (idempotent). */
+export async function declareServiceQueues(channel: Channel, service: string, o: ServiceTopologyOptions): Promise<void> {
+  await channel.assertQueue(service, serviceQueueOptions(o.deadLetterExchange, o.maxLength));
+  for (const type of o.eventTypes) await channel.bindQueue(service, o.exchange, type);
+  for (const [i, delay] of o.retryDelaysMs.entries()) {
+    await channel.assertQueue(retryQueueName(service, i + 1), retryQueueOptions(service, delay));
+  }
+}
+
+export interface PlatformTopologyOptions {
+  exchange: string;
+  dlq: string;
+  /** defaults to the spec's consumers */
+  services?: readonly ServiceSpec[];
+  retryDelaysMs?: readonly number[];
+}
+
+export interface PlatformTopology {
+  exchange: string;
+  deadLetterExchange: string;
+  dlq: string;
+  queues: string[];
+}
+
+/** Declares the whole topology as the platform would; returns every queue name it declared. */
+export async function declarePlatformTopology(channel: Channel, options: PlatformTopologyOptions): Promise<PlatformTopology> {
+  const { exchange, dlq } = options;
+  const dlx = deadLetterExchangeName(exchange);
+  const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  await channel.assertExchange(dlx, 'fanout', { durable: true });
+  // Same arguments as EventDesk's own DECLARE_TOPOLOGY (lib/bus/dlq-topology.ts).
+  await channel.assertQueue(dlq, { durable: true, arguments: { 'x-message-ttl': DLQ_TTL_MS } });
+  await channel.bindQueue(dlq, dlx, '');
+  const queues = [dlq];
+  for (const s of options.services ?? PLATFORM_CONSUMERS) {
+    await declareServiceQueues(channel, s.name, {
+      exchange,
+      deadLetterExchange: dlx,
+      eventTypes: s.eventTypes,
+      retryDelaysMs,
+      maxLength: s.maxLength,
+    });
+    queues.push(s.name, ...retryDelaysMs.map((_, i) => retryQueueName(s.name, i + 1)));
+  }
+  return { exchange, deadLetterExchange: dlx, dlq, queues };
+}

@@ -1,0 +1,84 @@
+// Idempotency: the same event delivered twice runs the handler once per service, with the
+// store in memory or in PostgreSQL (shared by two instances of the service).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryIdempotencyStore } from '@/lib/platform/idempotency';
+import { PgIdempotencyStore } from '@/lib/platform/idempotency-pg';
+import { subscribe, type Subscription } from '@/lib/platform/subscribe';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { depth, makeEvent, platformFixture, silent, waitFor, type PlatformFixture } from './platform-fixture';
+
+let f: PlatformFixture;
+let db: TestDatabase;
+const subs: Subscription[] = [];
+
+beforeAll(async () => {
+  f = await platformFixture();
+  db = await createTestDatabase('platidem');
+});
+afterAll(async () => {
+  for (const s of subs) await s.close();
+  await f?.cleanup();
+  await db?.drop();
+});
+
+const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, retryDelaysMs: [100, 200, 400] });
+
+describe('idempotency', () => {
+  it('runs the handler once when the same event is delivered twice (memory store)', async () => {
+    const service = f.service('idem.mem');
+    const handled: string[] = [];
+    const duplicates: string[] = [];
+    subs.push(
+      await subscribe(service, { 'progress.updated': async (e) => void handled.push(e.eventId) }, {
+        ...base(),
+        idempotency: new MemoryIdempotencyStore(),
+        onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!),
+      }),
+    );
+    const event = makeEvent('progress.updated');
+    await f.publisher.publish(event);
+    await f.publisher.publish(event);
+    await waitFor(() => handled.length + duplicates.length >= 2, 10_000, 'two deliveries');
+    expect(handled).toEqual([event.eventId]);
+    expect(duplicates).toEqual([event.eventId]);
+    expect(await depth(f.broker, f.dlq)).toBe(0);
+  });
+
+  it('shares the PostgreSQL store between two instances, per service', async () => {
+    const service = f.service('idem.pg');
+    const other = f.service('idem.pg.other');
+    const store = new PgIdempotencyStore(db.pool);
+    const calls: string[] = [];
+    let settled = 0;
+    const opts = { ...base(), idempotency: store, onOutcome: () => void settled++ };
+    const handler = (who: string) => async () => void calls.push(who);
+    subs.push(await subscribe(service, { 'certificate.issued': handler('one') }, opts));
+    subs.push(await subscribe(service, { 'certificate.issued': handler('two') }, opts));
+    subs.push(await subscribe(other, { 'certificate.issued': handler('other') }, opts));
+    const event = makeEvent('certificate.issued');
+    for (let i = 0; i < 3; i++) await f.publisher.publish(event);
+    await waitFor(() => settled >= 6, 15_000, 'six deliveries settled');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls.filter((c) => c !== 'other')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'other')).toHaveLength(1);
+    const rows = await db.pool.query('SELECT service, event_id, status FROM platform_processed_events ORDER BY service');
+    expect(rows.rows).toEqual(
+      [service, other].sort().map((s) => ({ service: s, event_id: event.eventId, status: 'done' })),
+    );
+  });
+
+  it('PgIdempotencyStore: claim, busy, release, take over an expired lease, done', async () => {
+    const store = new PgIdempotencyStore(db.pool);
+    expect(await store.claim('svc', 'e1', 60_000)).toBe('claimed');
+    expect(await store.claim('svc', 'e1', 60_000)).toBe('busy');
+    await store.release('svc', 'e1');
+    expect(await store.claim('svc', 'e1', 60_000)).toBe('claimed');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await store.claim('svc', 'e1', 10)).toBe('claimed'); // lease ran out: a dead consumer's claim
+    await store.complete('svc', 'e1');
+    expect(await store.claim('svc', 'e1', 10)).toBe('done');
+    await store.release('svc', 'e1'); // never forgets a finished event
+    expect(await store.claim('svc', 'e1', 10)).toBe('done');
+    expect(await store.claim('svc2', 'e1', 10)).toBe('claimed');
+  });
+});

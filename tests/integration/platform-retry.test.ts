@@ -1,0 +1,109 @@
+// Retry path: exponential backoff through TTL retry queues, 3 retries, then RabbitMQ
+// dead-letters the message into the DLQ with its x-death history and x-last-error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribe, type Subscription } from '@/lib/platform/subscribe';
+import { deaths, depth, drainQueue, makeEvent, platformFixture, silent, waitFor, type PlatformFixture } from './platform-fixture';
+
+let f: PlatformFixture;
+const subs: Subscription[] = [];
+
+beforeAll(async () => {
+  f = await platformFixture();
+});
+afterAll(async () => {
+  for (const s of subs) await s.close();
+  await f?.cleanup();
+});
+
+const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, metrics: f.registry });
+
+describe('retries', () => {
+  it('calls a handler that fails twice then succeeds 3 times, and nothing reaches the DLQ', async () => {
+    const service = f.service('retry.flaky');
+    const attempts: number[] = [];
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'order.created': async (_e, ctx) => {
+            attempts.push(ctx.attempt);
+            if (attempts.length <= 2) throw new Error('payment gateway 503');
+          },
+        },
+        { ...base(), retryDelaysMs: [100, 200, 400] },
+      ),
+    );
+    await f.publisher.publish(makeEvent('order.created'));
+    await waitFor(() => attempts.length >= 3, 10_000, 'third attempt');
+    await new Promise((r) => setTimeout(r, 800)); // longer than every retry delay
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(await depth(f.broker, f.dlq)).toBe(0);
+    expect(await depth(f.broker, service)).toBe(0);
+  });
+
+  it('dead-letters an always failing event after exactly 3 retries, with growing delays and x-death counts', async () => {
+    const service = f.service('retry.down');
+    const calls: number[] = [];
+    let seq = 0;
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'order.completed': async () => {
+            calls.push(Date.now());
+            throw new Error(`enrolment DB unavailable (call ${++seq})`);
+          },
+        },
+        { ...base(), retryDelaysMs: [100, 500, 1500] },
+      ),
+    );
+    const event = makeEvent('order.completed');
+    await f.publisher.publish(event, { correlationId: 'corr-retry' });
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'dead letter');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls).toHaveLength(4); // the first delivery and 3 retries
+
+    // The delays grow: each gap is at least its TTL, and longer than the one before.
+    const gaps = calls.slice(1).map((t, i) => t - calls[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(100);
+    expect(gaps[1]).toBeGreaterThan(gaps[0]!);
+    expect(gaps[2]).toBeGreaterThan(gaps[1]!);
+
+    const [dead, ...more] = await drainQueue(f.broker, f.dlq);
+    expect(more).toHaveLength(0);
+    expect(JSON.parse(dead!.content.toString())).toEqual(event);
+    expect(dead!.fields.routingKey).toBe('order.completed');
+    expect(dead!.properties.messageId).toBe(event.eventId);
+    const h = dead!.properties.headers!;
+    expect(h['x-last-error']).toBe('enrolment DB unavailable (call 4)');
+    expect(h['x-retry-count']).toBe(3);
+    expect(h['x-correlation-id']).toBe('corr-retry');
+    const history = deaths(dead!);
+    // newest first: rejected from the service queue after the 3rd retry, each retry queue expired once
+    expect(history[0]).toMatchObject({ queue: service, reason: 'rejected', count: 1, 'routing-keys': ['order.completed'] });
+    const retries = history.filter((d) => d.reason === 'expired');
+    expect(retries.map((d) => d.queue).sort()).toEqual([`${service}.retry.1`, `${service}.retry.2`, `${service}.retry.3`]);
+    expect(retries.reduce((n, d) => n + d.count, 0)).toBe(3);
+    expect(h['x-first-death-queue']).toBe(`${service}.retry.1`);
+
+    const errors = await f.registry.getSingleMetricAsString('event_processing_errors_total');
+    expect(errors).toContain(`event_processing_errors_total{event_type="order.completed",service="${service}"} 4`);
+    const dlq = await f.registry.getSingleMetricAsString('dlq_message_count');
+    expect(dlq).toContain(`dlq_message_count{event_type="order.completed",service="${service}"} 1`);
+  });
+
+  it('declares retry queues whose TTLs are the configured delays', async () => {
+    const service = f.service('retry.ttl');
+    subs.push(await subscribe(service, { 'user.created': async () => {} }, { ...base(), retryDelaysMs: [100, 500, 1500] }));
+    // Redeclaring with other TTLs fails only if the broker kept ours: PRECONDITION_FAILED proves them.
+    const ch = await f.broker.connection.createChannel();
+    ch.on('error', () => {});
+    await expect(ch.assertQueue(`${service}.retry.2`, { durable: true, arguments: { 'x-message-ttl': 999 } })).rejects.toThrow(/PRECONDITION_FAILED/);
+    const ok = await f.broker.connection.createChannel();
+    await ok.assertQueue(`${service}.retry.2`, {
+      durable: true,
+      arguments: { 'x-message-ttl': 500, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': service },
+    });
+    await ok.close();
+  });
+});
