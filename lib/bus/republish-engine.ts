@@ -1,0 +1,215 @@
+// Republishing one dead letter, outbox style:
+//   1. check (record pending, retry limit, edited body against its contract, target exists)
+//   2. record the intent (its own transaction, under the record's row lock)
+//   3. publish with confirm + mandatory (and a ledger copy, see republish-publisher.ts)
+//   4. settle: intent done + record republished + group count + history + audit, one transaction
+// A failure in 1-3 leaves the record exactly as it was. A crash between 3 and 4 leaves a
+// pending intent that republish-recovery.ts settles from the ledger.
+import { createTwoFilesPatch } from 'diff';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { ApiError, conflict, notFound, unavailable } from '@/lib/api/errors';
+import { validateBody } from '@/lib/events/validate';
+import { logger as rootLogger } from '@/lib/log';
+import { buildRepublishMessage } from './republish-message';
+import {
+  inTransaction,
+  insertIntents,
+  loadMessages,
+  RECORD_COLUMNS,
+  resolveTarget,
+  settleIntentsDone,
+  settleIntentsFailed,
+  type RecordForRepublish,
+  type RepublishTarget,
+  type ResolvedTarget,
+} from './republish-outbox';
+import type { IntentOwner } from './republish-owner';
+import { BrokerUnavailableError, type RepublishPublisher } from './republish-publisher';
+
+export interface RepublishDeps {
+  pool: pg.Pool;
+  publisher: RepublishPublisher;
+  owner: IntentOwner;
+  maxRetries: number;
+  eventsExchange: string;
+  logger?: Logger;
+  /** test hook: called right after the broker confirmed, before the database commit */
+  afterConfirm?: () => void;
+}
+
+export interface RepublishActor {
+  name: string;
+  role: 'viewer' | 'operator' | 'admin';
+}
+
+export interface RepublishInput {
+  deadLetterId: string;
+  actor: RepublishActor;
+  reason: string;
+  /** the edited body text; absent = the stored bytes unchanged */
+  body?: string;
+  target?: RepublishTarget;
+  force?: boolean;
+}
+
+export interface RepublishResult {
+  status: 'republished';
+  republishedAt: string;
+  target: { kind: 'origin' | 'exchange'; exchange: string; routingKey: string };
+  republishCount: number;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+export async function loadRecord(client: pg.ClientBase, id: string, lock = false): Promise<RecordForRepublish | null> {
+  const { rows } = await client.query<RecordForRepublish>(
+    `SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = $1 ${lock ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** The contract check of an edited body: 422 with the violations unless an admin forces it. */
+export function checkEditedBody(record: RecordForRepublish, text: string, forced: boolean): void {
+  const result = validateBody(Buffer.from(text, 'utf8'), record.contentType ?? undefined);
+  const violations = [...result.violations];
+  // eventId is the record's identity and what idempotent consumers deduplicate on.
+  if (record.eventId && result.eventId !== undefined && result.eventId !== record.eventId) {
+    violations.push({ path: '$.eventId', message: `must stay ${record.eventId}: the eventId of a republished event never changes` });
+  }
+  if ((result.status === 'valid' && violations.length === 0) || forced) return;
+  throw new ApiError('contract_violation', `The edited body breaks the contract (${result.status}); fix it or, as an admin, force it`, {
+    status: result.status,
+    violations,
+  });
+}
+
+export function bodyDiff(original: Buffer, edited: string, id: string): string {
+  return createTwoFilesPatch(`dead-letter/${id}/original`, `dead-letter/${id}/edited`, utf8.decode(original), edited, undefined, undefined, { context: 3 });
+}
+
+function checkRetryLimit(record: RecordForRepublish, input: RepublishInput, maxRetries: number): void {
+  if (record.republishCount < maxRetries) return;
+  if (input.force && input.actor.role === 'admin') return;
+  throw conflict(`Republished ${record.republishCount} times already (limit ${maxRetries}); only an admin can force another, with a reason`, {
+    reason: 'retry-limit',
+    republishCount: record.republishCount,
+    maxRetries,
+  });
+}
+
+function notPending(record: RecordForRepublish): ApiError {
+  return conflict(`This dead letter is ${record.status}, not pending: nothing was sent`, { reason: 'not-pending', status: record.status });
+}
+
+async function checkTargetExists(publisher: RepublishPublisher, target: ResolvedTarget): Promise<void> {
+  try {
+    if (target.exchange === '') {
+      const missing = await publisher.missingQueues([target.routingKey]);
+      if (missing.size) throw conflict(`Target queue "${target.routingKey}" does not exist on the broker: nothing was sent`, { reason: 'unroutable', target });
+    } else if (!(await publisher.exchangeExists(target.exchange))) {
+      throw conflict(`Target exchange "${target.exchange}" does not exist on the broker: nothing was sent`, { reason: 'unroutable', target });
+    }
+  } catch (err) {
+    if (err instanceof BrokerUnavailableError) throw unavailable(`${err.message}; nothing was sent`);
+    throw err;
+  }
+}
+
+export async function republishOne(deps: RepublishDeps, input: RepublishInput): Promise<RepublishResult> {
+  const log = (deps.logger ?? rootLogger).child({ deadLetterId: input.deadLetterId, actor: input.actor.name });
+  const forced = Boolean(input.force && input.actor.role === 'admin');
+  if (input.force && !forced) throw new ApiError('forbidden', 'Only an admin can force a republish');
+
+  // 1. Checks that need no lock: they make the common refusals cheap and change nothing.
+  const client = await deps.pool.connect();
+  let record: RecordForRepublish | null;
+  let stored;
+  try {
+    record = await loadRecord(client, input.deadLetterId);
+    if (!record) throw notFound('Dead letter');
+    stored = (await loadMessages(client, [record.id])).get(record.id);
+  } finally {
+    client.release();
+  }
+  if (record.status !== 'pending') throw notPending(record);
+  checkRetryLimit(record, input, deps.maxRetries);
+  if (!stored) throw conflict('No stored message for this dead letter: nothing to republish', { reason: 'no-message' });
+  const target = resolveTarget(record, input.target, deps.eventsExchange);
+  if (!target) {
+    throw new ApiError('invalid_request', 'This dead letter has no origin queue (it carried no x-death): choose an exchange and routing key', {
+      field: 'target',
+    });
+  }
+  let editedBody: Buffer | null = null;
+  let diff: string | undefined;
+  if (input.body !== undefined) {
+    checkEditedBody(record, input.body, forced);
+    editedBody = Buffer.from(input.body, 'utf8');
+    diff = bodyDiff(stored.body, input.body, record.id);
+  }
+  await checkTargetExists(deps.publisher, target);
+  await deps.owner.start();
+
+  // 2. The intent, under the row lock: status, in-flight and limit are checked again here
+  // because another request may have got in since step 1.
+  const { intentId, republishNumber } = await inTransaction(deps.pool, async (tx) => {
+    const locked = await loadRecord(tx, input.deadLetterId, true);
+    if (!locked) throw notFound('Dead letter');
+    if (locked.status !== 'pending') throw notPending(locked);
+    checkRetryLimit(locked, input, deps.maxRetries);
+    const republishNumber = locked.republishCount + 1;
+    const ids = await insertIntents(tx, [
+      {
+        deadLetterId: locked.id,
+        republishNumber,
+        target,
+        editedBody,
+        actor: input.actor.name,
+        reason: input.reason,
+        details: { ...(diff ? { diff } : {}), ...(forced ? { forced: true } : {}) },
+        bulkJobId: null,
+        owner: deps.owner.id,
+      },
+    ]);
+    const intentId = ids.get(locked.id);
+    if (!intentId) throw conflict('A republish of this dead letter is already in flight: nothing more was sent', { reason: 'in-flight' });
+    return { intentId, republishNumber };
+  });
+
+  // 3. Publish and wait for the broker's confirm.
+  const message = buildRepublishMessage(stored, { deadLetterId: record.id, republishNumber, intentId, editedBody });
+  let outcome;
+  try {
+    [outcome] = await deps.publisher.publishAll([{ intentId, exchange: target.exchange, routingKey: target.routingKey, message, ledger: target.ledger }]);
+  } catch (err) {
+    if (!(err instanceof BrokerUnavailableError)) throw err;
+    // Nothing left this process: the intent can be closed as failed right away.
+    await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], err.message));
+    throw unavailable(`${err.message}; nothing was sent`);
+  }
+  if (outcome === 'unknown') {
+    // It may have reached the broker: leave the intent to recovery, which reads the ledger.
+    log.warn({ intentId }, 'republish outcome unknown (connection lost before the confirm)');
+    throw unavailable('The broker connection was lost before it confirmed; the outcome is being settled, check the record shortly', {
+      intentId,
+    });
+  }
+  if (outcome !== 'ok') {
+    await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], outcome));
+    if (outcome === 'unroutable') throw conflict(`No queue took the message (unroutable via "${target.exchange}" / "${target.routingKey}"): nothing was sent`, { reason: 'unroutable', target });
+    throw unavailable('The broker refused the message (nack): nothing was sent', { reason: 'nacked' });
+  }
+  deps.afterConfirm?.();
+
+  // 4. Settle.
+  const [settled] = await inTransaction(deps.pool, (tx) => settleIntentsDone(tx, [intentId]));
+  log.info({ intentId, target, republishNumber }, 'republished');
+  return {
+    status: 'republished',
+    republishedAt: (settled?.settledAt ?? new Date()).toISOString(),
+    target: { kind: target.kind, exchange: target.exchange, routingKey: target.routingKey },
+    republishCount: republishNumber,
+  };
+}

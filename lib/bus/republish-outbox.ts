@@ -1,0 +1,216 @@
+// The republish outbox in SQL: claim (record the intent, under the record's row lock, before
+// anything is published) and settle (after the broker's confirm, or by recovery).
+//
+// Invariants kept here:
+// - At most one unfinished intent per dead letter (partial unique index), and intents are only
+//   created for records that are 'pending': a second click, operator or HTTP retry gets 409.
+// - A record becomes 'republished' only in the transaction that settles its intent 'done', and
+//   that same transaction moves failure_groups.pending_count and writes history (and audit).
+import type pg from 'pg';
+import type { Json } from './amqp-values';
+import { deadLetterTarget } from './republish-audit';
+
+export type RepublishTarget = { kind: 'origin' } | { kind: 'exchange'; exchange?: string; routingKey: string };
+
+export interface ResolvedTarget {
+  kind: 'origin' | 'exchange';
+  exchange: string;
+  routingKey: string;
+  /** a ledger copy can go along (default exchange only) */
+  ledger: boolean;
+}
+
+export interface RecordForRepublish {
+  id: string;
+  status: string;
+  eventId: string | null;
+  eventType: string | null;
+  version: string | null;
+  queue: string;
+  exchange: string | null;
+  routingKey: string | null;
+  groupId: string;
+  republishCount: number;
+  contentType: string | null;
+}
+
+export const RECORD_COLUMNS = `d."id", d."status", d."event_id" AS "eventId", d."event_type" AS "eventType", d."version",
+  d."queue", d."exchange", d."routing_key" AS "routingKey", d."group_id" AS "groupId",
+  d."republish_count" AS "republishCount", d."content_type" AS "contentType"`;
+
+/** Default: back to the consumer queue it died in, through the default exchange. */
+export function resolveTarget(record: Pick<RecordForRepublish, 'queue' | 'exchange'>, target: RepublishTarget | undefined, eventsExchange: string): ResolvedTarget | null {
+  if (!target || target.kind === 'origin') {
+    if (!record.queue) return null;
+    return { kind: 'origin', exchange: '', routingKey: record.queue, ledger: true };
+  }
+  const exchange = target.exchange ?? record.exchange ?? eventsExchange;
+  // A named exchange routes by its own bindings: a BCC to the ledger would go through it too
+  // (and to any queue bound with '#'), so exchange targets go without a ledger copy.
+  return { kind: 'exchange', exchange, routingKey: target.routingKey, ledger: exchange === '' };
+}
+
+export interface IntentInput {
+  deadLetterId: string;
+  republishNumber: number;
+  target: ResolvedTarget;
+  editedBody: Buffer | null;
+  actor: string;
+  reason: string | null;
+  details: unknown;
+  bulkJobId: string | null;
+  owner: string;
+}
+
+/** Inserts intents; returns the ids by dead letter. Rows with an unfinished intent already are left out. */
+export async function insertIntents(client: pg.ClientBase, rows: IntentInput[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (rows.length === 0) return ids;
+  const { rows: inserted } = await client.query<{ id: string; dead_letter_id: string }>(
+    `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
+        "edited_body", "actor", "reason", "details", "bulk_job_id", "owner")
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bytea[], $8::text[], $9::text[], $10::jsonb[], $11::uuid[], $12::text[])
+     ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
+     RETURNING "id", "dead_letter_id"`,
+    [
+      rows.map((r) => r.deadLetterId),
+      rows.map((r) => r.republishNumber),
+      rows.map((r) => r.target.kind),
+      rows.map((r) => r.target.exchange),
+      rows.map((r) => r.target.routingKey),
+      rows.map((r) => r.target.ledger),
+      rows.map((r) => r.editedBody),
+      rows.map((r) => r.actor),
+      rows.map((r) => r.reason),
+      rows.map((r) => (r.details === undefined || r.details === null ? null : JSON.stringify(r.details))),
+      rows.map((r) => r.bulkJobId),
+      rows.map((r) => r.owner),
+    ],
+  );
+  for (const r of inserted) ids.set(r.dead_letter_id, r.id);
+  return ids;
+}
+
+export interface StoredMessageRow {
+  deadLetterId: string;
+  body: Buffer;
+  properties: Json;
+  headers: Json;
+}
+
+/** The newest stored copy of each dead letter's message. */
+export async function loadMessages(client: pg.ClientBase, deadLetterIds: string[]): Promise<Map<string, StoredMessageRow>> {
+  const out = new Map<string, StoredMessageRow>();
+  if (deadLetterIds.length === 0) return out;
+  const { rows } = await client.query<StoredMessageRow>(
+    `SELECT d."id" AS "deadLetterId", m."body", m."properties", m."headers"
+     FROM "dead_letters" d
+     CROSS JOIN LATERAL (
+       SELECT m."body", m."properties", m."headers" FROM "dead_letter_messages" m
+       WHERE (d."latest_message_id" IS NOT NULL AND m."id" = d."latest_message_id")
+          OR (d."latest_message_id" IS NULL AND m."dead_letter_id" = d."id")
+       ORDER BY m."id" DESC LIMIT 1
+     ) m
+     WHERE d."id" = ANY($1::uuid[])`,
+    [deadLetterIds],
+  );
+  for (const r of rows) out.set(r.deadLetterId, r);
+  return out;
+}
+
+export interface SettledIntent {
+  intentId: string;
+  deadLetterId: string;
+  bulkJobId: string | null;
+  /** false when the record was no longer pending (nothing changed on it) */
+  applied: boolean;
+  settledAt: Date;
+}
+
+/**
+ * Marks intents done after the broker confirmed them, and their records republished, in one
+ * statement: intents, records, group pending counts, history, and (for single actions) audit.
+ * Only intents still 'pending' are settled, so settling twice (the process and recovery) is harmless.
+ */
+export async function settleIntentsDone(client: pg.ClientBase, intentIds: string[], via: 'confirm' | 'recovery' = 'confirm'): Promise<SettledIntent[]> {
+  if (intentIds.length === 0) return [];
+  // Lock order: records first, then intents, as claims do (a claim holds the record's lock
+  // while its insert waits on the intent's unique index); the other order deadlocks.
+  await client.query(
+    `SELECT 1 FROM "dead_letters" WHERE "id" IN (SELECT "dead_letter_id" FROM "republish_intents" WHERE "id" = ANY($1::uuid[]))
+     ORDER BY "id" FOR UPDATE`,
+    [intentIds],
+  );
+  const { rows } = await client.query<SettledIntent>(
+    `WITH done AS (
+       UPDATE "republish_intents" SET "state" = 'done', "settled_at" = now()
+       WHERE "id" = ANY($1::uuid[]) AND "state" = 'pending'
+       RETURNING "id", "dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "actor", "reason",
+                 "details", "bulk_job_id", "settled_at", ("edited_body" IS NOT NULL) AS "edited"
+     ), upd AS (
+       UPDATE "dead_letters" d SET "status" = 'republished', "republish_count" = GREATEST(d."republish_count" + 1, done."republish_number"), "updated_at" = now()
+       FROM done WHERE d."id" = done."dead_letter_id" AND d."status" = 'pending'
+       RETURNING d."id", d."group_id", d."event_id"
+     ), grp AS (
+       UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
+       FROM (SELECT "group_id", count(*)::int AS n FROM upd GROUP BY "group_id") c
+       WHERE g."id" = c."group_id"
+       RETURNING 1
+     ), hist AS (
+       INSERT INTO "dead_letter_history" ("dead_letter_id", "at", "action", "actor", "reason", "details")
+       SELECT done."dead_letter_id", done."settled_at", 'republished', done."actor", done."reason",
+              jsonb_strip_nulls(jsonb_build_object(
+                'intentId', done."id", 'republishCount', done."republish_number", 'edited', done."edited",
+                'target', jsonb_build_object('kind', done."target_kind", 'exchange', done."exchange", 'routingKey', done."routing_key"),
+                'bulkJobId', done."bulk_job_id", 'settledBy', $2::text))
+       FROM done JOIN upd ON upd."id" = done."dead_letter_id"
+       RETURNING 1
+     ), aud AS (
+       INSERT INTO "audit_log" ("at", "actor", "action", "target", "reason", "details")
+       SELECT done."settled_at", done."actor", CASE WHEN done."edited" THEN 'edit-republish' ELSE 'republish' END,
+              'dead-letter:' || done."dead_letter_id", done."reason",
+              jsonb_strip_nulls(COALESCE(done."details", '{}'::jsonb) || jsonb_build_object(
+                'deadLetterId', done."dead_letter_id", 'eventId', upd."event_id", 'intentId', done."id",
+                'republishCount', done."republish_number",
+                'target', jsonb_build_object('kind', done."target_kind", 'exchange', done."exchange", 'routingKey', done."routing_key"),
+                'settledBy', $2::text))
+       FROM done JOIN upd ON upd."id" = done."dead_letter_id"
+       WHERE done."bulk_job_id" IS NULL
+       RETURNING 1
+     )
+     SELECT done."id" AS "intentId", done."dead_letter_id" AS "deadLetterId", done."bulk_job_id" AS "bulkJobId",
+            (upd."id" IS NOT NULL) AS "applied", done."settled_at" AS "settledAt"
+     FROM done LEFT JOIN upd ON upd."id" = done."dead_letter_id"`,
+    [intentIds, via],
+  );
+  return rows;
+}
+
+/** Nothing reached a queue (refused, unroutable, or never sent): the record is left as it was. */
+export async function settleIntentsFailed(client: pg.ClientBase, intentIds: string[], error: string, state: 'failed' | 'abandoned' = 'failed'): Promise<string[]> {
+  if (intentIds.length === 0) return [];
+  const { rows } = await client.query<{ id: string }>(
+    `UPDATE "republish_intents" SET "state" = $3, "error" = $2, "settled_at" = now()
+     WHERE "id" = ANY($1::uuid[]) AND "state" = 'pending' RETURNING "id"`,
+    [intentIds, error, state],
+  );
+  return rows.map((r) => r.id);
+}
+
+export { deadLetterTarget };
+
+/** Runs fn in a transaction on a pooled client. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,210 @@
+// Publishes republished messages with publisher confirms and `mandatory`, on its own
+// reconnecting connection (so a channel error elsewhere never stops a republish).
+// Outcome per message: 'ok' (the broker confirmed and routed it), 'unroutable' (basic.return:
+// no queue took it), 'nacked' (the broker refused it), or 'unknown' (the channel or connection
+// went away before the confirm: it may or may not have been routed, and only the ledger can
+// tell; see republish-recovery.ts).
+//
+// The ledger: when the target is a queue (the default exchange), each message carries a BCC
+// header naming EventDesk's own ledger queue. RabbitMQ routes one publish to the target queue
+// and the ledger together, or to neither, so after a crash the ledger says exactly which
+// publishes reached the broker. The BCC header itself is removed by the broker, so consumers
+// never see it. Because the ledger copy makes every such message "routed", `mandatory` alone
+// would no longer catch a missing target queue: callers check the queue exists first.
+import type { Channel, ChannelModel, ConfirmChannel, Message } from 'amqplib';
+import type { Logger } from 'pino';
+import { logger as rootLogger } from '@/lib/log';
+import { headerText } from './amqp-values';
+import { ReconnectingConnection } from './connection';
+import { INTENT_ID_HEADER, type RepublishMessage } from './republish-message';
+
+export type PublishOutcome = 'ok' | 'unroutable' | 'nacked' | 'unknown';
+
+export interface OutgoingMessage {
+  intentId: string;
+  exchange: string;
+  routingKey: string;
+  message: RepublishMessage;
+  /** copy to the ledger queue (only for the default exchange) */
+  ledger: boolean;
+}
+
+export class BrokerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BrokerUnavailableError';
+  }
+}
+
+export interface RepublishPublisherOptions {
+  url: string;
+  ledgerQueue: string;
+  name?: string;
+  logger?: Logger;
+  /** how long a call waits for a connection before answering "unavailable" */
+  connectTimeoutMs?: number;
+  /** how long to wait for one batch's confirms before calling the outcome unknown */
+  confirmTimeoutMs?: number;
+}
+
+export class RepublishPublisher {
+  readonly connection: ReconnectingConnection;
+  readonly ledgerQueue: string;
+  private channel: ConfirmChannel | null = null;
+  /** intent ids that came back by basic.return; read when their confirm arrives (returns precede acks) */
+  private returned = new Set<string>();
+  private readonly log: Logger;
+  private started = false;
+
+  constructor(private readonly options: RepublishPublisherOptions) {
+    this.ledgerQueue = options.ledgerQueue;
+    this.log = (options.logger ?? rootLogger).child({ component: 'republish-publisher' });
+    this.connection = new ReconnectingConnection({
+      url: options.url,
+      name: options.name ?? 'eventdesk-republish',
+      logger: options.logger,
+      minDelayMs: 250,
+      maxDelayMs: 10_000,
+    });
+  }
+
+  start(): this {
+    if (this.started) return this;
+    this.started = true;
+    void this.connection.onConnect((c) => this.setup(c));
+    this.connection.start();
+    return this;
+  }
+
+  get connected(): boolean {
+    return this.channel !== null && this.connection.connected;
+  }
+
+  private async setup(connection: ChannelModel): Promise<void> {
+    const ch = await connection.createConfirmChannel();
+    ch.on('error', (err: Error) => this.log.warn({ err: err.message }, 'republish channel error'));
+    ch.on('close', () => {
+      if (this.channel === ch) this.channel = null;
+    });
+    ch.on('return', (msg: Message) => {
+      const id = headerText(msg.properties.headers?.[INTENT_ID_HEADER]);
+      if (id) this.returned.add(id);
+    });
+    // The ledger is EventDesk's own queue (never the platform's): durable, so a broker restart
+    // does not erase the evidence recovery needs.
+    await ch.assertQueue(this.ledgerQueue, { durable: true });
+    this.channel = ch;
+  }
+
+  private async confirmChannel(): Promise<ConfirmChannel> {
+    if (this.channel && this.connection.connected) return this.channel;
+    this.start();
+    try {
+      await this.connection.waitConnected(this.options.connectTimeoutMs ?? 3000);
+    } catch (err) {
+      throw new BrokerUnavailableError(`broker unavailable: ${(err as Error).message}`);
+    }
+    if (!this.channel) throw new BrokerUnavailableError('broker unavailable: no publishing channel');
+    return this.channel;
+  }
+
+  /** A plain channel for checks and the ledger; closed by the caller. */
+  async openChannel(): Promise<Channel> {
+    await this.confirmChannel();
+    const c = this.connection.connection;
+    if (!c) throw new BrokerUnavailableError('broker unavailable');
+    const ch = await c.createChannel();
+    ch.on('error', () => {});
+    return ch;
+  }
+
+  /** Names among `queues` that do not exist (a passive declare per name; 404 closes the channel). */
+  async missingQueues(queues: Iterable<string>): Promise<Set<string>> {
+    const missing = new Set<string>();
+    let ch: Channel | null = null;
+    for (const q of new Set(queues)) {
+      ch ??= await this.openChannel();
+      try {
+        await ch.checkQueue(q);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw new BrokerUnavailableError(`cannot check queue ${q}: ${(err as Error).message}`);
+        missing.add(q);
+        ch = null; // the broker closed it
+      }
+    }
+    if (ch) await ch.close().catch(() => {});
+    return missing;
+  }
+
+  async exchangeExists(exchange: string): Promise<boolean> {
+    if (exchange === '') return true;
+    const ch = await this.openChannel();
+    try {
+      await ch.checkExchange(exchange);
+      await ch.close().catch(() => {});
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return false;
+      throw new BrokerUnavailableError(`cannot check exchange ${exchange}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Publishes every message and waits for all their confirms; outcomes in input order. */
+  async publishAll(items: OutgoingMessage[]): Promise<PublishOutcome[]> {
+    if (items.length === 0) return [];
+    const ch = await this.confirmChannel();
+    const outcomes: Promise<PublishOutcome>[] = [];
+    for (const item of items) {
+      const options = { ...item.message.options, mandatory: true };
+      if (item.ledger) options.headers = { ...options.headers, BCC: [this.ledgerQueue] };
+      this.returned.delete(item.intentId);
+      let writable = true;
+      outcomes.push(
+        new Promise<PublishOutcome>((resolve) => {
+          try {
+            writable = ch.publish(item.exchange, item.routingKey, item.message.content, options, (err) => {
+              if (err) resolve(this.channel === ch ? 'nacked' : 'unknown');
+              else if (this.returned.delete(item.intentId)) resolve('unroutable');
+              else resolve('ok');
+            });
+          } catch {
+            resolve('unknown'); // the channel closed under us: nothing more goes out on it
+          }
+        }),
+      );
+      // Respect the socket's back-pressure instead of buffering a whole bulk batch in memory.
+      if (!writable) await waitDrain(ch);
+    }
+    const timeoutMs = this.options.confirmTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const all = Promise.all(outcomes);
+    const result = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      // Some confirms never came: settled ones keep their outcome, the rest are unknown.
+      const settled = await Promise.all(outcomes.map((p) => Promise.race([p, Promise.resolve('unknown' as const)])));
+      return settled;
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const ch = this.channel;
+    this.channel = null;
+    if (ch) await ch.close().catch(() => {});
+    await this.connection.close();
+  }
+}
+
+function waitDrain(ch: Channel): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ch.off('drain', done);
+      ch.off('close', done);
+      resolve();
+    };
+    ch.once('drain', done);
+    ch.once('close', done);
+  });
+}

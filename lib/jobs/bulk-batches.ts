@@ -1,0 +1,159 @@
+// One batch of a bulk job: republish (outbox per message, publishes pipelined under confirms)
+// or discard. Each batch commits its outcomes, so a restart resumes from the queued items.
+import type pg from 'pg';
+import { insertIntents, inTransaction, loadMessages, RECORD_COLUMNS, resolveTarget, settleIntentsDone, settleIntentsFailed, type RecordForRepublish } from '@/lib/bus/republish-outbox';
+import { buildRepublishMessage } from '@/lib/bus/republish-message';
+import type { RepublishDeps } from '@/lib/bus/republish-engine';
+import type { OutgoingMessage } from '@/lib/bus/republish-publisher';
+import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
+
+export interface BulkJobRow {
+  id: string;
+  action: 'republish' | 'discard';
+  reason: string;
+  actor: string;
+  force: boolean;
+  ratePerSecond: number;
+}
+
+export interface BatchResult {
+  done: number;
+  failed: number;
+  skipped: number;
+}
+
+const count = (outcomes: ItemOutcome[]): BatchResult => ({
+  done: outcomes.filter((o) => o.state === 'done').length,
+  failed: outcomes.filter((o) => o.state === 'failed').length,
+  skipped: outcomes.filter((o) => o.state === 'skipped').length,
+});
+
+export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
+  const outcomes: ItemOutcome[] = [];
+  const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
+
+  // 1. Intents for the records that can go, and skips for those that cannot, in one transaction.
+  const claimed = await inTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<RecordForRepublish>(
+      `SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE`,
+      [deadLetterIds],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const candidates: RecordForRepublish[] = [];
+    for (const id of deadLetterIds) {
+      const r = byId.get(id);
+      if (!r) skip(id, 'no longer stored (purged)');
+      else if (r.status !== 'pending') skip(id, `not pending (${r.status})`);
+      else if (r.republishCount >= deps.maxRetries && !job.force) skip(id, `retry limit reached (${r.republishCount}/${deps.maxRetries})`);
+      else if (!r.queue) skip(id, 'no origin queue (no x-death)', 'failed');
+      else candidates.push(r);
+    }
+    const intents = await insertIntents(
+      tx,
+      candidates.map((r) => ({
+        deadLetterId: r.id,
+        republishNumber: r.republishCount + 1,
+        target: resolveTarget(r, undefined, deps.eventsExchange)!,
+        editedBody: null,
+        actor: job.actor,
+        reason: job.reason,
+        details: null,
+        bulkJobId: job.id,
+        owner: deps.owner.id,
+      })),
+    );
+    const messages = await loadMessages(tx, [...intents.keys()]);
+    const ready: { record: RecordForRepublish; intentId: string }[] = [];
+    for (const r of candidates) {
+      const intentId = intents.get(r.id);
+      if (!intentId) skip(r.id, 'a republish of it is already in flight');
+      else if (!messages.has(r.id)) skip(r.id, 'no stored message', 'failed');
+      else ready.push({ record: r, intentId });
+    }
+    // intents without a message were never published: close them now
+    const orphan = candidates.filter((r) => intents.has(r.id) && !messages.has(r.id)).map((r) => intents.get(r.id)!);
+    await settleIntentsFailed(tx, orphan, 'no stored message');
+    await applyItemOutcomes(tx, outcomes);
+    return { ready, messages };
+  });
+
+  if (claimed.ready.length) {
+    // 2. Targets must exist: the ledger copy would otherwise hide an unroutable publish.
+    let missing: Set<string>;
+    try {
+      missing = await deps.publisher.missingQueues(claimed.ready.map((c) => c.record.queue));
+    } catch (err) {
+      await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
+      throw err;
+    }
+    const sendable = claimed.ready.filter((c) => !missing.has(c.record.queue));
+    const unroutable = claimed.ready.filter((c) => missing.has(c.record.queue));
+
+    // 3. Publish the whole batch, then wait for its confirms.
+    const outgoing: OutgoingMessage[] = sendable.map(({ record, intentId }) => ({
+      intentId,
+      exchange: '',
+      routingKey: record.queue,
+      ledger: true,
+      message: buildRepublishMessage(claimed.messages.get(record.id)!, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
+    }));
+    let results: string[];
+    try {
+      results = await deps.publisher.publishAll(outgoing);
+    } catch (err) {
+      // refused before anything went out (no connection)
+      await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
+      throw err;
+    }
+    const ok = sendable.filter((_, i) => results[i] === 'ok');
+    const refused = sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked');
+    deps.afterConfirm?.();
+
+    // 4. Settle: done ones become republished; refused ones stay pending. 'unknown' outcomes
+    // stay as pending intents for recovery, and their items stay queued.
+    const late: ItemOutcome[] = [];
+    await inTransaction(deps.pool, async (tx) => {
+      const settled = await settleIntentsDone(tx, ok.map((c) => c.intentId));
+      for (const s of settled) late.push({ jobId: job.id, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
+      await settleIntentsFailed(tx, unroutable.map((c) => c.intentId), 'target queue does not exist');
+      for (const c of unroutable) late.push({ jobId: job.id, deadLetterId: c.record.id, state: 'failed', error: `target queue ${c.record.queue} does not exist` });
+      await settleIntentsFailed(tx, refused.map((c) => c.intentId), 'unroutable or refused by the broker');
+      for (const c of refused) late.push({ jobId: job.id, deadLetterId: c.record.id, state: 'failed', error: 'unroutable or refused by the broker' });
+      await applyItemOutcomes(tx, late);
+    });
+    outcomes.push(...late);
+  }
+  return count(outcomes);
+}
+
+export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
+  return inTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<{ id: string }>(
+      `WITH cand AS (
+         SELECT d."id", d."group_id" FROM "dead_letters" d
+         WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = d."id" AND r."state" = 'pending')
+         ORDER BY d."id" FOR UPDATE OF d
+       ), upd AS (
+         UPDATE "dead_letters" d SET "status" = 'discarded', "updated_at" = now() FROM cand WHERE d."id" = cand."id"
+         RETURNING d."id", d."group_id"
+       ), grp AS (
+         UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
+         FROM (SELECT "group_id", count(*)::int AS n FROM upd GROUP BY "group_id") c WHERE g."id" = c."group_id"
+         RETURNING 1
+       ), hist AS (
+         INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor", "reason", "details")
+         SELECT upd."id", 'discarded', $2, $3, jsonb_build_object('bulkJobId', $4::text) FROM upd
+         RETURNING 1
+       )
+       SELECT "id" FROM upd`,
+      [deadLetterIds, job.actor, job.reason, job.id],
+    );
+    const discarded = new Set(rows.map((r) => r.id));
+    const outcomes: ItemOutcome[] = deadLetterIds.map((id) =>
+      discarded.has(id) ? { jobId: job.id, deadLetterId: id, state: 'done' } : { jobId: job.id, deadLetterId: id, state: 'skipped', error: 'not pending' },
+    );
+    await applyItemOutcomes(tx, outcomes);
+    return count(outcomes);
+  });
+}

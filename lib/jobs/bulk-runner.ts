@@ -1,0 +1,210 @@
+// Runs bulk jobs in the background. A job survives a restart: its items were snapshotted at
+// creation, each batch commits its outcomes, and a job is held by a lease (renewed every
+// batch) that another process, or this one after a restart, takes over when it lapses.
+// Several processes can run runners: claims use FOR UPDATE SKIP LOCKED.
+//
+// Auto-pause: a replayed message that dies again comes back through the drain, which sets its
+// record pending again (history 'failed-again'). Records this job republished that are pending
+// again are "returns"; once they pass the threshold the job pauses itself with a reason the UI
+// shows, instead of cycling the whole group through the DLQ.
+import type { Logger } from 'pino';
+import { logger as rootLogger } from '@/lib/log';
+import { sleep } from '@/lib/bus/backoff';
+import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
+import type { RepublishDeps } from '@/lib/bus/republish-engine';
+import { inTransaction } from '@/lib/bus/republish-outbox';
+import { discardBatch, republishBatch, type BulkJobRow } from './bulk-batches';
+
+export interface BulkRunnerOptions {
+  pollMs?: number;
+  leaseMs?: number;
+  /** largest batch at an unlimited rate */
+  maxBatch?: number;
+  /** pause when at least this many came back... */
+  autoPauseMinReturned?: number;
+  /** ...and they are at least this share of what the job republished */
+  autoPauseRatio?: number;
+  returnCheckEveryMs?: number;
+}
+
+export class BulkRunner {
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly log: Logger;
+  private readonly o: Required<BulkRunnerOptions>;
+
+  constructor(private readonly deps: RepublishDeps, options: BulkRunnerOptions = {}) {
+    this.log = (deps.logger ?? rootLogger).child({ component: 'bulk-runner' });
+    this.o = {
+      pollMs: options.pollMs ?? 1000,
+      leaseMs: options.leaseMs ?? 30_000,
+      maxBatch: options.maxBatch ?? 1000,
+      autoPauseMinReturned: options.autoPauseMinReturned ?? 5,
+      autoPauseRatio: options.autoPauseRatio ?? 0.1,
+      returnCheckEveryMs: options.returnCheckEveryMs ?? 1000,
+    };
+  }
+
+  start(): this {
+    this.loop ??= this.run();
+    return this;
+  }
+
+  /** Look for work now (after a job was created or resumed in this process). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.poke();
+    await this.loop;
+  }
+
+  private async idle(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+    this.wake = null;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const job = await this.claim();
+        if (!job) {
+          await this.idle(this.o.pollMs);
+          continue;
+        }
+        await this.runJob(job);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.log.warn({ err: (err as Error).message }, 'bulk runner: will retry');
+        await this.idle(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  private async claim(): Promise<BulkJobRow | null> {
+    await this.deps.owner.start();
+    const { rows } = await this.deps.pool.query<BulkJobRow>(
+      `UPDATE "bulk_jobs" SET "status" = 'running', "lease_owner" = $1, "lease_until" = now() + make_interval(secs => $2::double precision / 1000),
+              "started_at" = COALESCE("started_at", now()), "updated_at" = now()
+       WHERE "id" = (
+         SELECT "id" FROM "bulk_jobs"
+         WHERE "status" IN ('queued', 'running') AND ("lease_until" IS NULL OR "lease_until" < now())
+         ORDER BY "created_at" LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING "id", "action", "reason", "actor", "force", "rate_per_second" AS "ratePerSecond"`,
+      [this.deps.owner.id, this.o.leaseMs],
+    );
+    return rows[0] ?? null;
+  }
+
+  private async runJob(job: BulkJobRow): Promise<void> {
+    const log = this.log.child({ bulkJobId: job.id, action: job.action });
+    log.info('bulk job running');
+    let windowStart = Date.now();
+    let windowCount = 0;
+    let lastReturnCheck = Date.now();
+    while (!this.stopped) {
+      const { rows } = await this.deps.pool.query<{ ratePerSecond: number }>(
+        `UPDATE "bulk_jobs" SET "lease_until" = now() + make_interval(secs => $3::double precision / 1000), "updated_at" = now()
+         WHERE "id" = $1 AND "lease_owner" = $2 AND "status" = 'running' RETURNING "rate_per_second" AS "ratePerSecond"`,
+        [job.id, this.deps.owner.id, this.o.leaseMs],
+      );
+      if (!rows[0]) {
+        log.info('bulk job no longer running here (paused, cancelled or taken over)');
+        return;
+      }
+      const rate = rows[0].ratePerSecond;
+      const size = rate > 0 ? Math.max(1, Math.min(this.o.maxBatch, Math.ceil(rate / 5))) : this.o.maxBatch;
+      // Items whose record has an unfinished intent (an unknown outcome awaiting recovery) wait.
+      const { rows: items } = await this.deps.pool.query<{ deadLetterId: string }>(
+        `SELECT i."dead_letter_id" AS "deadLetterId" FROM "bulk_job_items" i
+         WHERE i."job_id" = $1 AND i."state" = 'queued'
+           AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = i."dead_letter_id" AND r."state" = 'pending')
+         ORDER BY i."seq" LIMIT $2`,
+        [job.id, size],
+      );
+      if (items.length === 0) {
+        const { rows: left } = await this.deps.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" = 'queued'`,
+          [job.id],
+        );
+        if (left[0].n > 0) {
+          await this.idle(this.o.pollMs);
+          continue;
+        }
+        await this.finish(job);
+        log.info('bulk job done');
+        return;
+      }
+      const ids = items.map((i) => i.deadLetterId);
+      const started = Date.now();
+      job.action === 'discard' ? await discardBatch(this.deps.pool, job, ids) : await republishBatch(this.deps, job, ids);
+      windowCount += ids.length;
+
+      const now = Date.now();
+      const elapsed = Math.max(1, now - windowStart);
+      await this.deps.pool.query(`UPDATE "bulk_jobs" SET "rate_observed" = $2, "last_error" = NULL WHERE "id" = $1`, [job.id, (windowCount * 1000) / elapsed]);
+      if (elapsed > 5000) {
+        windowStart = now;
+        windowCount = 0;
+      }
+
+      if (job.action === 'republish' && now - lastReturnCheck >= this.o.returnCheckEveryMs) {
+        lastReturnCheck = now;
+        if (await this.autoPaused(job)) return;
+      }
+      if (rate > 0) {
+        // Pace to the chosen rate: this batch may take ids.length / rate seconds at the most.
+        const due = started + (ids.length * 1000) / rate;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
+    }
+  }
+
+  /** Counts returns of this job's records and pauses it past the threshold. */
+  private async autoPaused(job: BulkJobRow): Promise<boolean> {
+    const { rows } = await this.deps.pool.query<{ returned: number; succeeded: number }>(
+      `WITH r AS (
+         SELECT count(*)::int AS n FROM "bulk_job_items" i JOIN "dead_letters" d ON d."id" = i."dead_letter_id"
+         WHERE i."job_id" = $1 AND i."state" = 'done' AND d."status" = 'pending'
+       )
+       UPDATE "bulk_jobs" j SET "returned" = r.n FROM r WHERE j."id" = $1 RETURNING j."returned", j."succeeded"`,
+      [job.id],
+    );
+    const { returned, succeeded } = rows[0] ?? { returned: 0, succeeded: 0 };
+    if (returned < this.o.autoPauseMinReturned || returned < this.o.autoPauseRatio * succeeded) return false;
+    const reason = `Auto-paused: ${returned} of ${succeeded} republished messages died again (the consumer is still failing). Fix the consumer, then resume.`;
+    await inTransaction(this.deps.pool, async (tx) => {
+      const { rowCount } = await tx.query(
+        `UPDATE "bulk_jobs" SET "status" = 'paused', "pause_reason" = $2, "lease_owner" = NULL, "lease_until" = NULL, "updated_at" = now()
+         WHERE "id" = $1 AND "status" = 'running'`,
+        [job.id, reason],
+      );
+      if (rowCount) await insertAudit(tx, [{ actor: 'system', action: 'bulk-auto-pause', target: bulkJobTarget(job.id), reason, details: { returned, succeeded } }]);
+    });
+    this.log.warn({ bulkJobId: job.id, returned, succeeded }, 'bulk job auto-paused');
+    return true;
+  }
+
+  private async finish(job: BulkJobRow): Promise<void> {
+    await inTransaction(this.deps.pool, async (tx) => {
+      const { rows } = await tx.query<{ total: number; succeeded: number; failed: number; skipped: number }>(
+        `UPDATE "bulk_jobs" SET "status" = 'done', "finished_at" = now(), "lease_owner" = NULL, "lease_until" = NULL, "updated_at" = now()
+         WHERE "id" = $1 AND "status" = 'running' RETURNING "total", "succeeded", "failed", "skipped"`,
+        [job.id],
+      );
+      if (rows[0]) await insertAudit(tx, [{ actor: 'system', action: 'bulk-finish', target: bulkJobTarget(job.id), reason: job.reason, details: { action: job.action, requestedBy: job.actor, ...rows[0] } }]);
+    });
+  }
+}

@@ -1,0 +1,67 @@
+// The republish machinery of one process (pool, publisher, owner lock), created once and kept
+// on globalThis: Next loads modules more than once, and routes, the bulk runner and recovery
+// must share one publisher and one owner identity.
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { logger as rootLogger } from '@/lib/log';
+import type { RepublishDeps } from '@/lib/bus/republish-engine';
+import { IntentOwner } from '@/lib/bus/republish-owner';
+import { RepublishPublisher } from '@/lib/bus/republish-publisher';
+
+export interface RepublishSettings {
+  databaseUrl: string;
+  amqpUrl: string;
+  eventsExchange: string;
+  maxRetries: number;
+  ledgerQueue: string;
+  /** test hook (EVENTDESK_TEST_CRASH_AFTER_CONFIRM=1): exit right after a confirm, before the commit */
+  crashAfterConfirm?: boolean;
+}
+
+export interface RepublishRuntime extends RepublishDeps {
+  settings: RepublishSettings;
+  close(): Promise<void>;
+}
+
+const cache = globalThis as unknown as { __eventdeskRepublish?: Map<string, RepublishRuntime> };
+
+export function createRepublishRuntime(settings: RepublishSettings, logger: Logger = rootLogger): RepublishRuntime {
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 5, connectionTimeoutMillis: 5000, application_name: 'eventdesk-republish' });
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'republish pool error'));
+  const publisher = new RepublishPublisher({ url: settings.amqpUrl, ledgerQueue: settings.ledgerQueue, logger }).start();
+  const owner = new IntentOwner(settings.databaseUrl, logger);
+  void owner.start();
+  return {
+    settings,
+    pool,
+    publisher,
+    owner,
+    maxRetries: settings.maxRetries,
+    eventsExchange: settings.eventsExchange,
+    logger,
+    afterConfirm: settings.crashAfterConfirm
+      ? () => {
+          logger.warn('EVENTDESK_TEST_CRASH_AFTER_CONFIRM: exiting between the confirm and the commit');
+          process.exit(86);
+        }
+      : undefined,
+    async close() {
+      await publisher.close();
+      await owner.stop();
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+/** The process's shared runtime for these settings. */
+export function republishRuntime(settings: RepublishSettings): RepublishRuntime {
+  const map = (cache.__eventdeskRepublish ??= new Map());
+  const key = `${settings.databaseUrl}|${settings.amqpUrl}|${settings.ledgerQueue}`;
+  let rt = map.get(key);
+  if (!rt) map.set(key, (rt = createRepublishRuntime(settings)));
+  return rt;
+}
+
+export function crashAfterConfirmFromEnv(): boolean {
+  return process.env.EVENTDESK_TEST_CRASH_AFTER_CONFIRM === '1';
+}

@@ -1,0 +1,58 @@
+// Starts this process's republish services: outbox recovery first (so a restarted process
+// settles what it left unfinished before resuming bulk work), then the bulk runner, then a
+// periodic recovery pass (which also keeps the ledger queue short).
+import type { Logger } from 'pino';
+import { logger as rootLogger } from '@/lib/log';
+import { BulkRunner, type BulkRunnerOptions } from './bulk-runner';
+import { recoverRepublishIntents } from './recover-republish-intents';
+import { republishRuntime, type RepublishSettings } from './republish-runtime';
+
+export interface RepublishServices {
+  runner: BulkRunner;
+  stop(): Promise<void>;
+}
+
+export function startRepublishServices(
+  settings: RepublishSettings,
+  options: { recoveryEveryMs?: number; runner?: BulkRunnerOptions; logger?: Logger } = {},
+): RepublishServices {
+  const log = (options.logger ?? rootLogger).child({ component: 'republish-services' });
+  const rt = republishRuntime(settings);
+  const runner = new BulkRunner(rt, options.runner);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const recover = async () => {
+    try {
+      const report = await recoverRepublishIntents(rt);
+      if (report.stale || report.ledgerAcked) log.info(report, 'republish recovery pass');
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'republish recovery pass failed; will retry');
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await recover();
+      schedule();
+    }, options.recoveryEveryMs ?? 30_000);
+    timer.unref?.();
+  };
+
+  void (async () => {
+    await rt.owner.start();
+    await recover();
+    if (stopped) return;
+    runner.start();
+    schedule();
+  })();
+
+  return {
+    runner,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await runner.stop();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// Request and response shapes of POST /api/dead-letters/:id/republish | discard | restore
+// (interface.md), shared by the route handlers and the client hooks.
+import { z } from 'zod';
+
+export const REASON_MAX = 2000;
+const reason = z.string().trim().min(1, 'a reason is required').max(REASON_MAX);
+
+export const republishTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('origin') }),
+  z.object({
+    kind: z.literal('exchange'),
+    /** defaults to the exchange the event was first published to, else EVENTS_EXCHANGE */
+    exchange: z.string().max(255).optional(),
+    routingKey: z.string().max(255),
+  }),
+]);
+export type RepublishTargetInput = z.infer<typeof republishTargetSchema>;
+
+export const republishRequestSchema = z
+  .object({
+    /** the edited body text; absent = the stored bytes unchanged */
+    body: z.string().max(8 * 1024 * 1024).optional(),
+    target: republishTargetSchema.optional(),
+    reason: z.string().trim().max(REASON_MAX).optional(),
+    /** admin only: past the retry limit, or a body that breaks the contract */
+    force: z.boolean().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.body !== undefined || v.force) && !v.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to edit or force a republish' });
+    }
+  });
+export type RepublishRequest = z.infer<typeof republishRequestSchema>;
+
+export const resolvedTargetSchema = z.object({
+  kind: z.enum(['origin', 'exchange']),
+  exchange: z.string(),
+  routingKey: z.string(),
+});
+
+export const republishResponseSchema = z.object({
+  status: z.literal('republished'),
+  republishedAt: z.string(),
+  target: resolvedTargetSchema,
+  republishCount: z.number(),
+});
+export type RepublishResponse = z.infer<typeof republishResponseSchema>;
+
+export const discardRequestSchema = z.object({ reason });
+export type DiscardRequest = z.infer<typeof discardRequestSchema>;
+
+export const restoreRequestSchema = z.object({ reason: z.string().trim().max(REASON_MAX).optional() });
+export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
+
+export const statusChangeResponseSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'republished', 'discarded']),
+  changedAt: z.string(),
+});
+export type StatusChangeResponse = z.infer<typeof statusChangeResponseSchema>;
+
+/** What a 422 carries in error.details. */
+export const contractViolationDetailsSchema = z.object({
+  status: z.string(),
+  violations: z.array(z.object({ path: z.string(), message: z.string() })),
+});

@@ -1,0 +1,76 @@
+// POST /api/bulk: a dry run (count and a sample, nothing changes) or a job. The job's selection
+// is snapshotted into bulk_job_items in the same transaction that creates it, so the job works
+// on a stable set whatever the drain adds meanwhile; the background runner does the rest.
+import 'server-only';
+import { ApiError, conflict } from '@/lib/api/errors';
+import { prisma } from '@/lib/server/db';
+import type { Actor } from '@/lib/server/auth/authorize';
+import { DEFAULT_BULK_RATE, TYPE_TO_CONFIRM_OVER, type BulkCreatedResponse, type BulkDryRunResponse, type BulkRequest } from '@/lib/schemas/bulk';
+import { bulkWhere } from './bulk-selection';
+
+const SAMPLE_SIZE = 10;
+
+interface SampleRow {
+  id: string;
+  event_id: string | null;
+  event_type: string | null;
+  queue: string;
+  error_message: string | null;
+  last_failed_at: Date;
+}
+
+export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkCreatedResponse> {
+  if (request.force && actor.role !== 'admin') throw new ApiError('forbidden', 'Only an admin can force a bulk republish');
+  const where = bulkWhere(request.selection);
+
+  if (request.dryRun) {
+    const [counted, sample] = await Promise.all([
+      prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "dead_letters" ${where}`,
+      prisma.$queryRaw<SampleRow[]>`
+        SELECT "id", "event_id", "event_type", "queue", "error_message", "last_failed_at" FROM "dead_letters" ${where}
+        ORDER BY "last_failed_at" DESC, "id" DESC LIMIT ${SAMPLE_SIZE}`,
+    ]);
+    return {
+      dryRun: true,
+      count: Number(counted[0]?.n ?? 0),
+      sample: sample.map((r) => ({
+        id: r.id,
+        eventId: r.event_id,
+        eventType: r.event_type,
+        queue: r.queue,
+        errorMessage: r.error_message,
+        lastFailedAt: r.last_failed_at.toISOString(),
+      })),
+    };
+  }
+
+  const rate = request.ratePerSecond ?? DEFAULT_BULK_RATE;
+  return prisma.$transaction(
+    async (tx) => {
+      const [job] = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "force", "rate_per_second")
+        VALUES (${request.action}, ${JSON.stringify(request.selection)}::jsonb, ${request.reason}, ${actor.name}, ${Boolean(request.force)}, ${rate})
+        RETURNING "id"`;
+      // Oldest first: a replay reaches consumers in the order the events originally failed.
+      const total = await tx.$executeRaw`
+        INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
+        SELECT ${job.id}::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" ${where}`;
+      if (total === 0) throw conflict('Nothing to do: no pending dead letter matches this selection', { reason: 'empty', count: 0 });
+      if (total > TYPE_TO_CONFIRM_OVER && request.expectedCount !== total) {
+        throw conflict(`This selection holds ${total} dead letters: confirm by sending expectedCount ${total}`, {
+          reason: 'confirm-count',
+          count: total,
+          expectedCount: request.expectedCount ?? null,
+        });
+      }
+      await tx.$executeRaw`UPDATE "bulk_jobs" SET "total" = ${total} WHERE "id" = ${job.id}::uuid`;
+      await tx.$executeRaw`
+        INSERT INTO "audit_log" ("actor", "action", "target", "reason", "details")
+        VALUES (${actor.name}, 'bulk-create', ${'bulk-job:' + job.id}, ${request.reason},
+                ${JSON.stringify({ bulkJobId: job.id, action: request.action, selection: request.selection, count: total, ratePerSecond: rate, force: Boolean(request.force) })}::jsonb)`;
+      return { jobId: job.id, count: total };
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
+}
+

@@ -1,0 +1,19 @@
+// Route parameter and optional-body helpers of the republish, bulk and audit routes.
+import 'server-only';
+import { z } from 'zod';
+import { notFound } from '@/lib/api/errors';
+import { parseJsonBody } from '@/lib/api/parse';
+
+/** A path id that is not a UUID names nothing: 404 rather than a database error. */
+export async function uuidParam(params: Promise<{ id: string }>, what: string): Promise<string> {
+  const { id } = await params;
+  if (!z.uuid().safeParse(id).success) throw notFound(what);
+  return id;
+}
+
+/** For routes whose JSON body is optional (restore, pause...): an empty body is {}. */
+export async function optionalJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S): Promise<z.infer<S>> {
+  const length = request.headers.get('content-length');
+  if (!request.body || length === '0' || !request.headers.get('content-type')) return schema.parse({});
+  return parseJsonBody(request, schema);
+}

@@ -1,0 +1,138 @@
+// Seeds dead letters straight into the schema, shaped as the drain stores them (raw body bytes,
+// properties and headers in lib/bus/amqp-values' encoding, x-death included), and builds a
+// republish runtime against a test database and broker.
+import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { encodeTable } from '@/lib/bus/amqp-values';
+import { createRepublishRuntime, type RepublishRuntime } from '@/lib/jobs/republish-runtime';
+
+export interface SeedOptions {
+  queue: string;
+  exchange?: string;
+  routingKey?: string;
+  eventType?: string;
+  groupId?: string;
+  count?: number;
+  republishCount?: number;
+  /** body bytes per index; default a valid user.created v1 event */
+  body?: (i: number, eventId: string) => Buffer;
+}
+
+export interface Seeded {
+  ids: string[];
+  eventIds: string[];
+  groupId: string;
+  bodies: Buffer[];
+}
+
+export function userCreated(eventId: string, email = 'ada@example.com'): Record<string, unknown> {
+  return {
+    eventId,
+    eventType: 'user.created',
+    timestamp: '2026-11-27T10:30:00.000Z',
+    version: '1.0',
+    source: 'user-service',
+    data: { userId: 'user-123', email, firstName: 'Ada', lastName: 'Lovelace', role: 'STUDENT' },
+  };
+}
+
+export const MESSAGE_TIMESTAMP = 1795800000;
+
+export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Seeded> {
+  const n = o.count ?? 1;
+  const groupId = o.groupId ?? createHash('sha256').update(randomUUID()).digest('hex').slice(0, 32);
+  const exchange = o.exchange ?? 'edu.events';
+  const routingKey = o.routingKey ?? 'user.created';
+  const eventType = o.eventType ?? 'user.created';
+  const now = new Date();
+  await pool.query(
+    `INSERT INTO "failure_groups" ("id", "event_type", "queue", "reason", "signature", "count", "pending_count", "first_seen_at", "last_seen_at")
+     VALUES ($1, $2, $3, 'rejected', 'consumer failed', $4, $4, $5, $5)
+     ON CONFLICT ("id") DO UPDATE SET "count" = "failure_groups"."count" + $4, "pending_count" = "failure_groups"."pending_count" + $4`,
+    [groupId, eventType, o.queue, n, now],
+  );
+  const ids: string[] = [];
+  const eventIds: string[] = [];
+  const bodies: Buffer[] = [];
+  const rows: unknown[][] = [];
+  for (let i = 0; i < n; i++) {
+    const id = randomUUID();
+    const eventId = randomUUID();
+    const body = o.body ? o.body(i, eventId) : Buffer.from(JSON.stringify(userCreated(eventId)));
+    ids.push(id);
+    eventIds.push(eventId);
+    bodies.push(body);
+    const deathTime = { '!': 'timestamp', value: MESSAGE_TIMESTAMP + 60 };
+    const headers = encodeTable({
+      'x-death': [{ count: 1, reason: 'rejected', queue: o.queue, time: deathTime, exchange, 'routing-keys': [routingKey] }],
+      'x-first-death-exchange': exchange,
+      'x-first-death-queue': o.queue,
+      'x-first-death-reason': 'rejected',
+      'x-correlation-id': `corr-${i}`,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      'x-tenant': 'north',
+      'x-binary': Buffer.from([0, 1, 2, 255]),
+    });
+    const properties = encodeTable({
+      contentType: 'application/json',
+      deliveryMode: 2,
+      messageId: `msg-${eventId}`,
+      correlationId: `corr-${i}`,
+      appId: 'user-service',
+      timestamp: MESSAGE_TIMESTAMP,
+      type: eventType,
+    });
+    const sha = createHash('sha256').update(body).digest('hex');
+    const failedAt = new Date(now.getTime() - (n - i) * 1000);
+    rows.push([id, eventId, eventType, routingKey, o.queue, exchange, groupId, body.length, sha, failedAt, o.republishCount ?? 0, body, JSON.stringify(properties), JSON.stringify(headers)]);
+  }
+  for (let start = 0; start < rows.length; start += 1000) {
+    const chunk = rows.slice(start, start + 1000);
+    const col = (k: number) => chunk.map((r) => r[k]);
+    await pool.query(
+      `WITH src AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::timestamptz[], $11::int[], $12::bytea[], $13::jsonb[], $14::jsonb[])
+           AS s(id, event_id, event_type, routing_key, queue, exchange, group_id, body_size, body_sha256, failed_at, republish_count, body, properties, headers)
+       ), dl AS (
+         INSERT INTO "dead_letters" ("id", "event_key", "event_key_source", "event_id", "event_type", "version", "routing_key", "queue", "reason",
+           "exchange", "status", "attempts", "republish_count", "first_failed_at", "last_failed_at", "error_message", "validation_status", "group_id",
+           "content_type", "body_size", "body_sha256", "search_text")
+         SELECT id, event_id, 'event-id', event_id, event_type, '1.0', routing_key, queue, 'rejected', exchange, 'pending', 1, republish_count,
+           failed_at, failed_at, 'consumer failed', 'valid', group_id, 'application/json', body_size, body_sha256, ''
+         FROM src RETURNING "id"
+       ), m AS (
+         INSERT INTO "dead_letter_messages" ("dead_letter_id", "fingerprint", "body", "properties", "headers", "deaths")
+         SELECT s.id, s.body_sha256 || ':' || s.id, s.body, s.properties, s.headers, '[]'::jsonb FROM src s JOIN dl ON dl."id" = s.id
+         RETURNING "id", "dead_letter_id"
+       )
+       SELECT count(*) FROM m`,
+      Array.from({ length: 14 }, (_, k) => col(k)),
+    );
+    // a separate statement: rows inserted by a WITH clause are invisible to its main statement
+    await pool.query(
+      `UPDATE "dead_letters" d SET "latest_message_id" = m."id"
+       FROM (SELECT "dead_letter_id", max("id") AS "id" FROM "dead_letter_messages" WHERE "dead_letter_id" = ANY($1::uuid[]) GROUP BY 1) m
+       WHERE d."id" = m."dead_letter_id"`,
+      [col(0)],
+    );
+  }
+  return { ids, eventIds, groupId, bodies };
+}
+
+export function testRuntime(databaseUrl: string, amqpUrl: string, ledgerQueue: string, extra: { maxRetries?: number; eventsExchange?: string } = {}): RepublishRuntime {
+  return createRepublishRuntime({
+    databaseUrl,
+    amqpUrl,
+    ledgerQueue,
+    eventsExchange: extra.eventsExchange ?? 'edu.events',
+    maxRetries: extra.maxRetries ?? 3,
+  });
+}
+
+export async function recordState(pool: pg.Pool, id: string) {
+  const { rows } = await pool.query<{ status: string; republish_count: number; pending_count: number }>(
+    `SELECT d."status", d."republish_count", g."pending_count" FROM "dead_letters" d JOIN "failure_groups" g ON g."id" = d."group_id" WHERE d."id" = $1`,
+    [id],
+  );
+  return rows[0];
+}
