@@ -35,7 +35,7 @@ export interface TestUser {
 }
 
 /** Inserts an active user with a random email and password. */
-export async function createTestUser(databaseUrl: string, role: TestRole, label = role): Promise<TestUser> {
+export async function createTestUser(databaseUrl: string, role: TestRole, label: string = role): Promise<TestUser> {
   const email = `${label}-${randomBytes(4).toString('hex')}@example.test`;
   const password = randomBytes(12).toString('base64url');
   const passwordHash = await hash(password);
@@ -65,15 +65,18 @@ export interface SignInOutcome {
   status: number;
 }
 
-/** Signs in through /api/auth/callback/credentials like the sign-in page does. */
-export async function signIn(baseUrl: string, email: string, password: string): Promise<SignInOutcome> {
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
+/**
+ * Signs in through /api/auth/callback/credentials like the sign-in page does. `headers` may set
+ * X-Forwarded-For to act as a client at another address (the per-IP rate limit).
+ */
+export async function signIn(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<SignInOutcome> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = setCookies(csrfRes);
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.map((c) => `${c.name}=${c.value}`).join('; ') },
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie: jar.map((c) => `${c.name}=${c.value}`).join('; ') },
     body: new URLSearchParams({ email, password, csrfToken, json: 'true', callbackUrl: '/' }),
   });
   const body = (await res.json().catch(() => ({}))) as { url?: string };

@@ -1,0 +1,229 @@
+// Access control beyond the route matrix, against the production server: security headers and
+// cookie flags, cross-site writes refused, the sign-in rate limit, page redirects, the token
+// CLI, and first start (generated admin password printed once, session secret kept).
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '../helpers/amqp';
+import { bearer, createTestToken, createTestUser, signIn } from '../helpers/auth';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { startNextServer, type RunningServer } from '../helpers/next-server';
+
+const run = promisify(execFile);
+
+function serverEnv(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    EVENTS_EXCHANGE: uniqueName('authsec.events'),
+    DLQ_QUEUE: uniqueName('authsec.dlq'),
+    DECLARE_TOPOLOGY: 'false',
+    DRAIN: 'false',
+    TAP: 'false',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+describe('access control on the running console', () => {
+  let db: TestDatabase;
+  let server: RunningServer;
+  const admin = { email: 'sec-admin@example.test', password: `pw-${randomUUID()}` };
+  let adminCookie: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('authsec');
+    server = await startNextServer(serverEnv(db, { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }));
+    const session = await signIn(server.url, admin.email, admin.password);
+    expect(session.error).toBeNull();
+    adminCookie = session.cookie!;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('sends security headers: nonce CSP on pages, nosniff, referrer policy, no framing', async () => {
+    const page = await fetch(`${server.url}/sign-in`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(scriptSrc)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(scriptSrc).not.toContain('unsafe-inline');
+    expect(scriptSrc).toContain("'strict-dynamic'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    // Next put this response's nonce on every script it rendered
+    const scripts = (await page.text()).match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => !s.includes(`nonce="${nonce}"`))).toEqual([]);
+    // a fresh nonce per response
+    const again = await fetch(`${server.url}/sign-in`);
+    expect(again.headers.get('content-security-policy')).not.toBe(csp);
+
+    const api = await fetch(`${server.url}/api/health`);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('sets the session cookie httpOnly and sameSite=lax (secure only behind https)', async () => {
+    const user = await createTestUser(db.url, 'viewer');
+    const csrf = await fetch(`${server.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') },
+      body: new URLSearchParams({ email: user.email, password: user.password, csrfToken, json: 'true' }),
+    });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('next-auth.session-token='));
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/;\s*HttpOnly/i);
+    expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+    expect(cookie).not.toMatch(/;\s*Secure/i); // NEXTAUTH_URL is http here
+  });
+
+  it('refuses cross-site writes with a session cookie, not same-origin ones or Bearer tokens', async () => {
+    const post = (headers: Record<string, string>, name: string) =>
+      fetch(`${server.url}/api/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ name, role: 'viewer' }),
+      });
+    const evil = await post({ cookie: adminCookie, origin: 'https://evil.example' }, 'evil-origin');
+    expect(evil.status).toBe(403);
+    expect(((await evil.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    const evilSite = await post({ cookie: adminCookie, 'sec-fetch-site': 'cross-site' }, 'evil-site');
+    expect(evilSite.status).toBe(403);
+    const nullOrigin = await post({ cookie: adminCookie, origin: 'null' }, 'null-origin');
+    expect(nullOrigin.status).toBe(403);
+    const { rows } = await db.pool.query(`SELECT 1 FROM api_tokens WHERE name LIKE 'evil%' OR name = 'null-origin'`);
+    expect(rows).toEqual([]); // nothing was created
+
+    expect((await post({ cookie: adminCookie, origin: server.url }, 'same-origin')).status).toBe(201);
+    const adminToken = await createTestToken(db.url, 'admin');
+    expect((await post({ ...bearer(adminToken), origin: 'https://evil.example' }, 'script')).status).toBe(201);
+  });
+
+  it('redirects signed-out page requests to /sign-in but answers the API with 401 JSON', async () => {
+    const page = await fetch(`${server.url}/groups?x=1`, { redirect: 'manual' });
+    expect(page.status).toBe(307);
+    const location = new URL(page.headers.get('location')!, server.url);
+    expect(location.pathname).toBe('/sign-in');
+    expect(location.searchParams.get('callbackUrl')).toBe('/groups?x=1');
+    const forged = await fetch(`${server.url}/settings`, { redirect: 'manual', headers: { cookie: 'next-auth.session-token=forged' } });
+    expect(forged.status).toBe(307);
+    const api = await fetch(`${server.url}/api/groups`, { redirect: 'manual' });
+    expect(api.status).toBe(401);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const signedIn = await fetch(`${server.url}/settings`, { redirect: 'manual', headers: { cookie: adminCookie } });
+    expect(signedIn.status).toBe(200);
+  });
+
+  it('limits failed sign-ins per account (10 / 15 min), even from many addresses', async () => {
+    const user = await createTestUser(db.url, 'viewer', 'ratelimited');
+    for (let i = 0; i < 10; i++) {
+      const attempt = await signIn(server.url, user.email, 'wrong-password', { 'x-forwarded-for': `10.20.0.${i + 1}` });
+      expect(attempt.error).toBe('CredentialsSignin');
+    }
+    const right = await signIn(server.url, user.email, user.password, { 'x-forwarded-for': '10.20.1.1' });
+    expect(right.error).toBe('RateLimited');
+    expect(right.cookie).toBeNull();
+    // other accounts are not affected
+    const other = await createTestUser(db.url, 'viewer');
+    expect((await signIn(server.url, other.email, other.password, { 'x-forwarded-for': '10.20.1.2' })).error).toBeNull();
+  });
+
+  it('limits failed sign-ins per address (10 / 15 min), across accounts', async () => {
+    const ip = { 'x-forwarded-for': '10.30.0.1' };
+    for (let i = 0; i < 10; i++) {
+      expect((await signIn(server.url, `nobody-${i}-${randomUUID().slice(0, 6)}@example.test`, 'guess', ip)).error).toBe('CredentialsSignin');
+    }
+    const user = await createTestUser(db.url, 'viewer');
+    expect((await signIn(server.url, user.email, user.password, ip)).error).toBe('RateLimited');
+    expect((await signIn(server.url, user.email, user.password, { 'x-forwarded-for': '10.30.0.2' })).error).toBeNull();
+  });
+
+  it('the sign-in page explains the rate limit', async () => {
+    const html = await (await fetch(`${server.url}/sign-in?error=RateLimited`)).text();
+    expect(html).toContain('Too many failed sign-in attempts');
+  });
+
+  it('records when a token was last used, and a revoked token stops working', async () => {
+    const token = await createTestToken(db.url, 'viewer', 'last-used');
+    const me = await fetch(`${server.url}/api/me`, { headers: bearer(token) });
+    expect(await me.json()).toEqual({ name: 'last-used', role: 'viewer', kind: 'token' });
+    const adminToken = await createTestToken(db.url, 'admin');
+    let item: { id: string; lastUsedAt: string | null } | undefined;
+    for (let i = 0; i < 20 && !item?.lastUsedAt; i++) {
+      const list = (await (await fetch(`${server.url}/api/tokens`, { headers: bearer(adminToken) })).json()) as { items: (typeof item & { name: string })[] };
+      item = list.items.find((t) => t!.name === 'last-used');
+      if (!item?.lastUsedAt) await new Promise((r) => setTimeout(r, 100)); // the write is not awaited
+    }
+    expect(item?.lastUsedAt).toBeTruthy();
+    expect((await fetch(`${server.url}/api/tokens/${item!.id}`, { method: 'DELETE', headers: bearer(adminToken) })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/me`, { headers: bearer(token) })).status).toBe(401);
+  });
+
+  it('npm run token -- create prints only a working token', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'create', '--role', 'operator', '--name', 'ci-script'], {
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
+    expect(stdout).toMatch(/^edk_[A-Za-z0-9_-]{43}\n$/);
+    const me = await fetch(`${server.url}/api/me`, { headers: bearer(stdout.trim()) });
+    expect(await me.json()).toEqual({ name: 'ci-script', role: 'operator', kind: 'token' });
+    await expect(run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'create', '--role', 'root', '--name', 'x'], { env: { ...process.env, DATABASE_URL: db.url } })).rejects.toThrow(/--role/);
+  });
+
+  it('an admin cannot disable themself, and the last admin stays', async () => {
+    const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [admin.email]);
+    const res = await fetch(`${server.url}/api/users/${rows[0].id}`, {
+      method: 'PATCH',
+      headers: { cookie: adminCookie, origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'disabled' }),
+    });
+    expect(res.status).toBe(409);
+  });
+});
+
+describe('first start', () => {
+  let db: TestDatabase;
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('authboot');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('creates the admin with a generated password printed once, and keeps the session secret', async () => {
+    const env = serverEnv(db, { ADMIN_EMAIL: 'first@example.test', ADMIN_PASSWORD: '', NEXTAUTH_SECRET: '' });
+    server = await startNextServer(env);
+    let printed: string | undefined;
+    for (let i = 0; i < 50 && !printed; i++) {
+      printed = /generated password: (\S+)/.exec(server.output())?.[1];
+      if (!printed) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(printed).toBeTruthy();
+    const session = await signIn(server.url, 'first@example.test', printed!);
+    expect(session.error).toBeNull();
+    const { rows } = await db.pool.query(`SELECT name FROM app_secrets`);
+    expect(rows).toEqual([{ name: 'nextauth_secret' }]);
+    const { rows: users } = await db.pool.query(`SELECT password_hash FROM users`);
+    expect(users[0].password_hash).toMatch(/^\$argon2id\$/);
+
+    await server.stop();
+    server = await startNextServer(env);
+    await fetch(`${server.url}/sign-in`);
+    expect(server.output()).not.toMatch(/generated password/);
+    // the same secret after a restart: the session from before still works
+    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session.cookie! } })).status).toBe(200);
+  });
+});
