@@ -171,6 +171,7 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
         details: { ...(diff ? { diff } : {}), ...(forced ? { forced: true } : {}) },
         bulkJobId: null,
         owner: deps.owner.id,
+        attemptsAtClaim: locked.attempts,
       },
     ]);
     const intentId = ids.get(locked.id);

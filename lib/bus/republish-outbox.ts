@@ -31,12 +31,13 @@ export interface RecordForRepublish {
   routingKey: string | null;
   groupId: string;
   republishCount: number;
+  attempts: number;
   contentType: string | null;
 }
 
 export const RECORD_COLUMNS = `d."id", d."status", d."event_id" AS "eventId", d."event_type" AS "eventType", d."version",
   d."queue", d."exchange", d."routing_key" AS "routingKey", d."group_id" AS "groupId",
-  d."republish_count" AS "republishCount", d."content_type" AS "contentType"`;
+  d."republish_count" AS "republishCount", d."attempts", d."content_type" AS "contentType"`;
 
 /** Default: back to the consumer queue it died in, through the default exchange. */
 export function resolveTarget(record: Pick<RecordForRepublish, 'queue' | 'exchange'>, target: RepublishTarget | undefined, eventsExchange: string): ResolvedTarget | null {
@@ -60,6 +61,8 @@ export interface IntentInput {
   details: unknown;
   bulkJobId: string | null;
   owner: string;
+  /** the record's attempts when claimed: more at settle time means it already died again */
+  attemptsAtClaim: number;
 }
 
 /** Inserts intents; returns the ids by dead letter. Rows with an unfinished intent already are left out. */
@@ -82,7 +85,7 @@ export async function insertIntents(client: pg.ClientBase, rows: IntentInput[]):
       rows.map((r) => r.editedBody),
       rows.map((r) => r.actor),
       rows.map((r) => r.reason),
-      rows.map((r) => (r.details === undefined || r.details === null ? null : JSON.stringify(r.details))),
+      rows.map((r) => JSON.stringify({ ...((r.details as object | null) ?? {}), attemptsAtClaim: r.attemptsAtClaim })),
       rows.map((r) => r.bulkJobId),
       rows.map((r) => r.owner),
     ],
@@ -146,14 +149,19 @@ export async function settleIntentsDone(client: pg.ClientBase, intentIds: string
        UPDATE "republish_intents" SET "state" = 'done', "settled_at" = now()
        WHERE "id" = ANY($1::uuid[]) AND "state" = 'pending'
        RETURNING "id", "dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "actor", "reason",
-                 "details", "bulk_job_id", "settled_at", ("edited_body" IS NOT NULL) AS "edited"
+                 "details" - 'attemptsAtClaim' AS "details", ("details"->>'attemptsAtClaim')::int AS "attempts_at_claim",
+                 "bulk_job_id", "settled_at", ("edited_body" IS NOT NULL) AS "edited"
      ), upd AS (
-       UPDATE "dead_letters" d SET "status" = 'republished', "republish_count" = GREATEST(d."republish_count" + 1, done."republish_number"), "updated_at" = now()
+       -- A consumer can fail the message again, and the drain bring it back (attempts + 1,
+       -- pending), before this commit: then it was republished but is pending again.
+       UPDATE "dead_letters" d SET
+         "status" = CASE WHEN d."attempts" > COALESCE(done."attempts_at_claim", d."attempts") THEN d."status" ELSE 'republished' END,
+         "republish_count" = GREATEST(d."republish_count", done."republish_number"), "updated_at" = now()
        FROM done WHERE d."id" = done."dead_letter_id" AND d."status" = 'pending'
-       RETURNING d."id", d."group_id", d."event_id"
+       RETURNING d."id", d."group_id", d."event_id", d."status"
      ), grp AS (
        UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
-       FROM (SELECT "group_id", count(*)::int AS n FROM upd GROUP BY "group_id") c
+       FROM (SELECT "group_id", count(*)::int AS n FROM upd WHERE "status" = 'republished' GROUP BY "group_id") c
        WHERE g."id" = c."group_id"
        RETURNING 1
      ), hist AS (

@@ -60,6 +60,7 @@ export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadL
         details: null,
         bulkJobId: job.id,
         owner: deps.owner.id,
+        attemptsAtClaim: r.attempts,
       })),
     );
     const messages = await loadMessages(tx, [...intents.keys()]);

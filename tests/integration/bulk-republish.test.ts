@@ -1,0 +1,167 @@
+// Bulk republish through the job table and the background runner: a group of 1,000 republished
+// once each; cancel mid-way leaves the rest pending; auto-pause when replays keep dying.
+// The "consumer keeps failing" case stands in for the drain with SQL that does what the drain
+// does to a record that comes back (status pending again, attempts + 1, history failed-again).
+import type { ConsumeMessage } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BulkRunner } from '@/lib/jobs/bulk-runner';
+import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
+import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedDeadLetters, testRuntime } from './republish-fixtures';
+
+const operator = { name: 'olivia@example.com', role: 'operator' as const, kind: 'user' as const };
+
+type Server = {
+  createBulkJob: typeof import('@/lib/server/bulk/create-bulk-job').createBulkJob;
+  getBulkJob: typeof import('@/lib/server/bulk/get-bulk-job').getBulkJob;
+  controlBulkJob: typeof import('@/lib/server/bulk/control-bulk-job').controlBulkJob;
+};
+
+async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('bulk republish', () => {
+  let db: TestDatabase;
+  let broker: TestBroker;
+  let rt: RepublishRuntime;
+  let runner: BulkRunner;
+  let server: Server;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('bulk_republish');
+    db.pool.on('error', () => {}); // the fake drain's connections may still be open at drop()
+    process.env.DATABASE_URL = db.url; // the server modules' Prisma client
+    broker = await createTestBroker();
+    const ledger = uniqueName('bulk.ledger');
+    broker.track('queue', ledger);
+    rt = testRuntime(db.url, broker.url, ledger);
+    runner = new BulkRunner(rt, { pollMs: 100, returnCheckEveryMs: 200 }).start();
+    server = {
+      createBulkJob: (await import('@/lib/server/bulk/create-bulk-job')).createBulkJob,
+      getBulkJob: (await import('@/lib/server/bulk/get-bulk-job')).getBulkJob,
+      controlBulkJob: (await import('@/lib/server/bulk/control-bulk-job')).controlBulkJob,
+    };
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    await rt?.close();
+    const { prisma } = await import('@/lib/server/db');
+    await prisma.$disconnect();
+    await broker?.cleanup();
+    await db?.drop();
+  });
+
+  it('republishes a group of 1,000 once each, after a dry run and a typed count', async () => {
+    const queue = await broker.queue(uniqueName('bulk.group'));
+    const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 1000 });
+    const dry = await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, count: 1000 });
+    expect('sample' in dry && dry.sample).toHaveLength(10);
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
+
+    const unconfirmed = await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0 }).catch((e) => e);
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.details).toMatchObject({ reason: 'confirm-count', count: 1000 });
+
+    const created = await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0, expectedCount: 1000 });
+    expect('jobId' in created).toBe(true);
+    const jobId = (created as { jobId: string }).jobId;
+    runner.poke();
+    const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    expect(job).toMatchObject({ total: 1000, succeeded: 1000, failed: 0, skipped: 0, remaining: 0 });
+
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1000);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const m = await broker.channel.get(queue, { noAck: true });
+      if (!m) break;
+      const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+    expect(seen.size).toBe(1000);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(new Set(ids)).toEqual(new Set(seen.keys()));
+    const { rows } = await db.pool.query(
+      `SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS republished, max("republish_count")::int AS max,
+              (SELECT "pending_count" FROM "failure_groups" WHERE "id" = $1) AS pending
+       FROM "dead_letters" WHERE "group_id" = $1`,
+      [groupId],
+    );
+    expect(rows[0]).toEqual({ republished: 1000, max: 1, pending: 0 });
+    const { rows: audit } = await db.pool.query(`SELECT "action" FROM "audit_log" WHERE "target" = $1 ORDER BY "id"`, [`bulk-job:${jobId}`]);
+    expect(audit.map((a) => a.action)).toEqual(['bulk-create', 'bulk-finish']);
+  });
+
+  it('cancel mid-way leaves the rest pending', async () => {
+    const queue = await broker.queue(uniqueName('bulk.cancel'));
+    const { groupId } = await seedDeadLetters(db.pool, { queue, count: 100 });
+    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'slowly', ratePerSecond: 20 })) as { jobId: string };
+    runner.poke();
+    await until('some progress', () => server.getBulkJob(jobId), (j) => j.succeeded >= 10);
+    await server.controlBulkJob(jobId, 'cancel', operator);
+    // the batch in flight finishes; then nothing moves any more
+    await new Promise((r) => setTimeout(r, 1000));
+    const a = await server.getBulkJob(jobId);
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = await server.getBulkJob(jobId);
+    expect(b.status).toBe('cancelled');
+    expect(b.succeeded).toBe(a.succeeded);
+    expect(b.succeeded).toBeLessThan(100);
+    const { rows } = await db.pool.query(
+      `SELECT count(*) FILTER (WHERE "status" = 'pending')::int AS pending, count(*) FILTER (WHERE "status" = 'republished')::int AS republished
+       FROM "dead_letters" WHERE "group_id" = $1`,
+      [groupId],
+    );
+    expect(rows[0]).toEqual({ pending: 100 - b.succeeded, republished: b.succeeded });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(b.succeeded);
+    const again = await server.controlBulkJob(jobId, 'resume', operator).catch((e) => e);
+    expect(again.status).toBe(409);
+  });
+
+  it('pauses itself when the replayed messages keep dying', async () => {
+    const queue = await broker.queue(uniqueName('bulk.failing'));
+    const { groupId } = await seedDeadLetters(db.pool, { queue, count: 200 });
+    // the consumer that still fails, and the drain bringing each one back
+    const consumer = await broker.connection.createChannel();
+    await consumer.consume(queue, async (m: ConsumeMessage | null) => {
+      if (!m) return;
+      const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
+      // as lib/bus/write-batch.ts does: pending again, attempts + 1, the group's pending count
+      // up only if it was not pending already (it may come back before the republish commits)
+      await db.pool.query(
+        `WITH cur AS (SELECT "id", "status", "group_id" FROM "dead_letters" WHERE "id" = $1 FOR UPDATE)
+         , d AS (UPDATE "dead_letters" SET "status" = 'pending', "attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM cur) RETURNING "id")
+         , g AS (UPDATE "failure_groups" SET "pending_count" = "pending_count" + 1 WHERE "id" IN (SELECT "group_id" FROM cur WHERE "status" <> 'pending'))
+         INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor") SELECT "id", 'failed-again', 'drain' FROM d`,
+        [id],
+      );
+      consumer.ack(m);
+    });
+    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'try again', ratePerSecond: 40, expectedCount: 200 })) as { jobId: string };
+    runner.poke();
+    const job = await until('the auto-pause', () => server.getBulkJob(jobId), (j) => j.status === 'paused' || j.status === 'done');
+    await consumer.close();
+    const { rows: counts } = await db.pool.query(
+      `SELECT (SELECT count(*)::int FROM "dead_letters" WHERE "group_id" = $1 AND "status" = 'pending') AS pending,
+              (SELECT "pending_count" FROM "failure_groups" WHERE "id" = $1) AS "pendingCount"`,
+      [groupId],
+    );
+    expect(counts[0].pendingCount).toBe(counts[0].pending);
+    expect(job.status).toBe('paused');
+    expect(job.pauseReason).toMatch(/Auto-paused: \d+ of \d+ republished messages died again/);
+    expect(job.returned).toBeGreaterThanOrEqual(5);
+    expect(job.remaining).toBeGreaterThan(0);
+    const { rows } = await db.pool.query(`SELECT "action", "actor" FROM "audit_log" WHERE "target" = $1 AND "action" = 'bulk-auto-pause'`, [`bulk-job:${jobId}`]);
+    expect(rows).toEqual([{ action: 'bulk-auto-pause', actor: 'system' }]);
+    await server.controlBulkJob(jobId, 'cancel', operator);
+  });
+});
