@@ -58,7 +58,15 @@ export function republishRuntime(settings: RepublishSettings): RepublishRuntime 
   const map = (cache.__eventdeskRepublish ??= new Map());
   const key = `${settings.databaseUrl}|${settings.amqpUrl}|${settings.ledgerQueue}`;
   let rt = map.get(key);
-  if (!rt) map.set(key, (rt = createRepublishRuntime(settings)));
+  if (!rt) {
+    const created = createRepublishRuntime(settings);
+    const close = created.close;
+    created.close = async () => {
+      map.delete(key);
+      await close();
+    };
+    map.set(key, (rt = created));
+  }
   return rt;
 }
 

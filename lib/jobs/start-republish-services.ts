@@ -6,6 +6,7 @@ import { logger as rootLogger } from '@/lib/log';
 import { BulkRunner, type BulkRunnerOptions } from './bulk-runner';
 import { recoverRepublishIntents } from './recover-republish-intents';
 import { republishRuntime, type RepublishSettings } from './republish-runtime';
+import { republishSettingsFromEnv } from './republish-settings';
 
 export interface RepublishServices {
   runner: BulkRunner;
@@ -53,6 +54,12 @@ export function startRepublishServices(
       stopped = true;
       clearTimeout(timer);
       await runner.stop();
+      await rt.close();
     },
   };
+}
+
+/** The entry point lib/runtime/background.ts calls. */
+export function startRepublishServicesFromEnv(): RepublishServices {
+  return startRepublishServices(republishSettingsFromEnv());
 }

@@ -7,6 +7,7 @@ import { publishDrainStatus } from '@/lib/bus/drain-status';
 import { startRetention } from '@/lib/bus/retention';
 import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
+import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
 import { logger } from '@/lib/log';
 
 export interface BackgroundService {
@@ -53,6 +54,9 @@ export function startBackground(): BackgroundService[] {
     startTap(settings);
     services.push({ name: 'tap', stop: stopTap });
   }
+
+  // republish outbox recovery + bulk jobs (always on: they only act on work operators asked for)
+  services.push({ name: 'republish', stop: startRepublishServicesFromEnv().stop });
 
   logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP }, 'background services started');
   handleSignals(services);
