@@ -1,0 +1,79 @@
+// The demo's knobs. The CLI sets rate/count/fail-ratio; tests shrink every delay.
+import type { Logger } from 'pino';
+
+export interface DemoOptions {
+  amqpUrl: string;
+  exchange: string;
+  dlq: string;
+  /** events per second */
+  rate: number;
+  /** publish this many events, wait for the bus to settle, and end; undefined: until stopped */
+  count?: number;
+  /** share of events whose primary consumer fails (downstream error, flaky, hang) */
+  failRatio: number;
+  /** prepended to every service queue name (tests keep their queues apart) */
+  servicePrefix: string;
+  retryDelaysMs: number[];
+  /** handler timeout; short so a hanging handler reaches the DLQ within a minute */
+  timeoutMs: number;
+  /** the consumer stopped for a while; its queue has x-max-length `maxLength` */
+  stoppedService: string;
+  stopAfterMs: number;
+  stopForMs: number;
+  /** endless runs stop the consumer again every this often */
+  stopEveryMs: number;
+  maxLength: number;
+  /** per-message TTL of the event sent to the stopped consumer's queue */
+  expirationMs: number;
+  /** endless runs inject the contract violation, poison and forced faults again this often */
+  injectEveryMs: number;
+  seed: number;
+  signal?: AbortSignal;
+  /** the once-a-second status line */
+  print: (line: string) => void;
+  logger?: Logger;
+}
+
+export const DEMO_DEFAULTS = {
+  rate: 20,
+  failRatio: 0.05,
+  servicePrefix: '',
+  retryDelaysMs: [1_000, 4_000, 16_000],
+  timeoutMs: 2_000,
+  stoppedService: 'search-service',
+  stopAfterMs: 8_000,
+  stopForMs: 25_000,
+  stopEveryMs: 120_000,
+  maxLength: 20,
+  expirationMs: 3_000,
+  injectEveryMs: 20_000,
+  seed: 20261127,
+} satisfies Partial<DemoOptions>;
+
+/** Parses `--rate 50 --count 1000 --fail-ratio 0.1` (also `--rate=50`). */
+export function parseDemoArgs(argv: string[]): { rate?: number; count?: number; failRatio?: number } {
+  const out: { rate?: number; count?: number; failRatio?: number } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const value = inline ?? argv[++i];
+    const n = Number(value);
+    const bad = (why: string) => new Error(`${flag}: ${why} (got "${value ?? ''}")`);
+    switch (flag) {
+      case '--rate':
+        if (!(n > 0 && n <= 10_000)) throw bad('expected events per second, 0 < rate <= 10000');
+        out.rate = n;
+        break;
+      case '--count':
+        if (!Number.isInteger(n) || n < 1) throw bad('expected a whole number of events >= 1');
+        out.count = n;
+        break;
+      case '--fail-ratio':
+        if (!(n >= 0 && n <= 1)) throw bad('expected a ratio between 0 and 1');
+        out.failRatio = n;
+        break;
+      default:
+        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F)`);
+    }
+  }
+  return out;
+}

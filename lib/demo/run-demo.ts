@@ -1,0 +1,165 @@
+// The platform in miniature: declares the topology, runs every consumer service of the spec on
+// the event library, publishes the ten event types at a steady rate, and injects the failures
+// production sees. With `count` it ends by itself once the bus has settled.
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import pino from 'pino';
+import { PLATFORM_CONSUMERS, type ServiceSpec } from '@/lib/platform/consumers';
+import { EventPublisher } from '@/lib/platform/publisher';
+import { subscribe, type Subscription } from '@/lib/platform/subscribe';
+import { declarePlatformTopology, type PlatformTopology } from '@/lib/platform/topology';
+import type { DemoOptions } from './demo-options';
+import { DemoStats } from './demo-stats';
+import { FaultPlan, type HandlerFault } from './fault-plan';
+import { generateEvent, pickEventType } from './generate-event';
+import { contractViolation, poisonBody } from './poison';
+import { seededRandom } from './random';
+import { simulatedHandlers } from './simulated-services';
+import { injectionAt, stopActionAt } from './schedule';
+
+export interface DemoResult {
+  stats: DemoStats;
+  topology: PlatformTopology;
+  /** events published with a per-message TTL to the stopped consumer */
+  expiring: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const logger = o.logger ?? pino({ level: 'warn' });
+  const r = seededRandom(o.seed);
+  const stats = new DemoStats();
+  const faults = new FaultPlan();
+  const services: ServiceSpec[] = PLATFORM_CONSUMERS.map((s) => ({
+    name: o.servicePrefix + s.name,
+    eventTypes: s.eventTypes,
+    maxLength: s.name === o.stoppedService ? o.maxLength : undefined,
+  }));
+  const stoppedQueue = o.servicePrefix + o.stoppedService;
+
+  const connection: ChannelModel = await amqp.connect(o.amqpUrl, { clientProperties: { connection_name: 'eventdesk-demo' } });
+  connection.on('error', (err: Error) => logger.error({ err: err.message }, 'demo connection error'));
+  const admin: Channel = await connection.createChannel();
+  const topology = await declarePlatformTopology(admin, { exchange: o.exchange, dlq: o.dlq, services, retryDelaysMs: o.retryDelaysMs });
+  const raw = await connection.createConfirmChannel();
+  const publisher = new EventPublisher({ connection, exchange: o.exchange, logger, service: 'demo-producer' });
+
+  const subs = new Map<string, Subscription>();
+  for (const [i, spec] of services.entries()) {
+    subs.set(
+      spec.name,
+      await subscribe(spec.name, simulatedHandlers(PLATFORM_CONSUMERS[i]!, { faults, hangMs: o.timeoutMs * 3 }), {
+        connection,
+        exchange: o.exchange,
+        retryDelaysMs: o.retryDelaysMs,
+        timeoutMs: o.timeoutMs,
+        maxLength: spec.maxLength,
+        logger,
+        onOutcome: (report) => stats.record(report),
+      }),
+    );
+  }
+
+  let stoppedAt: number | null = null;
+  let expiring = 0;
+  let quietCourseUntil = 0;
+  const status = async () => {
+    const dlqDepth = (await admin.checkQueue(o.dlq).catch(() => null))?.messageCount;
+    const waiting = stoppedAt === null ? undefined : (await admin.checkQueue(stoppedQueue).catch(() => null))?.messageCount ?? 0;
+    o.print(stats.line({ dlqDepth, stopped: waiting === undefined ? undefined : { service: stoppedQueue, waiting } }));
+  };
+  const ticker = setInterval(() => void status().catch(() => {}), 1_000);
+
+  const publishRaw = async (routingKey: string, body: Buffer, extra: amqp.Options.Publish = {}) => {
+    raw.publish(o.exchange, routingKey, body, { persistent: true, ...extra });
+    await raw.waitForConfirms();
+    stats.injected++;
+  };
+
+  const stopConsumer = async () => {
+    await subs.get(stoppedQueue)!.pause();
+    stoppedAt = Date.now();
+    // Its queue is empty now: an event with a short TTL sits at the head and expires there.
+    // Other events for it wait until it has (else x-max-length's drop-head could take it first).
+    const event = generateEvent('course.created', r);
+    await publisher.publish(event, { expirationMs: o.expirationMs });
+    stats.published++;
+    expiring++;
+    quietCourseUntil = Date.now() + o.expirationMs * 2;
+  };
+  const resumeConsumer = async () => {
+    if (stoppedAt === null) return;
+    stoppedAt = null;
+    await subs.get(stoppedQueue)!.resume();
+  };
+
+  const started = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (let i = 0; o.count === undefined || i < o.count; i++) {
+      if (o.signal?.aborted) break;
+      const due = started + (i * 1000) / o.rate;
+      if (due > Date.now()) await sleep(due - Date.now());
+
+      const stopAction = stopActionAt(i, o);
+      if (stopAction === 'stop' && stoppedAt === null) await stopConsumer();
+      if (stopAction === 'resume' && stoppedAt !== null && Date.now() - stoppedAt >= o.expirationMs * 2) await resumeConsumer();
+
+      const injection = injectionAt(i, o);
+      if (injection === 'contract') {
+        const bad = contractViolation(r);
+        await publishRaw(bad.routingKey, bad.body, { messageId: bad.eventId, contentType: 'application/json' });
+        continue;
+      }
+      if (injection === 'poison') {
+        const p = poisonBody(r);
+        await publishRaw(p.routingKey, p.body, { contentType: 'text/html' });
+        continue;
+      }
+      const forced: Record<string, [string, HandlerFault]> = {
+        downstream: ['order.created', 'downstream'],
+        timeout: ['certificate.issued', 'timeout'],
+        flaky: ['progress.updated', 'flaky'],
+      };
+      const quiet = Date.now() < quietCourseUntil ? new Set(['course.created', 'course.published']) : undefined;
+      const type = injection ? forced[injection]![0] : pickEventType(r, quiet);
+      const event = generateEvent(type, r);
+      if (injection) faults.add(String(event.eventId), type, forced[injection]![1]);
+      else if (r.chance(o.failRatio)) faults.add(String(event.eventId), type, r.pick(['downstream', 'downstream', 'flaky', 'timeout'] as const));
+      // Confirms of persistent messages take a disk sync: keep many in flight, not one.
+      const sent = publisher
+        .publish(event)
+        .then(() => void stats.published++)
+        .catch((err: Error) => logger.error({ err: err.message, eventId: event.eventId }, 'publish failed'))
+        .finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+      if (inFlight.size >= 500) await Promise.race(inFlight);
+      if (i % 1000 === 0) faults.prune(10 * 60_000);
+    }
+    await Promise.all(inFlight);
+    await resumeConsumer();
+    if (o.count !== undefined && !o.signal?.aborted) await settle(admin, topology, subs, o);
+    await status();
+  } finally {
+    clearInterval(ticker);
+    for (const s of subs.values()) await s.close().catch(() => {});
+    await publisher.close();
+    await connection.close().catch(() => {});
+  }
+  return { stats, topology, expiring };
+}
+
+/** Waits until no service or retry queue holds a message and no handler runs (twice in a row). */
+async function settle(admin: Channel, topology: PlatformTopology, subs: Map<string, Subscription>, o: DemoOptions): Promise<void> {
+  const limit = Date.now() + o.retryDelaysMs.reduce((a, b) => a + b, 0) + o.timeoutMs * 6 + 30_000;
+  let quietChecks = 0;
+  while (Date.now() < limit && !o.signal?.aborted && quietChecks < 2) {
+    await sleep(250);
+    let busy = [...subs.values()].some((s) => s.inFlight > 0);
+    for (const q of topology.queues) {
+      if (busy || q === topology.dlq) continue;
+      busy = (await admin.checkQueue(q)).messageCount > 0;
+    }
+    quietChecks = busy ? 0 : quietChecks + 1;
+  }
+}
