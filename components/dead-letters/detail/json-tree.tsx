@@ -69,7 +69,7 @@ function Node({ name, value, path, depth, marks, last }: { name: Segment | null;
       {!open ? (
         <>
           <button type="button" onClick={() => setOpen(true)} className="text-slate-400 hover:underline">
-            {entries.length} {Array.isArray(value) ? 'items' : 'keys'}
+            {entries.length} {Array.isArray(value) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'}
           </button>
           {closeCh}
           {comma}
