@@ -1,6 +1,7 @@
 // Playwright drives Debian's Chromium (never a downloaded browser) against a production build
 // started by global-setup with its own database and queues.
 import { defineConfig, devices } from '@playwright/test';
+import { adminStorageStatePath } from './auth-session';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,6 +18,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: process.env.E2E_BASE_URL,
+    // signed in as the admin by global-setup; e2e/fixtures.ts gives viewer/operator pages
+    storageState: adminStorageStatePath(),
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {

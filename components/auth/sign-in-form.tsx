@@ -29,7 +29,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
 
   return (
     <div className="space-y-4">
-      <form onSubmit={onSubmit} className="space-y-3" aria-label="Sign in">
+      <form onSubmit={onSubmit} method="post" className="space-y-3" aria-label="Sign in">
         <label className="block text-sm">
           <span className="text-slate-700">Email</span>
           <input name="email" type="email" autoComplete="username" required className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" />

@@ -1,0 +1,32 @@
+// Sign in, a wrong password, the user menu, sign out; scripts run under the nonce CSP.
+import { expect, test } from '@playwright/test';
+
+test.use({ storageState: { cookies: [], origins: [] } }); // signed out
+
+test('sign in, see who I am, sign out', async ({ page }) => {
+  const cspErrors: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+
+  await page.goto('/groups');
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fgroups$/);
+
+  await page.getByLabel('Email').fill(process.env.E2E_ADMIN_EMAIL!);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong email or password' })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  await page.getByLabel('Password').fill(process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/groups$/);
+  await expect(page.getByTestId('user-name')).toHaveText(process.env.E2E_ADMIN_EMAIL!);
+  await expect(page.getByTestId('user-role')).toHaveText('admin');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in/);
+  expect(cspErrors).toEqual([]);
+});
