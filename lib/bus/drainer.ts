@@ -261,7 +261,10 @@ export class Drainer {
       this.lingerTimer = null;
     }
     if (this.writing) return this.writing;
+    if (!this.buffer.length) return Promise.resolve();
     this.writing = (async () => {
+      // yield first: `this.writing` must be assigned before the finally below clears it
+      await null;
       try {
         while (this.buffer.length) {
           const batch = this.buffer.splice(0, this.batchSize);

@@ -1,0 +1,117 @@
+// Poison input: whatever lands in the DLQ is stored, byte for byte, and nothing crashes.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAmqpValue } from '@/lib/bus/amqp-values';
+import { Drainer } from '@/lib/bus/drainer';
+import { createTestBroker, type TestBroker } from '../helpers/amqp';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { count, dlqTopology, testLogger, waitFor } from './drain-helpers';
+
+let broker: TestBroker;
+let db: TestDatabase;
+let dlq: string;
+let drainer: Drainer;
+
+beforeAll(async () => {
+  broker = await createTestBroker();
+  db = await createTestDatabase('drainpoison');
+  ({ dlq } = await dlqTopology(broker, 'drainpoison'));
+  drainer = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, batchSize: 100, lingerMs: 10, logger: testLogger });
+  await drainer.start();
+});
+
+afterAll(async () => {
+  await drainer?.stop();
+  await broker?.cleanup();
+  await db?.drop();
+});
+
+async function stored(messageId: string) {
+  return waitFor(
+    async () =>
+      (
+        await db.pool.query(
+          `SELECT d.*, m.body, m.headers AS raw_headers, m.properties AS raw_properties, m.deaths
+             FROM dead_letters d JOIN dead_letter_messages m ON m.dead_letter_id = d.id WHERE d.event_key = $1`,
+          [messageId],
+        )
+      ).rows[0],
+    30_000,
+    `message ${messageId}`,
+  );
+}
+
+describe('poison input', () => {
+  it('stores non-JSON text, binary, an empty body and a 5 MB body exactly', async () => {
+    const bodies: Record<string, Buffer> = {
+      text: Buffer.from('this is not json {'),
+      binary: randomBytes(4096),
+      empty: Buffer.alloc(0),
+      nul: Buffer.from('{"eventId":"x\\u0000y","a":"\\u0000"}'),
+      huge: randomBytes(5 * 1024 * 1024),
+      surrogate: Buffer.from('{"eventType":"\\ud800","eventId":"\\udc00", "\\ud800": 1}'),
+    };
+    const ids = Object.fromEntries(Object.keys(bodies).map((k) => [k, `poison-${k}-${randomUUID()}`]));
+    for (const [k, body] of Object.entries(bodies)) broker.channel.sendToQueue(dlq, body, { messageId: ids[k] });
+    for (const [k, body] of Object.entries(bodies)) {
+      const key = k === 'nul' ? 'x\uFFFDy' : k === 'surrogate' ? '\uFFFD' : ids[k];
+      const row = await stored(key);
+      expect(Buffer.compare(row.body, body), k).toBe(0);
+      expect(row.body_size).toBe(body.length);
+      expect(row.queue).toBe('');
+    }
+    const text = await stored(ids.text);
+    expect(text).toMatchObject({ validation_status: 'unparseable', event_key_source: 'message-id' });
+    expect(text.search_text).toContain('this is not json');
+    expect((await stored(ids.binary)).search_text).toBe('');
+  });
+
+  it('stores a message with no properties at all', async () => {
+    const body = Buffer.from(`no properties ${randomUUID()}`);
+    broker.channel.sendToQueue(dlq, body);
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256').update(body).digest('hex');
+    const row = await stored(sha);
+    expect(row).toMatchObject({ event_key_source: 'body-sha256', body_sha256: sha, queue: '', reason: null, content_type: null });
+    expect(row.raw_headers).toEqual({});
+  });
+
+  it('stores headers of odd types faithfully (bytes, NUL, longs, timestamps, nested tables, arrays)', async () => {
+    const id = `odd-${randomUUID()}`;
+    const headers = {
+      bytes: Buffer.from([0, 1, 2, 255]),
+      nul: 'a\u0000b',
+      long: { '!': 'long', value: 2 ** 40 },
+      neg: -5,
+      float: { '!': 'double', value: 1.25 },
+      flag: true,
+      nothing: null,
+      when: { '!': 'timestamp', value: 1764268800 },
+      nested: { list: [1, 'two', { deep: Buffer.from('x') }], empty: {} },
+      '$tagLike': 'x',
+      'x-death': 'not an array',
+      'x-eventdesk-republish-count': 'NaN',
+    };
+    broker.channel.sendToQueue(dlq, Buffer.from('{}'), { messageId: id, headers, timestamp: 1764268800, priority: 3, type: 'weird.type', appId: 'app' });
+    const row = await stored(id);
+    const decoded = decodeAmqpValue(row.raw_headers) as Record<string, unknown>;
+    expect(decoded.bytes).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(decoded.nul).toBe('a\u0000b');
+    expect(decoded.long).toBe(2 ** 40);
+    expect(decoded.float).toBe(1.25);
+    expect(decoded.when).toEqual({ '!': 'timestamp', value: 1764268800 });
+    expect(decoded.nested).toEqual({ list: [1, 'two', { deep: Buffer.from('x') }], empty: {} });
+    expect(decoded['$tagLike']).toBe('x');
+    expect(row.raw_properties).toMatchObject({ messageId: id, timestamp: 1764268800, priority: 3, type: 'weird.type', appId: 'app' });
+    expect(row).toMatchObject({ event_type: 'weird.type', republish_count: 0, validation_status: 'invalid' });
+    expect(row.deaths).toEqual([]);
+  });
+
+  it('keeps draining after all that', async () => {
+    const id = `after-${randomUUID()}`;
+    broker.channel.sendToQueue(dlq, Buffer.from('ok'), { messageId: id });
+    await stored(id);
+    expect(drainer.status().state).toBe('running');
+    expect(await count(db.pool, 'SELECT count(*) FROM dead_letters')).toBe(await count(db.pool, 'SELECT count(*) FROM dead_letter_messages'));
+  });
+});
