@@ -98,7 +98,11 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   if (claim === 'busy') {
     // Another delivery is running it right now: look again after the first retry delay.
     log.info('being handled by another delivery; deferring');
-    await copyMessageTo(c.channel, msg, retryQueueName(c.service, 1), routingKey, c.ownQueues, {});
+    if (c.retryDelaysMs.length === 0) {
+      c.channel.nack(msg, false, true);
+      return;
+    }
+    await copyMessageTo(c.channel, msg, retryQueueName(c.service, Math.min(...c.retryDelaysMs)), routingKey, c.ownQueues, {});
     c.channel.ack(msg);
     return;
   }
@@ -123,7 +127,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     await c.store.release(c.service, eventId!).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
     if (retries < c.retryDelaysMs.length) {
       log.warn({ err: reason, retryInMs: c.retryDelaysMs[retries] }, 'handler failed; retrying later');
-      await copyMessageTo(c.channel, msg, retryQueueName(c.service, retries + 1), routingKey, c.ownQueues, {
+      await copyMessageTo(c.channel, msg, retryQueueName(c.service, c.retryDelaysMs[retries]!), routingKey, c.ownQueues, {
         [HEADER.lastError]: reason,
         [HEADER.retryCount]: retries + 1,
         [HEADER.retryCycle]: cycleOf(headers),

@@ -2,6 +2,7 @@
 // exchange (routing key = eventType) persistently and waits for the broker's confirm.
 import { randomUUID } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { ReconnectingConnection } from '@/lib/bus/connection';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Violation } from '@/lib/events/registry';
@@ -23,7 +24,8 @@ export class EventValidationError extends Error {
 }
 
 export interface EventPublisherOptions {
-  connection: ChannelModel;
+  /** a ReconnectingConnection lets publishes continue on the next connection after a drop */
+  connection: ChannelModel | ReconnectingConnection;
   exchange: string;
   /** the publishing service (metrics label; default: the event's `source`) */
   service?: string;
@@ -97,7 +99,10 @@ export class EventPublisher {
 
   private confirmChannel(): Promise<ConfirmChannel> {
     if (!this.channel) {
-      const opening = this.options.connection.createConfirmChannel();
+      const c = this.options.connection;
+      const opening = (c instanceof ReconnectingConnection ? c.waitConnected() : Promise.resolve(c)).then((conn) =>
+        conn.createConfirmChannel(),
+      );
       this.channel = opening;
       opening
         .then((ch) => {

@@ -1,7 +1,9 @@
 // subscribe(service, handlers, options): declares the service's queue (bound to the event types
 // it handles, dead-lettering into the DLQ) and its retry queues, then consumes with manual acks.
-// For a service that must survive broker restarts, call it from ReconnectingConnection.onConnect.
+// Given a ReconnectingConnection it subscribes again on every reconnect (unacked deliveries of
+// the lost connection are redelivered by the broker; idempotency keeps them from running twice).
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
+import { ReconnectingConnection } from '@/lib/bus/connection';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { logger as rootLogger } from '@/lib/log';
@@ -10,10 +12,10 @@ import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
 import type { PlatformMetrics } from './metrics';
 import { processDelivery, type DeliveryConfig } from './process-delivery';
 import { resolveMetrics } from './publisher';
-import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueName } from './topology';
+import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueNames } from './topology';
 
 export interface SubscribeOptions {
-  connection: ChannelModel;
+  connection: ChannelModel | ReconnectingConnection;
   /** the events exchange (topic) */
   exchange: string;
   /** where the service queue dead-letters; default `<exchange>.dlx` (declarePlatformTopology) */
@@ -36,6 +38,8 @@ export interface SubscribeOptions {
 export interface Subscription {
   readonly service: string;
   readonly queue: string;
+  /** the service queue and its retry queues */
+  readonly queues: string[];
   /** deliveries being processed now */
   readonly inFlight: number;
   /** stops consuming (the queue keeps filling) and waits for deliveries in progress */
@@ -45,10 +49,60 @@ export interface Subscription {
 }
 
 export async function subscribe(service: string, handlers: EventHandlers, options: SubscribeOptions): Promise<Subscription> {
+  const c = options.connection;
+  // One store for the subscription's life: after a reconnect the broker redelivers what was
+  // handled but not yet acked, and only the store remembers it was handled.
+  const withStore = { ...options, idempotency: options.idempotency ?? new MemoryIdempotencyStore() };
+  if (c instanceof ReconnectingConnection) return subscribeReconnecting(c, service, handlers, withStore);
+  return subscribeOnce(c, service, handlers, withStore);
+}
+
+async function subscribeReconnecting(
+  rc: ReconnectingConnection,
+  service: string,
+  handlers: EventHandlers,
+  options: SubscribeOptions,
+): Promise<Subscription> {
+  let current: Subscription | null = null;
+  let paused = false;
+  let closed = false;
+  await rc.onConnect(async (connection) => {
+    if (closed) return;
+    current = await subscribeOnce(connection, service, handlers, options);
+    if (paused) await current.pause();
+  });
+  return {
+    service,
+    queue: service,
+    queues: [service, ...retryQueueNames(service, options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)],
+    get inFlight() {
+      return current?.inFlight ?? 0;
+    },
+    async pause() {
+      paused = true;
+      await current?.pause();
+    },
+    async resume() {
+      paused = false;
+      await current?.resume();
+    },
+    async close() {
+      closed = true;
+      await current?.close();
+    },
+  };
+}
+
+async function subscribeOnce(
+  connection: ChannelModel,
+  service: string,
+  handlers: EventHandlers,
+  options: SubscribeOptions,
+): Promise<Subscription> {
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const logger = (options.logger ?? rootLogger).child({ component: 'platform-consumer', service });
   const eventTypes = Object.keys(handlers);
-  const channel = await options.connection.createConfirmChannel();
+  const channel = await connection.createConfirmChannel();
   channel.on('error', (err: Error) => logger.error({ err: err.message }, 'consumer channel error'));
   let closed = false;
   channel.on('close', () => {
@@ -76,7 +130,7 @@ export async function subscribe(service: string, handlers: EventHandlers, option
     store: options.idempotency ?? new MemoryIdempotencyStore(),
     metrics: resolveMetrics(options.metrics),
     logger,
-    ownQueues: new Set([service, ...retryDelaysMs.map((_, i) => retryQueueName(service, i + 1))]),
+    ownQueues: new Set([service, ...retryQueueNames(service, retryDelaysMs)]),
     onOutcome: options.onOutcome,
   };
 
@@ -124,6 +178,7 @@ export async function subscribe(service: string, handlers: EventHandlers, option
   return {
     service,
     queue: service,
+    queues: [...config.ownQueues],
     get inFlight() {
       return inFlight;
     },

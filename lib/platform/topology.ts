@@ -12,8 +12,19 @@ export function deadLetterExchangeName(exchange: string): string {
   return `${exchange}.dlx`;
 }
 
-export function retryQueueName(service: string, attempt: number): string {
-  return `${service}.retry.${attempt}`;
+/**
+ * Retry queues are named after their delay (`payment-service.retry.4s`): the name says what it
+ * does in x-death, and changing the delays declares new queues instead of failing with
+ * PRECONDITION_FAILED on the old ones' x-message-ttl.
+ */
+export function retryQueueName(service: string, delayMs: number): string {
+  const delay = delayMs % 1000 === 0 ? `${delayMs / 1000}s` : `${delayMs}ms`;
+  return `${service}.retry.${delay}`;
+}
+
+/** The distinct retry queues of a service for these delays, shortest first. */
+export function retryQueueNames(service: string, delaysMs: readonly number[]): string[] {
+  return [...new Set([...delaysMs].sort((a, b) => a - b).map((d) => retryQueueName(service, d)))];
 }
 
 /** The arguments of a service queue; subscribe() and the topology must agree (else PRECONDITION_FAILED). */
@@ -47,8 +58,8 @@ export interface ServiceTopologyOptions {
 export async function declareServiceQueues(channel: Channel, service: string, o: ServiceTopologyOptions): Promise<void> {
   await channel.assertQueue(service, serviceQueueOptions(o.deadLetterExchange, o.maxLength));
   for (const type of o.eventTypes) await channel.bindQueue(service, o.exchange, type);
-  for (const [i, delay] of o.retryDelaysMs.entries()) {
-    await channel.assertQueue(retryQueueName(service, i + 1), retryQueueOptions(service, delay));
+  for (const delay of new Set(o.retryDelaysMs)) {
+    await channel.assertQueue(retryQueueName(service, delay), retryQueueOptions(service, delay));
   }
 }
 
@@ -86,7 +97,7 @@ export async function declarePlatformTopology(channel: Channel, options: Platfor
       retryDelaysMs,
       maxLength: s.maxLength,
     });
-    queues.push(s.name, ...retryDelaysMs.map((_, i) => retryQueueName(s.name, i + 1)));
+    queues.push(s.name, ...retryQueueNames(s.name, retryDelaysMs));
   }
   return { exchange, deadLetterExchange: dlx, dlq, queues };
 }

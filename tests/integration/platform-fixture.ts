@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { currentContract, contractFor } from '@/lib/events/registry';
 import { EventPublisher } from '@/lib/platform/publisher';
-import { declarePlatformTopology, deadLetterExchangeName, retryQueueName } from '@/lib/platform/topology';
+import { declarePlatformTopology, deadLetterExchangeName, DEFAULT_RETRY_DELAYS_MS, retryQueueNames } from '@/lib/platform/topology';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 
 export const silent = pino({ level: 'silent' });
@@ -17,8 +17,8 @@ export interface PlatformFixture {
   dlq: string;
   registry: Registry;
   publisher: EventPublisher;
-  /** a unique service name whose queue and retry queues get deleted afterwards */
-  service(label: string, retries?: number): string;
+  /** a unique service name whose queue and retry queues (for these delays) get deleted afterwards */
+  service(label: string, retryDelaysMs?: readonly number[]): string;
   cleanup(): Promise<void>;
 }
 
@@ -38,10 +38,10 @@ export async function platformFixture(): Promise<PlatformFixture> {
     dlq,
     registry,
     publisher,
-    service(label, retries = 3) {
+    service(label, retryDelaysMs = DEFAULT_RETRY_DELAYS_MS) {
       const name = uniqueName(label);
       broker.track('queue', name);
-      for (let i = 1; i <= retries; i++) broker.track('queue', retryQueueName(name, i));
+      for (const q of retryQueueNames(name, retryDelaysMs)) broker.track('queue', q);
       return name;
     },
     async cleanup() {

@@ -31,7 +31,8 @@ afterAll(async () => {
   await f?.cleanup();
 });
 
-const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, retryDelaysMs: [50, 100, 150] });
+const DELAYS = [50, 100, 150];
+const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, retryDelaysMs: DELAYS });
 
 async function oneDeadLetter() {
   await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'a dead letter');
@@ -42,7 +43,7 @@ async function oneDeadLetter() {
 
 describe('handling', () => {
   it('counts a handler running past its timeout as a failure and aborts its signal', async () => {
-    const service = f.service('handle.timeout');
+    const service = f.service('handle.timeout', DELAYS);
     const aborted: boolean[] = [];
     subs.push(
       await subscribe(
@@ -67,7 +68,7 @@ describe('handling', () => {
   });
 
   it('sends a contract violation to the DLQ at once, without calling the handler or retrying', async () => {
-    const service = f.service('handle.contract');
+    const service = f.service('handle.contract', DELAYS);
     let calls = 0;
     subs.push(await subscribe(service, { 'order.created': async () => void calls++ }, base()));
     const bad = makeEvent('order.created');
@@ -83,7 +84,7 @@ describe('handling', () => {
   });
 
   it('dead-letters poison bodies (non-JSON, binary, empty) at once with their exact bytes', async () => {
-    const service = f.service('handle.poison');
+    const service = f.service('handle.poison', DELAYS);
     let calls = 0;
     subs.push(await subscribe(service, { 'review.created': async () => void calls++ }, base()));
     const bodies = [Buffer.from('<<not json>>'), Buffer.from([0xff, 0x00, 0xfe, 0x01]), Buffer.alloc(0)];
@@ -99,7 +100,7 @@ describe('handling', () => {
   });
 
   it('upcasts a previous major (user.created 1.x) before the handler sees it', async () => {
-    const service = f.service('handle.upcast');
+    const service = f.service('handle.upcast', DELAYS);
     const seen: { event: UserCreatedV2; ctx: HandlerContext }[] = [];
     subs.push(await subscribe(service, { 'user.created': async (event, ctx) => void seen.push({ event, ctx }) }, base()));
     const v1 = makeEvent('user.created', '1.0');
@@ -119,7 +120,7 @@ describe('handling', () => {
   });
 
   it('dead-letters an unsupported major without calling the handler', async () => {
-    const service = f.service('handle.major');
+    const service = f.service('handle.major', DELAYS);
     let calls = 0;
     subs.push(await subscribe(service, { 'user.created': async () => void calls++ }, base()));
     const v3: Record<string, unknown> = { ...makeEvent('user.created', '2.0'), version: '3.0' };
@@ -130,7 +131,7 @@ describe('handling', () => {
   });
 
   it('gives a message republished from the DLQ its retries again (new republish cycle)', async () => {
-    const service = f.service('handle.cycle');
+    const service = f.service('handle.cycle', DELAYS);
     const attempts: number[] = [];
     subs.push(
       await subscribe(

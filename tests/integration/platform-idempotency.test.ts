@@ -21,11 +21,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, retryDelaysMs: [100, 200, 400] });
+const DELAYS = [100, 200, 400];
+const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, retryDelaysMs: DELAYS });
 
 describe('idempotency', () => {
   it('runs the handler once when the same event is delivered twice (memory store)', async () => {
-    const service = f.service('idem.mem');
+    const service = f.service('idem.mem', DELAYS);
     const handled: string[] = [];
     const duplicates: string[] = [];
     subs.push(
@@ -45,8 +46,8 @@ describe('idempotency', () => {
   });
 
   it('shares the PostgreSQL store between two instances, per service', async () => {
-    const service = f.service('idem.pg');
-    const other = f.service('idem.pg.other');
+    const service = f.service('idem.pg', DELAYS);
+    const other = f.service('idem.pg.other', DELAYS);
     const store = new PgIdempotencyStore(db.pool);
     const calls: string[] = [];
     let settled = 0;

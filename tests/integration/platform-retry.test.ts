@@ -19,7 +19,8 @@ const base = () => ({ connection: f.broker.connection, exchange: f.exchange, log
 
 describe('retries', () => {
   it('calls a handler that fails twice then succeeds 3 times, and nothing reaches the DLQ', async () => {
-    const service = f.service('retry.flaky');
+    const delays = [100, 200, 400];
+    const service = f.service('retry.flaky', delays);
     const attempts: number[] = [];
     subs.push(
       await subscribe(
@@ -30,7 +31,7 @@ describe('retries', () => {
             if (attempts.length <= 2) throw new Error('payment gateway 503');
           },
         },
-        { ...base(), retryDelaysMs: [100, 200, 400] },
+        { ...base(), retryDelaysMs: delays },
       ),
     );
     await f.publisher.publish(makeEvent('order.created'));
@@ -42,7 +43,8 @@ describe('retries', () => {
   });
 
   it('dead-letters an always failing event after exactly 3 retries, with growing delays and x-death counts', async () => {
-    const service = f.service('retry.down');
+    const delays = [100, 500, 1500];
+    const service = f.service('retry.down', delays);
     const calls: number[] = [];
     let seq = 0;
     subs.push(
@@ -54,7 +56,7 @@ describe('retries', () => {
             throw new Error(`enrolment DB unavailable (call ${++seq})`);
           },
         },
-        { ...base(), retryDelaysMs: [100, 500, 1500] },
+        { ...base(), retryDelaysMs: delays },
       ),
     );
     const event = makeEvent('order.completed');
@@ -82,9 +84,9 @@ describe('retries', () => {
     // newest first: rejected from the service queue after the 3rd retry, each retry queue expired once
     expect(history[0]).toMatchObject({ queue: service, reason: 'rejected', count: 1, 'routing-keys': ['order.completed'] });
     const retries = history.filter((d) => d.reason === 'expired');
-    expect(retries.map((d) => d.queue).sort()).toEqual([`${service}.retry.1`, `${service}.retry.2`, `${service}.retry.3`]);
+    expect(retries.map((d) => d.queue).sort()).toEqual([`${service}.retry.100ms`, `${service}.retry.1500ms`, `${service}.retry.500ms`]);
     expect(retries.reduce((n, d) => n + d.count, 0)).toBe(3);
-    expect(h['x-first-death-queue']).toBe(`${service}.retry.1`);
+    expect(h['x-first-death-queue']).toBe(`${service}.retry.100ms`);
 
     const errors = await f.registry.getSingleMetricAsString('event_processing_errors_total');
     expect(errors).toContain(`event_processing_errors_total{event_type="order.completed",service="${service}"} 4`);
@@ -92,15 +94,15 @@ describe('retries', () => {
     expect(dlq).toContain(`dlq_message_count{event_type="order.completed",service="${service}"} 1`);
   });
 
-  it('declares retry queues whose TTLs are the configured delays', async () => {
-    const service = f.service('retry.ttl');
+  it('declares retry queues named after and expiring at the configured delays', async () => {
+    const service = f.service('retry.ttl', [100, 500, 1500]);
     subs.push(await subscribe(service, { 'user.created': async () => {} }, { ...base(), retryDelaysMs: [100, 500, 1500] }));
     // Redeclaring with other TTLs fails only if the broker kept ours: PRECONDITION_FAILED proves them.
     const ch = await f.broker.connection.createChannel();
     ch.on('error', () => {});
-    await expect(ch.assertQueue(`${service}.retry.2`, { durable: true, arguments: { 'x-message-ttl': 999 } })).rejects.toThrow(/PRECONDITION_FAILED/);
+    await expect(ch.assertQueue(`${service}.retry.500ms`, { durable: true, arguments: { 'x-message-ttl': 999 } })).rejects.toThrow(/PRECONDITION_FAILED/);
     const ok = await f.broker.connection.createChannel();
-    await ok.assertQueue(`${service}.retry.2`, {
+    await ok.assertQueue(`${service}.retry.500ms`, {
       durable: true,
       arguments: { 'x-message-ttl': 500, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': service },
     });
