@@ -4,8 +4,9 @@ import { useState, type FormEvent } from 'react';
 import { useCreateToken } from '@/components/hooks/use-create-token';
 import { useRevokeToken } from '@/components/hooks/use-revoke-token';
 import { useTokens } from '@/components/hooks/use-tokens';
-import { ROLES, type Role } from '@/lib/schemas/users';
+import type { Role } from '@/lib/schemas/users';
 import { formatTime } from './format-time';
+import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
 
 export function TokensPanel() {
@@ -42,14 +43,7 @@ export function TokensPanel() {
           <span className="text-slate-600">Name</span>
           <input name="name" required maxLength={100} pattern="[^@]+" className="rounded border border-slate-300 px-2 py-1" />
         </label>
-        <label className="flex flex-col">
-          <span className="text-slate-600">Role</span>
-          <select name="role" defaultValue="viewer" className="rounded border border-slate-300 px-2 py-1">
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
+        <RoleSelectField />
         <button type="submit" disabled={create.isPending} className="rounded bg-indigo-600 px-3 py-1 font-medium text-white disabled:opacity-50">
           Create token
         </button>

@@ -6,6 +6,7 @@ import { useUpdateUser } from '@/components/hooks/use-update-user';
 import { useUsers } from '@/components/hooks/use-users';
 import { ROLES, type Role, type User } from '@/lib/schemas/users';
 import { formatTime } from './format-time';
+import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
 
 export function UsersPanel({ currentUser }: { currentUser: string }) {
@@ -58,14 +59,7 @@ export function UsersPanel({ currentUser }: { currentUser: string }) {
           <span className="text-slate-600">Name</span>
           <input name="name" className="rounded border border-slate-300 px-2 py-1" />
         </label>
-        <label className="flex flex-col">
-          <span className="text-slate-600">Role</span>
-          <select name="role" defaultValue="viewer" className="rounded border border-slate-300 px-2 py-1">
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
+        <RoleSelectField />
         <label className="flex flex-col">
           <span className="text-slate-600">Password (empty: generate)</span>
           <input name="password" type="password" autoComplete="new-password" minLength={8} className="rounded border border-slate-300 px-2 py-1" />

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { clientIp } from '@/lib/server/auth/client-ip';
+import { isSafeMethod, isSameOrigin } from '@/lib/server/auth/same-origin';
+
+const req = (headers: Record<string, string>) => new Request('http://console.example:3000/api/tokens', { method: 'POST', headers });
+
+describe('isSameOrigin', () => {
+  it('accepts the Origin of the host the request was sent to', () => {
+    expect(isSameOrigin(req({ host: 'console.example:3000', origin: 'http://console.example:3000' }))).toBe(true);
+    expect(isSameOrigin(req({ host: 'internal:3000', 'x-forwarded-host': 'console.example', origin: 'https://console.example' }))).toBe(true);
+  });
+
+  it('refuses another origin, a null origin, or a cross-site fetch without Origin', () => {
+    expect(isSameOrigin(req({ host: 'console.example:3000', origin: 'https://evil.example' }))).toBe(false);
+    expect(isSameOrigin(req({ host: 'console.example:3000', origin: 'http://console.example:3001' }))).toBe(false);
+    expect(isSameOrigin(req({ host: 'console.example:3000', origin: 'null' }))).toBe(false);
+    expect(isSameOrigin(req({ host: 'console.example:3000', 'sec-fetch-site': 'cross-site' }))).toBe(false);
+    expect(isSameOrigin(req({ host: 'console.example:3000', referer: 'https://evil.example/page' }))).toBe(false);
+  });
+
+  it('lets non-browser clients (no Origin, Referer or Sec-Fetch-Site) through', () => {
+    expect(isSameOrigin(req({ host: 'console.example:3000' }))).toBe(true);
+  });
+
+  it('treats GET, HEAD and OPTIONS as safe', () => {
+    expect(['GET', 'head', 'OPTIONS'].every(isSafeMethod)).toBe(true);
+    expect(['POST', 'PATCH', 'PUT', 'DELETE'].some(isSafeMethod)).toBe(false);
+  });
+});
+
+describe('clientIp', () => {
+  it('takes the right-most X-Forwarded-For entry (the nearest hop), not what the client claims', () => {
+    expect(clientIp(new Headers({ 'x-forwarded-for': '6.6.6.6, 10.0.0.7' }))).toBe('10.0.0.7');
+    expect(clientIp({ 'x-forwarded-for': '127.0.0.1' })).toBe('127.0.0.1');
+    expect(clientIp({})).toBe('unknown');
+  });
+});
