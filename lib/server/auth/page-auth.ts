@@ -3,16 +3,17 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
+import { cache } from 'react';
 import type { Role } from '@/lib/schemas/users';
 import { hasRole, type Actor } from './authorize';
 import { actorFromSessionToken, sessionCookieValue } from './session-actor';
 
-/** The signed-in user of this request, or null. */
-export async function getCurrentActor(): Promise<Actor | null> {
+/** The signed-in user of this request, or null (looked up once per request: root and console layouts both ask). */
+export const getCurrentActor = cache(async (): Promise<Actor | null> => {
   const jar = await cookies();
   const actor = await actorFromSessionToken(sessionCookieValue(jar.getAll()));
   return actor ? { name: actor.name, role: actor.role, kind: 'user' } : null;
-}
+});
 
 /**
  * For a page that needs a role: redirects to /sign-in when signed out (or disabled), renders
