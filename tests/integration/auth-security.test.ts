@@ -149,6 +149,12 @@ describe('access control on the running console', () => {
     expect((await signIn(server.url, user.email, user.password, { 'x-forwarded-for': '10.30.0.2' })).error).toBeNull();
   });
 
+  it('keeps /api/health and (without METRICS_TOKEN) /api/metrics public', async () => {
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    const metrics = await fetch(`${server.url}/api/metrics`);
+    expect(metrics.status).toBe(200);
+  });
+
   it('the sign-in page explains the rate limit', async () => {
     const html = await (await fetch(`${server.url}/sign-in?error=RateLimited`)).text();
     expect(html).toContain('Too many failed sign-in attempts');
