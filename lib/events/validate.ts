@@ -73,7 +73,7 @@ export function validateEvent(value: unknown): ValidationResult {
     return result;
   }
 
-  const outcome = contract!.schema.safeParse(value, PARSE_OPTIONS);
+  const outcome = contract!.schema.safeParse(value);
   if (outcome.success && parsed) {
     result.status = 'valid';
     result.event = outcome.data;
@@ -81,15 +81,9 @@ export function validateEvent(value: unknown): ValidationResult {
   }
   result.violations = outcome.success
     ? [{ path: '$.version', message: 'must be "<major>.<minor>"' }]
-    : violationsFromIssues(outcome.error.issues);
+    : violationsFromIssues(outcome.error.issues, value);
   return result;
 }
-
-// A missing field reads "is required" rather than zod's "expected string, received undefined".
-const PARSE_OPTIONS = {
-  error: (issue: { code?: string; input?: unknown }) =>
-    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
-};
 
 // One decoder for every call; fatal so that binary bodies are reported, not mangled.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
