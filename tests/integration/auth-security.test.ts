@@ -155,6 +155,11 @@ describe('access control on the running console', () => {
     expect(metrics.status).toBe(200);
   });
 
+  it('offers only email and password without the OIDC settings', async () => {
+    const providers = (await (await fetch(`${server.url}/api/auth/providers`)).json()) as Record<string, unknown>;
+    expect(Object.keys(providers)).toEqual(['credentials']);
+  });
+
   it('the sign-in page explains the rate limit', async () => {
     const html = await (await fetch(`${server.url}/sign-in?error=RateLimited`)).text();
     expect(html).toContain('Too many failed sign-in attempts');
@@ -231,5 +236,29 @@ describe('first start', () => {
     expect(server.output()).not.toMatch(/generated password/);
     // the same secret after a restart: the session from before still works
     expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session.cookie! } })).status).toBe(200);
+  });
+});
+
+describe('single sign-on settings', () => {
+  let db: TestDatabase;
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('authoidc');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('offers the OIDC provider when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set', async () => {
+    // The issuer is never contacted here: next-auth reads its discovery document at sign-in.
+    server = await startNextServer(
+      serverEnv(db, { ADMIN_PASSWORD: 'oidc-admin-password', OIDC_ISSUER: 'http://127.0.0.1:9/issuer', OIDC_CLIENT_ID: 'eventdesk', OIDC_CLIENT_SECRET: 'secret' }),
+    );
+    const providers = (await (await fetch(`${server.url}/api/auth/providers`)).json()) as Record<string, { type: string }>;
+    expect(Object.keys(providers).sort()).toEqual(['credentials', 'oidc']);
+    expect(providers.oidc.type).toBe('oauth');
+    expect(await (await fetch(`${server.url}/sign-in`)).text()).toMatch(/Sign in with (<!-- -->)?single sign-on/);
   });
 });
