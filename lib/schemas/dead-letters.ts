@@ -129,7 +129,8 @@ export const deadLetterDetailSchema = deadLetterSchema.extend({
 });
 export type DeadLetterDetail = z.infer<typeof deadLetterDetailSchema>;
 
-export const deadLetterIdSchema = z.string().uuid();
+/** Any UUID PostgreSQL accepts (ids are gen_random_uuid(), but zod's uuid() also checks the RFC version). */
+export const deadLetterIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 
 export const facetValueSchema = z.object({
   value: z.string(),

@@ -107,6 +107,11 @@ describe('dead-letter list', () => {
     expect((await list({ q: 'exploded sending' })).items.map((d) => d.id)).toEqual([seeded[13].id]);
     expect((await list({ q: 'nothing-like-this-anywhere' })).items).toEqual([]);
     expect((await list({ q: 'timeout', eventType: 'user.created' })).items).toHaveLength(10);
+    // quoted phrases match as written; words in another order do not
+    expect((await list({ q: '"exploded while sending"' })).items.map((d) => d.id)).toEqual([seeded[13].id]);
+    expect((await list({ q: '"sending while exploded"' })).items).toEqual([]);
+    expect((await list({ q: '"quokka exploded" -zebracorn' })).items.map((d) => d.id)).toEqual([seeded[13].id]);
+    expect((await list({ q: '"50%_off\\"' })).items).toEqual([]);
   });
 
   it('pages by keyset and stays stable while newer dead letters arrive', async () => {

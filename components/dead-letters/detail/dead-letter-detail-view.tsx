@@ -115,7 +115,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
         </div>
         <div className="space-y-3">
           <Section title="Summary" testId="summary">
-            <dl className="grid grid-cols-[auto,1fr] gap-x-3 gap-y-1 text-sm">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
               {facts.map(([k, v]) => (
                 <div key={k} className="contents">
                   <dt className="text-slate-500">{k}</dt>
