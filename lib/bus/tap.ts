@@ -60,8 +60,9 @@ export function tapQueueArguments(maxLength: number): Record<string, unknown> {
   return {
     'x-max-length': maxLength,
     'x-overflow': 'drop-head',
-    // If the connection somehow outlives its consumer, the queue still expires when unused.
-    'x-expires': 60_000,
+    // If the connection somehow outlives its consumer, the queue still expires when unused
+    // (long enough for a deliberate pause()).
+    'x-expires': 30 * 60_000,
   };
 }
 

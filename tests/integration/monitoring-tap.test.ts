@@ -84,6 +84,18 @@ describe('monitoring tap', () => {
         'order.created': { published: 61, deadLettered: 7 },
         'course.published': { published: 23, deadLettered: 0 },
       });
+      // 24 h reads the 15-minute rollups the trigger keeps in step: the same totals.
+      const dayEnd = Date.now() + 1000;
+      const day = await queryThroughput(sql, { from: new Date(dayEnd - 24 * 3_600_000), to: new Date(dayEnd) });
+      expect(day.bucketSeconds).toBe(900);
+      const daySums: Record<string, [number, number]> = {};
+      for (const p of day.series) {
+        daySums[p.eventType] ??= [0, 0];
+        daySums[p.eventType][0] += p.published;
+        daySums[p.eventType][1] += p.deadLettered;
+      }
+      expect(daySums).toEqual({ 'user.created': [137, 0], 'order.created': [61, 7], 'course.published': [23, 0] });
+
       const onlyOrders = await queryThroughput(sql, { from: started, to: new Date(Date.now() + 60_000), eventTypes: ['order.created'] });
       expect(new Set(onlyOrders.series.map((p) => p.eventType))).toEqual(new Set(['order.created']));
 
