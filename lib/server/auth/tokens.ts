@@ -35,7 +35,7 @@ export async function createToken(input: CreateTokenInput, createdBy: string): P
 }
 
 export async function revokeToken(id: string): Promise<ApiToken> {
-  const existing = /^[0-9a-f-]{36}$/i.test(id) ? await prisma.apiToken.findUnique({ where: { id } }) : null;
+  const existing = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await prisma.apiToken.findUnique({ where: { id } }) : null;
   if (!existing) throw notFound('Token');
   const row = existing.revokedAt ? existing : await prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
   tokenCache.delete(row.tokenHash);

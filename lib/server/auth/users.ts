@@ -5,6 +5,8 @@ import { prisma } from '@/lib/server/db';
 import type { CreateUserInput, Role, UpdateUserInput, User, UserWriteResult } from '@/lib/schemas/users';
 import { generatePassword, hashPassword } from './passwords';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type UserRow = Awaited<ReturnType<typeof prisma.user.findUniqueOrThrow>>;
 
 export function toUser(row: UserRow): User {
@@ -45,6 +47,7 @@ export async function createUser(input: CreateUserInput, createdBy: string): Pro
  * out, and the last active admin cannot be demoted or disabled.
  */
 export async function updateUser(id: string, input: UpdateUserInput, actor: { name: string; kind: string }): Promise<UserWriteResult> {
+  if (!UUID.test(id)) throw notFound('User');
   return prisma.$transaction(async (tx) => {
     // Row lock: two admins changing the last admins at once cannot both pass the check.
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "users" WHERE "id" = ${id}::uuid FOR UPDATE`;
@@ -96,7 +99,7 @@ const sessionUsers = (userCache.__eventdeskSessionUsers ??= new Map());
 export async function getSessionUser(id: string): Promise<SessionUser | null> {
   const hit = sessionUsers.get(id);
   if (hit && Date.now() - hit.at < SESSION_USER_TTL_MS) return hit.user;
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? await prisma.user.findUnique({ where: { id } }) : null;
+  const row = UUID.test(id) ? await prisma.user.findUnique({ where: { id } }) : null;
   const user: SessionUser | null = row
     ? { id: row.id, email: row.email, name: row.name, role: row.role as Role, status: row.status, sessionVersion: row.sessionVersion, passwordHash: row.passwordHash }
     : null;
