@@ -60,6 +60,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     );
   }
 
+  /** publishes not yet confirmed */
+  const inFlight = new Set<Promise<void>>();
   let stoppedAt: number | null = null;
   let expiring = 0;
   let quietCourseUntil = 0;
@@ -77,10 +79,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
 
   const stopConsumer = async () => {
-    await subs.get(stoppedQueue)!.pause();
+    // Stop it with an empty queue, so the expiring event below is at the head, where RabbitMQ
+    // expires messages (one behind others waits for them, and drop-head could take it first).
+    await Promise.all(inFlight);
+    const sub = subs.get(stoppedQueue)!;
+    const depth = async () => (await admin.checkQueue(stoppedQueue)).messageCount;
+    let emptyAtStop = false;
+    for (let attempt = 0; attempt < 40 && !emptyAtStop; attempt++) {
+      if ((await depth()) === 0) {
+        await sub.pause();
+        emptyAtStop = (await depth()) === 0;
+        if (!emptyAtStop) await sub.resume();
+      }
+      if (!emptyAtStop) await sleep(25);
+    }
+    if (!emptyAtStop) await sub.pause(); // busy all along: stop it anyway
     stoppedAt = Date.now();
-    // Its queue is empty now: an event with a short TTL sits at the head and expires there.
-    // Other events for it wait until it has (else x-max-length's drop-head could take it first).
+    // Other events for it wait until this one has expired.
     const event = generateEvent('course.created', r);
     await publisher.publish(event, { expirationMs: o.expirationMs });
     stats.published++;
@@ -94,7 +109,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
 
   const started = Date.now();
-  const inFlight = new Set<Promise<void>>();
   try {
     for (let i = 0; o.count === undefined || i < o.count; i++) {
       if (o.signal?.aborted) break;

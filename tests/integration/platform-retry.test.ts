@@ -65,11 +65,10 @@ describe('retries', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(calls).toHaveLength(4); // the first delivery and 3 retries
 
-    // The delays grow: each gap is at least its TTL, and longer than the one before.
+    // The delays grow: the attempts are at least 100, 500 and 1500 ms apart (a TTL never
+    // expires early), through the 100 ms, 500 ms and 1500 ms queues (x-death below).
     const gaps = calls.slice(1).map((t, i) => t - calls[i]!);
-    expect(gaps[0]).toBeGreaterThanOrEqual(100);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]!);
-    expect(gaps[2]).toBeGreaterThan(gaps[1]!);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(delays[i]! - 5));
 
     const [dead, ...more] = await drainQueue(f.broker, f.dlq);
     expect(more).toHaveLength(0);
@@ -84,6 +83,7 @@ describe('retries', () => {
     // newest first: rejected from the service queue after the 3rd retry, each retry queue expired once
     expect(history[0]).toMatchObject({ queue: service, reason: 'rejected', count: 1, 'routing-keys': ['order.completed'] });
     const retries = history.filter((d) => d.reason === 'expired');
+    // (the order of these entries is the broker's business once a client has copied x-death)
     expect(retries.map((d) => d.queue).sort()).toEqual([`${service}.retry.100ms`, `${service}.retry.1500ms`, `${service}.retry.500ms`]);
     expect(retries.reduce((n, d) => n + d.count, 0)).toBe(3);
     expect(h['x-first-death-queue']).toBe(`${service}.retry.100ms`);
