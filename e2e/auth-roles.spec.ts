@@ -93,6 +93,7 @@ test("disabling a user in Settings ends that user's session", async ({ page, vie
 
   await viewerPage.reload();
   await expect(viewerPage).toHaveURL(/\/sign-in/);
+  await expect(viewerPage.getByRole('button', { name: 'Sign in' })).toBeVisible();
   const status = await viewerPage.evaluate(async () => (await fetch('/api/me')).status);
   expect(status).toBe(401);
 });
