@@ -1,7 +1,16 @@
-// The platform's consumer queues and the event types bound to each, as the spec's topology says.
+// The platform's consumer queues and the event types bound to each: the spec's consumer map
+// (lib/platform/consumers.ts, the same one `npm run demo` declares), with each service's retry
+// queues beside it (they hold events waiting for their next attempt).
 import 'server-only';
+import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
+import { DEFAULT_RETRY_DELAYS_MS, retryQueueName } from '@/lib/platform/topology';
 
-/** queue name -> event types it consumes */
+/** queue name -> event types it consumes (retry queues: those of their service) */
 export function platformQueueBindings(): Map<string, string[]> {
-  return new Map();
+  const out = new Map<string, string[]>();
+  for (const s of PLATFORM_CONSUMERS) {
+    out.set(s.name, [...s.eventTypes]);
+    DEFAULT_RETRY_DELAYS_MS.forEach((_, i) => out.set(retryQueueName(s.name, i + 1), [...s.eventTypes]));
+  }
+  return out;
 }
