@@ -96,7 +96,7 @@ async function main() {
   // the tap queue's own arguments, so the two sides differ only in what the consumer does
   await admin.assertQueue(rawQueue, { durable: false, arguments: tapQueueArguments(N + 10) });
   await admin.bindQueue(rawQueue, exchange, '#');
-  const tap = await new Tap({ amqpUrl: AMQP_URL, exchange, databaseUrl: dbUrl, prefetch: PREFETCH, maxLength: N + 10, queueName: `bench.tap.q.${suffix}` }).start();
+  const tap = await new Tap({ amqpUrl: AMQP_URL, exchange, databaseUrl: dbUrl, prefetch: PREFETCH, maxLength: N + 10, queueName: `bench.tap.q.${suffix}`, autoDelete: false }).start();
   const rssTimer = setInterval(sampleRss, 50);
   try {
     await tap.ready();
@@ -200,6 +200,7 @@ async function main() {
   } finally {
     clearInterval(rssTimer);
     await tap.stop().catch(() => {});
+    await admin.deleteQueue(tap.queueName).catch(() => {});
     await admin.deleteQueue(rawQueue).catch(() => {});
     await admin.deleteExchange(exchange).catch(() => {});
     await conn.close().catch(() => {});

@@ -2,16 +2,16 @@
 // counting every published event per type and minute. Nothing of the platform changes: the
 // broker copies each message to this queue too.
 //
-// - The queue is exclusive to the tap's connection (the broker deletes it when EventDesk stops or
-//   the connection drops), and carries x-max-length (drop-head) plus x-expires as a second
-//   guard, so a stalled tap never fills the broker.
+// - One queue per exchange, shared by every EventDesk process running a tap (web server and
+//   workers): the broker hands each event to one of them, so counts add up across processes
+//   instead of doubling. It is auto-delete (gone when the last tap stops or disconnects),
+//   non-durable, and carries x-max-length (drop-head) plus x-expires as a second guard, so a
+//   stalled or stopped EventDesk never fills the broker.
 // - Counting is exact: every delivery is counted once, in memory, by (minute, routing key).
 //   Deliveries are acked in batches (`multiple`), which keeps broker flow control (prefetch)
 //   while costing one ack frame per ~hundreds of messages.
 // - Counts reach PostgreSQL as one multi-row upsert per flush (~1 s), never one write per event;
 //   a failed flush keeps its counts and retries with the next one.
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import pg from 'pg';
@@ -34,7 +34,10 @@ export interface TapOptions {
   retentionDays?: number;
   /** distinct event types counted before the rest is lumped as "(other)": a guard against junk keys */
   maxEventTypes?: number;
+  /** default `eventdesk.tap.<exchange>`: shared by all taps of one deployment */
   queueName?: string;
+  /** false keeps the queue while no tap consumes (tests and the benchmark build backlogs so) */
+  autoDelete?: boolean;
   logger?: Logger;
 }
 
@@ -66,16 +69,15 @@ export function tapQueueArguments(maxLength: number): Record<string, unknown> {
   };
 }
 
-export function defaultTapQueueName(): string {
-  const host = hostname().replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 40);
-  return `eventdesk.tap.${host}.${process.pid}.${randomBytes(3).toString('hex')}`;
+export function defaultTapQueueName(exchange: string): string {
+  return `eventdesk.tap.${exchange}`;
 }
 
 export class Tap {
   readonly queueName: string;
   /** cumulative counts per event type since start (exported as events_published_total) */
   readonly totals = new Map<string, number>();
-  private readonly opts: Required<Omit<TapOptions, 'logger' | 'queueName' | 'declareExchange'>> & { declareExchange: boolean };
+  private readonly opts: Required<Omit<TapOptions, 'logger' | 'queueName'>>;
   private readonly log: Logger;
   private readonly connection: ReconnectingConnection;
   private readonly pool: pg.Pool;
@@ -109,8 +111,9 @@ export class Tap {
       flushIntervalMs: options.flushIntervalMs ?? 1000,
       retentionDays: options.retentionDays ?? 30,
       maxEventTypes: options.maxEventTypes ?? 500,
+      autoDelete: options.autoDelete ?? true,
     };
-    this.queueName = options.queueName ?? defaultTapQueueName();
+    this.queueName = options.queueName ?? defaultTapQueueName(options.exchange);
     this.ackEvery = Math.max(1, Math.floor(this.opts.prefetch / 4));
     this.log = (options.logger ?? rootLogger).child({ component: 'tap', queue: this.queueName });
     // Its own small pool: the tap writes once a second and must never take the UI's connections.
@@ -166,9 +169,8 @@ export class Tap {
     if (this.opts.declareExchange) await channel.assertExchange(this.opts.exchange, 'topic', { durable: true });
     else await channel.checkExchange(this.opts.exchange);
     await channel.assertQueue(this.queueName, {
-      // exclusive: deleted with the connection. Not autoDelete: pausing (cancelling the
-      // consumer) must not delete it.
-      exclusive: true,
+      exclusive: false,
+      autoDelete: this.opts.autoDelete,
       durable: false,
       arguments: tapQueueArguments(this.opts.maxLength),
     });
@@ -268,7 +270,7 @@ export class Tap {
     }
   }
 
-  /** Depth of the tap queue. Exclusive queues answer only their own connection, hence here. */
+  /** Depth and consumers of the tap queue. */
   async inspectQueue(): Promise<{ messages: number; consumers: number }> {
     const connection = this.connection.connection;
     if (!connection) throw new Error('tap not connected');
@@ -282,7 +284,7 @@ export class Tap {
     }
   }
 
-  /** Stops consuming; the queue stays (bounded by x-max-length) until resume() or stop(). */
+  /** Stops consuming; with autoDelete: false the queue stays (bounded by x-max-length) until resume(). */
   async pause(): Promise<void> {
     this.paused = true;
     if (this.channel && this.consumerTag) {
@@ -298,7 +300,7 @@ export class Tap {
     if (this.channel && !this.consumerTag) await this.consume();
   }
 
-  /** Stops consuming, writes what was counted, closes the connection (the broker deletes the queue). */
+  /** Stops consuming, writes what was counted, closes the connection (the last tap's queue goes). */
   async stop(): Promise<void> {
     this.state = 'stopped';
     for (const t of [this.flushTimer, this.ackTimer, this.purgeTimer]) if (t) clearInterval(t);

@@ -109,22 +109,47 @@ describe('monitoring tap', () => {
     }
   });
 
-  it('keeps its queue bounded by x-max-length while stalled, and the queue goes away when the tap stops', async () => {
+  it('keeps its queue bounded by x-max-length while nothing consumes it', async () => {
     const otherExchange = await broker.exchange(uniqueName('mon.bounded'), 'topic');
-    const tap = await new Tap({ amqpUrl: broker.url, exchange: otherExchange, databaseUrl: db.url, queueName: uniqueName('tap'), maxLength: 50 }).start();
+    const tap = await new Tap({ amqpUrl: broker.url, exchange: otherExchange, databaseUrl: db.url, queueName: uniqueName('tap'), maxLength: 50, autoDelete: false }).start();
     broker.track('queue', tap.queueName);
-    await tap.ready();
-    await tap.pause();
-    const ch = await broker.connection.createConfirmChannel();
-    await publishPlan(ch, otherExchange, { 'user.updated': 200 });
-    await ch.close();
-    // Exclusive: other connections are refused (RESOURCE_LOCKED), so ask through the tap's own.
-    expect(await tap.inspectQueue()).toEqual({ messages: 50, consumers: 0 });
+    try {
+      await tap.ready();
+      await tap.pause();
+      const ch = await broker.connection.createConfirmChannel();
+      await publishPlan(ch, otherExchange, { 'user.updated': 200 });
+      await ch.close();
+      expect(await tap.inspectQueue()).toEqual({ messages: 50, consumers: 0 });
+    } finally {
+      await tap.stop();
+    }
+  });
 
-    await tap.stop();
+  it('shares one queue between taps (counts add up, never double) and the queue goes away when the last tap stops', async () => {
+    const sharedExchange = await broker.exchange(uniqueName('mon.shared'), 'topic');
+    const options = { amqpUrl: broker.url, exchange: sharedExchange, databaseUrl: db.url, flushIntervalMs: 200 };
+    const a = await new Tap(options).start();
+    const b = await new Tap(options).start();
+    expect(a.queueName).toBe(`eventdesk.tap.${sharedExchange}`);
+    expect(b.queueName).toBe(a.queueName);
+    broker.track('queue', a.queueName);
+    await Promise.all([a.ready(), b.ready()]);
+    const ch = await broker.connection.createConfirmChannel();
+    await publishPlan(ch, sharedExchange, { 'media.processed': 300 });
+    await ch.close();
+    await waitFor('both taps together to count 300', () => a.status().countedTotal + b.status().countedTotal >= 300);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.status().countedTotal + b.status().countedTotal).toBe(300);
+    expect((await a.inspectQueue()).consumers).toBe(2);
+
+    await a.stop();
+    const probe = await broker.connection.createChannel();
+    expect((await probe.checkQueue(b.queueName)).consumerCount).toBe(1);
+    await probe.close();
+    await b.stop();
     const after = await broker.connection.createChannel();
     after.on('error', () => {});
-    await expect(after.checkQueue(tap.queueName)).rejects.toThrow(/NOT_FOUND|404/);
+    await expect(after.checkQueue(b.queueName)).rejects.toThrow(/NOT_FOUND|404/);
   });
 
   it('reports depth and consumers per queue, flags a backlog with no consumer, and a missing queue', async () => {
