@@ -108,12 +108,8 @@ export async function loadMessages(client: pg.ClientBase, deadLetterIds: string[
   const { rows } = await client.query<StoredMessageRow>(
     `SELECT d."id" AS "deadLetterId", m."body", m."properties", m."headers"
      FROM "dead_letters" d
-     CROSS JOIN LATERAL (
-       SELECT m."body", m."properties", m."headers" FROM "dead_letter_messages" m
-       WHERE (d."latest_message_id" IS NOT NULL AND m."id" = d."latest_message_id")
-          OR (d."latest_message_id" IS NULL AND m."dead_letter_id" = d."id")
-       ORDER BY m."id" DESC LIMIT 1
-     ) m
+     JOIN "dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
+       (SELECT max(x."id") FROM "dead_letter_messages" x WHERE x."dead_letter_id" = d."id"))
      WHERE d."id" = ANY($1::uuid[])`,
     [deadLetterIds],
   );

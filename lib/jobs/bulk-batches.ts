@@ -1,7 +1,17 @@
 // One batch of a bulk job: republish (outbox per message, publishes pipelined under confirms)
 // or discard. Each batch commits its outcomes, so a restart resumes from the queued items.
 import type pg from 'pg';
-import { insertIntents, inTransaction, loadMessages, RECORD_COLUMNS, resolveTarget, settleIntentsDone, settleIntentsFailed, type RecordForRepublish } from '@/lib/bus/republish-outbox';
+import {
+  insertIntents,
+  inTransaction,
+  loadMessages,
+  RECORD_COLUMNS,
+  resolveTarget,
+  settleIntentsDone,
+  settleIntentsFailed,
+  type RecordForRepublish,
+  type StoredMessageRow,
+} from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import type { OutgoingMessage } from '@/lib/bus/republish-publisher';
@@ -28,12 +38,27 @@ const count = (outcomes: ItemOutcome[]): BatchResult => ({
   skipped: outcomes.filter((o) => o.state === 'skipped').length,
 });
 
-export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
+/** A batch after stage 1: intents recorded for `ready`, other items already settled. */
+export interface ClaimedBatch {
+  job: BulkJobRow;
+  size: number;
+  ready: { record: RecordForRepublish; intentId: string }[];
+  messages: Map<string, StoredMessageRow>;
+  outcomes: ItemOutcome[];
+}
+
+/** A batch after stage 2: what the broker said about each message. */
+export interface PublishedBatch extends ClaimedBatch {
+  ok: ClaimedBatch['ready'];
+  refused: ClaimedBatch['ready'];
+  unroutable: ClaimedBatch['ready'];
+}
+
+/** Stage 1 (database): intents for the records that can go, skips for those that cannot. */
+export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
   const outcomes: ItemOutcome[] = [];
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
-
-  // 1. Intents for the records that can go, and skips for those that cannot, in one transaction.
-  const claimed = await inTransaction(deps.pool, async (tx) => {
+  return inTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query<RecordForRepublish>(
       `SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE`,
       [deadLetterIds],
@@ -64,67 +89,82 @@ export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadL
       })),
     );
     const messages = await loadMessages(tx, [...intents.keys()]);
-    const ready: { record: RecordForRepublish; intentId: string }[] = [];
+    const ready: ClaimedBatch['ready'] = [];
+    const orphan: string[] = [];
     for (const r of candidates) {
       const intentId = intents.get(r.id);
       if (!intentId) skip(r.id, 'a republish of it is already in flight');
-      else if (!messages.has(r.id)) skip(r.id, 'no stored message', 'failed');
-      else ready.push({ record: r, intentId });
+      else if (!messages.has(r.id)) {
+        skip(r.id, 'no stored message', 'failed');
+        orphan.push(intentId); // never published: closed now
+      } else ready.push({ record: r, intentId });
     }
-    // intents without a message were never published: close them now
-    const orphan = candidates.filter((r) => intents.has(r.id) && !messages.has(r.id)).map((r) => intents.get(r.id)!);
     await settleIntentsFailed(tx, orphan, 'no stored message');
     await applyItemOutcomes(tx, outcomes);
-    return { ready, messages };
+    return { job, size: deadLetterIds.length, ready, messages, outcomes };
   });
+}
 
-  if (claimed.ready.length) {
-    // 2. Targets must exist: the ledger copy would otherwise hide an unroutable publish.
-    let missing: Set<string>;
-    try {
-      missing = await deps.publisher.missingQueues(claimed.ready.map((c) => c.record.queue));
-    } catch (err) {
-      await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
-      throw err;
-    }
-    const sendable = claimed.ready.filter((c) => !missing.has(c.record.queue));
-    const unroutable = claimed.ready.filter((c) => missing.has(c.record.queue));
-
-    // 3. Publish the whole batch, then wait for its confirms.
-    const outgoing: OutgoingMessage[] = sendable.map(({ record, intentId }) => ({
-      intentId,
-      exchange: '',
-      routingKey: record.queue,
-      ledger: true,
-      message: buildRepublishMessage(claimed.messages.get(record.id)!, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
-    }));
-    let results: string[];
-    try {
-      results = await deps.publisher.publishAll(outgoing);
-    } catch (err) {
-      // refused before anything went out (no connection)
-      await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
-      throw err;
-    }
-    const ok = sendable.filter((_, i) => results[i] === 'ok');
-    const refused = sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked');
-    deps.afterConfirm?.();
-
-    // 4. Settle: done ones become republished; refused ones stay pending. 'unknown' outcomes
-    // stay as pending intents for recovery, and their items stay queued.
-    const late: ItemOutcome[] = [];
-    await inTransaction(deps.pool, async (tx) => {
-      const settled = await settleIntentsDone(tx, ok.map((c) => c.intentId));
-      for (const s of settled) late.push({ jobId: job.id, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
-      await settleIntentsFailed(tx, unroutable.map((c) => c.intentId), 'target queue does not exist');
-      for (const c of unroutable) late.push({ jobId: job.id, deadLetterId: c.record.id, state: 'failed', error: `target queue ${c.record.queue} does not exist` });
-      await settleIntentsFailed(tx, refused.map((c) => c.intentId), 'unroutable or refused by the broker');
-      for (const c of refused) late.push({ jobId: job.id, deadLetterId: c.record.id, state: 'failed', error: 'unroutable or refused by the broker' });
-      await applyItemOutcomes(tx, late);
-    });
-    outcomes.push(...late);
+/** Stage 2 (broker): targets checked, the batch published, its confirms awaited. */
+export async function publishRepublishBatch(deps: RepublishDeps, claimed: ClaimedBatch): Promise<PublishedBatch> {
+  const none: ClaimedBatch['ready'] = [];
+  if (!claimed.ready.length) return { ...claimed, ok: none, refused: none, unroutable: none };
+  const closeAll = async (err: unknown) => {
+    // refused before anything went out (no connection): nothing to recover
+    await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
+    return err;
+  };
+  let missing: Set<string>;
+  try {
+    // Targets must exist: the ledger copy would otherwise hide an unroutable publish.
+    missing = await deps.publisher.missingQueues(claimed.ready.map((c) => c.record.queue));
+  } catch (err) {
+    throw await closeAll(err);
   }
-  return count(outcomes);
+  const sendable = claimed.ready.filter((c) => !missing.has(c.record.queue));
+  const outgoing: OutgoingMessage[] = sendable.map(({ record, intentId }) => ({
+    intentId,
+    exchange: '',
+    routingKey: record.queue,
+    ledger: true,
+    message: buildRepublishMessage(claimed.messages.get(record.id)!, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
+  }));
+  let results: string[];
+  try {
+    results = await deps.publisher.publishAll(outgoing);
+  } catch (err) {
+    throw await closeAll(err);
+  }
+  deps.afterConfirm?.();
+  // 'unknown' outcomes are in none of these: their intents stay pending for recovery, and their
+  // items stay queued.
+  return {
+    ...claimed,
+    ok: sendable.filter((_, i) => results[i] === 'ok'),
+    refused: sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked'),
+    unroutable: claimed.ready.filter((c) => missing.has(c.record.queue)),
+  };
+}
+
+/** Stage 3 (database): done ones become republished; refused ones stay pending. */
+export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatch): Promise<BatchResult> {
+  const late: ItemOutcome[] = [];
+  const jobId = b.job.id;
+  await inTransaction(deps.pool, async (tx) => {
+    const settled = await settleIntentsDone(tx, b.ok.map((c) => c.intentId));
+    for (const s of settled) late.push({ jobId, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
+    await settleIntentsFailed(tx, b.unroutable.map((c) => c.intentId), 'target queue does not exist');
+    for (const c of b.unroutable) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: `target queue ${c.record.queue} does not exist` });
+    await settleIntentsFailed(tx, b.refused.map((c) => c.intentId), 'unroutable or refused by the broker');
+    for (const c of b.refused) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: 'unroutable or refused by the broker' });
+    await applyItemOutcomes(tx, late);
+  });
+  return count([...b.outcomes, ...late]);
+}
+
+export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
+  const claimed = await claimRepublishBatch(deps, job, deadLetterIds);
+  return settleRepublishBatch(deps, await publishRepublishBatch(deps, claimed));
 }
 
 export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {

@@ -12,8 +12,16 @@ import { logger as rootLogger } from '@/lib/log';
 import { sleep } from '@/lib/bus/backoff';
 import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
-import { inTransaction } from '@/lib/bus/republish-outbox';
-import { discardBatch, republishBatch, type BulkJobRow } from './bulk-batches';
+import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
+import {
+  claimRepublishBatch,
+  discardBatch,
+  publishRepublishBatch,
+  republishBatch,
+  settleRepublishBatch,
+  type BulkJobRow,
+  type ClaimedBatch,
+} from './bulk-batches';
 
 export interface BulkRunnerOptions {
   pollMs?: number;
@@ -108,67 +116,109 @@ export class BulkRunner {
     return rows[0] ?? null;
   }
 
+  /** The next queued items; those whose record has an unfinished intent (in an earlier batch still in flight, or an unknown outcome awaiting recovery) wait. */
+  private async nextItems(jobId: string, size: number): Promise<string[]> {
+    const { rows } = await this.deps.pool.query<{ deadLetterId: string }>(
+      `SELECT i."dead_letter_id" AS "deadLetterId" FROM "bulk_job_items" i
+       WHERE i."job_id" = $1 AND i."state" = 'queued'
+         AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = i."dead_letter_id" AND r."state" = 'pending')
+       ORDER BY i."seq" LIMIT $2`,
+      [jobId, size],
+    );
+    return rows.map((r) => r.deadLetterId);
+  }
+
+  private async claimNext(job: BulkJobRow, size: number): Promise<ClaimedBatch | null> {
+    const ids = await this.nextItems(job.id, size);
+    return ids.length ? claimRepublishBatch(this.deps, job, ids) : null;
+  }
+
+  /** A claimed batch that will not be published (the job stopped): close its intents; its items stay queued. */
+  private async release(claimed: Promise<ClaimedBatch | null> | null): Promise<void> {
+    const c = await claimed?.catch(() => null);
+    if (c?.ready.length) await inTransaction(this.deps.pool, (tx) => settleIntentsFailed(tx, c.ready.map((r) => r.intentId), 'bulk job stopped before publishing'));
+  }
+
   private async runJob(job: BulkJobRow): Promise<void> {
     const log = this.log.child({ bulkJobId: job.id, action: job.action });
     log.info('bulk job running');
     let windowStart = Date.now();
     let windowCount = 0;
     let lastReturnCheck = Date.now();
-    while (!this.stopped) {
-      const { rows } = await this.deps.pool.query<{ ratePerSecond: number }>(
-        `UPDATE "bulk_jobs" SET "lease_until" = now() + make_interval(secs => $3::double precision / 1000), "updated_at" = now()
-         WHERE "id" = $1 AND "lease_owner" = $2 AND "status" = 'running' RETURNING "rate_per_second" AS "ratePerSecond"`,
-        [job.id, this.deps.owner.id, this.o.leaseMs],
-      );
-      if (!rows[0]) {
-        log.info('bulk job no longer running here (paused, cancelled or taken over)');
-        return;
-      }
-      const rate = rows[0].ratePerSecond;
-      const size = rate > 0 ? Math.max(1, Math.min(this.o.maxBatch, Math.ceil(rate / 5))) : this.o.maxBatch;
-      // Items whose record has an unfinished intent (an unknown outcome awaiting recovery) wait.
-      const { rows: items } = await this.deps.pool.query<{ deadLetterId: string }>(
-        `SELECT i."dead_letter_id" AS "deadLetterId" FROM "bulk_job_items" i
-         WHERE i."job_id" = $1 AND i."state" = 'queued'
-           AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = i."dead_letter_id" AND r."state" = 'pending')
-         ORDER BY i."seq" LIMIT $2`,
-        [job.id, size],
-      );
-      if (items.length === 0) {
-        const { rows: left } = await this.deps.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" = 'queued'`,
-          [job.id],
+    // At an unlimited rate a republish job runs as a three-stage pipeline: while batch N is
+    // being published, batch N+1 is claimed and batch N-1 settled. Batches never share records:
+    // a record with an unfinished intent is not picked (nextItems).
+    let claiming: Promise<ClaimedBatch | null> | null = null;
+    let settling: Promise<unknown> = Promise.resolve();
+    try {
+      while (!this.stopped) {
+        const { rows } = await this.deps.pool.query<{ ratePerSecond: number }>(
+          `UPDATE "bulk_jobs" SET "lease_until" = now() + make_interval(secs => $3::double precision / 1000), "updated_at" = now()
+           WHERE "id" = $1 AND "lease_owner" = $2 AND "status" = 'running' RETURNING "rate_per_second" AS "ratePerSecond"`,
+          [job.id, this.deps.owner.id, this.o.leaseMs],
         );
-        if (left[0].n > 0) {
-          await this.idle(this.o.pollMs);
-          continue;
+        if (!rows[0]) {
+          log.info('bulk job no longer running here (paused, cancelled or taken over)');
+          return;
         }
-        await this.finish(job);
-        log.info('bulk job done');
-        return;
-      }
-      const ids = items.map((i) => i.deadLetterId);
-      const started = Date.now();
-      job.action === 'discard' ? await discardBatch(this.deps.pool, job, ids) : await republishBatch(this.deps, job, ids);
-      windowCount += ids.length;
+        const rate = rows[0].ratePerSecond;
+        const size = rate > 0 ? Math.max(1, Math.min(this.o.maxBatch, Math.ceil(rate / 5))) : this.o.maxBatch;
+        const started = Date.now();
+        let processed = 0;
+        if (job.action === 'republish' && rate === 0) {
+          const claimed = await (claiming ?? this.claimNext(job, size));
+          claiming = null;
+          if (claimed) {
+            const publishing = publishRepublishBatch(this.deps, claimed);
+            claiming = this.claimNext(job, size);
+            const published = await publishing;
+            await settling;
+            settling = settleRepublishBatch(this.deps, published);
+            processed = claimed.size;
+          }
+        } else {
+          const ids = await this.nextItems(job.id, size);
+          if (ids.length) {
+            job.action === 'discard' ? await discardBatch(this.deps.pool, job, ids) : await republishBatch(this.deps, job, ids);
+            processed = ids.length;
+          }
+        }
 
-      const now = Date.now();
-      const elapsed = Math.max(1, now - windowStart);
-      await this.deps.pool.query(`UPDATE "bulk_jobs" SET "rate_observed" = $2, "last_error" = NULL WHERE "id" = $1`, [job.id, (windowCount * 1000) / elapsed]);
-      if (elapsed > 5000) {
-        windowStart = now;
-        windowCount = 0;
+        if (processed === 0) {
+          await settling;
+          const { rows: left } = await this.deps.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" = 'queued'`,
+            [job.id],
+          );
+          if (left[0].n > 0) {
+            await this.idle(this.o.pollMs);
+            continue;
+          }
+          await this.finish(job);
+          log.info('bulk job done');
+          return;
+        }
+        windowCount += processed;
+        const now = Date.now();
+        const elapsed = Math.max(1, now - windowStart);
+        await this.deps.pool.query(`UPDATE "bulk_jobs" SET "rate_observed" = $2, "last_error" = NULL WHERE "id" = $1`, [job.id, (windowCount * 1000) / elapsed]);
+        if (elapsed > 5000) {
+          windowStart = now;
+          windowCount = 0;
+        }
+        if (job.action === 'republish' && now - lastReturnCheck >= this.o.returnCheckEveryMs) {
+          lastReturnCheck = now;
+          if (await this.autoPaused(job)) return;
+        }
+        if (rate > 0) {
+          // Pace to the chosen rate: this batch may take processed / rate seconds at the most.
+          const due = started + (processed * 1000) / rate;
+          if (due > Date.now()) await sleep(due - Date.now());
+        }
       }
-
-      if (job.action === 'republish' && now - lastReturnCheck >= this.o.returnCheckEveryMs) {
-        lastReturnCheck = now;
-        if (await this.autoPaused(job)) return;
-      }
-      if (rate > 0) {
-        // Pace to the chosen rate: this batch may take ids.length / rate seconds at the most.
-        const due = started + (ids.length * 1000) / rate;
-        if (due > Date.now()) await sleep(due - Date.now());
-      }
+    } finally {
+      await settling.catch((err) => log.warn({ err: (err as Error).message }, 'settling the last batch failed; recovery will'));
+      await this.release(claiming);
     }
   }
 
