@@ -53,11 +53,15 @@ export function encodeAmqpValue(value: unknown): Json {
   return encodeTable(obj);
 }
 
-/** Encodes a field table (headers) or a property set; undefined entries are left out. */
+/**
+ * Encodes a field table (headers) or a property set; undefined entries are left out. Keys come
+ * out sorted at every level, so JSON.stringify of the result is canonical (fingerprints) without
+ * a second pass; jsonb does not keep key order anyway.
+ */
 export function encodeTable(table: Record<string, unknown> | null | undefined): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   if (!table) return out;
-  const keys = Object.keys(table).filter((k) => table[k] !== undefined);
+  const keys = Object.keys(table).filter((k) => table[k] !== undefined).sort();
   if (keys.some((k) => k.startsWith('$') || hasNul(k))) {
     return { $table: keys.map((k) => [encodeString(k), encodeAmqpValue(table[k])]) };
   }
@@ -102,14 +106,6 @@ export function decodeAmqpValue(value: Json): unknown {
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = decodeAmqpValue(value[k]);
   return out;
-}
-
-/** JSON with keys sorted at every level: equal values give equal text (fingerprints). */
-export function canonicalJson(value: Json): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
-  const keys = Object.keys(value).sort();
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(value[k])).join(',') + '}';
 }
 
 /** Header value as text, whatever its AMQP type (Buffers decoded as UTF-8). */

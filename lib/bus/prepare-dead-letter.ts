@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { validateBody, type ValidationResult } from '@/lib/events/validate';
 import { groupId, groupKey, type GroupKey } from '@/lib/groups/signature';
-import { canonicalJson, encodeTable, headerText, type Json } from './amqp-values';
+import { encodeTable, headerText } from './amqp-values';
 import { parseDeaths, readErrorDetails, summariseDeath, type Death } from './x-death';
 
 export const REPUBLISH_COUNT_HEADER = 'x-eventdesk-republish-count';
@@ -89,6 +89,7 @@ export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Da
   const headers = (rawHeaders ?? {}) as Record<string, unknown>;
   const encodedHeaders = encodeTable(headers);
   const encodedProperties = encodeTable(rest as Record<string, unknown>);
+  // canonical: encodeTable sorts keys at every level
   const headersJson = JSON.stringify(encodedHeaders);
   const propertiesJson = JSON.stringify(encodedProperties);
 
@@ -96,9 +97,9 @@ export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Da
   const fingerprint = createHash('sha256')
     .update(bodySha256)
     .update('\u0000')
-    .update(canonicalJson(encodedProperties as Json))
+    .update(propertiesJson)
     .update('\u0000')
-    .update(canonicalJson(encodedHeaders as Json))
+    .update(headersJson)
     .digest('hex');
 
   const contentType = cleanText(headerText(rest.contentType) ?? null, 200);

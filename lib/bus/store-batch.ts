@@ -9,15 +9,21 @@ import { writeBatch, type BatchResult } from './write-batch';
 
 async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<BatchResult> {
   const client = await pool.connect();
+  // A backend killed between two statements makes a checked-out client emit 'error'; the pool
+  // only listens on idle ones, so without this the process would crash instead of retrying.
+  const onError = () => {};
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await writeBatch(client, deaths);
     await client.query('COMMIT');
+    client.off('error', onError);
     client.release();
     return result;
   } catch (err) {
     // A broken connection is destroyed rather than returned to the pool.
     await client.query('ROLLBACK').catch(() => {});
+    client.off('error', onError);
     client.release(err as Error);
     throw err;
   }

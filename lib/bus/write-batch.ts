@@ -38,65 +38,20 @@ export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
 
 export async function writeBatch(client: pg.PoolClient | pg.Client, input: PreparedDeath[]): Promise<BatchResult> {
   const deaths = dedupeBatch(input);
-  const duplicatesInBatch = input.length - deaths.length;
 
-  // 1. One record per (event key, queue): insert the new ones, lock the existing ones.
-  const records = new Map<string, PreparedDeath>();
-  for (const d of deaths) if (!records.has(recordKey(d))) records.set(recordKey(d), d);
-  const recs = [...records.entries()].sort((a, b) => byString(a[0], b[0])).map((e) => e[1]);
-  const upserted = await client.query<{ id: string; event_key: string; queue: string; inserted: boolean; status: string; group_id: string }>(
-    `INSERT INTO dead_letters AS d (event_key, event_key_source, event_id, event_type, version, routing_key, queue,
-       reason, exchange, status, attempts, republish_count, first_failed_at, last_failed_at, error_message,
-       validation_status, violations, correlation_id, group_id, content_type, body_size, body_sha256, search_text)
-     SELECT k, ks, eid, et, v, rk, q, r, ex, 'pending', 0, rc, fa, fa, em, vs, vio, cid, gid, ct, bs, sha, st
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::int[], $11::timestamptz[], $12::text[], $13::text[], $14::jsonb[], $15::text[],
-                   $16::text[], $17::text[], $18::int[], $19::text[], $20::text[])
-            AS t(k, ks, eid, et, v, rk, q, r, ex, rc, fa, em, vs, vio, cid, gid, ct, bs, sha, st)
-     ON CONFLICT (event_key, queue) DO UPDATE SET updated_at = d.updated_at
-     RETURNING id, event_key, queue, (xmax = 0) AS inserted, status, group_id`,
-    [
-      recs.map((d) => d.eventKey),
-      recs.map((d) => d.eventKeySource),
-      recs.map((d) => d.eventId),
-      recs.map((d) => d.eventType),
-      recs.map((d) => d.version),
-      recs.map((d) => d.routingKey),
-      recs.map((d) => d.queue),
-      recs.map((d) => d.reason),
-      recs.map((d) => d.exchange),
-      recs.map((d) => d.republishCount),
-      recs.map((d) => d.failedAt),
-      recs.map((d) => d.errorMessage),
-      recs.map((d) => d.validationStatus),
-      recs.map((d) => d.violations),
-      recs.map((d) => d.correlationId),
-      recs.map((d) => d.groupId),
-      recs.map((d) => d.contentType),
-      recs.map((d) => d.bodySize),
-      recs.map((d) => d.bodySha256),
-      recs.map((d) => d.searchText),
-    ],
+  // Message ids up front, so a new record is inserted complete (latest_message_id included) and
+  // never needs a second write in the same transaction. Ids of duplicates are simply not used.
+  const seq = await client.query<{ id: string }>(
+    `SELECT nextval(pg_get_serial_sequence('dead_letter_messages', 'id'))::text AS id FROM generate_series(1, $1)`,
+    [deaths.length * 2],
   );
-  const recordOf = new Map(upserted.rows.map((r) => [`${r.event_key}\u0000${r.queue}`, r]));
+  const ids = seq.rows.map((r) => r.id);
+  const messageId = new Map<PreparedDeath, string>();
+  deaths.forEach((d, i) => messageId.set(d, ids[i]));
 
-  // 2. The raw messages; a fingerprint already stored means a redelivery: nothing to do.
-  const inserted = await insertMessages(client, deaths, recordOf);
-  let fresh = deaths.filter((d) => inserted.has(d.fingerprint));
-  // A first delivery (redelivered=false) identical to a stored message is a new publish that
-  // died again: store it under a suffixed fingerprint so it counts as a death of its own.
-  const republishedCopies = deaths
-    .filter((d) => !d.redelivered && !inserted.has(d.fingerprint))
-    .map((d) => ({ ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` }));
-  if (republishedCopies.length) {
-    const again = await insertMessages(client, republishedCopies, recordOf);
-    fresh = fresh.concat(republishedCopies.filter((d) => again.has(d.fingerprint)));
-    for (const [k, v] of again) inserted.set(k, v);
-  }
-
-  // 3. Update each record that got new deaths with its latest one.
+  // Per record: how many deaths this batch brings, when, and the latest one.
   const perRecord = new Map<string, { n: number; latest: PreparedDeath; first: Date; last: Date }>();
-  for (const d of fresh) {
+  for (const d of deaths) {
     const k = recordKey(d);
     const agg = perRecord.get(k);
     if (!agg) perRecord.set(k, { n: 1, latest: d, first: d.failedAt, last: d.failedAt });
@@ -107,85 +62,162 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
       if (d.failedAt > agg.last) agg.last = d.failedAt;
     }
   }
-  const updates = [...perRecord.entries()].sort((a, b) => byString(a[0], b[0]));
-  if (updates.length) {
-    const rows = updates.map(([k, a]) => ({ rec: recordOf.get(k)!, ...a }));
-    await client.query(
-      `UPDATE dead_letters d SET
-         attempts = d.attempts + t.n,
-         first_failed_at = CASE WHEN d.attempts = 0 THEN t.ff ELSE LEAST(d.first_failed_at, t.ff) END,
-         last_failed_at = GREATEST(d.last_failed_at, t.lf),
-         status = 'pending',
-         latest_message_id = t.mid,
-         republish_count = t.rc,
-         error_message = t.em,
-         validation_status = t.vs,
-         violations = t.vio,
-         group_id = t.gid,
-         event_type = t.et,
-         version = t.v,
-         routing_key = t.rk,
-         reason = t.r,
-         exchange = t.ex,
-         correlation_id = COALESCE(t.cid, d.correlation_id),
-         content_type = t.ct,
-         body_size = t.bs,
-         body_sha256 = t.sha,
-         search_text = t.st,
-         updated_at = now()
-       FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::bigint[], $6::int[], $7::text[],
-                   $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                   $16::text[], $17::text[], $18::int[], $19::text[], $20::text[])
-            AS t(id, n, ff, lf, mid, rc, em, vs, vio, gid, et, v, rk, r, ex, cid, ct, bs, sha, st)
-       WHERE d.id = t.id`,
-      [
-        rows.map((r) => r.rec.id),
-        rows.map((r) => r.n),
-        rows.map((r) => r.first),
-        rows.map((r) => r.last),
-        rows.map((r) => inserted.get(r.latest.fingerprint)),
-        rows.map((r) => r.latest.republishCount),
-        rows.map((r) => r.latest.errorMessage),
-        rows.map((r) => r.latest.validationStatus),
-        rows.map((r) => r.latest.violations),
-        rows.map((r) => r.latest.groupId),
-        rows.map((r) => r.latest.eventType),
-        rows.map((r) => r.latest.version),
-        rows.map((r) => r.latest.routingKey),
-        rows.map((r) => r.latest.reason),
-        rows.map((r) => r.latest.exchange),
-        rows.map((r) => r.latest.correlationId),
-        rows.map((r) => r.latest.contentType),
-        rows.map((r) => r.latest.bodySize),
-        rows.map((r) => r.latest.bodySha256),
-        rows.map((r) => r.latest.searchText),
-      ],
-    );
-  }
-  // Defensive: a record inserted in step 1 whose every message turned out to be stored already
-  // (only possible if a message outlived its record) must not stay behind with zero attempts.
-  const empty = upserted.rows.filter((r) => r.inserted && !perRecord.has(`${r.event_key}\u0000${r.queue}`)).map((r) => r.id);
-  if (empty.length) await client.query('DELETE FROM dead_letters WHERE id = ANY($1::uuid[]) AND attempts = 0', [empty]);
 
-  if (fresh.length) {
-    await insertHistory(client, fresh, recordOf);
-    await updateGroups(client, fresh, updates.map(([k, a]) => ({ rec: recordOf.get(k)!, latest: a.latest })));
-    await updateMinuteStats(client, fresh);
+  // 1. One record per (event key, queue): insert the new ones complete, lock the existing ones.
+  // (Every message of a record that did not exist yet is new: a stored fingerprint implies its record.)
+  const recs = [...perRecord.entries()].sort((a, b) => byString(a[0], b[0])).map((e) => e[1]);
+  const upserted = await client.query<RecordRow & { event_key: string; queue: string }>(
+    `INSERT INTO dead_letters AS d (event_key, event_key_source, event_id, event_type, version, routing_key, queue,
+       reason, exchange, status, attempts, republish_count, first_failed_at, last_failed_at, error_message,
+       validation_status, violations, correlation_id, group_id, content_type, body_size, body_sha256, search_text,
+       latest_message_id)
+     SELECT k, ks, eid, et, v, rk, q, r, ex, 'pending', n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, st, mid
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::int[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::text[],
+                   $16::jsonb[], $17::text[], $18::text[], $19::text[], $20::int[], $21::text[], $22::text[], $23::bigint[])
+            AS t(k, ks, eid, et, v, rk, q, r, ex, n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, st, mid)
+     ON CONFLICT (event_key, queue) DO UPDATE SET updated_at = d.updated_at
+     RETURNING id, event_key, queue, (xmax = 0) AS inserted, status, group_id`,
+    [
+      recs.map((a) => a.latest.eventKey),
+      recs.map((a) => a.latest.eventKeySource),
+      recs.map((a) => a.latest.eventId),
+      recs.map((a) => a.latest.eventType),
+      recs.map((a) => a.latest.version),
+      recs.map((a) => a.latest.routingKey),
+      recs.map((a) => a.latest.queue),
+      recs.map((a) => a.latest.reason),
+      recs.map((a) => a.latest.exchange),
+      recs.map((a) => a.n),
+      recs.map((a) => a.latest.republishCount),
+      recs.map((a) => a.first),
+      recs.map((a) => a.last),
+      recs.map((a) => a.latest.errorMessage),
+      recs.map((a) => a.latest.validationStatus),
+      recs.map((a) => a.latest.violations),
+      recs.map((a) => a.latest.correlationId),
+      recs.map((a) => a.latest.groupId),
+      recs.map((a) => a.latest.contentType),
+      recs.map((a) => a.latest.bodySize),
+      recs.map((a) => a.latest.bodySha256),
+      recs.map((a) => a.latest.searchText),
+      recs.map((a) => messageId.get(a.latest)),
+    ],
+  );
+  const recordOf = new Map(upserted.rows.map((r) => [`${r.event_key}\u0000${r.queue}`, r]));
+
+  // 2. The raw messages; a fingerprint already stored means a redelivery: nothing to do.
+  const inserted = await insertMessages(client, deaths, recordOf, messageId);
+  let fresh = deaths.filter((d) => inserted.has(d.fingerprint));
+  // A first delivery (redelivered=false) identical to a stored message is a new publish that
+  // died again: store it under a suffixed fingerprint so it counts as a death of its own.
+  const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint));
+  if (copies.length) {
+    const renamed = copies.map((d, i) => {
+      const c = { ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` };
+      messageId.set(c, ids[deaths.length + i]);
+      return c;
+    });
+    const again = await insertMessages(client, renamed, recordOf, messageId);
+    fresh = fresh.concat(renamed.filter((d) => again.has(d.fingerprint)));
   }
-  const newRecords = upserted.rows.filter((r) => r.inserted && perRecord.has(`${r.event_key}\u0000${r.queue}`)).length;
-  return { stored: fresh.length, duplicates: duplicatesInBatch + (deaths.length - fresh.length - 0), newRecords };
+
+  // 3. Existing records that got new deaths take the latest one's values.
+  const back = new Map<string, { n: number; latest: PreparedDeath; first: Date; last: Date }>();
+  for (const d of fresh) {
+    const k = recordKey(d);
+    if (recordOf.get(k)!.inserted) continue;
+    const agg = back.get(k);
+    if (!agg) back.set(k, { n: 1, latest: d, first: d.failedAt, last: d.failedAt });
+    else {
+      agg.n++;
+      agg.latest = d;
+      if (d.failedAt < agg.first) agg.first = d.failedAt;
+      if (d.failedAt > agg.last) agg.last = d.failedAt;
+    }
+  }
+  const updates = [...back.entries()].sort((a, b) => byString(a[0], b[0])).map(([k, a]) => ({ rec: recordOf.get(k)!, ...a }));
+  if (updates.length) await updateReturning(client, updates, messageId);
+
+  if (fresh.length) await writeRollups(client, fresh, recordOf, updates);
+  const newRecords = upserted.rows.filter((r) => r.inserted).length;
+  return { stored: fresh.length, duplicates: input.length - fresh.length, newRecords };
+}
+
+async function updateReturning(
+  client: pg.PoolClient | pg.Client,
+  rows: { rec: RecordRow; n: number; latest: PreparedDeath; first: Date; last: Date }[],
+  messageId: Map<PreparedDeath, string>,
+) {
+  await client.query(
+    `UPDATE dead_letters d SET
+       attempts = d.attempts + t.n,
+       first_failed_at = LEAST(d.first_failed_at, t.ff),
+       last_failed_at = GREATEST(d.last_failed_at, t.lf),
+       status = 'pending',
+       latest_message_id = t.mid,
+       republish_count = t.rc,
+       error_message = t.em,
+       validation_status = t.vs,
+       violations = t.vio,
+       group_id = t.gid,
+       event_type = t.et,
+       version = t.v,
+       routing_key = t.rk,
+       reason = t.r,
+       exchange = t.ex,
+       correlation_id = COALESCE(t.cid, d.correlation_id),
+       content_type = t.ct,
+       body_size = t.bs,
+       body_sha256 = t.sha,
+       search_text = t.st,
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::bigint[], $6::int[], $7::text[],
+                 $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                 $16::text[], $17::text[], $18::int[], $19::text[], $20::text[])
+          AS t(id, n, ff, lf, mid, rc, em, vs, vio, gid, et, v, rk, r, ex, cid, ct, bs, sha, st)
+     WHERE d.id = t.id`,
+    [
+      rows.map((r) => r.rec.id),
+      rows.map((r) => r.n),
+      rows.map((r) => r.first),
+      rows.map((r) => r.last),
+      rows.map((r) => messageId.get(r.latest)),
+      rows.map((r) => r.latest.republishCount),
+      rows.map((r) => r.latest.errorMessage),
+      rows.map((r) => r.latest.validationStatus),
+      rows.map((r) => r.latest.violations),
+      rows.map((r) => r.latest.groupId),
+      rows.map((r) => r.latest.eventType),
+      rows.map((r) => r.latest.version),
+      rows.map((r) => r.latest.routingKey),
+      rows.map((r) => r.latest.reason),
+      rows.map((r) => r.latest.exchange),
+      rows.map((r) => r.latest.correlationId),
+      rows.map((r) => r.latest.contentType),
+      rows.map((r) => r.latest.bodySize),
+      rows.map((r) => r.latest.bodySha256),
+      rows.map((r) => r.latest.searchText),
+    ],
+  );
 }
 
 type RecordRow = { id: string; inserted: boolean; status: string; group_id: string };
 
-async function insertMessages(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], recordOf: Map<string, RecordRow>) {
+async function insertMessages(
+  client: pg.PoolClient | pg.Client,
+  deaths: PreparedDeath[],
+  recordOf: Map<string, RecordRow>,
+  messageId: Map<PreparedDeath, string>,
+) {
   const sorted = [...deaths].sort((a, b) => byString(a.fingerprint, b.fingerprint));
   const res = await client.query<{ id: string; fingerprint: string }>(
-    `INSERT INTO dead_letter_messages (dead_letter_id, fingerprint, body, properties, headers, deaths)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::jsonb[], $5::jsonb[], $6::jsonb[])
+    `INSERT INTO dead_letter_messages (id, dead_letter_id, fingerprint, body, properties, headers, deaths)
+     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[], $7::jsonb[])
      ON CONFLICT (fingerprint) DO NOTHING
      RETURNING id, fingerprint`,
     [
+      sorted.map((d) => messageId.get(d)),
       sorted.map((d) => recordOf.get(recordKey(d))!.id),
       sorted.map((d) => d.fingerprint),
       sorted.map((d) => d.body),
@@ -197,38 +229,31 @@ async function insertMessages(client: pg.PoolClient | pg.Client, deaths: Prepare
   return new Map(res.rows.map((r) => [r.fingerprint, r.id]));
 }
 
-async function insertHistory(client: pg.PoolClient | pg.Client, fresh: PreparedDeath[], recordOf: Map<string, RecordRow>) {
+/**
+ * History, failure groups (count, pending_count, hourly buckets) and per-minute stats in ONE
+ * statement (data-modifying CTEs), keys sorted so concurrent drainers lock group rows in order.
+ * pending_count: a record is pending in its latest group now; a record that was pending in
+ * another group leaves that group's pending count.
+ */
+async function writeRollups(
+  client: pg.PoolClient | pg.Client,
+  fresh: PreparedDeath[],
+  recordOf: Map<string, RecordRow>,
+  updates: { rec: RecordRow; latest: PreparedDeath }[],
+) {
+  // history: 'dead-lettered' for the first death of a new record, else 'failed-again'
   const firstSeen = new Set<string>();
-  const rows = fresh.map((d) => {
+  const history = fresh.map((d) => {
     const rec = recordOf.get(recordKey(d))!;
     const first = rec.inserted && !firstSeen.has(rec.id);
     firstSeen.add(rec.id);
     return {
       id: rec.id,
       action: first ? 'dead-lettered' : 'failed-again',
-      details: JSON.stringify({
-        queue: d.queue,
-        reason: d.reason,
-        count: d.deathCount,
-        failedAt: d.failedAt.toISOString(),
-        errorMessage: d.errorMessage,
-        republishCount: d.republishCount,
-        fingerprint: d.fingerprint,
-      }),
+      details: JSON.stringify({ queue: d.queue, reason: d.reason, count: d.deathCount, failedAt: d.failedAt.toISOString(), republishCount: d.republishCount }),
     };
   });
-  await client.query(
-    `INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
-     SELECT id, action, 'drain', details FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(id, action, details)`,
-    [rows.map((r) => r.id), rows.map((r) => r.action), rows.map((r) => r.details)],
-  );
-}
 
-async function updateGroups(
-  client: pg.PoolClient | pg.Client,
-  fresh: PreparedDeath[],
-  updated: { rec: RecordRow; latest: PreparedDeath }[],
-) {
   type G = { key: PreparedDeath['group']; count: number; pending: number; first: Date; last: Date; hours: Map<number, number> };
   const groups = new Map<string, G>();
   const touch = (d: PreparedDeath) => {
@@ -244,55 +269,20 @@ async function updateGroups(
     const h = hourOf(d.failedAt).getTime();
     g.hours.set(h, (g.hours.get(h) ?? 0) + 1);
   }
-  // pending_count: the record is pending in its latest group now; it leaves its old group's
-  // pending count if it was pending there.
+  // new records: +1 pending in the group of their latest death
+  const latestOfNew = new Map<string, PreparedDeath>();
+  for (const d of fresh) if (recordOf.get(recordKey(d))!.inserted) latestOfNew.set(recordKey(d), d);
+  for (const d of latestOfNew.values()) touch(d).pending++;
   const decrements = new Map<string, number>();
-  for (const { rec, latest } of updated) {
-    const wasPendingHere = !rec.inserted && rec.status === 'pending' && rec.group_id === latest.groupId;
-    if (!wasPendingHere) touch(latest).pending++;
-    if (!rec.inserted && rec.status === 'pending' && rec.group_id !== latest.groupId) {
-      decrements.set(rec.group_id, (decrements.get(rec.group_id) ?? 0) + 1);
-    }
+  for (const { rec, latest } of updates) {
+    if (rec.status === 'pending' && rec.group_id === latest.groupId) continue;
+    touch(latest).pending++;
+    if (rec.status === 'pending') decrements.set(rec.group_id, (decrements.get(rec.group_id) ?? 0) + 1);
   }
   const gs = [...groups.entries()].sort((a, b) => byString(a[0], b[0]));
-  await client.query(
-    `INSERT INTO failure_groups AS g (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::timestamptz[], $9::timestamptz[])
-     ON CONFLICT (id) DO UPDATE SET
-       count = g.count + EXCLUDED.count,
-       pending_count = g.pending_count + EXCLUDED.pending_count,
-       first_seen_at = LEAST(g.first_seen_at, EXCLUDED.first_seen_at),
-       last_seen_at = GREATEST(g.last_seen_at, EXCLUDED.last_seen_at)`,
-    [
-      gs.map(([id]) => id),
-      gs.map(([, g]) => g.key.eventType),
-      gs.map(([, g]) => g.key.queue),
-      gs.map(([, g]) => g.key.reason),
-      gs.map(([, g]) => g.key.signature),
-      gs.map(([, g]) => g.count),
-      gs.map(([, g]) => g.pending),
-      gs.map(([, g]) => g.first),
-      gs.map(([, g]) => g.last),
-    ],
-  );
-  if (decrements.size) {
-    const ds = [...decrements.entries()].sort((a, b) => byString(a[0], b[0]));
-    await client.query(
-      `UPDATE failure_groups g SET pending_count = GREATEST(0, g.pending_count - t.n)
-       FROM unnest($1::text[], $2::int[]) AS t(id, n) WHERE g.id = t.id`,
-      [ds.map((d) => d[0]), ds.map((d) => d[1])],
-    );
-  }
+  const ds = [...decrements.entries()].sort((a, b) => byString(a[0], b[0]));
   const hours = gs.flatMap(([id, g]) => [...g.hours.entries()].sort((a, b) => a[0] - b[0]).map(([h, n]) => ({ id, h: new Date(h), n })));
-  await client.query(
-    `INSERT INTO failure_group_hours AS h (group_id, hour, count)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
-     ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count`,
-    [hours.map((r) => r.id), hours.map((r) => r.h), hours.map((r) => r.n)],
-  );
-}
 
-async function updateMinuteStats(client: pg.PoolClient | pg.Client, fresh: PreparedDeath[]) {
   const stats = new Map<string, { minute: Date; type: string; n: number }>();
   for (const d of fresh) {
     const minute = minuteOf(d.failedAt);
@@ -302,11 +292,55 @@ async function updateMinuteStats(client: pg.PoolClient | pg.Client, fresh: Prepa
     if (s) s.n++;
     else stats.set(k, { minute, type, n: 1 });
   }
-  const rows = [...stats.values()].sort((a, b) => a.minute.getTime() - b.minute.getTime() || byString(a.type, b.type));
+  const minutes = [...stats.values()].sort((a, b) => a.minute.getTime() - b.minute.getTime() || byString(a.type, b.type));
+
   await client.query(
-    `INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered)
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
+    `WITH history AS (
+       INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
+       SELECT id, action, 'drain', details FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS t(id, action, details)
+     ), groups AS (
+       INSERT INTO failure_groups AS g (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at)
+       SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::timestamptz[], $12::timestamptz[])
+       ON CONFLICT (id) DO UPDATE SET
+         count = g.count + EXCLUDED.count,
+         pending_count = g.pending_count + EXCLUDED.pending_count,
+         first_seen_at = LEAST(g.first_seen_at, EXCLUDED.first_seen_at),
+         last_seen_at = GREATEST(g.last_seen_at, EXCLUDED.last_seen_at)
+     ), hours AS (
+       INSERT INTO failure_group_hours AS h (group_id, hour, count)
+       SELECT * FROM unnest($13::text[], $14::timestamptz[], $15::int[])
+       ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count
+     )
+     INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered)
+     SELECT * FROM unnest($16::timestamptz[], $17::text[], $18::bigint[])
      ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = s.dead_lettered + EXCLUDED.dead_lettered`,
-    [rows.map((r) => r.minute), rows.map((r) => r.type), rows.map((r) => r.n)],
+    [
+      history.map((r) => r.id),
+      history.map((r) => r.action),
+      history.map((r) => r.details),
+      gs.map(([id]) => id),
+      gs.map(([, g]) => g.key.eventType),
+      gs.map(([, g]) => g.key.queue),
+      gs.map(([, g]) => g.key.reason),
+      gs.map(([, g]) => g.key.signature),
+      gs.map(([, g]) => g.count),
+      gs.map(([, g]) => g.pending),
+      gs.map(([, g]) => g.first),
+      gs.map(([, g]) => g.last),
+      hours.map((r) => r.id),
+      hours.map((r) => r.h),
+      hours.map((r) => r.n),
+      minutes.map((r) => r.minute),
+      minutes.map((r) => r.type),
+      minutes.map((r) => r.n),
+    ],
   );
+  // Separate statement: one statement must not modify the same group row twice.
+  if (ds.length) {
+    await client.query(
+      `UPDATE failure_groups g SET pending_count = GREATEST(0, g.pending_count - t.n)
+       FROM unnest($1::text[], $2::int[]) AS t(id, n) WHERE g.id = t.id`,
+      [ds.map((d) => d[0]), ds.map((d) => d[1])],
+    );
+  }
 }
