@@ -32,6 +32,15 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** Reports an outcome; a throwing callback must not turn a settled delivery into an unsettled one. */
+function tell(c: DeliveryConfig, report: OutcomeReport): void {
+  try {
+    c.onOutcome?.(report);
+  } catch (err) {
+    c.logger.warn({ err: errorText(err) }, 'onOutcome callback failed');
+  }
+}
+
 export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): Promise<void> {
   const headers = msg.properties.headers ?? {};
   const retries = retryCountOf(headers);
@@ -42,7 +51,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     c.channel.nack(msg, false, false);
     const eventType = headerString(headers, HEADER.originalRoutingKey) ?? msg.fields.routingKey;
     c.metrics.deadLettered.inc({ event_type: eventType, service: c.service });
-    c.onOutcome?.({
+    tell(c, {
       service: c.service,
       outcome: 'dead-lettered',
       eventId: msg.properties.messageId,
@@ -62,7 +71,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   const labels = { event_type: eventType, service: c.service };
   const routingKey = originalRoutingKey(msg, validation.eventType);
   const report = (outcome: OutcomeReport['outcome'], reason?: string) =>
-    c.onOutcome?.({ service: c.service, outcome, eventId, eventType, attempt, reason });
+    tell(c, { service: c.service, outcome, eventId, eventType, attempt, reason });
 
   const deadLetter = async (reason: string) => {
     log.warn({ reason }, 'sending to the DLQ');
@@ -88,7 +97,14 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     return deadLetter(`cannot upcast ${eventType} ${validation.version}: ${errorText(err)}`);
   }
 
-  const claim = await c.store.claim(c.service, eventId!, c.timeoutMs * 2);
+  let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+  try {
+    claim = await c.store.claim(c.service, eventId!, c.timeoutMs * 2);
+  } catch (err) {
+    // The store is down: not the event's fault, so it costs no retry; look again later.
+    log.warn({ err: errorText(err) }, 'idempotency store unavailable; deferring');
+    claim = 'busy';
+  }
   if (claim === 'done') {
     log.info('already handled; skipping the duplicate');
     c.channel.ack(msg);
@@ -97,7 +113,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   }
   if (claim === 'busy') {
     // Another delivery is running it right now: look again after the first retry delay.
-    log.info('being handled by another delivery; deferring');
+    log.info('claimed elsewhere or store unavailable; deferring');
     if (c.retryDelaysMs.length === 0) {
       c.channel.nack(msg, false, true);
       return;

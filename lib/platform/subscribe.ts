@@ -146,9 +146,18 @@ async function subscribeOnce(
     }
     inFlight++;
     processDelivery(config, msg)
-      .catch((err: Error) => {
-        // Unacked: the broker redelivers it when this channel closes.
-        logger.error({ err: err.message, messageId: msg.properties.messageId }, 'delivery not settled');
+      .catch(async (err: Error) => {
+        // Not settled (the broker refused a copy, the channel is closing...). Give it back after
+        // a pause, so a persistent fault neither spins nor holds a prefetch slot for ever.
+        logger.error({ err: err.message, messageId: msg.properties.messageId }, 'delivery not settled; requeueing');
+        await new Promise((r) => setTimeout(r, 1_000));
+        if (!closed) {
+          try {
+            channel.nack(msg, false, true);
+          } catch {
+            // channel gone: the broker requeues it by itself
+          }
+        }
       })
       .finally(() => {
         inFlight--;

@@ -68,6 +68,27 @@ describe('idempotency', () => {
     );
   });
 
+  it('defers an event while the store is unavailable, without spending a retry', async () => {
+    const service = f.service('idem.down', DELAYS);
+    const inner = new MemoryIdempotencyStore();
+    let outages = 2;
+    const flakyStore = {
+      claim: async (s: string, e: string, lease: number) => {
+        if (outages-- > 0) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return inner.claim(s, e, lease);
+      },
+      complete: inner.complete.bind(inner),
+      release: inner.release.bind(inner),
+    };
+    const attempts: number[] = [];
+    subs.push(await subscribe(service, { 'review.created': async (_e, ctx) => void attempts.push(ctx.attempt) }, { ...base(), idempotency: flakyStore }));
+    await f.publisher.publish(makeEvent('review.created'));
+    await waitFor(() => attempts.length >= 1, 10_000, 'the event handled');
+    expect(outages).toBeLessThan(0);
+    expect(attempts).toEqual([1]);
+    expect(await depth(f.broker, f.dlq)).toBe(0);
+  });
+
   it('PgIdempotencyStore: claim, busy, release, take over an expired lease, done', async () => {
     const store = new PgIdempotencyStore(db.pool);
     expect(await store.claim('svc', 'e1', 60_000)).toBe('claimed');
