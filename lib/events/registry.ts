@@ -49,12 +49,16 @@ const DEFINITIONS = [
 
 const byType = new Map<string, Map<number, Contract>>();
 for (const def of DEFINITIONS) {
+  let jsonSchema: object | undefined;
   const contract: Contract = {
     eventType: def.eventType,
     major: def.major,
     minor: def.minor,
     schema: def.schema,
-    jsonSchema: z.toJSONSchema(def.schema, { unrepresentable: 'any' }),
+    // Built on first use (the editor needs it, the drain never does), then kept.
+    get jsonSchema() {
+      return (jsonSchema ??= z.toJSONSchema(def.schema, { unrepresentable: 'any' }));
+    },
     example: def.example,
   };
   let majors = byType.get(def.eventType);
