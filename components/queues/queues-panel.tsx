@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useQueues } from '@/components/hooks/use-queues';
 import { QueuesTable } from './queues-table';
+import { worthShowing } from './queue-status';
 import { TopologyView } from './topology-view';
 
 export function QueuesPanel() {
@@ -24,7 +25,13 @@ export function QueuesPanel() {
         ) : null}
         {data ? (
           <>
-            <QueuesTable items={data.items} compact />
+            <QueuesTable items={data.items.filter(worthShowing)} compact />
+            {data.items.some((q) => !q.exists) ? (
+              <p className="text-xs text-slate-500">
+                {data.items.filter((q) => !q.exists).length} queues of the spec&apos;s topology are not declared on this broker (the platform, or{' '}
+                <code>npm run demo</code>, declares them).
+              </p>
+            ) : null}
             <div>
               <h3 className="mb-1 text-xs font-medium text-slate-600">Topology</h3>
               <TopologyView data={data} />

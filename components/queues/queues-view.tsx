@@ -5,7 +5,7 @@ import { QueuesTable } from './queues-table';
 import { queueStatus } from './queue-status';
 import { TopologyView } from './topology-view';
 
-const ORDER = { 'no-consumers': 0, ok: 1, idle: 2, missing: 3 } as const;
+const ORDER = { 'no-consumers': 0, ok: 1, idle: 2, retry: 3, missing: 4 } as const;
 
 export function QueuesView() {
   const { data, error, isPending, dataUpdatedAt } = useQueues();

@@ -14,6 +14,8 @@ export const queueItemSchema = z.object({
   kind: z.enum(['dlq', 'consumer', 'seen']),
   /** event types routed to it (topology) or seen dying in it */
   bindings: z.array(z.string()),
+  /** a retry queue: the service queue its messages return to after their delay (never flagged) */
+  retryOf: z.string().nullable(),
 });
 export type QueueItem = z.infer<typeof queueItemSchema>;
 

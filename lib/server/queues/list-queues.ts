@@ -7,19 +7,20 @@ import { env } from '@/lib/env';
 import type { QueueItem, Queues } from '@/lib/schemas/queues';
 import { prisma } from '@/lib/server/db';
 import { monitorConnection, queueHealthCache } from './monitor-connection';
-import { platformQueueBindings } from './platform-queues';
+import { platformQueues } from './platform-queues';
 
 interface KnownQueue {
   name: string;
   kind: QueueItem['kind'];
   bindings: string[];
+  retryOf: string | null;
 }
 
 /** Queues to check: the DLQ first, then the topology's consumer queues, then ones seen in x-death. */
 export async function knownQueues(dlq: string): Promise<KnownQueue[]> {
   const out = new Map<string, KnownQueue>();
-  out.set(dlq, { name: dlq, kind: 'dlq', bindings: [] });
-  for (const [name, bindings] of platformQueueBindings()) if (!out.has(name)) out.set(name, { name, kind: 'consumer', bindings });
+  out.set(dlq, { name: dlq, kind: 'dlq', bindings: [], retryOf: null });
+  for (const [name, q] of platformQueues()) if (!out.has(name)) out.set(name, { name, kind: 'consumer', ...q });
   // failure_groups holds one row per (type, queue, reason, signature): small, unlike dead_letters.
   const seen = await prisma.$queryRaw<{ queue: string; types: string[] }[]>`
     SELECT "queue", array_agg(DISTINCT "event_type" ORDER BY "event_type") AS types
@@ -27,7 +28,7 @@ export async function knownQueues(dlq: string): Promise<KnownQueue[]> {
   for (const s of seen) {
     const known = out.get(s.queue);
     if (known) known.bindings = [...new Set([...known.bindings, ...s.types])];
-    else out.set(s.queue, { name: s.queue, kind: 'seen', bindings: s.types });
+    else out.set(s.queue, { name: s.queue, kind: 'seen', bindings: s.types, retryOf: null });
   }
   return [...out.values()];
 }
@@ -46,7 +47,17 @@ export async function listQueues(): Promise<Queues> {
   return {
     items: known.map((k) => {
       const h = byName.get(k.name)!;
-      return { name: k.name, messages: h.messages, consumers: h.consumers, exists: h.exists, noConsumers: h.noConsumers, kind: k.kind, bindings: k.bindings };
+      return {
+        name: k.name,
+        messages: h.messages,
+        consumers: h.consumers,
+        exists: h.exists,
+        // A retry queue has no consumer by design: its messages wait out a TTL and flow back.
+        noConsumers: h.noConsumers && k.retryOf === null,
+        kind: k.kind,
+        bindings: k.bindings,
+        retryOf: k.retryOf,
+      };
     }),
     exchange: settings.EVENTS_EXCHANGE,
     dlq: settings.DLQ_QUEUE,

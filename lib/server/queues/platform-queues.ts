@@ -5,12 +5,18 @@ import 'server-only';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { DEFAULT_RETRY_DELAYS_MS, retryQueueNames } from '@/lib/platform/topology';
 
+export interface PlatformQueue {
+  bindings: string[];
+  /** the service queue this retry queue feeds back into; null for a service queue */
+  retryOf: string | null;
+}
+
 /** queue name -> event types it consumes (retry queues: those of their service) */
-export function platformQueueBindings(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+export function platformQueues(): Map<string, PlatformQueue> {
+  const out = new Map<string, PlatformQueue>();
   for (const s of PLATFORM_CONSUMERS) {
-    out.set(s.name, [...s.eventTypes]);
-    for (const q of retryQueueNames(s.name, DEFAULT_RETRY_DELAYS_MS)) out.set(q, [...s.eventTypes]);
+    out.set(s.name, { bindings: [...s.eventTypes], retryOf: null });
+    for (const name of retryQueueNames(s.name, DEFAULT_RETRY_DELAYS_MS)) out.set(name, { bindings: [...s.eventTypes], retryOf: s.name });
   }
   return out;
 }
