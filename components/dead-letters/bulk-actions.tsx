@@ -2,6 +2,7 @@
 // SLOT for the republish work: bulk buttons above the list. It receives the ids of the checked
 // rows and the current filter (for "everything matching"). Renders nothing until filled in.
 import type { DeadLetterListParams } from '@/lib/schemas/dead-letters';
+import { BulkBar } from '@/components/bulk/bulk-bar';
 
 export interface DeadLetterBulkActionsProps {
   selectedIds: string[];
@@ -10,6 +11,6 @@ export interface DeadLetterBulkActionsProps {
   clearSelection: () => void;
 }
 
-export function DeadLetterBulkActions(_props: DeadLetterBulkActionsProps) {
-  return null;
+export function DeadLetterBulkActions(props: DeadLetterBulkActionsProps) {
+  return <BulkBar {...props} />;
 }

@@ -19,6 +19,14 @@ export const queryKeys = {
   },
   queues: { all: ['queues'] as const },
   me: () => ['me'] as const,
+  bulk: {
+    all: ['bulk'] as const,
+    job: (id: string) => ['bulk', 'job', id] as const,
+  },
+  audit: {
+    all: ['audit'] as const,
+    list: (params: Record<string, unknown>) => ['audit', 'list', params] as const,
+  },
   users: { all: ['users'] as const },
   tokens: { all: ['tokens'] as const },
 };

@@ -5,12 +5,12 @@
 //   4. settle: intent done + record republished + group count + history + audit, one transaction
 // A failure in 1-3 leaves the record exactly as it was. A crash between 3 and 4 leaves a
 // pending intent that republish-recovery.ts settles from the ledger.
-import { createTwoFilesPatch } from 'diff';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ApiError, conflict, notFound, unavailable } from '@/lib/api/errors';
 import { validateBody } from '@/lib/events/validate';
 import { logger as rootLogger } from '@/lib/log';
+import { editedBodyDiff } from './republish-diff';
 import { buildRepublishMessage } from './republish-message';
 import {
   inTransaction,
@@ -86,7 +86,7 @@ export function checkEditedBody(record: RecordForRepublish, text: string, forced
 }
 
 export function bodyDiff(original: Buffer, edited: string, id: string): string {
-  return createTwoFilesPatch(`dead-letter/${id}/original`, `dead-letter/${id}/edited`, utf8.decode(original), edited, undefined, undefined, { context: 3 });
+  return editedBodyDiff(utf8.decode(original), edited, `dead-letter/${id}`);
 }
 
 function checkRetryLimit(record: RecordForRepublish, input: RepublishInput, maxRetries: number): void {

@@ -1,0 +1,149 @@
+'use client';
+// The audit log: who did what, when, to what, and why; filterable by actor and action (kept in
+// the URL so a link shows the same view), newest first, with older pages by cursor. An edit's
+// diff and other details open in place, rendered as text.
+import { usePathname, useRouter } from 'next/navigation';
+import { Fragment, useState } from 'react';
+import { AUDIT_ACTIONS, type AuditEntry } from '@/lib/schemas/audit';
+import { toSearchParams } from '@/lib/schemas/dead-letters';
+import { useAudit } from '@/components/hooks/use-audit';
+import { BodyDiff } from '@/components/republish/body-diff';
+import { buttonClass } from '@/components/republish/modal';
+import { StateMessage } from '@/components/ui/state-message';
+
+function targetHref(target: string): string | null {
+  const m = /^dead-letter:([0-9a-f-]{36})$/i.exec(target);
+  return m ? `/dead-letters/${m[1]}` : null;
+}
+
+function Details({ entry }: { entry: AuditEntry }) {
+  const details = (entry.details ?? {}) as Record<string, unknown>;
+  const { diff, ...rest } = details;
+  return (
+    <div className="space-y-2">
+      {typeof diff === 'string' ? <BodyDiff diff={diff} /> : null}
+      <pre className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(rest, null, 2)}</pre>
+    </div>
+  );
+}
+
+export function AuditView({ actor: initialActor, action: initialAction }: { actor?: string; action?: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [actor, setActor] = useState(initialActor ?? '');
+  const [action, setAction] = useState(initialAction ?? '');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [open, setOpen] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1];
+  const audit = useAudit({ actor: initialActor, action: initialAction, cursor, limit: 50 });
+
+  const apply = (next: { actor: string; action: string }) => {
+    setCursors([]);
+    router.replace(`${pathname}?${toSearchParams({ actor: next.actor.trim(), action: next.action })}`);
+  };
+
+  return (
+    <div className="space-y-3">
+      <form
+        className="flex flex-wrap items-end gap-3 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply({ actor, action });
+        }}
+      >
+        <label>
+          Actor
+          <input className="mt-0.5 block rounded border border-slate-300 px-2 py-1" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="e.g. ops@example.com" />
+        </label>
+        <label>
+          Action
+          <select
+            className="mt-0.5 block rounded border border-slate-300 px-2 py-1"
+            value={action}
+            onChange={(e) => {
+              setAction(e.target.value);
+              apply({ actor, action: e.target.value });
+            }}
+          >
+            <option value="">any</option>
+            {AUDIT_ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className={buttonClass.secondary}>
+          Filter
+        </button>
+      </form>
+
+      {audit.isError ? (
+        <StateMessage tone="error" title="The audit log could not be loaded">
+          {(audit.error as Error).message}
+        </StateMessage>
+      ) : audit.isPending ? (
+        <StateMessage tone="loading" title="Loading the audit log…" />
+      ) : audit.data.items.length === 0 ? (
+        <StateMessage tone="empty" title="No audit entries">
+          {initialActor || initialAction ? 'Nothing matches these filters.' : 'Republish, discard, restore and bulk actions will appear here.'}
+        </StateMessage>
+      ) : (
+        <table className="w-full text-left text-sm" data-testid="audit-table">
+          <thead className="text-xs text-slate-500">
+            <tr>
+              <th className="py-1">When</th>
+              <th>Actor</th>
+              <th>Action</th>
+              <th>Target</th>
+              <th>Reason</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {audit.data.items.map((e) => {
+              const href = targetHref(e.target);
+              return (
+                <Fragment key={e.id}>
+                  <tr className="border-t border-slate-100 align-top">
+                    <td className="whitespace-nowrap py-1">{new Date(e.at).toLocaleString()}</td>
+                    <td>{e.actor}</td>
+                    <td>
+                      <code className="text-xs">{e.action}</code>
+                    </td>
+                    <td className="max-w-xs truncate">{href ? <a className="text-indigo-700 hover:underline" href={href}>{e.target}</a> : e.target}</td>
+                    <td className="max-w-sm truncate">{e.reason ?? ''}</td>
+                    <td>
+                      <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>
+                        Details
+                      </button>
+                    </td>
+                  </tr>
+                  {open === e.id ? (
+                    <tr>
+                      <td colSpan={6} className="pb-2">
+                        <Details entry={e} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <div className="flex gap-2">
+        {cursors.length ? (
+          <button type="button" className={buttonClass.secondary} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+        ) : null}
+        {audit.data?.nextCursor ? (
+          <button type="button" className={buttonClass.secondary} onClick={() => setCursors([...cursors, audit.data!.nextCursor!])}>
+            Older
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

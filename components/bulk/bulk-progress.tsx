@@ -1,0 +1,74 @@
+'use client';
+// Live progress of a bulk job (polled every second): bar, done / failed / skipped / remaining,
+// rate, the reason of an (auto-)pause, and pause / resume / cancel.
+import { useBulkControl } from '@/components/hooks/use-bulk-control';
+import { useBulkJob } from '@/components/hooks/use-bulk-job';
+import { buttonClass, ErrorNote } from '@/components/republish/modal';
+
+export function BulkProgress({ jobId }: { jobId: string }) {
+  const job = useBulkJob(jobId);
+  const control = useBulkControl(jobId);
+  const j = job.data;
+  if (!j) return <p className="text-sm text-slate-500">Starting…</p>;
+  const settled = j.succeeded + j.failed + j.skipped;
+  const percent = j.total ? Math.floor((settled * 100) / j.total) : 100;
+  return (
+    <div data-testid="bulk-progress" className="space-y-2 text-sm">
+      <div className="flex items-center justify-between">
+        <span>
+          {j.action === 'republish' ? 'Republishing' : 'Discarding'} {j.total.toLocaleString()} dead letters
+        </span>
+        <span data-testid="bulk-status" className="font-medium">
+          {j.status}
+        </span>
+      </div>
+      <div role="progressbar" aria-label="Bulk progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="h-3 w-full overflow-hidden rounded bg-slate-200">
+        <div className={`h-full ${j.failed ? 'bg-amber-500' : 'bg-indigo-600'}`} style={{ width: `${percent}%` }} />
+      </div>
+      <dl className="grid grid-cols-5 gap-2 text-center">
+        {[
+          ['done', j.succeeded],
+          ['failed', j.failed],
+          ['skipped', j.skipped],
+          ['remaining', j.remaining],
+          ['msg/s', j.rate],
+        ].map(([label, n]) => (
+          <div key={label} className="rounded bg-slate-50 p-1">
+            <dt className="text-xs text-slate-500">{label}</dt>
+            <dd className="font-mono" data-testid={`bulk-${label === 'msg/s' ? 'rate' : label}`}>
+              {Number(n).toLocaleString()}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <p className="text-xs text-slate-500">
+        {percent}% · limit {j.ratePerSecond ? `${j.ratePerSecond} msg/s` : 'unlimited'}
+        {j.returned ? ` · ${j.returned} came back dead` : ''}
+      </p>
+      {j.status === 'paused' && j.pauseReason ? (
+        <p role="alert" className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-amber-900">
+          {j.pauseReason}
+        </p>
+      ) : null}
+      {j.lastError ? <p className="text-xs text-rose-700">Last error: {j.lastError}</p> : null}
+      <div className="flex gap-2">
+        {j.status === 'running' || j.status === 'queued' ? (
+          <button type="button" className={buttonClass.secondary} disabled={control.isPending} onClick={() => control.mutate('pause')}>
+            Pause
+          </button>
+        ) : null}
+        {j.status === 'paused' ? (
+          <button type="button" className={buttonClass.secondary} disabled={control.isPending} onClick={() => control.mutate('resume')}>
+            Resume
+          </button>
+        ) : null}
+        {j.status === 'running' || j.status === 'queued' || j.status === 'paused' ? (
+          <button type="button" className={buttonClass.danger} disabled={control.isPending} onClick={() => control.mutate('cancel')}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+      <ErrorNote error={control.error} />
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+'use client';
+// A dialog over the page, in a portal. Keys and clicks stop here: the list behind it has its own
+// keyboard shortcuts (j/k/Enter) and clickable rows, which must not see what the dialog gets.
+import { useEffect, useState, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+
+export function Modal({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  if (!mounted) return null;
+  return createPortal(
+    <div
+      className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-slate-900/40 p-6"
+      onClick={(e) => {
+        e.stopPropagation();
+        if (e.target === e.currentTarget) onClose();
+      }}
+      onKeyDown={(e) => {
+        e.stopPropagation();
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <div role="dialog" aria-modal="true" aria-label={title} className={`w-full ${wide ? 'max-w-5xl' : 'max-w-lg'} rounded-lg bg-white p-4 shadow-xl`}>
+        <div className="mb-3 flex items-center justify-between">
+          <h2 className="text-base font-semibold text-slate-900">{title}</h2>
+          <button type="button" onClick={onClose} aria-label="Close" className="rounded px-2 text-slate-500 hover:bg-slate-100">
+            ×
+          </button>
+        </div>
+        {children}
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+export const buttonClass = {
+  primary: 'rounded bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50',
+  secondary: 'rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50',
+  danger: 'rounded border border-rose-300 bg-white px-3 py-1.5 text-sm text-rose-700 hover:bg-rose-50 disabled:cursor-not-allowed disabled:opacity-50',
+  small: 'rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-700 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50',
+};
+
+export function ErrorNote({ error }: { error: unknown }) {
+  if (!error) return null;
+  const e = error as { message?: string; status?: number };
+  return (
+    <p role="alert" className="mt-2 rounded border border-rose-200 bg-rose-50 px-2 py-1 text-sm text-rose-800">
+      {e.status ? `${e.status}: ` : ''}
+      {e.message ?? String(error)}
+    </p>
+  );
+}

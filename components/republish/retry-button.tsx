@@ -1,0 +1,78 @@
+'use client';
+// One-click retry: a confirmation, then the stored message goes back unchanged to the queue it
+// died in (or the chosen exchange). Errors (409 not pending, 503 broker down...) stay visible.
+import { useState } from 'react';
+import type { RepublishTargetInput } from '@/lib/schemas/republish';
+import { useRepublish } from '@/components/hooks/use-republish';
+import { buttonClass, ErrorNote, Modal } from './modal';
+import { TargetPicker } from './target-picker';
+
+export function RetryButton({ id, queue, label, compact = false, canForce = false }: { id: string; queue: string; label: string; compact?: boolean; canForce?: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [force, setForce] = useState(false);
+  const [target, setTarget] = useState<RepublishTargetInput>(queue ? { kind: 'origin' } : { kind: 'exchange', routingKey: '' });
+  const republish = useRepublish(id);
+  const close = () => {
+    setOpen(false);
+    republish.reset();
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className={compact ? buttonClass.small : buttonClass.primary}
+        onClick={(e) => {
+          e.stopPropagation();
+          setOpen(true);
+        }}
+        aria-label={`Retry ${label}`}
+      >
+        Retry
+      </button>
+      {open ? (
+        <Modal title="Retry this message" onClose={close}>
+          {republish.isSuccess ? (
+            <div role="status" className="text-sm text-emerald-800">
+              Republished to {republish.data.target.exchange ? `exchange ${republish.data.target.exchange}` : `queue ${republish.data.target.routingKey}`} (attempt{' '}
+              {republish.data.republishCount}).
+              <div className="mt-3 text-right">
+                <button type="button" className={buttonClass.secondary} onClick={close}>
+                  Close
+                </button>
+              </div>
+            </div>
+          ) : (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                republish.mutate({ reason: reason.trim() || undefined, target, force: force || undefined });
+              }}
+            >
+              <p className="text-sm text-slate-700">The stored message is sent again exactly as it was received, with a new republish count.</p>
+              <TargetPicker queue={queue} value={target} onChange={setTarget} />
+              <label className="mt-3 block text-sm">
+                Reason <span className="text-slate-500">(optional, goes into the audit log)</span>
+                <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} />
+              </label>
+              {canForce ? (
+                <label className="mt-2 flex items-center gap-2 text-sm">
+                  <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (admin): past the retry limit (needs a reason)
+                </label>
+              ) : null}
+              <ErrorNote error={republish.error} />
+              <div className="mt-4 flex justify-end gap-2">
+                <button type="button" className={buttonClass.secondary} onClick={close}>
+                  Cancel
+                </button>
+                <button type="submit" className={buttonClass.primary} disabled={republish.isPending || (force && !reason.trim()) || (target.kind === 'exchange' && !target.routingKey)}>
+                  {republish.isPending ? 'Sending…' : 'Confirm retry'}
+                </button>
+              </div>
+            </form>
+          )}
+        </Modal>
+      ) : null}
+    </>
+  );
+}
