@@ -30,6 +30,11 @@ export interface DrainerOptions {
   batchSize?: number;
   /** how long a lone message waits for company before it is written */
   lingerMs?: number;
+  /**
+   * Batches written at once, each in its own transaction on its own connection (default 2): the
+   * next batch is written while the previous one commits. Acks still go strictly in order.
+   */
+  writers?: number;
   declareTopology?: boolean;
   logger?: Logger;
   /** shown in `rabbitmqctl list_connections name client_properties` */
@@ -61,7 +66,11 @@ export class Drainer {
   private readonly lingerMs: number;
   private session: Session | null = null;
   private buffer: Delivery[] = [];
-  private writing: Promise<void> | null = null;
+  /** batches being written, oldest first; acked strictly in this order */
+  private inFlight: { batch: Delivery[]; done: boolean; committed: boolean; promise: Promise<void> }[] = [];
+  /** set when a batch was given up uncommitted on a live channel (stop timeout): no more acks */
+  private ackBlocked = false;
+  private readonly writers: number;
   private lingerTimer: NodeJS.Timeout | null = null;
   private depthTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -78,6 +87,7 @@ export class Drainer {
     this.prefetch = options.prefetch ?? 2000;
     this.batchSize = options.batchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 25;
+    this.writers = Math.max(1, options.writers ?? 2);
     this.connectionName = options.connectionName ?? `eventdesk-drain:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.log = (options.logger ?? rootLogger).child({ component: 'drain', queue: options.queue });
     if (options.pool) {
@@ -87,7 +97,7 @@ export class Drainer {
       if (!options.databaseUrl) throw new Error('Drainer needs a pool or a databaseUrl');
       this.pool = new pg.Pool({
         connectionString: options.databaseUrl,
-        max: options.poolSize ?? 2,
+        max: options.poolSize ?? this.writers + 1,
         connectionTimeoutMillis: 5000,
         idleTimeoutMillis: 30_000,
         application_name: 'eventdesk-drain',
@@ -149,8 +159,7 @@ export class Drainer {
     if (s?.alive && s.consumerTag) await s.channel.cancel(s.consumerTag).catch(() => {});
     const deadline = setTimeout(() => this.abort.abort(), timeoutMs);
     try {
-      await this.flushNow();
-      while (this.writing) await this.writing;
+      await this.drainBuffer();
     } finally {
       clearTimeout(deadline);
     }
@@ -247,44 +256,64 @@ export class Drainer {
       prepared = prepareDeadLetter(bare as ConsumeMessage);
     }
     this.buffer.push({ msg, session, prepared });
-    if (this.writing) return;
-    if (this.buffer.length >= this.batchSize) void this.flushNow();
-    else if (!this.lingerTimer) this.lingerTimer = setTimeout(() => void this.flushNow(), this.lingerMs);
+    if (this.inFlight.length >= this.writers) return; // a finishing batch picks these up
+    if (this.buffer.length >= this.batchSize) this.pump();
+    else if (!this.lingerTimer) this.lingerTimer = setTimeout(() => this.pump(), this.lingerMs);
   }
 
   // --- database side -------------------------------------------------------------------------
 
-  /** Writes until the buffer is empty; batches form from what arrives while writing. */
-  private flushNow(): Promise<void> {
+  /** Starts batches while writers are free; batches form from what arrived meanwhile. */
+  private pump(): void {
     if (this.lingerTimer) {
       clearTimeout(this.lingerTimer);
       this.lingerTimer = null;
     }
-    if (this.writing) return this.writing;
-    if (!this.buffer.length) return Promise.resolve();
-    this.writing = (async () => {
-      // yield first: `this.writing` must be assigned before the finally below clears it
-      await null;
-      try {
-        while (this.buffer.length) {
-          const batch = this.buffer.splice(0, this.batchSize);
-          await this.writeWithRetry(batch);
-        }
-      } finally {
-        this.writing = null;
-      }
-    })();
-    return this.writing;
+    while (this.buffer.length && this.inFlight.length < this.writers) {
+      const batch = this.buffer.splice(0, this.batchSize);
+      const slot = { batch, done: false, committed: false, promise: Promise.resolve() };
+      slot.promise = this.writeWithRetry(batch).then((committed) => {
+        slot.done = true;
+        slot.committed = committed;
+        this.ackCompleted();
+        this.pump();
+      });
+      this.inFlight.push(slot);
+    }
   }
 
-  private async writeWithRetry(batch: Delivery[]): Promise<void> {
+  /**
+   * Acks committed batches from the oldest on. A batch committed before an older one waits:
+   * its multiple=true ack would otherwise cover the older batch's uncommitted deliveries.
+   */
+  private ackCompleted(): void {
+    while (this.inFlight[0]?.done) {
+      const slot = this.inFlight.shift()!;
+      if (slot.committed) this.ack(slot.batch);
+      // Deliveries of a dead channel are requeued by the broker and later tags are another
+      // channel's; but an uncommitted batch on a live channel must never be covered by a later ack.
+      else if (slot.batch.some((d) => d.session.alive)) this.ackBlocked = true;
+    }
+  }
+
+  /** Writes and acks everything received (stop). */
+  private async drainBuffer(): Promise<void> {
+    for (;;) {
+      this.pump();
+      if (!this.inFlight.length) return;
+      await Promise.race(this.inFlight.map((s) => s.promise));
+      if (this.abort.signal.aborted && !this.inFlight.length) return;
+    }
+  }
+
+  /** true once committed; false when given up (its channel died, or stop timed out). */
+  private async writeWithRetry(batch: Delivery[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       const live = batch.filter((d) => d.session.alive);
-      if (!live.length || this.abort.signal.aborted) return;
+      if (!live.length || this.abort.signal.aborted) return false;
       try {
         const result = await storeBatch(this.pool, live.map((d) => d.prepared), this.log);
         this.dbError = null;
-        this.ack(live);
         this.stats.drainedTotal += result.stored;
         this.stats.duplicatesSkipped += result.duplicates;
         if (result.stored) this.stats.lastDrainedAt = new Date().toISOString();
@@ -298,7 +327,7 @@ export class Drainer {
           }
         }
         this.logSummary(false);
-        return;
+        return true;
       } catch (err) {
         const message = (err as Error).message;
         this.dbError = `database: ${message}`;
@@ -311,6 +340,7 @@ export class Drainer {
 
   /** Acks each channel's highest delivery tag with multiple=true: every earlier tag is committed too. */
   private ack(batch: Delivery[]): void {
+    if (this.ackBlocked) return;
     const last = new Map<Session, ConsumeMessage>();
     for (const d of batch) last.set(d.session, d.msg);
     for (const [session, msg] of last) {
