@@ -126,6 +126,8 @@ export const deadLetterDetailSchema = deadLetterSchema.extend({
   deaths: z.array(deathSchema),
   validation: z.object({ status: z.enum(VALIDITY_VALUES), violations: z.array(violationSchema) }),
   history: z.array(historyEntrySchema),
+  /** Jaeger link from the W3C traceparent header, when JAEGER_URL is set (lib/server/trace-link.ts) */
+  traceUrl: z.string().nullable().optional(),
 });
 export type DeadLetterDetail = z.infer<typeof deadLetterDetailSchema>;
 

@@ -8,6 +8,7 @@ import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { startNextServer, type RunningServer } from '../helpers/next-server';
 import { bearer, createTestToken } from '../helpers/auth';
 import { parsePrometheusText } from './monitoring-prom-text';
+import { seedDeadLetter } from './triage-seed';
 
 const PLAN: Record<string, number> = { 'user.created': 41, 'order.completed': 17, 'review.created': 5 };
 const SPEC_METRICS = ['events_published_total', 'events_consumed_total', 'event_processing_duration_seconds', 'event_processing_errors_total', 'dlq_message_count'];
@@ -45,6 +46,7 @@ beforeAll(async () => {
     DLQ_QUEUE: dlq,
     DRAIN: 'false',
     TAP: 'true',
+    JAEGER_URL: 'http://jaeger.test:16686/',
     LOG_LEVEL: 'warn',
   });
   headers = bearer(await createTestToken(db.url, 'viewer'));
@@ -145,5 +147,12 @@ describe('monitoring API', () => {
     for (const own of ['eventdesk_drained_total', 'eventdesk_republished_total', 'eventdesk_bulk_job_items_total', 'eventdesk_http_request_duration_seconds']) {
       expect(families.has(own), own).toBe(true);
     }
+  });
+
+  it('links a dead letter to its Jaeger trace from its traceparent when JAEGER_URL is set', async () => {
+    const traced = await seedDeadLetter(db.pool, { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+    const untraced = await seedDeadLetter(db.pool, {});
+    expect((await (await get(`/api/dead-letters/${traced.id}`)).json()).traceUrl).toBe('http://jaeger.test:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736');
+    expect((await (await get(`/api/dead-letters/${untraced.id}`)).json()).traceUrl).toBeNull();
   });
 });

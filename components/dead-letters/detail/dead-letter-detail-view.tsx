@@ -80,6 +80,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
         '—'
       ),
     ],
+    ...(d.traceUrl ? ([['Trace', <a key="t" data-testid="trace-link" className="text-indigo-700 hover:underline" href={d.traceUrl} target="_blank" rel="noreferrer">open in Jaeger →</a>]] as [string, React.ReactNode][]) : []),
     [
       'Group',
       <Link key="g" className="font-mono text-indigo-700 hover:underline" href={`/?groupId=${encodeURIComponent(d.groupId)}`}>

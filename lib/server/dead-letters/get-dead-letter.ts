@@ -4,6 +4,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
+import { traceUrl } from '@/lib/server/trace-link';
 import { notFound } from '@/lib/api/errors';
 import { deadLetterIdSchema, VALIDITY_VALUES, type DeadLetterDetail, type Death, type Violation } from '@/lib/schemas/dead-letters';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './dead-letter-row';
@@ -107,5 +108,6 @@ export async function getDeadLetter(id: string, db: PrismaClient = prisma): Prom
     deaths: toDeaths(message?.deaths),
     validation: { status, violations: toViolations(row.violations) },
     history: history.map((h) => ({ at: h.at.toISOString(), action: h.action, actor: h.actor, reason: h.reason, details: h.details ?? null })),
+    traceUrl: traceUrl(record(message?.headers).traceparent),
   };
 }
