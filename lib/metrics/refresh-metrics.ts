@@ -26,6 +26,36 @@ export async function refreshMetrics(now = Date.now()): Promise<void> {
         m.processingErrors.inc(labels, Number(r.count));
       }
     }),
+    guard('republishes', async () => {
+      const rows = await prisma.$queryRaw<{ target_kind: string; state: string; n: number }[]>`
+        SELECT "target_kind", "state", count(*)::float8 AS n FROM "republish_intents"
+        WHERE "state" <> 'pending' GROUP BY 1, 2`;
+      m.republished.reset();
+      m.republishFailures.reset();
+      for (const r of rows) {
+        if (r.state === 'done') m.republished.inc({ target: r.target_kind }, Number(r.n));
+        else m.republishFailures.inc({ target: r.target_kind }, Number(r.n));
+      }
+    }),
+    guard('bulk jobs', async () => {
+      const rows = await prisma.$queryRaw<{ id: string; action: string; status: string; total: number; succeeded: number; failed: number; skipped: number }[]>`
+        SELECT "id"::text, "action", "status", "total", "succeeded", "failed", "skipped" FROM "bulk_jobs"`;
+      m.bulkJobs.reset();
+      m.bulkItems.reset();
+      m.bulkProgress.reset();
+      const byStatus = new Map<string, number>();
+      for (const j of rows) {
+        byStatus.set(j.status, (byStatus.get(j.status) ?? 0) + 1);
+        m.bulkItems.inc({ action: j.action, outcome: 'succeeded' }, j.succeeded);
+        m.bulkItems.inc({ action: j.action, outcome: 'failed' }, j.failed);
+        m.bulkItems.inc({ action: j.action, outcome: 'skipped' }, j.skipped);
+        if (['queued', 'running', 'paused'].includes(j.status)) {
+          const done = j.succeeded + j.failed + j.skipped;
+          m.bulkProgress.set({ job_id: j.id, action: j.action, status: j.status }, j.total > 0 ? Math.min(1, done / j.total) : 0);
+        }
+      }
+      for (const [status, n] of byStatus) m.bulkJobs.set({ status }, n);
+    }),
     guard('queues', async () => {
       const { items } = await listQueues();
       m.queueMessages.reset();

@@ -80,10 +80,24 @@ function createMetrics() {
       help: 'Messages per second drained from the DLQ, over the last scrape interval (or 60 s)',
       registers: [registry],
     }),
+    // Republishes and bulk jobs come from PostgreSQL at scrape time (republish_intents,
+    // bulk_jobs), so they are right whichever process (server or worker) did the work.
     republished: new Counter({
       name: 'eventdesk_republished_total',
-      help: 'Dead letters republished, per event type and target kind',
-      labelNames: ['event_type', 'target'] as const,
+      help: 'Dead letters republished (settled intents), per target kind (origin queue or exchange)',
+      labelNames: ['target'] as const,
+      registers: [registry],
+    }),
+    republishFailures: new Counter({
+      name: 'eventdesk_republish_failures_total',
+      help: 'Republish attempts that failed or were abandoned, per target kind',
+      labelNames: ['target'] as const,
+      registers: [registry],
+    }),
+    bulkJobs: new Gauge({
+      name: 'eventdesk_bulk_jobs',
+      help: 'Bulk jobs per status',
+      labelNames: ['status'] as const,
       registers: [registry],
     }),
     bulkItems: new Counter({
@@ -94,8 +108,8 @@ function createMetrics() {
     }),
     bulkProgress: new Gauge({
       name: 'eventdesk_bulk_job_progress_ratio',
-      help: 'Progress of running bulk jobs (0..1); the series goes away when the job ends',
-      labelNames: ['job_id', 'action'] as const,
+      help: 'Progress of queued, running and paused bulk jobs (0..1)',
+      labelNames: ['job_id', 'action', 'status'] as const,
       registers: [registry],
     }),
     httpDuration: new Histogram({
