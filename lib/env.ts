@@ -32,8 +32,9 @@ export const envSchema = z.object({
   TAP: bool.default(true),
   RETENTION_DAYS: int(1, 3650).default(7),
   MAX_RETRIES: int(0, 1000).default(3),
-  /** EventDesk's own queue holding a copy of each republish until it is settled (crash recovery). */
-  REPUBLISH_LEDGER_QUEUE: z.string().min(1).default('eventdesk.republish.ledger'),
+  /** EventDesk's own queue holding a copy of each republish until it is settled (crash recovery);
+   *  default eventdesk.republish.ledger.<database name>, one per EventDesk database. */
+  REPUBLISH_LEDGER_QUEUE: optional(z.string().min(1).max(255)),
   /** Messages the drainer holds unacked at once, and rows it writes per transaction. */
   DRAIN_PREFETCH: int(1, 65535).default(2000),
   DRAIN_BATCH_SIZE: int(1, 10000).default(500),

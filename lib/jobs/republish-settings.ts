@@ -1,4 +1,5 @@
 // The republish settings of this process, from env() (entry points and routes only).
+import { databaseName } from '@/lib/db/ensure-database';
 import { env } from '@/lib/env';
 import { crashAfterConfirmFromEnv, type RepublishSettings } from './republish-runtime';
 
@@ -9,7 +10,8 @@ export function republishSettingsFromEnv(): RepublishSettings {
     amqpUrl: e.AMQP_URL,
     eventsExchange: e.EVENTS_EXCHANGE,
     maxRetries: e.MAX_RETRIES,
-    ledgerQueue: e.REPUBLISH_LEDGER_QUEUE,
+    // one ledger per database: two EventDesk installs on one broker never settle each other's intents
+    ledgerQueue: e.REPUBLISH_LEDGER_QUEUE ?? `eventdesk.republish.ledger.${databaseName(e.DATABASE_URL)}`,
     crashAfterConfirm: crashAfterConfirmFromEnv(),
   };
 }
