@@ -5,13 +5,21 @@ import { republishResponseSchema, type RepublishRequest } from '@/lib/schemas/re
 import { queryKeys } from './query-keys';
 import { sendJson } from './send-json';
 
+/**
+ * The caller refreshes the lists (useRefreshAfterAction) when its dialog closes: refreshing at
+ * once would re-render the row or header for the new status and unmount the dialog that shows
+ * the outcome.
+ */
 export function useRepublish(id: string) {
-  const client = useQueryClient();
   return useMutation({
     mutationFn: (request: RepublishRequest) => sendJson('POST', `/api/dead-letters/${encodeURIComponent(id)}/republish`, republishResponseSchema, request),
-    // a refused call may still mean the record changed under us (409): refresh either way
-    onSettled: () => invalidateAfterAction(client),
   });
+}
+
+/** Refreshes dead letters, groups and the audit after an action (a refused one too: a 409 means the record changed). */
+export function useRefreshAfterAction(): () => void {
+  const client = useQueryClient();
+  return () => invalidateAfterAction(client);
 }
 
 export function invalidateAfterAction(client: ReturnType<typeof useQueryClient>) {

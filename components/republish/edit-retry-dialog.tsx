@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { editedBodyDiff } from '@/lib/bus/republish-diff';
 import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { lintEventText } from '@/components/editor/json-editor';
-import { useRepublish } from '@/components/hooks/use-republish';
+import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
 import { BodyDiff } from './body-diff';
 import { buttonClass, ErrorNote, Modal } from './modal';
 import { TargetPicker } from './target-picker';
@@ -36,7 +36,7 @@ export interface EditableDeadLetter {
   bodyText: string;
 }
 
-export function EditRetryDialog({ deadLetter, canForce, onClose }: { deadLetter: EditableDeadLetter; canForce: boolean; onClose: () => void }) {
+export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { deadLetter: EditableDeadLetter; canForce: boolean; onClose: () => void }) {
   const initial = useMemo(() => startingText(deadLetter.bodyText), [deadLetter.bodyText]);
   const [text, setText] = useState(initial);
   const [step, setStep] = useState<'edit' | 'review'>('edit');
@@ -44,6 +44,11 @@ export function EditRetryDialog({ deadLetter, canForce, onClose }: { deadLetter:
   const [force, setForce] = useState(false);
   const [target, setTarget] = useState<RepublishTargetInput>(deadLetter.queue ? { kind: 'origin' } : { kind: 'exchange', routingKey: '' });
   const republish = useRepublish(deadLetter.id);
+  const refresh = useRefreshAfterAction();
+  const onClose = () => {
+    if (!republish.isIdle) refresh();
+    close();
+  };
   const lint = useMemo(() => lintEventText(text), [text]);
   const broken = lint.syntaxError !== null || lint.violations.length > 0;
   const unchanged = text === initial;

@@ -3,7 +3,7 @@
 // died in (or the chosen exchange). Errors (409 not pending, 503 broker down...) stay visible.
 import { useState } from 'react';
 import type { RepublishTargetInput } from '@/lib/schemas/republish';
-import { useRepublish } from '@/components/hooks/use-republish';
+import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
 import { buttonClass, ErrorNote, Modal } from './modal';
 import { TargetPicker } from './target-picker';
 
@@ -13,8 +13,10 @@ export function RetryButton({ id, queue, label, compact = false, canForce = fals
   const [force, setForce] = useState(false);
   const [target, setTarget] = useState<RepublishTargetInput>(queue ? { kind: 'origin' } : { kind: 'exchange', routingKey: '' });
   const republish = useRepublish(id);
+  const refresh = useRefreshAfterAction();
   const close = () => {
     setOpen(false);
+    if (!republish.isIdle) refresh();
     republish.reset();
   };
   return (
