@@ -33,11 +33,11 @@ export function QueuesTable({ items, compact = false }: { items: QueueItem[]; co
               <td className="max-w-[22rem] truncate py-1 pr-2 font-mono text-xs" title={q.name}>
                 {q.name}
               </td>
-              {compact ? null : <td className="py-1 pr-2 text-xs">{KIND_TEXT[q.kind]}</td>}
+              {compact ? null : <td className="py-1 pr-2 text-xs">{q.retryOf ? `retry of ${q.retryOf}` : KIND_TEXT[q.kind]}</td>}
               <td className="py-1 pr-2 text-right tabular-nums">{q.exists ? q.messages.toLocaleString('en-US') : '—'}</td>
               <td className={`py-1 pr-2 text-right tabular-nums ${red ? 'font-semibold' : ''}`}>{q.exists ? q.consumers : '—'}</td>
               <td className="py-1 text-xs">
-                <span className={red ? 'rounded bg-rose-600 px-1.5 py-0.5 font-medium text-white' : ''}>{STATUS_TEXT[status]}</span>
+                <span className={`whitespace-nowrap ${red ? 'rounded bg-rose-600 px-1.5 py-0.5 font-medium text-white' : ''}`}>{STATUS_TEXT[status]}</span>
               </td>
               {compact ? null : <td className="py-1 pl-2 text-xs text-slate-600">{q.bindings.join(', ') || '—'}</td>}
             </tr>
