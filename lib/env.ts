@@ -51,6 +51,12 @@ export const envSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   METRICS_TOKEN: optional(z.string().min(8)),
   JAEGER_URL: optional(url(['http:', 'https:'])),
+  /** Prometheus endpoints of the platform's services (comma-separated): p95 processing time per event type */
+  PLATFORM_METRICS_URLS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(url(['http:', 'https:']))),
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'])),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

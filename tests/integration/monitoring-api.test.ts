@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { startNextServer, type RunningServer } from '../helpers/next-server';
 import { bearer, createTestToken } from '../helpers/auth';
-import { parsePrometheusText } from './monitoring-prom-text';
+import { parsePrometheusText } from '@/lib/metrics/parse-prometheus-text';
 import { seedDeadLetter } from './triage-seed';
 
 const PLAN: Record<string, number> = { 'user.created': 41, 'order.completed': 17, 'review.created': 5 };

@@ -3,12 +3,16 @@
 import 'server-only';
 import { querySummary, type SqlQuery } from '@/lib/bus/tap-rollups';
 import { runningTap } from '@/lib/bus/tap-start';
+import { platformP95ByType } from '@/lib/metrics/platform-p95';
 import { processingP95ByType } from '@/lib/metrics/processing-p95';
+import { env } from '@/lib/env';
 import type { Summary } from '@/lib/schemas/stats';
 import { prismaQuery } from './sql-query';
 
 export async function getSummary(query: SqlQuery = prismaQuery, now = new Date()): Promise<Summary> {
-  const [rows, p95] = await Promise.all([querySummary(query, now), processingP95ByType()]);
+  const [rows, local, platform] = await Promise.all([querySummary(query, now), processingP95ByType(), platformP95ByType(env().PLATFORM_METRICS_URLS)]);
+  // the services' own endpoints know best; in-process observations fill in
+  const p95 = new Map([...local, ...platform]);
   const tap = runningTap()?.status() ?? null;
   return {
     items: rows.map((r) => ({
