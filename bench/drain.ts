@@ -4,7 +4,7 @@
 // raw ceilings of this machine: (a) multi-row INSERT (500 rows a statement) of the same rows
 // straight into PostgreSQL, (b) bare amqplib consume + ack at the same prefetch. The drain is
 // bound by the lower one, so the ratio is taken against it. Cleans up its queues and databases.
-//   BENCH_N=100000 BENCH_PREFETCH=2000 BENCH_BATCH=500 npm run bench:drain
+//   BENCH_N=100000 BENCH_PREFETCH=2000 BENCH_BATCH=500 BENCH_WRITERS=2 npm run bench:drain
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { makeDeadLetter } from '../tests/integration/drain-fixtures';
 const N = Number(process.env.BENCH_N ?? 100_000);
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 2000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const WRITERS = process.env.BENCH_WRITERS ? Number(process.env.BENCH_WRITERS) : undefined;
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const PG_SERVER = process.env.BENCH_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
 const TARGET_RATE = 10_000;
@@ -107,7 +108,7 @@ async function rawInsert(): Promise<number> {
 async function drain(): Promise<{ rate: number; rssMb: number; stored: number }> {
   await ensureDatabase(drainDb);
   await migrate(drainDb);
-  const options = { amqpUrl: AMQP_URL, queue: dlq, databaseUrl: drainDb, prefetch: PREFETCH, batchSize: BATCH, statusEveryMs: 100 };
+  const options = { amqpUrl: AMQP_URL, queue: dlq, databaseUrl: drainDb, prefetch: PREFETCH, batchSize: BATCH, writers: WRITERS, statusEveryMs: 100 };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
@@ -164,8 +165,18 @@ async function main() {
     log(`drainer peak RSS:                         ${d.rssMb.toFixed(0)} MB (target <= ${MAX_RSS_MB})`);
     const ceiling = Math.min(bare, insert);
     const ratio = d.rate / ceiling;
-    log(`lower ceiling: ${bare < insert ? '(b) broker' : '(a) PostgreSQL'} ${fmt(ceiling)} msg/s; drain/ceiling = ${ratio.toFixed(2)} (target >= ${TARGET_RATIO}); drain >= ${fmt(TARGET_RATE)} msg/s: ${d.rate >= TARGET_RATE}`);
-    const pass = ratio >= TARGET_RATIO && d.rate >= TARGET_RATE && d.rssMb <= MAX_RSS_MB && rows[0].m === N && depth === 0;
+    log(`lower ceiling: ${bare < insert ? '(b) broker' : '(a) PostgreSQL'} ${fmt(ceiling)} msg/s; drain/ceiling = ${ratio.toFixed(2)}`);
+    const checks = {
+      [`ratio >= ${TARGET_RATIO}`]: ratio >= TARGET_RATIO,
+      [`drain >= ${fmt(TARGET_RATE)} msg/s`]: d.rate >= TARGET_RATE,
+      [`RSS <= ${MAX_RSS_MB} MB`]: d.rssMb <= MAX_RSS_MB,
+      'every message stored once, DLQ empty': rows[0].m === N && depth === 0,
+    };
+    log('targets: ' + Object.entries(checks).map(([k, ok]) => `${k}: ${ok ? 'yes' : 'NO'}`).join('; '));
+    if (!checks[`drain >= ${fmt(TARGET_RATE)} msg/s`] && insert < TARGET_RATE) {
+      log(`note: the raw INSERT ceiling of these rows is itself ${fmt(insert)} msg/s on this machine (indexes on dead_letters, notably the GIN full-text index), below the absolute target`);
+    }
+    const pass = Object.values(checks).every(Boolean);
     log(`RATIO drain=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);
     process.exitCode = pass ? 0 : 1;
   } finally {

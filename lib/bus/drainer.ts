@@ -31,7 +31,7 @@ export interface DrainerOptions {
   /** how long a lone message waits for company before it is written */
   lingerMs?: number;
   /**
-   * Batches written at once, each in its own transaction on its own connection (default 2): the
+   * Batches written at once, each in its own transaction on its own connection (default 3): the
    * next batch is written while the previous one commits. Acks still go strictly in order.
    */
   writers?: number;
@@ -87,7 +87,7 @@ export class Drainer {
     this.prefetch = options.prefetch ?? 2000;
     this.batchSize = options.batchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 25;
-    this.writers = Math.max(1, options.writers ?? 2);
+    this.writers = Math.max(1, options.writers ?? 3);
     this.connectionName = options.connectionName ?? `eventdesk-drain:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.log = (options.logger ?? rootLogger).child({ component: 'drain', queue: options.queue });
     if (options.pool) {

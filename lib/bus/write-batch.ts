@@ -36,25 +36,22 @@ export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
   return out;
 }
 
-export async function writeBatch(client: pg.PoolClient | pg.Client, input: PreparedDeath[]): Promise<BatchResult> {
-  const deaths = dedupeBatch(input);
-
-  // Message ids up front, so a new record is inserted complete (latest_message_id included) and
-  // never needs a second write in the same transaction. Ids of duplicates are simply not used.
-  const seq = await client.query<{ id: string }>(
+async function nextMessageIds(client: pg.PoolClient | pg.Client, n: number): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
     `SELECT nextval(pg_get_serial_sequence('dead_letter_messages', 'id'))::text AS id FROM generate_series(1, $1)`,
-    [deaths.length * 2],
+    [n],
   );
-  const ids = seq.rows.map((r) => r.id);
-  const messageId = new Map<PreparedDeath, string>();
-  deaths.forEach((d, i) => messageId.set(d, ids[i]));
+  return rows.map((r) => r.id);
+}
 
-  // Per record: how many deaths this batch brings, when, and the latest one.
-  const perRecord = new Map<string, { n: number; latest: PreparedDeath; first: Date; last: Date }>();
+type RecordDeaths = { n: number; latest: PreparedDeath; first: Date; last: Date };
+
+/** Per record: how many deaths the batch brings, when, and the latest one. */
+function perRecordOf(deaths: PreparedDeath[]): Map<string, RecordDeaths> {
+  const out = new Map<string, RecordDeaths>();
   for (const d of deaths) {
-    const k = recordKey(d);
-    const agg = perRecord.get(k);
-    if (!agg) perRecord.set(k, { n: 1, latest: d, first: d.failedAt, last: d.failedAt });
+    const agg = out.get(recordKey(d));
+    if (!agg) out.set(recordKey(d), { n: 1, latest: d, first: d.failedAt, last: d.failedAt });
     else {
       agg.n++;
       agg.latest = d;
@@ -62,6 +59,19 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
       if (d.failedAt > agg.last) agg.last = d.failedAt;
     }
   }
+  return out;
+}
+
+export async function writeBatch(client: pg.PoolClient | pg.Client, input: PreparedDeath[]): Promise<BatchResult> {
+  const deaths = dedupeBatch(input);
+
+  // Message ids up front, so a new record is inserted complete (latest_message_id included) and
+  // never needs a second write in the same transaction. Ids of duplicates are simply not used.
+  const ids = await nextMessageIds(client, deaths.length);
+  const messageId = new Map<PreparedDeath, string>();
+  deaths.forEach((d, i) => messageId.set(d, ids[i]));
+
+  const perRecord = perRecordOf(deaths);
 
   // 1. One record per (event key, queue): insert the new ones complete, lock the existing ones.
   // (Every message of a record that did not exist yet is new: a stored fingerprint implies its record.)
@@ -113,9 +123,10 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   // died again: store it under a suffixed fingerprint so it counts as a death of its own.
   const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint));
   if (copies.length) {
+    const more = await nextMessageIds(client, copies.length);
     const renamed = copies.map((d, i) => {
       const c = { ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` };
-      messageId.set(c, ids[deaths.length + i]);
+      messageId.set(c, more[i]);
       return c;
     });
     const again = await insertMessages(client, renamed, recordOf, messageId);
@@ -123,30 +134,18 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   }
 
   // 3. Existing records that got new deaths take the latest one's values.
-  const back = new Map<string, { n: number; latest: PreparedDeath; first: Date; last: Date }>();
-  for (const d of fresh) {
-    const k = recordKey(d);
-    if (recordOf.get(k)!.inserted) continue;
-    const agg = back.get(k);
-    if (!agg) back.set(k, { n: 1, latest: d, first: d.failedAt, last: d.failedAt });
-    else {
-      agg.n++;
-      agg.latest = d;
-      if (d.failedAt < agg.first) agg.first = d.failedAt;
-      if (d.failedAt > agg.last) agg.last = d.failedAt;
-    }
-  }
+  const back = perRecordOf(fresh.filter((d) => !recordOf.get(recordKey(d))!.inserted));
   const updates = [...back.entries()].sort((a, b) => byString(a[0], b[0])).map(([k, a]) => ({ rec: recordOf.get(k)!, ...a }));
-  if (updates.length) await updateReturning(client, updates, messageId);
+  if (updates.length) await updateReturnedRecords(client, updates, messageId);
 
   if (fresh.length) await writeRollups(client, fresh, recordOf, updates);
   const newRecords = upserted.rows.filter((r) => r.inserted).length;
   return { stored: fresh.length, duplicates: input.length - fresh.length, newRecords };
 }
 
-async function updateReturning(
+async function updateReturnedRecords(
   client: pg.PoolClient | pg.Client,
-  rows: { rec: RecordRow; n: number; latest: PreparedDeath; first: Date; last: Date }[],
+  rows: ({ rec: RecordRow } & RecordDeaths)[],
   messageId: Map<PreparedDeath, string>,
 ) {
   await client.query(

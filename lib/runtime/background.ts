@@ -24,8 +24,9 @@ export function startBackground(): BackgroundService[] {
   const services: BackgroundService[] = (holder.__eventdeskBackground = []);
 
   if (settings.DRAIN) {
-    // Its own small pool, so the console's Prisma pool never starves the drain (nor the reverse).
-    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 3, connectionTimeoutMillis: 5000, application_name: 'eventdesk-drain' });
+    // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
+    // starves the drain (nor the reverse).
+    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000, application_name: 'eventdesk-drain' });
     pool.on('error', (err) => logger.warn({ err: err.message }, 'idle drain database connection lost'));
     const drainer = new Drainer({
       amqpUrl: settings.AMQP_URL,
