@@ -47,7 +47,7 @@ test('one-click retry from the list', async ({ operatorPage: page }) => {
   await expect.poll(async () => (await ch.checkQueue(queue)).messageCount).toBe(1);
   const msg = await ch.get(queue, { noAck: true });
   expect(msg && msg.properties.headers!['x-eventdesk-dead-letter-id']).toBe(ids[0]);
-  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(row).toContainText('republished');
   await expect(row.getByRole('button', { name: /^Retry / })).toHaveCount(0);
 });

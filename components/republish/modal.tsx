@@ -23,7 +23,7 @@ export function Modal({ title, onClose, children, wide = false }: { title: strin
       <div role="dialog" aria-modal="true" aria-label={title} className={`w-full ${wide ? 'max-w-5xl' : 'max-w-lg'} rounded-lg bg-white p-4 shadow-xl`}>
         <div className="mb-3 flex items-center justify-between">
           <h2 className="text-base font-semibold text-slate-900">{title}</h2>
-          <button type="button" onClick={onClose} aria-label="Close" className="rounded px-2 text-slate-500 hover:bg-slate-100">
+          <button type="button" onClick={onClose} aria-label="Close dialog" className="rounded px-2 text-slate-500 hover:bg-slate-100">
             ×
           </button>
         </div>
