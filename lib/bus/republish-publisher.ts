@@ -55,6 +55,9 @@ export class RepublishPublisher {
   private returned = new Set<string>();
   private readonly log: Logger;
   private started = false;
+  /** declared on the first publish that needs it, not at start-up: a process that never
+   *  republishes (or a test server) leaves nothing behind on the broker */
+  private ledgerDeclared = false;
 
   constructor(private readonly options: RepublishPublisherOptions) {
     this.ledgerQueue = options.ledgerQueue;
@@ -90,9 +93,7 @@ export class RepublishPublisher {
       const id = headerText(msg.properties.headers?.[INTENT_ID_HEADER]);
       if (id) this.returned.add(id);
     });
-    // The ledger is EventDesk's own queue (never the platform's): durable, so a broker restart
-    // does not erase the evidence recovery needs.
-    await ch.assertQueue(this.ledgerQueue, { durable: true });
+    this.ledgerDeclared = false;
     this.channel = ch;
   }
 
@@ -153,6 +154,12 @@ export class RepublishPublisher {
   async publishAll(items: OutgoingMessage[]): Promise<PublishOutcome[]> {
     if (items.length === 0) return [];
     const ch = await this.confirmChannel();
+    if (!this.ledgerDeclared && items.some((i) => i.ledger)) {
+      // EventDesk's own queue (never the platform's): durable, so a broker restart does not
+      // erase the evidence recovery needs.
+      await ch.assertQueue(this.ledgerQueue, { durable: true });
+      this.ledgerDeclared = true;
+    }
     const outcomes: Promise<PublishOutcome>[] = [];
     for (const item of items) {
       const options = { ...item.message.options, mandatory: true };

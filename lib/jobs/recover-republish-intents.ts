@@ -81,10 +81,14 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
 
   // Read the ledger: copies of stale intents are the evidence; copies of settled intents are
   // dropped; copies of live in-flight intents go back (closing the channel requeues them).
+  if (stale.size === 0 && !(await ledgerExists(deps.publisher))) {
+    report.ledgerComplete = true;
+    return report; // nothing unfinished and no ledger yet: this install never republished
+  }
   const ch = await deps.publisher.openChannel();
   const marked = new Map<string, ConsumeMessage>();
   try {
-    const { messageCount } = await ch.checkQueue(deps.publisher.ledgerQueue);
+    const { messageCount } = await ch.assertQueue(deps.publisher.ledgerQueue, { durable: true });
     let seen = 0;
     if (messageCount > 0) {
       await ch.prefetch(Math.min(5000, messageCount + 10));
@@ -190,4 +194,8 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
     await ch.close().catch(() => {});
   }
   return report;
+}
+
+async function ledgerExists(publisher: RepublishPublisher): Promise<boolean> {
+  return (await publisher.missingQueues([publisher.ledgerQueue])).size === 0;
 }
