@@ -108,7 +108,7 @@ async function main() {
     await waitUntil(() => tap.status().countedTotal >= N);
     const liveSeconds = (performance.now() - liveStart) / 1000;
     const rssLive = peakRss;
-    console.log(`events                    ${N.toLocaleString('en-US')} x 2 rounds, ${TYPES.length} types, ~${body(TYPES[0], 0).length} B each, prefetch ${PREFETCH}`);
+    console.log(`events                    ${N.toLocaleString('en-US')} live + ${N.toLocaleString('en-US')} in backlogs, ${TYPES.length} types, ~${body(TYPES[0], 0).length} B each, prefetch ${PREFETCH}`);
     console.log(`publish rate              ${Math.round(N / publishSeconds).toLocaleString('en-US')} events/s (confirms every 2,000)`);
     console.log(`tap live rate             ${Math.round(N / liveSeconds).toLocaleString('en-US')} events/s (bound by the publisher; counted all ${(performance.now() - liveStart - publishSeconds * 1000).toFixed(0)} ms after the last confirm)`);
 
