@@ -35,6 +35,13 @@ export interface DrainerOptions {
    * next batch is written while the previous one commits. Acks still go strictly in order.
    */
   writers?: number;
+  /**
+   * Bytes of bodies held unacked (buffered or being written) before the drainer stops taking
+   * more (default 64 MiB). It also sizes the prefetch: with 5 MB messages a prefetch of 2000
+   * would hold 10 GB, so the drainer subscribes with a small probe prefetch, learns the message
+   * size and re-subscribes with min(prefetch, maxHeldBytes / average size).
+   */
+  maxHeldBytes?: number;
   declareTopology?: boolean;
   logger?: Logger;
   /** shown in `rabbitmqctl list_connections name client_properties` */
@@ -71,6 +78,13 @@ export class Drainer {
   /** set when a batch was given up uncommitted on a live channel (stop timeout): no more acks */
   private ackBlocked = false;
   private readonly writers: number;
+  private readonly maxHeldBytes: number;
+  private heldBytes = 0;
+  /** highest heldBytes seen (tests, diagnostics) */
+  peakHeldBytes = 0;
+  private avgSize = 0;
+  private consumerPrefetch = 0;
+  private adjusting: Promise<void> | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private depthTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -88,6 +102,7 @@ export class Drainer {
     this.batchSize = options.batchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 25;
     this.writers = Math.max(1, options.writers ?? 3);
+    this.maxHeldBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
     this.connectionName = options.connectionName ?? `eventdesk-drain:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.log = (options.logger ?? rootLogger).child({ component: 'drain', queue: options.queue });
     if (options.pool) {
@@ -137,6 +152,7 @@ export class Drainer {
   /** Stops consuming (messages stay in the DLQ) until resume(). */
   async pause(): Promise<void> {
     this.paused = true;
+    await this.adjusting;
     const s = this.session;
     if (s?.alive && s.consumerTag) {
       await s.channel.cancel(s.consumerTag).catch(() => {});
@@ -146,8 +162,7 @@ export class Drainer {
 
   async resume(): Promise<void> {
     this.paused = false;
-    const s = this.session;
-    if (s?.alive && !s.consumerTag) await this.consume(s);
+    await this.adjustConsumer();
   }
 
   /** Graceful: stop receiving, write and ack everything received, then close. */
@@ -155,6 +170,7 @@ export class Drainer {
     if (this.stopped) return;
     this.stopping = true;
     for (const t of [this.depthTimer, this.retryTimer]) if (t) clearTimeout(t);
+    await this.adjusting;
     const s = this.session;
     if (s?.alive && s.consumerTag) await s.channel.cancel(s.consumerTag).catch(() => {});
     const deadline = setTimeout(() => this.abort.abort(), timeoutMs);
@@ -201,9 +217,11 @@ export class Drainer {
       // The connection may still be up (e.g. the queue was deleted): come back on it.
       if (this.conn.connection === connection) this.retryAttach(connection);
     });
-    await channel.prefetch(this.prefetch);
+    // A small probe until the message size is known (see maxHeldBytes).
+    this.consumerPrefetch = this.avgSize ? this.desiredPrefetch() : Math.min(this.prefetch, 16);
+    await channel.prefetch(this.consumerPrefetch);
     if (!this.paused) await this.consume(session);
-    this.log.info({ prefetch: this.prefetch, batchSize: this.batchSize }, 'draining');
+    this.log.info({ prefetch: this.consumerPrefetch, batchSize: this.batchSize }, 'draining');
   }
 
   private retryAttach(connection: ChannelModel): void {
@@ -237,11 +255,56 @@ export class Drainer {
     session.consumerTag = consumerTag;
   }
 
+  private desiredPrefetch(): number {
+    return Math.max(1, Math.min(this.prefetch, Math.floor(this.maxHeldBytes / Math.max(this.avgSize, 1))));
+  }
+
+  /**
+   * Keeps what is held unacked within maxHeldBytes: stops consuming above it, resumes below half
+   * of it, and re-subscribes when the prefetch the message size calls for is 2x off the current
+   * one (a new basic.qos only applies to consumers started after it).
+   */
+  private adjustConsumer(): Promise<void> {
+    if (this.adjusting) return this.adjusting;
+    const s = this.session;
+    if (!s?.alive || this.stopping || this.paused) return Promise.resolve();
+    const have = s.consumerTag ? this.consumerPrefetch : 0;
+    const desired = this.desiredPrefetch();
+    let want = desired;
+    if (this.heldBytes > this.maxHeldBytes) want = 0;
+    else if (!have && this.heldBytes > this.maxHeldBytes / 2) want = 0;
+    if (want === have || (want && have && want < have * 2 && want * 2 > have)) return Promise.resolve();
+    this.adjusting = (async () => {
+      try {
+        if (s.consumerTag) {
+          const tag = s.consumerTag;
+          s.consumerTag = null;
+          await s.channel.cancel(tag);
+        }
+        if (want && s.alive && !this.stopping && !this.paused) {
+          await s.channel.prefetch(want);
+          this.consumerPrefetch = want;
+          await this.consume(s);
+        }
+        this.log.debug({ prefetch: want, heldBytes: this.heldBytes, avgSize: Math.round(this.avgSize) }, 'consumer adjusted');
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'cannot adjust the consumer');
+      } finally {
+        this.adjusting = null;
+        // what was held may have changed meanwhile (e.g. the last batch committed): look again
+        setImmediate(() => void this.adjustConsumer());
+      }
+    })();
+    return this.adjusting;
+  }
+
   private dropSession(session: Session | null = this.session): void {
     if (!session) return;
     session.alive = false;
     // What this channel delivered and we have not acked goes back to the queue by itself.
-    this.buffer = this.buffer.filter((d) => d.session !== session);
+    const kept = this.buffer.filter((d) => d.session !== session);
+    for (const d of this.buffer) if (d.session === session) this.heldBytes -= d.msg.content.length;
+    this.buffer = kept;
     if (this.session === session) this.session = null;
   }
 
@@ -256,6 +319,11 @@ export class Drainer {
       prepared = prepareDeadLetter(bare as ConsumeMessage);
     }
     this.buffer.push({ msg, session, prepared });
+    const size = msg.content.length;
+    this.heldBytes += size;
+    if (this.heldBytes > this.peakHeldBytes) this.peakHeldBytes = this.heldBytes;
+    this.avgSize = this.avgSize ? this.avgSize * 0.95 + size * 0.05 : Math.max(size, 1);
+    if (this.heldBytes > this.maxHeldBytes || this.consumerPrefetch > this.desiredPrefetch() * 2) void this.adjustConsumer();
     if (this.inFlight.length >= this.writers) return; // a finishing batch picks these up
     if (this.buffer.length >= this.batchSize) this.pump();
     else if (!this.lingerTimer) this.lingerTimer = setTimeout(() => this.pump(), this.lingerMs);
@@ -275,8 +343,10 @@ export class Drainer {
       slot.promise = this.writeWithRetry(batch).then((committed) => {
         slot.done = true;
         slot.committed = committed;
+        for (const d of batch) this.heldBytes -= d.msg.content.length;
         this.ackCompleted();
         this.pump();
+        void this.adjustConsumer();
       });
       this.inFlight.push(slot);
     }
@@ -300,9 +370,11 @@ export class Drainer {
   private async drainBuffer(): Promise<void> {
     for (;;) {
       this.pump();
-      if (!this.inFlight.length) return;
-      await Promise.race(this.inFlight.map((s) => s.promise));
-      if (this.abort.signal.aborted && !this.inFlight.length) return;
+      // only batches still being written: a finished one waiting for an older one to commit
+      // would resolve the race at once, forever (a microtask loop that starves the I/O it waits on)
+      const writing = this.inFlight.filter((s) => !s.done);
+      if (!writing.length) return;
+      await Promise.race(writing.map((s) => s.promise));
     }
   }
 

@@ -5,7 +5,7 @@ import { decodeAmqpValue } from '@/lib/bus/amqp-values';
 import { Drainer } from '@/lib/bus/drainer';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { count, dlqTopology, testLogger, waitFor } from './drain-helpers';
+import { count, dlqTopology, publishAll, testLogger, waitFor } from './drain-helpers';
 
 let broker: TestBroker;
 let db: TestDatabase;
@@ -25,6 +25,10 @@ afterAll(async () => {
   await broker?.cleanup();
   await db?.drop();
 });
+
+function drainer2(queue: string, maxHeldBytes: number) {
+  return new Drainer({ amqpUrl: broker.url, queue, databaseUrl: db.url, batchSize: 100, lingerMs: 10, maxHeldBytes, logger: testLogger });
+}
 
 async function stored(messageId: string) {
   return waitFor(
@@ -106,6 +110,19 @@ describe('poison input', () => {
     expect(row).toMatchObject({ event_type: 'weird.type', republish_count: 0, validation_status: 'invalid' });
     expect(row.deaths).toEqual([]);
   });
+
+  it('bounds the bytes it holds: large messages shrink the prefetch instead of filling memory', async () => {
+    const { dlq: bigQueue } = await dlqTopology(broker, 'drainpoisonbig');
+    const n = 60;
+    const size = 2 * 1024 * 1024;
+    const big = drainer2(bigQueue, 8 * 1024 * 1024);
+    await publishAll(broker.connection, bigQueue, Array.from({ length: n }, (_, i) => ({ body: randomBytes(size), options: { messageId: `big-${bigQueue}-${i}` } })));
+    await big.start();
+    await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`big-${bigQueue}-%`])) === n, 90_000, 'all big messages');
+    await big.stop();
+    // the probe prefetch (16) plus the budget, far below the 120 MB a prefetch of 2000 would take in
+    expect(big.peakHeldBytes).toBeLessThanOrEqual(16 * size + 8 * 1024 * 1024);
+  }, 120_000);
 
   it('keeps draining after all that', async () => {
     const id = `after-${randomUUID()}`;
