@@ -10,7 +10,7 @@ import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { lintEventText } from '@/components/editor/json-editor';
 import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
 import { BodyDiff } from './body-diff';
-import { buttonClass, ErrorNote, Modal } from './modal';
+import { buttonClass, DoneNote, ErrorNote, Modal } from './modal';
 import { TargetPicker } from './target-picker';
 
 // CodeMirror touches the DOM: load it in the browser only, and only when the dialog opens.
@@ -58,14 +58,7 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
   return (
     <Modal title="Edit & retry" onClose={onClose} wide>
       {republish.isSuccess ? (
-        <div role="status" className="text-sm text-emerald-800">
-          The edited message was republished (attempt {republish.data.republishCount}).
-          <div className="mt-3 text-right">
-            <button type="button" className={buttonClass.secondary} onClick={onClose}>
-              Close
-            </button>
-          </div>
-        </div>
+        <DoneNote onClose={onClose}>The edited message was republished (attempt {republish.data.republishCount}).</DoneNote>
       ) : step === 'edit' ? (
         <div>
           <p className="mb-2 text-sm text-slate-600">

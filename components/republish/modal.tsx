@@ -51,3 +51,17 @@ export function ErrorNote({ error }: { error: unknown }) {
     </p>
   );
 }
+
+/** The outcome of a finished action, with the button that closes the dialog. */
+export function DoneNote({ children, onClose }: { children: ReactNode; onClose: () => void }) {
+  return (
+    <div role="status" className="text-sm text-emerald-800">
+      {children}
+      <div className="mt-3 text-right">
+        <button type="button" className={buttonClass.secondary} onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}

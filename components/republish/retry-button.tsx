@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
-import { buttonClass, ErrorNote, Modal } from './modal';
+import { buttonClass, DoneNote, ErrorNote, Modal } from './modal';
 import { TargetPicker } from './target-picker';
 
 export function RetryButton({ id, queue, label, compact = false, canForce = false }: { id: string; queue: string; label: string; compact?: boolean; canForce?: boolean }) {
@@ -35,15 +35,10 @@ export function RetryButton({ id, queue, label, compact = false, canForce = fals
       {open ? (
         <Modal title="Retry this message" onClose={close}>
           {republish.isSuccess ? (
-            <div role="status" className="text-sm text-emerald-800">
+            <DoneNote onClose={close}>
               Republished to {republish.data.target.exchange ? `exchange ${republish.data.target.exchange}` : `queue ${republish.data.target.routingKey}`} (attempt{' '}
               {republish.data.republishCount}).
-              <div className="mt-3 text-right">
-                <button type="button" className={buttonClass.secondary} onClick={close}>
-                  Close
-                </button>
-              </div>
-            </div>
+            </DoneNote>
           ) : (
             <form
               onSubmit={(e) => {
