@@ -127,6 +127,23 @@ describe('bulk republish', () => {
     expect(again.status).toBe(409);
   });
 
+  it('discards a selection of ids in bulk, sending nothing', async () => {
+    const queue = await broker.queue(uniqueName('bulk.discard'));
+    const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 20 });
+    const { jobId } = (await server.createBulkJob(operator, { action: 'discard', selection: { ids: ids.slice(0, 15) }, reason: 'test traffic' })) as { jobId: string };
+    runner.poke();
+    const job = await until('the discard job', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    expect(job).toMatchObject({ total: 15, succeeded: 15, failed: 0, skipped: 0 });
+    const { rows } = await db.pool.query(
+      `SELECT count(*) FILTER (WHERE "status" = 'discarded')::int AS discarded, count(*) FILTER (WHERE "status" = 'pending')::int AS pending,
+              (SELECT "pending_count" FROM "failure_groups" WHERE "id" = $1) AS "pendingCount"
+       FROM "dead_letters" WHERE "group_id" = $1`,
+      [groupId],
+    );
+    expect(rows[0]).toEqual({ discarded: 15, pending: 5, pendingCount: 5 });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
+  });
+
   it('pauses itself when the replayed messages keep dying', async () => {
     const queue = await broker.queue(uniqueName('bulk.failing'));
     const { groupId } = await seedDeadLetters(db.pool, { queue, count: 200 });
