@@ -21,9 +21,18 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
     );
   }
   const order = backwards ? Prisma.sql`"last_failed_at" ASC, "id" ASC` : Prisma.sql`"last_failed_at" DESC, "id" DESC`;
-  const rows = await db.$queryRaw<DeadLetterRow[]>`
+  const select = (tx: Pick<PrismaClient, '$queryRaw'>) => tx.$queryRaw<DeadLetterRow[]>`
     SELECT ${DEAD_LETTER_COLUMNS} FROM "dead_letters" ${andAll(where)}
     ORDER BY ${order} LIMIT ${query.limit + 1}`;
+  // A search ANDs the full-text bitmap with other filters. At a million rows those bitmaps
+  // outgrow the default 4 MB work_mem and turn lossy, and a lossy page makes PostgreSQL redo
+  // to_tsvector for every row on it (measured: 6 s instead of 60 ms). 64 MB keeps them exact.
+  const rows = query.q
+    ? await db.$transaction(async (tx) => {
+        await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
+        return select(tx);
+      })
+    : await select(db);
 
   const more = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
