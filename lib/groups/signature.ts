@@ -10,7 +10,9 @@ const RULES: [RegExp, string][] = [
   [/\bhttps?:\/\/[^\s'"]+/g, '<url>'],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
   [/\b[0-9a-f]{16,}\b/gi, '<hex>'],
-  // any run of digits, also inside identifiers (user123, 30000ms)
+  // generated ids mixing letters and digits (ord_2bffdc3a, med_ab12cd, usr_40f6d19b): the whole token
+  [/\b(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{6,}\b/gi, '<id>'],
+  // any remaining run of digits, also inside words (S3, 30000ms)
   [/\d+(\.\d+)?/g, '<n>'],
   [/'[^']*'/g, "'<v>'"],
   [/"[^"]*"/g, '"<v>"'],

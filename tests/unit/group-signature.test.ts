@@ -5,7 +5,13 @@ describe('failure group signature', () => {
   it('replaces ids, uuids, numbers, timestamps, emails and urls', () => {
     expect(
       normaliseError('Timeout for order order123 after 30000ms at 2026-11-27T10:00:00Z (user 6a1b1b0e-1234-4a5b-8c9d-0123456789ab, bob@example.com) https://x.test/a?b=1'),
-    ).toBe('Timeout for order order<n> after <n>ms at <ts> (user <uuid>, <email>) <url>');
+    ).toBe('Timeout for order <id> after <id> at <ts> (user <uuid>, <email>) <url>');
+  });
+
+  it('replaces generated ids that mix letters and digits, keeping short codes readable', () => {
+    expect(normaliseError('POST https://p.test failed (order ord_2bffdc3a) for med_ab12cd, S3 error 40P01')).toBe(
+      'POST <url> failed (order <id>) for <id>, S<n> error <n>P<n>',
+    );
   });
 
   it('puts two messages that differ only in ids into one group', () => {
