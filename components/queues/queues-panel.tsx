@@ -16,7 +16,7 @@ export function QueuesPanel() {
           all queues
         </Link>
       </header>
-      <div className="space-y-3 p-3">
+      <div className="space-y-3 overflow-x-auto p-3">
         {isPending ? <p className="text-sm text-slate-500">Checking the broker…</p> : null}
         {error ? (
           <p role="alert" className="text-sm text-rose-700">
