@@ -4,6 +4,8 @@ import 'dotenv/config';
 import pino from 'pino';
 import { DEMO_DEFAULTS, parseDemoArgs } from '@/lib/demo/demo-options';
 import { runDemo } from '@/lib/demo/run-demo';
+import { serveMetrics } from '@/lib/demo/serve-metrics';
+import { defaultPlatformRegistry } from '@/lib/platform/metrics';
 import { env, EnvError } from '@/lib/env';
 
 async function main(): Promise<void> {
@@ -19,6 +21,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   const options = { ...DEMO_DEFAULTS, ...args };
+  // DEMO_METRICS_PORT (default 9464; 0 turns it off): the simulated services' Prometheus metrics.
+  const metricsPort = Number(process.env.DEMO_METRICS_PORT ?? 9464);
+  const metricsServer = metricsPort
+    ? await serveMetrics(defaultPlatformRegistry(), metricsPort).catch((err: Error) => {
+        console.warn(`demo: metrics endpoint not served on port ${metricsPort}: ${err.message}`);
+        return null;
+      })
+    : null;
+  if (metricsServer) console.log(`demo: services' metrics at http://127.0.0.1:${metricsPort}/metrics`);
   console.log(
     `demo: ${options.rate} events/s${options.count ? `, ${options.count} events` : ''}, fail ratio ${options.failRatio}, ` +
       `exchange ${settings.EVENTS_EXCHANGE}, DLQ ${settings.DLQ_QUEUE}, broker ${new URL(settings.AMQP_URL).host}`,
@@ -34,6 +45,7 @@ async function main(): Promise<void> {
     // lines: silent unless LOG_LEVEL is set explicitly (then on stderr).
     logger: pino({ level: process.env.LOG_LEVEL ? settings.LOG_LEVEL : 'silent' }, pino.destination(2)),
   });
+  metricsServer?.close();
   const s = result.stats;
   console.log(
     `done: published ${s.published} events (+${s.injected} malformed), consumed ${s.consumed}, retried ${s.retried}, ` +
