@@ -131,15 +131,25 @@ export interface SettledIntent {
  * statement: intents, records, group pending counts, history, and (for single actions) audit.
  * Only intents still 'pending' are settled, so settling twice (the process and recovery) is harmless.
  */
-export async function settleIntentsDone(client: pg.ClientBase, intentIds: string[], via: 'confirm' | 'recovery' = 'confirm'): Promise<SettledIntent[]> {
+export async function settleIntentsDone(
+  client: pg.ClientBase,
+  intentIds: string[],
+  via: 'confirm' | 'recovery' = 'confirm',
+  /** the intents' dead letters when the caller knows them (a bulk batch): saves looking them up */
+  deadLetterIds?: string[],
+): Promise<SettledIntent[]> {
   if (intentIds.length === 0) return [];
   // Lock order: records first, then intents, as claims do (a claim holds the record's lock
   // while its insert waits on the intent's unique index); the other order deadlocks.
-  await client.query(
-    `SELECT 1 FROM "dead_letters" WHERE "id" IN (SELECT "dead_letter_id" FROM "republish_intents" WHERE "id" = ANY($1::uuid[]))
-     ORDER BY "id" FOR UPDATE`,
-    [intentIds],
-  );
+  if (deadLetterIds) {
+    await client.query(`SELECT 1 FROM "dead_letters" WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`, [deadLetterIds]);
+  } else {
+    await client.query(
+      `SELECT 1 FROM "dead_letters" WHERE "id" IN (SELECT "dead_letter_id" FROM "republish_intents" WHERE "id" = ANY($1::uuid[]))
+       ORDER BY "id" FOR UPDATE`,
+      [intentIds],
+    );
+  }
   const { rows } = await client.query<SettledIntent>(
     `WITH done AS (
        UPDATE "republish_intents" SET "state" = 'done', "settled_at" = now()

@@ -4,7 +4,6 @@ import type pg from 'pg';
 import {
   insertIntents,
   inTransaction,
-  loadMessages,
   RECORD_COLUMNS,
   resolveTarget,
   settleIntentsDone,
@@ -59,11 +58,23 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
   const outcomes: ItemOutcome[] = [];
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
   return inTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<RecordForRepublish>(
-      `SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE`,
+    // One pass over the batch: the records, locked, with their newest stored message (the
+    // drain can only store a newer one by updating the record, which our lock holds off).
+    const { rows } = await tx.query<RecordForRepublish & { body: Buffer | null; properties: StoredMessageRow['properties']; headers: StoredMessageRow['headers'] }>(
+      // (locked in id order first, then one primary-key lookup per record: LIMIT 1 keeps the
+      // planner from turning it into a hash join over the whole messages table)
+      `SELECT d.*, m."body", m."properties", m."headers"
+       FROM (SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE) d
+       LEFT JOIN LATERAL (
+         SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
+         WHERE x."id" = COALESCE(d."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id"))
+         LIMIT 1
+       ) m ON true`,
       [deadLetterIds],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const messages = new Map<string, StoredMessageRow>();
+    for (const r of rows) if (r.body) messages.set(r.id, { deadLetterId: r.id, body: r.body, properties: r.properties, headers: r.headers });
     const candidates: RecordForRepublish[] = [];
     for (const id of deadLetterIds) {
       const r = byId.get(id);
@@ -88,7 +99,6 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
         attemptsAtClaim: r.attempts,
       })),
     );
-    const messages = await loadMessages(tx, [...intents.keys()]);
     const ready: ClaimedBatch['ready'] = [];
     const orphan: string[] = [];
     for (const r of candidates) {
@@ -151,7 +161,7 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
   const late: ItemOutcome[] = [];
   const jobId = b.job.id;
   await inTransaction(deps.pool, async (tx) => {
-    const settled = await settleIntentsDone(tx, b.ok.map((c) => c.intentId));
+    const settled = await settleIntentsDone(tx, b.ok.map((c) => c.intentId), 'confirm', b.ok.map((c) => c.record.id));
     for (const s of settled) late.push({ jobId, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
     await settleIntentsFailed(tx, b.unroutable.map((c) => c.intentId), 'target queue does not exist');
     for (const c of b.unroutable) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: `target queue ${c.record.queue} does not exist` });
