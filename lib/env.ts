@@ -93,3 +93,13 @@ export function env(): Env {
   cache.__eventdeskEnv ??= parseEnv(process.env);
   return cache.__eventdeskEnv;
 }
+
+/** For command-line entry points: the settings, or a message naming each bad variable and exit 1. */
+export function envOrExit(): Env {
+  try {
+    return env();
+  } catch (err) {
+    console.error(err instanceof EnvError ? err.message : err);
+    process.exit(1);
+  }
+}

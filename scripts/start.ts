@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { env, EnvError } from '@/lib/env';
+import { envOrExit } from '@/lib/env';
 import { prepareDatabase } from './migrate';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
@@ -50,13 +50,7 @@ export function buildIfNeeded(): void {
 }
 
 async function main() {
-  let settings;
-  try {
-    settings = env();
-  } catch (err) {
-    console.error(err instanceof EnvError ? err.message : err);
-    process.exit(1);
-  }
+  const settings = envOrExit();
   try {
     await prepareDatabase(settings.DATABASE_URL);
   } catch (err) {

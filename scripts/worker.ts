@@ -1,19 +1,13 @@
 // `npm run worker`: the drainer and the other background services without the web server.
 // Several can run at once on the same DLQ (no duplicate records); SIGTERM stops it cleanly.
 import 'dotenv/config';
-import { env, EnvError } from '@/lib/env';
+import { envOrExit } from '@/lib/env';
 import { logger } from '@/lib/log';
 import { startBackground } from '@/lib/runtime/background';
 import { prepareDatabase } from './migrate';
 
 async function main() {
-  let settings;
-  try {
-    settings = env();
-  } catch (err) {
-    console.error(err instanceof EnvError ? err.message : err);
-    process.exit(1);
-  }
+  const settings = envOrExit();
   await prepareDatabase(settings.DATABASE_URL);
   startBackground();
   logger.info('worker running (Ctrl-C to stop)');
