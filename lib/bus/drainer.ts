@@ -16,6 +16,7 @@ import { checkDlq, declareTopology, DlqMissingError } from './dlq-topology';
 import { initialDrainStatus, type DrainStatus } from './drain-status';
 import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
 import { storeBatch } from './store-batch';
+import { guardPool } from '@/lib/db/guard-pool';
 
 export interface DrainerOptions {
   amqpUrl: string;
@@ -120,7 +121,7 @@ export class Drainer {
       this.ownPool = true;
     }
     // An idle client whose backend was terminated emits here; the pool drops it by itself.
-    this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection lost'));
+    guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection lost'));
     this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
   }
 

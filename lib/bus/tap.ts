@@ -18,6 +18,7 @@ import pg from 'pg';
 import { ReconnectingConnection } from './connection';
 import { addPublishedCounts, purgeRollups, type MinuteCount, type SqlQuery } from './tap-rollups';
 import { logger as rootLogger } from '@/lib/log';
+import { guardPool } from '@/lib/db/guard-pool';
 
 export interface TapOptions {
   amqpUrl: string;
@@ -118,7 +119,7 @@ export class Tap {
     this.log = (options.logger ?? rootLogger).child({ component: 'tap', queue: this.queueName });
     // Its own small pool: the tap writes once a second and must never take the UI's connections.
     this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: 2, connectionTimeoutMillis: 5000 });
-    this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection failed'));
+    guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection failed'));
     this.query = async (sql, params) => (await this.pool.query(sql, params)).rows;
     this.connection = new ReconnectingConnection({ url: this.opts.amqpUrl, name: 'eventdesk-tap', logger: this.log });
     this.connection.on('disconnected', (reason) => {

@@ -7,6 +7,7 @@ import { logger as rootLogger } from '@/lib/log';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { IntentOwner } from '@/lib/bus/republish-owner';
 import { RepublishPublisher } from '@/lib/bus/republish-publisher';
+import { guardPool } from '@/lib/db/guard-pool';
 
 export interface RepublishSettings {
   databaseUrl: string;
@@ -27,7 +28,7 @@ const cache = globalThis as unknown as { __eventdeskRepublish?: Map<string, Repu
 
 export function createRepublishRuntime(settings: RepublishSettings, logger: Logger = rootLogger): RepublishRuntime {
   const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 5, connectionTimeoutMillis: 5000, application_name: 'eventdesk-republish' });
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'republish pool error'));
+  guardPool(pool, (err) => logger.warn({ err: err.message }, 'republish database connection lost'));
   const publisher = new RepublishPublisher({ url: settings.amqpUrl, ledgerQueue: settings.ledgerQueue, logger }).start();
   const owner = new IntentOwner(settings.databaseUrl, logger);
   void owner.start();

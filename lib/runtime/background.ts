@@ -9,6 +9,7 @@ import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
 import { logger } from '@/lib/log';
+import { guardPool } from '@/lib/db/guard-pool';
 
 export interface BackgroundService {
   name: string;
@@ -27,7 +28,7 @@ export function startBackground(): BackgroundService[] {
     // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
     // starves the drain (nor the reverse).
     const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000, application_name: 'eventdesk-drain' });
-    pool.on('error', (err) => logger.warn({ err: err.message }, 'idle drain database connection lost'));
+    guardPool(pool, (err) => logger.warn({ err: err.message }, 'drain database connection lost'));
     const drainer = new Drainer({
       amqpUrl: settings.AMQP_URL,
       queue: settings.DLQ_QUEUE,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
+import { guardPool } from '@/lib/db/guard-pool';
 
 export const TEST_PG_SERVER = process.env.TEST_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
 
@@ -18,7 +19,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
   const url = `${TEST_PG_SERVER}/${name}`;
   await ensureDatabase(url);
   await migrate(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = guardPool(new pg.Pool({ connectionString: url, max: 4 }), () => {});
   return {
     url,
     name,
