@@ -1,5 +1,5 @@
-// GET a JSON API route and check it against the shared zod schema; API errors arrive as the
-// envelope { error: { code, message, details } } and are thrown as ApiClientError.
+// Calls a JSON API route and checks the answer against the shared zod schema; API errors arrive
+// as the envelope { error: { code, message, details } } and are thrown as ApiClientError.
 import type { z } from 'zod';
 
 export class ApiClientError extends Error {
@@ -14,10 +14,11 @@ export class ApiClientError extends Error {
   }
 }
 
-export async function fetchJson<S extends z.ZodTypeAny>(url: string, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+/** The one place that turns a fetch into parsed data or an ApiClientError (reads and writes). */
+export async function requestJson<S extends z.ZodTypeAny>(url: string, schema: S, init: RequestInit = {}): Promise<z.infer<S>> {
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { accept: 'application/json' }, cache: 'no-store' });
+    res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init.headers }, cache: 'no-store' });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiClientError(0, 'network', 'EventDesk did not answer: is the server running?');
@@ -28,4 +29,8 @@ export async function fetchJson<S extends z.ZodTypeAny>(url: string, schema: S, 
     throw new ApiClientError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `HTTP ${res.status}`, e?.details);
   }
   return schema.parse(body);
+}
+
+export function fetchJson<S extends z.ZodTypeAny>(url: string, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+  return requestJson(url, schema, { signal });
 }
