@@ -7,6 +7,7 @@ import { PLATFORM_CONSUMERS, type ServiceSpec } from '@/lib/platform/consumers';
 import { EventPublisher } from '@/lib/platform/publisher';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
 import { declarePlatformTopology, type PlatformTopology } from '@/lib/platform/topology';
+import { sleep } from '@/lib/bus/backoff';
 import type { DemoOptions } from './demo-options';
 import { DemoStats } from './demo-stats';
 import { FaultPlan, type HandlerFault } from './fault-plan';
@@ -23,7 +24,6 @@ export interface DemoResult {
   expiring: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const logger = o.logger ?? pino({ level: 'warn' });

@@ -2,17 +2,9 @@
 // simulated work, and fails where the fault plan says so.
 import type { EventHandlers } from '@/lib/platform/handler-types';
 import type { ServiceSpec } from '@/lib/platform/consumers';
+import { sleep } from '@/lib/bus/backoff';
 import { DOWNSTREAM_ERRORS, FaultPlan } from './fault-plan';
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 export interface SimulatedServiceOptions {
   faults: FaultPlan;
