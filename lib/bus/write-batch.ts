@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PreparedDeath } from './prepare-dead-letter';
+import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 
 export interface BatchResult {
   /** deaths stored (new messages) */
@@ -285,7 +286,7 @@ async function writeRollups(
   const stats = new Map<string, { minute: Date; type: string; n: number }>();
   for (const d of fresh) {
     const minute = minuteOf(d.failedAt);
-    const type = d.eventType || '(unknown)';
+    const type = d.eventType || UNKNOWN_TYPE;
     const k = `${minute.getTime()}\u0000${type}`;
     const s = stats.get(k);
     if (s) s.n++;

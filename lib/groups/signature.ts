@@ -26,6 +26,10 @@ export function normaliseError(message: string | null | undefined): string {
   return s.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
+/** How a group names a missing event type, and a missing queue or reason. */
+export const UNKNOWN_TYPE = '(unknown)';
+export const NONE = '(none)';
+
 export interface GroupKey {
   eventType: string;
   queue: string;
@@ -43,9 +47,9 @@ export function groupKey(input: {
 }): GroupKey {
   const signature = normaliseError(input.errorMessage) || (input.fallback ?? '');
   return {
-    eventType: input.eventType || '(unknown)',
-    queue: input.queue || '(none)',
-    reason: input.reason || '(none)',
+    eventType: input.eventType || UNKNOWN_TYPE,
+    queue: input.queue || NONE,
+    reason: input.reason || NONE,
     signature,
   };
 }

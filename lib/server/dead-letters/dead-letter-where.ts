@@ -2,10 +2,9 @@
 // Expressions match the indexes of migration 20261127060000_triage_indexes exactly.
 import 'server-only';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
 
-const UNKNOWN_TYPE = '(unknown)';
-const NONE = '(none)';
 
 export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
