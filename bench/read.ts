@@ -4,7 +4,8 @@
 // with INSERT ... SELECT generate_series (indexes built after the load, as a restore would),
 // starts the production server on it, and measures p50/p95 of the HTTP API, one request at a
 // time. Targets at 1M: list p95 <= 50 ms, groups <= 200 ms, search <= 300 ms, detail <= 30 ms.
-// Env: BENCH_ROWS (default 1000000), BENCH_SAMPLES (default 60), NEXT_DIST_DIR (the build).
+// Env: BENCH_ROWS (default 1000000), BENCH_SAMPLES (default 60), NEXT_DIST_DIR (the build),
+// BENCH_KEEP=1 (keep the database), BENCH_REUSE=<database> (measure a kept one, no load).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureDatabase, dropDatabase } from '@/lib/db/ensure-database';
@@ -84,12 +85,13 @@ async function load(client: pg.Client) {
 
   // bulk load without secondary indexes and the FK, then build them once (as pg_restore does)
   const { rows: indexes } = await client.query<{ indexname: string; indexdef: string }>(
-    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('dead_letters', 'dead_letter_messages') AND indexname NOT LIKE '%\\_pkey'`,
+    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('dead_letters', 'dead_letter_messages', 'dead_letter_search') AND indexname NOT LIKE '%\\_pkey'`,
   );
-  const { rows: fks } = await client.query<{ conname: string; def: string }>(
-    `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'dead_letter_messages'::regclass AND contype = 'f'`,
+  const { rows: fks } = await client.query<{ conname: string; tbl: string; def: string }>(
+    `SELECT conname, conrelid::regclass::text AS tbl, pg_get_constraintdef(oid) AS def FROM pg_constraint
+     WHERE conrelid IN ('dead_letter_messages'::regclass, 'dead_letter_search'::regclass) AND contype = 'f'`,
   );
-  for (const f of fks) await client.query(`ALTER TABLE dead_letter_messages DROP CONSTRAINT "${f.conname}"`);
+  for (const f of fks) await client.query(`ALTER TABLE ${f.tbl} DROP CONSTRAINT "${f.conname}"`);
   for (const i of indexes) await client.query(`DROP INDEX "${i.indexname}"`);
 
   const t0 = performance.now();
@@ -124,14 +126,17 @@ async function load(client: pg.Client) {
        ), dl AS (
          INSERT INTO dead_letters (id, event_key, event_key_source, event_id, event_type, version, routing_key, queue, reason, exchange,
            status, attempts, republish_count, first_failed_at, last_failed_at, received_at, updated_at, error_message, validation_status,
-           violations, correlation_id, group_id, content_type, body_size, body_sha256, latest_message_id, search_text)
+           violations, correlation_id, group_id, content_type, body_size, body_sha256, latest_message_id)
          SELECT md5('dl' || i)::uuid, ev, 'event-id', ev, event_type, '1.' || (i % 3), event_type, queue, reason, 'edu.events',
            status, 1 + (r % 4), CASE WHEN status = 'republished' THEN 1 ELSE 0 END, ts - interval '3 minutes', ts, ts, ts, err, validity,
            CASE WHEN validity = 'invalid' THEN '[{"path": "$.data.email", "message": "Invalid email address"}]'::jsonb ELSE '[]'::jsonb END,
-           corr, group_id, 'application/json', octet_length(body), encode(sha256(convert_to(body, 'UTF8')), 'hex'), i + 1,
-           body || ' ' || err
+           corr, group_id, 'application/json', octet_length(body), encode(sha256(convert_to(body, 'UTF8')), 'hex'), i + 1
          FROM src
          RETURNING 1
+       ), fts AS (
+         -- what the search indexer builds from the drain's backlog (body text + error message)
+         INSERT INTO dead_letter_search (dead_letter_id, document, backlog_id)
+         SELECT md5('dl' || i)::uuid, to_tsvector('simple'::regconfig, body || ' ' || err), 0 FROM src
        )
        INSERT INTO dead_letter_messages (id, dead_letter_id, fingerprint, body, properties, headers, deaths, received_at)
        SELECT i + 1, md5('dl' || i)::uuid, md5('fp' || i), convert_to(body, 'UTF8'),
@@ -170,10 +175,11 @@ async function load(client: pg.Client) {
     await client.query(i.indexdef);
     console.log(`  index ${i.indexname}: ${since(t)}`);
   }
-  for (const f of fks) await client.query(`ALTER TABLE dead_letter_messages ADD CONSTRAINT "${f.conname}" ${f.def}`);
+  for (const f of fks) await client.query(`ALTER TABLE ${f.tbl} ADD CONSTRAINT "${f.conname}" ${f.def}`);
   const t = performance.now();
   await client.query('VACUUM ANALYZE dead_letters');
   await client.query('VACUUM ANALYZE dead_letter_messages');
+  await client.query('VACUUM ANALYZE dead_letter_search');
   await client.query('ANALYZE failure_groups');
   await client.query('ANALYZE failure_group_hours');
   console.log(`  vacuum analyze: ${since(t)}; indexes + vacuum ${since(tLoad)}; total load ${since(t0)}`);
@@ -211,7 +217,9 @@ async function measure(server: RunningServer, headers: Record<string, string>, n
 const cursorAt = (ms: number, id: string) => Buffer.from(`n.${ms}.${id}`).toString('base64url');
 
 async function main() {
-  const name = `eventdesk_bench_read_${randomBytes(4).toString('hex')}`;
+  // BENCH_REUSE=<database> measures a database kept by an earlier run (BENCH_KEEP=1): no load
+  const reuse = process.env.BENCH_REUSE;
+  const name = reuse ?? `eventdesk_bench_read_${randomBytes(4).toString('hex')}`;
   const url = `${PG_SERVER}/${name}`;
   console.log(`bench:read — ${ROWS.toLocaleString('en-US')} dead letters in ${name}`);
   await ensureDatabase(url);
@@ -220,9 +228,9 @@ async function main() {
   try {
     await migrate(url);
     await client.connect();
-    await load(client);
+    if (!reuse) await load(client);
     const size = await client.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s,
-      pg_size_pretty(pg_relation_size('dead_letters_search_text_fts_idx')) AS fts`);
+      pg_size_pretty(pg_relation_size('dead_letter_search_document_idx')) AS fts`);
     console.log(`  database ${size.rows[0].s}, full-text index ${size.rows[0].fts}`);
 
     server = await startNextServer({ DATABASE_URL: url, DRAIN: 'false', TAP: 'false', LOG_LEVEL: 'warn' }, 120_000);
@@ -232,6 +240,8 @@ async function main() {
     const pick = async (sql: string) => (await client.query(sql)).rows;
     const [smallGroup] = await pick(`SELECT id FROM failure_groups ORDER BY count ASC LIMIT 1`);
     const [bigGroup] = await pick(`SELECT id FROM failure_groups ORDER BY count DESC LIMIT 1`);
+    // the hard case for search: a term common overall (~10% of rows) that never occurs in a big group
+    const [otherGroup] = await pick(`SELECT id FROM failure_groups WHERE signature NOT LIKE '%insufficient%' ORDER BY count DESC LIMIT 1`);
     const deep = await pick(`SELECT (extract(epoch FROM last_failed_at) * 1000)::bigint AS ms, id::text FROM dead_letters
       ORDER BY last_failed_at DESC, id DESC OFFSET ${Math.floor(ROWS * 0.9)} LIMIT 1`);
     const mid = await pick(`SELECT (extract(epoch FROM last_failed_at) * 1000)::bigint AS ms, id::text FROM dead_letters
@@ -267,6 +277,7 @@ async function main() {
       ['search event id (uuid)', 'search', eventIds.slice(0, 20).map((e) => `/api/dead-letters?q=${encodeURIComponent(e)}`)],
       ['search no match', 'search', L('q=zyxwvutsrq')],
       ['search phrase + type', 'search', L(`q=${encodeURIComponent('"insufficient funds"')}&eventType=${TYPES[8]}`)],
+      ['search common, not in group', 'search', L(`q=insufficient&groupId=${otherGroup.id}`)],
       ['search + deep cursor', 'search', L(`q=student&cursor=${cursorAt(Number(mid[0].ms), mid[0].id)}`)],
       ['groups', 'groups', ['/api/groups']],
       ['groups sort=count', 'groups', ['/api/groups?sort=count']],
@@ -292,7 +303,7 @@ async function main() {
     await server?.stop();
     await client.end().catch(() => {});
     // BENCH_KEEP=1 keeps the database for EXPLAIN sessions (drop it yourself afterwards)
-    if (process.env.BENCH_KEEP === '1') console.log(`  kept ${url}`);
+    if (process.env.BENCH_KEEP === '1' || reuse) console.log(`  kept ${url}`);
     else await dropDatabase(url);
   }
 }

@@ -8,6 +8,7 @@ import { useDeadLetters } from '@/components/hooks/use-dead-letters';
 import { useDeadLetterFacets } from '@/components/hooks/use-dead-letter-facets';
 import { useHealth } from '@/components/hooks/use-health';
 import { StateMessage } from '@/components/ui/state-message';
+import { formatCount } from '@/components/ui/format';
 import { DeadLetterTable } from './dead-letter-table';
 import { DeadLetterBulkActions } from './bulk-actions';
 import { FilterBar } from './filter-bar';
@@ -112,6 +113,14 @@ export function DeadLetterListView() {
         </StateMessage>
       ) : list.isPending ? (
         <StateMessage tone="loading" title="Loading dead letters…" testId="list-loading" />
+      ) : items.length === 0 && list.data?.searchedRows && list.data.nextCursor ? (
+        <StateMessage tone="empty" title={`No matches among the ${formatCount(list.data.searchedRows)} newest dead letters of this view`} testId="list-empty">
+          The words are common elsewhere but not here.{' '}
+          <button type="button" className="text-indigo-700 underline" onClick={() => go({ ...params, cursor: list.data!.nextCursor! })}>
+            Search older ones
+          </button>
+          , or narrow the time range.
+        </StateMessage>
       ) : items.length === 0 ? (
         filtered || params.cursor ? (
           <StateMessage tone="empty" title="No dead letters match these filters" testId="list-empty">
@@ -155,6 +164,7 @@ export function DeadLetterListView() {
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span className="text-xs text-slate-500" data-testid="page-info">
           {items.length} shown{params.cursor ? '' : ' · newest first'}
+          {list.data?.searchedRows ? ` · searched ${formatCount(list.data.searchedRows)} dead letters; Next → searches older ones` : ''}
         </span>
         <div className="flex gap-2">
           <button

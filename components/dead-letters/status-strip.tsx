@@ -40,6 +40,14 @@ export function StatusStrip({
           {formatAgo(drain?.lastDrainedAt)}
         </span>
       </Stat>
+      {health?.search?.backlog ? (
+        // the drain stores first and indexes for search a moment later; say so while it catches up
+        <Stat label="Search">
+          <span data-testid="search-backlog" title={`oldest waiting since ${formatTime(health.search.oldestQueuedAt)}`}>
+            <Badge tone="warn">indexing {formatCount(health.search.backlog)}</Badge>
+          </span>
+        </Stat>
+      ) : null}
       <Stat label="Database">
         <Badge tone={health ? (health.database.ok ? 'good' : 'bad') : 'neutral'}>{health ? (health.database.ok ? 'ok' : 'down') : '—'}</Badge>
       </Stat>

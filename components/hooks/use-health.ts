@@ -20,6 +20,7 @@ export const healthSchema = z.looseObject({
       dlqConsumers: z.number().nullable().optional(),
     })
     .optional(),
+  search: z.looseObject({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

@@ -49,6 +49,8 @@ export interface DrainerOptions {
   connectionName?: string;
   depthIntervalMs?: number;
   missingQueueRetryMs?: number;
+  /** called after each batch that stored something is committed (the search indexer's kick) */
+  onStored?: () => void;
 }
 
 interface Session {
@@ -389,7 +391,10 @@ export class Drainer {
         this.dbError = null;
         this.stats.drainedTotal += result.stored;
         this.stats.duplicatesSkipped += result.duplicates;
-        if (result.stored) this.stats.lastDrainedAt = new Date().toISOString();
+        if (result.stored) {
+          this.stats.lastDrainedAt = new Date().toISOString();
+          this.options.onStored?.();
+        }
         this.summary.stored += result.stored;
         this.summary.duplicates += result.duplicates;
         this.summary.batches++;

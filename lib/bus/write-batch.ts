@@ -80,13 +80,13 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   const upserted = await client.query<RecordRow & { event_key: string; queue: string }>(
     `INSERT INTO dead_letters AS d (event_key, event_key_source, event_id, event_type, version, routing_key, queue,
        reason, exchange, status, attempts, republish_count, first_failed_at, last_failed_at, error_message,
-       validation_status, violations, correlation_id, group_id, content_type, body_size, body_sha256, search_text,
+       validation_status, violations, correlation_id, group_id, content_type, body_size, body_sha256,
        latest_message_id)
-     SELECT k, ks, eid, et, v, rk, q, r, ex, 'pending', n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, st, mid
+     SELECT k, ks, eid, et, v, rk, q, r, ex, 'pending', n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, mid
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                    $9::text[], $10::int[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::text[],
-                   $16::jsonb[], $17::text[], $18::text[], $19::text[], $20::int[], $21::text[], $22::text[], $23::bigint[])
-            AS t(k, ks, eid, et, v, rk, q, r, ex, n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, st, mid)
+                   $16::jsonb[], $17::text[], $18::text[], $19::text[], $20::int[], $21::text[], $22::bigint[])
+            AS t(k, ks, eid, et, v, rk, q, r, ex, n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, mid)
      ON CONFLICT (event_key, queue) DO UPDATE SET updated_at = d.updated_at
      RETURNING id, event_key, queue, (xmax = 0) AS inserted, status, group_id`,
     [
@@ -111,7 +111,6 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
       recs.map((a) => a.latest.contentType),
       recs.map((a) => a.latest.bodySize),
       recs.map((a) => a.latest.bodySha256),
-      recs.map((a) => a.latest.searchText),
       recs.map((a) => messageId.get(a.latest)),
     ],
   );
@@ -170,12 +169,11 @@ async function updateReturnedRecords(
        content_type = t.ct,
        body_size = t.bs,
        body_sha256 = t.sha,
-       search_text = t.st,
        updated_at = now()
      FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::bigint[], $6::int[], $7::text[],
                  $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                 $16::text[], $17::text[], $18::int[], $19::text[], $20::text[])
-          AS t(id, n, ff, lf, mid, rc, em, vs, vio, gid, et, v, rk, r, ex, cid, ct, bs, sha, st)
+                 $16::text[], $17::text[], $18::int[], $19::text[])
+          AS t(id, n, ff, lf, mid, rc, em, vs, vio, gid, et, v, rk, r, ex, cid, ct, bs, sha)
      WHERE d.id = t.id`,
     [
       rows.map((r) => r.rec.id),
@@ -197,7 +195,6 @@ async function updateReturnedRecords(
       rows.map((r) => r.latest.contentType),
       rows.map((r) => r.latest.bodySize),
       rows.map((r) => r.latest.bodySha256),
-      rows.map((r) => r.latest.searchText),
     ],
   );
 }
@@ -230,7 +227,8 @@ async function insertMessages(
 }
 
 /**
- * History, failure groups (count, pending_count, hourly buckets) and per-minute stats in ONE
+ * History, failure groups (count, pending_count, hourly buckets), per-minute stats and the search
+ * backlog in ONE
  * statement (data-modifying CTEs), keys sorted so concurrent drainers lock group rows in order.
  * pending_count: a record is pending in its latest group now; a record that was pending in
  * another group leaves that group's pending count.
@@ -294,6 +292,11 @@ async function writeRollups(
   }
   const minutes = [...stats.values()].sort((a, b) => a.minute.getTime() - b.minute.getTime() || byString(a.type, b.type));
 
+  // Full-text search: each record that got a death is (re)indexed from its latest death's text,
+  // by the search indexer after this commit (lib/bus/search-indexer.ts).
+  const searchable = [...perRecordOf(fresh).entries()].sort((a, b) => byString(a[0], b[0]))
+    .map(([k, a]) => ({ id: recordOf.get(k)!.id, text: a.latest.searchText }));
+
   await client.query(
     `WITH history AS (
        INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
@@ -310,6 +313,9 @@ async function writeRollups(
        INSERT INTO failure_group_hours AS h (group_id, hour, count)
        SELECT * FROM unnest($13::text[], $14::timestamptz[], $15::int[])
        ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count
+     ), search AS (
+       INSERT INTO search_backlog (dead_letter_id, search_text)
+       SELECT * FROM unnest($19::uuid[], $20::text[])
      )
      INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered)
      SELECT * FROM unnest($16::timestamptz[], $17::text[], $18::bigint[])
@@ -333,6 +339,8 @@ async function writeRollups(
       minutes.map((r) => r.minute),
       minutes.map((r) => r.type),
       minutes.map((r) => r.n),
+      searchable.map((r) => r.id),
+      searchable.map((r) => r.text),
     ],
   );
   // Separate statement: one statement must not modify the same group row twice.

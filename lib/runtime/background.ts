@@ -1,10 +1,11 @@
 // Starts the background services of one EventDesk process (web server or `npm run worker`) and
 // stops them gracefully on SIGTERM/SIGINT. Each service is one entry in `services` below: to add
-// one (tap, jobs), push `{ name, stop }` after starting it.
+// one (tap, jobs, search indexer), push `{ name, stop }` after starting it.
 import pg from 'pg';
 import { Drainer } from '@/lib/bus/drainer';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
 import { startRetention } from '@/lib/bus/retention';
+import { SearchIndexer } from '@/lib/bus/search-indexer';
 import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
@@ -24,6 +25,19 @@ export function startBackground(): BackgroundService[] {
   const settings = env();
   const services: BackgroundService[] = (holder.__eventdeskBackground = []);
 
+  // Full-text search documents for what the drain stored (here or in a worker). Always on: with
+  // nothing queued it costs one small query a second.
+  const searchPool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000, application_name: 'eventdesk-search-indexer' });
+  guardPool(searchPool, (err) => logger.warn({ err: err.message }, 'search indexer database connection lost'));
+  const indexer = new SearchIndexer(searchPool, logger.child({ component: 'search-indexer' })).start();
+  services.push({
+    name: 'search-indexer',
+    stop: async () => {
+      await indexer.stop();
+      await searchPool.end().catch(() => {});
+    },
+  });
+
   if (settings.DRAIN) {
     // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
     // starves the drain (nor the reverse).
@@ -38,6 +52,7 @@ export function startBackground(): BackgroundService[] {
       batchSize: settings.DRAIN_BATCH_SIZE,
       declareTopology: settings.DECLARE_TOPOLOGY,
       logger,
+      onStored: () => indexer.kick(),
     });
     publishDrainStatus(() => drainer.status());
     void drainer.start();

@@ -2,6 +2,7 @@
 // this process runs one, else a broker probe cached for a few seconds (no table counts here).
 import amqp from 'amqplib';
 import { currentDrainStatus } from '@/lib/bus/drain-status';
+import type { SearchBacklogState } from '@/lib/bus/search-indexer';
 
 export interface HealthBody {
   status: 'ok' | 'degraded';
@@ -15,6 +16,8 @@ export interface HealthBody {
     dlqMissing?: boolean;
     error?: string | null;
   };
+  /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
+  search?: SearchBacklogState | null;
 }
 
 const probe = globalThis as unknown as { __eventdeskBrokerProbe?: { at: number; ok: Promise<boolean> } };
@@ -33,7 +36,7 @@ function probeBroker(url: string, ttlMs = 5000): Promise<boolean> {
   return ok;
 }
 
-export async function readHealth(databaseOk: boolean, amqpUrl: string): Promise<HealthBody> {
+export async function readHealth(databaseOk: boolean, amqpUrl: string, search: SearchBacklogState | null = null): Promise<HealthBody> {
   const drain = currentDrainStatus();
   const brokerOk = drain ? drain.brokerConnected : await probeBroker(amqpUrl);
   const body: HealthBody = {
@@ -50,6 +53,7 @@ export async function readHealth(databaseOk: boolean, amqpUrl: string): Promise<
           error: drain.lastError,
         }
       : { state: 'stopped', dlqDepth: null, drainedTotal: 0, lastDrainedAt: null, error: null },
+    search,
   };
   if (!databaseOk || !brokerOk || (drain && drain.state === 'error')) body.status = 'degraded';
   return body;

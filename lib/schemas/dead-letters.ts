@@ -85,6 +85,12 @@ export const deadLetterListSchema = z.object({
   nextCursor: z.string().nullable(),
   /** previous (newer) page; null on the first page */
   prevCursor: z.string().nullable(),
+  /**
+   * Set when a search of a common term stopped after examining this many rows of the view (see
+   * lib/server/dead-letters/list-dead-letters.ts): the page holds the hits among them, maybe
+   * fewer than the limit, and the cursor continues the search beyond them.
+   */
+  searchedRows: z.number().int().optional(),
 });
 export type DeadLetterList = z.infer<typeof deadLetterListSchema>;
 

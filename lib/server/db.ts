@@ -13,3 +13,10 @@ export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient 
 }
 
 export const prisma: PrismaClient = (cache.__eventdeskPrisma ??= createPrismaClient(env().DATABASE_URL));
+
+/** The Prisma client as a `{ query }` for code shared with the pg-pool side (lib/bus). */
+export function prismaQueryable(db: PrismaClient = prisma) {
+  return {
+    query: async <R extends object>(text: string, values: unknown[] = []) => ({ rows: await db.$queryRawUnsafe<R[]>(text, ...values) }),
+  };
+}

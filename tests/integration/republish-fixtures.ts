@@ -96,9 +96,9 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
        ), dl AS (
          INSERT INTO "dead_letters" ("id", "event_key", "event_key_source", "event_id", "event_type", "version", "routing_key", "queue", "reason",
            "exchange", "status", "attempts", "republish_count", "first_failed_at", "last_failed_at", "error_message", "validation_status", "group_id",
-           "content_type", "body_size", "body_sha256", "search_text")
+           "content_type", "body_size", "body_sha256")
          SELECT id, event_id, 'event-id', event_id, event_type, '1.0', routing_key, queue, 'rejected', exchange, 'pending', 1, republish_count,
-           failed_at, failed_at, 'consumer failed', 'valid', group_id, 'application/json', body_size, body_sha256, ''
+           failed_at, failed_at, 'consumer failed', 'valid', group_id, 'application/json', body_size, body_sha256
          FROM src RETURNING "id"
        ), m AS (
          INSERT INTO "dead_letter_messages" ("dead_letter_id", "fingerprint", "body", "properties", "headers", "deaths")

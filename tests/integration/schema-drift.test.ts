@@ -56,7 +56,9 @@ export function readPrismaModels(schema: string): Map<string, Column[]> {
       const [, field, type, list, optional, rest] = m;
       if (modelNames.has(type) || list) continue; // relation fields have no column
       const native = /@db\.(\w+)/.exec(rest)?.[1];
-      const sqlType = enums.has(type) ? 'USER-DEFINED' : native ? NATIVE_TYPES[native] : SCALAR_TYPES[type];
+      // Unsupported("tsvector") names the SQL type itself
+      const unsupported = type === 'Unsupported' ? /^\("([^"]+)"\)/.exec(rest)?.[1] : undefined;
+      const sqlType = unsupported ?? (enums.has(type) ? 'USER-DEFINED' : native ? NATIVE_TYPES[native] : SCALAR_TYPES[type]);
       columns.push({ name: /@map\("([^"]+)"\)/.exec(rest)?.[1] ?? field, type: sqlType ?? `unknown:${type}`, nullable: Boolean(optional) });
     }
     tables.set(table, columns);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { Drainer } from '@/lib/bus/drainer';
+import { SearchIndexer } from '@/lib/bus/search-indexer';
 import { createPrismaClient } from '@/lib/server/db';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
@@ -17,6 +18,7 @@ import { publishAll, testLogger, waitFor } from './drain-helpers';
 let db: TestDatabase;
 let broker: TestBroker;
 let drainer: Drainer;
+let indexer: SearchIndexer;
 let prisma: PrismaClient;
 let dlq: string;
 const consumerQueue = uniqueName('grading-service');
@@ -25,13 +27,16 @@ beforeAll(async () => {
   db = await createTestDatabase('triagedrain');
   broker = await createTestBroker();
   dlq = await broker.queue(uniqueName('triage.dlq'));
-  drainer = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, batchSize: 50, lingerMs: 10, logger: testLogger });
+  // wired as in lib/runtime/background.ts: each commit kicks the search indexer
+  indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 60_000 }).start();
+  drainer = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, batchSize: 50, lingerMs: 10, logger: testLogger, onStored: () => indexer.kick() });
   await drainer.start();
   prisma = createPrismaClient(db.url, 2);
 });
 
 afterAll(async () => {
   await drainer?.stop();
+  await indexer?.stop();
   await prisma?.$disconnect();
   await broker?.cleanup();
   await db?.drop();
@@ -88,6 +93,8 @@ it('puts two drained messages that differ only in ids into one group', async () 
   expect(detail.headers['x-exception-message']).toBe(a.errorMessage);
   expect(detail.history[0]).toMatchObject({ action: 'dead-lettered' });
   // and the search finds it by a word of its error message and an id in its body
-  const found = await listDeadLetters(deadLetterListQuerySchema.parse({ q: `${JSON.parse(detail.body.data).eventId}` }), prisma);
+  // (once the indexer, kicked by the drain's commit, has built its document)
+  const q = deadLetterListQuerySchema.parse({ q: `${JSON.parse(detail.body.data).eventId}` });
+  const found = await waitFor(async () => (await listDeadLetters(q, prisma)).items.length > 0 && listDeadLetters(q, prisma), 10_000, 'search document');
   expect(found.items.map((d) => d.id)).toEqual([a.id]);
 });

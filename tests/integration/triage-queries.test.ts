@@ -101,6 +101,26 @@ describe('dead-letter list', () => {
     expect(page.items.map((d) => d.id).sort()).toEqual([0, 12, 24, 36].map((i) => seeded[i].id).sort());
   });
 
+  it('a common term with a filter walks a bounded number of rows per page and pages on to every hit, both ways', async () => {
+    const params = { q: 'timeout', eventType: 'course.enrolled' };
+    const exact = (await list(params)).items.map((d) => d.id); // 39 of 40 rows say "Timeout": found by walking, unbounded here
+    expect(exact).toHaveLength(9); // course.enrolled is every 4th row; row 13 (the quokka) has no timeout
+    for (const searchWalk of [3, 1]) {
+      const limits = { rareTermHits: 5, searchWalk };
+      const page = (cursor?: string) => listDeadLetters(deadLetterListQuerySchema.parse({ ...params, cursor }), prisma, limits);
+      const pages = [await page()];
+      while (pages.at(-1)!.nextCursor) pages.push(await page(pages.at(-1)!.nextCursor!));
+      expect(pages.flatMap((p) => p.items.map((d) => d.id)), `walk ${searchWalk} forward`).toEqual(exact);
+      expect(pages[0].searchedRows).toBe(searchWalk);
+      expect(pages[0].items.length).toBeLessThanOrEqual(searchWalk);
+      if (searchWalk === 1) expect(pages.some((p) => p.items.length === 0 && p.nextCursor), 'an empty page that pages on').toBe(true);
+      // and back from the last page to the first
+      const back = [pages.at(-1)!];
+      while (back.at(-1)!.prevCursor) back.push(await page(back.at(-1)!.prevCursor!));
+      expect(back.reverse().flatMap((p) => p.items.map((d) => d.id)), `walk ${searchWalk} back`).toEqual(exact);
+    }
+  });
+
   it('searches the error message and the body', async () => {
     expect((await list({ q: 'quokka' })).items.map((d) => d.id)).toEqual([seeded[13].id]);
     expect((await list({ q: 'zebracorn' })).items.map((d) => d.id)).toEqual([seeded[21].id]);

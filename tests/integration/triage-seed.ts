@@ -66,14 +66,16 @@ export async function seedDeadLetter(db: pg.Pool | pg.Client, input: SeedDeadLet
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO dead_letters (event_key, event_key_source, event_id, event_type, version, routing_key, queue, reason, exchange,
        status, attempts, first_failed_at, last_failed_at, error_message, validation_status, violations, correlation_id, group_id,
-       content_type, body_size, body_sha256, search_text)
-     VALUES ($1, 'event-id', $1, $2, $3, $2, $4, $5, 'edu.events', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       content_type, body_size, body_sha256)
+     VALUES ($1, 'event-id', $1, $2, $3, $2, $4, $5, 'edu.events', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      RETURNING id::text`,
     [eventId, eventType, input.version ?? '1.0', queue, reason, status, input.attempts ?? 1, firstFailedAt, lastFailedAt, errorMessage,
       validationStatus, JSON.stringify(input.violations ?? []), input.correlationId ?? null, gid,
-      input.contentType === undefined ? 'application/json' : input.contentType, bytes.length, sha, searchText],
+      input.contentType === undefined ? 'application/json' : input.contentType, bytes.length, sha],
   );
   const id = rows[0].id;
+  // indexed at once (the drain leaves this to the search indexer)
+  await db.query(`INSERT INTO dead_letter_search (dead_letter_id, document, backlog_id) VALUES ($1, to_tsvector('simple', $2), 0)`, [id, searchText]);
   const deaths = input.deaths ?? [{ queue, reason, count: input.attempts ?? 1, exchange: 'edu.events', routingKeys: [eventType ?? ''], time: lastFailedAt.toISOString() }];
   const msg = await db.query<{ id: string }>(
     `INSERT INTO dead_letter_messages (dead_letter_id, fingerprint, body, properties, headers, deaths)

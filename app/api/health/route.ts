@@ -1,9 +1,11 @@
 // GET /api/health (no auth): database, broker and drain state (interface.md); 503 when the
-// database is down. Fast on purpose: one SELECT 1 and in-memory state, no table counts.
+// database is down. Fast on purpose: one SELECT 1, the search backlog from its id range, and
+// in-memory state; no table counts.
 import { withApi, json } from '@/lib/api/handler';
 import { env } from '@/lib/env';
 import { readHealth } from '@/lib/runtime/read-health';
-import { prisma } from '@/lib/server/db';
+import { searchBacklogState } from '@/lib/bus/search-indexer';
+import { prisma, prismaQueryable } from '@/lib/server/db';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -20,6 +22,8 @@ async function pingDatabase(timeoutMs = 2000): Promise<boolean> {
 }
 
 export const GET = withApi(async () => {
-  const body = await readHealth(await pingDatabase(), env().AMQP_URL);
+  const databaseOk = await pingDatabase();
+  const search = databaseOk ? await searchBacklogState(prismaQueryable()).catch(() => null) : null;
+  const body = await readHealth(databaseOk, env().AMQP_URL, search);
   return json(body, { status: body.database.ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 });

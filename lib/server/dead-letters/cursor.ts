@@ -31,3 +31,14 @@ export function decodeCursor(value: string): Cursor {
   if ((d !== 'n' && d !== 'p') || !Number.isSafeInteger(t) || !UUID.test(id ?? '')) throw bad();
   return { direction: d === 'n' ? 'next' : 'prev', lastFailedAt: new Date(t), id };
 }
+
+/**
+ * The uuid just before (-1) or after (+1) `id` in PostgreSQL's uuid order. Cursors are exclusive;
+ * an empty page (a search walk that found nothing) has no row of its own to point back from, so
+ * it points from the uuid next to the one it started at, which includes that row again.
+ */
+export function adjacentUuid(id: string, step: -1 | 1): string {
+  const n = (BigInt(`0x${id.replace(/-/g, '')}`) + BigInt(step)) & ((1n << 128n) - 1n);
+  const h = n.toString(16).padStart(32, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -6,7 +6,11 @@ import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
 
 
-export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
+/**
+ * `searchIds`: when the caller already knows every dead letter matching `q` (a rare term, see
+ * list-dead-letters.ts), the search becomes a list of ids instead of a probe per row.
+ */
+export function deadLetterWhere(f: DeadLetterFilter, searchIds?: string[]): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
@@ -19,19 +23,18 @@ export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   if (f.correlationId) where.push(Prisma.sql`"correlation_id" = ${f.correlationId}`);
   if (f.from) where.push(Prisma.sql`"last_failed_at" >= ${f.from}::timestamptz`);
   if (f.to) where.push(Prisma.sql`"last_failed_at" < ${f.to}::timestamptz`);
-  if (f.q) {
-    // Phrases ("...") would make PostgreSQL recompute to_tsvector of every candidate row to check
-    // word positions (the index stores none): hundreds of ms at a million rows. Instead the index
-    // matches the phrase's words (<-> turned into &) and a cheap ILIKE checks the phrase as written.
-    where.push(
-      Prisma.sql`to_tsvector('simple'::regconfig, "search_text") @@ replace(websearch_to_tsquery('simple'::regconfig, ${f.q})::text, '<->', '&')::tsquery`,
-    );
-    for (const m of f.q.matchAll(/"([^"]+)"/g)) {
-      const phrase = m[1].trim().replace(/[\\%_]/g, (c) => `\\${c}`);
-      if (phrase) where.push(Prisma.sql`"search_text" ILIKE ${`%${phrase}%`}`);
-    }
-  }
+  if (f.q && searchIds) where.push(Prisma.sql`"id" = ANY(${searchIds}::uuid[])`);
+  else if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q)})`);
   return where;
+}
+
+/**
+ * Ids of the dead letters whose full-text document matches `q` (websearch syntax). Documents
+ * live in dead_letter_search (GIN over a stored tsvector with word positions), so a quoted phrase
+ * is checked on the document itself, never by re-reading bodies.
+ */
+export function searchMatches(q: string): Prisma.Sql {
+  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "document" @@ websearch_to_tsquery('simple'::regconfig, ${q})`;
 }
 
 export function andAll(parts: Prisma.Sql[]): Prisma.Sql {

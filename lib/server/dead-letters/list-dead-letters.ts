@@ -4,50 +4,102 @@ import 'server-only';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
 import type { DeadLetterList, DeadLetterListQuery } from '@/lib/schemas/dead-letters';
-import { decodeCursor, encodeCursor } from './cursor';
-import { andAll, deadLetterWhere } from './dead-letter-where';
+import { adjacentUuid, decodeCursor, encodeCursor } from './cursor';
+import { andAll, deadLetterWhere, searchMatches } from './dead-letter-where';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './dead-letter-row';
 
-export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClient = prisma): Promise<DeadLetterList> {
+/**
+ * Search, in two steps, because PostgreSQL cannot estimate how many rows a term matches (an email
+ * or id: a handful; "timeout": a third of the table) and a wrong guess costs seconds either way.
+ * 1. Fetch up to `rareTermHits` ids of matching documents. If that is all of them, the page is
+ *    read by id (a few primary-key lookups): exact, whatever the filters.
+ * 2. A commoner term is found by walking the list's own index newest first and probing each row's
+ *    document, which meets a page of hits at once. Only when the term is common overall but rare
+ *    among the filtered rows would that walk go on through the whole filter, so it stops after
+ *    `searchWalk` rows: the page then holds the hits among them (maybe none) and its nextCursor
+ *    continues the walk where it stopped (the UI says "searched the newest N").
+ */
+export interface SearchLimits {
+  rareTermHits: number;
+  searchWalk: number;
+}
+const SEARCH_LIMITS: SearchLimits = { rareTermHits: 500, searchWalk: 10_000 };
+
+type Position = Pick<DeadLetterRow, 'last_failed_at' | 'id'>;
+
+export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClient = prisma, limits: SearchLimits = SEARCH_LIMITS): Promise<DeadLetterList> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const where = deadLetterWhere(query);
   const backwards = cursor?.direction === 'prev';
-  if (cursor) {
-    const t = cursor.lastFailedAt.toISOString();
-    where.push(
-      backwards
-        ? Prisma.sql`("last_failed_at", "id") > (${t}::timestamptz, ${cursor.id}::uuid)`
-        : Prisma.sql`("last_failed_at", "id") < (${t}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const order = backwards ? Prisma.sql`"last_failed_at" ASC, "id" ASC` : Prisma.sql`"last_failed_at" DESC, "id" DESC`;
-  const select = (tx: Pick<PrismaClient, '$queryRaw'>) => tx.$queryRaw<DeadLetterRow[]>`
-    SELECT ${DEAD_LETTER_COLUMNS} FROM "dead_letters" ${andAll(where)}
+  // qualified: a bare "id" in ORDER BY would mean the output column ("id"::text), not the index's uuid
+  const dir = Prisma.raw(backwards ? 'ASC' : 'DESC');
+  const orderOf = (t: string) => Prisma.sql`${Prisma.raw(t)}."last_failed_at" ${dir}, ${Prisma.raw(t)}."id" ${dir}`;
+  const order = orderOf('"dead_letters"');
+  const afterCursor = cursor
+    ? backwards
+      ? Prisma.sql`("last_failed_at", "id") > (${cursor.lastFailedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+      : Prisma.sql`("last_failed_at", "id") < (${cursor.lastFailedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+    : null;
+  const filters = (searchIds?: string[]) => [...deadLetterWhere(query, searchIds), ...(afterCursor ? [afterCursor] : [])];
+  const page = (tx: Pick<PrismaClient, '$queryRaw'>, searchIds?: string[]) => tx.$queryRaw<DeadLetterRow[]>`
+    SELECT ${DEAD_LETTER_COLUMNS} FROM "dead_letters" ${andAll(filters(searchIds))}
     ORDER BY ${order} LIMIT ${query.limit + 1}`;
-  // A search ANDs the full-text bitmap with other filters. At a million rows those bitmaps
-  // outgrow the default 4 MB work_mem and turn lossy, and a lossy page makes PostgreSQL redo
-  // to_tsvector for every row on it (measured: 6 s instead of 60 ms). 64 MB keeps them exact.
-  const rows = query.q
-    ? await db.$transaction(async (tx) => {
-        await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
-        return select(tx);
-      })
-    : await select(db);
+
+  let rows: DeadLetterRow[];
+  /** where a cut-short search walk stopped (the next page starts after it) */
+  let walkEnd: Position | null = null;
+  const q = query.q;
+  if (!q) rows = await page(db);
+  else {
+    rows = await db.$transaction(async (tx) => {
+      // Parallel workers cost ~100 ms to start on a small machine, more than the query itself;
+      // 64 MB keeps the bitmap of a common word exact (a lossy page rechecks every document on it).
+      await tx.$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`;
+      await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
+      const hits = await tx.$queryRaw<{ id: string }[]>`SELECT "dead_letter_id"::text AS id FROM (${searchMatches(q)}) s LIMIT ${limits.rareTermHits + 1}`;
+      if (hits.length <= limits.rareTermHits) return page(tx, hits.map((h) => h.id));
+
+      // the walk: the newest `searchWalk` rows of the filter (one index range), then the probe
+      const plain = andAll([...deadLetterWhere({ ...query, q: undefined }), ...(afterCursor ? [afterCursor] : [])]);
+      const found = await tx.$queryRaw<DeadLetterRow[]>`
+        SELECT ${DEAD_LETTER_COLUMNS} FROM (
+          SELECT * FROM "dead_letters" ${plain} ORDER BY ${order} LIMIT ${limits.searchWalk}
+        ) w WHERE w."id" IN (${searchMatches(q)})
+        ORDER BY ${orderOf('w')} LIMIT ${query.limit + 1}`;
+      if (found.length <= query.limit) {
+        const ends = await tx.$queryRaw<Position[]>`
+          SELECT "last_failed_at", "id" FROM "dead_letters" ${plain} ORDER BY ${order} OFFSET ${limits.searchWalk - 1} LIMIT 2`;
+        // the walk stopped at its bound and rows lie beyond it: more may match there
+        if (ends.length === 2) walkEnd = ends[0];
+      }
+      return found;
+    });
+  }
 
   const more = rows.length > query.limit;
-  const page = rows.slice(0, query.limit);
-  if (backwards) page.reverse();
-  const first = page[0];
-  const last = page[page.length - 1];
-  const at = (r: DeadLetterRow, direction: 'next' | 'prev') => encodeCursor({ lastFailedAt: r.last_failed_at, id: r.id, direction });
+  const items = rows.slice(0, query.limit);
+  if (backwards) items.reverse();
+  const at = (r: Position, direction: 'next' | 'prev') => encodeCursor({ lastFailedAt: r.last_failed_at, id: r.id, direction });
+  // an empty page (a walk that found nothing) pages on from where it was asked, the way back
+  // including the row it was asked from (adjacentUuid)
+  const from = (step: -1 | 1): Position | null => (cursor ? { last_failed_at: cursor.lastFailedAt, id: adjacentUuid(cursor.id, step) } : null);
+  const newest = items[0] ?? from(-1);
+  const oldest = items[items.length - 1] ?? from(1);
 
   // Going forward there are newer rows whenever we came from a cursor; going back, only if the
-  // query found more than a page of them.
-  const hasNewer = backwards ? more : cursor !== null;
-  const hasOlder = backwards ? true : more;
+  // query found more than a page of them (or the walk stopped short of the newest).
+  const searched = walkEnd ? { searchedRows: limits.searchWalk } : {};
+  if (backwards) {
+    return {
+      ...searched,
+      items: items.map(toDeadLetter),
+      nextCursor: oldest ? at(oldest, 'next') : null,
+      prevCursor: walkEnd ? at(walkEnd, 'prev') : newest && more ? at(newest, 'prev') : null,
+    };
+  }
   return {
-    items: page.map(toDeadLetter),
-    nextCursor: last && hasOlder ? at(last, 'next') : null,
-    prevCursor: first && hasNewer ? at(first, 'prev') : null,
+    ...searched,
+    items: items.map(toDeadLetter),
+    nextCursor: walkEnd ? at(walkEnd, 'next') : oldest && more ? at(oldest, 'next') : null,
+    prevCursor: newest && cursor !== null ? at(newest, 'prev') : null,
   };
 }

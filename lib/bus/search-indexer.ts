@@ -1,0 +1,139 @@
+// The search indexer: turns rows of "search_backlog" (appended by the drain in each dead letter's
+// own transaction) into full-text documents in "dead_letter_search", then deletes them.
+// Indexing apart from the drain keeps the GIN index's write cost off the drain's and the
+// republish's path (migration 20261127070000_search_documents); the price is that in a burst a
+// new dead letter is listed at once but found by search a few seconds later. The backlog is
+// shown in /api/health so an operator can tell.
+// Several processes may run one each: chunks are taken with SKIP LOCKED, and a document is never
+// replaced by one built from an older backlog row.
+import type { Logger } from 'pino';
+import { backoffDelay, sleep } from './backoff';
+
+/** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
+export interface Queryable {
+  query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** Indexes up to `chunk` backlog rows in one statement (one transaction); returns how many it took. */
+export async function indexSearchBacklog(db: Queryable, chunk = 1000): Promise<number> {
+  const { rows } = await db.query<{ taken: number }>(
+    `WITH taken AS (
+       DELETE FROM search_backlog b
+        WHERE b.id IN (SELECT id FROM search_backlog ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING b.id, b.dead_letter_id, b.search_text
+     ), latest AS (
+       SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text FROM taken ORDER BY dead_letter_id, id DESC
+     ), indexed AS (
+       -- the join skips dead letters purged since they were queued
+       INSERT INTO dead_letter_search AS s (dead_letter_id, document, backlog_id)
+       SELECT l.dead_letter_id, to_tsvector('simple'::regconfig, l.search_text), l.id
+         FROM latest l JOIN dead_letters d ON d.id = l.dead_letter_id
+        ORDER BY l.dead_letter_id
+       ON CONFLICT (dead_letter_id) DO UPDATE
+          SET document = EXCLUDED.document, backlog_id = EXCLUDED.backlog_id, indexed_at = now()
+        WHERE s.backlog_id < EXCLUDED.backlog_id
+     )
+     SELECT count(*)::int AS taken FROM taken`,
+    [chunk],
+  );
+  return rows[0]?.taken ?? 0;
+}
+
+/** Indexes until the backlog is empty (tests, benchmarks, upgrades); returns how many rows it took. */
+export async function indexAllSearchBacklog(db: Queryable, chunk = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await indexSearchBacklog(db, chunk);
+    total += n;
+    if (n < chunk) return total;
+  }
+}
+
+export interface SearchBacklogState {
+  /** rows waiting to be indexed (from the id range: exact while chunks go in order, never a table count) */
+  backlog: number;
+  /** when the oldest of them was queued (null when none wait) */
+  oldestQueuedAt: string | null;
+}
+
+/** Two primary-key lookups, so /api/health stays fast even with a million rows waiting. */
+export async function searchBacklogState(db: Queryable): Promise<SearchBacklogState> {
+  const { rows } = await db.query<{ lo: string | null; hi: string | null; oldest: Date | null }>(
+    `SELECT (SELECT id FROM search_backlog ORDER BY id LIMIT 1) AS lo,
+            (SELECT id FROM search_backlog ORDER BY id DESC LIMIT 1) AS hi,
+            (SELECT queued_at FROM search_backlog ORDER BY id LIMIT 1) AS oldest`,
+  );
+  const r = rows[0];
+  return {
+    backlog: r?.lo && r.hi ? Number(r.hi) - Number(r.lo) + 1 : 0,
+    oldestQueuedAt: r?.oldest ? new Date(r.oldest).toISOString() : null,
+  };
+}
+
+export interface SearchIndexerOptions {
+  chunk?: number;
+  /** how often an idle indexer looks for work nobody told it about (another process's drain) */
+  idleMs?: number;
+}
+
+/** Runs indexSearchBacklog in a loop: at once when kicked (after a drain commit), else every idleMs. */
+export class SearchIndexer {
+  private readonly abort = new AbortController();
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly log: Logger,
+    private readonly options: SearchIndexerOptions = {},
+  ) {}
+
+  start(): this {
+    this.running ??= this.loop();
+    return this;
+  }
+
+  /** New backlog rows were committed: index them now rather than at the next idle poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const chunk = this.options.chunk ?? 2000;
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      this.kicked = false;
+      try {
+        const n = await indexSearchBacklog(this.db, chunk);
+        failures = 0;
+        if (n >= chunk) continue; // more is waiting
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'search indexing failed; retrying');
+        await sleep(backoffDelay(failures++), this.abort.signal);
+        continue;
+      }
+      if (!this.kicked) await this.idle(this.options.idleMs ?? 1000);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      if (this.abort.signal.aborted) done();
+    });
+  }
+}

@@ -1,0 +1,98 @@
+// The search indexer against real PostgreSQL: the drain's backlog becomes documents that the
+// list's search finds (phrases included), the newest text of a record wins even when indexers
+// race, a purged record is skipped, and a kick indexes without waiting for the idle poll.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexAllSearchBacklog, indexSearchBacklog, SearchIndexer, searchBacklogState } from '@/lib/bus/search-indexer';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
+import { createPrismaClient } from '@/lib/server/db';
+import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { testLogger, waitFor } from './drain-helpers';
+import { seedDeadLetter } from './triage-seed';
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+
+beforeAll(async () => {
+  db = await createTestDatabase('searchidx');
+  prisma = createPrismaClient(db.url, 2);
+});
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+/** A seeded dead letter without a search document, as the drain leaves it until indexed. */
+async function unindexed() {
+  const s = await seedDeadLetter(db.pool);
+  await db.pool.query('DELETE FROM dead_letter_search WHERE dead_letter_id = $1', [s.id]);
+  return s.id;
+}
+
+const queue = (id: string, text: string, backlogId?: number) =>
+  backlogId === undefined
+    ? db.pool.query('INSERT INTO search_backlog (dead_letter_id, search_text) VALUES ($1, $2)', [id, text])
+    : db.pool.query('INSERT INTO search_backlog (id, dead_letter_id, search_text) VALUES ($3, $1, $2)', [id, text, backlogId]);
+
+const search = async (q: string) => (await listDeadLetters(deadLetterListQuerySchema.parse({ q }), prisma)).items.map((d) => d.id);
+
+describe('search indexer', () => {
+  it('turns backlog rows into documents the search finds, phrases by word order, and empties the backlog', async () => {
+    const id = await unindexed();
+    const word = `platypus${Date.now()}`;
+    await queue(id, `{"data":{"note":"${word} declined by gateway"}} card expired at checkout`);
+    expect(await search(word)).toEqual([]); // queued, not yet searchable
+    expect((await searchBacklogState(db.pool)).backlog).toBeGreaterThan(0);
+
+    expect(await indexAllSearchBacklog(db.pool)).toBeGreaterThan(0);
+    expect(await search(word)).toEqual([id]);
+    expect(await search(`"${word} declined"`)).toEqual([id]);
+    expect(await search(`"declined ${word}"`)).toEqual([]);
+    expect(await search(`"card expired" -${word}`)).toEqual([]);
+    expect(await searchBacklogState(db.pool)).toEqual({ backlog: 0, oldestQueuedAt: null });
+  });
+
+  it('keeps the newest text of a record: within one chunk and when an older row is indexed last', async () => {
+    const id = await unindexed();
+    const [old, fresh] = [`oldword${Date.now()}`, `newword${Date.now()}`];
+    await queue(id, old);
+    await queue(id, fresh);
+    await indexAllSearchBacklog(db.pool);
+    expect(await search(fresh)).toEqual([id]);
+    expect(await search(old)).toEqual([]);
+
+    // a slower indexer finishing with an older backlog row (lower id) must not win
+    const { rows } = await db.pool.query<{ backlog_id: string }>('SELECT backlog_id FROM dead_letter_search WHERE dead_letter_id = $1', [id]);
+    await queue(id, old, Number(rows[0].backlog_id) - 1);
+    expect(await indexSearchBacklog(db.pool)).toBe(1);
+    expect(await search(fresh)).toEqual([id]);
+    expect(await search(old)).toEqual([]);
+  });
+
+  it('skips a dead letter purged before it was indexed, and consumes its backlog row', async () => {
+    const id = await unindexed();
+    await queue(id, 'wombatpurged');
+    await db.pool.query('DELETE FROM dead_letters WHERE id = $1', [id]);
+    expect(await indexAllSearchBacklog(db.pool)).toBe(1);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM dead_letter_search WHERE dead_letter_id = $1', [id])).rows[0].n).toBe(0);
+    expect((await searchBacklogState(db.pool)).backlog).toBe(0);
+  });
+
+  it('indexes at once when kicked, long before its idle poll', async () => {
+    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000 }).start();
+    try {
+      await waitFor(async () => (await searchBacklogState(db.pool)).backlog === 0, 5_000, 'first pass');
+      const id = await unindexed();
+      const word = `kicked${randomUUID().slice(0, 8)}`;
+      await queue(id, word);
+      indexer.kick();
+      await waitFor(async () => (await search(word)).length === 1, 5_000, 'indexed after a kick');
+      expect(await search(word)).toEqual([id]);
+    } finally {
+      await indexer.stop();
+    }
+  });
+});
