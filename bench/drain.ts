@@ -4,7 +4,7 @@
 // raw ceilings of this machine: (a) multi-row INSERT (500 rows a statement) of the same rows
 // straight into PostgreSQL, (b) bare amqplib consume + ack at the same prefetch. The drain is
 // bound by the lower one, so the ratio is taken against it. Cleans up its queues and databases.
-//   BENCH_N=100000 BENCH_PREFETCH=2000 BENCH_BATCH=500 BENCH_WRITERS=2 npm run bench:drain
+//   BENCH_N=100000 BENCH_PREFETCH=2000 BENCH_BATCH=500 BENCH_WRITERS=2 BENCH_PROFILE=/tmp/prof npm run bench:drain
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -110,7 +110,9 @@ async function drain(): Promise<{ rate: number; rssMb: number; stored: number; s
   await ensureDatabase(drainDb);
   await migrate(drainDb);
   const options = { amqpUrl: AMQP_URL, queue: dlq, databaseUrl: drainDb, prefetch: PREFETCH, batchSize: BATCH, writers: WRITERS, statusEveryMs: 100 };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify(options)], {
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the drainer there (open it in Chrome DevTools)
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });

@@ -210,7 +210,7 @@ async function insertMessages(
   const sorted = [...deaths].sort((a, b) => byString(a.fingerprint, b.fingerprint));
   const res = await client.query<{ id: string; fingerprint: string }>(
     `INSERT INTO dead_letter_messages (id, dead_letter_id, fingerprint, body, properties, headers, deaths)
-     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[], $7::jsonb[])
+     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::json[], $6::json[], $7::json[])
      ON CONFLICT (fingerprint) DO NOTHING
      RETURNING id, fingerprint`,
     [

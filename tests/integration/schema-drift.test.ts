@@ -35,6 +35,7 @@ const NATIVE_TYPES: Record<string, string> = {
   VarChar: 'character varying',
   Inet: 'inet',
   JsonB: 'jsonb',
+  Json: 'json',
   Date: 'date',
   DoublePrecision: 'double precision',
 };
