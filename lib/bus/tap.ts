@@ -19,6 +19,7 @@ import { ReconnectingConnection } from './connection';
 import { addPublishedCounts, purgeRollups, type MinuteCount, type SqlQuery } from './tap-rollups';
 import { logger as rootLogger } from '@/lib/log';
 import { guardPool } from '@/lib/db/guard-pool';
+import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 
 export interface TapOptions {
   amqpUrl: string;
@@ -57,7 +58,9 @@ export interface TapStatus {
 }
 
 export const OTHER_TYPE = '(other)';
-export const NO_TYPE = '(none)';
+/** an event with no routing key: the same name the drain gives a dead letter with no type, so
+ *  its published and dead-lettered counts meet in one series of event_minute_stats */
+export const NO_TYPE = UNKNOWN_TYPE;
 
 /** Arguments of the tap queue (also checked by tests). */
 export function tapQueueArguments(maxLength: number): Record<string, unknown> {
