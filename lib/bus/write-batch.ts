@@ -39,7 +39,9 @@ export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
 
 async function nextMessageIds(client: pg.PoolClient | pg.Client, n: number): Promise<string[]> {
   const { rows } = await client.query<{ id: string }>(
-    `SELECT nextval(pg_get_serial_sequence('dead_letter_messages', 'id'))::text AS id FROM generate_series(1, $1)`,
+    // the BIGSERIAL's sequence named as a constant (resolved once at parse): looking it up with
+    // pg_get_serial_sequence() ran per row, ~20 us each
+    `SELECT nextval('dead_letter_messages_id_seq'::regclass)::text AS id FROM generate_series(1, $1)`,
     [n],
   );
   return rows.map((r) => r.id);
