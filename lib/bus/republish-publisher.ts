@@ -18,6 +18,9 @@ import { headerText } from './amqp-values';
 import { ReconnectingConnection } from './connection';
 import { INTENT_ID_HEADER, type RepublishMessage } from './republish-message';
 
+/** A policy can set the same; declaring it here makes new ledgers lazy without one. */
+const LEDGER_ARGUMENTS = { 'x-queue-mode': 'lazy' };
+
 export type PublishOutcome = 'ok' | 'unroutable' | 'nacked' | 'unknown';
 
 export interface OutgoingMessage {
@@ -119,6 +122,31 @@ export class RepublishPublisher {
     return ch;
   }
 
+  /**
+   * Declares the ledger (on a channel of its own: a refused declare closes its channel) and
+   * says how many copies it holds. EventDesk's own queue (never the platform's): durable, so a
+   * broker restart does not erase the evidence recovery needs; lazy, because its copies are
+   * written once and read only by recovery: kept in memory they made every republish cost the
+   * broker ~340 instead of ~270 us of CPU on top of the ~150 of the message itself (3.10
+   * classic queue, bench:republish). A ledger declared before it was lazy is used as it is.
+   */
+  async declareLedger(): Promise<{ messageCount: number }> {
+    const ch = await this.openChannel();
+    try {
+      return await ch.assertQueue(this.ledgerQueue, { durable: true, arguments: LEDGER_ARGUMENTS });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 406) throw err;
+      const again = await this.openChannel();
+      try {
+        return await again.checkQueue(this.ledgerQueue);
+      } finally {
+        await again.close().catch(() => {});
+      }
+    } finally {
+      await ch.close().catch(() => {});
+    }
+  }
+
   /** Names among `queues` that do not exist (a passive declare per name; 404 closes the channel). */
   async missingQueues(queues: Iterable<string>): Promise<Set<string>> {
     const missing = new Set<string>();
@@ -155,9 +183,7 @@ export class RepublishPublisher {
     if (items.length === 0) return [];
     const ch = await this.confirmChannel();
     if (!this.ledgerDeclared && items.some((i) => i.ledger)) {
-      // EventDesk's own queue (never the platform's): durable, so a broker restart does not
-      // erase the evidence recovery needs.
-      await ch.assertQueue(this.ledgerQueue, { durable: true });
+      await this.declareLedger();
       this.ledgerDeclared = true;
     }
     const outcomes: Promise<PublishOutcome>[] = [];

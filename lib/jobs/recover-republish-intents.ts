@@ -88,7 +88,7 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
   const ch = await deps.publisher.openChannel();
   const marked = new Map<string, ConsumeMessage>();
   try {
-    const { messageCount } = await ch.assertQueue(deps.publisher.ledgerQueue, { durable: true });
+    const { messageCount } = await deps.publisher.declareLedger();
     let seen = 0;
     if (messageCount > 0) {
       await ch.prefetch(Math.min(5000, messageCount + 10));

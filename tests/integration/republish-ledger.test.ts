@@ -1,0 +1,58 @@
+// The republish ledger's declaration: a new ledger is lazy (its copies go to disk, not memory),
+// and a ledger an earlier version declared without that argument keeps working as it is, for
+// publishing and for recovery (a second declare with other arguments would be refused).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { republishOne } from '@/lib/bus/republish-engine';
+import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
+import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
+import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+
+const operator = { name: 'olivia@example.com', role: 'operator' as const };
+
+describe('republish ledger', () => {
+  let db: TestDatabase;
+  let broker: TestBroker;
+  const runtimes: RepublishRuntime[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('republish_ledger');
+    broker = await createTestBroker();
+  });
+
+  afterAll(async () => {
+    for (const rt of runtimes) await rt.close();
+    await broker?.cleanup();
+    await db?.drop();
+  });
+
+  async function republishThrough(ledger: string) {
+    const rt = testRuntime(db.url, broker.url, ledger);
+    runtimes.push(rt);
+    const queue = await broker.queue(uniqueName('republish.ledgered'));
+    const { ids } = await seedDeadLetters(db.pool, { queue });
+    await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'consumer fixed' });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1);
+    expect((await broker.channel.checkQueue(ledger)).messageCount).toBe(1);
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'republished', republish_count: 1 });
+    // recovery reads the ledger and drops the copy of the settled intent
+    expect(await recoverRepublishIntents(rt)).toMatchObject({ stale: 0, ledgerAcked: 1, ledgerComplete: true });
+    expect((await broker.channel.checkQueue(ledger)).messageCount).toBe(0);
+  }
+
+  it('declares a new ledger lazy', async () => {
+    const ledger = uniqueName('republish.ledger');
+    broker.track('queue', ledger);
+    await republishThrough(ledger);
+    // an equivalent declare is accepted, one with other arguments would close the channel
+    const ch = await broker.connection.createChannel();
+    await expect(ch.assertQueue(ledger, { durable: true, arguments: { 'x-queue-mode': 'lazy' } })).resolves.toMatchObject({ queue: ledger });
+    await ch.close();
+  });
+
+  it('keeps using a ledger declared before it was lazy', async () => {
+    const ledger = await broker.queue(uniqueName('republish.ledger.old'));
+    await republishThrough(ledger);
+  });
+});
