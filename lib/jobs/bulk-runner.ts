@@ -120,20 +120,34 @@ export class BulkRunner {
     return rows[0] ?? null;
   }
 
-  /** The next queued items; those whose record has an unfinished intent (in an earlier batch still in flight, or an unknown outcome awaiting recovery) wait. */
-  private async nextItems(jobId: string, size: number): Promise<string[]> {
-    const { rows } = await this.deps.pool.query<{ deadLetterId: string }>(
-      `SELECT i."dead_letter_id" AS "deadLetterId" FROM "bulk_job_items" i
-       WHERE i."job_id" = $1 AND i."state" = 'queued'
-         AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = i."dead_letter_id" AND r."state" = 'pending')
-       ORDER BY i."seq" LIMIT $2`,
-      [jobId, size],
-    );
-    return rows.map((r) => r.deadLetterId);
+  /**
+   * The next queued items after the cursor; those whose record has an unfinished intent (in an
+   * earlier batch still in flight, or an unknown outcome awaiting recovery) wait.
+   * Why a cursor: while a job runs, one of its transactions is nearly always open, so the index
+   * entries of the items it already settled stay "recently dead" and a scan from the first item
+   * visits every one of them (measured: ~220 ms a batch late in a 50,000-item job). Items passed
+   * over are found by the scan from the start that follows when the cursor runs dry.
+   */
+  private async nextItems(jobId: string, size: number, cursor: { after: number }): Promise<string[]> {
+    for (;;) {
+      const { rows } = await this.deps.pool.query<{ deadLetterId: string; seq: number }>(
+        `SELECT i."dead_letter_id" AS "deadLetterId", i."seq" FROM "bulk_job_items" i
+         WHERE i."job_id" = $1 AND i."state" = 'queued' AND i."seq" > $3
+           AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = i."dead_letter_id" AND r."state" = 'pending')
+         ORDER BY i."seq" LIMIT $2`,
+        [jobId, size, cursor.after],
+      );
+      if (rows.length) {
+        cursor.after = rows[rows.length - 1].seq;
+        return rows.map((r) => r.deadLetterId);
+      }
+      if (cursor.after === 0) return [];
+      cursor.after = 0;
+    }
   }
 
-  private async claimNext(job: BulkJobRow, size: number): Promise<ClaimedBatch | null> {
-    const ids = await this.nextItems(job.id, size);
+  private async claimNext(job: BulkJobRow, size: number, cursor: { after: number }): Promise<ClaimedBatch | null> {
+    const ids = await this.nextItems(job.id, size, cursor);
     return ids.length ? claimRepublishBatch(this.deps, job, ids) : null;
   }
 
@@ -154,6 +168,7 @@ export class BulkRunner {
     // a record with an unfinished intent is not picked (nextItems).
     let claiming: Promise<ClaimedBatch | null> | null = null;
     let settling: Promise<unknown> = Promise.resolve();
+    const cursor = { after: 0 };
     try {
       while (!this.stopped) {
         const { rows } = await this.deps.pool.query<{ ratePerSecond: number }>(
@@ -170,18 +185,18 @@ export class BulkRunner {
         const started = Date.now();
         let processed = 0;
         if (job.action === 'republish' && rate === 0) {
-          const claimed = await (claiming ?? this.claimNext(job, size));
+          const claimed = await (claiming ?? this.claimNext(job, size, cursor));
           claiming = null;
           if (claimed) {
             const publishing = publishRepublishBatch(this.deps, claimed);
-            claiming = this.claimNext(job, size);
+            claiming = this.claimNext(job, size, cursor);
             const published = await publishing;
             await settling;
             settling = settleRepublishBatch(this.deps, published);
             processed = claimed.size;
           }
         } else {
-          const ids = await this.nextItems(job.id, size);
+          const ids = await this.nextItems(job.id, size, cursor);
           if (ids.length) {
             job.action === 'discard' ? await discardBatch(this.deps.pool, job, ids) : await republishBatch(this.deps, job, ids);
             processed = ids.length;
