@@ -1,8 +1,10 @@
-// The republish ledger's declaration: a new ledger is lazy (its copies go to disk, not memory),
-// and a ledger an earlier version declared without that argument keeps working as it is, for
-// publishing and for recovery (a second declare with other arguments would be refused).
+// The republish ledger's declaration: a new ledger gets LEDGER_ARGUMENTS (lazy, classic queue
+// version 2: its copies go to disk, not memory), and a ledger an earlier version declared without
+// them keeps working as it is, for publishing and for recovery (a second declare with other
+// arguments would be refused).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { republishOne } from '@/lib/bus/republish-engine';
+import { LEDGER_ARGUMENTS } from '@/lib/bus/republish-publisher';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -41,17 +43,17 @@ describe('republish ledger', () => {
     expect((await broker.channel.checkQueue(ledger)).messageCount).toBe(0);
   }
 
-  it('declares a new ledger lazy', async () => {
+  it('declares a new ledger with the ledger arguments', async () => {
     const ledger = uniqueName('republish.ledger');
     broker.track('queue', ledger);
     await republishThrough(ledger);
     // an equivalent declare is accepted, one with other arguments would close the channel
     const ch = await broker.connection.createChannel();
-    await expect(ch.assertQueue(ledger, { durable: true, arguments: { 'x-queue-mode': 'lazy' } })).resolves.toMatchObject({ queue: ledger });
+    await expect(ch.assertQueue(ledger, { durable: true, arguments: LEDGER_ARGUMENTS })).resolves.toMatchObject({ queue: ledger });
     await ch.close();
   });
 
-  it('keeps using a ledger declared before it was lazy', async () => {
+  it('keeps using a ledger declared without them', async () => {
     const ledger = await broker.queue(uniqueName('republish.ledger.old'));
     await republishThrough(ledger);
   });
