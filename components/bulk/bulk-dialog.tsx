@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { TYPE_TO_CONFIRM_OVER, DEFAULT_BULK_RATE, type BulkSelection } from '@/lib/schemas/bulk';
 import { useBulkDryRun, useCreateBulk } from '@/components/hooks/use-create-bulk';
-import { buttonClass, ErrorNote, Modal } from '@/components/republish/modal';
+import { buttonClass, DialogActions, ErrorNote, Modal, ReasonField } from '@/components/republish/modal';
 import { BulkProgress } from './bulk-progress';
 
 export function BulkDialog({
@@ -86,10 +86,7 @@ export function BulkDialog({
           ) : null}
           {count > 0 ? (
             <>
-              <label className="mt-3 block text-sm">
-                Reason <span className="text-rose-700">*</span>
-                <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} required />
-              </label>
+              <ReasonField value={reason} onChange={setReason} />
               {action === 'republish' ? (
                 <label className="mt-2 block text-sm">
                   Rate (messages per second, 0 = as fast as the broker confirms)
@@ -105,10 +102,7 @@ export function BulkDialog({
             </>
           ) : null}
           <ErrorNote error={create.error} />
-          <div className="mt-4 flex justify-end gap-2">
-            <button type="button" className={buttonClass.secondary} onClick={onClose}>
-              Cancel
-            </button>
+          <DialogActions onCancel={onClose}>
             <button
               type="submit"
               className={buttonClass.primary}
@@ -116,7 +110,7 @@ export function BulkDialog({
             >
               {verb} {count.toLocaleString()}
             </button>
-          </div>
+          </DialogActions>
         </form>
       )}
     </Modal>

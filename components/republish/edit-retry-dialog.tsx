@@ -10,7 +10,7 @@ import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { lintEventText } from '@/components/editor/json-editor';
 import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
 import { BodyDiff } from './body-diff';
-import { buttonClass, DoneNote, ErrorNote, Modal } from './modal';
+import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
 
 // CodeMirror touches the DOM: load it in the browser only, and only when the dialog opens.
@@ -80,14 +80,11 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
               <p className="text-emerald-700">Matches the contract.</p>
             )}
           </div>
-          <div className="mt-4 flex justify-end gap-2">
-            <button type="button" className={buttonClass.secondary} onClick={onClose}>
-              Cancel
-            </button>
+          <DialogActions onCancel={onClose}>
             <button type="button" className={buttonClass.primary} disabled={unchanged || (broken && !canForce)} onClick={() => setStep('review')}>
               Review changes
             </button>
-          </div>
+          </DialogActions>
         </div>
       ) : (
         <form
@@ -104,10 +101,7 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
             </p>
           ) : null}
           <TargetPicker queue={deadLetter.queue} value={target} onChange={setTarget} />
-          <label className="mt-3 block text-sm">
-            Reason <span className="text-rose-700">*</span>
-            <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} required />
-          </label>
+          <ReasonField value={reason} onChange={setReason} />
           {canForce ? (
             <label className="mt-2 flex items-center gap-2 text-sm">
               <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (admin): send even if it breaks the contract or is over the retry limit

@@ -65,3 +65,25 @@ export function DoneNote({ children, onClose }: { children: ReactNode; onClose: 
     </div>
   );
 }
+
+/** The reason an action is recorded with in the audit log: required, or optional where it is. */
+export function ReasonField({ value, onChange, required = true }: { value: string; onChange: (value: string) => void; required?: boolean }) {
+  return (
+    <label className="mt-3 block text-sm">
+      Reason {required ? <span className="text-rose-700">*</span> : <span className="text-slate-500">(optional, goes into the audit log)</span>}
+      <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={value} onChange={(e) => onChange(e.target.value)} required={required} />
+    </label>
+  );
+}
+
+/** A dialog's footer: Cancel, then its one action (the children). */
+export function DialogActions({ onCancel, children }: { onCancel: () => void; children: ReactNode }) {
+  return (
+    <div className="mt-4 flex justify-end gap-2">
+      <button type="button" className={buttonClass.secondary} onClick={onCancel}>
+        Cancel
+      </button>
+      {children}
+    </div>
+  );
+}

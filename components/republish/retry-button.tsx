@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
-import { buttonClass, DoneNote, ErrorNote, Modal } from './modal';
+import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
 
 export function RetryButton({ id, queue, label, compact = false, canForce = false }: { id: string; queue: string; label: string; compact?: boolean; canForce?: boolean }) {
@@ -48,24 +48,18 @@ export function RetryButton({ id, queue, label, compact = false, canForce = fals
             >
               <p className="text-sm text-slate-700">The stored message is sent again exactly as it was received, with a new republish count.</p>
               <TargetPicker queue={queue} value={target} onChange={setTarget} />
-              <label className="mt-3 block text-sm">
-                Reason <span className="text-slate-500">(optional, goes into the audit log)</span>
-                <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} />
-              </label>
+              <ReasonField value={reason} onChange={setReason} required={false} />
               {canForce ? (
                 <label className="mt-2 flex items-center gap-2 text-sm">
                   <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (admin): past the retry limit (needs a reason)
                 </label>
               ) : null}
               <ErrorNote error={republish.error} />
-              <div className="mt-4 flex justify-end gap-2">
-                <button type="button" className={buttonClass.secondary} onClick={close}>
-                  Cancel
-                </button>
+              <DialogActions onCancel={close}>
                 <button type="submit" className={buttonClass.primary} disabled={republish.isPending || (force && !reason.trim()) || (target.kind === 'exchange' && !target.routingKey)}>
                   {republish.isPending ? 'Sending…' : 'Confirm retry'}
                 </button>
-              </div>
+              </DialogActions>
             </form>
           )}
         </Modal>

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useDiscard } from '@/components/hooks/use-discard';
 import { useRestore } from '@/components/hooks/use-restore';
-import { buttonClass, ErrorNote, Modal } from './modal';
+import { buttonClass, DialogActions, ErrorNote, Modal, ReasonField } from './modal';
 
 export function DiscardButton({ id }: { id: string }) {
   const [open, setOpen] = useState(false);
@@ -27,19 +27,13 @@ export function DiscardButton({ id }: { id: string }) {
             }}
           >
             <p className="text-sm text-slate-700">It stays stored (and can be restored) until retention purges it; it just leaves the pending work.</p>
-            <label className="mt-3 block text-sm">
-              Reason <span className="text-rose-700">*</span>
-              <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} required />
-            </label>
+            <ReasonField value={reason} onChange={setReason} />
             <ErrorNote error={discard.error} />
-            <div className="mt-4 flex justify-end gap-2">
-              <button type="button" className={buttonClass.secondary} onClick={close}>
-                Cancel
-              </button>
+            <DialogActions onCancel={close}>
               <button type="submit" className={buttonClass.primary} disabled={!reason.trim() || discard.isPending}>
                 Discard
               </button>
-            </div>
+            </DialogActions>
           </form>
         </Modal>
       ) : null}
