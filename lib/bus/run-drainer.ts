@@ -3,15 +3,12 @@
 // status line on stdout every `statusEveryMs`; SIGTERM stops it gracefully. Like a real
 // EventDesk process it also runs the search indexer, kicked by each commit.
 //   tsx lib/bus/run-drainer.ts '{"amqpUrl":"...","queue":"...","databaseUrl":"..."}'
-import pg from 'pg';
 import { logger } from '@/lib/log';
 import { Drainer, type DrainerOptions } from './drainer';
-import { SearchIndexer } from './search-indexer';
+import { startSearchIndexer } from './search-indexer';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as DrainerOptions & { statusEveryMs?: number };
-const searchPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
-searchPool.on('error', () => {});
-const indexer = new SearchIndexer(searchPool, logger.child({ component: 'search-indexer' })).start();
+const indexer = startSearchIndexer(options.databaseUrl!, logger.child({ component: 'search-indexer' }));
 const drainer = new Drainer({ ...options, onStored: () => indexer.kick() });
 await drainer.start();
 
@@ -24,7 +21,6 @@ const stop = async () => {
   clearInterval(timer);
   await drainer.stop();
   await indexer.stop();
-  await searchPool.end().catch(() => {});
   process.stdout.write(JSON.stringify({ ...drainer.status(), rss: process.memoryUsage().rss, final: true }) + '\n');
   process.exit(0);
 };

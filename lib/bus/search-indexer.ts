@@ -6,7 +6,9 @@
 // shown in /api/health so an operator can tell.
 // Several processes may run one each: chunks are taken with SKIP LOCKED, and a document is never
 // replaced by one built from an older backlog row.
+import pg from 'pg';
 import type { Logger } from 'pino';
+import { guardPool } from '@/lib/db/guard-pool';
 import { backoffDelay, sleep } from './backoff';
 
 /** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
@@ -136,4 +138,20 @@ export class SearchIndexer {
       if (this.abort.signal.aborted) done();
     });
   }
+}
+
+/** The indexer as every EventDesk process runs it: on a one-connection pool of its own. */
+export function startSearchIndexer(databaseUrl: string, log: Logger): { kick(): void; stop(): Promise<void> } {
+  const pool = guardPool(
+    new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5000, application_name: 'eventdesk-search-indexer' }),
+    (err) => log.warn({ err: err.message }, 'search indexer database connection lost'),
+  );
+  const indexer = new SearchIndexer(pool, log).start();
+  return {
+    kick: () => indexer.kick(),
+    stop: async () => {
+      await indexer.stop();
+      await pool.end().catch(() => {});
+    },
+  };
 }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Drainer } from '@/lib/bus/drainer';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
 import { startRetention } from '@/lib/bus/retention';
-import { SearchIndexer } from '@/lib/bus/search-indexer';
+import { startSearchIndexer } from '@/lib/bus/search-indexer';
 import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
@@ -27,16 +27,8 @@ export function startBackground(): BackgroundService[] {
 
   // Full-text search documents for what the drain stored (here or in a worker). Always on: with
   // nothing queued it costs one small query a second.
-  const searchPool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000, application_name: 'eventdesk-search-indexer' });
-  guardPool(searchPool, (err) => logger.warn({ err: err.message }, 'search indexer database connection lost'));
-  const indexer = new SearchIndexer(searchPool, logger.child({ component: 'search-indexer' })).start();
-  services.push({
-    name: 'search-indexer',
-    stop: async () => {
-      await indexer.stop();
-      await searchPool.end().catch(() => {});
-    },
-  });
+  const indexer = startSearchIndexer(settings.DATABASE_URL, logger.child({ component: 'search-indexer' }));
+  services.push({ name: 'search-indexer', stop: indexer.stop });
 
   if (settings.DRAIN) {
     // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
