@@ -6,11 +6,7 @@ import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
 
 
-/**
- * `searchIds`: when the caller already knows every dead letter matching `q` (a rare term, see
- * list-dead-letters.ts), the search becomes a list of ids instead of a probe per row.
- */
-export function deadLetterWhere(f: DeadLetterFilter, searchIds?: string[]): Prisma.Sql[] {
+export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
@@ -23,8 +19,7 @@ export function deadLetterWhere(f: DeadLetterFilter, searchIds?: string[]): Pris
   if (f.correlationId) where.push(Prisma.sql`"correlation_id" = ${f.correlationId}`);
   if (f.from) where.push(Prisma.sql`"last_failed_at" >= ${f.from}::timestamptz`);
   if (f.to) where.push(Prisma.sql`"last_failed_at" < ${f.to}::timestamptz`);
-  if (f.q && searchIds) where.push(Prisma.sql`"id" = ANY(${searchIds}::uuid[])`);
-  else if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q)})`);
+  if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q)})`);
   return where;
 }
 

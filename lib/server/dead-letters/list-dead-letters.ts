@@ -39,9 +39,10 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
       ? Prisma.sql`("last_failed_at", "id") > (${cursor.lastFailedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
       : Prisma.sql`("last_failed_at", "id") < (${cursor.lastFailedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
     : null;
-  const filters = (searchIds?: string[]) => [...deadLetterWhere(query, searchIds), ...(afterCursor ? [afterCursor] : [])];
-  const page = (tx: Pick<PrismaClient, '$queryRaw'>, searchIds?: string[]) => tx.$queryRaw<DeadLetterRow[]>`
-    SELECT ${DEAD_LETTER_COLUMNS} FROM "dead_letters" ${andAll(filters(searchIds))}
+  // every filter but the search, which is applied below in one of two ways
+  const filters = [...deadLetterWhere({ ...query, q: undefined }), ...(afterCursor ? [afterCursor] : [])];
+  const page = (tx: Pick<PrismaClient, '$queryRaw'>, search: Prisma.Sql[] = []) => tx.$queryRaw<DeadLetterRow[]>`
+    SELECT ${DEAD_LETTER_COLUMNS} FROM "dead_letters" ${andAll([...filters, ...search])}
     ORDER BY ${order} LIMIT ${query.limit + 1}`;
 
   let rows: DeadLetterRow[];
@@ -56,18 +57,17 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
       await tx.$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`;
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
       const hits = await tx.$queryRaw<{ id: string }[]>`SELECT "dead_letter_id"::text AS id FROM (${searchMatches(q)}) s LIMIT ${limits.rareTermHits + 1}`;
-      if (hits.length <= limits.rareTermHits) return page(tx, hits.map((h) => h.id));
+      if (hits.length <= limits.rareTermHits) return page(tx, [Prisma.sql`"id" = ANY(${hits.map((h) => h.id)}::uuid[])`]);
 
       // the walk: the newest `searchWalk` rows of the filter (one index range), then the probe
-      const plain = andAll([...deadLetterWhere({ ...query, q: undefined }), ...(afterCursor ? [afterCursor] : [])]);
       const found = await tx.$queryRaw<DeadLetterRow[]>`
         SELECT ${DEAD_LETTER_COLUMNS} FROM (
-          SELECT * FROM "dead_letters" ${plain} ORDER BY ${order} LIMIT ${limits.searchWalk}
+          SELECT * FROM "dead_letters" ${andAll(filters)} ORDER BY ${order} LIMIT ${limits.searchWalk}
         ) w WHERE w."id" IN (${searchMatches(q)})
         ORDER BY ${orderOf('w')} LIMIT ${query.limit + 1}`;
       if (found.length <= query.limit) {
         const ends = await tx.$queryRaw<Position[]>`
-          SELECT "last_failed_at", "id" FROM "dead_letters" ${plain} ORDER BY ${order} OFFSET ${limits.searchWalk - 1} LIMIT 2`;
+          SELECT "last_failed_at", "id" FROM "dead_letters" ${andAll(filters)} ORDER BY ${order} OFFSET ${limits.searchWalk - 1} LIMIT 2`;
         // the walk stopped at its bound and rows lie beyond it: more may match there
         if (ends.length === 2) walkEnd = ends[0];
       }
