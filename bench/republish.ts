@@ -5,6 +5,7 @@
 // name (database, queues) and is removed at the end.
 import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
@@ -12,6 +13,7 @@ import { migrate } from '@/lib/db/migrate';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import { createRepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { seedDeadLetters, userCreated } from '@/tests/integration/republish-fixtures';
+import { describeCpu, measureCpu } from './cpu-usage';
 
 const N = Number(process.env.BENCH_REPUBLISH_COUNT ?? 50_000);
 const PG_SERVER = process.env.BENCH_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
@@ -35,6 +37,7 @@ async function rawCeiling(bodies: Buffer[]): Promise<number> {
   const conn = await amqp.connect(AMQP_URL);
   const ch = await conn.createConfirmChannel();
   await ch.assertQueue(rawQueue, { durable: true });
+  const cpuDone = measureCpu(availableParallelism());
   const started = performance.now();
   for (let i = 0; i < bodies.length; i++) {
     const ok = ch.publish('', rawQueue, bodies[i], {
@@ -49,6 +52,7 @@ async function rawCeiling(bodies: Buffer[]): Promise<number> {
   }
   await ch.waitForConfirms();
   const seconds = (performance.now() - started) / 1000;
+  console.log(`raw ${describeCpu(cpuDone(), bodies.length)}`);
   await ch.deleteQueue(rawQueue);
   await conn.close();
   return bodies.length / seconds;
@@ -74,6 +78,7 @@ async function main() {
 
     // The job exactly as POST /api/bulk creates it (that route's module is server-only).
     t = performance.now();
+    const cpuDone = measureCpu(availableParallelism());
     const { rows } = await pool.query<{ id: string }>(
       `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second") VALUES ('republish', $1, 'bench', 'bench', 0) RETURNING "id"`,
       [JSON.stringify({ groupId: seeded.groupId })],
@@ -93,11 +98,13 @@ async function main() {
       await new Promise((r) => setTimeout(r, 25));
     }
     const seconds = (performance.now() - t) / 1000;
+    const cpu = cpuDone();
     const rate = N / seconds;
     await runner.stop();
     const delivered = (await ch.checkQueue(queue)).messageCount;
     const { rows: st } = await pool.query(`SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS n FROM "dead_letters"`);
     console.log(`republished ${job.succeeded} (failed ${job.failed}, skipped ${job.skipped}) in ${seconds.toFixed(2)} s: ${rate.toFixed(0)} msg/s`);
+    console.log(describeCpu(cpu, N));
     console.log(`target queue holds ${delivered}; records marked republished: ${st[0].n}`);
     if (delivered !== N || st[0].n !== N) throw new Error('republish lost or duplicated messages');
     const ratio = rate / raw;

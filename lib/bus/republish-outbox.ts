@@ -35,7 +35,7 @@ export interface RecordForRepublish {
   contentType: string | null;
 }
 
-export const RECORD_COLUMNS = `d."id", d."status", d."event_id" AS "eventId", d."event_type" AS "eventType", d."version",
+export const RECORD_COLUMNS = `d."id"::text, d."status", d."event_id" AS "eventId", d."event_type" AS "eventType", d."version",
   d."queue", d."exchange", d."routing_key" AS "routingKey", d."group_id" AS "groupId",
   d."republish_count" AS "republishCount", d."attempts", d."content_type" AS "contentType"`;
 
@@ -127,8 +127,8 @@ export interface SettledIntent {
 }
 
 /**
- * Marks intents done after the broker confirmed them, and their records republished, in one
- * statement: intents, records, group pending counts, history, and (for single actions) audit.
+ * Marks intents done after the broker confirmed them, and their records republished: intents,
+ * records, history and (for single actions) audit in one statement, then the groups' pending counts.
  * Only intents still 'pending' are settled, so settling twice (the process and recovery) is harmless.
  */
 export async function settleIntentsDone(
@@ -150,7 +150,7 @@ export async function settleIntentsDone(
       [intentIds],
     );
   }
-  const { rows } = await client.query<SettledIntent>(
+  const { rows } = await client.query<SettledIntent & { leftGroup: string | null }>(
     `WITH done AS (
        UPDATE "republish_intents" SET "state" = 'done', "settled_at" = now()
        WHERE "id" = ANY($1::uuid[]) AND "state" = 'pending'
@@ -165,11 +165,6 @@ export async function settleIntentsDone(
          "republish_count" = GREATEST(d."republish_count", done."republish_number"), "updated_at" = now()
        FROM done WHERE d."id" = done."dead_letter_id" AND d."status" = 'pending'
        RETURNING d."id", d."group_id", d."event_id", d."status"
-     ), grp AS (
-       UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
-       FROM (SELECT "group_id", count(*)::int AS n FROM upd WHERE "status" = 'republished' GROUP BY "group_id") c
-       WHERE g."id" = c."group_id"
-       RETURNING 1
      ), hist AS (
        INSERT INTO "dead_letter_history" ("dead_letter_id", "at", "action", "actor", "reason", "details")
        SELECT done."dead_letter_id", done."settled_at", 'republished', done."actor", done."reason",
@@ -193,11 +188,25 @@ export async function settleIntentsDone(
        RETURNING 1
      )
      SELECT done."id" AS "intentId", done."dead_letter_id" AS "deadLetterId", done."bulk_job_id" AS "bulkJobId",
-            (upd."id" IS NOT NULL) AS "applied", done."settled_at" AS "settledAt"
+            (upd."id" IS NOT NULL) AS "applied", done."settled_at" AS "settledAt",
+            CASE WHEN upd."status" = 'republished' THEN upd."group_id" END AS "leftGroup"
      FROM done LEFT JOIN upd ON upd."id" = done."dead_letter_id"`,
     [intentIds, via],
   );
-  return rows;
+  // The groups' pending counts last, each group row locked in id order: settles running side by
+  // side (a bulk job's batches, recovery, single retries) then queue on them instead of deadlocking.
+  const left = new Map<string, number>();
+  for (const r of rows) if (r.leftGroup) left.set(r.leftGroup, (left.get(r.leftGroup) ?? 0) + 1);
+  if (left.size) {
+    const groups = [...left.keys()].sort();
+    await client.query(
+      `WITH locked AS (SELECT "id" FROM "failure_groups" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE)
+       UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
+       FROM unnest($1::text[], $2::int[]) AS c(id, n) JOIN locked ON locked."id" = c.id WHERE g."id" = c.id`,
+      [groups, groups.map((g) => left.get(g)!)],
+    );
+  }
+  return rows.map(({ leftGroup: _, ...r }) => r);
 }
 
 /** Nothing reached a queue (refused, unroutable, or never sent): the record is left as it was. */

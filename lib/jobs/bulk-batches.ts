@@ -12,6 +12,7 @@ import {
   type StoredMessageRow,
 } from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
+import { binaryQuery } from '@/lib/db/binary-rows';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import type { OutgoingMessage } from '@/lib/bus/republish-publisher';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
@@ -60,21 +61,26 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
   return inTransaction(deps.pool, async (tx) => {
     // One pass over the batch: the records, locked, with their newest stored message (the
     // drain can only store a newer one by updating the record, which our lock holds off).
-    const { rows } = await tx.query<RecordForRepublish & { body: Buffer | null; properties: StoredMessageRow['properties']; headers: StoredMessageRow['headers'] }>(
+    const { rows } = await tx.query<RecordForRepublish & { body: Buffer | null; properties: string | null; headers: string | null }>(
       // (locked in id order first, then one primary-key lookup per record: LIMIT 1 keeps the
-      // planner from turning it into a hash join over the whole messages table)
-      `SELECT d.*, m."body", m."properties", m."headers"
-       FROM (SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE) d
-       LEFT JOIN LATERAL (
-         SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
-         WHERE x."id" = COALESCE(d."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id"))
-         LIMIT 1
-       ) m ON true`,
-      [deadLetterIds],
+      // planner from turning it into a hash join over the whole messages table; binary rows:
+      // the bodies arrive as bytes, not hex)
+      binaryQuery(
+        `SELECT d.*, m."body", m."properties"::text, m."headers"::text
+         FROM (SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE) d
+         LEFT JOIN LATERAL (
+           SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
+           WHERE x."id" = COALESCE(d."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id"::uuid))
+           LIMIT 1
+         ) m ON true`,
+        [deadLetterIds],
+      ),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const messages = new Map<string, StoredMessageRow>();
-    for (const r of rows) if (r.body) messages.set(r.id, { deadLetterId: r.id, body: r.body, properties: r.properties, headers: r.headers });
+    for (const r of rows) {
+      if (r.body) messages.set(r.id, { deadLetterId: r.id, body: r.body, properties: JSON.parse(r.properties ?? 'null'), headers: JSON.parse(r.headers ?? 'null') });
+    }
     const candidates: RecordForRepublish[] = [];
     for (const id of deadLetterIds) {
       const r = byId.get(id);

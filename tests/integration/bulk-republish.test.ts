@@ -1,5 +1,6 @@
 // Bulk republish through the job table and the background runner: a group of 1,000 republished
-// once each; cancel mid-way leaves the rest pending; auto-pause when replays keep dying.
+// once each; an item held by another in-flight republish waits for it; cancel mid-way leaves the
+// rest pending; auto-pause when replays keep dying.
 // The "consumer keeps failing" case stands in for the drain with SQL that does what the drain
 // does to a record that comes back (status pending again, attempts + 1, history failed-again).
 import type { ConsumeMessage } from 'amqplib';
@@ -43,7 +44,9 @@ describe('bulk republish', () => {
     const ledger = uniqueName('bulk.ledger');
     broker.track('queue', ledger);
     rt = testRuntime(db.url, broker.url, ledger);
-    runner = new BulkRunner(rt, { pollMs: 100, returnCheckEveryMs: 200 }).start();
+    // batches of at most 200: a job of 1,000 at an unlimited rate then runs the whole pipeline
+    // (batches growing from 25, claims ahead, two settles in flight, batches shrinking at the end)
+    runner = new BulkRunner(rt, { pollMs: 100, returnCheckEveryMs: 200, maxBatch: 200 }).start();
     server = {
       createBulkJob: (await import('@/lib/server/bulk/create-bulk-job')).createBulkJob,
       getBulkJob: (await import('@/lib/server/bulk/get-bulk-job')).getBulkJob,
@@ -99,6 +102,39 @@ describe('bulk republish', () => {
     expect(rows[0]).toEqual({ republished: 1000, max: 1, pending: 0 });
     const { rows: audit } = await db.pool.query(`SELECT "action" FROM "audit_log" WHERE "target" = $1 ORDER BY "id"`, [`bulk-job:${jobId}`]);
     expect(audit.map((a) => a.action)).toEqual(['bulk-create', 'bulk-finish']);
+  });
+
+  it('leaves an item whose record is being republished elsewhere, and sends it once that is over', async () => {
+    const queue = await broker.queue(uniqueName('bulk.held'));
+    const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 300 });
+    // a single retry of the oldest record (the job's first item) in flight in another process
+    const { rows: held } = await db.pool.query<{ id: string }>(
+      `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger", "actor", "owner")
+       VALUES ($1, 1, 'origin', '', $2, true, 'someone@example.com', 'another-process') RETURNING "id"`,
+      [ids[0], queue],
+    );
+    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0, expectedCount: 300 })) as { jobId: string };
+    runner.poke();
+    await until('every other item', () => server.getBulkJob(jobId), (j) => j.succeeded === 299);
+    await new Promise((r) => setTimeout(r, 500)); // several passes of the runner over the items
+    const waiting = await server.getBulkJob(jobId);
+    expect(waiting).toMatchObject({ status: 'running', succeeded: 299, failed: 0, skipped: 0, remaining: 1 });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(299);
+
+    // the other retry never reached the broker: its intent closes, the record is pending again
+    await db.pool.query(`UPDATE "republish_intents" SET "state" = 'failed', "settled_at" = now() WHERE "id" = $1`, [held[0].id]);
+    const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    expect(job).toMatchObject({ total: 300, succeeded: 300, failed: 0, skipped: 0, remaining: 0 });
+    const seen = new Map<string, number>();
+    for (;;) {
+      const m = await broker.channel.get(queue, { noAck: true });
+      if (!m) break;
+      const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+    expect(seen.size).toBe(300);
+    expect(seen.get(ids[0])).toBe(1);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
   });
 
   it('cancel mid-way leaves the rest pending', async () => {
