@@ -47,5 +47,5 @@ export async function proxy(request: NextRequest) {
 
 export const config = {
   // Pages only: not the API, not static files.
-  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|robots.txt).*)'],
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
 };

@@ -104,5 +104,9 @@ test('bulk retry of a group: dry run, then the progress bar reaches 100%', async
   await expect(dialog.getByTestId('bulk-status')).toHaveText('done');
   await expect(dialog.getByTestId('bulk-done')).toHaveText('40');
   await expect(dialog.getByTestId('bulk-remaining')).toHaveText('0');
+  // a finished job shows its average rate, not 0
+  expect(Number((await dialog.getByTestId('bulk-rate').innerText()).replace(/[^0-9]/g, ''))).toBeGreaterThan(0);
   expect((await ch.checkQueue(queue)).messageCount).toBe(40);
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(dialog).toBeHidden();
 });

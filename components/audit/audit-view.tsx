@@ -10,6 +10,7 @@ import { useAudit } from '@/components/hooks/use-audit';
 import { BodyDiff } from '@/components/republish/body-diff';
 import { buttonClass } from '@/components/republish/modal';
 import { StateMessage } from '@/components/ui/state-message';
+import { formatTime } from '@/components/ui/format';
 
 function targetHref(target: string): string | null {
   const m = /^dead-letter:([0-9a-f-]{36})$/i.exec(target);
@@ -106,7 +107,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
               return (
                 <Fragment key={e.id}>
                   <tr className="border-t border-slate-100 align-top">
-                    <td className="whitespace-nowrap py-1">{new Date(e.at).toLocaleString()}</td>
+                    <td className="whitespace-nowrap py-1 tabular-nums">{formatTime(e.at)}</td>
                     <td>{e.actor}</td>
                     <td>
                       <code className="text-xs">{e.action}</code>

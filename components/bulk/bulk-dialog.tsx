@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { TYPE_TO_CONFIRM_OVER, DEFAULT_BULK_RATE, type BulkSelection } from '@/lib/schemas/bulk';
 import { useBulkDryRun, useCreateBulk } from '@/components/hooks/use-create-bulk';
 import { buttonClass, DialogActions, ErrorNote, Modal, ReasonField } from '@/components/republish/modal';
+import { formatTime } from '@/components/ui/format';
 import { BulkProgress } from './bulk-progress';
 
 export function BulkDialog({
@@ -43,7 +44,7 @@ export function BulkDialog({
   return (
     <Modal title={`${verb} ${what}`} onClose={onClose} wide>
       {create.data ? (
-        <BulkProgress jobId={create.data.jobId} />
+        <BulkProgress jobId={create.data.jobId} onClose={onClose} />
       ) : dryRun.isPending || !dryRun.data ? (
         <>
           <p className="text-sm text-slate-500">{dryRun.isError ? 'The dry run failed.' : 'Counting (dry run, nothing is sent)…'}</p>
@@ -78,7 +79,7 @@ export function BulkDialog({
                     <td className="py-1">{s.eventType ?? '—'}</td>
                     <td>{s.queue}</td>
                     <td className="max-w-xs truncate">{s.errorMessage ?? ''}</td>
-                    <td>{new Date(s.lastFailedAt).toLocaleString()}</td>
+                    <td className="whitespace-nowrap">{formatTime(s.lastFailedAt)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,11 +1,12 @@
 'use client';
 // Live progress of a bulk job (polled every second): bar, done / failed / skipped / remaining,
-// rate, the reason of an (auto-)pause, and pause / resume / cancel.
+// rate (the average over the run once it is done), the reason of an (auto-)pause, and pause /
+// resume / cancel; Close once it is over.
 import { useBulkControl } from '@/components/hooks/use-bulk-control';
 import { useBulkJob } from '@/components/hooks/use-bulk-job';
 import { buttonClass, ErrorNote } from '@/components/republish/modal';
 
-export function BulkProgress({ jobId }: { jobId: string }) {
+export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () => void }) {
   const job = useBulkJob(jobId);
   const control = useBulkControl(jobId);
   const j = job.data;
@@ -31,11 +32,11 @@ export function BulkProgress({ jobId }: { jobId: string }) {
           ['failed', j.failed],
           ['skipped', j.skipped],
           ['remaining', j.remaining],
-          ['msg/s', j.rate],
+          [j.status === 'done' ? 'avg msg/s' : 'msg/s', j.rate],
         ].map(([label, n]) => (
           <div key={label} className="rounded bg-slate-50 p-1">
             <dt className="text-xs text-slate-500">{label}</dt>
-            <dd className="font-mono" data-testid={`bulk-${label === 'msg/s' ? 'rate' : label}`}>
+            <dd className="font-mono" data-testid={`bulk-${String(label).endsWith('msg/s') ? 'rate' : label}`}>
               {Number(n).toLocaleString()}
             </dd>
           </div>
@@ -65,6 +66,11 @@ export function BulkProgress({ jobId }: { jobId: string }) {
         {j.status === 'running' || j.status === 'queued' || j.status === 'paused' ? (
           <button type="button" className={buttonClass.danger} disabled={control.isPending} onClick={() => control.mutate('cancel')}>
             Cancel
+          </button>
+        ) : null}
+        {onClose && (j.status === 'done' || j.status === 'cancelled' || j.status === 'failed') ? (
+          <button type="button" className={buttonClass.secondary} onClick={onClose}>
+            Close
           </button>
         ) : null}
       </div>

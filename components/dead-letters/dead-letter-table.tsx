@@ -46,7 +46,7 @@ export function DeadLetterTable({
             <th className="px-2 py-2">Error message</th>
             <th className="px-2 py-2 text-right">Attempts</th>
             <th className="px-2 py-2">Status</th>
-            <th className="px-2 py-2">First failed</th>
+            <th className="hidden px-2 py-2 2xl:table-cell">First failed</th>
             <th className="px-2 py-2">Last failed</th>
             <th className="px-2 py-2">Validity</th>
             <th className="px-2 py-2">
@@ -75,15 +75,17 @@ export function DeadLetterTable({
               </td>
               <td className="whitespace-nowrap px-2 py-1.5">{d.queue || '(none)'}</td>
               <td className="whitespace-nowrap px-2 py-1.5">{d.reason ?? '(none)'}</td>
-              <td className="max-w-[28rem] truncate px-2 py-1.5 font-mono text-xs text-slate-700" title={d.errorMessage ?? ''}>
+              <td className="max-w-[18rem] truncate px-2 py-1.5 font-mono text-xs text-slate-700 2xl:max-w-[28rem]" title={d.errorMessage ?? ''}>
                 {d.errorMessage ?? <span className="text-slate-400">—</span>}
               </td>
               <td className="px-2 py-1.5 text-right tabular-nums">{d.attempts}</td>
               <td className="px-2 py-1.5">
                 <StatusBadge status={d.status} />
               </td>
-              <td className="whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600">{formatTime(d.firstFailedAt)}</td>
-              <td className="whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600">{formatTime(d.lastFailedAt)}</td>
+              <td className="hidden whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600 2xl:table-cell">{formatTime(d.firstFailedAt)}</td>
+              <td className="whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600" title={`first failed ${formatTime(d.firstFailedAt)}`}>
+                {formatTime(d.lastFailedAt)}
+              </td>
               <td className="px-2 py-1.5">
                 <ValidityBadge validity={d.validationStatus} />
               </td>

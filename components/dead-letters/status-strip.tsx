@@ -31,7 +31,7 @@ export function StatusStrip({
         <span data-testid="dlq-depth">{drain?.dlqDepth === undefined || drain?.dlqDepth === null ? '—' : formatCount(drain.dlqDepth)}</span>
         {typeof drain?.dlqConsumers === 'number' ? <span className="ml-1 text-xs text-slate-500">({drain.dlqConsumers} consumers)</span> : null}
       </Stat>
-      <Stat label="Stored">
+      <Stat label="Failures" title="Dead-letterings stored (a message that died again counts again); pending: dead letters waiting for an operator">
         <span data-testid="stored-count">{formatCount(stored)}</span>
         {pending !== undefined ? <span className="ml-1 text-xs text-slate-500">({formatCount(pending)} pending)</span> : null}
       </Stat>
@@ -58,9 +58,9 @@ export function StatusStrip({
   );
 }
 
-function Stat({ label, children }: { label: string; children: React.ReactNode }) {
+function Stat({ label, title, children }: { label: string; title?: string; children: React.ReactNode }) {
   return (
-    <div className="flex items-center gap-1.5">
+    <div className="flex items-center gap-1.5" title={title}>
       <span className="text-xs uppercase tracking-wide text-slate-500">{label}</span>
       {children}
     </div>

@@ -5,7 +5,7 @@ import { useCreateToken } from '@/components/hooks/use-create-token';
 import { useRevokeToken } from '@/components/hooks/use-revoke-token';
 import { useTokens } from '@/components/hooks/use-tokens';
 import type { Role } from '@/lib/schemas/users';
-import { formatTime } from './format-time';
+import { formatTime } from '@/components/ui/format';
 import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
 

@@ -5,7 +5,7 @@ import { useCreateUser } from '@/components/hooks/use-create-user';
 import { useUpdateUser } from '@/components/hooks/use-update-user';
 import { useUsers } from '@/components/hooks/use-users';
 import { ROLES, type Role, type User } from '@/lib/schemas/users';
-import { formatTime } from './format-time';
+import { formatTime } from '@/components/ui/format';
 import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
 

@@ -61,7 +61,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
     ['Queue', d.queue || '(none)'],
     ['Reason', d.reason ?? '(none)'],
     ['Routing key', d.routingKey ?? '—'],
-    ['Exchange', d.exchange ?? '—'],
+    ['Exchange', d.exchange === null ? '—' : d.exchange || '(default)'],
     ['Attempts', d.attempts],
     ['Republished', d.republishCount],
     ['First failed', formatTime(d.firstFailedAt)],

@@ -4,6 +4,14 @@ import { notFound } from '@/lib/api/errors';
 import { prisma } from '@/lib/server/db';
 import type { BulkJob } from '@/lib/schemas/bulk';
 
+/** msg/s: the recent rate while running, the average over the run once done, else 0. */
+function rateOf(j: { status: string; rateObserved: number; startedAt: Date | null; finishedAt: Date | null; succeeded: number; failed: number; skipped: number }): number {
+  if (j.status === 'running') return Math.round(j.rateObserved);
+  if (j.status !== 'done' || !j.startedAt || !j.finishedAt) return 0;
+  const seconds = Math.max(0.001, (j.finishedAt.getTime() - j.startedAt.getTime()) / 1000);
+  return Math.round((j.succeeded + j.failed + j.skipped) / seconds);
+}
+
 export async function getBulkJob(id: string): Promise<BulkJob> {
   const j = await prisma.bulkJob.findUnique({ where: { id } });
   if (!j) throw notFound('Bulk job');
@@ -17,7 +25,7 @@ export async function getBulkJob(id: string): Promise<BulkJob> {
     failed: j.failed,
     skipped: j.skipped,
     remaining,
-    rate: j.status === 'running' ? Math.round(j.rateObserved) : 0,
+    rate: rateOf(j),
     ratePerSecond: j.ratePerSecond,
     returned: j.returned,
     pauseReason: j.pauseReason,
