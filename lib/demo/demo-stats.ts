@@ -22,6 +22,8 @@ export class DemoStats {
     const parts = [
       `[demo ${String(secs).padStart(4)}s]`,
       `published=${this.published}`,
+      // malformed messages sent on purpose (contract violations, poison bodies) next to the events
+      ...(this.injected ? [`malformed=${this.injected}`] : []),
       `consumed=${this.consumed}`,
       `retried=${this.retried}`,
       `dead-lettered=${this.deadLettered}`,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedDeadLetters, testRuntime } from './republish-fixtures';
 
@@ -18,16 +19,6 @@ type Server = {
   getBulkJob: typeof import('@/lib/server/bulk/get-bulk-job').getBulkJob;
   controlBulkJob: typeof import('@/lib/server/bulk/control-bulk-job').controlBulkJob;
 };
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('bulk republish', () => {
   let db: TestDatabase;

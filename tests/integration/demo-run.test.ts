@@ -55,7 +55,7 @@ describe('demo', () => {
     expect(s.injected).toBe(2); // the contract violation and the poison message
     expect(s.consumed).toBeGreaterThan(s.published);
     expect(s.retried).toBeGreaterThanOrEqual(3 + 3 + 2); // forced downstream, timeout, flaky
-    expect(lines.at(-1)).toMatch(/published=\d+ +consumed=\d+ +retried=\d+ +dead-lettered=\d+/);
+    expect(lines.at(-1)).toMatch(/published=\d+ +(malformed=\d+ +)?consumed=\d+ +retried=\d+ +dead-lettered=\d+/);
 
     const dead = await drainQueue(broker, dlq);
     const causes = dead.map((m) => deaths(m)[0]!);
