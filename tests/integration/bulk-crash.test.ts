@@ -12,7 +12,7 @@ import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedDeadLetters, testRuntime } from './republish-fixtures';
+import { copiesByDeadLetter, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const N = 3000;
 
@@ -92,13 +92,7 @@ describe('bulk job across a crash', () => {
     expect(done).toMatchObject({ succeeded: N, failed: 0, skipped: 0 });
 
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(N);
-    const seen = new Map<string, number>();
-    for (;;) {
-      const m = await broker.channel.get(queue, { noAck: true });
-      if (!m) break;
-      const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
+    const seen = await copiesByDeadLetter(broker.channel, queue);
     expect(seen.size).toBe(N);
     expect(new Set(ids)).toEqual(new Set(seen.keys()));
     expect([...seen.values()].filter((n) => n !== 1)).toEqual([]);

@@ -10,7 +10,7 @@ import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedDeadLetters, testRuntime } from './republish-fixtures';
+import { copiesByDeadLetter, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const, kind: 'user' as const };
 
@@ -74,13 +74,7 @@ describe('bulk republish', () => {
     expect(job).toMatchObject({ total: 1000, succeeded: 1000, failed: 0, skipped: 0, remaining: 0 });
 
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1000);
-    const seen = new Map<string, number>();
-    for (let i = 0; i < 1000; i++) {
-      const m = await broker.channel.get(queue, { noAck: true });
-      if (!m) break;
-      const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
+    const seen = await copiesByDeadLetter(broker.channel, queue);
     expect(seen.size).toBe(1000);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(ids)).toEqual(new Set(seen.keys()));
@@ -116,13 +110,7 @@ describe('bulk republish', () => {
     await db.pool.query(`UPDATE "republish_intents" SET "state" = 'failed', "settled_at" = now() WHERE "id" = $1`, [held[0].id]);
     const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
     expect(job).toMatchObject({ total: 300, succeeded: 300, failed: 0, skipped: 0, remaining: 0 });
-    const seen = new Map<string, number>();
-    for (;;) {
-      const m = await broker.channel.get(queue, { noAck: true });
-      if (!m) break;
-      const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
+    const seen = await copiesByDeadLetter(broker.channel, queue);
     expect(seen.size).toBe(300);
     expect(seen.get(ids[0])).toBe(1);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);

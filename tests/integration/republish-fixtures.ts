@@ -3,6 +3,7 @@
 // republish runtime against a test database and broker.
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { Channel } from 'amqplib';
 import { encodeTable } from '@/lib/bus/amqp-values';
 import { createRepublishRuntime, type RepublishRuntime } from '@/lib/jobs/republish-runtime';
 
@@ -135,4 +136,15 @@ export async function recordState(pool: pg.Pool, id: string) {
     [id],
   );
   return rows[0];
+}
+
+/** Takes every message off a queue: how many copies of each dead letter it held. */
+export async function copiesByDeadLetter(channel: Channel, queue: string): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (;;) {
+    const m = await channel.get(queue, { noAck: true });
+    if (!m) return seen;
+    const id = String(m.properties.headers?.['x-eventdesk-dead-letter-id']);
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
 }
