@@ -7,6 +7,8 @@
 // - A record becomes 'republished' only in the transaction that settles its intent 'done', and
 //   that same transaction moves failure_groups.pending_count and writes history (and audit).
 import type pg from 'pg';
+import { binaryQuery } from '@/lib/db/binary-rows';
+import { uuidArray } from '@/lib/db/uuid-array';
 import type { Json } from './amqp-values';
 import { deadLetterTarget } from './republish-audit';
 
@@ -94,6 +96,57 @@ export async function insertIntents(client: pg.ClientBase, rows: IntentInput[]):
   return ids;
 }
 
+/** A record of a bulk batch as claimed: its intent, or null when it cannot go (see claimForBulk). */
+export interface ClaimedRecord extends RecordForRepublish {
+  intentId: string | null;
+  /** the newest stored message, read only for records that got an intent */
+  body: Buffer | null;
+  properties: string | null;
+  headers: string | null;
+}
+
+/**
+ * A bulk batch's claim in one statement: the records locked in id order; an intent inserted
+ * for each one that can go (pending, under the retry limit unless forced, with an origin queue,
+ * no unfinished intent already), as insertIntents would write it for an origin target; and for
+ * those, the newest stored message (the drain can only store a newer one by updating the
+ * record, which the lock holds off). What is the same for the whole batch (actor, reason, job,
+ * owner) is sent once, not once per row. Rows in the binary format: bodies arrive as bytes.
+ */
+export async function claimForBulk(
+  client: pg.ClientBase,
+  o: { deadLetterIds: string[]; actor: string; reason: string; bulkJobId: string; owner: string; maxRetries: number; force: boolean },
+): Promise<ClaimedRecord[]> {
+  const { rows } = await client.query<ClaimedRecord>(
+    binaryQuery(
+      `WITH locked AS (
+         SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
+       ), ins AS (
+         INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
+             "actor", "reason", "details", "bulk_job_id", "owner")
+         SELECT l."id"::uuid, l."republishCount" + 1, 'origin', '', l."queue", true,
+                $2, $3, jsonb_build_object('attemptsAtClaim', l."attempts"), $4::uuid, $5
+         FROM locked l
+         WHERE l."status" = 'pending' AND (l."republishCount" < $6 OR $7) AND l."queue" <> ''
+         ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
+         RETURNING "id", "dead_letter_id"
+       )
+       SELECT l.*, ins."id"::text AS "intentId", m."body", m."properties"::text, m."headers"::text
+       FROM locked l
+       LEFT JOIN ins ON ins."dead_letter_id" = l."id"::uuid
+       -- one primary-key lookup per record: LIMIT 1 keeps the planner from a hash join over
+       -- the whole messages table
+       LEFT JOIN LATERAL (
+         SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
+         WHERE x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"::uuid))
+         LIMIT 1
+       ) m ON ins."id" IS NOT NULL`,
+      [uuidArray(o.deadLetterIds), o.actor, o.reason, o.bulkJobId, o.owner, o.maxRetries, o.force],
+    ),
+  );
+  return rows;
+}
+
 export interface StoredMessageRow {
   deadLetterId: string;
   body: Buffer;
@@ -142,12 +195,12 @@ export async function settleIntentsDone(
   // Lock order: records first, then intents, as claims do (a claim holds the record's lock
   // while its insert waits on the intent's unique index); the other order deadlocks.
   if (deadLetterIds) {
-    await client.query(`SELECT 1 FROM "dead_letters" WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`, [deadLetterIds]);
+    await client.query(`SELECT 1 FROM "dead_letters" WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`, [uuidArray(deadLetterIds)]);
   } else {
     await client.query(
       `SELECT 1 FROM "dead_letters" WHERE "id" IN (SELECT "dead_letter_id" FROM "republish_intents" WHERE "id" = ANY($1::uuid[]))
        ORDER BY "id" FOR UPDATE`,
-      [intentIds],
+      [uuidArray(intentIds)],
     );
   }
   const { rows } = await client.query<SettledIntent & { leftGroup: string | null }>(
@@ -191,7 +244,7 @@ export async function settleIntentsDone(
             (upd."id" IS NOT NULL) AS "applied", done."settled_at" AS "settledAt",
             CASE WHEN upd."status" = 'republished' THEN upd."group_id" END AS "leftGroup"
      FROM done LEFT JOIN upd ON upd."id" = done."dead_letter_id"`,
-    [intentIds, via],
+    [uuidArray(intentIds), via],
   );
   // The groups' pending counts last, each group row locked in id order: settles running side by
   // side (a bulk job's batches, recovery, single retries) then queue on them instead of deadlocking.
@@ -215,7 +268,7 @@ export async function settleIntentsFailed(client: pg.ClientBase, intentIds: stri
   const { rows } = await client.query<{ id: string }>(
     `UPDATE "republish_intents" SET "state" = $3, "error" = $2, "settled_at" = now()
      WHERE "id" = ANY($1::uuid[]) AND "state" = 'pending' RETURNING "id"`,
-    [intentIds, error, state],
+    [uuidArray(intentIds), error, state],
   );
   return rows.map((r) => r.id);
 }

@@ -2,17 +2,15 @@
 // or discard. Each batch commits its outcomes, so a restart resumes from the queued items.
 import type pg from 'pg';
 import {
-  insertIntents,
+  claimForBulk,
   inTransaction,
-  RECORD_COLUMNS,
-  resolveTarget,
   settleIntentsDone,
   settleIntentsFailed,
   type RecordForRepublish,
   type StoredMessageRow,
 } from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
-import { binaryQuery } from '@/lib/db/binary-rows';
+import { uuidArray } from '@/lib/db/uuid-array';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import type { OutgoingMessage } from '@/lib/bus/republish-publisher';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
@@ -59,61 +57,35 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
   const outcomes: ItemOutcome[] = [];
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
   return inTransaction(deps.pool, async (tx) => {
-    // One pass over the batch: the records, locked, with their newest stored message (the
-    // drain can only store a newer one by updating the record, which our lock holds off).
-    const { rows } = await tx.query<RecordForRepublish & { body: Buffer | null; properties: string | null; headers: string | null }>(
-      // (locked in id order first, then one primary-key lookup per record: LIMIT 1 keeps the
-      // planner from turning it into a hash join over the whole messages table; binary rows:
-      // the bodies arrive as bytes, not hex)
-      binaryQuery(
-        `SELECT d.*, m."body", m."properties"::text, m."headers"::text
-         FROM (SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE) d
-         LEFT JOIN LATERAL (
-           SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
-           WHERE x."id" = COALESCE(d."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id"::uuid))
-           LIMIT 1
-         ) m ON true`,
-        [deadLetterIds],
-      ),
-    );
+    const rows = await claimForBulk(tx, {
+      deadLetterIds,
+      actor: job.actor,
+      reason: job.reason,
+      bulkJobId: job.id,
+      owner: deps.owner.id,
+      maxRetries: deps.maxRetries,
+      force: job.force,
+    });
     const byId = new Map(rows.map((r) => [r.id, r]));
     const messages = new Map<string, StoredMessageRow>();
-    for (const r of rows) {
-      if (r.body) messages.set(r.id, { deadLetterId: r.id, body: r.body, properties: JSON.parse(r.properties ?? 'null'), headers: JSON.parse(r.headers ?? 'null') });
-    }
-    const candidates: RecordForRepublish[] = [];
+    const ready: ClaimedBatch['ready'] = [];
+    const orphan: string[] = [];
     for (const id of deadLetterIds) {
       const r = byId.get(id);
       if (!r) skip(id, 'no longer stored (purged)');
-      else if (r.status !== 'pending') skip(id, `not pending (${r.status})`);
-      else if (r.republishCount >= deps.maxRetries && !job.force) skip(id, `retry limit reached (${r.republishCount}/${deps.maxRetries})`);
-      else if (!r.queue) skip(id, 'no origin queue (no x-death)', 'failed');
-      else candidates.push(r);
-    }
-    const intents = await insertIntents(
-      tx,
-      candidates.map((r) => ({
-        deadLetterId: r.id,
-        republishNumber: r.republishCount + 1,
-        target: resolveTarget(r, undefined, deps.eventsExchange)!,
-        editedBody: null,
-        actor: job.actor,
-        reason: job.reason,
-        details: null,
-        bulkJobId: job.id,
-        owner: deps.owner.id,
-        attemptsAtClaim: r.attempts,
-      })),
-    );
-    const ready: ClaimedBatch['ready'] = [];
-    const orphan: string[] = [];
-    for (const r of candidates) {
-      const intentId = intents.get(r.id);
-      if (!intentId) skip(r.id, 'a republish of it is already in flight');
-      else if (!messages.has(r.id)) {
-        skip(r.id, 'no stored message', 'failed');
-        orphan.push(intentId); // never published: closed now
-      } else ready.push({ record: r, intentId });
+      else if (r.intentId === null) {
+        // the statement's own conditions, in its order, to say why
+        if (r.status !== 'pending') skip(id, `not pending (${r.status})`);
+        else if (r.republishCount >= deps.maxRetries && !job.force) skip(id, `retry limit reached (${r.republishCount}/${deps.maxRetries})`);
+        else if (!r.queue) skip(id, 'no origin queue (no x-death)', 'failed');
+        else skip(id, 'a republish of it is already in flight');
+      } else if (!r.body) {
+        skip(id, 'no stored message', 'failed');
+        orphan.push(r.intentId); // never published: closed now
+      } else {
+        messages.set(id, { deadLetterId: id, body: r.body, properties: JSON.parse(r.properties ?? 'null'), headers: JSON.parse(r.headers ?? 'null') });
+        ready.push({ record: r, intentId: r.intentId });
+      }
     }
     await settleIntentsFailed(tx, orphan, 'no stored message');
     await applyItemOutcomes(tx, outcomes);
@@ -204,7 +176,7 @@ export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds
          RETURNING 1
        )
        SELECT "id" FROM upd`,
-      [deadLetterIds, job.actor, job.reason, job.id],
+      [uuidArray(deadLetterIds), job.actor, job.reason, job.id],
     );
     const discarded = new Set(rows.map((r) => r.id));
     const outcomes: ItemOutcome[] = deadLetterIds.map((id) =>

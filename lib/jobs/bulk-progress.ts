@@ -1,6 +1,7 @@
 // Moves a bulk job's items and counters after its intents settle; shared by the runner and by
 // recovery (which settles intents of a job whose process died mid-batch).
 import type pg from 'pg';
+import { uuidArray } from '@/lib/db/uuid-array';
 
 export interface ItemOutcome {
   jobId: string;
@@ -30,6 +31,6 @@ export async function applyItemOutcomes(client: pg.ClientBase, outcomes: ItemOut
        FROM upd GROUP BY "job_id"
      ) c
      WHERE j."id" = c."job_id"`,
-    [outcomes.map((o) => o.jobId), outcomes.map((o) => o.deadLetterId), outcomes.map((o) => o.state), outcomes.map((o) => o.error ?? null)],
+    [uuidArray(outcomes.map((o) => o.jobId)), uuidArray(outcomes.map((o) => o.deadLetterId)), outcomes.map((o) => o.state), outcomes.map((o) => o.error ?? null)],
   );
 }
