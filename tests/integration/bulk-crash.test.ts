@@ -58,7 +58,9 @@ describe('bulk job across a crash', () => {
     const progress = async () =>
       (await db.pool.query<{ status: string; succeeded: number; failed: number; skipped: number }>(`SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0];
 
-    child = spawn(process.execPath, [path.join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'bulk-crash-child.ts'), db.url, broker.url, ledger], {
+    // node itself with tsx as a loader (not tsx's CLI, which runs the script in a second
+    // process that a SIGKILL of the first would leave running)
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bulk-crash-child.ts'), db.url, broker.url, ledger], {
       cwd: process.cwd(),
       env: { ...process.env, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,6 +75,10 @@ describe('bulk job across a crash', () => {
     });
     child.kill('SIGKILL');
     await exited;
+    // nothing moves any more: the runner died with its process
+    const frozen = await progress();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await progress()).toEqual(frozen);
     const atCrash = await progress();
     const sentAtCrash = (await broker.channel.checkQueue(queue)).messageCount;
     expect(atCrash.status).toBe('running');
