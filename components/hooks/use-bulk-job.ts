@@ -1,6 +1,6 @@
 'use client';
-// GET /api/bulk/:id: progress of a bulk job, polled every second until it stops moving; when it
-// does, the lists, groups and audit it changed are refetched at once (not at their next poll).
+// GET /api/bulk/:id: progress of a bulk job, polled every second until it is over; when it
+// stops (over or paused), the lists, groups and audit it changed are refetched at once.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { bulkJobSchema } from '@/lib/schemas/bulk';
@@ -19,9 +19,10 @@ export function useBulkJob(id: string | null) {
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data && FINAL.has(q.state.data.status) ? false : 1000),
   });
-  const finished = query.data ? FINAL.has(query.data.status) : false;
+  // over, or paused (by an operator, or by itself when replays die again)
+  const stopped = query.data ? FINAL.has(query.data.status) || query.data.status === 'paused' : false;
   useEffect(() => {
-    if (finished) invalidateAfterAction(client);
-  }, [finished, client]);
+    if (stopped) invalidateAfterAction(client);
+  }, [stopped, client]);
   return query;
 }

@@ -7,7 +7,6 @@
 // - A record becomes 'republished' only in the transaction that settles its intent 'done', and
 //   that same transaction moves failure_groups.pending_count and writes history (and audit).
 import type pg from 'pg';
-import { binaryQuery } from '@/lib/db/binary-rows';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { Json } from './amqp-values';
 import { deadLetterTarget } from './republish-audit';
@@ -37,7 +36,7 @@ export interface RecordForRepublish {
   contentType: string | null;
 }
 
-export const RECORD_COLUMNS = `d."id"::text, d."status", d."event_id" AS "eventId", d."event_type" AS "eventType", d."version",
+export const RECORD_COLUMNS = `d."id", d."status", d."event_id" AS "eventId", d."event_type" AS "eventType", d."version",
   d."queue", d."exchange", d."routing_key" AS "routingKey", d."group_id" AS "groupId",
   d."republish_count" AS "republishCount", d."attempts", d."content_type" AS "contentType"`;
 
@@ -101,8 +100,8 @@ export interface ClaimedRecord extends RecordForRepublish {
   intentId: string | null;
   /** the newest stored message, read only for records that got an intent */
   body: Buffer | null;
-  properties: string | null;
-  headers: string | null;
+  properties: Json | null;
+  headers: Json | null;
 }
 
 /**
@@ -111,38 +110,38 @@ export interface ClaimedRecord extends RecordForRepublish {
  * no unfinished intent already), as insertIntents would write it for an origin target; and for
  * those, the newest stored message (the drain can only store a newer one by updating the
  * record, which the lock holds off). What is the same for the whole batch (actor, reason, job,
- * owner) is sent once, not once per row. Rows in the binary format: bodies arrive as bytes.
+ * owner) is sent once, not once per row.
  */
 export async function claimForBulk(
   client: pg.ClientBase,
   o: { deadLetterIds: string[]; actor: string; reason: string; bulkJobId: string; owner: string; maxRetries: number; force: boolean },
 ): Promise<ClaimedRecord[]> {
   const { rows } = await client.query<ClaimedRecord>(
-    binaryQuery(
-      `WITH locked AS (
-         SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
-       ), ins AS (
-         INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
-             "actor", "reason", "details", "bulk_job_id", "owner")
-         SELECT l."id"::uuid, l."republishCount" + 1, 'origin', '', l."queue", true,
-                $2, $3, jsonb_build_object('attemptsAtClaim', l."attempts"), $4::uuid, $5
-         FROM locked l
-         WHERE l."status" = 'pending' AND (l."republishCount" < $6 OR $7) AND l."queue" <> ''
-         ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
-         RETURNING "id", "dead_letter_id"
-       )
-       SELECT l.*, ins."id"::text AS "intentId", m."body", m."properties"::text, m."headers"::text
+    `WITH locked AS (
+       SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
+     ), ins AS (
+       INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
+           "actor", "reason", "details", "bulk_job_id", "owner")
+       SELECT l."id", l."republishCount" + 1, 'origin', '', l."queue", true,
+              $2, $3, jsonb_build_object('attemptsAtClaim', l."attempts"), $4::uuid, $5
        FROM locked l
-       LEFT JOIN ins ON ins."dead_letter_id" = l."id"::uuid
-       -- one primary-key lookup per record: LIMIT 1 keeps the planner from a hash join over
-       -- the whole messages table
-       LEFT JOIN LATERAL (
-         SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
-         WHERE x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"::uuid))
-         LIMIT 1
-       ) m ON ins."id" IS NOT NULL`,
-      [uuidArray(o.deadLetterIds), o.actor, o.reason, o.bulkJobId, o.owner, o.maxRetries, o.force],
-    ),
+       WHERE l."status" = 'pending' AND (l."republishCount" < $6 OR $7) AND l."queue" <> ''
+       ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
+       RETURNING "id", "dead_letter_id"
+     )
+     SELECT l.*, ins."id" AS "intentId", m."body", m."properties", m."headers"
+     FROM locked l
+     LEFT JOIN ins ON ins."dead_letter_id" = l."id"
+     -- only for records that got an intent (in the lateral's own WHERE, so the others are not
+     -- read at all); one primary-key lookup each: LIMIT 1 keeps the planner from a hash join
+     -- over the whole messages table
+     LEFT JOIN LATERAL (
+       SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
+       WHERE ins."id" IS NOT NULL
+         AND x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"))
+       LIMIT 1
+     ) m ON true`,
+    [uuidArray(o.deadLetterIds), o.actor, o.reason, o.bulkJobId, o.owner, o.maxRetries, o.force],
   );
   return rows;
 }
@@ -246,20 +245,27 @@ export async function settleIntentsDone(
      FROM done LEFT JOIN upd ON upd."id" = done."dead_letter_id"`,
     [uuidArray(intentIds), via],
   );
-  // The groups' pending counts last, each group row locked in id order: settles running side by
-  // side (a bulk job's batches, recovery, single retries) then queue on them instead of deadlocking.
-  const left = new Map<string, number>();
-  for (const r of rows) if (r.leftGroup) left.set(r.leftGroup, (left.get(r.leftGroup) ?? 0) + 1);
-  if (left.size) {
-    const groups = [...left.keys()].sort();
-    await client.query(
-      `WITH locked AS (SELECT "id" FROM "failure_groups" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE)
-       UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
-       FROM unnest($1::text[], $2::int[]) AS c(id, n) JOIN locked ON locked."id" = c.id WHERE g."id" = c.id`,
-      [groups, groups.map((g) => left.get(g)!)],
-    );
-  }
+  await decrementPending(client, rows.map((r) => r.leftGroup));
   return rows.map(({ leftGroup: _, ...r }) => r);
+}
+
+/**
+ * Takes records that stopped being pending off their groups' pending counts: one group id per
+ * record (null: none). Late in its transaction, each group row locked in id order, so that
+ * transactions doing this side by side (a bulk job's settles, discards, recovery, single
+ * retries) queue on the rows instead of deadlocking.
+ */
+export async function decrementPending(client: pg.ClientBase, groupIds: (string | null)[]): Promise<void> {
+  const left = new Map<string, number>();
+  for (const g of groupIds) if (g) left.set(g, (left.get(g) ?? 0) + 1);
+  if (!left.size) return;
+  const groups = [...left.keys()].sort();
+  await client.query(
+    `WITH locked AS (SELECT "id" FROM "failure_groups" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE)
+     UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
+     FROM unnest($1::text[], $2::int[]) AS c(id, n) JOIN locked ON locked."id" = c.id WHERE g."id" = c.id`,
+    [groups, groups.map((g) => left.get(g)!)],
+  );
 }
 
 /** Nothing reached a queue (refused, unroutable, or never sent): the record is left as it was. */

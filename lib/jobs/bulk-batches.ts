@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import {
   claimForBulk,
+  decrementPending,
   inTransaction,
   settleIntentsDone,
   settleIntentsFailed,
@@ -83,7 +84,7 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
         skip(id, 'no stored message', 'failed');
         orphan.push(r.intentId); // never published: closed now
       } else {
-        messages.set(id, { deadLetterId: id, body: r.body, properties: JSON.parse(r.properties ?? 'null'), headers: JSON.parse(r.headers ?? 'null') });
+        messages.set(id, { deadLetterId: id, body: r.body, properties: r.properties, headers: r.headers });
         ready.push({ record: r, intentId: r.intentId });
       }
     }
@@ -157,7 +158,7 @@ export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadL
 
 export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
   return inTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ id: string }>(
+    const { rows } = await tx.query<{ id: string; group_id: string }>(
       `WITH cand AS (
          SELECT d."id", d."group_id" FROM "dead_letters" d
          WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'pending'
@@ -166,18 +167,15 @@ export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds
        ), upd AS (
          UPDATE "dead_letters" d SET "status" = 'discarded', "updated_at" = now() FROM cand WHERE d."id" = cand."id"
          RETURNING d."id", d."group_id"
-       ), grp AS (
-         UPDATE "failure_groups" g SET "pending_count" = GREATEST(g."pending_count" - c.n, 0)
-         FROM (SELECT "group_id", count(*)::int AS n FROM upd GROUP BY "group_id") c WHERE g."id" = c."group_id"
-         RETURNING 1
        ), hist AS (
          INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor", "reason", "details")
          SELECT upd."id", 'discarded', $2, $3, jsonb_build_object('bulkJobId', $4::text) FROM upd
          RETURNING 1
        )
-       SELECT "id" FROM upd`,
+       SELECT "id", "group_id" FROM upd`,
       [uuidArray(deadLetterIds), job.actor, job.reason, job.id],
     );
+    await decrementPending(tx, rows.map((r) => r.group_id));
     const discarded = new Set(rows.map((r) => r.id));
     const outcomes: ItemOutcome[] = deadLetterIds.map((id) =>
       discarded.has(id) ? { jobId: job.id, deadLetterId: id, state: 'done' } : { jobId: job.id, deadLetterId: id, state: 'skipped', error: 'not pending' },

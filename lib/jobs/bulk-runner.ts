@@ -65,6 +65,12 @@ function observed<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
+/** Waits for every one (none is left running behind an early failure), then throws the first failure. */
+async function settledAll(ps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(ps)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 export class BulkRunner {
   private stopped = false;
   private loop: Promise<void> | null = null;
@@ -163,8 +169,8 @@ export class BulkRunner {
    */
   private async nextItems(job: { id: string; total: number }, size: number, cursor: { after: number }): Promise<string[]> {
     const window = Math.max(size, ITEM_WINDOW);
-    // at most one full round of the job's items
-    for (let read = 0; read <= job.total; read += window) {
+    // at most one full round of the job's items, from wherever the cursor is
+    for (let windows = Math.ceil(job.total / window) + 1; windows > 0; windows--) {
       if (cursor.after >= job.total) cursor.after = 0;
       const { rows } = await this.deps.pool.query<{ deadLetterId: string; seq: number }>(
         `SELECT i."dead_letter_id" AS "deadLetterId", i."seq" FROM "bulk_job_items" i
@@ -234,15 +240,22 @@ export class BulkRunner {
             const publishing = publishRepublishBatch(this.deps, claimed);
             claiming = claimAhead(size);
             const published = await publishing;
+            // (on failure the other settle stays in `settling`: the finally below waits for it)
             if (settling.length >= MAX_SETTLING) await settling.shift();
             settling.push(observed(settleRepublishBatch(this.deps, published)));
             processed = claimed.size;
           }
         } else {
-          // a batch claimed ahead before the operator set a rate: its items go back to the queue
-          await this.release(claiming);
-          claiming = null;
+          if (claiming) {
+            // a batch claimed ahead before the operator set a rate: its items go back to the
+            // queue, and the cursor to the start so that they go first (oldest first)
+            await this.release(claiming);
+            claiming = null;
+            cursor.after = 0;
+            lastSize = null;
+          }
           const ids = await this.nextItems(job, size, cursor);
+          unclaimed -= ids.length;
           if (ids.length) {
             job.action === 'discard' ? await discardBatch(this.deps.pool, job, ids) : await republishBatch(this.deps, job, ids);
             processed = ids.length;
@@ -250,7 +263,7 @@ export class BulkRunner {
         }
 
         if (processed === 0) {
-          await Promise.all(settling.splice(0));
+          await settledAll(settling.splice(0));
           const { rows: left } = await this.deps.pool.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" = 'queued'`,
             [job.id],

@@ -27,7 +27,9 @@ export interface RepublishRuntime extends RepublishDeps {
 const cache = globalThis as unknown as { __eventdeskRepublish?: Map<string, RepublishRuntime> };
 
 export function createRepublishRuntime(settings: RepublishSettings, logger: Logger = rootLogger): RepublishRuntime {
-  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 5, connectionTimeoutMillis: 5000, application_name: 'eventdesk-republish' });
+  // max 8: a bulk job at an unlimited rate holds up to four at once (a claim, two settles, its
+  // lease and progress updates) beside single retries and recovery
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 8, connectionTimeoutMillis: 5000, application_name: 'eventdesk-republish' });
   guardPool(pool, (err) => logger.warn({ err: err.message }, 'republish database connection lost'));
   const publisher = new RepublishPublisher({ url: settings.amqpUrl, ledgerQueue: settings.ledgerQueue, logger }).start();
   const owner = new IntentOwner(settings.databaseUrl, logger);

@@ -1,17 +1,18 @@
 // A bulk job survives the death of its process without sending anything twice or losing
-// anything: a child process runs the job at an unlimited rate (batches being claimed, published
-// and settled at once) and is killed with SIGKILL mid-job; a "restarted" process runs recovery
+// anything. A child process runs the job at an unlimited rate (batches being claimed, published
+// and settled at once) and dies: killed with SIGKILL mid-job, or exiting through the test hook
+// right after a batch's confirms and before its commit. A "restarted" process then runs recovery
 // (settling from the ledger what reached the broker, abandoning what did not) and a new runner
 // takes the job over when its lease lapses. The queue then holds each dead letter exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
-import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
+import { recoverRepublishIntents, type RecoveryReport } from '@/lib/jobs/recover-republish-intents';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
-import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { until } from '../helpers/until';
 import { copiesByDeadLetter, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const N = 3000;
@@ -19,29 +20,25 @@ const N = 3000;
 describe('bulk job across a crash', () => {
   let db: TestDatabase;
   let broker: TestBroker;
-  let rt: RepublishRuntime | undefined;
-  let runner: BulkRunner | undefined;
-  let child: ChildProcess | undefined;
-  let ledger: string;
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('bulk_crash');
     db.pool.on('error', () => {});
     broker = await createTestBroker();
-    ledger = uniqueName('bulk.crash.ledger');
-    broker.track('queue', ledger);
   });
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
-    await runner?.stop();
-    await rt?.close();
+    for (const c of cleanups.reverse()) await c();
     await broker?.cleanup();
     await db?.drop();
   });
 
-  it('republishes every dead letter exactly once when the process dies mid-job', async () => {
-    const queue = await broker.queue(uniqueName('bulk.crash'));
+  /** A job of N at an unlimited rate run by a child process that `dies`; returns what recovery reported. */
+  async function crashThenFinish(label: string, dies: { env?: Record<string, string>; killWhenSucceeded?: number }) {
+    const queue = await broker.queue(uniqueName(`bulk.crash.${label}`));
+    const ledger = uniqueName(`bulk.crash.${label}.ledger`);
+    broker.track('queue', ledger);
     const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: N });
     // the job as POST /api/bulk creates it, at an unlimited rate
     const { rows } = await db.pool.query<{ id: string }>(
@@ -60,42 +57,43 @@ describe('bulk job across a crash', () => {
 
     // node itself with tsx as a loader (not tsx's CLI, which runs the script in a second
     // process that a SIGKILL of the first would leave running)
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bulk-crash-child.ts'), db.url, broker.url, ledger], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bulk-crash-child.ts'), db.url, broker.url, ledger], {
       cwd: process.cwd(),
-      env: { ...process.env, LOG_LEVEL: 'warn' },
+      env: { ...process.env, LOG_LEVEL: 'warn', ...dies.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    cleanups.push(() => child.kill('SIGKILL'));
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise((r) => child!.once('exit', r));
-    // mid-job: some batches settled, others being claimed or published
-    await until('the child to settle some batches', progress, (p) => p.succeeded >= 400).catch((err) => {
-      throw new Error(`${err.message}\nchild output:\n${output}`);
-    });
-    child.kill('SIGKILL');
-    await exited;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    if (dies.killWhenSucceeded !== undefined) {
+      await until('the child to settle some batches', progress, (p) => p.succeeded >= dies.killWhenSucceeded!).catch((err) => {
+        throw new Error(`${err.message}\nchild output:\n${output}`);
+      });
+      child.kill('SIGKILL');
+    }
+    const code = await exited;
     // nothing moves any more: the runner died with its process
-    const frozen = await progress();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await progress()).toEqual(frozen);
     const atCrash = await progress();
-    const sentAtCrash = (await broker.channel.checkQueue(queue)).messageCount;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await progress()).toEqual(atCrash);
     expect(atCrash.status).toBe('running');
     expect(atCrash.succeeded).toBeLessThan(N);
-    expect(sentAtCrash).toBeGreaterThanOrEqual(atCrash.succeeded);
-    // the crash left work in flight: intents recorded and not settled (claimed ahead, or
-    // published and confirmed but not yet committed)
-    const pendingIntents = async () => Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "state" = 'pending'`)).rows[0].count);
-    expect(await pendingIntents()).toBeGreaterThan(0);
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBeGreaterThanOrEqual(atCrash.succeeded);
 
     // "restart": recovery settles the dead process's intents (its owner lock goes with its
     // connections), then a runner takes the job over once its lease lapses
-    rt = testRuntime(db.url, broker.url, ledger);
-    await until('recovery of the dead process\'s intents', async () => (await recoverRepublishIntents(rt!), pendingIntents()), (n) => n === 0);
-    runner = new BulkRunner(rt, { pollMs: 50, leaseMs: 1500, maxBatch: 200 }).start();
+    const rt: RepublishRuntime = testRuntime(db.url, broker.url, ledger);
+    cleanups.push(() => rt.close());
+    const pending = async () => Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "state" = 'pending'`)).rows[0].count);
+    const reports: RecoveryReport[] = [];
+    await until('recovery of the dead process\'s intents', async () => (reports.push(await recoverRepublishIntents(rt)), pending()), (n) => n === 0);
+    const runner = new BulkRunner(rt, { pollMs: 50, leaseMs: 1500, maxBatch: 200 }).start();
+    cleanups.push(() => runner.stop());
     const done = await until('the job to finish', progress, (p) => p.status === 'done');
     expect(done).toMatchObject({ succeeded: N, failed: 0, skipped: 0 });
+    await runner.stop();
 
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(N);
     const seen = await copiesByDeadLetter(broker.channel, queue);
@@ -109,5 +107,17 @@ describe('bulk job across a crash', () => {
       [groupId],
     );
     expect(st[0]).toEqual({ republished: N, max: 1, pending: 0 });
+    return { code, recovered: reports.reduce((s, r) => s + r.recovered, 0), abandoned: reports.reduce((s, r) => s + r.abandoned, 0) };
+  }
+
+  it('republishes every dead letter exactly once when the process is killed mid-job', async () => {
+    await crashThenFinish('kill', { killWhenSucceeded: 400 });
+  });
+
+  it('settles from the ledger a batch the broker confirmed before the process died', async () => {
+    // the hook exits right after the first batch's confirms: published, not committed
+    const { code, recovered } = await crashThenFinish('confirm', { env: { EVENTDESK_TEST_CRASH_AFTER_CONFIRM: '1' } });
+    expect(code).toBe(86);
+    expect(recovered).toBeGreaterThan(0);
   });
 });

@@ -116,6 +116,34 @@ describe('bulk republish', () => {
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('sends binary bodies byte for byte and counts republishes past 127 (forced over the limit)', async () => {
+    const queue = await broker.queue(uniqueName('bulk.bytes'));
+    // not UTF-8 (a gzip header, 0xff, 0x80): any text round trip would garble it
+    const bytes = (i: number) => Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x80, 0x41, i]);
+    const { groupId } = await seedDeadLetters(db.pool, { queue, count: 30, republishCount: 200, body: (i) => bytes(i) });
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "total", "force")
+       VALUES ('republish', $1, 'forced replay', 'ada@example.com', 0, 30, true) RETURNING "id"`,
+      [JSON.stringify({ groupId })],
+    );
+    await db.pool.query(
+      `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
+       SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2`,
+      [rows[0].id, groupId],
+    );
+    runner.poke();
+    const job = await until('the job to finish', () => server.getBulkJob(rows[0].id), (j) => j.status === 'done');
+    expect(job).toMatchObject({ succeeded: 30, failed: 0, skipped: 0 });
+    const bodies = new Set<string>();
+    for (;;) {
+      const m = await broker.channel.get(queue, { noAck: true });
+      if (!m) break;
+      expect(m.properties.headers!['x-eventdesk-republish-count']).toBe(201);
+      bodies.add(m.content.toString('hex'));
+    }
+    expect(bodies).toEqual(new Set(Array.from({ length: 30 }, (_, i) => bytes(i).toString('hex'))));
+  });
+
   it('cancel mid-way leaves the rest pending', async () => {
     const queue = await broker.queue(uniqueName('bulk.cancel'));
     const { groupId } = await seedDeadLetters(db.pool, { queue, count: 100 });
