@@ -31,6 +31,11 @@ export async function applyItemOutcomes(client: pg.ClientBase, outcomes: ItemOut
        FROM upd GROUP BY "job_id"
      ) c
      WHERE j."id" = c."job_id"`,
-    [uuidArray(outcomes.map((o) => o.jobId)), uuidArray(outcomes.map((o) => o.deadLetterId)), outcomes.map((o) => o.state), outcomes.map((o) => o.error ?? null)],
+    [
+      uuidArray(outcomes.map((o) => o.jobId)),
+      uuidArray(outcomes.map((o) => o.deadLetterId)),
+      `{${outcomes.map((o) => o.state).join(',')}}`, // three plain words: no quoting needed
+      outcomes.map((o) => o.error ?? null),
+    ],
   );
 }
