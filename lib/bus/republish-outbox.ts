@@ -96,7 +96,7 @@ export async function insertIntents(client: pg.ClientBase, rows: IntentInput[]):
 }
 
 /** A record of a bulk batch as claimed: its intent, or null when it cannot go (see claimForBulk). */
-export interface ClaimedRecord extends RecordForRepublish {
+export interface ClaimedRecord extends Pick<RecordForRepublish, 'id' | 'status' | 'queue' | 'republishCount'> {
   intentId: string | null;
   /** the newest stored message, read only for records that got an intent */
   body: Buffer | null;
@@ -118,7 +118,8 @@ export async function claimForBulk(
 ): Promise<ClaimedRecord[]> {
   const { rows } = await client.query<ClaimedRecord>(
     `WITH locked AS (
-       SELECT ${RECORD_COLUMNS}, d."latest_message_id" FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
+       SELECT d."id", d."status", d."queue", d."republish_count" AS "republishCount", d."attempts", d."latest_message_id"
+       FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
      ), ins AS (
        INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
            "actor", "reason", "details", "bulk_job_id", "owner")
@@ -129,7 +130,7 @@ export async function claimForBulk(
        ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
        RETURNING "id", "dead_letter_id"
      )
-     SELECT l.*, ins."id" AS "intentId", m."body", m."properties", m."headers"
+     SELECT l."id", l."status", l."queue", l."republishCount", ins."id" AS "intentId", m."body", m."properties", m."headers"
      FROM locked l
      LEFT JOIN ins ON ins."dead_letter_id" = l."id"
      -- only for records that got an intent (in the lateral's own WHERE, so the others are not

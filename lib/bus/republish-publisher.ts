@@ -179,7 +179,10 @@ export class RepublishPublisher {
     }
   }
 
-  /** Publishes every message and waits for all their confirms; outcomes in input order. */
+  /**
+   * Publishes every message and waits for all their confirms; outcomes in input order. Each
+   * message's options get `mandatory` and, for a ledger copy, the BCC header, in place.
+   */
   async publishAll(items: OutgoingMessage[]): Promise<PublishOutcome[]> {
     if (items.length === 0) return [];
     const ch = await this.confirmChannel();
@@ -188,9 +191,12 @@ export class RepublishPublisher {
       this.ledgerDeclared = true;
     }
     const outcomes: Promise<PublishOutcome>[] = [];
+    const bcc = [this.ledgerQueue];
     for (const item of items) {
-      const options = { ...item.message.options, mandatory: true };
-      if (item.ledger) options.headers = { ...options.headers, BCC: [this.ledgerQueue] };
+      // completed in place (each message is built for this one publish): no copies per message
+      const options = item.message.options;
+      options.mandatory = true;
+      if (item.ledger) (options.headers ??= {}).BCC = bcc;
       this.returned.delete(item.intentId);
       let writable = true;
       outcomes.push(

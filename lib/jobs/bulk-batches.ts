@@ -7,7 +7,7 @@ import {
   inTransaction,
   settleIntentsDone,
   settleIntentsFailed,
-  type RecordForRepublish,
+  type ClaimedRecord,
   type StoredMessageRow,
 } from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
@@ -41,7 +41,7 @@ const count = (outcomes: ItemOutcome[]): BatchResult => ({
 export interface ClaimedBatch {
   job: BulkJobRow;
   size: number;
-  ready: { record: RecordForRepublish; intentId: string }[];
+  ready: { record: ClaimedRecord; intentId: string }[];
   messages: Map<string, StoredMessageRow>;
   outcomes: ItemOutcome[];
 }
