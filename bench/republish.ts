@@ -15,7 +15,7 @@ import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import { createRepublishRuntime } from '@/lib/jobs/republish-runtime';
-import { seedDeadLetters, userCreated } from '@/tests/integration/republish-fixtures';
+import { createGroupJob, seedDeadLetters, userCreated } from '@/tests/integration/republish-fixtures';
 import { describeCpu, measureCpu } from './cpu-usage';
 
 const N = Number(process.env.BENCH_REPUBLISH_COUNT ?? 50_000);
@@ -102,17 +102,7 @@ async function main() {
     // The job exactly as POST /api/bulk creates it (that route's module is server-only).
     t = performance.now();
     const cpuDone = measureCpu(availableParallelism());
-    const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second") VALUES ('republish', $1, 'bench', 'bench', 0) RETURNING "id"`,
-      [JSON.stringify({ groupId: seeded.groupId })],
-    );
-    const jobId = rows[0].id;
-    const { rowCount } = await pool.query(
-      `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
-       SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2 AND "status" = 'pending'`,
-      [jobId, seeded.groupId],
-    );
-    await pool.query(`UPDATE "bulk_jobs" SET "total" = $2 WHERE "id" = $1`, [jobId, rowCount]);
+    const { jobId } = await createGroupJob(pool, { groupId: seeded.groupId, ratePerSecond: 0, reason: 'bench', actor: 'bench' });
     runner.start();
     let job;
     for (;;) {

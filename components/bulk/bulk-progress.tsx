@@ -5,6 +5,7 @@
 import { useBulkControl } from '@/components/hooks/use-bulk-control';
 import { useBulkJob } from '@/components/hooks/use-bulk-job';
 import { buttonClass, ErrorNote } from '@/components/republish/modal';
+import { BULK_FINAL_STATUSES } from '@/lib/schemas/bulk';
 
 export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () => void }) {
   const job = useBulkJob(jobId);
@@ -68,7 +69,7 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
             Cancel
           </button>
         ) : null}
-        {onClose && (j.status === 'done' || j.status === 'cancelled' || j.status === 'failed') ? (
+        {onClose && BULK_FINAL_STATUSES.includes(j.status) ? (
           <button type="button" className={buttonClass.secondary} onClick={onClose}>
             Close
           </button>

@@ -3,12 +3,10 @@
 // stops (over or paused), the lists, groups and audit it changed are refetched at once.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { bulkJobSchema } from '@/lib/schemas/bulk';
+import { BULK_FINAL_STATUSES, bulkJobSchema } from '@/lib/schemas/bulk';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './query-keys';
 import { invalidateAfterAction } from './use-republish';
-
-const FINAL = new Set(['done', 'cancelled', 'failed']);
 
 export function useBulkJob(id: string | null) {
   const client = useQueryClient();
@@ -17,10 +15,10 @@ export function useBulkJob(id: string | null) {
     queryFn: ({ signal }) => fetchJson(`/api/bulk/${encodeURIComponent(id!)}`, bulkJobSchema, signal),
     enabled: Boolean(id),
     placeholderData: keepPreviousData,
-    refetchInterval: (q) => (q.state.data && FINAL.has(q.state.data.status) ? false : 1000),
+    refetchInterval: (q) => (q.state.data && BULK_FINAL_STATUSES.includes(q.state.data.status) ? false : 1000),
   });
   // over, or paused (by an operator, or by itself when replays die again)
-  const stopped = query.data ? FINAL.has(query.data.status) || query.data.status === 'paused' : false;
+  const stopped = query.data ? BULK_FINAL_STATUSES.includes(query.data.status) || query.data.status === 'paused' : false;
   useEffect(() => {
     if (stopped) invalidateAfterAction(client);
   }, [stopped, client]);

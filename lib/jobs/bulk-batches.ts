@@ -8,9 +8,8 @@ import {
   settleIntentsDone,
   settleIntentsFailed,
   type ClaimedRecord,
-  type StoredMessageRow,
 } from '@/lib/bus/republish-outbox';
-import { buildRepublishMessage } from '@/lib/bus/republish-message';
+import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-message';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import type { OutgoingMessage } from '@/lib/bus/republish-publisher';
@@ -41,8 +40,8 @@ const count = (outcomes: ItemOutcome[]): BatchResult => ({
 export interface ClaimedBatch {
   job: BulkJobRow;
   size: number;
-  ready: { record: ClaimedRecord; intentId: string }[];
-  messages: Map<string, StoredMessageRow>;
+  /** records with their intent and stored message */
+  ready: { record: ClaimedRecord & StoredMessage; intentId: string }[];
   outcomes: ItemOutcome[];
 }
 
@@ -52,6 +51,8 @@ export interface PublishedBatch extends ClaimedBatch {
   refused: ClaimedBatch['ready'];
   unroutable: ClaimedBatch['ready'];
 }
+
+const hasMessage = (r: ClaimedRecord): r is ClaimedRecord & StoredMessage => r.body !== null;
 
 /** Stage 1 (database): intents for the records that can go, skips for those that cannot. */
 export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
@@ -68,7 +69,6 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
       force: job.force,
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const messages = new Map<string, StoredMessageRow>();
     const ready: ClaimedBatch['ready'] = [];
     const orphan: string[] = [];
     for (const id of deadLetterIds) {
@@ -80,17 +80,16 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
         else if (r.republishCount >= deps.maxRetries && !job.force) skip(id, `retry limit reached (${r.republishCount}/${deps.maxRetries})`);
         else if (!r.queue) skip(id, 'no origin queue (no x-death)', 'failed');
         else skip(id, 'a republish of it is already in flight');
-      } else if (!r.body) {
+      } else if (!hasMessage(r)) {
         skip(id, 'no stored message', 'failed');
         orphan.push(r.intentId); // never published: closed now
       } else {
-        messages.set(id, { deadLetterId: id, body: r.body, properties: r.properties, headers: r.headers });
         ready.push({ record: r, intentId: r.intentId });
       }
     }
     await settleIntentsFailed(tx, orphan, 'no stored message');
     await applyItemOutcomes(tx, outcomes);
-    return { job, size: deadLetterIds.length, ready, messages, outcomes };
+    return { job, size: deadLetterIds.length, ready, outcomes };
   });
 }
 
@@ -116,7 +115,7 @@ export async function publishRepublishBatch(deps: RepublishDeps, claimed: Claime
     exchange: '',
     routingKey: record.queue,
     ledger: true,
-    message: buildRepublishMessage(claimed.messages.get(record.id)!, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
+    message: buildRepublishMessage(record, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
   }));
   let results: string[];
   try {

@@ -5,6 +5,8 @@ import { deadLetterFilterSchema } from './dead-letters';
 
 export const BULK_ACTIONS = ['republish', 'discard'] as const;
 export const BULK_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled', 'failed'] as const;
+/** A job in one of these is over: nothing moves any more. */
+export const BULK_FINAL_STATUSES: readonly string[] = ['done', 'cancelled', 'failed'];
 export const DEFAULT_BULK_RATE = 100;
 /** Over this many messages the operator confirms by typing the count (sent as expectedCount). */
 export const TYPE_TO_CONFIRM_OVER = 100;

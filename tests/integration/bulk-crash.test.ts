@@ -13,7 +13,7 @@ import { recoverRepublishIntents, type RecoveryReport } from '@/lib/jobs/recover
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { until } from '../helpers/until';
-import { copiesByDeadLetter, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { copiesByDeadLetter, createGroupJob, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const N = 3000;
 
@@ -40,18 +40,7 @@ describe('bulk job across a crash', () => {
     const ledger = uniqueName(`bulk.crash.${label}.ledger`);
     broker.track('queue', ledger);
     const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: N });
-    // the job as POST /api/bulk creates it, at an unlimited rate
-    const { rows } = await db.pool.query<{ id: string }>(
-      `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "total")
-       VALUES ('republish', $1, 'bug fixed', 'olivia@example.com', 0, $2) RETURNING "id"`,
-      [JSON.stringify({ groupId }), N],
-    );
-    const jobId = rows[0].id;
-    await db.pool.query(
-      `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
-       SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2`,
-      [jobId, groupId],
-    );
+    const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0 });
     const progress = async () =>
       (await db.pool.query<{ status: string; succeeded: number; failed: number; skipped: number }>(`SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0];
 

@@ -10,9 +10,10 @@ import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { copiesByDeadLetter, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { copiesByDeadLetter, insertIntent, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const, kind: 'user' as const };
+const admin = { name: 'ada@example.com', role: 'admin' as const, kind: 'user' as const };
 
 type Server = {
   createBulkJob: typeof import('@/lib/server/bulk/create-bulk-job').createBulkJob;
@@ -93,11 +94,7 @@ describe('bulk republish', () => {
     const queue = await broker.queue(uniqueName('bulk.held'));
     const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 300 });
     // a single retry of the oldest record (the job's first item) in flight in another process
-    const { rows: held } = await db.pool.query<{ id: string }>(
-      `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger", "actor", "owner")
-       VALUES ($1, 1, 'origin', '', $2, true, 'someone@example.com', 'another-process') RETURNING "id"`,
-      [ids[0], queue],
-    );
+    const held = await insertIntent(db.pool, { deadLetterId: ids[0], queue, owner: 'another-process', actor: 'someone@example.com' });
     const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0, expectedCount: 300 })) as { jobId: string };
     runner.poke();
     await until('every other item', () => server.getBulkJob(jobId), (j) => j.succeeded === 299);
@@ -107,7 +104,7 @@ describe('bulk republish', () => {
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(299);
 
     // the other retry never reached the broker: its intent closes, the record is pending again
-    await db.pool.query(`UPDATE "republish_intents" SET "state" = 'failed', "settled_at" = now() WHERE "id" = $1`, [held[0].id]);
+    await db.pool.query(`UPDATE "republish_intents" SET "state" = 'failed', "settled_at" = now() WHERE "id" = $1`, [held]);
     const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
     expect(job).toMatchObject({ total: 300, succeeded: 300, failed: 0, skipped: 0, remaining: 0 });
     const seen = await copiesByDeadLetter(broker.channel, queue);
@@ -121,18 +118,9 @@ describe('bulk republish', () => {
     // not UTF-8 (a gzip header, 0xff, 0x80): any text round trip would garble it
     const bytes = (i: number) => Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x80, 0x41, i]);
     const { groupId } = await seedDeadLetters(db.pool, { queue, count: 30, republishCount: 200, body: (i) => bytes(i) });
-    const { rows } = await db.pool.query<{ id: string }>(
-      `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "total", "force")
-       VALUES ('republish', $1, 'forced replay', 'ada@example.com', 0, 30, true) RETURNING "id"`,
-      [JSON.stringify({ groupId })],
-    );
-    await db.pool.query(
-      `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
-       SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2`,
-      [rows[0].id, groupId],
-    );
+    const { jobId } = (await server.createBulkJob(admin, { action: 'republish', selection: { groupId }, reason: 'forced replay', ratePerSecond: 0, force: true })) as { jobId: string };
     runner.poke();
-    const job = await until('the job to finish', () => server.getBulkJob(rows[0].id), (j) => j.status === 'done');
+    const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
     expect(job).toMatchObject({ succeeded: 30, failed: 0, skipped: 0 });
     const bodies = new Set<string>();
     for (;;) {

@@ -10,7 +10,7 @@ import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { insertIntent, recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 function runChild(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -24,15 +24,6 @@ function runChild(args: string[], env: Record<string, string>): Promise<{ code: 
     child.stderr.on('data', (d) => (output += d));
     child.on('exit', (code) => resolve({ code, output }));
   });
-}
-
-async function insertIntent(db: TestDatabase, deadLetterId: string, queue: string, owner: string) {
-  const { rows } = await db.pool.query<{ id: string }>(
-    `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger", "actor", "reason", "owner")
-     VALUES ($1, 1, 'origin', '', $2, true, 'olivia@example.com', 'x', $3) RETURNING "id"`,
-    [deadLetterId, queue, owner],
-  );
-  return rows[0].id;
 }
 
 describe('republish crash recovery', () => {
@@ -81,7 +72,7 @@ describe('republish crash recovery', () => {
     const queue = await broker.queue(uniqueName('republish.never'));
     const { ids } = await seedDeadLetters(db.pool, { queue });
     const deadOwner = String(2_000_000_000 + Math.floor(Math.random() * 100_000_000)); // nobody holds its lock
-    const intentId = await insertIntent(db, ids[0], queue, deadOwner);
+    const intentId = await insertIntent(db.pool, { deadLetterId: ids[0], queue, owner: deadOwner });
     rt ??= testRuntime(db.url, broker.url, ledger);
     const report = await recoverRepublishIntents(rt);
     expect(report).toMatchObject({ stale: 1, recovered: 0, abandoned: 1 });
@@ -99,7 +90,7 @@ describe('republish crash recovery', () => {
     const live = new IntentOwner(db.url);
     await live.start();
     try {
-      const intentId = await insertIntent(db, ids[0], queue, live.id);
+      const intentId = await insertIntent(db.pool, { deadLetterId: ids[0], queue, owner: live.id });
       rt ??= testRuntime(db.url, broker.url, ledger);
       const report = await recoverRepublishIntents(rt);
       expect(report.stale).toBe(0);

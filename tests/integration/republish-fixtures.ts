@@ -148,3 +148,33 @@ export async function copiesByDeadLetter(channel: Channel, queue: string): Promi
     seen.set(id, (seen.get(id) ?? 0) + 1);
   }
 }
+
+/** A bare unfinished intent, as a single retry in flight in another process (`owner`) leaves it. */
+export async function insertIntent(pool: pg.Pool, o: { deadLetterId: string; queue: string; owner: string; actor?: string }): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger", "actor", "reason", "owner")
+     VALUES ($1, 1, 'origin', '', $2, true, $3, 'x', $4) RETURNING "id"`,
+    [o.deadLetterId, o.queue, o.actor ?? 'olivia@example.com', o.owner],
+  );
+  return rows[0].id;
+}
+
+/**
+ * A republish job of a whole group, as POST /api/bulk creates it (the job, its items numbered
+ * oldest first, its total), for code that cannot load that server-only module (benchmarks,
+ * tests without Prisma).
+ */
+export async function createGroupJob(pool: pg.Pool, o: { groupId: string; ratePerSecond: number; reason?: string; actor?: string; force?: boolean }): Promise<{ jobId: string; total: number }> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "force") VALUES ('republish', $1, $2, $3, $4, $5) RETURNING "id"`,
+    [JSON.stringify({ groupId: o.groupId }), o.reason ?? 'bug fixed', o.actor ?? 'olivia@example.com', o.ratePerSecond, o.force ?? false],
+  );
+  const jobId = rows[0].id;
+  const { rowCount } = await pool.query(
+    `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
+     SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2 AND "status" = 'pending'`,
+    [jobId, o.groupId],
+  );
+  await pool.query(`UPDATE "bulk_jobs" SET "total" = $2 WHERE "id" = $1`, [jobId, rowCount]);
+  return { jobId, total: rowCount ?? 0 };
+}
