@@ -85,7 +85,7 @@ async function load(client: pg.Client) {
 
   // bulk load without secondary indexes and the FK, then build them once (as pg_restore does)
   const { rows: indexes } = await client.query<{ indexname: string; indexdef: string }>(
-    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('dead_letters', 'dead_letter_messages', 'dead_letter_search') AND indexname NOT LIKE '%\\_pkey'`,
+    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('dead_letters', 'dead_letters_by_status', 'dead_letter_messages', 'dead_letter_search') AND indexname NOT LIKE '%\\_pkey'`,
   );
   const { rows: fks } = await client.query<{ conname: string; tbl: string; def: string }>(
     `SELECT conname, conrelid::regclass::text AS tbl, pg_get_constraintdef(oid) AS def FROM pg_constraint
@@ -178,6 +178,7 @@ async function load(client: pg.Client) {
   for (const f of fks) await client.query(`ALTER TABLE ${f.tbl} ADD CONSTRAINT "${f.conname}" ${f.def}`);
   const t = performance.now();
   await client.query('VACUUM ANALYZE dead_letters');
+  await client.query('VACUUM ANALYZE dead_letters_by_status');
   await client.query('VACUUM ANALYZE dead_letter_messages');
   await client.query('VACUUM ANALYZE dead_letter_search');
   await client.query('ANALYZE failure_groups');

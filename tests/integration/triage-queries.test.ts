@@ -84,6 +84,28 @@ describe('dead-letter list', () => {
     expect(page.items.every((d) => d.status === 'pending')).toBe(true);
   });
 
+  it('pages through a status filter both ways, alone and with other filters (the status order table)', async () => {
+    const statusOf = (i: number) => (i % 10 === 0 ? 'discarded' : i % 7 === 0 ? 'republished' : 'pending');
+    const cases = [
+      { params: { status: 'pending' }, match: (i: number) => statusOf(i) === 'pending' },
+      { params: { status: 'republished' }, match: (i: number) => statusOf(i) === 'republished' },
+      { params: { status: 'pending', queue: 'billing-service' }, match: (i: number) => statusOf(i) === 'pending' && i % 3 === 2 },
+      { params: { status: 'pending', from: at(5).toISOString(), to: at(30).toISOString() }, match: (i: number) => statusOf(i) === 'pending' && i >= 5 && i < 30 },
+    ] as const;
+    for (const { params, match } of cases) {
+      const expected = seeded.map((s, i) => ({ id: s.id, i })).filter(({ i }) => match(i)).reverse().map((s) => s.id);
+      expect(expected.length, JSON.stringify(params)).toBeGreaterThan(1);
+      // 3 a page (below the API's smallest), so that every case spans several pages
+      const page = (cursor?: string) => listDeadLetters({ ...deadLetterListQuerySchema.parse({ ...params, cursor }), limit: 3 }, prisma);
+      const pages = [await page()];
+      while (pages.at(-1)!.nextCursor) pages.push(await page(pages.at(-1)!.nextCursor!));
+      expect(pages.flatMap((p) => p.items.map((d) => d.id)), `forward ${JSON.stringify(params)}`).toEqual(expected);
+      const back = [pages.at(-1)!];
+      while (back.at(-1)!.prevCursor) back.push(await page(back.at(-1)!.prevCursor!));
+      expect(back.reverse().flatMap((p) => p.items.map((d) => d.id)), `back ${JSON.stringify(params)}`).toEqual(expected);
+    }
+  });
+
   it('filters by group id', async () => {
     const target = seeded[13];
     const page = await list({ groupId: target.groupId });

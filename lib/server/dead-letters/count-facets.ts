@@ -47,7 +47,7 @@ export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma
     db.$queryRaw<GroupRow[]>`SELECT "id", "event_type", "queue", "reason", "count", "pending_count" FROM "failure_groups"`,
     db.$queryRaw<{ kind: string; value: string; n: bigint }[]>`
       SELECT 'status' AS kind, v AS value,
-             (SELECT count(*) FROM (SELECT 1 FROM "dead_letters" d WHERE d."status" = v LIMIT ${FACET_CAP + 1}) s) AS n
+             (SELECT count(*) FROM (SELECT 1 FROM "dead_letters_by_status" d WHERE d."status" = v LIMIT ${FACET_CAP + 1}) s) AS n
       FROM unnest(ARRAY['republished', 'discarded']::text[]) AS v
       UNION ALL
       SELECT 'validity', v,

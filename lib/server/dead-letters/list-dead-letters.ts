@@ -27,6 +27,26 @@ const SEARCH_LIMITS: SearchLimits = { rareTermHits: 500, searchWalk: 10_000 };
 
 type Position = Pick<DeadLetterRow, 'last_failed_at' | 'id'>;
 
+/**
+ * The rows a page reads from. Filtered by status alone, they come from dead_letters' narrow
+ * (status, last_failed_at, id) copy (migration 20261128000000_status_order) joined to
+ * dead_letters by id, with the copy's id, last_failed_at and status standing for the row's own
+ * (the triggers keep them equal): the page's order, its cursor and time range then bound the
+ * copy's index directly. Named "dead_letters", so every filter and column reads the same.
+ */
+function rowSource(query: DeadLetterListQuery): { sql: Prisma.Sql; join: boolean } {
+  const status = query.status;
+  // with another equality filter, its own index of dead_letters serves the page better, the
+  // status checked on each row as it is read (one narrower walk than the status's whole range)
+  const narrower = query.eventType || query.queue || query.reason || query.validity || query.groupId || query.correlationId;
+  if (!status || narrower) return { sql: Prisma.sql`"dead_letters"`, join: false };
+  return { join: true, sql: Prisma.sql`(SELECT s."dead_letter_id" AS "id", s."last_failed_at", s."status",
+      d."event_id", d."event_type", d."version", d."routing_key", d."queue", d."reason", d."attempts", d."republish_count",
+      d."first_failed_at", d."error_message", d."validation_status", d."group_id", d."correlation_id"
+    FROM "dead_letters_by_status" s JOIN "dead_letters" d ON d."id" = s."dead_letter_id"
+    WHERE s."status" = ${status}) AS "dead_letters"` };
+}
+
 export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClient = prisma, limits: SearchLimits = SEARCH_LIMITS): Promise<DeadLetterList> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   const backwards = cursor?.direction === 'prev';
@@ -41,15 +61,24 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
     : null;
   // every filter but the search, which is applied below in one of two ways
   const filters = [...deadLetterWhere({ ...query, q: undefined }), ...(afterCursor ? [afterCursor] : [])];
+  const { sql: source, join } = rowSource(query);
   const page = (tx: Pick<PrismaClient, '$queryRaw'>, search: Prisma.Sql[] = []) => tx.$queryRaw<DeadLetterRow[]>`
-    SELECT ${DEAD_LETTER_COLUMNS} FROM "dead_letters" ${andAll([...filters, ...search])}
+    SELECT ${DEAD_LETTER_COLUMNS} FROM ${source} ${andAll([...filters, ...search])}
     ORDER BY ${order} LIMIT ${query.limit + 1}`;
 
   let rows: DeadLetterRow[];
   /** where a cut-short search walk stopped (the next page starts after it) */
   let walkEnd: Position | null = null;
   const q = query.q;
-  if (!q) rows = await page(db);
+  if (!q && !join) rows = await page(db);
+  else if (!q) {
+    // a join, which the planner would hand to parallel workers: they cost more to start on a
+    // small machine than the page itself (a few index probes per row)
+    rows = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`;
+      return page(tx);
+    });
+  }
   else {
     rows = await db.$transaction(async (tx) => {
       // Parallel workers cost ~100 ms to start on a small machine, more than the query itself;
@@ -62,12 +91,12 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
       // the walk: the newest `searchWalk` rows of the filter (one index range), then the probe
       const found = await tx.$queryRaw<DeadLetterRow[]>`
         SELECT ${DEAD_LETTER_COLUMNS} FROM (
-          SELECT * FROM "dead_letters" ${andAll(filters)} ORDER BY ${order} LIMIT ${limits.searchWalk}
+          SELECT * FROM ${source} ${andAll(filters)} ORDER BY ${order} LIMIT ${limits.searchWalk}
         ) w WHERE w."id" IN (${searchMatches(q)})
         ORDER BY ${orderOf('w')} LIMIT ${query.limit + 1}`;
       if (found.length <= query.limit) {
         const ends = await tx.$queryRaw<Position[]>`
-          SELECT "last_failed_at", "id" FROM "dead_letters" ${andAll(filters)} ORDER BY ${order} OFFSET ${limits.searchWalk - 1} LIMIT 2`;
+          SELECT "last_failed_at", "id" FROM ${source} ${andAll(filters)} ORDER BY ${order} OFFSET ${limits.searchWalk - 1} LIMIT 2`;
         // the walk stopped at its bound and rows lie beyond it: more may match there
         if (ends.length === 2) walkEnd = ends[0];
       }
