@@ -1,7 +1,9 @@
 // Purges dead letters whose last death is older than RETENTION_DAYS (the DLQ's own TTL), in small
 // batches so the drain and the console never wait behind one long delete. Messages and history go
 // with their record (ON DELETE CASCADE); failure group counts are decremented in the same
-// statement, and emptied groups and old hour buckets are removed.
+// statement, and emptied groups and old hour buckets are removed. The republish outbox and bulk
+// jobs age out on the same clock: settled intents (recovery needs only unfinished ones, and the
+// ledger copy of an intent it cannot find is simply acked) and finished jobs with their items.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { sleep } from './backoff';
@@ -44,12 +46,39 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
     if (n < batchSize) break;
     await sleep(options.pauseMs ?? 200, options.signal);
   }
+  await purgeInBatches(
+    pool,
+    `DELETE FROM republish_intents WHERE id IN (
+       SELECT id FROM republish_intents WHERE state <> 'pending' AND settled_at < $1 LIMIT $2)`,
+    cutoff,
+    batchSize,
+    options,
+  );
+  // a job's items go with it (ON DELETE CASCADE): one job a statement, its audit entries stay
+  await purgeInBatches(
+    pool,
+    `DELETE FROM bulk_jobs WHERE id IN (
+       SELECT id FROM bulk_jobs WHERE status IN ('done', 'cancelled', 'failed') AND COALESCE(finished_at, updated_at) < $1 LIMIT $2)`,
+    cutoff,
+    1,
+    options,
+  );
   await pool.query('DELETE FROM failure_group_hours WHERE hour < $1', [cutoff]);
   await pool.query(
     `DELETE FROM failure_groups WHERE count = 0 AND pending_count = 0 AND last_seen_at < $1`,
     [cutoff],
   );
   return total;
+}
+
+/** Runs a `DELETE ... LIMIT $2` (cutoff $1) until it deletes fewer than a batch. */
+async function purgeInBatches(pool: pg.Pool, sql: string, cutoff: Date, batchSize: number, options: PurgeOptions): Promise<void> {
+  for (;;) {
+    if (options.signal?.aborted) return;
+    const { rowCount } = await pool.query(sql, [cutoff, batchSize]);
+    if ((rowCount ?? 0) < batchSize) return;
+    await sleep(options.pauseMs ?? 200, options.signal);
+  }
 }
 
 /** Runs purgeExpired now and then every intervalMs until stopped. */
