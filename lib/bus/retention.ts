@@ -46,23 +46,51 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
     if (n < batchSize) break;
     await sleep(options.pauseMs ?? 200, options.signal);
   }
+  // what goes is added to purged_counts in the same statement (the metrics' counters never drop)
   await purgeInBatches(
     pool,
-    `DELETE FROM republish_intents WHERE id IN (
-       SELECT id FROM republish_intents WHERE state <> 'pending' AND settled_at < $1 LIMIT $2)`,
-    cutoff,
-    batchSize,
+    `WITH gone AS (
+       DELETE FROM republish_intents WHERE id IN (
+         SELECT id FROM republish_intents
+         WHERE created_at < $1 AND state <> 'pending' AND settled_at < $1 LIMIT $2)
+       RETURNING target_kind, state
+     ), counted AS (
+       INSERT INTO purged_counts (source, a, b, n)
+       SELECT 'republish', target_kind, state, count(*) FROM gone GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM gone`,
+    [cutoff, batchSize],
     options,
   );
-  // a job's items go with it (ON DELETE CASCADE): one job a statement, its audit entries stay
-  await purgeInBatches(
-    pool,
-    `DELETE FROM bulk_jobs WHERE id IN (
-       SELECT id FROM bulk_jobs WHERE status IN ('done', 'cancelled', 'failed') AND COALESCE(finished_at, updated_at) < $1 LIMIT $2)`,
-    cutoff,
-    1,
-    options,
+  // finished jobs: their items in batches first, then the job with its counts
+  const { rows: jobs } = await pool.query<{ id: string }>(
+    `SELECT id FROM bulk_jobs WHERE status IN ('done', 'cancelled', 'failed') AND COALESCE(finished_at, updated_at) < $1`,
+    [cutoff],
   );
+  for (const { id } of jobs) {
+    await purgeInBatches(
+      pool,
+      `WITH gone AS (
+         DELETE FROM bulk_job_items WHERE job_id = $1 AND seq IN (SELECT seq FROM bulk_job_items WHERE job_id = $1 ORDER BY seq LIMIT $2)
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [id, batchSize],
+      options,
+    );
+    if (options.signal?.aborted) break;
+    await pool.query(
+      `WITH gone AS (DELETE FROM bulk_jobs WHERE id = $1 RETURNING action, succeeded, failed, skipped)
+       INSERT INTO purged_counts (source, a, b, n)
+       SELECT 'bulk-items', g.action, o.outcome, o.n FROM gone g
+       CROSS JOIN LATERAL (VALUES ('succeeded', g.succeeded), ('failed', g.failed), ('skipped', g.skipped)) AS o(outcome, n)
+       ORDER BY 1, 2, 3
+       ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n`,
+      [id],
+    );
+  }
   await pool.query('DELETE FROM failure_group_hours WHERE hour < $1', [cutoff]);
   await pool.query(
     `DELETE FROM failure_groups WHERE count = 0 AND pending_count = 0 AND last_seen_at < $1`,
@@ -71,12 +99,13 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
   return total;
 }
 
-/** Runs a `DELETE ... LIMIT $2` (cutoff $1) until it deletes fewer than a batch. */
-async function purgeInBatches(pool: pg.Pool, sql: string, cutoff: Date, batchSize: number, options: PurgeOptions): Promise<void> {
+/** Runs a statement that deletes up to `params[1]` rows and returns their count as `n`, until
+ *  it deletes fewer than that. */
+async function purgeInBatches(pool: pg.Pool, sql: string, params: [unknown, number], options: PurgeOptions): Promise<void> {
   for (;;) {
     if (options.signal?.aborted) return;
-    const { rowCount } = await pool.query(sql, [cutoff, batchSize]);
-    if ((rowCount ?? 0) < batchSize) return;
+    const { rows } = await pool.query<{ n: number }>(sql, params);
+    if ((rows[0]?.n ?? 0) < params[1]) return;
     await sleep(options.pauseMs ?? 200, options.signal);
   }
 }

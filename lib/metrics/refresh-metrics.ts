@@ -28,8 +28,11 @@ export async function refreshMetrics(now = Date.now()): Promise<void> {
     }),
     guard('republishes', async () => {
       const rows = await prisma.$queryRaw<{ target_kind: string; state: string; n: number }[]>`
-        SELECT "target_kind", "state", count(*)::float8 AS n FROM "republish_intents"
-        WHERE "state" <> 'pending' GROUP BY 1, 2`;
+        SELECT "target_kind", "state", sum(n)::float8 AS n FROM (
+          SELECT "target_kind", "state", count(*) AS n FROM "republish_intents" WHERE "state" <> 'pending' GROUP BY 1, 2
+          UNION ALL -- what retention purged (lib/bus/retention.ts): a counter never goes down
+          SELECT "a", "b", "n" FROM "purged_counts" WHERE "source" = 'republish'
+        ) c GROUP BY 1, 2`;
       m.republished.reset();
       m.republishFailures.reset();
       for (const r of rows) {
@@ -55,6 +58,10 @@ export async function refreshMetrics(now = Date.now()): Promise<void> {
         }
       }
       for (const [status, n] of byStatus) m.bulkJobs.set({ status }, n);
+      // items of jobs retention purged (lib/bus/retention.ts): the counter never goes down
+      const purged = await prisma.$queryRaw<{ a: string; b: 'succeeded' | 'failed' | 'skipped'; n: bigint }[]>`
+        SELECT "a", "b", "n" FROM "purged_counts" WHERE "source" = 'bulk-items'`;
+      for (const p of purged) m.bulkItems.inc({ action: p.a, outcome: p.b }, Number(p.n));
     }),
     guard('queues', async () => {
       const { items } = await listQueues();

@@ -9,6 +9,8 @@ import { startNextServer, type RunningServer } from '../helpers/next-server';
 import { bearer, createTestToken } from '../helpers/auth';
 import { parsePrometheusText } from '@/lib/metrics/parse-prometheus-text';
 import { seedDeadLetter } from './triage-seed';
+import { purgeExpired } from '@/lib/bus/retention';
+import { createGroupJob, insertIntent, seedDeadLetters } from './republish-fixtures';
 
 const PLAN: Record<string, number> = { 'user.created': 41, 'order.completed': 17, 'review.created': 5 };
 const SPEC_METRICS = ['events_published_total', 'events_consumed_total', 'event_processing_duration_seconds', 'event_processing_errors_total', 'dlq_message_count'];
@@ -154,5 +156,39 @@ describe('monitoring API', () => {
     const untraced = await seedDeadLetter(db.pool, {});
     expect((await (await get(`/api/dead-letters/${traced.id}`)).json()).traceUrl).toBe('http://jaeger.test:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736');
     expect((await (await get(`/api/dead-letters/${untraced.id}`)).json()).traceUrl).toBeNull();
+  });
+
+  it('keeps the republish and bulk counters when retention purges the intents and jobs they count', async () => {
+    const seeded = await seedDeadLetters(db.pool, { queue: uniqueName('monapi.retention'), count: 3 });
+    for (const [i, state] of (['done', 'done', 'failed'] as const).entries()) {
+      const id = await insertIntent(db.pool, { deadLetterId: seeded.ids[i], queue: 'q', owner: uniqueName('owner') });
+      await db.pool.query(
+        `UPDATE "republish_intents" SET "state" = $2, "created_at" = now() - interval '9 days', "settled_at" = now() - interval '8 days' WHERE "id" = $1`,
+        [id, state],
+      );
+    }
+    const { jobId } = await createGroupJob(db.pool, { groupId: seeded.groupId, ratePerSecond: 100 });
+    await db.pool.query(`UPDATE "bulk_jobs" SET "status" = 'done', "succeeded" = 2, "skipped" = 1, "finished_at" = now() - interval '8 days' WHERE "id" = $1`, [jobId]);
+
+    const counters = async () => {
+      const families = parsePrometheusText(await (await get('/api/metrics', {})).text());
+      const value = (name: string, labels: Record<string, string>) =>
+        families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? 0;
+      return {
+        republished: value('eventdesk_republished_total', { target: 'origin' }),
+        failures: value('eventdesk_republish_failures_total', { target: 'origin' }),
+        succeeded: value('eventdesk_bulk_job_items_total', { action: 'republish', outcome: 'succeeded' }),
+        skipped: value('eventdesk_bulk_job_items_total', { action: 'republish', outcome: 'skipped' }),
+      };
+    };
+    const before = await counters();
+    expect(before.republished).toBeGreaterThanOrEqual(2);
+    expect(before.failures).toBeGreaterThanOrEqual(1);
+    expect(before.succeeded).toBeGreaterThanOrEqual(2);
+
+    await purgeExpired(db.pool, { retentionDays: 7, pauseMs: 1 });
+    expect(Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "dead_letter_id" = ANY($1::uuid[])`, [seeded.ids])).rows[0].count)).toBe(0);
+    expect((await db.pool.query(`SELECT 1 FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rowCount).toBe(0);
+    expect(await counters()).toEqual(before);
   });
 });

@@ -7,8 +7,9 @@
 --     kept by statement-level triggers, so no writer can forget it and each statement updates
 --     it in one set-based step;
 --   * "dead_letters" indexes no column a status change touches, and leaves room on its pages
---     (fillfactor 70) for the new row version next to the old one;
---   * lists filtered by status walk the narrow index (lib/server/dead-letters/list-dead-letters.ts).
+--     (fillfactor 70) for the new row version next to the old one (pages written from now on:
+--     existing full pages fill up as before until rows leave them);
+--   * lists filtered by status alone walk the narrow index (lib/server/dead-letters/list-dead-letters.ts).
 
 CREATE TABLE "dead_letters_by_status" (
     "dead_letter_id" UUID NOT NULL,
@@ -19,6 +20,10 @@ CREATE TABLE "dead_letters_by_status" (
 
 CREATE INDEX "dead_letters_by_status_status_last_failed_at_id_idx"
     ON "dead_letters_by_status"("status", "last_failed_at" DESC, "dead_letter_id" DESC);
+
+-- A process still running the previous version (a worker draining) must not change a dead
+-- letter between this copy and the triggers below: held until the migration commits.
+LOCK TABLE "dead_letters" IN SHARE ROW EXCLUSIVE MODE;
 
 INSERT INTO "dead_letters_by_status" ("dead_letter_id", "status", "last_failed_at")
 SELECT "id", "status", "last_failed_at" FROM "dead_letters";
