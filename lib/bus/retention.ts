@@ -1,7 +1,8 @@
 // Purges dead letters whose last death is older than RETENTION_DAYS (the DLQ's own TTL), in small
 // batches so the drain and the console never wait behind one long delete. Messages and history go
 // with their record (ON DELETE CASCADE); failure group counts are decremented in the same
-// statement, and emptied groups and old hour buckets are removed. The republish outbox and bulk
+// statement (and kept in purged_counts for the metrics' counters), and emptied groups and old
+// hour buckets are removed. The republish outbox and bulk
 // jobs age out on the same clock: settled intents (recovery needs only unfinished ones, and the
 // ledger copy of an intent it cannot find is simply acked) and finished jobs with their items.
 import type pg from 'pg';
@@ -37,6 +38,15 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
             SET count = GREATEST(0, g.count - p.deaths), pending_count = GREATEST(0, g.pending_count - p.pending)
            FROM per_group p WHERE g.id = p.group_id
          RETURNING g.id
+       ), counted AS (
+         -- what leaves the groups' counts, by type and queue (read before the update: one
+         -- snapshot), so that event_processing_errors_total never goes down
+         INSERT INTO purged_counts (source, a, b, n)
+         SELECT 'processing-errors', g.event_type, g.queue, sum(LEAST(g.count, p.deaths))
+         FROM per_group p JOIN failure_groups g ON g.id = p.group_id
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n
+         RETURNING 1
        )
        SELECT (SELECT count(*) FROM gone) AS n, (SELECT count(*) FROM adjusted) AS groups`,
       [cutoff, batchSize],

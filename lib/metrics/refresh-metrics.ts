@@ -14,10 +14,14 @@ export async function refreshMetrics(now = Date.now()): Promise<void> {
   const m = metrics();
   await Promise.all([
     guard('dead letters', async () => {
-      // Counts maintained on write by the drain (failure_groups), so a scrape never counts rows.
+      // Counts maintained on write by the drain (failure_groups), so a scrape never counts rows;
+      // plus what retention purged from them (lib/bus/retention.ts): a counter never goes down.
       const rows = await prisma.$queryRaw<{ event_type: string; queue: string; count: number; pending: number }[]>`
-        SELECT "event_type", "queue", sum("count")::float8 AS count, sum("pending_count")::float8 AS pending
-        FROM "failure_groups" GROUP BY 1, 2`;
+        SELECT "event_type", "queue", sum("count")::float8 AS count, sum("pending")::float8 AS pending FROM (
+          SELECT "event_type", "queue", "count", "pending_count" AS "pending" FROM "failure_groups"
+          UNION ALL
+          SELECT "a", "b", "n", 0 FROM "purged_counts" WHERE "source" = 'processing-errors'
+        ) c GROUP BY 1, 2`;
       m.dlqMessages.reset();
       m.processingErrors.reset();
       for (const r of rows) {

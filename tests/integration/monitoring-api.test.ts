@@ -158,8 +158,12 @@ describe('monitoring API', () => {
     expect((await (await get(`/api/dead-letters/${untraced.id}`)).json()).traceUrl).toBeNull();
   });
 
-  it('keeps the republish and bulk counters when retention purges the intents and jobs they count', async () => {
+  it('keeps the republish, bulk and processing-error counters when retention purges what they count', async () => {
     const seeded = await seedDeadLetters(db.pool, { queue: uniqueName('monapi.retention'), count: 3 });
+    const oldQueue = uniqueName('monapi.old');
+    for (let i = 0; i < 2; i++) {
+      await seedDeadLetter(db.pool, { eventType: 'course.created', queue: oldQueue, lastFailedAt: new Date(Date.now() - 10 * 86_400_000) });
+    }
     for (const [i, state] of (['done', 'done', 'failed'] as const).entries()) {
       const id = await insertIntent(db.pool, { deadLetterId: seeded.ids[i], queue: 'q', owner: uniqueName('owner') });
       await db.pool.query(
@@ -179,16 +183,19 @@ describe('monitoring API', () => {
         failures: value('eventdesk_republish_failures_total', { target: 'origin' }),
         succeeded: value('eventdesk_bulk_job_items_total', { action: 'republish', outcome: 'succeeded' }),
         skipped: value('eventdesk_bulk_job_items_total', { action: 'republish', outcome: 'skipped' }),
+        errors: value('event_processing_errors_total', { event_type: 'course.created', queue: oldQueue }),
       };
     };
     const before = await counters();
     expect(before.republished).toBeGreaterThanOrEqual(2);
     expect(before.failures).toBeGreaterThanOrEqual(1);
     expect(before.succeeded).toBeGreaterThanOrEqual(2);
+    expect(before.errors).toBe(2);
 
     await purgeExpired(db.pool, { retentionDays: 7, pauseMs: 1 });
     expect(Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "dead_letter_id" = ANY($1::uuid[])`, [seeded.ids])).rows[0].count)).toBe(0);
     expect((await db.pool.query(`SELECT 1 FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rowCount).toBe(0);
+    expect((await db.pool.query(`SELECT 1 FROM "dead_letters" WHERE "queue" = $1`, [oldQueue])).rowCount).toBe(0);
     expect(await counters()).toEqual(before);
   });
 });

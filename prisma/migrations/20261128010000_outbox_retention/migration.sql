@@ -12,11 +12,13 @@ DROP INDEX "republish_intents_pending_created_at_idx";
 -- few pages for millions of rows, costs next to nothing per insert, and created_at never changes.
 CREATE INDEX "republish_intents_created_at_brin" ON "republish_intents" USING BRIN ("created_at");
 
--- What retention removed, still counted: the Prometheus counters derived from these tables
+-- What retention removed, still counted: the Prometheus counters derived from tables it purges
 -- (eventdesk_republished_total, eventdesk_republish_failures_total,
--- eventdesk_bulk_job_items_total) must never go down. Added to in the purge's own statement.
+-- eventdesk_bulk_job_items_total, and event_processing_errors_total from failure_groups) must
+-- never go down. Added to in the purge's own statement.
 CREATE TABLE "purged_counts" (
     -- 'republish' (a: target kind, b: intent state) | 'bulk-items' (a: action, b: outcome)
+    -- | 'processing-errors' (a: event type, b: queue)
     "source" TEXT NOT NULL,
     "a" TEXT NOT NULL,
     "b" TEXT NOT NULL,
