@@ -2,11 +2,12 @@
 // batches so the drain and the console never wait behind one long delete. Messages and history go
 // with their record (ON DELETE CASCADE); failure group counts are decremented in the same
 // statement (and kept in purged_counts for the metrics' counters), and emptied groups and old
-// hour buckets are removed. The republish outbox and bulk
-// jobs age out on the same clock: settled intents (recovery needs only unfinished ones, and the
-// ledger copy of an intent it cannot find is simply acked) and finished jobs with their items.
+// hour buckets are removed. The republish outbox and bulk jobs age out on the same clock: settled
+// intents (recovery needs only unfinished ones, and the ledger copy of an intent it cannot find
+// is simply acked) and finished jobs with their items.
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { BULK_FINAL_STATUSES } from '@/lib/schemas/bulk';
 import { sleep } from './backoff';
 
 export interface PurgeOptions {
@@ -17,45 +18,42 @@ export interface PurgeOptions {
   now?: Date;
 }
 
+/** The end of an INSERT into purged_counts: adds to the row when there is one already. */
+const ADD_TO_COUNT = 'ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n';
+
 export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promise<number> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
   const batchSize = options.batchSize ?? 1000;
-  let total = 0;
-  for (;;) {
-    if (options.signal?.aborted) break;
-    const { rows } = await pool.query<{ n: string }>(
-      `WITH doomed AS (
-         SELECT id FROM dead_letters WHERE last_failed_at < $1
-         ORDER BY last_failed_at LIMIT $2 FOR UPDATE SKIP LOCKED
-       ), gone AS (
-         DELETE FROM dead_letters d USING doomed WHERE d.id = doomed.id
-         RETURNING d.group_id, d.status, d.attempts
-       ), per_group AS (
-         SELECT group_id, sum(attempts)::int AS deaths, count(*) FILTER (WHERE status = 'pending')::int AS pending
-         FROM gone GROUP BY group_id ORDER BY group_id
-       ), adjusted AS (
-         UPDATE failure_groups g
-            SET count = GREATEST(0, g.count - p.deaths), pending_count = GREATEST(0, g.pending_count - p.pending)
-           FROM per_group p WHERE g.id = p.group_id
-         RETURNING g.id
-       ), counted AS (
-         -- what leaves the groups' counts, by type and queue (read before the update: one
-         -- snapshot), so that event_processing_errors_total never goes down
-         INSERT INTO purged_counts (source, a, b, n)
-         SELECT 'processing-errors', g.event_type, g.queue, sum(LEAST(g.count, p.deaths))
-         FROM per_group p JOIN failure_groups g ON g.id = p.group_id
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-         ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n
-         RETURNING 1
-       )
-       SELECT (SELECT count(*) FROM gone) AS n, (SELECT count(*) FROM adjusted) AS groups`,
-      [cutoff, batchSize],
-    );
-    const n = Number(rows[0]?.n ?? 0);
-    total += n;
-    if (n < batchSize) break;
-    await sleep(options.pauseMs ?? 200, options.signal);
-  }
+  const total = await purgeInBatches(
+    pool,
+    `WITH doomed AS (
+       SELECT id FROM dead_letters WHERE last_failed_at < $1
+       ORDER BY last_failed_at LIMIT $2 FOR UPDATE SKIP LOCKED
+     ), gone AS (
+       DELETE FROM dead_letters d USING doomed WHERE d.id = doomed.id
+       RETURNING d.group_id, d.status, d.attempts
+     ), per_group AS (
+       SELECT group_id, sum(attempts)::int AS deaths, count(*) FILTER (WHERE status = 'pending')::int AS pending
+       FROM gone GROUP BY group_id ORDER BY group_id
+     ), adjusted AS (
+       UPDATE failure_groups g
+          SET count = GREATEST(0, g.count - p.deaths), pending_count = GREATEST(0, g.pending_count - p.pending)
+         FROM per_group p WHERE g.id = p.group_id
+       RETURNING g.id
+     ), counted AS (
+       -- what leaves the groups' counts, by type and queue (read before the update: one
+       -- snapshot), so that event_processing_errors_total never goes down
+       INSERT INTO purged_counts (source, a, b, n)
+       SELECT 'processing-errors', g.event_type, g.queue, sum(LEAST(g.count, p.deaths))
+       FROM per_group p JOIN failure_groups g ON g.id = p.group_id
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ${ADD_TO_COUNT}
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM gone`,
+    [cutoff, batchSize],
+    options,
+  );
   // what goes is added to purged_counts in the same statement (the metrics' counters never drop)
   await purgeInBatches(
     pool,
@@ -67,7 +65,7 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
      ), counted AS (
        INSERT INTO purged_counts (source, a, b, n)
        SELECT 'republish', target_kind, state, count(*) FROM gone GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-       ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n
+       ${ADD_TO_COUNT}
        RETURNING 1
      )
      SELECT count(*)::int AS n FROM gone`,
@@ -76,8 +74,8 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
   );
   // finished jobs: their items in batches first, then the job with its counts
   const { rows: jobs } = await pool.query<{ id: string }>(
-    `SELECT id FROM bulk_jobs WHERE status IN ('done', 'cancelled', 'failed') AND COALESCE(finished_at, updated_at) < $1`,
-    [cutoff],
+    `SELECT id FROM bulk_jobs WHERE status = ANY($2::text[]) AND COALESCE(finished_at, updated_at) < $1`,
+    [cutoff, BULK_FINAL_STATUSES],
   );
   for (const { id } of jobs) {
     await purgeInBatches(
@@ -97,7 +95,7 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
        SELECT 'bulk-items', g.action, o.outcome, o.n FROM gone g
        CROSS JOIN LATERAL (VALUES ('succeeded', g.succeeded), ('failed', g.failed), ('skipped', g.skipped)) AS o(outcome, n)
        ORDER BY 1, 2, 3
-       ON CONFLICT (source, a, b) DO UPDATE SET n = purged_counts.n + EXCLUDED.n`,
+       ${ADD_TO_COUNT}`,
       [id],
     );
   }
@@ -110,12 +108,15 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
 }
 
 /** Runs a statement that deletes up to `params[1]` rows and returns their count as `n`, until
- *  it deletes fewer than that. */
-async function purgeInBatches(pool: pg.Pool, sql: string, params: [unknown, number], options: PurgeOptions): Promise<void> {
+ *  it deletes fewer than that; returns how many it deleted in all. */
+async function purgeInBatches(pool: pg.Pool, sql: string, params: [unknown, number], options: PurgeOptions): Promise<number> {
+  let total = 0;
   for (;;) {
-    if (options.signal?.aborted) return;
+    if (options.signal?.aborted) return total;
     const { rows } = await pool.query<{ n: number }>(sql, params);
-    if ((rows[0]?.n ?? 0) < params[1]) return;
+    const n = rows[0]?.n ?? 0;
+    total += n;
+    if (n < params[1]) return total;
     await sleep(options.pauseMs ?? 200, options.signal);
   }
 }

@@ -71,19 +71,13 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
   let walkEnd: Position | null = null;
   const q = query.q;
   if (!q && !join) rows = await page(db);
-  else if (!q) {
-    // a join, which the planner would hand to parallel workers: they cost more to start on a
-    // small machine than the page itself (a few index probes per row)
-    rows = await db.$transaction(async (tx) => {
-      await tx.$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`;
-      return page(tx);
-    });
-  }
   else {
     rows = await db.$transaction(async (tx) => {
-      // Parallel workers cost ~100 ms to start on a small machine, more than the query itself;
-      // 64 MB keeps the bitmap of a common word exact (a lossy page rechecks every document on it).
+      // A search or the status join: the planner would hand them to parallel workers, which cost
+      // ~100 ms to start on a small machine, more than the query itself.
       await tx.$executeRaw`SET LOCAL max_parallel_workers_per_gather = 0`;
+      if (!q) return page(tx);
+      // 64 MB keeps the bitmap of a common word exact (a lossy page rechecks every document on it).
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
       const hits = await tx.$queryRaw<{ id: string }[]>`SELECT "dead_letter_id"::text AS id FROM (${searchMatches(q)}) s LIMIT ${limits.rareTermHits + 1}`;
       if (hits.length <= limits.rareTermHits) return page(tx, [Prisma.sql`"id" = ANY(${hits.map((h) => h.id)}::uuid[])`]);
