@@ -33,16 +33,23 @@ export function isDeathHeader(name: string): boolean {
 // would copy the republished message to queues of its first life.
 const DROPPED_HEADERS = new Set(['cc', 'bcc']);
 
+/** A stored table is plain unless its keys had to be encoded too ("$table", amqp-values.ts). */
+const isPlainTable = (v: Json): v is { [key: string]: Json } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => !k.startsWith('$'));
+
 export function buildRepublishMessage(
   stored: StoredMessage,
   opts: { deadLetterId: string; republishNumber: number; intentId: string; editedBody?: Buffer | null },
 ): RepublishMessage {
   const properties = (decodeAmqpValue(stored.properties) ?? {}) as Record<string, unknown>;
-  const original = (decodeAmqpValue(stored.headers) ?? {}) as Record<string, unknown>;
+  // A plain table's values are decoded only when kept: x-death, the largest header and always
+  // dropped, then costs nothing per republish.
+  const plain = isPlainTable(stored.headers);
+  const source = (plain ? stored.headers : (decodeAmqpValue(stored.headers) ?? {})) as Record<string, unknown>;
   const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(original)) {
+  for (const name of Object.keys(source)) {
     if (isDeathHeader(name) || DROPPED_HEADERS.has(name.toLowerCase()) || name.startsWith('x-eventdesk-')) continue;
-    headers[name] = value;
+    headers[name] = plain ? decodeAmqpValue(source[name] as Json) : source[name];
   }
   headers[REPUBLISH_COUNT_HEADER] = opts.republishNumber;
   headers[DEAD_LETTER_ID_HEADER] = opts.deadLetterId;

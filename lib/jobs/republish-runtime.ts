@@ -29,7 +29,15 @@ const cache = globalThis as unknown as { __eventdeskRepublish?: Map<string, Repu
 export function createRepublishRuntime(settings: RepublishSettings, logger: Logger = rootLogger): RepublishRuntime {
   // max 8: a bulk job at an unlimited rate holds up to four at once (a claim, two settles, its
   // lease and progress updates) beside single retries and recovery
-  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 8, connectionTimeoutMillis: 5000, application_name: 'eventdesk-republish' });
+  // JIT off: a bulk claim of 5,000 rows is estimated expensive enough to be compiled, which cost
+  // ~17 ms a batch (~3.5 us a message, measured) for statements that run in tens of ms anyway.
+  const pool = new pg.Pool({
+    connectionString: settings.databaseUrl,
+    max: 8,
+    connectionTimeoutMillis: 5000,
+    application_name: 'eventdesk-republish',
+    options: '-c jit=off',
+  });
   guardPool(pool, (err) => logger.warn({ err: err.message }, 'republish database connection lost'));
   const publisher = new RepublishPublisher({ url: settings.amqpUrl, ledgerQueue: settings.ledgerQueue, logger }).start();
   const owner = new IntentOwner(settings.databaseUrl, logger);

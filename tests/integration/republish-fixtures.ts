@@ -90,31 +90,31 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
   for (let start = 0; start < rows.length; start += 1000) {
     const chunk = rows.slice(start, start + 1000);
     const col = (k: number) => chunk.map((r) => r[k]);
+    // Stored as the drain stores them (write-batch.ts): message ids taken first, so each record is
+    // inserted complete, never updated afterwards (an update would leave its pages half full of
+    // dead versions, unlike a real table, and change how later status updates fit in them).
+    const { rows: mids } = await pool.query<{ id: string }>(
+      `SELECT nextval('dead_letter_messages_id_seq'::regclass)::text AS id FROM generate_series(1, $1)`,
+      [chunk.length],
+    );
     await pool.query(
       `WITH src AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::timestamptz[], $11::int[], $12::bytea[], $13::jsonb[], $14::jsonb[])
-           AS s(id, event_id, event_type, routing_key, queue, exchange, group_id, body_size, body_sha256, failed_at, republish_count, body, properties, headers)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::timestamptz[], $11::int[], $12::bytea[], $13::jsonb[], $14::jsonb[], $15::bigint[])
+           AS s(id, event_id, event_type, routing_key, queue, exchange, group_id, body_size, body_sha256, failed_at, republish_count, body, properties, headers, mid)
        ), dl AS (
          INSERT INTO "dead_letters" ("id", "event_key", "event_key_source", "event_id", "event_type", "version", "routing_key", "queue", "reason",
            "exchange", "status", "attempts", "republish_count", "first_failed_at", "last_failed_at", "error_message", "validation_status", "group_id",
-           "content_type", "body_size", "body_sha256")
+           "content_type", "body_size", "body_sha256", "latest_message_id")
          SELECT id, event_id, 'event-id', event_id, event_type, '1.0', routing_key, queue, 'rejected', exchange, 'pending', 1, republish_count,
-           failed_at, failed_at, 'consumer failed', 'valid', group_id, 'application/json', body_size, body_sha256
+           failed_at, failed_at, 'consumer failed', 'valid', group_id, 'application/json', body_size, body_sha256, mid
          FROM src RETURNING "id"
        ), m AS (
-         INSERT INTO "dead_letter_messages" ("dead_letter_id", "fingerprint", "body", "properties", "headers", "deaths")
-         SELECT s.id, s.body_sha256 || ':' || s.id, s.body, s.properties, s.headers, '[]'::jsonb FROM src s JOIN dl ON dl."id" = s.id
-         RETURNING "id", "dead_letter_id"
+         INSERT INTO "dead_letter_messages" ("id", "dead_letter_id", "fingerprint", "body", "properties", "headers", "deaths")
+         SELECT s.mid, s.id, s.body_sha256 || ':' || s.id, s.body, s.properties, s.headers, '[]'::jsonb FROM src s JOIN dl ON dl."id" = s.id
+         RETURNING "id"
        )
        SELECT count(*) FROM m`,
-      Array.from({ length: 14 }, (_, k) => col(k)),
-    );
-    // a separate statement: rows inserted by a WITH clause are invisible to its main statement
-    await pool.query(
-      `UPDATE "dead_letters" d SET "latest_message_id" = m."id"
-       FROM (SELECT "dead_letter_id", max("id") AS "id" FROM "dead_letter_messages" WHERE "dead_letter_id" = ANY($1::uuid[]) GROUP BY 1) m
-       WHERE d."id" = m."dead_letter_id"`,
-      [col(0)],
+      [...Array.from({ length: 14 }, (_, k) => col(k)), mids.map((m) => m.id)],
     );
   }
   return { ids, eventIds, groupId, bodies };
