@@ -179,12 +179,20 @@ export class RepublishPublisher {
     }
   }
 
-  /**
-   * Publishes every message and waits for all their confirms; outcomes in input order. Each
-   * message's options get `mandatory` and, for a ledger copy, the BCC header, in place.
-   */
+  /** Publishes every message and waits for all their confirms; outcomes in input order. */
   async publishAll(items: OutgoingMessage[]): Promise<PublishOutcome[]> {
-    if (items.length === 0) return [];
+    return (await this.send(items)).outcomes;
+  }
+
+  /**
+   * Writes every message to the channel (waiting on the socket's back-pressure) and returns once
+   * all are written, with their outcomes still to come: a bulk job sends its next batch while
+   * the broker is still confirming this one. Throws only when nothing went out (no channel, the
+   * ledger could not be declared). Each message's options get `mandatory` and, for a ledger
+   * copy, the BCC header, in place.
+   */
+  async send(items: OutgoingMessage[]): Promise<{ outcomes: Promise<PublishOutcome[]> }> {
+    if (items.length === 0) return { outcomes: Promise.resolve([]) };
     const ch = await this.confirmChannel();
     if (!this.ledgerDeclared && items.some((i) => i.ledger)) {
       await this.declareLedger();
@@ -215,18 +223,19 @@ export class RepublishPublisher {
       // Respect the socket's back-pressure instead of buffering a whole bulk batch in memory.
       if (!writable) await waitDrain(ch);
     }
+    return { outcomes: this.confirmed(outcomes) };
+  }
+
+  /** The outcomes once every confirm came, or at the timeout: those still missing are unknown. */
+  private async confirmed(outcomes: Promise<PublishOutcome>[]): Promise<PublishOutcome[]> {
     const timeoutMs = this.options.confirmTimeoutMs ?? 15_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-    const all = Promise.all(outcomes);
-    const result = await Promise.race([all, timeout]);
+    const result = await Promise.race([Promise.all(outcomes), timeout]);
     clearTimeout(timer);
-    if (result === 'timeout') {
-      // Some confirms never came: settled ones keep their outcome, the rest are unknown.
-      const settled = await Promise.all(outcomes.map((p) => Promise.race([p, Promise.resolve('unknown' as const)])));
-      return settled;
-    }
-    return result;
+    if (result !== 'timeout') return result;
+    // Some confirms never came: settled ones keep their outcome, the rest are unknown.
+    return Promise.all(outcomes.map((p) => Promise.race([p, Promise.resolve('unknown' as const)])));
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import {
 import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-message';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
-import type { OutgoingMessage } from '@/lib/bus/republish-publisher';
+import type { OutgoingMessage, PublishOutcome } from '@/lib/bus/republish-publisher';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
 
 export interface BulkJobRow {
@@ -95,8 +95,17 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
 
 /** Stage 2 (broker): targets checked, the batch published, its confirms awaited. */
 export async function publishRepublishBatch(deps: RepublishDeps, claimed: ClaimedBatch): Promise<PublishedBatch> {
+  return (await sendRepublishBatch(deps, claimed)).published;
+}
+
+/**
+ * Stage 2 in two steps: returns once the batch is written to the broker, with what the broker
+ * says about it still to come (so the next batch can go out while this one is confirmed).
+ * Throws only when nothing went out; its intents are closed then.
+ */
+export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBatch): Promise<{ published: Promise<PublishedBatch> }> {
   const none: ClaimedBatch['ready'] = [];
-  if (!claimed.ready.length) return { ...claimed, ok: none, refused: none, unroutable: none };
+  if (!claimed.ready.length) return { published: Promise.resolve({ ...claimed, ok: none, refused: none, unroutable: none }) };
   const closeAll = async (err: unknown) => {
     // refused before anything went out (no connection): nothing to recover
     await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
@@ -117,21 +126,24 @@ export async function publishRepublishBatch(deps: RepublishDeps, claimed: Claime
     ledger: true,
     message: buildRepublishMessage(record, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
   }));
-  let results: string[];
+  let sent: { outcomes: Promise<PublishOutcome[]> };
   try {
-    results = await deps.publisher.publishAll(outgoing);
+    sent = await deps.publisher.send(outgoing);
   } catch (err) {
     throw await closeAll(err);
   }
-  deps.afterConfirm?.();
-  // 'unknown' outcomes are in none of these: their intents stay pending for recovery, and their
-  // items stay queued.
-  return {
-    ...claimed,
-    ok: sendable.filter((_, i) => results[i] === 'ok'),
-    refused: sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked'),
-    unroutable: claimed.ready.filter((c) => missing.has(c.record.queue)),
-  };
+  const published = sent.outcomes.then((results): PublishedBatch => {
+    deps.afterConfirm?.();
+    // 'unknown' outcomes are in none of these: their intents stay pending for recovery, and
+    // their items stay queued.
+    return {
+      ...claimed,
+      ok: sendable.filter((_, i) => results[i] === 'ok'),
+      refused: sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked'),
+      unroutable: claimed.ready.filter((c) => missing.has(c.record.queue)),
+    };
+  });
+  return { published };
 }
 
 /** Stage 3 (database): done ones become republished; refused ones stay pending. */
