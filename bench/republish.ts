@@ -163,6 +163,9 @@ async function main() {
     console.log(`rounds (msg/s, ratio): ${rounds.map((r) => `${r.rate.toFixed(0)} ${r.ratio.toFixed(2)}`).join('; ')}`);
     console.log(`median of ${rounds.length}: rate ${rate.toFixed(0)} msg/s (target >= ${TARGET_RATE}); ratio ${ratio.toFixed(2)}`);
     console.log(`for context: ${(rate / rawSame).toFixed(2)} of the raw ceiling for the same messages (${rawSame.toFixed(0)} msg/s)`);
+    // the runner holds up to four batches at once (one claimed, one being written, two awaiting
+    // confirms or settling)
+    console.log(`bench process peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
     const pass = rate >= TARGET_RATE && ratio >= TARGET_RATIO;
     console.log(`RATIO republish=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);
   } finally {
