@@ -23,6 +23,9 @@ export const LEDGER_ARGUMENTS = { 'x-queue-version': 2, 'x-queue-mode': 'lazy' }
 
 export type PublishOutcome = 'ok' | 'unroutable' | 'nacked' | 'unknown';
 
+/** amqplib's error for a confirm the broker answered with basic.nack */
+const NACKED = 'message nacked';
+
 export interface OutgoingMessage {
   intentId: string;
   exchange: string;
@@ -61,6 +64,8 @@ export class RepublishPublisher {
   /** declared on the first publish that needs it, not at start-up: a process that never
    *  republishes (or a test server) leaves nothing behind on the broker */
   private ledgerDeclared = false;
+  /** settles when every send so far has its outcomes (never rejects) */
+  private confirming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RepublishPublisherOptions) {
     this.ledgerQueue = options.ledgerQueue;
@@ -211,7 +216,10 @@ export class RepublishPublisher {
         new Promise<PublishOutcome>((resolve) => {
           try {
             writable = ch.publish(item.exchange, item.routingKey, item.message.content, options, (err) => {
-              if (err) resolve(this.channel === ch ? 'nacked' : 'unknown');
+              // amqplib calls back with 'message nacked' for a broker's nack, and with 'channel
+              // closed' for every confirm still missing when the channel goes (before this
+              // class's own close listener runs): those may or may not have been routed.
+              if (err) resolve(err.message === NACKED ? 'nacked' : 'unknown');
               else if (this.returned.delete(item.intentId)) resolve('unroutable');
               else resolve('ok');
             });
@@ -223,11 +231,19 @@ export class RepublishPublisher {
       // Respect the socket's back-pressure instead of buffering a whole bulk batch in memory.
       if (!writable) await waitDrain(ch);
     }
-    return { outcomes: this.confirmed(outcomes) };
+    const previous = this.confirming;
+    const confirmed = this.confirmed(outcomes, previous);
+    this.confirming = confirmed.then(() => undefined);
+    return { outcomes: confirmed };
   }
 
-  /** The outcomes once every confirm came, or at the timeout: those still missing are unknown. */
-  private async confirmed(outcomes: Promise<PublishOutcome>[]): Promise<PublishOutcome[]> {
+  /**
+   * The outcomes once every confirm came, or at the timeout: those still missing are unknown.
+   * The timeout starts once the sends before these have their outcomes: the broker confirms a
+   * channel's publishes in order, so a batch written behind another waits for that one first.
+   */
+  private async confirmed(outcomes: Promise<PublishOutcome>[], previous: Promise<void>): Promise<PublishOutcome[]> {
+    await previous;
     const timeoutMs = this.options.confirmTimeoutMs ?? 15_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));

@@ -244,9 +244,14 @@ export class BulkRunner {
             // written, not yet confirmed: the next batch goes out while the broker confirms this
             // one, and it settles once confirmed
             const { published } = await sending;
-            // (on failure the other settle stays in `settling`: the finally below waits for it)
-            if (settling.length >= MAX_SETTLING) await settling.shift();
-            settling.push(observed(published.then((p) => settleRepublishBatch(this.deps, p))));
+            // Queued for settling before anything else can throw: a batch that went out is
+            // always settled (or awaited by the finally below), even when an earlier settle fails.
+            const settle = observed(published.then((p) => settleRepublishBatch(this.deps, p)));
+            try {
+              if (settling.length >= MAX_SETTLING) await settling.shift();
+            } finally {
+              settling.push(settle);
+            }
             processed = claimed.size;
           }
         } else {
