@@ -32,7 +32,8 @@ export async function proxy(request: NextRequest) {
   const isPublic = PUBLIC_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   if (!isPublic && !(await hasSession(request))) {
     const target = new URL('/sign-in', request.url);
-    if (pathname !== '/') target.searchParams.set('callbackUrl', pathname + search);
+    // the filters of a shared list link (/?groupId=...) come back after signing in too
+    if (pathname !== '/' || search) target.searchParams.set('callbackUrl', pathname + search);
     const response = NextResponse.redirect(target);
     response.headers.set('Content-Security-Policy', csp);
     return response;

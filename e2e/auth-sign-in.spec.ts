@@ -30,3 +30,13 @@ test('sign in, see who I am, sign out', async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in/);
   expect(cspErrors).toEqual([]);
 });
+
+test('a shared list link opened signed out keeps its filters through sign-in', async ({ page }) => {
+  await page.goto('/?reason=rejected&status=pending');
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2F%3Freason%3Drejected%26status%3Dpending$/);
+  await page.getByLabel('Email').fill(process.env.E2E_ADMIN_EMAIL!);
+  await page.getByLabel('Password').fill(process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/\?reason=rejected&status=pending$/);
+  await expect(page.getByLabel('Reason')).toHaveValue('rejected');
+});
