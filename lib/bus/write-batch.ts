@@ -37,7 +37,8 @@ export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
   return out;
 }
 
-async function nextMessageIds(client: pg.PoolClient | pg.Client, n: number): Promise<string[]> {
+/** n ids of dead_letter_messages taken up front, so a record can be inserted with its latest message's id. */
+export async function nextMessageIds(client: pg.Pool | pg.PoolClient | pg.Client, n: number): Promise<string[]> {
   const { rows } = await client.query<{ id: string }>(
     // the BIGSERIAL's sequence named as a constant (resolved once at parse): looking it up with
     // pg_get_serial_sequence() ran per row, ~20 us each

@@ -5,6 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Channel } from 'amqplib';
 import { encodeTable } from '@/lib/bus/amqp-values';
+import { nextMessageIds } from '@/lib/bus/write-batch';
 import { createRepublishRuntime, type RepublishRuntime } from '@/lib/jobs/republish-runtime';
 
 export interface SeedOptions {
@@ -93,10 +94,7 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
     // Stored as the drain stores them (write-batch.ts): message ids taken first, so each record is
     // inserted complete, never updated afterwards (an update would leave its pages half full of
     // dead versions, unlike a real table, and change how later status updates fit in them).
-    const { rows: mids } = await pool.query<{ id: string }>(
-      `SELECT nextval('dead_letter_messages_id_seq'::regclass)::text AS id FROM generate_series(1, $1)`,
-      [chunk.length],
-    );
+    const mids = await nextMessageIds(pool, chunk.length);
     await pool.query(
       `WITH src AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::timestamptz[], $11::int[], $12::bytea[], $13::jsonb[], $14::jsonb[], $15::bigint[])
@@ -114,7 +112,7 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
          RETURNING "id"
        )
        SELECT count(*) FROM m`,
-      [...Array.from({ length: 14 }, (_, k) => col(k)), mids.map((m) => m.id)],
+      [...Array.from({ length: 14 }, (_, k) => col(k)), mids],
     );
   }
   return { ids, eventIds, groupId, bodies };
