@@ -59,7 +59,16 @@ async function main() {
   }
   buildIfNeeded();
   const server = spawn(process.execPath, [nextBin, 'start', '-p', String(settings.PORT)], { stdio: 'inherit', env: process.env });
-  const forward = (signal: NodeJS.Signals) => server.kill(signal);
+  // The server stops itself within ~13.5 s (lib/runtime/background.ts); should it not, it is
+  // killed at 14.5 s, so `npm start` always ends within a 15 s grace period.
+  let killTimer: NodeJS.Timeout | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    server.kill(signal);
+    killTimer ??= setTimeout(() => {
+      console.error('the server did not stop within 14.5 s; killing it');
+      server.kill('SIGKILL');
+    }, 14_500);
+  };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

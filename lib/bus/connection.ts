@@ -17,6 +17,8 @@ export interface ReconnectingConnectionOptions {
   minDelayMs?: number;
   maxDelayMs?: number;
   heartbeatSeconds?: number;
+  /** how long one connect (TCP + AMQP handshake), and then the channel setups, may take */
+  connectTimeoutMs?: number;
 }
 
 type Setup = (connection: ChannelModel) => Promise<void>;
@@ -33,6 +35,10 @@ export class ReconnectingConnection extends EventEmitter {
   constructor(private readonly options: ReconnectingConnectionOptions) {
     super();
     this.log = (options.logger ?? rootLogger).child({ component: 'amqp', connection: options.name });
+  }
+
+  private get connectTimeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 10_000;
   }
 
   /** Registers a callback run on every (re)connect; runs it now if already connected. */
@@ -80,9 +86,13 @@ export class ReconnectingConnection extends EventEmitter {
     while (!this.abort.signal.aborted) {
       this.state = 'connecting';
       try {
-        const connection = await amqp.connect(withHeartbeat(this.options.url, this.options.heartbeatSeconds ?? 15), {
+        const connecting = amqp.connect(withHeartbeat(this.options.url, this.options.heartbeatSeconds ?? 15), {
           clientProperties: { connection_name: this.options.name },
+          // the socket's own connect deadline; the race below also covers a broker that accepts
+          // the TCP connection but never finishes the AMQP handshake
+          timeout: this.connectTimeoutMs,
         });
+        const connection = await deadline(connecting, this.connectTimeoutMs, 'connecting', (late) => late.close().catch(() => {}));
         const closed = new Promise<void>((resolve) => {
           connection.on('close', (err?: Error) => {
             if (err) this.lastError = err.message;
@@ -93,7 +103,14 @@ export class ReconnectingConnection extends EventEmitter {
           });
         });
         this.connection = connection;
-        for (const setup of this.setups) await setup(connection);
+        // a setup that never answers (a channel open the broker ignores) must not hold the loop
+        await deadline(
+          (async () => {
+            for (const setup of this.setups) await setup(connection);
+          })(),
+          this.connectTimeoutMs,
+          'setting up channels',
+        );
         if (this.abort.signal.aborted) {
           await connection.close().catch(() => {});
           return;
@@ -121,6 +138,24 @@ export class ReconnectingConnection extends EventEmitter {
       await sleep(backoffDelay(attempt++, this.options.minDelayMs ?? 500, this.options.maxDelayMs ?? 30_000), this.abort.signal);
     }
   }
+}
+
+/** p, or a rejection after ms; a value p yields after that goes to onLate (to be closed). */
+function deadline<T>(p: Promise<T>, ms: number, what: string, onLate?: (value: T) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  return Promise.race([
+    p.then((v) => {
+      if (timedOut) onLate?.(v);
+      return v;
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`${what}: no answer from the broker within ${ms} ms`));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function withHeartbeat(url: string, seconds: number): string {

@@ -24,7 +24,10 @@ import {
   type RepublishTarget,
   type ResolvedTarget,
 } from './republish-outbox';
-import type { IntentOwner } from './republish-owner';
+import { isLockTimeout } from '@/lib/db/guard-pool';
+import { retryTransient } from '@/lib/db/retry-transient';
+import { targetIssues, type TargetContext } from '@/lib/schemas/republish-target';
+import { OwnerUnavailableError, type IntentOwner } from './republish-owner';
 import { BrokerUnavailableError, type RepublishPublisher } from './republish-publisher';
 
 export interface RepublishDeps {
@@ -34,6 +37,8 @@ export interface RepublishDeps {
   maxRetries: number;
   eventsExchange: string;
   logger?: Logger;
+  /** this install's own queue names the target rules refuse (DLQ, ledger) */
+  targetContext?: TargetContext;
   /** test hook: called right after the broker confirmed, before the database commit */
   afterConfirm?: () => void;
 }
@@ -117,6 +122,30 @@ async function checkTargetExists(publisher: RepublishPublisher, target: Resolved
   }
 }
 
+function targetContextOf(deps: RepublishDeps): TargetContext {
+  return deps.targetContext ?? { ownQueues: [deps.publisher.ledgerQueue] };
+}
+
+/** The owner lock, within OWNER_WAIT_MS, or 503: without it an intent could not be told from a crashed one. */
+export async function ownerHeld(owner: IntentOwner): Promise<void> {
+  try {
+    await owner.held();
+  } catch (err) {
+    if (err instanceof OwnerUnavailableError) throw unavailable(`Republishing is unavailable: ${err.message}; nothing was sent`, { reason: 'owner-unavailable' });
+    throw err;
+  }
+}
+
+/** A row-lock wait past lock_timeout: 409 busy, nothing changed. */
+export async function busyOnLockTimeout<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isLockTimeout(err)) throw conflict('This record is busy (another action holds it); nothing was changed, try again shortly', { reason: 'busy' });
+    throw err;
+  }
+}
+
 export async function republishOne(deps: RepublishDeps, input: RepublishInput): Promise<RepublishResult> {
   const log = (deps.logger ?? rootLogger).child({ deadLetterId: input.deadLetterId, actor: input.actor.name });
   const forced = Boolean(input.force && input.actor.role === 'admin');
@@ -128,11 +157,13 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
   let stored;
   try {
     record = await loadRecord(client, input.deadLetterId);
-    if (!record) throw notFound('Dead letter');
-    stored = (await loadMessages(client, [record.id])).get(record.id);
-  } finally {
-    client.release();
+    stored = record ? (await loadMessages(client, [record.id])).get(record.id) : undefined;
+  } catch (err) {
+    client.release(true); // its backend may be gone: not back into the pool
+    throw err;
   }
+  client.release();
+  if (!record) throw notFound('Dead letter');
   if (record.status !== 'pending') throw notPending(record);
   checkRetryLimit(record, input, deps.maxRetries);
   if (!stored) throw conflict('No stored message for this dead letter: nothing to republish', { reason: 'no-message' });
@@ -142,6 +173,8 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
       field: 'target',
     });
   }
+  const refused = targetIssues(target, targetContextOf(deps));
+  if (refused.length) throw new ApiError('invalid_request', `This target is refused: ${refused[0].message}`, refused);
   let editedBody: Buffer | null = null;
   let diff: string | undefined;
   if (input.body !== undefined) {
@@ -150,11 +183,12 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
     diff = bodyDiff(stored.body, input.body, record.id);
   }
   await checkTargetExists(deps.publisher, target);
-  await deps.owner.start();
+  await ownerHeld(deps.owner);
 
   // 2. The intent, under the row lock: status, in-flight and limit are checked again here
-  // because another request may have got in since step 1.
-  const { intentId, republishNumber } = await inTransaction(deps.pool, async (tx) => {
+  // because another request may have got in since step 1. The lock wait is bounded
+  // (lock_timeout): a record held by a long transaction answers 409 busy.
+  const { intentId, republishNumber } = await busyOnLockTimeout(() => inTransaction(deps.pool, async (tx) => {
     const locked = await loadRecord(tx, input.deadLetterId, true);
     if (!locked) throw notFound('Dead letter');
     if (locked.status !== 'pending') throw notPending(locked);
@@ -177,13 +211,26 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
     const intentId = ids.get(locked.id);
     if (!intentId) throw conflict('A republish of this dead letter is already in flight: nothing more was sent', { reason: 'in-flight' });
     return { intentId, republishNumber };
-  });
+  }));
 
   // 3. Publish and wait for the broker's confirm.
   const message = buildRepublishMessage(stored, { deadLetterId: record.id, republishNumber, intentId, editedBody });
   let outcome;
+  const outgoing = { intentId, exchange: target.exchange, routingKey: target.routingKey, message, ledger: target.ledger };
   try {
-    [outcome] = await deps.publisher.publishAll([{ intentId, exchange: target.exchange, routingKey: target.routingKey, message, ledger: target.ledger }]);
+    if (target.exchange === '') [outcome] = await deps.publisher.publishAll([outgoing]);
+    else {
+      // A named exchange may refuse the publish by closing the channel (an internal exchange):
+      // it goes out on a channel of its own, and a refusal is the operator's to fix (400).
+      const isolated = await deps.publisher.publishIsolated(outgoing);
+      if (isolated.outcome === 'refused') {
+        await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], `refused by the broker: ${isolated.error}`));
+        throw new ApiError('invalid_request', `The broker refused a publish to exchange "${target.exchange}": ${isolated.error}; nothing was sent`, [
+          { field: 'target.exchange', message: isolated.error ?? 'refused by the broker' },
+        ]);
+      }
+      outcome = isolated.outcome;
+    }
   } catch (err) {
     if (!(err instanceof BrokerUnavailableError)) throw err;
     // Nothing left this process: the intent can be closed as failed right away.
@@ -205,7 +252,8 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
   deps.afterConfirm?.();
 
   // 4. Settle.
-  const [settled] = await inTransaction(deps.pool, (tx) => settleIntentsDone(tx, [intentId]));
+  // the broker has it: a settle that lost its connection is tried again on another one
+  const [settled] = await retryTransient(() => inTransaction(deps.pool, (tx) => settleIntentsDone(tx, [intentId])));
   log.info({ intentId, target, republishNumber }, 'republished');
   return {
     status: 'republished',

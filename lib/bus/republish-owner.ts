@@ -3,14 +3,33 @@
 // it lives. When the process dies, its session ends and the lock goes with it, so recovery can
 // tell "still publishing" from "crashed" exactly, without guessing from timestamps: it settles
 // an intent only when pg_try_advisory_lock on the owner's key succeeds.
+//
+// One loop holds the lock: connect, lock, watch the session, and when it dies (error, end, a
+// failed liveness check: whichever comes first, each only once) start over on a new client.
+// Nobody waits on the loop itself: callers wait with held(ms), which answers within ms.
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay } from './backoff';
 
 /** The first half of the two-int advisory key space used by EventDesk's republish owners ('EDKR'). */
 export const OWNER_LOCK_CLASS = 0x45444b52;
+
+/** How long held() waits by default before the caller answers "unavailable". */
+export const OWNER_WAIT_MS = 5000;
+
+export class OwnerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OwnerUnavailableError';
+  }
+}
+
+export interface IntentOwnerOptions {
+  /** how often the held session is checked with a query (a dead TCP peer sends no error) */
+  checkEveryMs?: number;
+}
 
 export class IntentOwner {
   /** stored in republish_intents.owner */
@@ -18,46 +37,132 @@ export class IntentOwner {
   private client: pg.Client | null = null;
   private stopped = false;
   private readonly log: Logger;
-  private ready: Promise<void> | null = null;
+  private loop: Promise<void> | null = null;
+  private waiters = new Set<() => void>();
+  private lastError: string | null = null;
+  /** ends the current session's watch (set while a session holds the lock) */
+  private lose: ((reason: string) => void) | null = null;
+  /** ends the current backoff sleep early (stop) */
+  private wake: (() => void) | null = null;
+  private readonly checkEveryMs: number;
+  /** times the lock was taken (1 after the first start; tests read it) */
+  takenCount = 0;
 
-  constructor(private readonly databaseUrl: string, logger?: Logger) {
+  constructor(private readonly databaseUrl: string, logger?: Logger, options: IntentOwnerOptions = {}) {
     this.id = String(randomInt(1, 2 ** 31 - 1));
     this.log = (logger ?? rootLogger).child({ component: 'republish-owner', owner: this.id });
+    this.checkEveryMs = options.checkEveryMs ?? 5000;
   }
 
-  /** Takes the lock (retrying while the database is away); resolves once held. */
+  /** Starts the loop (once); resolves once the lock is held, or rejects after OWNER_WAIT_MS. */
   start(): Promise<void> {
-    this.ready ??= this.hold();
-    return this.ready;
+    this.loop ??= this.run();
+    return this.held();
   }
 
-  private async hold(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5000, application_name: 'eventdesk-republish-owner' });
+  get isHeld(): boolean {
+    return this.client !== null;
+  }
+
+  /** Resolves while the lock is held; rejects with OwnerUnavailableError after ms. */
+  held(ms = OWNER_WAIT_MS): Promise<void> {
+    if (this.stopped) return Promise.reject(new OwnerUnavailableError('republish owner stopped'));
+    this.loop ??= this.run();
+    if (this.client) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(done);
+        reject(new OwnerUnavailableError(`the republish owner lock is not held within ${ms} ms (${this.lastError ?? 'connecting to the database'})`));
+      }, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private async run(): Promise<void> {
+    for (let attempt = 0; !this.stopped; ) {
+      const client = new pg.Client({
+        connectionString: this.databaseUrl,
+        connectionTimeoutMillis: 5000,
+        query_timeout: 5000,
+        keepAlive: true,
+        application_name: 'eventdesk-republish-owner',
+      });
+      // Every way a session can end lands here; only the first counts (idempotent).
+      let lost!: Promise<string>;
+      let lostOnce = false;
+      lost = new Promise<string>((resolve) => {
+        this.lose = (reason) => {
+          if (lostOnce) return;
+          lostOnce = true;
+          resolve(reason);
+        };
+      });
+      const lose = this.lose!;
+      client.on('error', (err) => lose(err.message));
+      client.on('end', () => lose('session ended'));
       try {
         await client.connect();
-        await client.query('SELECT pg_advisory_lock($1, $2)', [OWNER_LOCK_CLASS, Number(this.id)]);
-        this.client = client;
-        client.on('error', (err) => {
-          this.log.warn({ err: err.message }, 'owner lock session lost; taking it again');
-          this.client = null;
-          this.ready = null;
-          if (!this.stopped) void this.start();
-        });
-        return;
+        // try, not wait: a key held elsewhere is our own previous session not yet gone
+        const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [OWNER_LOCK_CLASS, Number(this.id)]);
+        if (!rows[0]?.got) throw new Error('owner key still held by an earlier session');
+        if (this.stopped) throw new Error('stopped');
       } catch (err) {
+        this.lose = null;
+        this.lastError = (err as Error).message;
         await client.end().catch(() => {});
-        this.log.warn({ err: (err as Error).message }, 'cannot take the owner lock yet');
-        await sleep(backoffDelay(attempt, 250, 10_000));
+        if (this.stopped) return;
+        this.log.warn({ err: this.lastError }, 'cannot take the owner lock yet');
+        await this.pause(backoffDelay(attempt++, 250, 5000));
+        continue;
       }
+      attempt = 0;
+      this.client = client;
+      this.lastError = null;
+      this.takenCount++;
+      if (this.takenCount > 1) this.log.info('owner lock taken again');
+      for (const w of [...this.waiters]) w();
+      const checker = setInterval(() => {
+        client.query('SELECT 1').catch((err: Error) => lose(`liveness check failed: ${err.message}`));
+      }, this.checkEveryMs);
+      checker.unref();
+      const reason = await lost;
+      clearInterval(checker);
+      this.client = null;
+      this.lose = null;
+      await client.end().catch(() => {});
+      if (this.stopped) return;
+      this.lastError = reason;
+      this.log.warn({ err: reason }, 'owner lock session lost; taking it again');
     }
   }
 
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
+    this.wake?.();
     const c = this.client;
     this.client = null;
+    this.lose?.('stopped');
     if (c) await c.end().catch(() => {});
+    await this.loop?.catch(() => {});
   }
 }
 

@@ -66,6 +66,8 @@ export class RepublishPublisher {
   private ledgerDeclared = false;
   /** settles when every send so far has its outcomes (never rejects) */
   private confirming: Promise<void> = Promise.resolve();
+  /** a publishing channel being reopened after the broker closed the last one */
+  private reopening: Promise<void> | null = null;
 
   constructor(private readonly options: RepublishPublisherOptions) {
     this.ledgerQueue = options.ledgerQueue;
@@ -93,7 +95,7 @@ export class RepublishPublisher {
 
   private async setup(connection: ChannelModel): Promise<void> {
     const ch = await connection.createConfirmChannel();
-    ch.on('error', (err: Error) => this.log.warn({ err: err.message }, 'republish channel error'));
+    ch.on('error', (err: Error) => this.log.warn({ err: err.message }, 'republish channel error; the next publish opens a new one'));
     ch.on('close', () => {
       if (this.channel === ch) this.channel = null;
     });
@@ -108,13 +110,70 @@ export class RepublishPublisher {
   private async confirmChannel(): Promise<ConfirmChannel> {
     if (this.channel && this.connection.connected) return this.channel;
     this.start();
+    let connection: ChannelModel;
     try {
-      await this.connection.waitConnected(this.options.connectTimeoutMs ?? 3000);
+      connection = await this.connection.waitConnected(this.options.connectTimeoutMs ?? 3000);
     } catch (err) {
       throw new BrokerUnavailableError(`broker unavailable: ${(err as Error).message}`);
     }
+    if (this.channel) return this.channel;
+    // Connected, but the broker closed the publishing channel (a refused publish, e.g. to an
+    // internal exchange): open a new one on the same connection, one opener at a time.
+    this.reopening ??= withTimeout(this.setup(connection), this.options.connectTimeoutMs ?? 3000, 'opening a publishing channel')
+      .catch((err: Error) => {
+        throw new BrokerUnavailableError(`broker unavailable: ${err.message}`);
+      })
+      .finally(() => {
+        this.reopening = null;
+      });
+    await this.reopening;
     if (!this.channel) throw new BrokerUnavailableError('broker unavailable: no publishing channel');
+    this.log.info('publishing channel reopened');
     return this.channel;
+  }
+
+  /**
+   * One message on a confirm channel of its own, closed afterwards: for a single republish to a
+   * named exchange, where the broker may refuse the publish by closing the channel (an internal
+   * exchange: 403; gone meanwhile: 404). Then it is 'refused' with the broker's reason: the
+   * channel closed before any confirm, so nothing was routed. The shared channel is untouched.
+   */
+  async publishIsolated(item: OutgoingMessage): Promise<{ outcome: PublishOutcome | 'refused'; error?: string }> {
+    await this.confirmChannel();
+    const c = this.connection.connection;
+    if (!c) throw new BrokerUnavailableError('broker unavailable');
+    const timeoutMs = this.options.confirmTimeoutMs ?? 15_000;
+    let ch: ConfirmChannel;
+    try {
+      ch = await withTimeout(c.createConfirmChannel(), timeoutMs, 'opening a channel');
+    } catch (err) {
+      throw new BrokerUnavailableError(`broker unavailable: ${(err as Error).message}`);
+    }
+    let refusal: string | null = null;
+    let returned = false;
+    ch.on('error', (err: Error & { code?: number }) => {
+      if (typeof err.code === 'number' && err.code >= 400 && err.code < 600 && err.code !== 541) refusal = err.message;
+    });
+    ch.on('return', () => (returned = true));
+    const options = { ...item.message.options, mandatory: true };
+    const confirm = new Promise<PublishOutcome | 'refused'>((resolve) => {
+      const closed = () => resolve(refusal ? 'refused' : 'unknown');
+      ch.once('close', closed);
+      try {
+        ch.publish(item.exchange, item.routingKey, item.message.content, options, (err) => {
+          ch.off('close', closed);
+          if (err) resolve(refusal ? 'refused' : err.message === NACKED ? 'nacked' : 'unknown');
+          else resolve(returned ? 'unroutable' : 'ok');
+        });
+      } catch {
+        resolve(refusal ? 'refused' : 'unknown');
+      }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([confirm, new Promise<'unknown'>((r) => (timer = setTimeout(() => r('unknown'), timeoutMs)))]);
+    clearTimeout(timer);
+    await ch.close().catch(() => {});
+    return outcome === 'refused' ? { outcome, error: refusal ?? 'refused by the broker' } : { outcome };
   }
 
   /** A plain channel for checks and the ledger; closed by the caller. */
@@ -122,7 +181,12 @@ export class RepublishPublisher {
     await this.confirmChannel();
     const c = this.connection.connection;
     if (!c) throw new BrokerUnavailableError('broker unavailable');
-    const ch = await c.createChannel();
+    let ch: Channel;
+    try {
+      ch = await withTimeout(c.createChannel(), this.rpcTimeoutMs, 'opening a channel');
+    } catch (err) {
+      throw new BrokerUnavailableError(`broker unavailable: ${(err as Error).message}`);
+    }
     ch.on('error', () => {});
     return ch;
   }
@@ -160,7 +224,7 @@ export class RepublishPublisher {
     for (const q of new Set(queues)) {
       ch ??= await this.openChannel();
       try {
-        await ch.checkQueue(q);
+        await withTimeout(ch.checkQueue(q), this.rpcTimeoutMs, `checking queue ${q}`);
       } catch (err) {
         if ((err as { code?: number }).code !== 404) throw new BrokerUnavailableError(`cannot check queue ${q}: ${(err as Error).message}`);
         missing.add(q);
@@ -175,7 +239,7 @@ export class RepublishPublisher {
     if (exchange === '') return true;
     const ch = await this.openChannel();
     try {
-      await ch.checkExchange(exchange);
+      await withTimeout(ch.checkExchange(exchange), this.rpcTimeoutMs, `checking exchange ${exchange}`);
       await ch.close().catch(() => {});
       return true;
     } catch (err) {
@@ -254,12 +318,22 @@ export class RepublishPublisher {
     return Promise.all(outcomes.map((p) => Promise.race([p, Promise.resolve('unknown' as const)])));
   }
 
+  private get rpcTimeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 5000;
+  }
+
   async close(): Promise<void> {
     const ch = this.channel;
     this.channel = null;
     if (ch) await ch.close().catch(() => {});
     await this.connection.close();
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function waitDrain(ch: Channel): Promise<void> {

@@ -8,7 +8,7 @@
 // replaced by one built from an older backlog row.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { guardPool } from '@/lib/db/guard-pool';
+import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { backoffDelay, sleep } from './backoff';
 
 /** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
@@ -143,7 +143,7 @@ export class SearchIndexer {
 /** The indexer as every EventDesk process runs it: on a one-connection pool of its own. */
 export function startSearchIndexer(databaseUrl: string, log: Logger): { kick(): void; stop(): Promise<void> } {
   const pool = guardPool(
-    new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5000, application_name: 'eventdesk-search-indexer' }),
+    new pg.Pool({ connectionString: databaseUrl, max: 1, ...dbTimeouts(), application_name: 'eventdesk-search-indexer' }),
     (err) => log.warn({ err: err.message }, 'search indexer database connection lost'),
   );
   const indexer = new SearchIndexer(pool, log).start();

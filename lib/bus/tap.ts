@@ -18,7 +18,7 @@ import pg from 'pg';
 import { ReconnectingConnection } from './connection';
 import { addPublishedCounts, purgeRollups, type MinuteCount, type SqlQuery } from './tap-rollups';
 import { logger as rootLogger } from '@/lib/log';
-import { guardPool } from '@/lib/db/guard-pool';
+import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 
 export interface TapOptions {
@@ -121,7 +121,7 @@ export class Tap {
     this.ackEvery = Math.max(1, Math.floor(this.opts.prefetch / 4));
     this.log = (options.logger ?? rootLogger).child({ component: 'tap', queue: this.queueName });
     // Its own small pool: the tap writes once a second and must never take the UI's connections.
-    this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: 2, connectionTimeoutMillis: 5000 });
+    this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: 2, ...dbTimeouts(), application_name: 'eventdesk-tap' });
     guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection failed'));
     this.query = async (sql, params) => (await this.pool.query(sql, params)).rows;
     this.connection = new ReconnectingConnection({ url: this.opts.amqpUrl, name: 'eventdesk-tap', logger: this.log });
@@ -193,9 +193,27 @@ export class Tap {
     if (!channel) return;
     const { consumerTag } = await channel.consume(this.queueName, (msg) => {
       if (msg) this.onMessage(msg);
+      else this.onCancelled(channel);
     });
     this.consumerTag = consumerTag;
     this.state = 'running';
+  }
+
+  /**
+   * The broker cancelled the consumer (the tap queue was deleted, or its node went away): start
+   * over. Closing the channel drops the connection (see setup), and the reconnect declares the
+   * queue and consumes again.
+   */
+  private onCancelled(channel: Channel): void {
+    if (this.channel !== channel || this.state === 'stopped') return;
+    this.log.warn('tap consumer cancelled by the broker; starting over');
+    this.lastError = 'consumer cancelled by the broker';
+    this.consumerTag = null;
+    this.state = 'disconnected';
+    channel.close().catch(() => {
+      // already closing: make sure the connection goes, so that setup runs again
+      this.connection.connection?.close().catch(() => {});
+    });
   }
 
   private onMessage(msg: ConsumeMessage): void {

@@ -13,6 +13,8 @@ import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-m
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import type { OutgoingMessage, PublishOutcome } from '@/lib/bus/republish-publisher';
+import { retryTransient } from '@/lib/db/retry-transient';
+import { queueIssue } from '@/lib/schemas/republish-target';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
 
 export interface BulkJobRow {
@@ -50,6 +52,8 @@ export interface PublishedBatch extends ClaimedBatch {
   ok: ClaimedBatch['ready'];
   refused: ClaimedBatch['ready'];
   unroutable: ClaimedBatch['ready'];
+  /** origin queues the target rules refuse (lib/schemas/republish-target.ts), with why */
+  refusedTarget: (ClaimedBatch['ready'][number] & { why: string })[];
 }
 
 const hasMessage = (r: ClaimedRecord): r is ClaimedRecord & StoredMessage => r.body !== null;
@@ -105,7 +109,15 @@ export async function publishRepublishBatch(deps: RepublishDeps, claimed: Claime
  */
 export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBatch): Promise<{ published: Promise<PublishedBatch> }> {
   const none: ClaimedBatch['ready'] = [];
-  if (!claimed.ready.length) return { published: Promise.resolve({ ...claimed, ok: none, refused: none, unroutable: none }) };
+  if (!claimed.ready.length) return { published: Promise.resolve({ ...claimed, ok: none, refused: none, unroutable: none, refusedTarget: [] }) };
+  const ctx = deps.targetContext ?? { ownQueues: [deps.publisher.ledgerQueue] };
+  const refusedTarget: PublishedBatch['refusedTarget'] = [];
+  const allowed: ClaimedBatch['ready'] = [];
+  for (const c of claimed.ready) {
+    const issue = queueIssue(c.record.queue, 'target', ctx);
+    if (issue) refusedTarget.push({ ...c, why: issue.message });
+    else allowed.push(c);
+  }
   const closeAll = async (err: unknown) => {
     // refused before anything went out (no connection): nothing to recover
     await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
@@ -114,11 +126,11 @@ export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBa
   let missing: Set<string>;
   try {
     // Targets must exist: the ledger copy would otherwise hide an unroutable publish.
-    missing = await deps.publisher.missingQueues(claimed.ready.map((c) => c.record.queue));
+    missing = await deps.publisher.missingQueues(allowed.map((c) => c.record.queue));
   } catch (err) {
     throw await closeAll(err);
   }
-  const sendable = claimed.ready.filter((c) => !missing.has(c.record.queue));
+  const sendable = allowed.filter((c) => !missing.has(c.record.queue));
   const outgoing: OutgoingMessage[] = sendable.map(({ record, intentId }) => ({
     intentId,
     exchange: '',
@@ -140,7 +152,8 @@ export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBa
       ...claimed,
       ok: sendable.filter((_, i) => results[i] === 'ok'),
       refused: sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked'),
-      unroutable: claimed.ready.filter((c) => missing.has(c.record.queue)),
+      unroutable: allowed.filter((c) => missing.has(c.record.queue)),
+      refusedTarget,
     };
   });
   return { published };
@@ -155,6 +168,8 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
     for (const s of settled) late.push({ jobId, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
     await settleIntentsFailed(tx, b.unroutable.map((c) => c.intentId), 'target queue does not exist');
     for (const c of b.unroutable) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: `target queue ${c.record.queue} does not exist` });
+    await settleIntentsFailed(tx, b.refusedTarget.map((c) => c.intentId), 'target refused');
+    for (const c of b.refusedTarget) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: c.why });
     await settleIntentsFailed(tx, b.refused.map((c) => c.intentId), 'unroutable or refused by the broker');
     for (const c of b.refused) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: 'unroutable or refused by the broker' });
     await applyItemOutcomes(tx, late);
@@ -164,7 +179,8 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
 
 export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
   const claimed = await claimRepublishBatch(deps, job, deadLetterIds);
-  return settleRepublishBatch(deps, await publishRepublishBatch(deps, claimed));
+  const published = await publishRepublishBatch(deps, claimed);
+  return retryTransient(() => settleRepublishBatch(deps, published));
 }
 
 export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {

@@ -13,6 +13,7 @@ import { sleep } from '@/lib/bus/backoff';
 import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
+import { retryTransient } from '@/lib/db/retry-transient';
 import {
   claimRepublishBatch,
   discardBatch,
@@ -141,14 +142,16 @@ export class BulkRunner {
     }
   }
 
+  // A job this process held when a step failed (its database connection died) is taken again at
+  // once, not after its lease lapses: this runner is the one loop of its owner id.
   private async claim(): Promise<RunningJob | null> {
-    await this.deps.owner.start();
+    await this.deps.owner.held();
     const { rows } = await this.deps.pool.query<RunningJob>(
       `UPDATE "bulk_jobs" SET "status" = 'running', "lease_owner" = $1, "lease_until" = now() + make_interval(secs => $2::double precision / 1000),
               "started_at" = COALESCE("started_at", now()), "updated_at" = now()
        WHERE "id" = (
          SELECT "id" FROM "bulk_jobs"
-         WHERE "status" IN ('queued', 'running') AND ("lease_until" IS NULL OR "lease_until" < now())
+         WHERE "status" IN ('queued', 'running') AND ("lease_until" IS NULL OR "lease_until" < now() OR "lease_owner" = $1)
          ORDER BY "created_at" LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING "id", "action", "reason", "actor", "force", "rate_per_second" AS "ratePerSecond",
                  "total", "total" - "succeeded" - "failed" - "skipped" AS "queued"`,
@@ -246,7 +249,7 @@ export class BulkRunner {
             const { published } = await sending;
             // Queued for settling before anything else can throw: a batch that went out is
             // always settled (or awaited by the finally below), even when an earlier settle fails.
-            const settle = observed(published.then((p) => settleRepublishBatch(this.deps, p)));
+            const settle = observed(published.then((p) => retryTransient(() => settleRepublishBatch(this.deps, p))));
             try {
               if (settling.length >= MAX_SETTLING) await settling.shift();
             } finally {

@@ -7,7 +7,7 @@ import { logger as rootLogger } from '@/lib/log';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { IntentOwner } from '@/lib/bus/republish-owner';
 import { RepublishPublisher } from '@/lib/bus/republish-publisher';
-import { guardPool } from '@/lib/db/guard-pool';
+import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 
 export interface RepublishSettings {
   databaseUrl: string;
@@ -15,6 +15,8 @@ export interface RepublishSettings {
   eventsExchange: string;
   maxRetries: number;
   ledgerQueue: string;
+  /** the DLQ this install drains: never a republish target */
+  dlqQueue?: string;
   /** test hook (EVENTDESK_TEST_CRASH_AFTER_CONFIRM=1): exit right after a confirm, before the commit */
   crashAfterConfirm?: boolean;
 }
@@ -34,20 +36,21 @@ export function createRepublishRuntime(settings: RepublishSettings, logger: Logg
   const pool = new pg.Pool({
     connectionString: settings.databaseUrl,
     max: 8,
-    connectionTimeoutMillis: 5000,
+    ...dbTimeouts(),
     application_name: 'eventdesk-republish',
     options: '-c jit=off',
   });
   guardPool(pool, (err) => logger.warn({ err: err.message }, 'republish database connection lost'));
   const publisher = new RepublishPublisher({ url: settings.amqpUrl, ledgerQueue: settings.ledgerQueue, logger }).start();
   const owner = new IntentOwner(settings.databaseUrl, logger);
-  void owner.start();
+  void owner.start().catch(() => {}); // the loop keeps trying; callers wait with held(ms)
   return {
     settings,
     pool,
     publisher,
     owner,
     maxRetries: settings.maxRetries,
+    targetContext: { dlqQueues: settings.dlqQueue ? [settings.dlqQueue] : [], ownQueues: [settings.ledgerQueue] },
     eventsExchange: settings.eventsExchange,
     logger,
     afterConfirm: settings.crashAfterConfirm

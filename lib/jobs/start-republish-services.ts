@@ -41,7 +41,16 @@ export function startRepublishServices(
   };
 
   void (async () => {
-    await rt.owner.start();
+    // the owner lock first (recovery must know its own id is alive); each wait is bounded
+    for (;;) {
+      if (stopped) return;
+      try {
+        await rt.owner.start();
+        break;
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'republish owner lock not held yet; still trying');
+      }
+    }
     await recover();
     if (stopped) return;
     runner.start();

@@ -10,7 +10,7 @@ import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
 import { logger } from '@/lib/log';
-import { guardPool } from '@/lib/db/guard-pool';
+import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 
 export interface BackgroundService {
   name: string;
@@ -33,7 +33,7 @@ export function startBackground(): BackgroundService[] {
   if (settings.DRAIN) {
     // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
     // starves the drain (nor the reverse).
-    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000, application_name: 'eventdesk-drain' });
+    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, ...dbTimeouts(), application_name: 'eventdesk-drain' });
     guardPool(pool, (err) => logger.warn({ err: err.message }, 'drain database connection lost'));
     const drainer = new Drainer({
       amqpUrl: settings.AMQP_URL,
@@ -72,13 +72,28 @@ export function startBackground(): BackgroundService[] {
   return services;
 }
 
-export async function stopBackground(services = holder.__eventdeskBackground ?? []): Promise<void> {
+/** The graceful stop's deadline; past it (or HARD_EXIT_MS after the signal) the process exits anyway. */
+export const GRACEFUL_STOP_MS = 12_000;
+export const HARD_EXIT_MS = 13_500;
+/** one service's share at most, so one that hangs leaves time for the others */
+const SERVICE_STOP_MS = 5000;
+
+export async function stopBackground(services = holder.__eventdeskBackground ?? [], deadlineMs = GRACEFUL_STOP_MS): Promise<void> {
+  const until = Date.now() + deadlineMs;
   // Reverse order of start: later services may depend on earlier ones.
   for (const s of [...services].reverse()) {
+    const budget = Math.max(0, Math.min(SERVICE_STOP_MS, until - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await s.stop();
+      const result = await Promise.race([
+        s.stop().then(() => 'stopped' as const),
+        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), budget))),
+      ]);
+      if (result === 'timeout') logger.error({ service: s.name, ms: budget }, 'service did not stop in time; going on without it');
     } catch (err) {
       logger.error({ service: s.name, err: (err as Error).message }, 'service did not stop cleanly');
+    } finally {
+      clearTimeout(timer);
     }
   }
   publishDrainStatus(null);
@@ -89,6 +104,8 @@ export async function stopBackground(services = holder.__eventdeskBackground ?? 
  * SIGTERM/SIGINT: finish the batch in flight (commit, ack), close, then let whoever else listens
  * (Next's own handler, which exits at once) run. Next registers its handler before
  * instrumentation runs, so ours takes those listeners over and calls them after stopping.
+ * Bounded: services get GRACEFUL_STOP_MS together, and the process exits at HARD_EXIT_MS
+ * whatever still waits (a hung database or broker call), well within a 15 s grace period.
  */
 function handleSignals(services: BackgroundService[]): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -99,6 +116,10 @@ function handleSignals(services: BackgroundService[]): void {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping background services');
+      setTimeout(() => {
+        logger.error({ signal, ms: HARD_EXIT_MS }, 'graceful stop overran; exiting now');
+        process.exit(1);
+      }, HARD_EXIT_MS).unref();
       void stopBackground(services).finally(() => {
         if (others.length) for (const l of others) (l as (s: NodeJS.Signals) => void)(signal);
         else process.exit(0);

@@ -1,18 +1,30 @@
 // Request and response shapes of POST /api/dead-letters/:id/republish | discard | restore
 // (interface.md), shared by the route handlers and the client hooks.
 import { z } from 'zod';
+import { routingKeyIssue, targetIssues } from './republish-target';
 
 export const REASON_MAX = 2000;
 const reason = z.string().trim().min(1, 'a reason is required').max(REASON_MAX);
 
 export const republishTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('origin') }),
-  z.object({
-    kind: z.literal('exchange'),
-    /** defaults to the exchange the event was first published to, else EVENTS_EXCHANGE */
-    exchange: z.string().max(255).optional(),
-    routingKey: z.string().max(255),
-  }),
+  z
+    .object({
+      kind: z.literal('exchange'),
+      /** defaults to the exchange the event was first published to, else EVENTS_EXCHANGE; '' = the default exchange */
+      exchange: z.string().max(4096).optional(),
+      /** with the default exchange (''), a queue name */
+      routingKey: z.string().max(4096),
+    })
+    // The rules of lib/schemas/republish-target.ts (bytes, amq.*, EventDesk's own, DLQs), each
+    // issue on its field; the engine checks them again with this install's DLQ and ledger names.
+    .superRefine((t, ctx) => {
+      const issues = t.exchange === undefined ? [routingKeyIssue(t.routingKey, 'routingKey')] : targetIssues({ kind: 'exchange', exchange: t.exchange, routingKey: t.routingKey });
+      for (const issue of issues) {
+        if (!issue) continue;
+        ctx.addIssue({ code: 'custom', path: issue.field.replace(/^target\.?/, '').split('.').filter(Boolean), message: issue.message });
+      }
+    }),
 ]);
 export type RepublishTargetInput = z.infer<typeof republishTargetSchema>;
 

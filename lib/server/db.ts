@@ -4,11 +4,13 @@ import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { env } from '@/lib/env';
+import { dbTimeouts } from '@/lib/db/guard-pool';
 
 const cache = globalThis as unknown as { __eventdeskPrisma?: PrismaClient };
 
 export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // every wait bounded (lib/db/guard-pool.ts): statements, row locks, idle transactions, answers
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max, ...dbTimeouts(), application_name: 'eventdesk-console' });
   return new PrismaClient({ adapter });
 }
 

@@ -2,6 +2,7 @@
 // its lease only while the job is 'running'). Cancelling leaves the rest of the selection pending.
 import 'server-only';
 import { conflict, notFound } from '@/lib/api/errors';
+import { busyOnLockTimeout } from '@/lib/bus/republish-engine';
 import { prisma } from '@/lib/server/db';
 import type { Actor } from '@/lib/server/auth/authorize';
 import type { BulkJob } from '@/lib/schemas/bulk';
@@ -16,7 +17,9 @@ const FROM: Record<BulkControl, string[]> = {
 };
 
 export async function controlBulkJob(id: string, control: BulkControl, actor: Actor): Promise<BulkJob> {
-  const changed = await prisma.$transaction(async (tx) => {
+  // lock_timeout (lib/db/guard-pool.ts) bounds the wait for the job's row: the runner holds it
+  // only for a statement, so a wait past it means something is stuck: 409 busy, not a hang
+  const changed = await busyOnLockTimeout(() => prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "bulk_jobs" WHERE "id" = ${id}::uuid FOR UPDATE`;
     if (!rows[0]) throw notFound('Bulk job');
     const from = rows[0].status;
@@ -32,7 +35,7 @@ export async function controlBulkJob(id: string, control: BulkControl, actor: Ac
       INSERT INTO "audit_log" ("actor", "action", "target", "reason", "details")
       VALUES (${actor.name}, ${'bulk-' + control}, ${'bulk-job:' + id}, NULL, ${JSON.stringify({ bulkJobId: id, from })}::jsonb)`;
     return true;
-  });
+  }, { maxWait: 5000, timeout: 15_000 }));
   void changed;
   return getBulkJob(id);
 }

@@ -1,0 +1,86 @@
+// A target that makes the broker close the channel (amq.rabbitmq.trace, or any internal
+// exchange) answers 400 target.exchange, leaves the record pending and unlocked, and later
+// republishes succeed: the publishing channel is reopened when the broker closes it.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { republishOne } from '@/lib/bus/republish-engine';
+import { buildRepublishMessage } from '@/lib/bus/republish-message';
+import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
+import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+
+const operator = { name: 'olivia@example.com', role: 'operator' as const };
+
+describe('republish target refusal', () => {
+  let db: TestDatabase;
+  let broker: TestBroker;
+  let rt: RepublishRuntime;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('republish_refusal');
+    broker = await createTestBroker();
+    const ledger = uniqueName('refusal.ledger');
+    broker.track('queue', ledger);
+    rt = testRuntime(db.url, broker.url, ledger);
+  });
+
+  afterAll(async () => {
+    await rt?.close();
+    await broker?.cleanup();
+    await db?.drop();
+  });
+
+  async function pendingIntents(id: string): Promise<number> {
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "republish_intents" WHERE "dead_letter_id" = $1 AND "state" = 'pending'`, [id]);
+    return rows[0].n;
+  }
+
+  it('amq.rabbitmq.trace republish -> 400 target.exchange, then a normal republish succeeds', async () => {
+    const queue = await broker.queue(uniqueName('refusal.trace'));
+    const { ids } = await seedDeadLetters(db.pool, { queue });
+    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', target: { kind: 'exchange', exchange: 'amq.rabbitmq.trace', routingKey: 'publish.x' } }).catch((e) => e);
+    expect(err.status).toBe(400);
+    expect(err.details).toEqual([expect.objectContaining({ field: 'target.exchange' })]);
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
+    expect(await pendingIntents(ids[0])).toBe(0);
+    const ok = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'to origin' });
+    expect(ok.status).toBe('republished');
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1);
+  });
+
+  it('an internal exchange the broker refuses -> 400 target.exchange, intent failed, record not locked', async () => {
+    const queue = await broker.queue(uniqueName('refusal.internal'));
+    const internal = await broker.exchange(uniqueName('refusal.internal.ex'), 'topic', { internal: true });
+    const { ids } = await seedDeadLetters(db.pool, { queue });
+    const started = Date.now();
+    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', target: { kind: 'exchange', exchange: internal, routingKey: 'user.created' } }).catch((e) => e);
+    expect(err.status).toBe(400);
+    expect(err.code).toBe('invalid_request');
+    expect(err.details).toEqual([expect.objectContaining({ field: 'target.exchange', message: expect.stringMatching(/internal|ACCESS_REFUSED/i) })]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const { rows } = await db.pool.query(`SELECT "state" FROM "republish_intents" WHERE "dead_letter_id" = $1`, [ids[0]]);
+    expect(rows).toEqual([{ state: 'failed' }]);
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
+    // not locked: the next republish goes through at once
+    expect((await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'to origin' })).status).toBe('republished');
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1);
+  });
+
+  it('the shared publishing channel closed by the broker is reopened: later republishes succeed', async () => {
+    const queue = await broker.queue(uniqueName('refusal.reopen'));
+    const internal = await broker.exchange(uniqueName('refusal.reopen.ex'), 'topic', { internal: true });
+    const { ids, bodies } = await seedDeadLetters(db.pool, { queue, count: 3 });
+    // straight on the shared confirm channel: the broker closes it (403)
+    const message = buildRepublishMessage(
+      { body: bodies[0], properties: {}, headers: {} },
+      { deadLetterId: ids[0], republishNumber: 1, intentId: randomUUID(), editedBody: null },
+    );
+    const [outcome] = await rt.publisher.publishAll([{ intentId: randomUUID(), exchange: internal, routingKey: 'k', message, ledger: false }]);
+    expect(outcome).toBe('unknown');
+    for (const id of ids) {
+      expect((await republishOne(rt, { deadLetterId: id, actor: operator, reason: 'after the channel closed' })).status).toBe('republished');
+    }
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(3);
+  });
+});
