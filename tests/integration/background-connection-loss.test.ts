@@ -54,7 +54,14 @@ describe('background duties survive dropped connections', () => {
       await broker.channel.deleteQueue(queueName); // the broker cancels the tap's consumer
       await until(
         'the tap consuming again',
-        async () => (await broker.channel.checkQueue(queueName).catch(() => null))?.consumerCount ?? 0,
+        async () => {
+          // a channel per look: a passive check of a missing queue closes its channel
+          const ch = await broker.connection.createChannel();
+          ch.on('error', () => {});
+          const q = await ch.checkQueue(queueName).catch(() => null);
+          await ch.close().catch(() => {});
+          return q?.consumerCount ?? 0;
+        },
         (n) => n === 1,
         { timeoutMs: 20_000, everyMs: 200 },
       );
