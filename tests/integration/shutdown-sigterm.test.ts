@@ -77,10 +77,11 @@ describe('shutdown on SIGTERM', () => {
   it('the worker exits within 15 s while every broker wait hangs', async () => {
     const hole = await blackHole();
     try {
-      const { ms, output } = await sigtermWorker(
+      const { ms, code, output } = await sigtermWorker(
         { DATABASE_URL: db.url, AMQP_URL: `amqp://guest:guest@127.0.0.1:${hole.port}`, DLQ_QUEUE: uniqueName('sigterm.dlq'), EVENTS_EXCHANGE: uniqueName('sigterm.ex') },
         2000,
       );
+      console.log(`SIGTERM to exit: ${ms} ms, exit code ${code}`);
       expect(ms, output.slice(-3000)).toBeLessThan(15_000);
     } finally {
       await hole.close();
@@ -96,13 +97,14 @@ describe('shutdown on SIGTERM', () => {
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
     try {
-      const { ms, output } = await sigtermWorker({ DATABASE_URL: db.url, AMQP_URL: broker.url, DLQ_QUEUE: dlq, EVENTS_EXCHANGE: exchange, REPUBLISH_LEDGER_QUEUE: ledger }, 1500, async () => {
+      const { ms, code, output } = await sigtermWorker({ DATABASE_URL: db.url, AMQP_URL: broker.url, DLQ_QUEUE: dlq, EVENTS_EXCHANGE: exchange, REPUBLISH_LEDGER_QUEUE: ledger }, 1500, async () => {
         await locker.query('BEGIN');
         await locker.query(`LOCK TABLE "bulk_jobs", "dead_letters", "search_backlog", "event_minute_stats", "republish_intents" IN ACCESS EXCLUSIVE MODE`);
         // a message for the drain, whose batch then waits on the locked tables
         broker.channel.sendToQueue(dlq, Buffer.from('{"eventId":"x"}'));
         await new Promise((r) => setTimeout(r, 1500));
       });
+      console.log(`SIGTERM to exit: ${ms} ms, exit code ${code}`);
       expect(ms, output.slice(-3000)).toBeLessThan(15_000);
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
