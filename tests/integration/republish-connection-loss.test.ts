@@ -126,4 +126,27 @@ describe('republish survives dropped database connections', () => {
       await runner.stop();
     }
   });
+
+  it('a record row-locked by a stuck session: 409 busy after the lock timeout, nothing changed', async () => {
+    const queue = await broker.queue(uniqueName('connloss.busy'));
+    const { ids } = await seedDeadLetters(db.pool, { queue });
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "dead_letters" WHERE "id" = $1 FOR UPDATE`, [ids[0]]);
+      const started = Date.now();
+      const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x' }).catch((e) => e);
+      const ms = Date.now() - started;
+      expect(err.status).toBe(409);
+      expect(err.details).toMatchObject({ reason: 'busy' });
+      expect(ms).toBeGreaterThanOrEqual(4500);
+      expect(ms).toBeLessThan(8000);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
+    expect((await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'unlocked' })).status).toBe('republished');
+  });
 });

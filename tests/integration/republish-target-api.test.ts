@@ -95,4 +95,24 @@ describe('republish target API refusals', () => {
     expect(res.status).toBe(200);
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1);
   });
+
+  it('bulk pause of a job row-locked by a stuck session: 409 busy after the lock timeout', async () => {
+    const { controlBulkJob } = await import('@/lib/server/bulk/control-bulk-job');
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second") VALUES ('republish', '{}', 'x', 'olivia', 0) RETURNING "id"`,
+    );
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "bulk_jobs" WHERE "id" = $1 FOR UPDATE`, [rows[0].id]);
+      const started = Date.now();
+      const err = await controlBulkJob(rows[0].id, 'pause', { name: 'olivia', role: 'operator', kind: 'user' } as never).catch((e) => e);
+      expect(err.status).toBe(409);
+      expect(err.details).toMatchObject({ reason: 'busy' });
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+  });
 });
