@@ -4,19 +4,21 @@
 import { ZodError } from 'zod';
 import { ApiError } from './errors';
 import { zodDetails } from './parse';
+import { isLockTimeout } from '@/lib/db/guard-pool';
 import { logger } from '@/lib/log';
 import { withHttpMetrics } from '@/lib/metrics/http-metrics';
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003']);
+// 57014: a statement cancelled by statement_timeout (lib/db/guard-pool.ts)
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '57014', '08006', '08001', '08003']);
 
 function isOutage(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string }; message?: string };
   return (
     OUTAGE_CODES.has(e?.code ?? '') ||
     OUTAGE_CODES.has(e?.cause?.code ?? '') ||
-    /connect|Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
+    /connect|Connection terminated|timeout exceeded when trying to connect|Query read timeout|statement timeout/i.test(e?.message ?? '')
   );
 }
 
@@ -35,6 +37,8 @@ export function withApi<C = unknown>(handler: Handler<C>): Handler<C> {
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof ZodError) return errorResponse(new ApiError('invalid_request', 'Invalid request', zodDetails(err)));
+      // a row-lock wait past lock_timeout (lib/db/guard-pool.ts): someone else holds the row
+      if (isLockTimeout(err)) return errorResponse(new ApiError('conflict', 'Busy: another action holds this record; nothing was changed, try again shortly', { reason: 'busy' }));
       if (isOutage(err)) {
         logger.warn({ err, url: request.url }, 'dependency unavailable');
         return errorResponse(new ApiError('unavailable', 'A dependency (database or broker) is unavailable; retry shortly'));

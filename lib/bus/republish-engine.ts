@@ -23,6 +23,7 @@ import {
   type RecordForRepublish,
   type RepublishTarget,
   type ResolvedTarget,
+  type StoredMessageRow,
 } from './republish-outbox';
 import { isLockTimeout } from '@/lib/db/guard-pool';
 import { retryTransient } from '@/lib/db/retry-transient';
@@ -213,6 +214,20 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
     return { intentId, republishNumber };
   }));
 
+  deps.owner.track([intentId]);
+  try {
+    return await publishAndSettle(deps, { record, stored, target, intentId, republishNumber, editedBody }, log);
+  } finally {
+    deps.owner.untrack([intentId]);
+  }
+}
+
+async function publishAndSettle(
+  deps: RepublishDeps,
+  c: { record: RecordForRepublish; stored: StoredMessageRow; target: ResolvedTarget; intentId: string; republishNumber: number; editedBody: Buffer | null },
+  log: Logger,
+): Promise<RepublishResult> {
+  const { record, stored, target, intentId, republishNumber, editedBody } = c;
   // 3. Publish and wait for the broker's confirm.
   const message = buildRepublishMessage(stored, { deadLetterId: record.id, republishNumber, intentId, editedBody });
   let outcome;

@@ -47,11 +47,31 @@ export class IntentOwner {
   private readonly checkEveryMs: number;
   /** times the lock was taken (1 after the first start; tests read it) */
   takenCount = 0;
+  /** intents this process is publishing or settling right now (see track) */
+  private readonly live = new Set<string>();
 
   constructor(private readonly databaseUrl: string, logger?: Logger, options: IntentOwnerOptions = {}) {
     this.id = String(randomInt(1, 2 ** 31 - 1));
     this.log = (logger ?? rootLogger).child({ component: 'republish-owner', owner: this.id });
     this.checkEveryMs = options.checkEveryMs ?? 5000;
+  }
+
+  /**
+   * Marks intents as in this process's hands from their claim until they are settled. Recovery
+   * leaves a live owner's intents alone, except those it no longer tracks: a claim whose commit
+   * answer was lost, or a settle that failed for good, would otherwise wait until they count as
+   * hung (5 minutes).
+   */
+  track(intentIds: Iterable<string>): void {
+    for (const id of intentIds) this.live.add(id);
+  }
+
+  untrack(intentIds: Iterable<string>): void {
+    for (const id of intentIds) this.live.delete(id);
+  }
+
+  isLive(intentId: string): boolean {
+    return this.live.has(intentId);
   }
 
   /** Starts the loop (once); resolves once the lock is held, or rejects after OWNER_WAIT_MS. */

@@ -94,6 +94,10 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
     await settleIntentsFailed(tx, orphan, 'no stored message');
     await applyItemOutcomes(tx, outcomes);
     return { job, size: deadLetterIds.length, ready, outcomes };
+  }).then((claimed) => {
+    // in this process's hands until settled (see IntentOwner.track)
+    deps.owner.track(claimed.ready.map((r) => r.intentId));
+    return claimed;
   });
 }
 
@@ -120,7 +124,12 @@ export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBa
   }
   const closeAll = async (err: unknown) => {
     // refused before anything went out (no connection): nothing to recover
-    await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, claimed.ready.map((c) => c.intentId), (err as Error).message));
+    const ids = claimed.ready.map((c) => c.intentId);
+    try {
+      await retryTransient(() => inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, ids, (err as Error).message)));
+    } finally {
+      deps.owner.untrack(ids);
+    }
     return err;
   };
   let missing: Set<string>;
@@ -164,6 +173,7 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
   const late: ItemOutcome[] = [];
   const jobId = b.job.id;
   await inTransaction(deps.pool, async (tx) => {
+    late.length = 0; // a retried settle starts over
     const settled = await settleIntentsDone(tx, b.ok.map((c) => c.intentId), 'confirm', b.ok.map((c) => c.record.id));
     for (const s of settled) late.push({ jobId, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
     await settleIntentsFailed(tx, b.unroutable.map((c) => c.intentId), 'target queue does not exist');
@@ -180,7 +190,20 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
 export async function republishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {
   const claimed = await claimRepublishBatch(deps, job, deadLetterIds);
   const published = await publishRepublishBatch(deps, claimed);
-  return retryTransient(() => settleRepublishBatch(deps, published));
+  return settleBatchRetrying(deps, published);
+}
+
+/**
+ * Stage 3 as the runner calls it: a settle that lost its connection is tried again on another
+ * (it only touches intents still pending and items still queued); either way the batch's
+ * intents leave this process's hands, so that recovery settles whatever is left.
+ */
+export async function settleBatchRetrying(deps: RepublishDeps, b: PublishedBatch): Promise<BatchResult> {
+  try {
+    return await retryTransient(() => settleRepublishBatch(deps, b));
+  } finally {
+    deps.owner.untrack(b.ready.map((c) => c.intentId));
+  }
 }
 
 export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds: string[]): Promise<BatchResult> {

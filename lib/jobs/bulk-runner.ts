@@ -13,13 +13,12 @@ import { sleep } from '@/lib/bus/backoff';
 import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
-import { retryTransient } from '@/lib/db/retry-transient';
 import {
   claimRepublishBatch,
   discardBatch,
   republishBatch,
   sendRepublishBatch,
-  settleRepublishBatch,
+  settleBatchRetrying,
   type BulkJobRow,
   type ClaimedBatch,
 } from './bulk-batches';
@@ -197,7 +196,13 @@ export class BulkRunner {
   /** A claimed batch that will not be published (the job stopped): close its intents; its items stay queued. */
   private async release(claimed: Promise<ClaimedBatch | null> | null): Promise<void> {
     const c = await claimed?.catch(() => null);
-    if (c?.ready.length) await inTransaction(this.deps.pool, (tx) => settleIntentsFailed(tx, c.ready.map((r) => r.intentId), 'bulk job stopped before publishing'));
+    if (!c?.ready.length) return;
+    const ids = c.ready.map((r) => r.intentId);
+    try {
+      await inTransaction(this.deps.pool, (tx) => settleIntentsFailed(tx, ids, 'bulk job stopped before publishing'));
+    } finally {
+      this.deps.owner.untrack(ids);
+    }
   }
 
   private async runJob(job: RunningJob): Promise<void> {
@@ -249,7 +254,7 @@ export class BulkRunner {
             const { published } = await sending;
             // Queued for settling before anything else can throw: a batch that went out is
             // always settled (or awaited by the finally below), even when an earlier settle fails.
-            const settle = observed(published.then((p) => retryTransient(() => settleRepublishBatch(this.deps, p))));
+            const settle = observed(published.then((p) => settleBatchRetrying(this.deps, p)));
             try {
               if (settling.length >= MAX_SETTLING) await settling.shift();
             } finally {

@@ -36,6 +36,8 @@ export interface RecoveryDeps {
   owner: IntentOwner;
   logger?: Logger;
   hungAfterMs?: number;
+  /** this process's own intents it no longer tracks are settled once older than this (60 s) */
+  untrackedAfterMs?: number;
   /** stop reading the ledger after this long without a delivery */
   ledgerIdleMs?: number;
 }
@@ -56,24 +58,30 @@ interface PendingIntent {
   deadLetterId: string;
   actor: string;
   hung: boolean;
+  old: boolean;
 }
 
 export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<RecoveryReport> {
   const log = (deps.logger ?? rootLogger).child({ component: 'republish-recovery' });
   const report: RecoveryReport = { stale: 0, recovered: 0, abandoned: 0, ledgerAcked: 0, ledgerComplete: false };
   const hungAfterMs = deps.hungAfterMs ?? 5 * 60_000;
+  // this process's own intents that it no longer tracks (IntentOwner.track): older than a
+  // claim's commit can take to answer (query timeout 35 s), so never one being claimed right now
+  const untrackedAfterMs = deps.untrackedAfterMs ?? 60_000;
 
   const client = await deps.pool.connect();
   let stale: Map<string, PendingIntent>;
   try {
     const { rows } = await client.query<PendingIntent>(
       `SELECT "id", "owner", "ledger", "bulk_job_id" AS "bulkJobId", "dead_letter_id" AS "deadLetterId", "actor",
-              ("created_at" < now() - make_interval(secs => $1::double precision / 1000)) AS "hung"
+              ("created_at" < now() - make_interval(secs => $1::double precision / 1000)) AS "hung",
+              ("created_at" < now() - make_interval(secs => $2::double precision / 1000)) AS "old"
        FROM "republish_intents" WHERE "state" = 'pending' ORDER BY "created_at" LIMIT 100000`,
-      [hungAfterMs],
+      [hungAfterMs, untrackedAfterMs],
     );
     const dead = await deadOwners(client, [...new Set(rows.map((r) => r.owner))], deps.owner.id);
-    stale = new Map(rows.filter((r) => r.hung || dead.has(r.owner)).map((r) => [r.id, r]));
+    const orphaned = (r: PendingIntent) => r.owner === deps.owner.id && r.old && !deps.owner.isLive(r.id);
+    stale = new Map(rows.filter((r) => r.hung || dead.has(r.owner) || orphaned(r)).map((r) => [r.id, r]));
   } finally {
     client.release();
   }

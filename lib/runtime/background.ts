@@ -33,7 +33,9 @@ export function startBackground(): BackgroundService[] {
   if (settings.DRAIN) {
     // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
     // starves the drain (nor the reverse).
-    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, ...dbTimeouts(), application_name: 'eventdesk-drain' });
+    // Row-lock waits as long as a statement: a store that fails counts toward parking a message,
+    // and a record held for a few seconds (a republish's claim) is no reason to park one.
+    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, ...dbTimeouts({ lockMs: 30_000 }), application_name: 'eventdesk-drain' });
     guardPool(pool, (err) => logger.warn({ err: err.message }, 'drain database connection lost'));
     const drainer = new Drainer({
       amqpUrl: settings.AMQP_URL,

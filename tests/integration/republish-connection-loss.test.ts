@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { republishOne } from '@/lib/bus/republish-engine';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
+import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { until } from '../helpers/until';
-import { copiesByDeadLetter, createGroupJob, recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { copiesByDeadLetter, createGroupJob, insertIntent, recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const };
 
@@ -105,7 +106,7 @@ describe('republish survives dropped database connections', () => {
       const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0 });
       runner.poke();
       // kill while it runs: as soon as some items are done, then again a few times
-      await until('the job to start', async () => (await db.pool.query(`SELECT "succeeded" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0].succeeded, (n) => n > 0, { timeoutMs: 20_000 });
+      await until('the job to start', async () => (await db.pool.query(`SELECT "succeeded" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0].succeeded, (n) => n > 0, { timeoutMs: 45_000, everyMs: 50 });
       let kills = 0;
       for (let i = 0; i < 5; i++) {
         kills += await kill('both');
@@ -148,5 +149,22 @@ describe('republish survives dropped database connections', () => {
     expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
     expect((await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'unlocked' })).status).toBe('republished');
+  });
+
+  it("an intent of this live process that it no longer tracks (its claim's answer lost with the connection) is settled by recovery, a tracked one is not", async () => {
+    const queue = await broker.queue(uniqueName('connloss.orphan'));
+    const { ids } = await seedDeadLetters(db.pool, { queue, count: 2 });
+    const lost = await insertIntent(db.pool, { deadLetterId: ids[0], queue, owner: rt.owner.id });
+    const live = await insertIntent(db.pool, { deadLetterId: ids[1], queue, owner: rt.owner.id });
+    rt.owner.track([live]);
+    try {
+      const report = await recoverRepublishIntents({ ...rt, untrackedAfterMs: 0 });
+      expect(report).toMatchObject({ stale: 1, abandoned: 1 });
+    } finally {
+      rt.owner.untrack([live]);
+    }
+    const { rows } = await db.pool.query(`SELECT "id", "state" FROM "republish_intents" WHERE "id" = ANY($1::uuid[]) ORDER BY "created_at"`, [[lost, live]]);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.state]))).toEqual({ [lost]: 'abandoned', [live]: 'pending' });
+    expect((await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'again' })).status).toBe('republished');
   });
 });
