@@ -5,10 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { republishOne } from '@/lib/bus/republish-engine';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
+import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { createGroupJob, recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { until } from '../helpers/until';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const };
 
@@ -82,5 +84,28 @@ describe('republish target refusal', () => {
       expect((await republishOne(rt, { deadLetterId: id, actor: operator, reason: 'after the channel closed' })).status).toBe('republished');
     }
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(3);
+  });
+
+  it('a bulk job fails the items whose origin queue is a refused target, saying why, and sends the rest', async () => {
+    const ok = await broker.queue(uniqueName('refusal.bulk'));
+    const group = 'ab'.repeat(16);
+    const { ids: refused } = await seedDeadLetters(db.pool, { queue: 'eventdesk.parked.some.dlq', groupId: group, count: 2 });
+    const { ids: fine } = await seedDeadLetters(db.pool, { queue: ok, groupId: group, count: 3 });
+    const runner = new BulkRunner(rt, { pollMs: 100 }).start();
+    try {
+      const { jobId } = await createGroupJob(db.pool, { groupId: group, ratePerSecond: 0 });
+      runner.poke();
+      const job = await until('the job to finish', async () => (await db.pool.query(`SELECT "status", "succeeded", "failed" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0], (j) => j.status === 'done', {
+        timeoutMs: 30_000,
+        everyMs: 100,
+      });
+      expect(job).toMatchObject({ succeeded: 3, failed: 2 });
+      const { rows } = await db.pool.query(`SELECT "dead_letter_id", "error" FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" = 'failed'`, [jobId]);
+      expect(rows.map((r) => r.dead_letter_id).sort()).toEqual([...refused].sort());
+      expect(rows[0].error).toMatch(/EventDesk's own queue/);
+      expect((await broker.channel.checkQueue(ok)).messageCount).toBe(fine.length);
+    } finally {
+      await runner.stop();
+    }
   });
 });
