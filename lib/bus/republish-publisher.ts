@@ -269,7 +269,14 @@ export class RepublishPublisher {
     }
     const outcomes: Promise<PublishOutcome>[] = [];
     const bcc = [this.ledgerQueue];
+    let stalled = false;
     for (const item of items) {
+      if (stalled) {
+        // not written: 'unknown' sends it to recovery, which finds no ledger copy and closes
+        // the intent as never received (a bulk item goes back to its queue)
+        outcomes.push(Promise.resolve('unknown'));
+        continue;
+      }
       // completed in place (each message is built for this one publish): no copies per message
       const options = item.message.options;
       options.mandatory = true;
@@ -293,7 +300,12 @@ export class RepublishPublisher {
         }),
       );
       // Respect the socket's back-pressure instead of buffering a whole bulk batch in memory.
-      if (!writable) await waitDrain(ch);
+      // Bounded: a broker that stops reading (a memory or disk alarm blocks publishers) must not
+      // hold a bulk job, nor a shutdown, forever.
+      if (!writable && !(await waitDrain(ch, this.options.confirmTimeoutMs ?? 15_000))) {
+        this.log.warn('the broker has not read for the confirm timeout (blocked?); the rest of this batch is not sent');
+        stalled = true;
+      }
     }
     const previous = this.confirming;
     const confirmed = this.confirmed(outcomes, previous);
@@ -336,14 +348,19 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-function waitDrain(ch: Channel): Promise<void> {
+/** true once the channel can take more, false after ms (or when it closed: nothing more goes out on it). */
+function waitDrain(ch: Channel, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      ch.off('drain', done);
-      ch.off('close', done);
-      resolve();
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      ch.off('drain', drained);
+      ch.off('close', closed);
+      resolve(ok);
     };
-    ch.once('drain', done);
-    ch.once('close', done);
+    const drained = () => done(true);
+    const closed = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    ch.once('drain', drained);
+    ch.once('close', closed);
   });
 }
