@@ -203,12 +203,12 @@ export class RepublishPublisher {
   async declareLedger(): Promise<{ messageCount: number }> {
     const ch = await this.openChannel();
     try {
-      return await ch.assertQueue(this.ledgerQueue, { durable: true, arguments: LEDGER_ARGUMENTS });
+      return await withTimeout(ch.assertQueue(this.ledgerQueue, { durable: true, arguments: LEDGER_ARGUMENTS }), this.rpcTimeoutMs, 'declaring the ledger');
     } catch (err) {
       if ((err as { code?: number }).code !== 406) throw err;
       const again = await this.openChannel();
       try {
-        return await again.checkQueue(this.ledgerQueue);
+        return await withTimeout(again.checkQueue(this.ledgerQueue), this.rpcTimeoutMs, 'checking the ledger');
       } finally {
         await again.close().catch(() => {});
       }
@@ -342,7 +342,8 @@ export class RepublishPublisher {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** p, or a rejection naming `what` after ms. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));

@@ -27,8 +27,11 @@ import { insertAudit } from '@/lib/bus/republish-audit';
 import { INTENT_ID_HEADER } from '@/lib/bus/republish-message';
 import { inTransaction, settleIntentsDone, settleIntentsFailed } from '@/lib/bus/republish-outbox';
 import { deadOwners, type IntentOwner } from '@/lib/bus/republish-owner';
-import type { RepublishPublisher } from '@/lib/bus/republish-publisher';
+import { withTimeout, type RepublishPublisher } from '@/lib/bus/republish-publisher';
 import { applyItemOutcomes } from './bulk-progress';
+
+/** each broker call of a recovery pass (a pass that hangs would stop the periodic passes) */
+const BROKER_RPC_MS = 10_000;
 
 export interface RecoveryDeps {
   pool: pg.Pool;
@@ -99,7 +102,7 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
     const { messageCount } = await deps.publisher.declareLedger();
     let seen = 0;
     if (messageCount > 0) {
-      await ch.prefetch(Math.min(5000, messageCount + 10));
+      await withTimeout(ch.prefetch(Math.min(5000, messageCount + 10)), BROKER_RPC_MS, 'setting the ledger prefetch');
       const buffer: ConsumeMessage[] = [];
       let flushing = Promise.resolve();
       let lastDelivery = Date.now();
@@ -124,7 +127,7 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
           }
         });
       };
-      const { consumerTag } = await ch.consume(
+      const { consumerTag } = await withTimeout(ch.consume(
         deps.publisher.ledgerQueue,
         (m) => {
           if (!m) return;
@@ -134,10 +137,10 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
           if (buffer.length >= 1000) flushing = flushing.then(flush);
         },
         { noAck: false },
-      );
+      ), BROKER_RPC_MS, 'consuming the ledger');
       const idleMs = deps.ledgerIdleMs ?? 500;
       while (seen < messageCount && Date.now() - lastDelivery < idleMs) await new Promise((r) => setTimeout(r, 20));
-      await ch.cancel(consumerTag);
+      await withTimeout(ch.cancel(consumerTag), BROKER_RPC_MS, 'cancelling the ledger consumer');
       flushing = flushing.then(flush);
       await flushing;
     }
