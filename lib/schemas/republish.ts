@@ -1,9 +1,13 @@
 // Request and response shapes of POST /api/dead-letters/:id/republish | discard | restore
 // (interface.md), shared by the route handlers and the client hooks.
 import { z } from 'zod';
+import { jsonTextDepth } from '@/lib/api/cap-depth';
+import { safeText, safeTrimmed } from './safe-input';
 
 export const REASON_MAX = 2000;
-const reason = z.string().trim().min(1, 'a reason is required').max(REASON_MAX);
+const reason = safeTrimmed(REASON_MAX, 1, 'a reason is required');
+/** Deepest an edited body may nest (the contract check, the diff and the editor walk it). */
+export const MAX_EDITED_BODY_DEPTH = 512;
 
 export const republishTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('origin') }),
@@ -19,9 +23,11 @@ export type RepublishTargetInput = z.infer<typeof republishTargetSchema>;
 export const republishRequestSchema = z
   .object({
     /** the edited body text; absent = the stored bytes unchanged */
-    body: z.string().max(8 * 1024 * 1024).optional(),
+    body: safeText(8 * 1024 * 1024)
+      .refine((v) => jsonTextDepth(v) <= MAX_EDITED_BODY_DEPTH, `must not nest deeper than ${MAX_EDITED_BODY_DEPTH} levels`)
+      .optional(),
     target: republishTargetSchema.optional(),
-    reason: z.string().trim().max(REASON_MAX).optional(),
+    reason: safeTrimmed(REASON_MAX).optional(),
     /** admin only: past the retry limit, or a body that breaks the contract */
     force: z.boolean().optional(),
   })
@@ -49,7 +55,7 @@ export type RepublishResponse = z.infer<typeof republishResponseSchema>;
 export const discardRequestSchema = z.object({ reason });
 export type DiscardRequest = z.infer<typeof discardRequestSchema>;
 
-export const restoreRequestSchema = z.object({ reason: z.string().trim().max(REASON_MAX).optional() });
+export const restoreRequestSchema = z.object({ reason: safeTrimmed(REASON_MAX).optional() });
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 
 export const statusChangeResponseSchema = z.object({

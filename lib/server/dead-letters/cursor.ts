@@ -3,6 +3,7 @@
 // newer dead letters arrive above it.
 import 'server-only';
 import { ApiError } from '@/lib/api/errors';
+import { instantInRange } from '@/lib/schemas/safe-input';
 
 export interface Cursor {
   lastFailedAt: Date;
@@ -28,7 +29,8 @@ export function decodeCursor(value: string): Cursor {
   }
   const [d, ms, id] = raw.split('.');
   const t = Number(ms);
-  if ((d !== 'n' && d !== 'p') || !Number.isSafeInteger(t) || !UUID.test(id ?? '')) throw bad();
+  // a hand-made cursor with a huge timestamp would be an Invalid Date (or a year PostgreSQL lacks)
+  if ((d !== 'n' && d !== 'p') || !/^-?\d{1,16}$/.test(ms ?? '') || !instantInRange(t) || !UUID.test(id ?? '')) throw bad();
   return { direction: d === 'n' ? 'next' : 'prev', lastFailedAt: new Date(t), id };
 }
 
