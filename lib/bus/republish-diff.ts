@@ -5,17 +5,21 @@
 // runs with a size cap, an edit-length cap and a time limit, and past them the diff is a plain
 // "Too large to diff ..." line instead (isDiffTooLarge tells the two apart).
 import { formatPatch, structuredPatch } from 'diff';
+import { jsonTextDepth } from '@/lib/api/cap-depth';
 
 /** Bodies over this (either side, UTF-16 units) are not diffed at all. */
 export const MAX_DIFF_INPUT = 256 * 1024;
 /** Most lines added plus removed a diff may have. */
 export const MAX_DIFF_EDIT_LENGTH = 2000;
 /** Longest a diff may run, in milliseconds. */
-export const DIFF_TIMEOUT_MS = 50;
+export const DIFF_TIMEOUT_MS = 25;
+/** Deeper JSON is compared as text: JSON.stringify would overflow the stack (slowly) on it. */
+const MAX_PRETTY_DEPTH = 512;
 
 const TOO_LARGE_PREFIX = 'Too large to diff';
 
 function pretty(text: string): string | null {
+  if (jsonTextDepth(text) > MAX_PRETTY_DEPTH) return null;
   try {
     return JSON.stringify(JSON.parse(text), null, 2) + '\n';
   } catch {
