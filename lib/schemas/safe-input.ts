@@ -76,7 +76,8 @@ export const bigintText = (message = 'expected a cursor from a previous page') =
   z
     .string()
     .regex(/^\d{1,19}$/, message)
-    .refine((v) => BigInt(v) <= BIGINT_MAX, message);
+    // zod runs this even when the regex failed: BigInt('x') would throw (a 500)
+    .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= BIGINT_MAX, message);
 
 /** A path id: any UUID PostgreSQL accepts. */
 export const uuidText = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID');
