@@ -58,7 +58,8 @@ export function capDepth<T>(value: T, max = MAX_RESPONSE_DEPTH): T {
  */
 export function mapJson(
   value: unknown,
-  leaf: (v: unknown) => unknown,
+  /** maps a scalar; `parent` and `key` say where its result goes (absent for a scalar root) */
+  leaf: (v: unknown, parent?: Record<string, unknown> | unknown[], key?: string | number) => unknown,
   max = MAX_RESPONSE_DEPTH,
   key?: (name: string, v: unknown) => { value: unknown } | undefined,
 ): unknown {
@@ -73,7 +74,7 @@ export function mapJson(
       let out: unknown;
       const special = typeof k === 'string' ? key?.(k, v) : undefined;
       if (special) out = special.value;
-      else if (!isContainer(v)) out = leaf(v);
+      else if (!isContainer(v)) out = leaf(v, dst, k);
       else if (d >= max) out = TOO_DEEP(max);
       else {
         const child: Record<string, unknown> | unknown[] = Array.isArray(v) ? [] : {};

@@ -3,7 +3,7 @@ import { json, withApi } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { auditQuerySchema } from '@/lib/schemas/audit';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActor } from '@/lib/server/auth/mask';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { listAudit } from '@/lib/server/audit/list-audit';
 
 export const runtime = 'nodejs';
@@ -12,5 +12,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   // details carry edit diffs with the bodies' emails and payment ids: masked for viewers
-  return json(maskForActor(actor, await listAudit(parseQuery(request, auditQuerySchema))));
+  return json(await maskForActorAsync(actor, await listAudit(parseQuery(request, auditQuerySchema))));
 });

@@ -2,7 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActor } from '@/lib/server/auth/mask';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { listGroups } from '@/lib/server/groups/list-groups';
 import { groupListQuerySchema } from '@/lib/schemas/groups';
 
@@ -12,5 +12,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const query = parseQuery(request, groupListQuerySchema);
-  return json(maskForActor(actor, await listGroups(query))); // signatures are error messages
+  return json(await maskForActorAsync(actor, await listGroups(query))); // signatures are error messages
 });

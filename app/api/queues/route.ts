@@ -1,7 +1,7 @@
 // GET /api/queues: depth and consumers of the platform's consumer queues and the DLQ.
 import { withApi, json } from '@/lib/api/handler';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActor } from '@/lib/server/auth/mask';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { listQueues } from '@/lib/server/queues/list-queues';
 
 export const runtime = 'nodejs';
@@ -9,5 +9,5 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
-  return json(maskForActor(actor, await listQueues())); // queue names from x-death headers
+  return json(await maskForActorAsync(actor, await listQueues())); // queue names from x-death headers
 });

@@ -39,12 +39,49 @@ export function maskScalar(text: string): string {
 }
 
 /**
+ * Decides when a long scan should let the event loop run (maskTextAsync): every few hundred
+ * steps it looks at the clock, and says "yield" once the current slice is over.
+ */
+export class Slicer {
+  private steps = 0;
+  private sliceStart = performance.now();
+  constructor(private readonly sliceMs = Infinity) {}
+  due(): boolean {
+    if (this.sliceMs === Infinity || (++this.steps & 0xff) !== 0) return false;
+    if (performance.now() - this.sliceStart < this.sliceMs) return false;
+    this.sliceStart = performance.now();
+    return true;
+  }
+}
+
+/** Runs a scan to its end without yielding to the event loop. */
+function runSync<T>(steps: Generator<void, T, void>): T {
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** Runs a scan, letting the event loop run (setImmediate) whenever it yields. */
+async function runAsync<T>(steps: Generator<void, T, void>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    r = steps.next();
+  }
+  return r.value;
+}
+
+/**
  * Every email address in free text masked; the same matches as
  * /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, found from each "@" outwards: the local part
  * is scanned back no further than the previous "@" or match, the domain forward to the next
  * character that cannot be in one, so the whole text is read a small constant number of times.
  */
 export function scrubEmails(text: string): string {
+  return text.indexOf('@') === -1 ? text : runSync(scrubEmailsSteps(text, new Slicer()));
+}
+
+function* scrubEmailsSteps(text: string, slicer: Slicer): Generator<void, string, void> {
   let at = text.indexOf('@');
   if (at === -1) return text;
   const n = text.length;
@@ -52,6 +89,7 @@ export function scrubEmails(text: string): string {
   let copied = 0;
   let floor = 0;
   while (at !== -1) {
+    if (slicer.due()) yield;
     let start = at;
     while (start > floor && isLocal(text.charCodeAt(start - 1))) start--;
     let runEnd = at + 1;
@@ -140,24 +178,34 @@ export interface MaskTextOptions {
  * everything else. Layout is kept byte for byte apart from the masked values.
  */
 export function maskText(text: string, options: MaskTextOptions): string {
+  return runSync(maskTextSteps(text, options, new Slicer()));
+}
+
+/** Longest the async variant holds the event loop at a stretch. */
+export const MASK_SLICE_MS = 10;
+
+/** maskText for big texts: the same result, computed in slices of MASK_SLICE_MS with the event loop let through between them. */
+export function maskTextAsync(text: string, options: MaskTextOptions, sliceMs = MASK_SLICE_MS): Promise<string> {
+  return runAsync(maskTextSteps(text, options, new Slicer(sliceMs)));
+}
+
+function* maskTextSteps(text: string, options: MaskTextOptions, slicer: Slicer): Generator<void, string, void> {
   const { names, scrubEmails: scrub } = options;
   const n = text.length;
   const longestName = Math.max(0, ...[...names].map((s) => s.length));
   const breaks = new LineBreaks(text);
   let out = '';
   let segStart = 0; // start of plain text not yet copied to out
-  const flush = (to: number) => {
-    if (to > segStart) out += scrub ? scrubEmails(text.slice(segStart, to)) : text.slice(segStart, to);
-  };
-  const replace = (from: number, to: number, replacement: string) => {
-    flush(from);
+  function* replace(from: number, to: number, replacement: string): Generator<void, void, void> {
+    if (from > segStart) out += scrub ? yield* scrubEmailsSteps(text.slice(segStart, from), slicer) : text.slice(segStart, from);
     out += replacement;
     segStart = to;
-  };
+  }
   let maskDepth = 0; // > 0: inside a masked object/array, this many levels deep
   let pending = false; // a masked name and its ":" were seen: the next value is masked
   let i = 0;
   while (i < n) {
+    if (slicer.due()) yield;
     if (!pending && maskDepth === 0) {
       // nothing is being masked: only the next string literal can matter
       const q = text.indexOf('"', i);
@@ -180,14 +228,14 @@ export function maskText(text: string, options: MaskTextOptions): string {
       if (k < n && text.charCodeAt(k) === 58) {
         // a property name: names are kept (email-scrubbed), a masked one masks what follows
         pending = maskDepth === 0 && raw.length <= 2 + longestName * 6 && names.has(decodeLiteral(raw).toLowerCase());
-        if (scrub && raw.includes('@')) replace(i, j + 1, JSON.stringify(scrubEmails(decodeLiteral(raw))));
+        if (scrub && raw.includes('@')) yield* replace(i, j + 1, JSON.stringify(yield* scrubEmailsSteps(decodeLiteral(raw), slicer)));
       } else if (pending || maskDepth > 0) {
-        replace(i, j + 1, JSON.stringify(maskScalar(decodeLiteral(raw))));
+        yield* replace(i, j + 1, JSON.stringify(maskScalar(decodeLiteral(raw))));
         pending = false;
       } else if (scrub && (raw.includes('@') || raw.includes('\\u0040'))) {
         const decoded = decodeLiteral(raw);
-        const scrubbed = scrubEmails(decoded);
-        if (scrubbed !== decoded) replace(i, j + 1, JSON.stringify(scrubbed));
+        const scrubbed = yield* scrubEmailsSteps(decoded, slicer);
+        if (scrubbed !== decoded) yield* replace(i, j + 1, JSON.stringify(scrubbed));
       }
       i = j + 1;
       continue;
@@ -203,7 +251,7 @@ export function maskText(text: string, options: MaskTextOptions): string {
       while (k < n && isBare(text.charCodeAt(k))) k++;
       const token = text.slice(i, k);
       if (token === 'true' || token === 'false' || (c !== 43 && Number.isFinite(Number(token)))) {
-        replace(i, k, JSON.stringify(maskScalar(token)));
+        yield* replace(i, k, JSON.stringify(maskScalar(token)));
       }
       pending = false;
       i = k;
@@ -213,6 +261,6 @@ export function maskText(text: string, options: MaskTextOptions): string {
     }
     i++;
   }
-  flush(n);
+  if (n > segStart) out += scrub ? yield* scrubEmailsSteps(text.slice(segStart, n), slicer) : text.slice(segStart, n);
   return out;
 }

@@ -8,7 +8,7 @@ import { capDepth, mapJson, MAX_RESPONSE_DEPTH } from '@/lib/api/cap-depth';
 import { env } from '@/lib/env';
 import type { Actor } from './authorize';
 import { hasRole } from './authorize';
-import { maskScalar, maskText, scrubEmails } from './mask-scan';
+import { maskScalar, maskText, maskTextAsync, scrubEmails, type MaskTextOptions } from './mask-scan';
 
 /** One value, shape kept: j***@e***.com for an email, first and last character otherwise. */
 export function maskValue(value: unknown): unknown {
@@ -51,9 +51,44 @@ export function maskFields<T>(value: T, fields: readonly string[], options: Mask
   }) as T;
 }
 
+/** Strings longer than this are masked in slices, letting the event loop run between them. */
+export const ASYNC_MASK_THRESHOLD = 32 * 1024;
+
+/**
+ * maskFields for responses that may carry big texts (message bodies of several MB, long diffs):
+ * the same result, with every string over ASYNC_MASK_THRESHOLD masked by maskTextAsync, so no
+ * single stretch holds the event loop more than about MASK_SLICE_MS.
+ */
+export async function maskFieldsAsync<T>(value: T, fields: readonly string[], options: MaskOptions = {}): Promise<T> {
+  const names = new Set(fields.map((f) => f.toLowerCase()));
+  if (names.size === 0 && !options.scrubEmails) return value;
+  const textOptions: MaskTextOptions = { names, scrubEmails: options.scrubEmails ?? false };
+  const keep = new Set((options.keep ?? []).map((k) => k.toLowerCase()));
+  const big: { parent: Record<string, unknown> | unknown[]; key: string | number; text: string }[] = [];
+  const leaf = (v: unknown, parent?: Record<string, unknown> | unknown[], key?: string | number) => {
+    if (typeof v !== 'string') return v;
+    if (v.length <= ASYNC_MASK_THRESHOLD || parent === undefined || key === undefined) return maskText(v, textOptions);
+    big.push({ parent, key, text: v });
+    return v; // replaced below, once masked
+  };
+  const result = mapJson(value, leaf, MAX_RESPONSE_DEPTH, (k, v) => {
+    const lower = k.toLowerCase();
+    if (names.has(lower)) return { value: maskValue(v) };
+    if (keep.has(lower)) return { value: v };
+    return undefined;
+  }) as T;
+  for (const { parent, key, text } of big) (parent as Record<string | number, unknown>)[key] = await maskTextAsync(text, textOptions);
+  return result;
+}
+
 /** JSON text in, masked JSON text out, its layout kept (see maskText). */
 export function maskJsonText(text: string, fields: readonly string[], options: MaskOptions = {}): string {
   return maskText(text, { names: new Set(fields.map((f) => f.toLowerCase())), scrubEmails: options.scrubEmails ?? false });
+}
+
+/** maskForActor for routes whose responses may carry big texts: see maskFieldsAsync. */
+export async function maskForActorAsync<T>(actor: Pick<Actor, 'role'>, value: T, fields: readonly string[] = env().MASK_FIELDS): Promise<T> {
+  return hasRole(actor, 'operator') ? capDepth(value) : maskFieldsAsync(value, fields, VIEWER_MASK_OPTIONS);
 }
 
 /**

@@ -1,7 +1,7 @@
 // GET /api/bulk/:id: status and progress of a bulk job.
 import { json, withApi } from '@/lib/api/handler';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActor } from '@/lib/server/auth/mask';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { getBulkJob } from '@/lib/server/bulk/get-bulk-job';
 import { uuidParam } from '@/lib/server/republish/route-params';
 
@@ -10,5 +10,5 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withApi<{ params: Promise<{ id: string }> }>(async (request, ctx) => {
   const actor = await authorize(request, 'viewer');
-  return json(maskForActor(actor, await getBulkJob(await uuidParam(ctx.params, 'Bulk job')))); // lastError, reason
+  return json(await maskForActorAsync(actor, await getBulkJob(await uuidParam(ctx.params, 'Bulk job')))); // lastError, reason
 });

@@ -2,7 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActor } from '@/lib/server/auth/mask';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { countFacets } from '@/lib/server/dead-letters/count-facets';
 import { deadLetterFilterSchema } from '@/lib/schemas/dead-letters';
 
@@ -12,5 +12,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const filter = parseQuery(request, deadLetterFilterSchema);
-  return json(maskForActor(actor, await countFacets(filter))); // values come from messages
+  return json(await maskForActorAsync(actor, await countFacets(filter))); // values come from messages
 });

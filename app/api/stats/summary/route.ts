@@ -1,7 +1,7 @@
 // GET /api/stats/summary: per event type, rate now, last hour, errors, error rate, p95.
 import { withApi, json } from '@/lib/api/handler';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActor } from '@/lib/server/auth/mask';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { getSummary } from '@/lib/server/stats/get-summary';
 
 export const runtime = 'nodejs';
@@ -9,5 +9,5 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
-  return json(maskForActor(actor, await getSummary()));
+  return json(await maskForActorAsync(actor, await getSummary()));
 });
