@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '@/lib/api/errors';
+import { guardAuthRequest } from '@/lib/api/auth-request-guard';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { call, envelope, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { seedDeadLetter, type Seeded } from './triage-seed';
@@ -190,5 +192,36 @@ describe('body schemas', () => {
       expect(res.status, route).toBe(400);
       await envelope(res);
     }
+  });
+});
+
+describe("next-auth's route guard", () => {
+  // NextAuth itself needs Next's request context; its guard is what decides 4xx for bad fields
+  it('any query, form or callback-url cookie: passes through or a 4xx ApiError, nothing else', async () => {
+    const fields = ['callbackUrl', 'email', 'password', 'csrfToken', 'json', 'redirect', 'error', 'x\u0000'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...fields), hostileText, { maxKeys: 4 }),
+        fc.dictionary(fc.constantFrom(...fields), hostileText, { maxKeys: 4 }),
+        fc.option(hostileText),
+        async (query, form, cookie) => {
+          const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+          if (cookie !== null) headers.cookie = `next-auth.callback-url=${encodeURIComponent(cookie.replace(/[\ud800-\udfff]/g, ''))}`;
+          const request = new Request(`http://127.0.0.1/api/auth/callback/credentials?${new URLSearchParams(query)}`, {
+            method: 'POST',
+            headers,
+            body: new URLSearchParams(form).toString(),
+          });
+          try {
+            await guardAuthRequest(request);
+          } catch (err) {
+            expect(err).toBeInstanceOf(ApiError);
+            expect((err as ApiError).status).toBeGreaterThanOrEqual(400);
+            expect((err as ApiError).status).toBeLessThan(500);
+          }
+        },
+      ),
+      { numRuns: RUNS * 5 },
+    );
   });
 });
