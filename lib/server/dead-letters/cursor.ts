@@ -3,7 +3,6 @@
 // newer dead letters arrive above it.
 import 'server-only';
 import { ApiError } from '@/lib/api/errors';
-import { instantInRange } from '@/lib/schemas/safe-input';
 
 export interface Cursor {
   lastFailedAt: Date;
@@ -11,6 +10,10 @@ export interface Cursor {
   /** 'next' = older rows after this one; 'prev' = newer rows before it */
   direction: 'next' | 'prev';
 }
+
+/** Years 1-9999: any time PostgreSQL and Date both hold (a stored x-death time may predate 1970). */
+const MIN_CURSOR_MS = -62135596800000; // 0001-01-01T00:00:00Z (Date.UTC maps years 0-99 to 19xx)
+const MAX_CURSOR_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,7 +33,7 @@ export function decodeCursor(value: string): Cursor {
   const [d, ms, id] = raw.split('.');
   const t = Number(ms);
   // a hand-made cursor with a huge timestamp would be an Invalid Date (or a year PostgreSQL lacks)
-  if ((d !== 'n' && d !== 'p') || !/^-?\d{1,16}$/.test(ms ?? '') || !instantInRange(t) || !UUID.test(id ?? '')) throw bad();
+  if ((d !== 'n' && d !== 'p') || !/^-?\d{1,16}$/.test(ms ?? '') || !(t >= MIN_CURSOR_MS && t <= MAX_CURSOR_MS) || !UUID.test(id ?? '')) throw bad();
   return { direction: d === 'n' ? 'next' : 'prev', lastFailedAt: new Date(t), id };
 }
 
