@@ -1,9 +1,12 @@
 // Fix and republish in the browser: one-click retry from the list, Edit & retry with an inline
-// contract error then a fix, and a bulk retry of a failure group whose progress reaches 100%.
+// contract error then a fix, a bulk retry of a failure group whose progress reaches 100%, and
+// the audit page's edit diffs: "Too large to diff" past the diff's limits, masked for viewers.
 // Dead letters are seeded as the drain stores them; their origin queues are this spec's own.
+import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import pg from 'pg';
 import { databaseName } from '../lib/db/ensure-database';
+import { editedBodyDiff } from '../lib/bus/republish-diff';
 import { seedDeadLetters, userCreated } from '../tests/integration/republish-fixtures';
 import { uniqueName } from '../tests/helpers/amqp';
 import { expect, test } from './fixtures';
@@ -109,4 +112,24 @@ test('bulk retry of a group: dry run, then the progress bar reaches 100%', async
   expect((await ch.checkQueue(queue)).messageCount).toBe(40);
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(dialog).toBeHidden();
+});
+
+test('audit: an edit too large to diff says so; a viewer sees edit diffs masked', async ({ viewerPage: page }) => {
+  const [big, small] = [randomUUID(), randomUUID()];
+  const many = (p: string) => JSON.stringify(Array.from({ length: 3000 }, (_, i) => `${p}${i}`));
+  const tooLarge = editedBodyDiff(many('a'), many('b'));
+  const masked = editedBodyDiff('{"email":"ada@example.com","paymentId":"pay_123456789"}', '{"email":"bob@example.com","paymentId":"pay_987654321"}');
+  await pool.query(
+    `INSERT INTO audit_log (actor, action, target, reason, details) VALUES ('ops', 'edit-republish', $1, 'big edit', $2), ('ops', 'edit-republish', $3, 'small edit', $4)`,
+    [`dead-letter:${big}`, JSON.stringify({ diff: tooLarge }), `dead-letter:${small}`, JSON.stringify({ diff: masked })],
+  );
+  await page.goto('/audit?action=edit-republish');
+  const bigRow = page.getByTestId('audit-table').getByRole('row').filter({ hasText: 'big edit' });
+  await bigRow.getByRole('button', { name: 'Details' }).click();
+  await expect(page.getByTestId('body-diff-too-large')).toContainText('Too large to diff');
+  const smallRow = page.getByTestId('audit-table').getByRole('row').filter({ hasText: 'small edit' });
+  await smallRow.getByRole('button', { name: 'Details' }).click();
+  await expect(page.getByTestId('body-diff')).toContainText('+  "email": "b***@e***.com"');
+  await expect(page.getByTestId('body-diff')).toContainText('-  "paymentId": "p***9"');
+  await expect(page.getByTestId('audit-table')).not.toContainText('pay_987654321');
 });

@@ -1,5 +1,11 @@
 // Request parsing against the shared zod schemas (lib/schemas). Failures name the field.
+// Before any schema sees them: bodies are read as a stream and refused (413) as soon as they pass
+// their limit (a chunked body has no Content-Length to check first), JSON nested deeper than
+// MAX_REQUEST_JSON_DEPTH is refused before it is parsed, and NUL characters or lone surrogates in
+// any query parameter or body string are refused: PostgreSQL would throw on them later (a 500).
 import { z, type ZodError } from 'zod';
+import { badCharacter } from '@/lib/schemas/safe-input';
+import { jsonTextDepth, MAX_REQUEST_JSON_DEPTH } from './cap-depth';
 import { ApiError } from './errors';
 
 export interface FieldError {
@@ -11,23 +17,117 @@ export function zodDetails(err: ZodError): FieldError[] {
   return err.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message }));
 }
 
-export function parseQuery<S extends z.ZodTypeAny>(request: Request, schema: S): z.infer<S> {
+function invalid(what: string, details: FieldError[]): ApiError {
+  return new ApiError('invalid_request', `${what}: ${details.map((d) => d.field).join(', ')}`, details);
+}
+
+/** Query parameters as an object (repeated ones as arrays), every key and value checked for bad characters. */
+export function queryObject(request: Request): Record<string, string | string[]> {
   const params = new URL(request.url).searchParams;
-  const raw: Record<string, string | string[]> = {};
+  const raw: Record<string, string | string[]> = Object.create(null);
+  const bad: FieldError[] = [];
   for (const key of new Set(params.keys())) {
     const all = params.getAll(key);
+    const problem = badCharacter(key) ?? all.map(badCharacter).find((p) => p !== null) ?? null;
+    if (problem) bad.push({ field: badCharacter(key) ? '(query)' : key, message: problem });
     raw[key] = all.length > 1 ? all : all[0];
   }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const details = zodDetails(result.error);
-    throw new ApiError('invalid_request', `Invalid query parameter: ${details.map((d) => d.field).join(', ')}`, details);
-  }
+  if (bad.length) throw invalid('Invalid query parameter', bad);
+  return raw;
+}
+
+export function parseQuery<S extends z.ZodTypeAny>(request: Request, schema: S): z.infer<S> {
+  const result = schema.safeParse({ ...queryObject(request) });
+  if (!result.success) throw invalid('Invalid query parameter', zodDetails(result.error));
   return result.data;
 }
 
 /** Largest JSON body a route accepts unless it says otherwise (an edited message body fits). */
 export const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
+/** Longest a client may take to send its body. */
+export const BODY_READ_TIMEOUT_MS = 30_000;
+
+const tooLarge = (maxBytes: number) => new ApiError('payload_too_large', `Body over ${maxBytes} bytes`);
+
+/**
+ * The request body, read chunk by chunk and abandoned (413) as soon as it passes `maxBytes`, or
+ * when it has not all arrived within `timeoutMs` (408).
+ */
+export async function readBodyLimited(request: Request, maxBytes: number, timeoutMs = BODY_READ_TIMEOUT_MS): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ApiError('request_timeout', `Body not received within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), deadline]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(value);
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
+
+/** The first string (key or value) of a parsed body holding a NUL or a lone surrogate. */
+export function findBadString(value: unknown): FieldError | null {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = badCharacter(v);
+      if (problem) return { field: path || '(root)', message: problem };
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        const field = path ? `${path}.${k}` : k;
+        const problem = badCharacter(k);
+        if (problem) return { field: path || '(root)', message: `a property name ${problem}` };
+        stack.push([child, field]);
+      }
+    }
+  }
+  return null;
+}
+
+/** Bytes -> JSON value with the checks every body gets (UTF-8, depth, characters). */
+export function decodeJsonBody(bytes: Uint8Array, maxDepth = MAX_REQUEST_JSON_DEPTH): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', { field: '(body)', message: (err as Error).message });
+  }
+  if (jsonTextDepth(text) > maxDepth) {
+    throw new ApiError('invalid_request', `Body is nested deeper than ${maxDepth} levels`, { field: '(body)', message: `nested deeper than ${maxDepth} levels` });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', { field: '(body)', message: (err as Error).message });
+  }
+  const bad = findBadString(data);
+  if (bad) throw invalid('Invalid field', [bad]);
+  return data;
+}
 
 export async function parseJsonBody<S extends z.ZodTypeAny>(
   request: Request,
@@ -38,20 +138,8 @@ export async function parseJsonBody<S extends z.ZodTypeAny>(
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError('unsupported_media_type', 'Expected Content-Type: application/json');
   }
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new ApiError('payload_too_large', `Body over ${maxBytes} bytes`);
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw new ApiError('payload_too_large', `Body over ${maxBytes} bytes`);
-  let data: unknown;
-  try {
-    data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (err) {
-    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', { field: '(body)', message: (err as Error).message });
-  }
+  const data = decodeJsonBody(await readBodyLimited(request, maxBytes));
   const result = schema.safeParse(data);
-  if (!result.success) {
-    const details = zodDetails(result.error);
-    throw new ApiError('invalid_request', `Invalid field: ${details.map((d) => d.field).join(', ')}`, details);
-  }
+  if (!result.success) throw invalid('Invalid field', zodDetails(result.error));
   return result.data;
 }

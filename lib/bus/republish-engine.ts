@@ -181,9 +181,10 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
   if (input.body !== undefined) {
     checkEditedBody(record, input.body, forced);
     editedBody = Buffer.from(input.body, 'utf8');
-    diff = bodyDiff(stored.body, input.body, record.id);
   }
   await checkTargetExists(deps.publisher, target);
+  // the diff (bounded, republish-diff.ts) only once every check has passed
+  if (input.body !== undefined) diff = bodyDiff(stored.body, input.body, record.id);
   await ownerHeld(deps.owner);
 
   // 2. The intent, under the row lock: status, in-flight and limit are checked again here

@@ -1,7 +1,6 @@
 // Query and response shapes of GET /api/audit (interface.md), shared by the route and the hook.
 import { z } from 'zod';
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+import { bigintText, blankToUndefined, safeTrimmed } from './safe-input';
 
 export const AUDIT_ACTIONS = [
   'republish',
@@ -19,9 +18,10 @@ export const AUDIT_ACTIONS = [
 
 export const auditQuerySchema = z.object({
   limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(500).default(50)),
-  cursor: z.preprocess(blankToUndefined, z.string().regex(/^\d{1,19}$/, 'expected a cursor from a previous page').optional()),
-  actor: z.preprocess(blankToUndefined, z.string().trim().max(320).optional()),
-  action: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  /** an audit id (bigint) from nextCursor */
+  cursor: z.preprocess(blankToUndefined, bigintText().optional()),
+  actor: z.preprocess(blankToUndefined, safeTrimmed(320).optional()),
+  action: z.preprocess(blankToUndefined, safeTrimmed(100).optional()),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 export type AuditParams = Partial<Record<'cursor' | 'actor' | 'action', string>> & { limit?: number };

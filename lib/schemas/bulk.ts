@@ -2,6 +2,7 @@
 // the route handlers and the client hooks.
 import { z } from 'zod';
 import { deadLetterFilterSchema } from './dead-letters';
+import { safeTrimmed } from './safe-input';
 
 export const BULK_ACTIONS = ['republish', 'discard'] as const;
 export const BULK_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled', 'failed'] as const;
@@ -21,7 +22,7 @@ export type BulkSelection = z.infer<typeof bulkSelectionSchema>;
 export const bulkRequestSchema = z.object({
   action: z.enum(BULK_ACTIONS),
   selection: bulkSelectionSchema,
-  reason: z.string().trim().min(1, 'a reason is required').max(2000),
+  reason: safeTrimmed(2000, 1, 'a reason is required'),
   dryRun: z.boolean().optional(),
   /** messages per second; 0 = as fast as the broker confirms */
   ratePerSecond: z.number().int().min(0).max(1_000_000).optional(),

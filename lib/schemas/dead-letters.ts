@@ -1,6 +1,7 @@
 // Query and response shapes of GET /api/dead-letters, /api/dead-letters/:id and
 // /api/dead-letters/facets (interface.md), shared by the route handlers and the client hooks.
 import { z } from 'zod';
+import { blankToUndefined, isoInstant, safeTrimmed } from './safe-input';
 
 export const DEAD_LETTER_STATUSES = ['pending', 'republished', 'discarded'] as const;
 export const DEAD_LETTER_REASONS = ['rejected', 'expired', 'maxlen', 'delivery_limit'] as const;
@@ -8,20 +9,11 @@ export const VALIDITY_VALUES = ['valid', 'invalid', 'unparseable', 'unknown-type
 export const PAGE_SIZES = [50, 100, 250] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** An empty query parameter (`?eventType=`) means "no filter", as a cleared form field would. */
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-const text = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
+const text = (max: number) => z.preprocess(blankToUndefined, safeTrimmed(max).optional());
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess(blankToUndefined, z.enum(values).optional());
-const instant = z.preprocess(
-  blankToUndefined,
-  z
-    .string()
-    .refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO date-time')
-    .transform((v) => new Date(v).toISOString())
-    .optional(),
-);
+/** years 1970-9999 (PostgreSQL has no year 0) */
+const instant = isoInstant;
 
 export const deadLetterFilterSchema = z.object({
   eventType: text(200),

@@ -1,14 +1,13 @@
 // Query and response shapes of GET /api/groups (interface.md), shared by the route and the hook.
 import { z } from 'zod';
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+import { blankToUndefined, safeTrimmed } from './safe-input';
 
 export const GROUP_SORTS = ['lastSeen', 'count', 'pending'] as const;
 
 export const groupListQuerySchema = z.object({
-  eventType: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
-  queue: z.preprocess(blankToUndefined, z.string().trim().max(255).optional()),
-  reason: z.preprocess(blankToUndefined, z.string().trim().max(50).optional()),
+  eventType: z.preprocess(blankToUndefined, safeTrimmed(200).optional()),
+  queue: z.preprocess(blankToUndefined, safeTrimmed(255).optional()),
+  reason: z.preprocess(blankToUndefined, safeTrimmed(50).optional()),
   sort: z.preprocess(blankToUndefined, z.enum(GROUP_SORTS).default('lastSeen')),
   limit: z.preprocess(
     blankToUndefined,

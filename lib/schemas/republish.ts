@@ -1,10 +1,14 @@
 // Request and response shapes of POST /api/dead-letters/:id/republish | discard | restore
 // (interface.md), shared by the route handlers and the client hooks.
 import { z } from 'zod';
+import { jsonTextDepth } from '@/lib/api/cap-depth';
 import { routingKeyIssue, targetIssues } from './republish-target';
+import { safeText, safeTrimmed } from './safe-input';
 
 export const REASON_MAX = 2000;
-const reason = z.string().trim().min(1, 'a reason is required').max(REASON_MAX);
+const reason = safeTrimmed(REASON_MAX, 1, 'a reason is required');
+/** Deepest an edited body may nest (the contract check, the diff and the editor walk it). */
+export const MAX_EDITED_BODY_DEPTH = 512;
 
 export const republishTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('origin') }),
@@ -12,9 +16,9 @@ export const republishTargetSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('exchange'),
       /** defaults to the exchange the event was first published to, else EVENTS_EXCHANGE; '' = the default exchange */
-      exchange: z.string().max(4096).optional(),
+      exchange: safeText(4096).optional(),
       /** with the default exchange (''), a queue name */
-      routingKey: z.string().max(4096),
+      routingKey: safeText(4096),
     })
     // The rules of lib/schemas/republish-target.ts (bytes, amq.*, EventDesk's own, DLQs), each
     // issue on its field; the engine checks them again with this install's DLQ and ledger names.
@@ -31,9 +35,11 @@ export type RepublishTargetInput = z.infer<typeof republishTargetSchema>;
 export const republishRequestSchema = z
   .object({
     /** the edited body text; absent = the stored bytes unchanged */
-    body: z.string().max(8 * 1024 * 1024).optional(),
+    body: safeText(8 * 1024 * 1024)
+      .refine((v) => jsonTextDepth(v) <= MAX_EDITED_BODY_DEPTH, `must not nest deeper than ${MAX_EDITED_BODY_DEPTH} levels`)
+      .optional(),
     target: republishTargetSchema.optional(),
-    reason: z.string().trim().max(REASON_MAX).optional(),
+    reason: safeTrimmed(REASON_MAX).optional(),
     /** admin only: past the retry limit, or a body that breaks the contract */
     force: z.boolean().optional(),
   })
@@ -61,7 +67,7 @@ export type RepublishResponse = z.infer<typeof republishResponseSchema>;
 export const discardRequestSchema = z.object({ reason });
 export type DiscardRequest = z.infer<typeof discardRequestSchema>;
 
-export const restoreRequestSchema = z.object({ reason: z.string().trim().max(REASON_MAX).optional() });
+export const restoreRequestSchema = z.object({ reason: safeTrimmed(REASON_MAX).optional() });
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 
 export const statusChangeResponseSchema = z.object({

@@ -1,8 +1,7 @@
 // Query and response shapes of GET /api/stats/throughput and /api/stats/summary, shared by the
 // routes and the hooks.
 import { z } from 'zod';
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+import { isoInstantDate, safeText } from './safe-input';
 
 /** The ranges the throughput page offers, in milliseconds. */
 export const THROUGHPUT_RANGES = {
@@ -17,10 +16,8 @@ export type ThroughputRange = keyof typeof THROUGHPUT_RANGES;
 /** Widest range one request may ask for (the rollups keep 30 days). */
 export const MAX_RANGE_MS = 31 * 24 * 3_600_000;
 
-const isoDate = z.preprocess(
-  blankToUndefined,
-  z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time' }).transform((v) => new Date(v)).optional(),
-);
+/** ISO 8601 with an offset, years 1970-9999 */
+const isoDate = isoInstantDate;
 
 export const throughputQuerySchema = z
   .object({
@@ -33,7 +30,7 @@ export const throughputQuerySchema = z
         const clean = list.map((s) => s.trim()).filter(Boolean);
         return clean.length ? clean : undefined;
       },
-      z.array(z.string().max(200)).max(100).optional(),
+      z.array(safeText(200)).max(100).optional(),
     ),
   })
   .transform((q, ctx) => {

@@ -1,6 +1,7 @@
 // Shapes of /api/tokens, shared by the routes and the client hooks.
 import { z } from 'zod';
 import { roleSchema } from './users';
+import { safeTrimmed } from './safe-input';
 
 export const apiTokenSchema = z.object({
   id: z.string(),
@@ -20,7 +21,7 @@ export type ApiTokenList = z.infer<typeof apiTokenListSchema>;
 
 export const createTokenSchema = z.object({
   // No "@": the name is the audit actor, and must not pass for a user's email.
-  name: z.string().trim().min(1, 'expected a name').max(100).regex(/^[^@]+$/, 'a token name cannot contain @'),
+  name: safeTrimmed(100, 1, 'expected a name').pipe(z.string().regex(/^[^@]+$/, 'a token name cannot contain @')),
   role: roleSchema,
 });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;

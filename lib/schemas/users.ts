@@ -1,5 +1,6 @@
 // Roles and the shapes of /api/users and /api/me, shared by the routes and the client hooks.
 import { z } from 'zod';
+import { safeText, safeTrimmed } from './safe-input';
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export const roleSchema = z.enum(ROLES, { message: 'expected viewer, operator or admin' });
@@ -32,11 +33,11 @@ export const userListSchema = z.object({ items: z.array(userSchema) });
 export type UserList = z.infer<typeof userListSchema>;
 
 export const createUserSchema = z.object({
-  email: z.string().trim().toLowerCase().email('expected an email address').max(320),
-  name: z.string().trim().max(200).optional(),
+  email: safeTrimmed(320).pipe(z.string().toLowerCase().email('expected an email address')),
+  name: safeTrimmed(200).optional(),
   role: roleSchema,
   /** empty: a password is generated and returned once (or the user signs in with OIDC only) */
-  password: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8, 'expected at least 8 characters').max(200).optional()),
+  password: z.preprocess((v) => (v === '' ? undefined : v), safeText(200).pipe(z.string().min(8, 'expected at least 8 characters')).optional()),
 });
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 

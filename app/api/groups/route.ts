@@ -2,6 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { listGroups } from '@/lib/server/groups/list-groups';
 import { groupListQuerySchema } from '@/lib/schemas/groups';
 
@@ -9,7 +10,7 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
-  await authorize(request, 'viewer');
+  const actor = await authorize(request, 'viewer');
   const query = parseQuery(request, groupListQuerySchema);
-  return json(await listGroups(query));
+  return json(await maskForActorAsync(actor, await listGroups(query))); // signatures are error messages
 });

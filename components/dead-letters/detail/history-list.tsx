@@ -1,8 +1,20 @@
 // The event's history in EventDesk: dead-lettered, failed again, republished, discarded, by
 // whom and why.
 import type { HistoryEntry } from '@/lib/schemas/dead-letters';
+import { BodyDiff } from '@/components/republish/body-diff';
 import { Section } from '@/components/ui/section';
 import { formatTime } from '@/components/ui/format';
+
+/** An edit's diff shown as a diff (or its "Too large to diff" message), the other details as JSON. */
+function Details({ details }: { details: unknown }) {
+  const { diff, ...rest } = (details && typeof details === 'object' && !Array.isArray(details) ? details : { value: details }) as Record<string, unknown>;
+  return (
+    <div className="mt-0.5 space-y-1">
+      {typeof diff === 'string' ? <BodyDiff diff={diff} /> : null}
+      {Object.keys(rest).length ? <pre className="whitespace-pre-wrap break-all font-mono text-[11px] text-slate-500">{JSON.stringify(rest)}</pre> : null}
+    </div>
+  );
+}
 
 export function HistoryList({ history }: { history: HistoryEntry[] }) {
   return (
@@ -17,7 +29,7 @@ export function HistoryList({ history }: { history: HistoryEntry[] }) {
               <span className="font-medium">{h.action}</span> by <span className="font-mono text-xs">{h.actor}</span>
               {h.reason ? <span className="text-slate-600"> — “{h.reason}”</span> : null}
               {h.details !== null && h.details !== undefined ? (
-                <pre className="mt-0.5 whitespace-pre-wrap break-all font-mono text-[11px] text-slate-500">{JSON.stringify(h.details)}</pre>
+                <Details details={h.details} />
               ) : null}
             </li>
           ))}

@@ -1,31 +1,23 @@
 // Masking of personal data for viewers: every field named in MASK_FIELDS (default email,
-// paymentId), at any depth of a parsed JSON body, headers or any API response, shows as
-// "j***@e***.com" / "p***9". Operators and admins see values in full.
+// paymentId), at any depth of a JSON body, headers, an edit diff or any API response, shows as
+// "j***@e***.com" / "p***9"; email addresses inside any string are masked too. Operators and
+// admins see values in full. Linear in the input and without recursion (mask-scan.ts,
+// lib/api/cap-depth.ts): a 120 KB body or a 10,000-deep one is masked in milliseconds.
 import 'server-only';
+import { capDepth, mapJson, MAX_RESPONSE_DEPTH } from '@/lib/api/cap-depth';
 import { env } from '@/lib/env';
 import type { Actor } from './authorize';
 import { hasRole } from './authorize';
-
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+import { maskScalar, maskText, maskTextAsync, scrubEmails, type MaskTextOptions } from './mask-scan';
 
 /** One value, shape kept: j***@e***.com for an email, first and last character otherwise. */
 export function maskValue(value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  if (Array.isArray(value)) return value.map(maskValue);
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v)]));
-  const text = String(value);
-  if (/^[^@\s]+@[^@\s]+$/.test(text)) {
-    const [local, domain] = text.split('@');
-    const dot = domain.lastIndexOf('.');
-    const host = dot > 0 ? domain.slice(0, dot) : domain;
-    return `${local[0]}***@${host[0]}***${dot > 0 ? domain.slice(dot) : ''}`;
-  }
-  return text.length <= 4 ? '***' : `${text[0]}***${text[text.length - 1]}`;
+  return mapJson(value, (v) => (v === null || v === undefined ? v : maskScalar(v instanceof Date ? v.toISOString() : String(v))));
 }
 
 /** Email addresses inside free text (error messages, bodies that are not JSON). */
 export function maskEmailsInText(text: string): string {
-  return text.replace(EMAIL, (m) => String(maskValue(m)));
+  return scrubEmails(text);
 }
 
 export interface MaskOptions {
@@ -40,42 +32,69 @@ export const VIEWER_MASK_OPTIONS: MaskOptions = { scrubEmails: true, keep: ['act
 
 /**
  * Deep copy of `value` with every property whose name is in `fields` (case-insensitive) masked.
- * A message body `{ encoding: 'utf8', data: '<json text>' }` is parsed, masked and written back,
- * so the detail view's body is covered by the same call.
+ * Every string is also read as possibly-JSON text (a message body `{encoding: 'utf8', data}`, an
+ * edit diff, an error message quoting a payload): named fields inside it are masked where they
+ * stand, the rest of the text kept byte for byte. Sub-trees deeper than MAX_RESPONSE_DEPTH are
+ * replaced by a note (JSON.stringify would overflow the stack on them anyway).
  */
 export function maskFields<T>(value: T, fields: readonly string[], options: MaskOptions = {}): T {
   const names = new Set(fields.map((f) => f.toLowerCase()));
-  if (names.size === 0) return value;
-  const scrub = options.scrubEmails ?? false;
+  if (names.size === 0 && !options.scrubEmails) return value;
+  const textOptions = { names, scrubEmails: options.scrubEmails ?? false };
   const keep = new Set((options.keep ?? []).map((k) => k.toLowerCase()));
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return scrub ? maskEmailsInText(v) : v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object' || v instanceof Date) return v;
-    const obj = v as Record<string, unknown>;
-    if (obj.encoding === 'utf8' && typeof obj.data === 'string') {
-      return { ...Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, k === 'data' ? x : walk(x)])), data: maskJsonText(obj.data, fields, options) };
-    }
-    return Object.fromEntries(
-      Object.entries(obj).map(([k, x]) => [k, names.has(k.toLowerCase()) ? maskValue(x) : keep.has(k.toLowerCase()) ? x : walk(x)]),
-    );
+  const leaf = (v: unknown) => (typeof v === 'string' ? maskText(v, textOptions) : v);
+  return mapJson(value, leaf, MAX_RESPONSE_DEPTH, (k, v) => {
+    const lower = k.toLowerCase();
+    if (names.has(lower)) return { value: maskValue(v) };
+    if (keep.has(lower)) return { value: v };
+    return undefined;
+  }) as T;
+}
+
+/** Strings longer than this are masked in slices, letting the event loop run between them. */
+export const ASYNC_MASK_THRESHOLD = 32 * 1024;
+
+/**
+ * maskFields for responses that may carry big texts (message bodies of several MB, long diffs):
+ * the same result, with every string over ASYNC_MASK_THRESHOLD masked by maskTextAsync, so no
+ * single stretch holds the event loop more than about MASK_SLICE_MS.
+ */
+export async function maskFieldsAsync<T>(value: T, fields: readonly string[], options: MaskOptions = {}): Promise<T> {
+  const names = new Set(fields.map((f) => f.toLowerCase()));
+  if (names.size === 0 && !options.scrubEmails) return value;
+  const textOptions: MaskTextOptions = { names, scrubEmails: options.scrubEmails ?? false };
+  const keep = new Set((options.keep ?? []).map((k) => k.toLowerCase()));
+  const big: { parent: Record<string, unknown> | unknown[]; key: string | number; text: string }[] = [];
+  const leaf = (v: unknown, parent?: Record<string, unknown> | unknown[], key?: string | number) => {
+    if (typeof v !== 'string') return v;
+    if (v.length <= ASYNC_MASK_THRESHOLD || parent === undefined || key === undefined) return maskText(v, textOptions);
+    big.push({ parent, key, text: v });
+    return v; // replaced below, once masked
   };
-  return walk(value) as T;
+  const result = mapJson(value, leaf, MAX_RESPONSE_DEPTH, (k, v) => {
+    const lower = k.toLowerCase();
+    if (names.has(lower)) return { value: maskValue(v) };
+    if (keep.has(lower)) return { value: v };
+    return undefined;
+  }) as T;
+  for (const { parent, key, text } of big) (parent as Record<string | number, unknown>)[key] = await maskTextAsync(text, textOptions);
+  return result;
 }
 
-/** JSON text in, masked JSON text out (indentation kept as 2 spaces when it had line breaks). */
+/** JSON text in, masked JSON text out, its layout kept (see maskText). */
 export function maskJsonText(text: string, fields: readonly string[], options: MaskOptions = {}): string {
-  const scrub = options.scrubEmails ?? false;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return scrub ? maskEmailsInText(text) : text;
-  }
-  return JSON.stringify(maskFields(parsed, fields, options), null, text.includes('\n') ? 2 : undefined);
+  return maskText(text, { names: new Set(fields.map((f) => f.toLowerCase())), scrubEmails: options.scrubEmails ?? false });
 }
 
-/** What a route returns to this actor: masked for viewers (and only for them), as-is otherwise. */
+/** maskForActor for routes whose responses may carry big texts: see maskFieldsAsync. */
+export async function maskForActorAsync<T>(actor: Pick<Actor, 'role'>, value: T, fields: readonly string[] = env().MASK_FIELDS): Promise<T> {
+  return hasRole(actor, 'operator') ? capDepth(value) : maskFieldsAsync(value, fields, VIEWER_MASK_OPTIONS);
+}
+
+/**
+ * What a route returns to this actor: masked for viewers (and only for them), as-is otherwise
+ * (both with sub-trees past MAX_RESPONSE_DEPTH replaced, so the response can be serialised).
+ */
 export function maskForActor<T>(actor: Pick<Actor, 'role'>, value: T, fields: readonly string[] = env().MASK_FIELDS): T {
-  return hasRole(actor, 'operator') ? value : maskFields(value, fields, VIEWER_MASK_OPTIONS);
+  return hasRole(actor, 'operator') ? capDepth(value) : maskFields(value, fields, VIEWER_MASK_OPTIONS);
 }

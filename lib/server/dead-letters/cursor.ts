@@ -11,6 +11,10 @@ export interface Cursor {
   direction: 'next' | 'prev';
 }
 
+/** Years 1-9999: any time PostgreSQL and Date both hold (a stored x-death time may predate 1970). */
+const MIN_CURSOR_MS = -62135596800000; // 0001-01-01T00:00:00Z (Date.UTC maps years 0-99 to 19xx)
+const MAX_CURSOR_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(c: Cursor): string {
@@ -28,7 +32,8 @@ export function decodeCursor(value: string): Cursor {
   }
   const [d, ms, id] = raw.split('.');
   const t = Number(ms);
-  if ((d !== 'n' && d !== 'p') || !Number.isSafeInteger(t) || !UUID.test(id ?? '')) throw bad();
+  // a hand-made cursor with a huge timestamp would be an Invalid Date (or a year PostgreSQL lacks)
+  if ((d !== 'n' && d !== 'p') || !/^-?\d{1,16}$/.test(ms ?? '') || !(t >= MIN_CURSOR_MS && t <= MAX_CURSOR_MS) || !UUID.test(id ?? '')) throw bad();
   return { direction: d === 'n' ? 'next' : 'prev', lastFailedAt: new Date(t), id };
 }
 

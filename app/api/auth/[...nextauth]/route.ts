@@ -1,6 +1,11 @@
 // next-auth's endpoints (sign-in, callbacks, sign-out, csrf, session). Public by nature.
+// In front of them, guardAuthRequest: the body read as a stream up to 64 KiB (413 past it) and
+// bad fields (NUL, CR/LF in callbackUrl ...) answered 400 in the error envelope, not 500.
 import NextAuth from 'next-auth';
-import type { NextRequest } from 'next/server';
+import { NextRequest } from 'next/server';
+import { guardAuthRequest } from '@/lib/api/auth-request-guard';
+import { ApiError } from '@/lib/api/errors';
+import { errorResponse } from '@/lib/api/handler';
 import { getAuthOptions } from '@/lib/server/auth/auth-options';
 
 export const runtime = 'nodejs';
@@ -10,7 +15,21 @@ type Context = { params: Promise<{ nextauth: string[] }> };
 
 // The options are built once the secret is loaded from (or created in) the database.
 async function handler(request: NextRequest, context: Context): Promise<Response> {
-  return NextAuth(request, context, await getAuthOptions());
+  let guarded: { body: Uint8Array | null };
+  try {
+    guarded = await guardAuthRequest(request);
+  } catch (err) {
+    if (err instanceof ApiError) return errorResponse(err);
+    throw err;
+  }
+  let forwarded = request;
+  if (guarded.body !== null) {
+    const headers = new Headers(request.headers);
+    headers.delete('content-length');
+    headers.delete('transfer-encoding');
+    forwarded = new NextRequest(request.url, { method: request.method, headers, body: guarded.body as BodyInit });
+  }
+  return NextAuth(forwarded, context, await getAuthOptions());
 }
 
 export { handler as GET, handler as POST };

@@ -2,6 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { countFacets } from '@/lib/server/dead-letters/count-facets';
 import { deadLetterFilterSchema } from '@/lib/schemas/dead-letters';
 
@@ -9,7 +10,7 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
-  await authorize(request, 'viewer');
+  const actor = await authorize(request, 'viewer');
   const filter = parseQuery(request, deadLetterFilterSchema);
-  return json(await countFacets(filter));
+  return json(await maskForActorAsync(actor, await countFacets(filter))); // values come from messages
 });

@@ -3,13 +3,14 @@ import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { throughputQuerySchema } from '@/lib/schemas/stats';
 import { authorize } from '@/lib/server/auth/authorize';
+import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { getThroughput } from '@/lib/server/stats/get-throughput';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
-  await authorize(request, 'viewer');
+  const actor = await authorize(request, 'viewer');
   const q = parseQuery(request, throughputQuerySchema);
-  return json(await getThroughput(q));
+  return json(await maskForActorAsync(actor, await getThroughput(q))); // event types are routing keys from the bus
 });

@@ -1,0 +1,227 @@
+// Property-based: every route's query, params and body, filled with hostile values (NUL, lone
+// surrogates, huge and negative numbers, extreme dates, deep nesting, wrong types), answers 2xx
+// or 4xx in the error envelope, never 500. Drives the real route handlers against a real
+// database (and the broker, for republish).
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '@/lib/api/errors';
+import { guardAuthRequest } from '@/lib/api/auth-request-guard';
+import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { call, envelope, routeEnv, type Handler, type RouteEnv } from './route-handlers';
+import { seedDeadLetter, type Seeded } from './triage-seed';
+
+let env: RouteEnv;
+let broker: TestBroker;
+let seeded: Seeded;
+const ledger = uniqueName('fuzzledger');
+const h = {} as Record<string, Handler>;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+
+beforeAll(async () => {
+  env = await routeEnv('fuzz');
+  broker = await createTestBroker();
+  broker.track('queue', ledger);
+  process.env.REPUBLISH_LEDGER_QUEUE = ledger;
+  seeded = await seedDeadLetter(env.db.pool, {});
+  const load = async (name: string, path: string, method: string) => {
+    h[name] = (await import(/* @vite-ignore */ path))[method] as Handler;
+  };
+  await load('list', '@/app/api/dead-letters/route', 'GET');
+  await load('facets', '@/app/api/dead-letters/facets/route', 'GET');
+  await load('detail', '@/app/api/dead-letters/[id]/route', 'GET');
+  await load('groups', '@/app/api/groups/route', 'GET');
+  await load('throughput', '@/app/api/stats/throughput/route', 'GET');
+  await load('audit', '@/app/api/audit/route', 'GET');
+  await load('bulkGet', '@/app/api/bulk/[id]/route', 'GET');
+  await load('bulk', '@/app/api/bulk/route', 'POST');
+  await load('pause', '@/app/api/bulk/[id]/pause/route', 'POST');
+  await load('republish', '@/app/api/dead-letters/[id]/republish/route', 'POST');
+  await load('discard', '@/app/api/dead-letters/[id]/discard/route', 'POST');
+  await load('restore', '@/app/api/dead-letters/[id]/restore/route', 'POST');
+  await load('users', '@/app/api/users/route', 'POST');
+  await load('userPatch', '@/app/api/users/[id]/route', 'PATCH');
+  await load('tokens', '@/app/api/tokens/route', 'POST');
+  await load('tokenDelete', '@/app/api/tokens/[id]/route', 'DELETE');
+}, 120_000);
+
+afterAll(async () => {
+  const cache = globalThis as unknown as { __eventdeskRepublish?: Map<string, { close(): Promise<void> }> };
+  for (const runtime of cache.__eventdeskRepublish?.values() ?? []) await runtime.close().catch(() => {});
+  await broker?.cleanup();
+  await env?.db.drop();
+});
+
+// ---- hostile values ----
+const cursorOf = (raw: string) => Buffer.from(raw, 'utf8').toString('base64url');
+const utf16 = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+const hostileText = fc.oneof(
+  fc.constantFrom(
+    '\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '\udc00\ud800', '%00', '', ' ', 'x'.repeat(5000),
+    '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '-000001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59Z',
+    '275760-09-13T00:00:00Z', 'Invalid Date', '9223372036854775808', '99999999999999999999', '-1', '1e309', 'NaN', '0x10',
+    cursorOf(`n.9007199254740991.${randomUUID()}`), cursorOf(`p.-8640000000000001.${randomUUID()}`), cursorOf('n.1.not-a-uuid'),
+    randomUUID(), '00000000-0000-0000-0000-000000000000', '__proto__', 'constructor', '[object Object]',
+  ),
+  utf16,
+  fc.string({ maxLength: 30 }),
+);
+const hostileNumber = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -1, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 63, -(2 ** 63), 1e21, 0.5),
+);
+const deep = (depth: number) => {
+  let v: unknown = 'leaf';
+  for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
+  return v;
+};
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  hostileText,
+  hostileNumber,
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom(deep(100), deep(1000)),
+  fc.array(hostileText, { maxLength: 3 }),
+  fc.dictionary(hostileText, hostileText, { maxKeys: 3 }),
+  fc.anything({ maxDepth: 3 }),
+);
+
+async function expectNo500(res: Response, what: string): Promise<void> {
+  if (res.status >= 400) {
+    const text = await res.clone().text();
+    expect(res.status, `${what}: ${text.slice(0, 300)}`).toBeLessThan(500);
+    await envelope(res);
+  }
+}
+
+const queryFields = {
+  list: ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId', 'limit', 'cursor'],
+  facets: ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId'],
+  groups: ['eventType', 'queue', 'reason', 'sort', 'limit'],
+  throughput: ['from', 'to', 'eventType'],
+  audit: ['limit', 'cursor', 'actor', 'action'],
+} as const;
+
+describe('query schemas', () => {
+  for (const [route, fields] of Object.entries(queryFields)) {
+    it(`${route}: any query -> never 500`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(fc.constantFrom(...fields, 'x\u0000'), fc.oneof(hostileText, hostileNumber.map(String)), { maxKeys: 4 }), async (query) => {
+          const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+          await expectNo500(await call(h[route], 'GET', `/api/x?${qs}`, { headers: env.tokens.viewer }), `${route}?${qs}`);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe('params', () => {
+  for (const route of ['detail', 'bulkGet', 'pause', 'discard', 'restore', 'userPatch', 'tokenDelete']) {
+    it(`${route}: any :id -> never 500`, async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileText, async (id) => {
+          const get = route === 'detail' || route === 'bulkGet';
+          const method = get ? 'GET' : route === 'userPatch' ? 'PATCH' : route === 'tokenDelete' ? 'DELETE' : 'POST';
+          const res = await call(h[route], method, '/api/x', { headers: env.tokens.admin, params: { id }, body: get ? undefined : { reason: 'fuzz', role: 'viewer' } });
+          await expectNo500(res, `${route} id=${JSON.stringify(id)}`);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+const bodyShapes: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+  bulk: fc.record(
+    {
+      action: fc.oneof(fc.constantFrom('republish', 'discard'), hostileValue),
+      selection: fc.oneof(
+        fc.record({ ids: fc.oneof(fc.array(fc.oneof(fc.uuid(), hostileText), { maxLength: 3 }), hostileValue) }),
+        fc.record({ groupId: hostileValue }),
+        fc.record({ filter: fc.dictionary(fc.constantFrom(...queryFields.facets), hostileValue, { maxKeys: 3 }) }),
+        hostileValue,
+      ),
+      reason: hostileValue,
+      dryRun: fc.oneof(fc.constant(true), hostileValue),
+      ratePerSecond: hostileValue,
+      expectedCount: hostileValue,
+      force: hostileValue,
+    },
+    { requiredKeys: ['action', 'selection', 'dryRun'] },
+  ),
+  republish: fc.record(
+    {
+      body: fc.oneof(hostileText, fc.constant('['.repeat(2000) + ']'.repeat(2000)), hostileValue),
+      target: fc.oneof(fc.record({ kind: fc.constantFrom('origin', 'exchange', 'x'), exchange: hostileValue, routingKey: hostileValue }), hostileValue),
+      reason: hostileValue,
+      force: hostileValue,
+    },
+    { requiredKeys: [] },
+  ),
+  discard: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
+  restore: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
+  users: fc.record({ email: hostileValue, name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue), password: hostileValue }, { requiredKeys: [] }),
+  userPatch: fc.record({ role: hostileValue, status: hostileValue, resetPassword: hostileValue }, { requiredKeys: [] }),
+  tokens: fc.record({ name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue) }, { requiredKeys: [] }),
+};
+
+describe('body schemas', () => {
+  for (const [route, shape] of Object.entries(bodyShapes)) {
+    it(`${route}: any body -> never 500`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: shape }, { weight: 1, arbitrary: hostileValue }), fc.boolean(), async (body, onSeeded) => {
+          const id = onSeeded ? seeded.id : randomUUID();
+          const res = await call(h[route], route === 'userPatch' ? 'PATCH' : 'POST', '/api/x', { headers: env.tokens.admin, params: { id }, body: body as object });
+          await expectNo500(res, `${route} ${JSON.stringify(body)?.slice(0, 200)}`);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('a body nested 100,000 levels deep -> 400 on every body route', async () => {
+    const text = '{"reason":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
+    for (const route of Object.keys(bodyShapes)) {
+      const res = await call(h[route], route === 'userPatch' ? 'PATCH' : 'POST', '/api/x', {
+        headers: { ...env.tokens.admin, 'content-type': 'application/json' },
+        params: { id: seeded.id },
+        body: text,
+      });
+      expect(res.status, route).toBe(400);
+      await envelope(res);
+    }
+  });
+});
+
+describe("next-auth's route guard", () => {
+  // NextAuth itself needs Next's request context; its guard is what decides 4xx for bad fields
+  it('any query, form or callback-url cookie: passes through or a 4xx ApiError, nothing else', async () => {
+    const fields = ['callbackUrl', 'email', 'password', 'csrfToken', 'json', 'redirect', 'error', 'x\u0000'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...fields), hostileText, { maxKeys: 4 }),
+        fc.dictionary(fc.constantFrom(...fields), hostileText, { maxKeys: 4 }),
+        fc.option(hostileText),
+        async (query, form, cookie) => {
+          const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+          if (cookie !== null) headers.cookie = `next-auth.callback-url=${encodeURIComponent(cookie.replace(/[\ud800-\udfff]/g, ''))}`;
+          const request = new Request(`http://127.0.0.1/api/auth/callback/credentials?${new URLSearchParams(query)}`, {
+            method: 'POST',
+            headers,
+            body: new URLSearchParams(form).toString(),
+          });
+          try {
+            await guardAuthRequest(request);
+          } catch (err) {
+            expect(err).toBeInstanceOf(ApiError);
+            expect((err as ApiError).status).toBeGreaterThanOrEqual(400);
+            expect((err as ApiError).status).toBeLessThan(500);
+          }
+        },
+      ),
+      { numRuns: RUNS * 5 },
+    );
+  });
+});

@@ -1,0 +1,145 @@
+// Viewers see masked data in every response they can read, and reading the bodies of issue 14
+// holds the event loop under 100 ms (measured with perf_hooks.monitorEventLoopDelay): a 120 KB
+// body of plain letters, a base64url blob, a 10,000-deep JSON body, and the audit log whose
+// edit diffs carry raw emails and payment ids.
+import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertAudit } from '@/lib/bus/republish-audit';
+import { editedBodyDiff } from '@/lib/bus/republish-diff';
+import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
+import { seedDeadLetter } from './triage-seed';
+
+let env: RouteEnv;
+const routes = {} as Record<'detail' | 'list' | 'audit' | 'groups', Handler>;
+const EMAIL = 'jane.doe@example.com';
+const PAYMENT = 'pay_4242424242';
+
+beforeAll(async () => {
+  env = await routeEnv('viewermask');
+  routes.detail = (await import('@/app/api/dead-letters/[id]/route')).GET as Handler;
+  routes.list = (await import('@/app/api/dead-letters/route')).GET as Handler;
+  routes.audit = (await import('@/app/api/audit/route')).GET as Handler;
+  routes.groups = (await import('@/app/api/groups/route')).GET as Handler;
+}, 120_000);
+
+afterAll(async () => {
+  await env?.db.drop();
+});
+
+/** The response and the longest the event loop was held while it was produced and read. */
+async function measured(fn: () => Promise<Response>): Promise<{ res: Response; text: string; maxDelayMs: number }> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  try {
+    const res = await fn();
+    const text = await res.text();
+    await new Promise((r) => setTimeout(r, 30)); // one more tick of the monitor
+    return { res, text, maxDelayMs: h.max / 1e6 };
+  } finally {
+    h.disable();
+  }
+}
+
+async function detailAs(role: 'viewer' | 'operator', id: string) {
+  return measured(() => call(routes.detail, 'GET', `/api/dead-letters/${id}`, { headers: env.tokens[role], params: { id } }));
+}
+
+describe('the 120 KB viewer read', () => {
+  it('a 120 KB body of plain letters: masked, event loop delay under 100 ms', async () => {
+    const body = 'a'.repeat(120 * 1024) + ` ${EMAIL}`;
+    const { id } = await seedDeadLetter(env.db.pool, { body, contentType: 'text/plain', errorMessage: `no mailbox ${EMAIL}` });
+    await detailAs('viewer', id); // warm the route's modules first
+    const { res, text, maxDelayMs } = await detailAs('viewer', id);
+    expect(res.status).toBe(200);
+    expect(text).not.toContain(EMAIL);
+    expect(JSON.parse(text).body.data.endsWith(' j***@e***.com')).toBe(true);
+    expect(maxDelayMs).toBeLessThan(100);
+    console.log(`120 KB letters, viewer detail: max event-loop delay ${maxDelayMs.toFixed(1)} ms`);
+  });
+
+  it('a 120 KB base64url blob with addresses inside: masked, under 100 ms', async () => {
+    const blob = randomBytes(88 * 1024).toString('base64url');
+    const body = JSON.stringify({ eventType: 'media.processed', email: EMAIL, blob: `${blob}@${blob.slice(0, 30000)}.io`, paymentId: PAYMENT });
+    const { id } = await seedDeadLetter(env.db.pool, { body });
+    await detailAs('viewer', id); // a first read compiles the scanner's string-literal path
+    const { res, text, maxDelayMs } = await detailAs('viewer', id);
+    expect(res.status).toBe(200);
+    expect(text).not.toContain(EMAIL);
+    expect(text).not.toContain(PAYMENT);
+    expect(maxDelayMs).toBeLessThan(100);
+    const operator = await detailAs('operator', id);
+    console.log(`120 KB base64url, viewer detail: max event-loop delay ${maxDelayMs.toFixed(1)} ms (operator, unmasked: ${operator.maxDelayMs.toFixed(1)} ms)`);
+  });
+
+  it('a 4 MB body of addresses: masked for a viewer (event-loop figures logged, not asserted: see below)', async () => {
+    const body = JSON.stringify({ email: EMAIL, contacts: Array.from({ length: 200_000 }, (_, i) => `user${i}@example.com`) });
+    expect(body.length).toBeGreaterThan(4_000_000);
+    const { id } = await seedDeadLetter(env.db.pool, { body });
+    const viewer = await detailAs('viewer', id);
+    expect(viewer.res.status).toBe(200);
+    expect(viewer.text).not.toContain('user199999@example.com');
+    expect(viewer.text).toContain('u***@e***.com');
+    // Reading a multi-MB body holds the loop for reasons other than masking (bytea decoding,
+    // sha256, serialising the response: the operator's unmasked read shows it); masking itself
+    // runs in slices (tests/unit/mask-linear.test.ts measures it alone).
+    const operator = await detailAs('operator', id);
+    console.log(`4 MB of addresses: max event-loop delay viewer ${viewer.maxDelayMs.toFixed(1)} ms, operator (unmasked) ${operator.maxDelayMs.toFixed(1)} ms`);
+  });
+
+  it('a 10,000-deep JSON body: 200 for a viewer, masked', async () => {
+    const body = '{"a":'.repeat(10_000) + `{"email":"${EMAIL}"}` + '}'.repeat(10_000);
+    const { id } = await seedDeadLetter(env.db.pool, { body });
+    const { res, text, maxDelayMs } = await detailAs('viewer', id);
+    expect(res.status).toBe(200);
+    expect(text).not.toContain(EMAIL);
+    expect(maxDelayMs).toBeLessThan(100);
+    const operator = await detailAs('operator', id);
+    expect(operator.res.status).toBe(200);
+    expect(operator.text).toContain(EMAIL);
+  });
+});
+
+describe('audit log masking', () => {
+  beforeAll(async () => {
+    const original = JSON.stringify({ eventType: 'order.created', email: EMAIL, paymentId: PAYMENT, amount: 5 });
+    const edited = JSON.stringify({ eventType: 'order.created', email: 'john@example.org', paymentId: 'pay_1111111111', amount: 6 });
+    const client = await env.db.pool.connect();
+    try {
+      await insertAudit(client, [
+        { actor: 'ops@corp.example', action: 'edit-republish', target: 'dead-letter:x', reason: `customer ${EMAIL} asked`, details: { diff: editedBodyDiff(original, edited), email: EMAIL } },
+      ]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('a viewer sees the edit diff with emails and payment ids masked; the actor stays', async () => {
+    const res = await call(routes.audit, 'GET', '/api/audit', { headers: env.tokens.viewer });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const secret of [EMAIL, PAYMENT, 'john@example.org', 'pay_1111111111']) expect(text).not.toContain(secret);
+    const entry = JSON.parse(text).items[0];
+    expect(entry.actor).toBe('ops@corp.example');
+    expect(entry.details.diff).toContain('"paymentId": "p***2"');
+    expect(entry.details.diff).toContain('"email": "j***@e***.com"');
+    expect(entry.reason).toBe('customer j***@e***.com asked');
+  });
+
+  it('an operator sees the diff as written', async () => {
+    const text = await (await call(routes.audit, 'GET', '/api/audit', { headers: env.tokens.operator })).text();
+    expect(text).toContain(PAYMENT);
+    expect(text).toContain(EMAIL);
+  });
+});
+
+describe('other viewer reads', () => {
+  it('list and groups mask addresses in error messages and signatures', async () => {
+    await seedDeadLetter(env.db.pool, { errorMessage: `mailbox full for user@localhost.example and "paymentId": "${PAYMENT}"` });
+    for (const route of [routes.list, routes.groups]) {
+      const text = await (await call(route, 'GET', '/api/x', { headers: env.tokens.viewer })).text();
+      expect(text).not.toContain('user@localhost.example');
+      expect(text).not.toContain(PAYMENT);
+    }
+  });
+});

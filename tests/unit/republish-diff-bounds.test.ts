@@ -1,0 +1,50 @@
+// The edit diff is bounded: a 35 KB edit that once blocked the event loop 7 s, a body past the
+// size cap and a 10,000-deep body all answer within the limits, with a plain "too large to
+// diff" message where a line-by-line diff would cost too much.
+import { describe, expect, it } from 'vitest';
+import { editedBodyDiff, isDiffTooLarge, MAX_DIFF_INPUT } from '@/lib/bus/republish-diff';
+
+function timed<T>(fn: () => T): { value: T; ms: number } {
+  const t = performance.now();
+  const value = fn();
+  return { value, ms: performance.now() - t };
+}
+
+describe('editedBodyDiff bounds', () => {
+  it('a 35 KB edit that changes every line answers within 100 ms', () => {
+    const original = JSON.stringify(Array.from({ length: 3500 }, (_, i) => `a${i}`));
+    const edited = JSON.stringify(Array.from({ length: 3500 }, (_, i) => `b${i}`));
+    expect(original.length).toBeGreaterThan(25_000);
+    const { value, ms } = timed(() => editedBodyDiff(original, edited));
+    expect(ms).toBeLessThan(100);
+    expect(isDiffTooLarge(value)).toBe(true);
+    expect(value).toMatch(/^Too large to diff/);
+  });
+
+  it('35 KB of shuffled lines of text (no JSON) answers within 100 ms', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `line ${(i * 7919) % 5000}`);
+    const { ms } = timed(() => editedBodyDiff(lines.join('\n'), [...lines].reverse().join('\n')));
+    expect(ms).toBeLessThan(100);
+  });
+
+  it('a body over the size cap is not diffed at all', () => {
+    const big = 'x'.repeat(MAX_DIFF_INPUT + 1);
+    const { value, ms } = timed(() => editedBodyDiff(big, big + 'y'));
+    expect(isDiffTooLarge(value)).toBe(true);
+    expect(ms).toBeLessThan(20);
+  });
+
+  it('a 10,000-deep body is compared as text, without throwing', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const { value, ms } = timed(() => editedBodyDiff(deep, deep.replace('[]', '[1]')));
+    expect(ms).toBeLessThan(100);
+    expect(value).toContain('+');
+  });
+
+  it('a small edit still gives the line diff', () => {
+    const diff = editedBodyDiff('{"a":1,"b":"x"}', '{"a":1,"b":"y"}');
+    expect(isDiffTooLarge(diff)).toBe(false);
+    expect(diff).toContain('-  "b": "x"');
+    expect(diff).toContain('+  "b": "y"');
+  });
+});
