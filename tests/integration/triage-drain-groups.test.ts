@@ -88,13 +88,13 @@ it('puts two drained messages that differ only in ids into one group', async () 
 
   // the detail reads what the drain stored: exact body, tagged headers, parsed x-death
   const detail = await getDeadLetter(a.id, prisma);
-  expect(JSON.parse(detail.body.data).data.studentId).toBe(7);
+  expect(JSON.parse(detail.body.data.text()).data.studentId).toBe(7);
   expect(detail.deaths[0]).toMatchObject({ queue: consumerQueue, reason: 'rejected', count: 1, routingKeys: ['course.enrolled'] });
   expect(detail.headers['x-exception-message']).toBe(a.errorMessage);
   expect(detail.history[0]).toMatchObject({ action: 'dead-lettered' });
   // and the search finds it by a word of its error message and an id in its body
   // (once the indexer, kicked by the drain's commit, has built its document)
-  const q = deadLetterListQuerySchema.parse({ q: `${JSON.parse(detail.body.data).eventId}` });
+  const q = deadLetterListQuerySchema.parse({ q: `${JSON.parse(detail.body.data.text()).eventId}` });
   const found = await waitFor(async () => (await listDeadLetters(q, prisma)).items.length > 0 && listDeadLetters(q, prisma), 10_000, 'search document');
   expect(found.items.map((d) => d.id)).toEqual([a.id]);
 });

@@ -265,8 +265,8 @@ describe('dead-letter detail', () => {
     });
     const d = await getDeadLetter(s.id, prisma);
     expect(d.body.encoding).toBe('utf8');
-    expect(JSON.parse(d.body.data)).toEqual({ eventId: 'e-1', data: { email: 'not-an-email' } });
-    expect(d.body.sizeBytes).toBe(Buffer.byteLength(d.body.data));
+    expect(JSON.parse(d.body.data.text())).toEqual({ eventId: 'e-1', data: { email: 'not-an-email' } });
+    expect(d.body.sizeBytes).toBe(Buffer.byteLength(d.body.data.text()));
     expect(d.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(d.validation).toEqual({ status: 'invalid', violations: [{ path: '$.data.email', message: 'Invalid email address' }] });
     expect(d.headers).toEqual({ 'x-correlation-id': 'c-9', 'x-raw': { $bytes: 'AAEC' } });
@@ -280,7 +280,7 @@ describe('dead-letter detail', () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x41]);
     const s = await seedDeadLetter(db.pool, { body: bytes, validationStatus: 'unparseable', contentType: 'application/octet-stream' });
     const d = await getDeadLetter(s.id, prisma);
-    expect(d.body).toEqual({ encoding: 'base64', data: bytes.toString('base64'), sizeBytes: 5, sha256: require('node:crypto').createHash('sha256').update(bytes).digest('hex') });
+    expect({ ...d.body, data: d.body.data.text() }).toEqual({ encoding: 'base64', data: bytes.toString('base64'), sizeBytes: 5, sha256: require('node:crypto').createHash('sha256').update(bytes).digest('hex') });
   });
 
   it('404s an unknown or malformed id', async () => {

@@ -2,7 +2,7 @@
 // holds the event loop under 100 ms (measured with perf_hooks.monitorEventLoopDelay): a 120 KB
 // body of plain letters, a base64url blob, a 10,000-deep JSON body, and the audit log whose
 // edit diffs carry raw emails and payment ids.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAudit } from '@/lib/bus/republish-audit';
@@ -33,9 +33,17 @@ async function measured(fn: () => Promise<Response>): Promise<{ res: Response; t
   h.enable();
   try {
     const res = await fn();
-    const text = await res.text();
+    // read as a browser's socket would, a chunk per turn of the loop; this process plays the
+    // client too, and decoding the whole text is the client's work: left out of the measure
+    const chunks: Uint8Array[] = [];
+    const reader = res.body!.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      chunks.push(next.value);
+      await new Promise((r) => setImmediate(r));
+    }
     await new Promise((r) => setTimeout(r, 30)); // one more tick of the monitor
-    return { res, text, maxDelayMs: h.max / 1e6 };
+    const maxDelayMs = h.max / 1e6;
+    return { res, text: Buffer.concat(chunks).toString('utf8'), maxDelayMs };
   } finally {
     h.disable();
   }
@@ -72,7 +80,7 @@ describe('the 120 KB viewer read', () => {
     console.log(`120 KB base64url, viewer detail: max event-loop delay ${maxDelayMs.toFixed(1)} ms (operator, unmasked: ${operator.maxDelayMs.toFixed(1)} ms)`);
   });
 
-  it('a 4 MB body of addresses: masked for a viewer (event-loop figures logged, not asserted: see below)', async () => {
+  it('a 4 MB body of addresses: masked for a viewer (event-loop figures logged: see the 20 MB case)', async () => {
     const body = JSON.stringify({ email: EMAIL, contacts: Array.from({ length: 200_000 }, (_, i) => `user${i}@example.com`) });
     expect(body.length).toBeGreaterThan(4_000_000);
     const { id } = await seedDeadLetter(env.db.pool, { body });
@@ -80,11 +88,32 @@ describe('the 120 KB viewer read', () => {
     expect(viewer.res.status).toBe(200);
     expect(viewer.text).not.toContain('user199999@example.com');
     expect(viewer.text).toContain('u***@e***.com');
-    // Reading a multi-MB body holds the loop for reasons other than masking (bytea decoding,
-    // sha256, serialising the response: the operator's unmasked read shows it); masking itself
-    // runs in slices (tests/unit/mask-linear.test.ts measures it alone).
     const operator = await detailAs('operator', id);
     console.log(`4 MB of addresses: max event-loop delay viewer ${viewer.maxDelayMs.toFixed(1)} ms, operator (unmasked) ${operator.maxDelayMs.toFixed(1)} ms`);
+  });
+
+  // RabbitMQ lets bodies reach 128 MB: the detail reads them in 1 MB pieces and sends them in
+  // slices, never as one string (lib/server/dead-letters/read-message-body.ts, lib/api/json-stream.ts).
+  // Multi-MB figures are logged, not asserted: on 2 shared cores a GC or a neighbour's burst
+  // moves them by tens of ms (the README's "Event-loop budget" lists what was measured).
+  it('a 20 MB body, text and binary: the exact bytes for an operator (event-loop figures logged)', async () => {
+    const text = Buffer.from(JSON.stringify({ eventType: 'media.processed', email: EMAIL, blob: 'x'.repeat(20 * 1024 * 1024), tail: '😀' }));
+    const binary = randomBytes(20 * 1024 * 1024);
+    for (const [label, bytes] of [['text', text], ['binary', binary]] as const) {
+      const { id } = await seedDeadLetter(env.db.pool, { body: bytes });
+      const { res, text: json, maxDelayMs } = await detailAs('operator', id);
+      expect(res.status).toBe(200);
+      const body = JSON.parse(json).body as { encoding: BufferEncoding; data: string; sizeBytes: number; sha256: string };
+      expect(body.encoding).toBe(label === 'text' ? 'utf8' : 'base64');
+      expect(body.sizeBytes).toBe(bytes.length);
+      expect(body.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(Buffer.from(body.data, body.encoding).equals(bytes)).toBe(true);
+      console.log(`20 MB ${label}, operator detail: max event-loop delay ${maxDelayMs.toFixed(1)} ms`);
+      const viewer = await detailAs('viewer', id); // joined once for the masking scan
+      expect(viewer.res.status).toBe(200);
+      if (label === 'text') expect(viewer.text).not.toContain(EMAIL);
+      console.log(`20 MB ${label}, viewer detail: max event-loop delay ${viewer.maxDelayMs.toFixed(1)} ms`);
+    }
   });
 
   it('a 10,000-deep JSON body: 200 for a viewer, masked', async () => {

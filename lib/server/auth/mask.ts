@@ -5,6 +5,7 @@
 // lib/api/cap-depth.ts): a 120 KB body or a 10,000-deep one is masked in milliseconds.
 import 'server-only';
 import { capDepth, mapJson, MAX_RESPONSE_DEPTH } from '@/lib/api/cap-depth';
+import { TextPieces } from '@/lib/api/json-stream';
 import { env } from '@/lib/env';
 import type { Actor } from './authorize';
 import { hasRole } from './authorize';
@@ -89,6 +90,17 @@ export function maskJsonText(text: string, fields: readonly string[], options: M
 /** maskForActor for routes whose responses may carry big texts: see maskFieldsAsync. */
 export async function maskForActorAsync<T>(actor: Pick<Actor, 'role'>, value: T, fields: readonly string[] = env().MASK_FIELDS): Promise<T> {
   return hasRole(actor, 'operator') ? capDepth(value) : maskFieldsAsync(value, fields, VIEWER_MASK_OPTIONS);
+}
+
+/**
+ * A long text kept in pieces (a message body of many MB, lib/api/json-stream.ts) as this actor
+ * sees it: as-is for operators, never joined; for viewers masked like any string of a response
+ * (named fields and email addresses), in slices.
+ */
+export async function maskTextPiecesForActor(actor: Pick<Actor, 'role'>, text: TextPieces, fields: readonly string[] = env().MASK_FIELDS): Promise<TextPieces> {
+  if (hasRole(actor, 'operator')) return text;
+  const options: MaskTextOptions = { names: new Set(fields.map((f) => f.toLowerCase())), scrubEmails: VIEWER_MASK_OPTIONS.scrubEmails ?? false };
+  return new TextPieces([await maskTextAsync(text.text(), options)]);
 }
 
 /**

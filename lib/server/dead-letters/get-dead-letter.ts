@@ -1,13 +1,17 @@
 // GET /api/dead-letters/:id: one dead letter with its latest message exactly as received
 // (body bytes, properties, headers, x-death), its validation and its history.
 import 'server-only';
-import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
 import { traceUrl } from '@/lib/server/trace-link';
 import { notFound } from '@/lib/api/errors';
 import { deadLetterIdSchema, VALIDITY_VALUES, type DeadLetterDetail, type Death, type Violation } from '@/lib/schemas/dead-letters';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './dead-letter-row';
+import { readMessageBody, type MessageBody } from './read-message-body';
+import { TextPieces } from '@/lib/api/json-stream';
+
+/** DeadLetterDetail with the body's text in pieces: streamedJson sends it without joining it. */
+export type DeadLetterDetailSource = Omit<DeadLetterDetail, 'body'> & { body: MessageBody };
 
 interface DetailRow extends DeadLetterRow {
   exchange: string | null;
@@ -20,7 +24,7 @@ interface DetailRow extends DeadLetterRow {
 }
 
 interface MessageRow {
-  body: Uint8Array;
+  id: bigint;
   properties: unknown;
   headers: unknown;
   deaths: unknown;
@@ -58,19 +62,7 @@ function toViolations(v: unknown): Violation[] {
   return v.map((x) => ({ path: str(record(x).path) ?? '$', message: str(record(x).message) ?? '' }));
 }
 
-/** utf8 when the bytes are valid UTF-8 text, else base64: the client shows hex for those. */
-function encodeBody(bytes: Buffer): { encoding: 'utf8' | 'base64'; data: string } {
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    // NUL and most C0 controls mean binary even when the bytes happen to decode
-    if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { encoding: 'utf8', data: text };
-  } catch {
-    /* not UTF-8 */
-  }
-  return { encoding: 'base64', data: bytes.toString('base64') };
-}
-
-export async function getDeadLetter(id: string, db: PrismaClient = prisma): Promise<DeadLetterDetail> {
+export async function getDeadLetter(id: string, db: PrismaClient = prisma): Promise<DeadLetterDetailSource> {
   if (!deadLetterIdSchema.safeParse(id).success) throw notFound('Dead letter');
   const [row] = await db.$queryRaw<DetailRow[]>`
     SELECT ${DEAD_LETTER_COLUMNS}, "exchange", "content_type", "received_at", "body_size", "body_sha256",
@@ -80,15 +72,18 @@ export async function getDeadLetter(id: string, db: PrismaClient = prisma): Prom
 
   const [messages, history] = await Promise.all([
     row.latest_message_id !== null
-      ? db.$queryRaw<MessageRow[]>`SELECT "body", "properties", "headers", "deaths" FROM "dead_letter_messages"
+      ? db.$queryRaw<MessageRow[]>`SELECT "id", "properties", "headers", "deaths" FROM "dead_letter_messages"
           WHERE "id" = ${row.latest_message_id} AND "dead_letter_id" = ${id}::uuid`
-      : db.$queryRaw<MessageRow[]>`SELECT "body", "properties", "headers", "deaths" FROM "dead_letter_messages"
+      : db.$queryRaw<MessageRow[]>`SELECT "id", "properties", "headers", "deaths" FROM "dead_letter_messages"
           WHERE "dead_letter_id" = ${id}::uuid ORDER BY "id" DESC LIMIT 1`,
     db.$queryRaw<HistoryRow[]>`SELECT "at", "action", "actor", "reason", "details" FROM "dead_letter_history"
       WHERE "dead_letter_id" = ${id}::uuid ORDER BY "at", "id"`,
   ]);
   const message = messages[0];
-  const bytes = Buffer.from(message?.body ?? new Uint8Array());
+  // the body in pieces, never one multi-MB read (read-message-body.ts)
+  const body = message
+    ? await readMessageBody(db, message.id)
+    : { encoding: 'utf8' as const, data: new TextPieces([]), sizeBytes: Number(row.body_size), sha256: row.body_sha256 };
   const status = (VALIDITY_VALUES as readonly string[]).includes(row.validation_status)
     ? (row.validation_status as DeadLetterDetail['validation']['status'])
     : 'unparseable';
@@ -98,11 +93,7 @@ export async function getDeadLetter(id: string, db: PrismaClient = prisma): Prom
     exchange: row.exchange,
     contentType: row.content_type,
     receivedAt: row.received_at.toISOString(),
-    body: {
-      ...encodeBody(bytes),
-      sizeBytes: message ? bytes.length : Number(row.body_size),
-      sha256: message ? createHash('sha256').update(bytes).digest('hex') : row.body_sha256,
-    },
+    body,
     properties: record(message?.properties),
     headers: record(message?.headers),
     deaths: toDeaths(message?.deaths),

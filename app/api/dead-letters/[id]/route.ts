@@ -1,7 +1,8 @@
 // GET /api/dead-letters/:id: the dead letter, its message as received, validation and history.
-import { withApi, json } from '@/lib/api/handler';
+import { withApi } from '@/lib/api/handler';
+import { streamedJson } from '@/lib/api/json-stream';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActorAsync } from '@/lib/server/auth/mask';
+import { maskForActorAsync, maskTextPiecesForActor } from '@/lib/server/auth/mask';
 import { getDeadLetter } from '@/lib/server/dead-letters/get-dead-letter';
 
 export const runtime = 'nodejs';
@@ -10,5 +11,9 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi<{ params: Promise<{ id: string }> }>(async (request, ctx) => {
   const actor = await authorize(request, 'viewer');
   const { id } = await ctx.params;
-  return json(await maskForActorAsync(actor, await getDeadLetter(id))); // MASK_FIELDS hidden from viewers
+  // A body may be many MB: read in pieces, masked in slices (viewers), sent in slices, never
+  // one big string operation on the event loop (lib/api/json-stream.ts).
+  const { body, ...detail } = await getDeadLetter(id);
+  const data = await maskTextPiecesForActor(actor, body.data); // MASK_FIELDS hidden from viewers
+  return streamedJson({ ...(await maskForActorAsync(actor, detail)), body: { ...body, data } });
 });
