@@ -1,6 +1,8 @@
 // Where each node of a JSON text sits: maps contract violations ("$.data.email") to text ranges
-// so the editor can underline them. A small tolerant scanner of its own (JSON.parse keeps no
-// positions); on a syntax error it returns what it found up to there.
+// so the editor can underline them. Positions come from @codemirror/lang-json's syntax tree (a
+// Lezer parse, the one the editor highlights with): incremental-safe, error-tolerant (a broken
+// document still yields what precedes the break) and walked without recursion.
+import { jsonLanguage } from '@codemirror/lang-json';
 import { parseJsonPath, pathKey, type Segment } from '@/components/dead-letters/detail/json-path';
 
 export interface Span {
@@ -14,76 +16,64 @@ interface Node {
   key?: Span;
 }
 
+const VALUES = new Set(['Object', 'Array', 'String', 'Number', 'True', 'False', 'Null']);
+
+/** Violations deeper than this are placed at their ancestor at this depth (keys stay short). */
+export const MAX_POSITION_DEPTH = 256;
+
+interface Container {
+  kind: 'Object' | 'Array';
+  /** pathKey of the container itself */
+  key: string;
+  depth: number;
+  index: number;
+  pendingKey?: { name: string; span: Span };
+}
+
+/** pathKey(segments.concat(seg)) from pathKey(segments), without rebuilding the whole list. */
+function childKey(parent: string, seg: Segment): string {
+  const item = JSON.stringify(String(seg));
+  return parent === '[]' ? `[${item}]` : `${parent.slice(0, -1)},${item}]`;
+}
+
+function propertyName(raw: string): string {
+  try {
+    return String(JSON.parse(raw));
+  } catch {
+    return raw.replace(/^"|"$/g, ''); // an unterminated name while typing
+  }
+}
+
 export function jsonPositions(text: string): Map<string, Node> {
   const out = new Map<string, Node>();
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && /\s/.test(text[i])) i++;
-  };
-  const fail = (): never => {
-    throw new Error('syntax');
-  };
-  const str = (): string => {
-    const start = i;
-    if (text[i] !== '"') fail();
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    if (i >= text.length) fail();
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (path: Segment[], key?: Span): void => {
-    ws();
-    const from = i;
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') i++;
-      else
-        for (;;) {
-          ws();
-          const kFrom = i;
-          const k = str();
-          const kSpan = { from: kFrom, to: i };
-          ws();
-          if (text[i] !== ':') fail();
-          i++;
-          value([...path, k], kSpan);
-          ws();
-          if (text[i] === ',') i++;
-          else if (text[i] === '}') {
-            i++;
-            break;
-          } else fail();
-        }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') i++;
-      else
-        for (let n = 0; ; n++) {
-          value([...path, n]);
-          ws();
-          if (text[i] === ',') i++;
-          else if (text[i] === ']') {
-            i++;
-            break;
-          } else fail();
-        }
-    } else if (c === '"') str();
-    else {
-      const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
-      if (!m) fail();
-      i += m![0].length;
-    }
-    out.set(pathKey(path), { value: { from, to: i }, key });
-  };
-  try {
-    value([]);
-  } catch {
-    /* partial map: enough to place what we can */
-  }
+  const stack: Container[] = [];
+  jsonLanguage.parser.parse(text).iterate({
+    enter(node) {
+      const parent = stack[stack.length - 1];
+      if (node.name === 'PropertyName') {
+        if (parent?.kind === 'Object') parent.pendingKey = { name: propertyName(text.slice(node.from, node.to)), span: { from: node.from, to: node.to } };
+        return false;
+      }
+      if (!VALUES.has(node.name)) return undefined; // JsonText, Property, punctuation, errors
+      let key: string;
+      let keySpan: Span | undefined;
+      if (!parent) key = '[]';
+      else if (parent.depth >= MAX_POSITION_DEPTH) return false;
+      else if (parent.kind === 'Array') key = childKey(parent.key, parent.index++);
+      else if (parent.pendingKey) {
+        key = childKey(parent.key, parent.pendingKey.name);
+        keySpan = parent.pendingKey.span;
+        parent.pendingKey = undefined;
+      } else return false; // a value without a name: error recovery, nothing to address it by
+      if (!out.has(key)) out.set(key, { value: { from: node.from, to: node.to }, key: keySpan });
+      if (node.name !== 'Object' && node.name !== 'Array') return false;
+      stack.push({ kind: node.name, key, depth: (parent?.depth ?? 0) + 1, index: 0 });
+      return undefined;
+    },
+    leave(node) {
+      if (node.name === 'Object' || node.name === 'Array') stack.pop();
+    },
+  });
   return out;
 }
 
@@ -93,7 +83,7 @@ export function jsonPositions(text: string): Map<string, Node> {
  */
 export function rangeForPath(positions: Map<string, Node>, path: string): Span {
   const segments = parseJsonPath(path);
-  for (let n = segments.length; n >= 0; n--) {
+  for (let n = Math.min(segments.length, MAX_POSITION_DEPTH + 1); n >= 0; n--) {
     const node = positions.get(pathKey(segments.slice(0, n)));
     if (!node) continue;
     if (n === segments.length) return node.value.to > node.value.from ? node.value : { from: node.value.from, to: node.value.from + 1 };
