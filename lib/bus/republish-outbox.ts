@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { Json } from './amqp-values';
+import { fillBigBodies, inlineBody, type BodyRef } from './message-body';
 import { deadLetterTarget } from './republish-audit';
 
 export type RepublishTarget = { kind: 'origin' } | { kind: 'exchange'; exchange?: string; routingKey: string };
@@ -116,7 +117,7 @@ export async function claimForBulk(
   client: pg.ClientBase,
   o: { deadLetterIds: string[]; actor: string; reason: string; bulkJobId: string; owner: string; maxRetries: number; force: boolean },
 ): Promise<ClaimedRecord[]> {
-  const { rows } = await client.query<ClaimedRecord>(
+  const { rows } = await client.query<ClaimedRecord & BodyRef>(
     `WITH locked AS (
        SELECT d."id", d."status", d."queue", d."republish_count" AS "republishCount", d."attempts", d."latest_message_id"
        FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
@@ -130,21 +131,24 @@ export async function claimForBulk(
        ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
        RETURNING "id", "dead_letter_id"
      )
-     SELECT l."id", l."status", l."queue", l."republishCount", ins."id" AS "intentId", m."body", m."properties", m."headers"
+     SELECT l."id", l."status", l."queue", l."republishCount", ins."id" AS "intentId", m."body", m."properties", m."headers",
+            m."messageId", m."bodySize"
      FROM locked l
      LEFT JOIN ins ON ins."dead_letter_id" = l."id"
      -- only for records that got an intent (in the lateral's own WHERE, so the others are not
      -- read at all); one primary-key lookup each: LIMIT 1 keeps the planner from a hash join
      -- over the whole messages table
      LEFT JOIN LATERAL (
-       SELECT x."body", x."properties", x."headers" FROM "dead_letter_messages" x
+       SELECT ${inlineBody('x."body"')} AS "body", x."properties", x."headers", x."id"::text AS "messageId", octet_length(x."body") AS "bodySize"
+       FROM "dead_letter_messages" x
        WHERE ins."id" IS NOT NULL
          AND x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"))
        LIMIT 1
      ) m ON true`,
     [uuidArray(o.deadLetterIds), o.actor, o.reason, o.bulkJobId, o.owner, o.maxRetries, o.force],
   );
-  return rows;
+  // bodies over 1 MB were left out of the statement: read each in pieces (message-body.ts)
+  return fillBigBodies(client, rows);
 }
 
 export interface StoredMessageRow {
@@ -158,15 +162,16 @@ export interface StoredMessageRow {
 export async function loadMessages(client: pg.ClientBase, deadLetterIds: string[]): Promise<Map<string, StoredMessageRow>> {
   const out = new Map<string, StoredMessageRow>();
   if (deadLetterIds.length === 0) return out;
-  const { rows } = await client.query<StoredMessageRow>(
-    `SELECT d."id" AS "deadLetterId", m."body", m."properties", m."headers"
+  const { rows } = await client.query<StoredMessageRow & BodyRef>(
+    `SELECT d."id" AS "deadLetterId", ${inlineBody('m."body"')} AS "body", m."properties", m."headers",
+            m."id"::text AS "messageId", octet_length(m."body") AS "bodySize"
      FROM "dead_letters" d
      JOIN "dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
        (SELECT max(x."id") FROM "dead_letter_messages" x WHERE x."dead_letter_id" = d."id"))
      WHERE d."id" = ANY($1::uuid[])`,
     [deadLetterIds],
   );
-  for (const r of rows) out.set(r.deadLetterId, r);
+  for (const r of await fillBigBodies(client, rows)) out.set(r.deadLetterId, { deadLetterId: r.deadLetterId, body: r.body ?? Buffer.alloc(0), properties: r.properties, headers: r.headers });
   return out;
 }
 
