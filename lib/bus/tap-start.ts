@@ -2,6 +2,7 @@
 // on) and keeps it on globalThis so /api/metrics and the pages read the same instance.
 import type { Env } from '@/lib/env';
 import { logger } from '@/lib/log';
+import { readTapWith } from '@/lib/metrics/registry';
 import { Tap } from './tap';
 
 const holder = globalThis as unknown as { __eventdeskTap?: Tap };
@@ -19,6 +20,12 @@ export function startTap(settings: Pick<Env, 'AMQP_URL' | 'EVENTS_EXCHANGE' | 'D
     declareExchange: settings.DECLARE_TOPOLOGY,
   });
   holder.__eventdeskTap = tap;
+  readTapWith(() => {
+    const running = runningTap();
+    if (!running) return null;
+    const status = running.status();
+    return { totals: running.totals, running: status.state === 'running', pendingFlush: status.pendingFlush };
+  });
   tap.start().catch((err) => logger.error({ err }, 'tap failed to start'));
   return tap;
 }

@@ -9,8 +9,27 @@
 //   event_processing_duration_seconds per event_type and queue, where the platform reports it
 //   event_processing_errors_total     per event_type and queue: deaths recorded by the drain
 //   dlq_message_count                 per event_type and queue: dead letters still pending
+//
+// A leaf: what lives elsewhere is pushed in (the tap registers a reader with readTapWith; the
+// scrape route refreshes the rest, lib/server/metrics/refresh-metrics.ts), so nothing here
+// imports the broker or server code that itself records metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { runningTap } from '@/lib/bus/tap-start';
+
+/** What the metrics read from this process's tap at scrape time. */
+export interface TapReading {
+  totals: ReadonlyMap<string, number>;
+  running: boolean;
+  pendingFlush: number;
+}
+
+const tapSource = globalThis as unknown as { __eventdeskTapReading?: () => TapReading | null };
+
+/** Called by the tap when it starts (lib/bus/tap-start.ts); kept on globalThis like the metrics. */
+export function readTapWith(read: () => TapReading | null): void {
+  tapSource.__eventdeskTapReading = read;
+}
+
+const tapReading = (): TapReading | null => tapSource.__eventdeskTapReading?.() ?? null;
 
 function createMetrics() {
   const registry = new Registry();
@@ -23,7 +42,7 @@ function createMetrics() {
     registers: [registry],
     collect() {
       // The tap keeps the totals; mirror them at scrape time instead of one inc() per event.
-      const tap = runningTap();
+      const tap = tapReading();
       if (!tap) return;
       this.reset();
       for (const [type, n] of tap.totals) this.inc({ event_type: type }, n);
@@ -124,8 +143,7 @@ function createMetrics() {
       help: '1 when this process runs the monitoring tap and it is consuming',
       registers: [registry],
       collect() {
-        const tap = runningTap();
-        this.set(tap && tap.status().state === 'running' ? 1 : 0);
+        this.set(tapReading()?.running ? 1 : 0);
       },
     }),
     tapPending: new Gauge({
@@ -133,7 +151,7 @@ function createMetrics() {
       help: 'Events counted by the tap and not yet written to PostgreSQL',
       registers: [registry],
       collect() {
-        this.set(runningTap()?.status().pendingFlush ?? 0);
+        this.set(tapReading()?.pendingFlush ?? 0);
       },
     }),
   };

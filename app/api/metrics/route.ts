@@ -1,6 +1,6 @@
 // GET /api/metrics: Prometheus text (prom-client). Public unless METRICS_TOKEN is set.
 import { withApi } from '@/lib/api/handler';
-import { refreshMetrics } from '@/lib/metrics/refresh-metrics';
+import { refreshMetrics } from '@/lib/server/metrics/refresh-metrics';
 import { metrics } from '@/lib/metrics/registry';
 import { authorizeMetrics } from '@/lib/server/auth/authorize-metrics';
 

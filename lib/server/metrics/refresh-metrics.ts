@@ -6,7 +6,7 @@ import { currentDrainStatus } from '@/lib/bus/drain-status';
 import { logger } from '@/lib/log';
 import { listQueues } from '@/lib/server/queues/list-queues';
 import { prisma } from '@/lib/server/db';
-import { metrics } from './registry';
+import { metrics } from '@/lib/metrics/registry';
 
 const drainSamples = globalThis as unknown as { __eventdeskDrainSamples?: { at: number; total: number }[] };
 
