@@ -75,6 +75,7 @@ export class Drainer {
   private readonly batchSize: number;
   private readonly lingerMs: number;
   private session: Session | null = null;
+  private lastConnection: ChannelModel | null = null;
   private buffer: Delivery[] = [];
   /** batches being written, oldest first; acked strictly in this order */
   private inFlight: { batch: Delivery[]; done: boolean; committed: boolean; promise: Promise<void> }[] = [];
@@ -195,6 +196,10 @@ export class Drainer {
 
   private async attach(connection: ChannelModel): Promise<void> {
     if (this.stopping) return;
+    if (connection !== this.lastConnection) {
+      this.lastConnection = connection;
+      this.stats.connections++;
+    }
     if (this.options.declareTopology) {
       await declareTopology(connection, this.options.exchange ?? 'edu.events', this.options.queue);
     }
