@@ -1,0 +1,124 @@
+// Poison isolation: a message the drain cannot store (PostgreSQL refuses it for its data) or
+// cannot read is parked: published to eventdesk.parked.<DLQ> and recorded as "unreadable" with its
+// exact bytes, and the messages behind it are stored; nothing is acked unstored or unparked.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Drainer } from '@/lib/bus/drainer';
+import { PARK_REASON_HEADER } from '@/lib/bus/park';
+import { createTestBroker, type TestBroker } from '../helpers/amqp';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { count, dlqTopology, publishAll, queueDepth, testLogger, waitFor } from './drain-helpers';
+
+let broker: TestBroker;
+let db: TestDatabase;
+
+beforeAll(async () => {
+  broker = await createTestBroker();
+  db = await createTestDatabase('drainpark');
+});
+
+afterAll(async () => {
+  await broker?.cleanup();
+  await db?.drop();
+});
+
+async function drainerFor(label: string) {
+  const { dlq } = await dlqTopology(broker, label);
+  const drainer = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, batchSize: 100, lingerMs: 10, logger: testLogger });
+  broker.track('queue', drainer.parkQueue);
+  return { dlq, drainer };
+}
+
+const unreadable = async (bodyMarker: string) =>
+  (
+    await db.pool.query(
+      `SELECT d.*, m.body, m.headers AS raw_headers, m.fingerprint FROM dead_letters d JOIN dead_letter_messages m ON m.dead_letter_id = d.id
+        WHERE d.status = 'unreadable' AND position($1::bytea in m.body) > 0`,
+      [Buffer.from(bodyMarker)],
+    )
+  ).rows;
+
+describe('poison isolation', () => {
+  it('a drain that moves on past a message it cannot store', async () => {
+    const { dlq, drainer } = await drainerFor('drainparkstore');
+    const run = randomUUID();
+    // A real message PostgreSQL refuses: its x-death time is a valid JavaScript date (year
+    // -200000) that timestamptz cannot hold (22008), so every write of it fails, the degraded
+    // one included; before parking, this batch was retried forever and the DLQ stood still.
+    const poison = {
+      body: Buffer.from(`{"poison":"${run}"}`),
+      options: {
+        messageId: `poison-${run}`,
+        headers: { 'x-death': [{ queue: 'orders-service', reason: 'rejected', count: 1, exchange: 'edu.events', 'routing-keys': ['order.created'], time: '-200000-01-01T00:00:00Z' }], 'x-extra': 'kept' },
+      },
+    };
+    const behind = Array.from({ length: 50 }, (_, i) => ({ body: Buffer.from(`{"n":${i}}`), options: { messageId: `behind-${run}-${i}` } }));
+    await publishAll(broker.connection, dlq, [poison, ...behind]);
+
+    const started = Date.now();
+    await drainer.start();
+    try {
+      await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`behind-${run}-%`])) === 50, 60_000, 'the 50 messages behind the poison');
+      const [record] = await waitFor(async () => {
+        const rows = await unreadable(run);
+        return rows.length ? rows : null;
+      }, 60_000, 'the unreadable record');
+      await waitFor(async () => (await queueDepth(broker, dlq)) === 0, 30_000, 'an empty DLQ');
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`drain moved past the unstorable message and stored the 50 behind it in ${seconds.toFixed(2)} s`);
+
+      // the unreadable record: exact bytes, routing key, the queue from x-death, the reason
+      expect(record.body.equals(poison.body)).toBe(true);
+      expect(record).toMatchObject({ status: 'unreadable', queue: 'orders-service', routing_key: 'order.created', body_size: poison.body.length });
+      expect(record.unreadable_reason).toMatch(/22008/);
+      expect(record.unreadable_reason).toMatch(/after 3 tries/);
+      expect(record.raw_headers['x-extra']).toBe('kept');
+      const history = await db.pool.query(`SELECT action, actor FROM dead_letter_history WHERE dead_letter_id = $1`, [record.id]);
+      expect(history.rows).toEqual([{ action: 'parked', actor: 'drain' }]);
+
+      // the parking queue holds it, with its properties, headers and the reason
+      expect(await queueDepth(broker, drainer.parkQueue)).toBe(1);
+      const parked = await broker.channel.get(drainer.parkQueue, { noAck: true });
+      if (!parked) throw new Error('parking queue empty');
+      expect(parked.content.equals(poison.body)).toBe(true);
+      expect(parked.properties.messageId).toBe(`poison-${run}`);
+      expect(parked.properties.deliveryMode).toBe(2);
+      expect(String(parked.properties.headers?.[PARK_REASON_HEADER])).toMatch(/22008/);
+      expect(parked.properties.headers?.['x-extra']).toBe('kept');
+      expect(drainer.parkQueue).toBe(`eventdesk.parked.${dlq}`);
+
+      // every message stored or parked exactly once; the drain never left its connection
+      expect(await count(db.pool, `SELECT count(*) FROM dead_letter_messages m JOIN dead_letters d ON d.id = m.dead_letter_id WHERE d.event_key LIKE $1`, [`behind-${run}-%`])).toBe(50);
+      const status = drainer.status();
+      expect(status).toMatchObject({ state: 'running', parkedTotal: 1, connections: 1 });
+      expect(status.drainedTotal).toBe(50);
+    } finally {
+      await drainer.stop();
+    }
+  });
+
+  it('parks a message it cannot read (an x-death time past what a Date can hold) and stores the next one', async () => {
+    const { dlq, drainer } = await drainerFor('drainparkread');
+    const run = randomUUID();
+    await publishAll(broker.connection, dlq, [
+      { body: Buffer.from(`unreadable ${run}`), options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1, time: { '!': 'timestamp', value: 9e15 } }] } } },
+      { body: Buffer.from(`fine ${run}`), options: { messageId: `fine-${run}` } },
+    ]);
+    await drainer.start();
+    try {
+      await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key = $1`, [`fine-${run}`])) === 1, 30_000, 'the next message');
+      const [record] = await waitFor(async () => {
+        const rows = await unreadable(run);
+        return rows.length ? rows : null;
+      }, 30_000, 'the unreadable record');
+      expect(record.unreadable_reason).toMatch(/cannot read the message: RangeError/);
+      expect(record.queue).toBe('q');
+      expect(record.body.toString()).toBe(`unreadable ${run}`);
+      await waitFor(async () => (await queueDepth(broker, dlq)) === 0, 30_000, 'an empty DLQ');
+      expect(await queueDepth(broker, drainer.parkQueue)).toBe(1);
+      expect(drainer.status().parkedTotal).toBe(1);
+    } finally {
+      await drainer.stop();
+    }
+  });
+});
