@@ -425,7 +425,7 @@ export class Drainer {
         return true;
       } catch (err) {
         const message = (err as Error).message;
-        this.dbError = `database: ${message}`;
+        this.dbError = message.startsWith('parking') ? message : `database: ${message}`;
         const delay = backoffDelay(attempt, 200, 15_000);
         this.log.warn({ err: message, code: (err as { code?: string }).code, attempt, retryInMs: delay, size: todo.length }, 'cannot store a batch; it stays unacked and is retried');
         await sleep(delay, this.abort.signal);
@@ -439,7 +439,13 @@ export class Drainer {
     for (const u of unstorable) {
       const delivery = byDeath.get(u.death);
       if (!delivery || u.death.done) continue;
-      const { recordId } = await this.parking.park(this.pool, delivery.msg, u.death, u.reason);
+      let recordId: string | null;
+      try {
+        ({ recordId } = await this.parking.park(this.pool, delivery.msg, u.death, u.reason));
+      } catch (err) {
+        // not parked: the batch stays unacked and this is tried again with the batch
+        throw Object.assign(new Error(`parking a message failed: ${(err as Error).message}`), { code: (err as { code?: string }).code });
+      }
       u.death.done = true;
       this.stats.parkedTotal++;
       this.log.error(

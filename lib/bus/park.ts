@@ -74,6 +74,8 @@ export class ParkingLot {
 
   /** On each (re)connect: declares the parking queue (durable) on a channel of its own. */
   async attach(connection: ChannelModel): Promise<void> {
+    // the drain re-attaches on the same connection when its consume channel closed: keep ours
+    if (connection === this.connection && this.channel) return;
     this.connection = connection;
     this.channel = null;
     this.opening = null;

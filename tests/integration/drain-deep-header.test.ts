@@ -71,3 +71,32 @@ describe('the deep header', () => {
     await publisher.close();
   });
 });
+
+describe('the deep header in the built server', () => {
+  // Next keeps amqplib external (serverExternalPackages): the server process must patch the same
+  // copy its drain connects with, or the connection refuses to run (assertSafeDecoder).
+  it('drains a 5,000-deep header message inside `next start` and stays connected', async () => {
+    const { startNextServer } = await import('../helpers/next-server');
+    const { dlq: serverDlq } = await dlqTopology(broker, 'draindeepnext');
+    broker.track('queue', `eventdesk.parked.${serverDlq}`);
+    const server = await startNextServer({ DATABASE_URL: db.url, DLQ_QUEUE: serverDlq, DRAIN: 'true', TAP: 'false', LOG_LEVEL: 'warn' });
+    try {
+      const health = async () => (await fetch(`${server.url}/api/health`)).json();
+      await waitFor(async () => (await health()).drain?.state === 'running', 60_000, 'the server drain running');
+      const deepId = `deep-next-${randomUUID()}`;
+      const nextId = `after-deep-next-${randomUUID()}`;
+      const publisher = await broker.connection.createChannel();
+      publishRawHeaders(broker.connection, publisher, serverDlq, deepHeadersTable(5000), Buffer.from('{"deep":"next"}'), deepId);
+      publisher.sendToQueue(serverDlq, Buffer.from('{"normal":"next"}'), { messageId: nextId });
+      const deep = await row(deepId);
+      await row(nextId);
+      expect(JSON.stringify(deep.raw_headers)).toContain(UNDECODABLE_KEY);
+      expect(await queueDepth(broker, serverDlq)).toBe(0);
+      const h = await health();
+      expect(h).toMatchObject({ broker: { ok: true }, drain: { state: 'running', parkedTotal: 0 } });
+      await publisher.close();
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+});
