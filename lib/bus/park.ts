@@ -117,6 +117,9 @@ export class ParkingLot {
 
   private async publish(msg: ConsumeMessage, death: PreparedDeath, reason: string): Promise<void> {
     const ch = await withDeadline(this.open(), CONFIRM_TIMEOUT_MS, 'opening the parking channel');
+    // Declared again on every park (parks are rare): a publish to a queue someone deleted would
+    // be confirmed by the broker and dropped, and the original then acked.
+    await withDeadline(ch.assertQueue(this.queue, { durable: true }), CONFIRM_TIMEOUT_MS, 'declaring the parking queue');
     const ours = { [PARK_REASON_HEADER]: reason, 'x-eventdesk-parked-from': this.dlq, 'x-eventdesk-parked-at': new Date().toISOString() };
     const original = (msg.properties?.headers ?? {}) as Record<string, unknown>;
     let confirmed: Promise<void>;

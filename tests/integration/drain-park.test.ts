@@ -97,14 +97,18 @@ describe('poison isolation', () => {
     }
   });
 
-  it('parks a message it cannot read (an x-death time past what a Date can hold) and stores the next one', async () => {
+  it('parks a message it cannot read (an x-death time past what a Date can hold), even with its parking queue deleted, and stores the next one', async () => {
     const { dlq, drainer } = await drainerFor('drainparkread');
     const run = randomUUID();
+    await drainer.start();
+    await waitFor(async () => drainer.status().state === 'running', 30_000, 'drain running');
+    // the parking queue deleted behind the drain's back: a park must declare it again, not publish
+    // into nothing (the broker would confirm an unroutable publish) and ack
+    await broker.channel.deleteQueue(drainer.parkQueue);
     await publishAll(broker.connection, dlq, [
       { body: Buffer.from(`unreadable ${run}`), options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1, time: { '!': 'timestamp', value: 9e15 } }] } } },
       { body: Buffer.from(`fine ${run}`), options: { messageId: `fine-${run}` } },
     ]);
-    await drainer.start();
     try {
       await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key = $1`, [`fine-${run}`])) === 1, 30_000, 'the next message');
       const [record] = await waitFor(async () => {
