@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Drainer } from '@/lib/bus/drainer';
-import { PARK_REASON_HEADER } from '@/lib/bus/park';
+import { PARK_REASON_HEADER, recordUnreadable } from '@/lib/bus/park';
+import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { purgeExpired } from '@/lib/bus/retention';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { count, dlqTopology, publishAll, queueDepth, testLogger, waitFor } from './drain-helpers';
@@ -124,5 +126,28 @@ describe('poison isolation', () => {
     } finally {
       await drainer.stop();
     }
+  });
+
+  it('retention purges an old unreadable record without touching the failure group of its id', async () => {
+    const run = randomUUID();
+    // a stored dead letter (counted in its group), then an unreadable one sharing that group id
+    const msg = (body: string) =>
+      ({
+        content: Buffer.from(body),
+        fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'rk', consumerTag: 'c' },
+        properties: { headers: {}, messageId: `retention-${run}` },
+      }) as unknown as import('amqplib').ConsumeMessage;
+    const death = prepareDeadLetter(msg(`old ${run}`));
+    await db.pool.query(
+      `INSERT INTO failure_groups (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at) VALUES ($1, 'x', 'q', 'r', 's', 5, 2, now(), now())`,
+      [death.groupId],
+    );
+    const old = new Date(Date.now() - 30 * 86_400_000);
+    const id = await recordUnreadable(db.pool, death, 'old poison', 'eventdesk.parked.x', old, testLogger);
+    expect(id).not.toBeNull();
+    await purgeExpired(db.pool, { retentionDays: 7, pauseMs: 1 });
+    expect(await count(db.pool, `SELECT count(*) FROM dead_letters WHERE id = $1`, [id])).toBe(0);
+    const { rows } = await db.pool.query(`SELECT count, pending_count FROM failure_groups WHERE id = $1`, [death.groupId]);
+    expect(rows[0]).toEqual({ count: 5, pending_count: 2 });
   });
 });
