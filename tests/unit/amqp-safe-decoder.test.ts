@@ -149,3 +149,15 @@ describe('safe AMQP header decoder', () => {
     expect(decodeBasicProperties(Buffer.from([0, 0]))).toEqual({});
   });
 });
+
+describe('assertSafeDecoder', () => {
+  it('refuses a connection that does not decode with the guard (e.g. another amqplib copy)', async () => {
+    const { assertSafeDecoder } = await import('@/lib/bus/amqp-safe-decoder');
+    const unguarded = { connection: { recvFrame: () => false } } as unknown as import('amqplib').ChannelModel;
+    expect(() => assertSafeDecoder(unguarded)).toThrow(/deep-header guard is not active/);
+    // amqplib's own Connection class is patched in this process
+    const { Connection } = req(join(amqplibDir, 'lib', 'connection.js')) as { Connection: { prototype: object } };
+    const guarded = { connection: Object.create(Connection.prototype) } as unknown as import('amqplib').ChannelModel;
+    expect(() => assertSafeDecoder(guarded)).not.toThrow();
+  });
+});
