@@ -228,8 +228,7 @@ export class Drainer {
       this.retryAttach(connection);
       return;
     }
-    // before consuming: a message that must be parked needs the parking queue
-    await this.parking.attach(connection);
+    this.parking.attach(connection);
     const channel = await connection.createChannel();
     const session: Session = { channel, alive: true, consumerTag: null };
     this.session = session;

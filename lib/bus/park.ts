@@ -72,35 +72,40 @@ export class ParkingLot {
     this.queue = queue ?? parkQueueName(dlq);
   }
 
-  /** On each (re)connect: declares the parking queue (durable) on a channel of its own. */
-  async attach(connection: ChannelModel): Promise<void> {
+  /**
+   * On each (re)connect. The parking channel (a confirm channel of its own) is opened and the
+   * queue declared (durable) at the first park, not here: a DLQ that never parks anything gets
+   * no parking queue.
+   */
+  attach(connection: ChannelModel): void {
     // the drain re-attaches on the same connection when its consume channel closed: keep ours
-    if (connection === this.connection && this.channel) return;
+    if (connection === this.connection) return;
     this.connection = connection;
     this.channel = null;
     this.opening = null;
-    await this.open();
   }
 
   private open(): Promise<ConfirmChannel> {
     if (this.channel) return Promise.resolve(this.channel);
     const connection = this.connection;
     if (!connection) return Promise.reject(new Error('no broker connection to park on'));
-    this.opening ??= (async () => {
-      try {
-        const ch = await connection.createConfirmChannel();
-        ch.on('error', (err: Error) => this.log.warn({ err: err.message }, 'parking channel error'));
-        ch.on('close', () => {
-          if (this.channel === ch) this.channel = null;
-        });
-        await ch.assertQueue(this.queue, { durable: true });
-        this.channel = ch;
-        return ch;
-      } finally {
-        this.opening = null;
-      }
+    if (this.opening) return this.opening;
+    const opening = (async () => {
+      const ch = await connection.createConfirmChannel();
+      ch.on('error', (err: Error) => this.log.warn({ err: err.message }, 'parking channel error'));
+      ch.on('close', () => {
+        if (this.channel === ch) this.channel = null;
+      });
+      // kept only while its connection is still the current one
+      if (this.connection === connection) this.channel = ch;
+      return ch;
     })();
-    return this.opening;
+    this.opening = opening;
+    const clear = () => {
+      if (this.opening === opening) this.opening = null;
+    };
+    opening.then(clear, clear);
+    return opening;
   }
 
   /**

@@ -133,3 +133,11 @@ export function deepHeadersTable(depth: number): Buffer {
   const top = Buffer.concat([Buffer.from([1]), Buffer.from('hF'), u32(size)]);
   return Buffer.concat([top, ...prefixes.reverse(), ...parts]);
 }
+
+/** Messages in a queue, ready AND delivered-but-unacked (a passive checkQueue counts only the ready ones). */
+export async function queueTotal(queue: string): Promise<number> {
+  const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'messages']);
+  const line = stdout.split('\n').find((l) => l.split('\t')[0] === queue);
+  if (!line) throw new Error(`queue ${queue} not found`);
+  return Number(line.split('\t')[1]);
+}

@@ -9,7 +9,7 @@ import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { purgeExpired } from '@/lib/bus/retention';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { count, dlqTopology, publishAll, queueDepth, testLogger, waitFor } from './drain-helpers';
+import { count, dlqTopology, publishAll, queueDepth, queueTotal, testLogger, waitFor } from './drain-helpers';
 
 let broker: TestBroker;
 let db: TestDatabase;
@@ -60,14 +60,13 @@ describe('poison isolation', () => {
     const started = Date.now();
     await drainer.start();
     try {
-      await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`behind-${run}-%`])) === 50, 60_000, 'the 50 messages behind the poison');
-      const [record] = await waitFor(async () => {
-        const rows = await unreadable(run);
-        return rows.length ? rows : null;
-      }, 60_000, 'the unreadable record');
-      await waitFor(async () => (await queueDepth(broker, dlq)) === 0, 30_000, 'an empty DLQ');
+      // the drain's own counters: the poison parked (both writes done) and the 50 behind it committed
+      await waitFor(async () => drainer.status().parkedTotal === 1 && drainer.status().drainedTotal === 50, 60_000, 'the poison parked and the 50 behind it stored');
       const seconds = (Date.now() - started) / 1000;
-      console.log(`drain moved past the unstorable message and stored the 50 behind it in ${seconds.toFixed(2)} s`);
+      console.log(`drain moved past the unstorable message and stored the 50 behind it in ${seconds.toFixed(2)} s (from start, connect included)`);
+      expect(await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`behind-${run}-%`])).toBe(50);
+      const [record] = await unreadable(run);
+      await waitFor(async () => (await queueTotal(dlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
 
       // the unreadable record: exact bytes, routing key, the queue from x-death, the reason
       expect(record.body.equals(poison.body)).toBe(true);
@@ -102,27 +101,49 @@ describe('poison isolation', () => {
   it('parks a message it cannot read (an x-death time past what a Date can hold), even with its parking queue deleted, and stores the next one', async () => {
     const { dlq, drainer } = await drainerFor('drainparkread');
     const run = randomUUID();
+    const unreadableMessage = (n: number) => ({
+      body: Buffer.from(`unreadable ${n} ${run}`),
+      options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1, time: { '!': 'timestamp', value: 9e15 + n } }] } },
+    });
+    const parkQueueExists = async () => {
+      const ch = await broker.connection.createChannel();
+      ch.on('error', () => {});
+      try {
+        await ch.checkQueue(drainer.parkQueue);
+        await ch.close();
+        return true;
+      } catch {
+        return false;
+      }
+    };
     await drainer.start();
-    await waitFor(async () => drainer.status().state === 'running', 30_000, 'drain running');
-    // the parking queue deleted behind the drain's back: a park must declare it again, not publish
-    // into nothing (the broker would confirm an unroutable publish) and ack
-    await broker.channel.deleteQueue(drainer.parkQueue);
-    await publishAll(broker.connection, dlq, [
-      { body: Buffer.from(`unreadable ${run}`), options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1, time: { '!': 'timestamp', value: 9e15 } }] } } },
-      { body: Buffer.from(`fine ${run}`), options: { messageId: `fine-${run}` } },
-    ]);
     try {
+      await waitFor(async () => drainer.status().state === 'running', 30_000, 'drain running');
+      // a drain that has parked nothing has declared no parking queue
+      expect(await parkQueueExists()).toBe(false);
+      await publishAll(broker.connection, dlq, [unreadableMessage(1), { body: Buffer.from(`fine ${run}`), options: { messageId: `fine-${run}` } }]);
       await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key = $1`, [`fine-${run}`])) === 1, 30_000, 'the next message');
       const [record] = await waitFor(async () => {
-        const rows = await unreadable(run);
+        const rows = await unreadable(`unreadable 1 ${run}`);
         return rows.length ? rows : null;
       }, 30_000, 'the unreadable record');
       expect(record.unreadable_reason).toMatch(/cannot read the message: RangeError/);
       expect(record.queue).toBe('q');
-      expect(record.body.toString()).toBe(`unreadable ${run}`);
-      await waitFor(async () => (await queueDepth(broker, dlq)) === 0, 30_000, 'an empty DLQ');
+      expect(record.body.toString()).toBe(`unreadable 1 ${run}`);
+      // the record is written before the publish; the ack (an empty DLQ) comes after both
+      await waitFor(async () => (await queueTotal(dlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
       expect(await queueDepth(broker, drainer.parkQueue)).toBe(1);
-      expect(drainer.status().parkedTotal).toBe(1);
+
+      // the parking queue deleted behind the drain's back: the next park must declare it again,
+      // not publish into nothing (the broker confirms an unroutable publish) and ack
+      await broker.channel.deleteQueue(drainer.parkQueue);
+      await publishAll(broker.connection, dlq, [unreadableMessage(2)]);
+      await waitFor(async () => (await unreadable(`unreadable 2 ${run}`)).length === 1, 30_000, 'the second unreadable record');
+      await waitFor(async () => (await queueTotal(dlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
+      expect(await queueDepth(broker, drainer.parkQueue)).toBe(1);
+      const parked = await broker.channel.get(drainer.parkQueue, { noAck: true });
+      expect(parked && parked.content.toString()).toBe(`unreadable 2 ${run}`);
+      expect(drainer.status().parkedTotal).toBe(2);
     } finally {
       await drainer.stop();
     }
@@ -139,7 +160,8 @@ describe('poison isolation', () => {
       }) as unknown as import('amqplib').ConsumeMessage;
     const death = prepareDeadLetter(msg(`old ${run}`));
     await db.pool.query(
-      `INSERT INTO failure_groups (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at) VALUES ($1, 'x', 'q', 'r', 's', 5, 2, now(), now())`,
+      `INSERT INTO failure_groups (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at) VALUES ($1, 'x', 'q', 'r', 's', 5, 2, now(), now())
+       ON CONFLICT (id) DO UPDATE SET count = 5, pending_count = 2`,
       [death.groupId],
     );
     const old = new Date(Date.now() - 30 * 86_400_000);
