@@ -9,7 +9,7 @@ import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { purgeExpired } from '@/lib/bus/retention';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { count, dlqTopology, publishAll, queueDepth, queueTotal, testLogger, waitFor } from './drain-helpers';
+import { count, dlqTopology, publishAll, queueDepth, queueTotal, run as exec, testLogger, waitFor } from './drain-helpers';
 
 let broker: TestBroker;
 let db: TestDatabase;
@@ -172,4 +172,36 @@ describe('poison isolation', () => {
     const { rows } = await db.pool.query(`SELECT count, pending_count FROM failure_groups WHERE id = $1`, [death.groupId]);
     expect(rows[0]).toEqual({ count: 5, pending_count: 2 });
   });
+
+  it('does not ack a message whose park the broker refuses (nack), and parks it once the broker accepts', async () => {
+    const { dlq, drainer } = await drainerFor('drainparknack');
+    const run = randomUUID();
+    // a policy on this test's parking queue only: at most 0 messages, publishes beyond refused (nack)
+    const policy = `test-park-nack-${run}`;
+    const pattern = `^${drainer.parkQueue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+    await exec('rabbitmqctl', ['-q', 'set_policy', '--apply-to', 'queues', policy, pattern, '{"max-length":0,"overflow":"reject-publish"}']);
+    let policySet = true;
+    await drainer.start();
+    try {
+      await publishAll(broker.connection, dlq, [
+        { body: Buffer.from(`refused park ${run}`), options: { headers: { 'x-death': [{ queue: 'q', time: { '!': 'timestamp', value: 9e15 } }] } } },
+      ]);
+      await waitFor(async () => /parking a message failed/.test(drainer.status().lastError ?? ''), 30_000, 'a refused park');
+      // refused: recorded (idempotently) but neither parked nor acked
+      expect(drainer.status().parkedTotal).toBe(0);
+      expect(await queueTotal(dlq)).toBe(1);
+      expect(await queueDepth(broker, drainer.parkQueue)).toBe(0);
+
+      await exec('rabbitmqctl', ['-q', 'clear_policy', policy]);
+      policySet = false;
+      await waitFor(async () => drainer.status().parkedTotal === 1, 60_000, 'the park retried and accepted');
+      await waitFor(async () => (await queueTotal(dlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
+      expect(await queueDepth(broker, drainer.parkQueue)).toBe(1);
+      // one record, however many tries
+      expect((await unreadable(`refused park ${run}`)).length).toBe(1);
+    } finally {
+      if (policySet) await exec('rabbitmqctl', ['-q', 'clear_policy', policy]).catch(() => {});
+      await drainer.stop();
+    }
+  }, 120_000);
 });
