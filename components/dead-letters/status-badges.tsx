@@ -1,6 +1,9 @@
 import { Badge, type Tone } from '@/components/ui/badge';
 
-const statusTone: Record<string, Tone> = { pending: 'warn', republished: 'good', discarded: 'neutral' };
+const statusTone: Record<string, Tone> = { pending: 'warn', republished: 'good', discarded: 'neutral', unreadable: 'bad' };
+const statusTitle: Record<string, string> = {
+  unreadable: 'Parked by the drain: it could not read or store this message. Its bytes are kept; an operator can retry or discard it.',
+};
 const validityTone: Record<string, Tone> = {
   valid: 'good',
   invalid: 'bad',
@@ -10,7 +13,13 @@ const validityTone: Record<string, Tone> = {
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <Badge tone={statusTone[status] ?? 'neutral'}>{status}</Badge>;
+  return (
+    <span data-testid={`status-badge-${status}`} className="contents">
+      <Badge tone={statusTone[status] ?? 'neutral'} title={statusTitle[status]}>
+        {status}
+      </Badge>
+    </span>
+  );
 }
 
 export function ValidityBadge({ validity }: { validity: string }) {

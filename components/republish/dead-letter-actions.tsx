@@ -1,16 +1,19 @@
 'use client';
 // The detail header's actions, by status and role: pending -> Retry, Edit & retry, Discard;
-// republished or discarded -> Restore. Viewers see none (the API refuses them anyway).
+// republished or discarded -> Restore; unreadable (parked by the drain) -> Retry store, Discard.
+// Viewers see none (the API refuses them anyway).
 import { useHasRole } from '@/components/auth/actor-context';
 import type { DeadLetterDetail } from '@/lib/schemas/dead-letters';
 import { EditRetryButton } from './edit-retry-button';
 import { RetryButton } from './retry-button';
 import { DiscardButton, RestoreButton } from './status-buttons';
+import { UnreadableActions } from './unreadable-actions';
 
 export function RepublishActions({ deadLetter: d }: { deadLetter: DeadLetterDetail }) {
   const operator = useHasRole('operator');
   const admin = useHasRole('admin');
   if (!operator) return null;
+  if (d.status === 'unreadable') return <UnreadableActions id={d.id} />;
   if (d.status !== 'pending') {
     return (
       <div className="flex flex-wrap items-center gap-2" data-testid="republish-actions">

@@ -9,6 +9,8 @@ export const errorStatus = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   contract_violation: 422,
+  /** a request that is well-formed but cannot be carried out on this data (e.g. an unreadable message that still cannot be stored) */
+  unprocessable: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -42,3 +44,4 @@ export class ApiError extends Error {
 export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);
 export const conflict = (message: string, details?: unknown) => new ApiError('conflict', message, details);
 export const unavailable = (message: string, details?: unknown) => new ApiError('unavailable', message, details);
+export const unprocessable = (message: string, details?: unknown) => new ApiError('unprocessable', message, details);

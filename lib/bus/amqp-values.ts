@@ -12,6 +12,8 @@
 //   {"$typed": {type, value}}     any other amqplib {'!': type, value} value
 //   {"$table": [[key, value]...]} a table whose keys would be ambiguous ("$..." or containing NUL)
 //   {"$undefined": true}
+//   {"$truncated": "..."}         a value nested deeper than MAX_VALUE_DEPTH (never from amqplib,
+//                                 whose headers the drain's decoder caps at 64 levels)
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const hasNul = (s: string) => s.includes('\u0000');
@@ -20,7 +22,11 @@ function encodeString(s: string): Json {
   return hasNul(s) ? { $str: Buffer.from(s, 'utf8').toString('base64') } : s;
 }
 
-export function encodeAmqpValue(value: unknown): Json {
+/** Bounds the recursion of encodeAmqpValue / encodeTable: past it a value is replaced, not walked. */
+export const MAX_VALUE_DEPTH = 100;
+const TRUNCATED: Json = { $truncated: `nested deeper than ${MAX_VALUE_DEPTH} levels` };
+
+export function encodeAmqpValue(value: unknown, depth = 0): Json {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -35,22 +41,25 @@ export function encodeAmqpValue(value: unknown): Json {
       return { $undefined: true };
     case 'object':
       break;
+    case 'symbol':
+      return encodeString(value.toString());
     default:
       return encodeString(String(value));
   }
+  if (depth >= MAX_VALUE_DEPTH) return TRUNCATED;
   if (ArrayBuffer.isView(value)) {
     return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   }
   if (value instanceof ArrayBuffer) return { $bytes: Buffer.from(value).toString('base64') };
   if (value instanceof Date) return { $timestamp: Math.floor(value.getTime() / 1000) };
-  if (Array.isArray(value)) return value.map(encodeAmqpValue);
+  if (Array.isArray(value)) return value.map((v) => encodeAmqpValue(v, depth + 1));
   const obj = value as Record<string, unknown>;
   if (typeof obj['!'] === 'string' && 'value' in obj && Object.keys(obj).length === 2) {
     if (obj['!'] === 'timestamp' && typeof obj.value === 'number') return { $timestamp: obj.value };
-    if (obj['!'] === 'decimal') return { $decimal: encodeAmqpValue(obj.value) };
-    return { $typed: { type: obj['!'], value: encodeAmqpValue(obj.value) } };
+    if (obj['!'] === 'decimal') return { $decimal: encodeAmqpValue(obj.value, depth + 1) };
+    return { $typed: { type: obj['!'], value: encodeAmqpValue(obj.value, depth + 1) } };
   }
-  return encodeTable(obj);
+  return encodeTable(obj, depth + 1);
 }
 
 /**
@@ -58,14 +67,15 @@ export function encodeAmqpValue(value: unknown): Json {
  * out sorted at every level, so JSON.stringify of the result is canonical (fingerprints) without
  * a second pass; jsonb does not keep key order anyway.
  */
-export function encodeTable(table: Record<string, unknown> | null | undefined): { [key: string]: Json } {
+export function encodeTable(table: Record<string, unknown> | null | undefined, depth = 0): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
-  if (!table) return out;
+  if (!table || typeof table !== 'object') return out;
   const keys = Object.keys(table).filter((k) => table[k] !== undefined).sort();
-  if (keys.some((k) => k.startsWith('$') || hasNul(k))) {
-    return { $table: keys.map((k) => [encodeString(k), encodeAmqpValue(table[k])]) };
+  // "__proto__" as a plain key would set the output's prototype instead of a property
+  if (keys.some((k) => k.startsWith('$') || hasNul(k) || k === '__proto__')) {
+    return { $table: keys.map((k) => [encodeString(k), encodeAmqpValue(table[k], depth)]) };
   }
-  for (const k of keys) out[k] = encodeAmqpValue(table[k]);
+  for (const k of keys) out[k] = encodeAmqpValue(table[k], depth);
   return out;
 }
 
@@ -98,7 +108,9 @@ export function decodeAmqpValue(value: Json): unknown {
       }
       case '$table': {
         const out: Record<string, unknown> = {};
-        for (const [k, val] of v as [Json, Json][]) out[String(decodeAmqpValue(k))] = decodeAmqpValue(val);
+        for (const [k, val] of v as [Json, Json][]) {
+          Object.defineProperty(out, String(decodeAmqpValue(k)), { value: decodeAmqpValue(val), enumerable: true, writable: true, configurable: true });
+        }
         return out;
       }
     }

@@ -5,12 +5,21 @@ export function backoffDelay(attempt: number, minMs = 500, maxMs = 30_000, rando
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * Resolves after ms, or at once when signal aborts. The abort listener is removed when the timer
+ * fires: the signal lives as long as its owner (a connection, a drainer), and a listener left
+ * behind by every reconnect or retry would pile up on it.
+ */
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });

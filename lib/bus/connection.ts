@@ -2,6 +2,7 @@
 // exponential backoff and jitter, then runs every setup callback again (channels, consumers).
 // Keep one per role (drain, tap, publisher) so a channel error in one never stops the others.
 import { EventEmitter } from 'node:events';
+import { assertSafeDecoder } from './amqp-safe-decoder';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from './backoff';
@@ -93,6 +94,12 @@ export class ReconnectingConnection extends EventEmitter {
           timeout: this.connectTimeoutMs,
         });
         const connection = await deadline(connecting, this.connectTimeoutMs, 'connecting', (late) => late.close().catch(() => {}));
+        try {
+          assertSafeDecoder(connection);
+        } catch (err) {
+          await connection.close().catch(() => {});
+          throw err;
+        }
         const closed = new Promise<void>((resolve) => {
           connection.on('close', (err?: Error) => {
             if (err) this.lastError = err.message;

@@ -13,6 +13,10 @@ export interface DrainStatus {
   /** dead letters stored (new deaths) by this process since it started */
   drainedTotal: number;
   duplicatesSkipped: number;
+  /** messages moved aside (parking queue + an "unreadable" record) by this process since it started */
+  parkedTotal: number;
+  /** broker connections the drain has attached to since it started (1 = never reconnected) */
+  connections: number;
   lastDrainedAt: string | null;
   brokerConnected: boolean;
   databaseOk: boolean;
@@ -27,6 +31,8 @@ export function initialDrainStatus(): DrainStatus {
     dlqConsumers: null,
     drainedTotal: 0,
     duplicatesSkipped: 0,
+    parkedTotal: 0,
+    connections: 0,
     lastDrainedAt: null,
     brokerConnected: false,
     databaseOk: true,

@@ -3,7 +3,9 @@
 // commit loses nothing (the broker requeues unacked messages); a crash between commit and ack
 // stores nothing twice (the redelivery's fingerprint is already there). A failing database keeps
 // the batch unacked and is retried with backoff; a dead channel drops its buffered deliveries
-// (the broker requeues them) and the consumer comes back with the connection.
+// (the broker requeues them) and the consumer comes back with the connection. A message that
+// cannot be read, or that the database refuses for its data (MAX_TRIES times, found by splitting
+// the batch), is parked (lib/bus/park.ts) and counts as done: the drain goes on with the next one.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -15,6 +17,7 @@ import { ReconnectingConnection } from './connection';
 import { checkDlq, declareTopology, DlqMissingError } from './dlq-topology';
 import { initialDrainStatus, type DrainStatus } from './drain-status';
 import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
+import { ParkingLot } from './park';
 import { storeBatch } from './store-batch';
 import { guardPool } from '@/lib/db/guard-pool';
 
@@ -51,6 +54,8 @@ export interface DrainerOptions {
   missingQueueRetryMs?: number;
   /** called after each batch that stored something is committed (the search indexer's kick) */
   onStored?: () => void;
+  /** where unreadable messages go; default eventdesk.parked.<queue> */
+  parkQueue?: string;
 }
 
 interface Session {
@@ -68,6 +73,7 @@ interface Delivery {
 export class Drainer {
   readonly connectionName: string;
   private readonly conn: ReconnectingConnection;
+  private readonly parking: ParkingLot;
   private readonly pool: pg.Pool;
   private readonly ownPool: boolean;
   private readonly log: Logger;
@@ -75,6 +81,7 @@ export class Drainer {
   private readonly batchSize: number;
   private readonly lingerMs: number;
   private session: Session | null = null;
+  private lastConnection: ChannelModel | null = null;
   private buffer: Delivery[] = [];
   /** batches being written, oldest first; acked strictly in this order */
   private inFlight: { batch: Delivery[]; done: boolean; committed: boolean; promise: Promise<void> }[] = [];
@@ -125,6 +132,12 @@ export class Drainer {
     // An idle client whose backend was terminated emits here; the pool drops it by itself.
     guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection lost'));
     this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
+    this.parking = new ParkingLot(options.queue, this.log, options.parkQueue);
+  }
+
+  /** the queue parked messages are published to */
+  get parkQueue(): string {
+    return this.parking.queue;
   }
 
   async start(): Promise<void> {
@@ -195,6 +208,10 @@ export class Drainer {
 
   private async attach(connection: ChannelModel): Promise<void> {
     if (this.stopping) return;
+    if (connection !== this.lastConnection) {
+      this.lastConnection = connection;
+      this.stats.connections++;
+    }
     if (this.options.declareTopology) {
       await declareTopology(connection, this.options.exchange ?? 'edu.events', this.options.queue);
     }
@@ -211,6 +228,7 @@ export class Drainer {
       this.retryAttach(connection);
       return;
     }
+    this.parking.attach(connection);
     const channel = await connection.createChannel();
     const session: Session = { channel, alive: true, consumerTag: null };
     this.session = session;
@@ -312,15 +330,8 @@ export class Drainer {
   }
 
   private receive(msg: ConsumeMessage, session: Session): void {
-    let prepared: PreparedDeath;
-    try {
-      prepared = prepareDeadLetter(msg);
-    } catch (err) {
-      // Should not happen; store the bytes anyway, with the headers set aside.
-      this.log.error({ err: (err as Error).message }, 'cannot read a dead letter; storing it without headers');
-      const bare = { ...msg, properties: { ...msg.properties, headers: { 'x-eventdesk-drain-error': String((err as Error).message) } } };
-      prepared = prepareDeadLetter(bare as ConsumeMessage);
-    }
+    // never throws: what it cannot read comes back marked unreadable, and is parked
+    const prepared = prepareDeadLetter(msg);
     this.buffer.push({ msg, session, prepared });
     const size = msg.content.length;
     this.heldBytes += size;
@@ -381,13 +392,17 @@ export class Drainer {
     }
   }
 
-  /** true once committed; false when given up (its channel died, or stop timed out). */
+  /**
+   * true once every delivery is stored or parked; false when given up (its channel died, or stop
+   * timed out). Deliveries already stored or parked by an earlier try are not written again.
+   */
   private async writeWithRetry(batch: Delivery[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
-      const live = batch.filter((d) => d.session.alive);
-      if (!live.length || this.abort.signal.aborted) return false;
+      if (!batch.some((d) => d.session.alive) || this.abort.signal.aborted) return false;
+      const todo = batch.filter((d) => d.session.alive && !d.prepared.done);
+      if (!todo.length) return true;
       try {
-        const result = await storeBatch(this.pool, live.map((d) => d.prepared), this.log);
+        const result = await storeBatch(this.pool, todo.map((d) => d.prepared), this.log);
         this.dbError = null;
         this.stats.drainedTotal += result.stored;
         this.stats.duplicatesSkipped += result.duplicates;
@@ -398,21 +413,44 @@ export class Drainer {
         this.summary.stored += result.stored;
         this.summary.duplicates += result.duplicates;
         this.summary.batches++;
-        this.log.debug({ size: live.length, ...result }, 'batch committed');
+        this.log.debug({ size: todo.length, stored: result.stored, duplicates: result.duplicates, unstorable: result.unstorable.length }, 'batch committed');
         if (this.log.isLevelEnabled('debug')) {
-          for (const d of live) {
-            this.log.debug({ eventId: d.prepared.eventId, correlationId: d.prepared.correlationId, queue: d.prepared.queue, reason: d.prepared.reason }, 'dead letter stored');
+          for (const d of todo) {
+            if (d.prepared.done) this.log.debug({ eventId: d.prepared.eventId, correlationId: d.prepared.correlationId, queue: d.prepared.queue, reason: d.prepared.reason }, 'dead letter stored');
           }
         }
+        if (result.unstorable.length) await this.parkAll(todo, result.unstorable);
         this.logSummary(false);
         return true;
       } catch (err) {
         const message = (err as Error).message;
-        this.dbError = `database: ${message}`;
+        this.dbError = message.startsWith('parking') ? message : `database: ${message}`;
         const delay = backoffDelay(attempt, 200, 15_000);
-        this.log.warn({ err: message, code: (err as { code?: string }).code, attempt, retryInMs: delay, size: live.length }, 'cannot store a batch; it stays unacked and is retried');
+        this.log.warn({ err: message, code: (err as { code?: string }).code, attempt, retryInMs: delay, size: todo.length }, 'cannot store a batch; it stays unacked and is retried');
         await sleep(delay, this.abort.signal);
       }
+    }
+  }
+
+  /** Parks each unstorable delivery; throws (batch stays unacked) if one cannot be parked now. */
+  private async parkAll(todo: Delivery[], unstorable: { death: PreparedDeath; reason: string }[]): Promise<void> {
+    const byDeath = new Map(todo.map((d) => [d.prepared, d]));
+    for (const u of unstorable) {
+      const delivery = byDeath.get(u.death);
+      if (!delivery || u.death.done) continue;
+      let recordId: string | null;
+      try {
+        ({ recordId } = await this.parking.park(this.pool, delivery.msg, u.death, u.reason));
+      } catch (err) {
+        // not parked: the batch stays unacked and this is tried again with the batch
+        throw Object.assign(new Error(`parking a message failed: ${(err as Error).message}`), { code: (err as { code?: string }).code });
+      }
+      u.death.done = true;
+      this.stats.parkedTotal++;
+      this.log.error(
+        { recordId, parkQueue: this.parking.queue, reason: u.reason, messageId: delivery.msg.properties?.messageId, bodySha256: u.death.bodySha256 },
+        'message parked: it could not be read or stored',
+      );
     }
   }
 

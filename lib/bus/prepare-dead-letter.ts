@@ -1,5 +1,7 @@
 // Turns one DLQ delivery into the row values the drain writes. Pure: no I/O, never throws for any
-// body or header content (a validator bug degrades to a violation, never to a lost message).
+// body or header content: a validator bug degrades to a violation, and anything else that cannot
+// be read (a header value no code path expected) gives a bare PreparedDeath marked `unreadable`,
+// which the drain parks instead of storing (lib/bus/park.ts).
 import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { validateBody, type ValidationResult } from '@/lib/events/validate';
@@ -41,6 +43,10 @@ export interface PreparedDeath {
   headers: string;
   deaths: Death[];
   deathCount: number;
+  /** set when the message could not be read: the drain parks it with this reason */
+  unreadable: string | null;
+  /** set by the drain once this delivery is stored or parked, so a retried batch skips it */
+  done?: boolean;
 }
 
 /** PostgreSQL text cannot hold NUL nor jsonb lone surrogates; bounded so one odd header cannot bloat a row. */
@@ -83,7 +89,110 @@ function cleanViolations(v: ValidationResult['violations']): string {
   return JSON.stringify((v ?? []).slice(0, 200).map((x) => ({ path: cleanText(String(x.path), 500), message: cleanText(String(x.message), 1000) })));
 }
 
+/** Never throws: a message that cannot be read comes back marked `unreadable` (see unreadableDeath). */
 export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Date()): PreparedDeath {
+  try {
+    return prepareFully(msg, receivedAt);
+  } catch (err) {
+    return unreadableDeath(msg, receivedAt, `cannot read the message: ${errorText(err)}`);
+  }
+}
+
+export function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/** Printable ASCII only, bounded: safe in any column, header or log line. */
+export function asciiText(value: string | null | undefined, max = MAX_TEXT): string {
+  if (value === null || value === undefined) return '';
+  const s = String(value);
+  let out = '';
+  for (let i = 0; i < s.length && out.length < max; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x20 && c < 0x7f ? s[i] : '?';
+  }
+  return out;
+}
+
+const emptyBody = Buffer.alloc(0);
+
+/**
+ * The least the drain needs to park a message it cannot read: the exact body, its hashes, the
+ * routing key, the consumer queue when x-death still names one, and the reason. Nothing here
+ * walks the headers beyond what is guarded.
+ */
+export function unreadableDeath(msg: ConsumeMessage, receivedAt: Date, reason: string): PreparedDeath {
+  const body = Buffer.isBuffer(msg?.content) ? msg.content : emptyBody;
+  const bodySha256 = createHash('sha256').update(body).digest('hex');
+  let headersJson = '{}';
+  let propertiesJson = '{}';
+  let queue = '';
+  let routingKey: string | null = null;
+  try {
+    headersJson = JSON.stringify(encodeTable((msg.properties?.headers ?? {}) as Record<string, unknown>));
+  } catch {}
+  try {
+    const { headers: _h, ...rest } = msg.properties ?? {};
+    propertiesJson = JSON.stringify(encodeTable(rest as Record<string, unknown>));
+  } catch {}
+  try {
+    queue = asciiText(deathQueueOnly(msg.properties?.headers), 255);
+  } catch {}
+  try {
+    routingKey = asciiText(msg.fields?.routingKey, 255) || null;
+  } catch {}
+  const fingerprint = createHash('sha256').update(bodySha256).update('\u0000').update(propertiesJson).update('\u0000').update(headersJson).digest('hex');
+  const key = groupKey({ eventType: null, queue, reason: null, errorMessage: null, fallback: 'unreadable' });
+  return {
+    fingerprint,
+    redelivered: msg?.fields?.redelivered === true,
+    eventKey: `unreadable:${fingerprint}`,
+    eventKeySource: 'body-sha256',
+    eventId: null,
+    eventType: null,
+    version: null,
+    routingKey,
+    queue,
+    reason: null,
+    exchange: null,
+    failedAt: receivedAt,
+    errorMessage: null,
+    validationStatus: 'unparseable',
+    violations: '[]',
+    correlationId: null,
+    group: key,
+    groupId: groupId(key),
+    contentType: null,
+    bodySize: body.length,
+    bodySha256,
+    searchText: '',
+    republishCount: 0,
+    body,
+    properties: propertiesJson,
+    headers: headersJson,
+    deaths: [],
+    deathCount: 0,
+    unreadable: asciiText(reason),
+  };
+}
+
+/** The consumer queue from x-death (or x-last/first-death-queue), reading nothing else. */
+function deathQueueOnly(headers: unknown): string {
+  if (!headers || typeof headers !== 'object') return '';
+  const h = headers as Record<string, unknown>;
+  const deaths = h['x-death'];
+  if (Array.isArray(deaths) && deaths[0] && typeof deaths[0] === 'object') {
+    const q = headerText((deaths[0] as Record<string, unknown>).queue);
+    if (q !== undefined) return q;
+  }
+  return headerText(h['x-last-death-queue']) ?? headerText(h['x-first-death-queue']) ?? '';
+}
+
+function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
   const body = msg.content;
   const { headers: rawHeaders, ...rest } = msg.properties;
   const headers = (rawHeaders ?? {}) as Record<string, unknown>;
@@ -155,5 +264,6 @@ export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Da
     headers: headersJson,
     deaths,
     deathCount: death.count,
+    unreadable: null,
   };
 }

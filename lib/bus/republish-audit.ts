@@ -5,7 +5,7 @@ import type pg from 'pg';
 
 export interface AuditEntry {
   actor: string;
-  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned */
+  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable */
   action: string;
   /** what it was done to, e.g. "dead-letter:<uuid>" or "bulk-job:<uuid>" */
   target: string;

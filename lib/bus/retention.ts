@@ -31,10 +31,11 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
        ORDER BY last_failed_at LIMIT $2 FOR UPDATE SKIP LOCKED
      ), gone AS (
        DELETE FROM dead_letters d USING doomed WHERE d.id = doomed.id
-       RETURNING d.group_id, d.status, d.attempts
+       RETURNING d.group_id, d.status, d.attempts, d.unreadable_reason
      ), per_group AS (
+       -- unreadable (parked) records were never counted in a failure group
        SELECT group_id, sum(attempts)::int AS deaths, count(*) FILTER (WHERE status = 'pending')::int AS pending
-       FROM gone GROUP BY group_id ORDER BY group_id
+       FROM gone WHERE unreadable_reason IS NULL GROUP BY group_id ORDER BY group_id
      ), adjusted AS (
        UPDATE failure_groups g
           SET count = GREATEST(0, g.count - p.deaths), pending_count = GREATEST(0, g.pending_count - p.pending)

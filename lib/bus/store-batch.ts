@@ -1,11 +1,27 @@
-// One batch, one transaction. If PostgreSQL rejects the data itself (not the connection), the
-// batch is split so one unstorable message cannot block the drain: each message is written alone,
-// and one that still fails is stored in a degraded form (exact body bytes, headers set aside with
-// the reason) rather than lost or left in the queue forever.
+// One batch, one transaction. A transient failure (connection, shutdown, conflict, timeout) is
+// thrown: the drainer keeps the batch unacked and retries it with backoff. A failure caused by the
+// data is isolated by bisection: the batch is split in halves, each written in its own
+// transaction, down to the single message at fault, which is tried MAX_TRIES times in all and then
+// handed back as unstorable, for the drainer to park. The good messages of the batch are stored
+// either way; fingerprints make a retried half that had committed insert nothing twice.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PreparedDeath } from './prepare-dead-letter';
+import { isTransientStoreError, storeErrorText } from './store-errors';
 import { writeBatch, type BatchResult } from './write-batch';
+
+/** Tries a single message gets before it is parked (non-transient failures only). */
+export const MAX_TRIES = 3;
+
+export interface Unstorable {
+  death: PreparedDeath;
+  reason: string;
+}
+
+export interface StoreResult extends BatchResult {
+  /** messages that could not be read or stored: to be parked before the batch is acked */
+  unstorable: Unstorable[];
+}
 
 async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<BatchResult> {
   const client = await pool.connect();
@@ -29,44 +45,45 @@ async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<Ba
   }
 }
 
-/** SQLSTATE classes that mean "this data", not "this connection": 22 data exception, 54 limits. */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
-}
-
-function degrade(d: PreparedDeath, reason: string): PreparedDeath {
-  return {
-    ...d,
-    headers: JSON.stringify({ 'x-eventdesk-unstorable': `headers could not be stored: ${reason}`.replace(/[^\x20-\x7e]/g, '?') }),
-    properties: '{}',
-    deaths: [],
-    violations: '[]',
-    searchText: '',
-    errorMessage: d.errorMessage?.replace(/[^\x20-\x7e]/g, '?') ?? null,
-  };
-}
-
-export async function storeBatch(pool: pg.Pool, deaths: PreparedDeath[], log: Logger): Promise<BatchResult> {
-  try {
-    return await inTransaction(pool, deaths);
-  } catch (err) {
-    if (!isDataError(err)) throw err;
-    log.warn({ err: (err as Error).message, size: deaths.length }, 'batch rejected by the database; writing its messages one by one');
-  }
-  const total: BatchResult = { stored: 0, duplicates: 0, newRecords: 0 };
-  for (const d of deaths) {
-    let result: BatchResult;
-    try {
-      result = await inTransaction(pool, [d]);
-    } catch (err) {
-      if (!isDataError(err)) throw err;
-      log.error({ eventId: d.eventId, correlationId: d.correlationId, err: (err as Error).message }, 'message rejected by the database; storing it without headers');
-      result = await inTransaction(pool, [degrade(d, (err as Error).message)]);
-    }
-    total.stored += result.stored;
-    total.duplicates += result.duplicates;
-    total.newRecords += result.newRecords;
-  }
+export async function storeBatch(pool: pg.Pool, deaths: PreparedDeath[], log: Logger): Promise<StoreResult> {
+  const total: StoreResult = { stored: 0, duplicates: 0, newRecords: 0, unstorable: [] };
+  // what prepare could not read is not offered to the database at all
+  for (const d of deaths) if (d.unreadable && !d.done) total.unstorable.push({ death: d, reason: d.unreadable });
+  const readable = deaths.filter((d) => !d.unreadable && !d.done);
+  if (readable.length) await storeSplitting(pool, readable, log, total);
   return total;
+}
+
+function add(total: StoreResult, r: BatchResult) {
+  total.stored += r.stored;
+  total.duplicates += r.duplicates;
+  total.newRecords += r.newRecords;
+}
+
+async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, total: StoreResult): Promise<void> {
+  let lastError: unknown;
+  const tries = deaths.length === 1 ? MAX_TRIES : 1;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      add(total, await inTransaction(pool, deaths));
+      // committed: a retry of the batch (a later half failing transiently) must not write these
+      // again, where a first delivery identical to a stored one would count as a new death
+      for (const d of deaths) d.done = true;
+      return;
+    } catch (err) {
+      if (isTransientStoreError(err)) throw err;
+      lastError = err;
+    }
+  }
+  const reason = storeErrorText(lastError);
+  if (deaths.length === 1) {
+    const d = deaths[0];
+    log.error({ eventId: d.eventId, correlationId: d.correlationId, fingerprint: d.fingerprint, err: reason, tries }, 'message refused by the database; parking it');
+    total.unstorable.push({ death: d, reason: `refused by the database after ${tries} tries: ${reason}` });
+    return;
+  }
+  log.warn({ err: reason, size: deaths.length }, 'batch refused by the database; splitting it to find the message at fault');
+  const half = Math.ceil(deaths.length / 2);
+  await storeSplitting(pool, deaths.slice(0, half), log, total);
+  await storeSplitting(pool, deaths.slice(half), log, total);
 }

@@ -1,6 +1,7 @@
 // The platform in miniature: declares the topology, runs every consumer service of the spec on
 // the event library, publishes the ten event types at a steady rate, and injects the failures
 // production sees. With `count` it ends by itself once the bus has settled.
+import '@/lib/bus/amqp-safe-decoder';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import pino from 'pino';
 import { PLATFORM_CONSUMERS, type ServiceSpec } from '@/lib/platform/consumers';

@@ -94,6 +94,11 @@ function createMetrics() {
       help: 'Messages the drainer in this process has moved from the DLQ to PostgreSQL since start',
       registers: [registry],
     }),
+    drainParkedTotal: new Counter({
+      name: 'eventdesk_drain_parked_total',
+      help: 'Messages the drainer in this process could not read or store and parked (eventdesk.parked.<DLQ> + an unreadable record) since start',
+      registers: [registry],
+    }),
     drainRate: new Gauge({
       name: 'eventdesk_drain_rate',
       help: 'Messages per second drained from the DLQ, over the last scrape interval (or 60 s)',

@@ -12,6 +12,8 @@ export interface HealthBody {
     state: 'running' | 'paused' | 'stopped' | 'error';
     dlqDepth: number | null;
     drainedTotal: number;
+    /** messages the drain moved aside (parking queue + "unreadable" record) since the process started */
+    parkedTotal: number;
     lastDrainedAt: string | null;
     dlqMissing?: boolean;
     error?: string | null;
@@ -48,11 +50,12 @@ export async function readHealth(databaseOk: boolean, amqpUrl: string, search: S
           state: drain.state,
           dlqDepth: drain.dlqDepth,
           drainedTotal: drain.drainedTotal,
+          parkedTotal: drain.parkedTotal,
           lastDrainedAt: drain.lastDrainedAt,
           dlqMissing: drain.dlqMissing,
           error: drain.lastError,
         }
-      : { state: 'stopped', dlqDepth: null, drainedTotal: 0, lastDrainedAt: null, error: null },
+      : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: null, error: null },
     search,
   };
   if (!databaseOk || !brokerOk || (drain && drain.state === 'error')) body.status = 'degraded';

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { blankToUndefined, isoInstant, safeTrimmed } from './safe-input';
 
-export const DEAD_LETTER_STATUSES = ['pending', 'republished', 'discarded'] as const;
+/** unreadable: parked by the drain (it could not read or store the message); see README, Drain */
+export const DEAD_LETTER_STATUSES = ['pending', 'republished', 'discarded', 'unreadable'] as const;
 export const DEAD_LETTER_REASONS = ['rejected', 'expired', 'maxlen', 'delivery_limit'] as const;
 export const VALIDITY_VALUES = ['valid', 'invalid', 'unparseable', 'unknown-type', 'unsupported-version'] as const;
 export const PAGE_SIZES = [50, 100, 250] as const;
@@ -126,6 +127,8 @@ export const deadLetterDetailSchema = deadLetterSchema.extend({
   history: z.array(historyEntrySchema),
   /** Jaeger link from the W3C traceparent header, when JAEGER_URL is set (lib/server/trace-link.ts) */
   traceUrl: z.string().nullable().optional(),
+  /** why the drain parked it (status unreadable, or discarded after that); null otherwise */
+  unreadableReason: z.string().nullable().optional(),
 });
 export type DeadLetterDetail = z.infer<typeof deadLetterDetailSchema>;
 

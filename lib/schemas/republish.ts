@@ -72,9 +72,20 @@ export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 
 export const statusChangeResponseSchema = z.object({
   id: z.string(),
-  status: z.enum(['pending', 'republished', 'discarded']),
+  status: z.enum(['pending', 'republished', 'discarded', 'unreadable']),
   changedAt: z.string(),
 });
+
+/** POST /api/dead-letters/:id/retry: an unreadable (parked) dead letter through the drain's prepare and store again. */
+export const retryUnreadableRequestSchema = z.object({ reason: safeTrimmed(REASON_MAX).optional() });
+export type RetryUnreadableRequest = z.infer<typeof retryUnreadableRequestSchema>;
+export const retryUnreadableResponseSchema = z.object({
+  /** the pending dead letter it became (a new id: the unreadable record is replaced) */
+  id: z.string(),
+  status: z.literal('pending'),
+  previousId: z.string(),
+});
+export type RetryUnreadableResponse = z.infer<typeof retryUnreadableResponseSchema>;
 export type StatusChangeResponse = z.infer<typeof statusChangeResponseSchema>;
 
 /** What a 422 carries in error.details. */

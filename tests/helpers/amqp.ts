@@ -1,5 +1,6 @@
 // Each test declares its own exchanges and queues under unique names and deletes exactly those.
 import { randomBytes } from 'node:crypto';
+import '@/lib/bus/amqp-safe-decoder';
 import amqp, { type Channel, type ChannelModel, type Options } from 'amqplib';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

@@ -53,6 +53,7 @@ const ROUTES: RouteCase[] = [
   },
   { file: `${dl}/[id]/discard/route.ts`, method: 'POST', url: `/api/dead-letters/${ID}/discard`, access: 'operator', body: { reason: 'matrix' } },
   { file: `${dl}/[id]/restore/route.ts`, method: 'POST', url: `/api/dead-letters/${ID}/restore`, access: 'operator', body: { reason: 'matrix' } },
+  { file: `${dl}/[id]/retry/route.ts`, method: 'POST', url: `/api/dead-letters/${ID}/retry`, access: 'operator', body: { reason: 'matrix' } },
   {
     file: 'app/api/bulk/route.ts',
     method: 'POST',

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import pino from 'pino';
-import type { ChannelModel, Options } from 'amqplib';
+import type { Channel, ChannelModel, Options } from 'amqplib';
 import { uniqueName, type TestBroker } from '../helpers/amqp';
 
 export const run = promisify(execFile);
@@ -82,4 +82,62 @@ export async function expectExactlyOnce(pool: pg.Pool, messages: number, records
     actual: rows[0],
     expected: { messages, records: r, attempts: messages, history: messages, group_deaths: messages, group_pending: r, hour_deaths: messages, minute_deaths: messages },
   };
+}
+
+/**
+ * Publishes one message whose headers table is given as raw AMQP bytes (a table amqplib's own
+ * encoder cannot build: it recurses, and 5,000 levels overflow it). The frames are written
+ * straight to the connection's socket on an open channel of it, so a later publish on that
+ * channel is queued behind this one.
+ */
+export function publishRawHeaders(connection: ChannelModel, channel: Channel, queue: string, headersTable: Buffer, body: Buffer, messageId: string) {
+  const ch = (channel as unknown as { ch: number }).ch;
+  const frame = (type: number, payload: Buffer) => {
+    const head = Buffer.alloc(7);
+    head.writeUInt8(type, 0);
+    head.writeUInt16BE(ch, 1);
+    head.writeUInt32BE(payload.length, 3);
+    return Buffer.concat([head, payload, Buffer.from([0xce])]);
+  };
+  const shortstr = (s: string) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)]);
+  // basic.publish (class 60, method 40): ticket, exchange "", routing key, no mandatory/immediate
+  const method = Buffer.concat([Buffer.from([0, 60, 0, 40, 0, 0]), shortstr(''), shortstr(queue), Buffer.from([0])]);
+  const header = Buffer.alloc(14);
+  header.writeUInt16BE(60, 0); // class
+  header.writeUInt16BE(0, 2); // weight
+  header.writeBigUInt64BE(BigInt(body.length), 4);
+  header.writeUInt16BE(0x2000 | 0x0080, 12); // headers, messageId
+  const tableLength = Buffer.alloc(4);
+  tableLength.writeUInt32BE(headersTable.length);
+  const properties = Buffer.concat([header, tableLength, headersTable, shortstr(messageId)]);
+  const stream = (connection as unknown as { connection: { stream: { write(b: Buffer): boolean } } }).connection.stream;
+  stream.write(Buffer.concat([frame(1, method), frame(2, properties), frame(3, body)]));
+}
+
+/** {h: {a: {a: ... "leaf"}}} as AMQP table bytes, `depth` tables deep, built without recursion. */
+export function deepHeadersTable(depth: number): Buffer {
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  const parts: Buffer[] = [Buffer.from([1]), Buffer.from('aS'), u32(4), Buffer.from('leaf')];
+  // each level wraps the previous: key "a", tag F, length; collect prefixes, then one concat
+  let size = parts.reduce((n, b) => n + b.length, 0);
+  const prefixes: Buffer[] = [];
+  for (let i = 1; i < depth; i++) {
+    const p = Buffer.concat([Buffer.from([1]), Buffer.from('aF'), u32(size)]);
+    prefixes.push(p);
+    size += p.length;
+  }
+  const top = Buffer.concat([Buffer.from([1]), Buffer.from('hF'), u32(size)]);
+  return Buffer.concat([top, ...prefixes.reverse(), ...parts]);
+}
+
+/** Messages in a queue, ready AND delivered-but-unacked (a passive checkQueue counts only the ready ones). */
+export async function queueTotal(queue: string): Promise<number> {
+  const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'messages']);
+  const line = stdout.split('\n').find((l) => l.split('\t')[0] === queue);
+  if (!line) throw new Error(`queue ${queue} not found`);
+  return Number(line.split('\t')[1]);
 }

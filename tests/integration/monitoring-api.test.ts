@@ -146,7 +146,7 @@ describe('monitoring API', () => {
     expect(errors?.value).toBe(6);
     const depth = families.get('eventdesk_queue_messages')!.samples.find((s) => s.labels.queue === stalled);
     expect(depth?.value).toBe(4);
-    for (const own of ['eventdesk_drained_total', 'eventdesk_republished_total', 'eventdesk_bulk_job_items_total', 'eventdesk_http_request_duration_seconds']) {
+    for (const own of ['eventdesk_drained_total', 'eventdesk_drain_parked_total', 'eventdesk_republished_total', 'eventdesk_bulk_job_items_total', 'eventdesk_http_request_duration_seconds']) {
       expect(families.has(own), own).toBe(true);
     }
   });

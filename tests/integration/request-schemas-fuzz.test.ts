@@ -39,6 +39,7 @@ beforeAll(async () => {
   await load('republish', '@/app/api/dead-letters/[id]/republish/route', 'POST');
   await load('discard', '@/app/api/dead-letters/[id]/discard/route', 'POST');
   await load('restore', '@/app/api/dead-letters/[id]/restore/route', 'POST');
+  await load('retry', '@/app/api/dead-letters/[id]/retry/route', 'POST');
   await load('users', '@/app/api/users/route', 'POST');
   await load('userPatch', '@/app/api/users/[id]/route', 'PATCH');
   await load('tokens', '@/app/api/tokens/route', 'POST');
@@ -118,7 +119,7 @@ describe('query schemas', () => {
 });
 
 describe('params', () => {
-  for (const route of ['detail', 'bulkGet', 'pause', 'discard', 'restore', 'userPatch', 'tokenDelete']) {
+  for (const route of ['detail', 'bulkGet', 'pause', 'discard', 'restore', 'retry', 'userPatch', 'tokenDelete']) {
     it(`${route}: any :id -> never 500`, async () => {
       await fc.assert(
         fc.asyncProperty(hostileText, async (id) => {
@@ -162,6 +163,7 @@ const bodyShapes: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   ),
   discard: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
   restore: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
+  retry: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
   users: fc.record({ email: hostileValue, name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue), password: hostileValue }, { requiredKeys: [] }),
   userPatch: fc.record({ role: hostileValue, status: hostileValue, resetPassword: hostileValue }, { requiredKeys: [] }),
   tokens: fc.record({ name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue) }, { requiredKeys: [] }),

@@ -13,6 +13,7 @@ import { BodyViewer } from './body-viewer';
 import { KeyValueTable } from './key-value-table';
 import { DeathTimeline } from './death-timeline';
 import { HistoryList } from './history-list';
+import { ParkedPanel } from './parked-panel';
 import { ValidationPanel } from './validation-panel';
 
 export function DeadLetterDetailView({ id }: { id: string }) {
@@ -109,6 +110,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
       </header>
       <div className="grid gap-3 lg:grid-cols-3">
         <div className="space-y-3 lg:col-span-2">
+          <ParkedPanel deadLetter={d} />
           <BodyViewer body={d.body} violations={d.validation.violations} contentType={d.contentType} />
           <ValidationPanel validation={d.validation} />
           <KeyValueTable title="Headers" table={d.headers} testId="headers" />

@@ -3,7 +3,7 @@
 //   maintains on write (failure_groups.count / pending_count): a sum over a few hundred rows.
 //   They honour the type, queue, reason, group and status=pending filters; the other filters
 //   (validity, search, time range, correlation id) are listed in `ignoredFilters`.
-// - republished / discarded and validity are bounded index-only counts over all stored dead
+// - republished / discarded / unreadable and validity are bounded index-only counts over all stored dead
 //   letters, capped at FACET_CAP (shown as "10,000+"), whatever the other filters.
 import 'server-only';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
@@ -48,7 +48,7 @@ export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma
     db.$queryRaw<{ kind: string; value: string; n: bigint }[]>`
       SELECT 'status' AS kind, v AS value,
              (SELECT count(*) FROM (SELECT 1 FROM "dead_letters_by_status" d WHERE d."status" = v LIMIT ${FACET_CAP + 1}) s) AS n
-      FROM unnest(ARRAY['republished', 'discarded']::text[]) AS v
+      FROM unnest(ARRAY['republished', 'discarded', 'unreadable']::text[]) AS v
       UNION ALL
       SELECT 'validity', v,
              (SELECT count(*) FROM (SELECT 1 FROM "dead_letters" d WHERE d."validation_status" = v LIMIT ${FACET_CAP + 1}) s)

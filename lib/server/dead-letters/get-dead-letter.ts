@@ -21,6 +21,7 @@ interface DetailRow extends DeadLetterRow {
   body_sha256: string;
   violations: unknown;
   latest_message_id: bigint | null;
+  unreadable_reason: string | null;
 }
 
 interface MessageRow {
@@ -66,7 +67,7 @@ export async function getDeadLetter(id: string, db: PrismaClient = prisma): Prom
   if (!deadLetterIdSchema.safeParse(id).success) throw notFound('Dead letter');
   const [row] = await db.$queryRaw<DetailRow[]>`
     SELECT ${DEAD_LETTER_COLUMNS}, "exchange", "content_type", "received_at", "body_size", "body_sha256",
-           "violations", "latest_message_id"
+           "violations", "latest_message_id", "unreadable_reason"
     FROM "dead_letters" WHERE "id" = ${id}::uuid`;
   if (!row) throw notFound('Dead letter');
 
@@ -100,5 +101,6 @@ export async function getDeadLetter(id: string, db: PrismaClient = prisma): Prom
     validation: { status, violations: toViolations(row.violations) },
     history: history.map((h) => ({ at: h.at.toISOString(), action: h.action, actor: h.actor, reason: h.reason, details: h.details ?? null })),
     traceUrl: traceUrl(record(message?.headers).traceparent),
+    unreadableReason: row.unreadable_reason,
   };
 }

@@ -82,6 +82,8 @@ export async function refreshMetrics(now = Date.now()): Promise<void> {
     // The drainer keeps the count; mirror it (a counter that restarts with the process).
     m.drainedTotal.reset();
     m.drainedTotal.inc(drain.drainedTotal);
+    m.drainParkedTotal.reset();
+    m.drainParkedTotal.inc(drain.parkedTotal);
     const samples = (drainSamples.__eventdeskDrainSamples ??= []);
     samples.push({ at: now, total: drain.drainedTotal });
     while (samples.length > 2 && now - samples[1].at >= 60_000) samples.shift();

@@ -1,0 +1,86 @@
+// An operator's retry of an unreadable dead letter (one the drain parked): its stored bytes,
+// properties and headers go through prepare and the drain's own write again, in one transaction.
+// Stored, it becomes a normal pending dead letter (a new record, or a death of an existing one
+// with the same event), takes the parked record's history and replaces it; refused, nothing
+// changes and the reason comes back (422). The parked copy in eventdesk.parked.<DLQ> stays where
+// it is: that queue is the broker-side archive of what was parked.
+import type { ConsumeMessage } from 'amqplib';
+import type pg from 'pg';
+import { conflict, notFound, unprocessable } from '@/lib/api/errors';
+import { decodeAmqpValue, type Json } from './amqp-values';
+import { prepareDeadLetter } from './prepare-dead-letter';
+import { deadLetterTarget, insertAudit } from './republish-audit';
+import { inTransaction } from './republish-outbox';
+import { isTransientStoreError, storeErrorText } from './store-errors';
+import { writeBatch } from './write-batch';
+
+export interface RetryUnreadableResult {
+  /** the pending dead letter it became */
+  id: string;
+  status: 'pending';
+  /** the unreadable record it replaced (deleted) */
+  previousId: string;
+}
+
+interface ParkedRow {
+  id: string;
+  status: string;
+  routing_key: string | null;
+  received_at: Date;
+  body: Buffer | null;
+  properties: unknown;
+  headers: unknown;
+}
+
+const asTable = (v: unknown): Record<string, unknown> => {
+  const decoded = decodeAmqpValue((v ?? {}) as Json);
+  return decoded && typeof decoded === 'object' && !Array.isArray(decoded) ? (decoded as Record<string, unknown>) : {};
+};
+
+export async function retryUnreadable(pool: pg.Pool, id: string, actor: string, reason: string | null): Promise<RetryUnreadableResult> {
+  return inTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<ParkedRow>(
+      `SELECT d.id::text AS id, d.status, d.routing_key, d.received_at, m.body, m.properties, m.headers
+         FROM dead_letters d
+         LEFT JOIN dead_letter_messages m ON m.id = d.latest_message_id AND m.dead_letter_id = d.id
+        WHERE d.id = $1::uuid
+        FOR UPDATE OF d`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) throw notFound('Dead letter');
+    if (row.status !== 'unreadable') throw conflict(`This dead letter is ${row.status}, not unreadable`, { reason: 'not-unreadable', status: row.status });
+    if (!row.body) throw unprocessable('The parked message has no stored bytes to retry', { reason: 'no-message' });
+
+    const properties = asTable(row.properties);
+    const msg = {
+      content: Buffer.from(row.body),
+      fields: { deliveryTag: 0, redelivered: true, exchange: '', routingKey: row.routing_key ?? '', consumerTag: '' },
+      properties: { ...properties, headers: asTable(row.headers) },
+    } as unknown as ConsumeMessage;
+    const prepared = prepareDeadLetter(msg, row.received_at);
+    if (prepared.unreadable) throw unprocessable(`Still unreadable: ${prepared.unreadable}`, { reason: 'unreadable', error: prepared.unreadable });
+
+    await tx.query('SAVEPOINT retry_unreadable');
+    try {
+      await writeBatch(tx, [prepared]);
+    } catch (err) {
+      if (isTransientStoreError(err)) throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT retry_unreadable');
+      const why = storeErrorText(err);
+      throw unprocessable(`Still refused by the database: ${why}`, { reason: 'unstorable', error: why });
+    }
+    const stored = await tx.query<{ id: string }>(`SELECT id::text AS id FROM dead_letters WHERE event_key = $1 AND queue = $2`, [prepared.eventKey, prepared.queue]);
+    const newId = stored.rows[0]?.id;
+    if (!newId) throw new Error('retried dead letter not found after its write');
+    // the parked record's story moves to the record it became; then it goes (its message too)
+    await tx.query(`UPDATE dead_letter_history SET dead_letter_id = $2 WHERE dead_letter_id = $1`, [id, newId]);
+    await tx.query(
+      `INSERT INTO dead_letter_history (dead_letter_id, action, actor, reason, details) VALUES ($1, 'retried', $2, $3, $4)`,
+      [newId, actor, reason, JSON.stringify({ from: 'unreadable', previousId: id })],
+    );
+    await tx.query(`DELETE FROM dead_letters WHERE id = $1`, [id]);
+    await insertAudit(tx, [{ actor, action: 'retry-unreadable', target: deadLetterTarget(newId), reason, details: { deadLetterId: newId, previousId: id, from: 'unreadable', to: 'pending' } }]);
+    return { id: newId, status: 'pending', previousId: id };
+  });
+}
