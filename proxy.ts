@@ -5,6 +5,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { decode } from 'next-auth/jwt';
 import { env } from '@/lib/env';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { ensureAuthReady } from '@/lib/server/auth/bootstrap';
 import { contentSecurityPolicy, createNonce } from '@/lib/server/auth/content-security-policy';
 import { sessionCookieValue } from '@/lib/server/auth/session-actor';
@@ -32,8 +33,10 @@ export async function proxy(request: NextRequest) {
   const isPublic = PUBLIC_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   if (!isPublic && !(await hasSession(request))) {
     const target = new URL('/sign-in', request.url);
-    // the filters of a shared list link (/?groupId=...) come back after signing in too
-    if (pathname !== '/' || search) target.searchParams.set('callbackUrl', pathname + search);
+    // the filters of a shared list link (/?groupId=...) come back after signing in too; a path
+    // like //evil.example is not taken along
+    const back = safeRedirectPath(pathname + search, request.nextUrl.origin);
+    if (back !== '/') target.searchParams.set('callbackUrl', back);
     const response = NextResponse.redirect(target);
     response.headers.set('Content-Security-Policy', csp);
     return response;

@@ -1,5 +1,7 @@
 // Browser side of next-auth's endpoints, without next-auth/react's SessionProvider (whose
 // session fetch can race the CSRF fetch on a cold sign-in): one CSRF fetch, then one POST.
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
+
 export type SignInResult = { ok: true } | { ok: false; error: string };
 
 async function csrfToken(): Promise<string> {
@@ -38,5 +40,5 @@ export async function signOut(): Promise<void> {
 
 /** Only same-origin paths: a callbackUrl must never send a user to another site. */
 export function safeCallbackUrl(value: string | null | undefined): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+  return safeRedirectPath(value, window.location.origin);
 }

@@ -149,6 +149,47 @@ describe('access control on the running console', () => {
     expect((await signIn(server.url, user.email, user.password, { 'x-forwarded-for': '10.30.0.2' })).error).toBeNull();
   });
 
+  it('the redirect: callbackUrl never leads off the console, and control characters never give a 500', async () => {
+    const user = await createTestUser(db.url, 'viewer', 'redirect');
+    const origin = new URL(server.url).origin;
+    // next-auth's own answer (the URL the sign-in page would follow) stays on this origin
+    for (const callbackUrl of ['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/a/..//evil.example']) {
+      const result = await signIn(server.url, user.email, user.password, {}, callbackUrl);
+      expect(result.error, callbackUrl).toBeNull();
+      expect(new URL(result.body.url!).origin, callbackUrl).toBe(origin);
+      expect(new URL(result.body.url!).pathname, callbackUrl).toBe('/');
+    }
+    // TAB/CR/LF in the callbackUrl field: refused with 400 before next-auth
+    for (const callbackUrl of ['/\t/evil.example', '/\n/evil.example', '/\r/evil.example']) {
+      const result = await signIn(server.url, user.email, user.password, {}, callbackUrl);
+      expect(result.status, JSON.stringify(callbackUrl)).toBe(400);
+      expect(result.body.error?.code).toBe('invalid_request');
+    }
+    const session = await signIn(server.url, user.email, user.password);
+    for (const query of ['/%09/evil.example', '/%0a/evil.example', '/%0d/evil.example', '%0d%0aSet-Cookie:x=1', '//evil.example', '/%5Cevil.example']) {
+      for (const headers of [{}, { cookie: session.cookie! }] as Record<string, string>[]) {
+        const page = await fetch(`${server.url}/sign-in?callbackUrl=${query}`, { redirect: 'manual', headers });
+        expect(page.status, `${query} ${JSON.stringify(headers)}`).toBeLessThan(500);
+        if (page.status >= 300 && page.status < 400) {
+          expect(new URL(page.headers.get('location')!, server.url).origin).toBe(origin);
+          expect(new URL(page.headers.get('location')!, server.url).pathname).toBe('/');
+        } else {
+          expect(page.status).toBe(200);
+        }
+      }
+      const api = await fetch(`${server.url}/api/auth/signin?callbackUrl=${query}`, { redirect: 'manual' });
+      expect(api.status, query).toBeLessThan(500);
+    }
+    // the proxy's sign-in redirect does not carry a path that leaves the site
+    const proxied = await fetch(`${server.url}/a/..//evil.example`, { redirect: 'manual' });
+    expect(proxied.status).toBeLessThan(500);
+    const location = proxied.headers.get('location');
+    if (location) {
+      const back = new URL(location, server.url).searchParams.get('callbackUrl');
+      if (back) expect(new URL(back, server.url).origin).toBe(origin);
+    }
+  });
+
   it('keeps /api/health and (without METRICS_TOKEN) /api/metrics public', async () => {
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     const metrics = await fetch(`${server.url}/api/metrics`);

@@ -8,6 +8,7 @@ import { logger } from '@/lib/log';
 import { ensureAuthReady } from './bootstrap';
 import { clientIp } from './client-ip';
 import { verifyPassword } from './passwords';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { checkSignInRate, recordSignInAttempt } from './sign-in-rate-limit';
 import { findUserByEmail, recordSignIn } from './users';
 
@@ -80,6 +81,12 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       ...oidcProvider(),
     ],
     callbacks: {
+      // Every redirect next-auth makes (after sign-in, sign-out, to an error page): a path on
+      // this origin. next-auth's default accepts `/\t/evil.example`, which browsers read as
+      // //evil.example.
+      redirect({ url, baseUrl }) {
+        return new URL(safeRedirectPath(url, baseUrl), baseUrl).toString();
+      },
       // OIDC only lets in people an admin has added (by email) and not disabled.
       async signIn({ user, account }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
