@@ -1,12 +1,13 @@
 // Access control beyond the route matrix, against the production server: security headers and
-// cookie flags, cross-site writes refused, the sign-in rate limit, page redirects, the token
+// cookie flags, cross-site writes refused, the sign-out, the redirect, the sign-in rate limit,
+// page redirects, the token
 // CLI, and first start (generated admin password printed once, session secret kept).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers/amqp';
-import { bearer, createTestToken, createTestUser, signIn } from '../helpers/auth';
+import { bearer, createTestToken, createTestUser, signIn, signOut } from '../helpers/auth';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { startNextServer, type RunningServer } from '../helpers/next-server';
 
@@ -147,6 +148,47 @@ describe('access control on the running console', () => {
     const user = await createTestUser(db.url, 'viewer');
     expect((await signIn(server.url, user.email, user.password, ip)).error).toBe('RateLimited');
     expect((await signIn(server.url, user.email, user.password, { 'x-forwarded-for': '10.30.0.2' })).error).toBeNull();
+  });
+
+  it('the sign-out: a copied session cookie stops working once its session signs out', async () => {
+    const user = await createTestUser(db.url, 'operator', 'leaver');
+    const session = await signIn(server.url, user.email, user.password);
+    expect(session.error).toBeNull();
+    const copied = session.cookie!;
+    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: copied } })).status).toBe(200);
+    expect((await fetch(`${server.url}/groups`, { redirect: 'manual', headers: { cookie: copied } })).status).toBe(200);
+
+    expect(await signOut(server.url, session.cookie!)).toBeLessThan(400);
+
+    const api = await fetch(`${server.url}/api/me`, { headers: { cookie: copied } });
+    expect(api.status).toBe(401);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const page = await fetch(`${server.url}/groups`, { redirect: 'manual', headers: { cookie: copied } });
+    expect(page.status).toBe(307);
+    expect(new URL(page.headers.get('location')!, server.url).pathname).toBe('/sign-in');
+    // a write with the copied cookie is refused too
+    const write = await fetch(`${server.url}/api/tokens`, {
+      method: 'POST',
+      headers: { cookie: copied, origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'after-sign-out', role: 'viewer' }),
+    });
+    expect(write.status).toBe(401);
+    // signing in again works, with a new session
+    const again = await signIn(server.url, user.email, user.password);
+    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: again.cookie! } })).status).toBe(200);
+  });
+
+  it('a password reset by an admin still ends the user\'s sessions', async () => {
+    const user = await createTestUser(db.url, 'viewer', 'reset');
+    const session = await signIn(server.url, user.email, user.password);
+    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session.cookie! } })).status).toBe(200);
+    const reset = await fetch(`${server.url}/api/users/${user.id}`, {
+      method: 'PATCH',
+      headers: { cookie: adminCookie, origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ resetPassword: true }),
+    });
+    expect(reset.status).toBe(200);
+    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session.cookie! } })).status).toBe(401);
   });
 
   it('the redirect: callbackUrl never leads off the console, and control characters never give a 500', async () => {

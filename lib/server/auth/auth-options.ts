@@ -1,5 +1,7 @@
 // next-auth (v4) configuration: credentials over the users table, optional OIDC, JWT sessions
-// that carry the user id and session version (authorize() checks both against the database).
+// that carry the user id and session version (authorize() checks both against the database;
+// signing out bumps the version, so a copied cookie dies with the sign-out), and redirects that
+// never leave the console's origin.
 import 'server-only';
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
@@ -10,7 +12,7 @@ import { clientIp } from './client-ip';
 import { verifyPassword } from './passwords';
 import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { checkSignInRate, recordSignInAttempt } from './sign-in-rate-limit';
-import { findUserByEmail, recordSignIn } from './users';
+import { endSessions, findUserByEmail, recordSignIn } from './users';
 
 /** Sessions last a working day; disabling a user ends them at once anyway. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
@@ -104,6 +106,16 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       },
       async session({ session, token }) {
         return { ...session, user: { ...session.user, email: token.email ?? null } };
+      },
+    },
+    events: {
+      // Signing out ends the session for good: the cookie's version is no longer the user's, so a
+      // copy of it is refused everywhere (authorize(), pages, proxy). Only a current session can
+      // bump it (a stale copy signing out changes nothing); this ends the user's other sessions
+      // too, as one version is kept per user. next-auth logs a failure here and still clears
+      // the cookie.
+      async signOut({ token }) {
+        if (token?.sub && typeof token.sv === 'number') await endSessions(token.sub, token.sv);
       },
     },
     logger: {
