@@ -21,7 +21,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
         window.location.assign(target); // a full load: server components read the new cookie
         return;
       }
-      setError(signInErrorMessage(result.error));
+      setError(signInErrorMessage(result.error, result.retryAfterSeconds));
     } catch {
       setError('EventDesk did not answer. Is the server running?');
     }

@@ -11,14 +11,11 @@ import { ensureAuthReady } from './bootstrap';
 import { clientIp } from './client-ip';
 import { verifyPassword } from './passwords';
 import { safeRedirectPath } from '@/lib/auth/safe-redirect';
-import { checkSignInRate, recordSignInAttempt } from './sign-in-rate-limit';
+import { signInAccount, signInSucceeded } from './sign-in-throttle';
 import { endSessions, findUserByEmail, recordSignIn } from './users';
 
 /** Sessions last a working day; disabling a user ends them at once anyway. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
-
-/** The `error` the sign-in page receives when the rate limit refuses a try. */
-export const RATE_LIMITED_ERROR = 'RateLimited';
 
 export const OIDC_PROVIDER_ID = 'oidc';
 
@@ -62,20 +59,16 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       CredentialsProvider({
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        // The sign-in limiter already counted this try (app/api/auth/[...nextauth]/route.ts,
+        // before next-auth parsed the form): here only a success is reported back to it.
         async authorize(credentials, req) {
-          const email = String(credentials?.email ?? '').trim().toLowerCase().slice(0, 320);
+          const email = signInAccount(credentials?.email);
           const password = String(credentials?.password ?? '');
           if (!email || !password) return null;
-          const ip = clientIp(req?.headers ?? {});
-          const rate = await checkSignInRate(email, ip);
-          if (!rate.allowed) {
-            logger.warn({ email, ip }, 'sign-in refused: rate limit');
-            throw new Error(RATE_LIMITED_ERROR);
-          }
           const user = await findUserByEmail(email);
           const ok = (await verifyPassword(user?.passwordHash ?? null, password)) && user?.status === 'active';
-          await recordSignInAttempt(email, ip, ok);
           if (!ok || !user) return null;
+          await signInSucceeded(email, clientIp(req?.headers ?? {}));
           await recordSignIn(user.id);
           return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion } as never;
         },

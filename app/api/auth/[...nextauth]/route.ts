@@ -1,12 +1,15 @@
 // next-auth's endpoints (sign-in, callbacks, sign-out, csrf, session). Public by nature.
 // In front of them, guardAuthRequest: the body read as a stream up to 64 KiB (413 past it) and
-// bad fields (NUL, CR/LF in callbackUrl ...) answered 400 in the error envelope, not 500.
+// bad fields (NUL, CR/LF in callbackUrl ...) answered 400 in the error envelope, not 500; and the
+// sign-in limiter, which answers 429 (Retry-After) before a password is checked.
 import NextAuth from 'next-auth';
 import { NextRequest } from 'next/server';
 import { guardAuthRequest } from '@/lib/api/auth-request-guard';
 import { ApiError } from '@/lib/api/errors';
 import { errorResponse } from '@/lib/api/handler';
+import { logger } from '@/lib/log';
 import { getAuthOptions } from '@/lib/server/auth/auth-options';
+import { isCredentialsCallback, throttleCredentialsSignIn } from '@/lib/server/auth/credentials-throttle';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -21,6 +24,17 @@ async function handler(request: NextRequest, context: Context): Promise<Response
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
     throw err;
+  }
+  if (isCredentialsCallback(request)) {
+    let refused: Response | null;
+    try {
+      refused = await throttleCredentialsSignIn(request, guarded.body);
+    } catch (err) {
+      // the limiter cannot decide (database down): refuse rather than let guesses through
+      logger.warn({ err }, 'sign-in limiter unavailable');
+      return errorResponse(new ApiError('unavailable', 'Sign-in is unavailable for a moment; try again shortly'));
+    }
+    if (refused) return refused;
   }
   let forwarded = request;
   if (guarded.body !== null) {
