@@ -1,4 +1,5 @@
-// Sign in, a wrong password, the user menu, sign out; scripts run under the nonce CSP.
+// Sign in, a wrong password, the user menu, sign out; scripts run under the nonce CSP; the
+// redirect after sign-in never leaves the console.
 import { expect, test } from '@playwright/test';
 
 test.use({ storageState: { cookies: [], origins: [] } }); // signed out
@@ -39,4 +40,28 @@ test('a shared list link opened signed out keeps its filters through sign-in', a
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/\?reason=rejected&status=pending$/);
   await expect(page.getByLabel('Reason')).toHaveValue('rejected');
+});
+
+test('the redirect: a callbackUrl of /%09/evil.example ends on the console', async ({ page, baseURL }) => {
+  const offSite: string[] = [];
+  await page.route((url) => url.hostname.endsWith('evil.example'), (route) => {
+    offSite.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto('/sign-in?callbackUrl=/%09/evil.example');
+  await page.getByLabel('Email').fill(process.env.E2E_ADMIN_EMAIL!);
+  await page.getByLabel('Password').fill(process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('user-name')).toHaveText(process.env.E2E_ADMIN_EMAIL!);
+  expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+  expect(new URL(page.url()).pathname).toBe('/');
+  expect(offSite).toEqual([]);
+
+  // signed in already: the page redirects at once, and %0a / %0d never give a 500
+  for (const bad of ['/%09/evil.example', '/%0a/evil.example', '/%0d/evil.example']) {
+    const response = await page.goto(`/sign-in?callbackUrl=${bad}`);
+    expect(response!.status(), bad).toBeLessThan(500);
+    expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+  }
+  expect(offSite).toEqual([]);
 });
