@@ -47,30 +47,33 @@ export async function takeSignInTry(account: string, ip: string): Promise<Thrott
   const free = FREE_FAILURES;
   const cap = MAX_DELAY_SECONDS;
   const forget = `${FORGET_AFTER_MINUTES} minutes`;
-  // clock_timestamp(), not now(): the time the row is reached, after waiting for its lock, so a
-  // try that queued behind another sees the wait that one set. The delay after n failures is
-  // computed inline (power of 2 from the FREE_FAILURES-th, capped).
+  // One clock for the whole statement (statement_timestamp(): every CASE below sees the same
+  // instant, so "allowed" and "failures" cannot disagree). A try that queued on the row lock
+  // behind another compares that one's wait with its own, slightly earlier, start: it is refused
+  // as it should be, being concurrent with it. No wait (null) below FREE_FAILURES, so parallel
+  // first tries never refuse each other. The delay after n failures is 2^(n - FREE_FAILURES) s,
+  // capped (the exponent is bounded first so power() cannot overflow).
   const rows = await prisma.$queryRaw<Row[]>`
     INSERT INTO "sign_in_throttle" AS t ("key", "attempts", "failures", "allowed", "last_failure_at", "next_try_at")
-    SELECT k, 1, 1, true, clock_timestamp(),
-           CASE WHEN 1 >= ${free}::int THEN clock_timestamp() + make_interval(secs => least(power(2, 1 - ${free}::int), ${cap}::int)) END
+    SELECT k, 1, 1, true, statement_timestamp(),
+           CASE WHEN 1 >= ${free}::int THEN statement_timestamp() + make_interval(secs => least(power(2, 1 - ${free}::int), ${cap}::int)) END
     FROM unnest(ARRAY[${keys.accountAddress}, ${keys.address}]::text[]) AS k
     ON CONFLICT ("key") DO UPDATE SET
-      "attempts" = CASE WHEN t."last_failure_at" < clock_timestamp() - ${forget}::interval AND coalesce(t."next_try_at" <= clock_timestamp(), true)
+      "attempts" = CASE WHEN t."last_failure_at" < statement_timestamp() - ${forget}::interval AND coalesce(t."next_try_at" <= statement_timestamp(), true)
                         THEN 1 ELSE t."attempts" + 1 END,
-      "failures" = CASE WHEN t."last_failure_at" < clock_timestamp() - ${forget}::interval AND coalesce(t."next_try_at" <= clock_timestamp(), true) THEN 1
-                        WHEN coalesce(t."next_try_at" <= clock_timestamp(), true) THEN t."failures" + 1
+      "failures" = CASE WHEN t."last_failure_at" < statement_timestamp() - ${forget}::interval AND coalesce(t."next_try_at" <= statement_timestamp(), true) THEN 1
+                        WHEN coalesce(t."next_try_at" <= statement_timestamp(), true) THEN t."failures" + 1
                         ELSE t."failures" END,
-      "allowed" = coalesce(t."next_try_at" <= clock_timestamp(), true),
-      "last_failure_at" = CASE WHEN coalesce(t."next_try_at" <= clock_timestamp(), true) THEN clock_timestamp() ELSE t."last_failure_at" END,
+      "allowed" = coalesce(t."next_try_at" <= statement_timestamp(), true),
+      "last_failure_at" = CASE WHEN coalesce(t."next_try_at" <= statement_timestamp(), true) THEN statement_timestamp() ELSE t."last_failure_at" END,
       "next_try_at" = CASE
-        WHEN NOT coalesce(t."next_try_at" <= clock_timestamp(), true) THEN t."next_try_at"
-        WHEN t."last_failure_at" < clock_timestamp() - ${forget}::interval THEN
-          CASE WHEN 1 >= ${free}::int THEN clock_timestamp() + make_interval(secs => least(power(2, 1 - ${free}::int), ${cap}::int)) END
+        WHEN NOT coalesce(t."next_try_at" <= statement_timestamp(), true) THEN t."next_try_at"
+        WHEN t."last_failure_at" < statement_timestamp() - ${forget}::interval THEN
+          CASE WHEN 1 >= ${free}::int THEN statement_timestamp() + make_interval(secs => least(power(2, 1 - ${free}::int), ${cap}::int)) END
         WHEN t."failures" + 1 >= ${free}::int
-          THEN clock_timestamp() + make_interval(secs => least(power(2, least(t."failures" + 1 - ${free}::int, 30)), ${cap}::int))
+          THEN statement_timestamp() + make_interval(secs => least(power(2, least(t."failures" + 1 - ${free}::int, 30)), ${cap}::int))
         END
-    RETURNING "key", "allowed", greatest(0, extract(epoch FROM ("next_try_at" - clock_timestamp())))::float8 AS "wait_seconds"`;
+    RETURNING "key", "allowed", greatest(0, extract(epoch FROM ("next_try_at" - statement_timestamp())))::float8 AS "wait_seconds"`;
   if (Math.random() < 0.01) void forgetOldCounters().catch(() => {});
   const refused = rows.filter((r) => !r.allowed);
   if (refused.length === 0) return { allowed: true, retryAfterSeconds: 0 };
