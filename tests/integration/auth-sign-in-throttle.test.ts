@@ -51,4 +51,12 @@ describe('the limiter statement', () => {
     expect(await row(keys.accountAddress)).toBeUndefined();
     expect(await row(keys.address)).toEqual({ attempts: 3, failures: 2, waiting: false });
   });
+
+  it('authorize() checks a password only inside a try the limiter counted, for that account', async () => {
+    const { runCounted, wasCounted } = await import('@/lib/server/auth/credentials-throttle');
+    expect(wasCounted('a@example.test')).toBe(false);
+    expect(await runCounted('a@example.test', async () => wasCounted('a@example.test'))).toBe(true);
+    expect(await runCounted('a@example.test', async () => wasCounted('b@example.test'))).toBe(false);
+    expect(await runCounted(null, async () => wasCounted('a@example.test'))).toBe(false);
+  });
 });

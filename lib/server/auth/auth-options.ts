@@ -11,6 +11,7 @@ import { ensureAuthReady } from './bootstrap';
 import { clientIp } from './client-ip';
 import { verifyPassword } from './passwords';
 import { safeRedirectPath } from '@/lib/auth/safe-redirect';
+import { wasCounted } from './credentials-throttle';
 import { signInAccount, signInSucceeded } from './sign-in-throttle';
 import { endSessions, findUserByEmail, recordSignIn } from './users';
 
@@ -59,12 +60,17 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       CredentialsProvider({
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        // The sign-in limiter already counted this try (app/api/auth/[...nextauth]/route.ts,
-        // before next-auth parsed the form): here only a success is reported back to it.
+        // The sign-in limiter counted this try in app/api/auth/[...nextauth]/route.ts, before
+        // next-auth read the body (credentials-throttle.ts); a try it did not count gets no
+        // password check. Here only a success is reported back to it.
         async authorize(credentials, req) {
           const email = signInAccount(credentials?.email);
           const password = String(credentials?.password ?? '');
           if (!email || !password) return null;
+          if (!wasCounted(email)) {
+            logger.error({ email }, 'sign-in refused: the limiter did not count this try');
+            return null;
+          }
           const user = await findUserByEmail(email);
           const ok = (await verifyPassword(user?.passwordHash ?? null, password)) && user?.status === 'active';
           if (!ok || !user) return null;

@@ -9,7 +9,7 @@ import { ApiError } from '@/lib/api/errors';
 import { errorResponse } from '@/lib/api/handler';
 import { logger } from '@/lib/log';
 import { getAuthOptions } from '@/lib/server/auth/auth-options';
-import { isCredentialsCallback, throttleCredentialsSignIn } from '@/lib/server/auth/credentials-throttle';
+import { isCredentialsCallback, runCounted, throttleCredentialsSignIn, type ThrottleOutcome } from '@/lib/server/auth/credentials-throttle';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -25,16 +25,18 @@ async function handler(request: NextRequest, context: Context): Promise<Response
     if (err instanceof ApiError) return errorResponse(err);
     throw err;
   }
+  let counted: string | null = null;
   if (isCredentialsCallback(request)) {
-    let refused: Response | null;
+    let outcome: ThrottleOutcome;
     try {
-      refused = await throttleCredentialsSignIn(request, guarded.body);
+      outcome = await throttleCredentialsSignIn(request, guarded.body);
     } catch (err) {
       // the limiter cannot decide (database down): refuse rather than let guesses through
       logger.warn({ err }, 'sign-in limiter unavailable');
       return errorResponse(new ApiError('unavailable', 'Sign-in is unavailable for a moment; try again shortly'));
     }
-    if (refused) return refused;
+    if ('refused' in outcome) return outcome.refused;
+    counted = outcome.counted;
   }
   let forwarded = request;
   if (guarded.body !== null) {
@@ -43,7 +45,8 @@ async function handler(request: NextRequest, context: Context): Promise<Response
     headers.delete('transfer-encoding');
     forwarded = new NextRequest(request.url, { method: request.method, headers, body: guarded.body as BodyInit });
   }
-  return NextAuth(forwarded, context, await getAuthOptions());
+  const options = await getAuthOptions();
+  return runCounted(counted, () => NextAuth(forwarded, context, options));
 }
 
 export { handler as GET, handler as POST };
