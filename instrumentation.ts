@@ -2,6 +2,8 @@
 // background jobs (each switchable by env) without blocking start-up on the broker.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // First: route handlers learn each request's socket address from this (the sign-in limiter).
+  (await import('./lib/server/auth/peer-address')).installPeerAddressHeader();
   const { startBackground } = await import('./lib/runtime/background');
   startBackground();
   // Access control: the session secret and the first admin (its password printed once) now,

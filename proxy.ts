@@ -1,13 +1,13 @@
 // Next 16's proxy (formerly middleware; Node.js runtime): every page response gets a fresh CSP
-// nonce, and page requests without a valid session cookie go to /sign-in. API routes are not
-// matched: each handler authorises itself and answers 401/403 JSON, never a redirect. This is a
-// convenience gate only: layouts and routes check the user in the database on every request.
+// nonce, and page requests without a live session go to /sign-in (a cookie that was signed out,
+// or whose user was disabled or reset, is no session: its version no longer matches the user's).
+// API routes are not matched: each handler authorises itself and answers 401/403 JSON, never a
+// redirect. Layouts and routes check the user in the database on every request too.
 import { NextResponse, type NextRequest } from 'next/server';
-import { decode } from 'next-auth/jwt';
 import { env } from '@/lib/env';
-import { ensureAuthReady } from '@/lib/server/auth/bootstrap';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { contentSecurityPolicy, createNonce } from '@/lib/server/auth/content-security-policy';
-import { sessionCookieValue } from '@/lib/server/auth/session-actor';
+import { actorFromSessionToken, sessionCookieValue } from '@/lib/server/auth/session-actor';
 
 const PUBLIC_PAGES = ['/sign-in'];
 
@@ -15,10 +15,10 @@ async function hasSession(request: NextRequest): Promise<boolean> {
   const token = sessionCookieValue(request.cookies.getAll());
   if (!token) return false;
   try {
-    const claims = await decode({ token, secret: await ensureAuthReady() });
-    return Boolean(claims?.sub);
+    // the same check as the API's: signature, user active, session version current (cached 3 s)
+    return (await actorFromSessionToken(token)) !== null;
   } catch {
-    return false;
+    return true; // the database is down: let the page's own check answer (an error, not a loop)
   }
 }
 
@@ -32,8 +32,10 @@ export async function proxy(request: NextRequest) {
   const isPublic = PUBLIC_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   if (!isPublic && !(await hasSession(request))) {
     const target = new URL('/sign-in', request.url);
-    // the filters of a shared list link (/?groupId=...) come back after signing in too
-    if (pathname !== '/' || search) target.searchParams.set('callbackUrl', pathname + search);
+    // the filters of a shared list link (/?groupId=...) come back after signing in too; a path
+    // like //evil.example is not taken along
+    const back = safeRedirectPath(pathname + search, request.nextUrl.origin);
+    if (back !== '/') target.searchParams.set('callbackUrl', back);
     const response = NextResponse.redirect(target);
     response.headers.set('Content-Security-Policy', csp);
     return response;

@@ -1,6 +1,7 @@
 // Every setting EventDesk reads, parsed once with zod, each with its default (interface.md).
 // Core logic takes its settings as arguments; only entry points (server, worker, scripts) call env().
 import { z } from 'zod';
+import { parseTrustProxy } from './trust-proxy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -58,6 +59,18 @@ export const envSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(url(['http:', 'https:']))),
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'])),
+  /** Which X-Forwarded-For entries to believe for the client's address (lib/trust-proxy.ts). */
+  TRUST_PROXY: z
+    .string()
+    .default('none')
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

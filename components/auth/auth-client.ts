@@ -1,6 +1,8 @@
 // Browser side of next-auth's endpoints, without next-auth/react's SessionProvider (whose
 // session fetch can race the CSRF fetch on a cold sign-in): one CSRF fetch, then one POST.
-export type SignInResult = { ok: true } | { ok: false; error: string };
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
+
+export type SignInResult = { ok: true } | { ok: false; error: string; retryAfterSeconds?: number };
 
 async function csrfToken(): Promise<string> {
   const res = await fetch('/api/auth/csrf', { cache: 'no-store' });
@@ -8,7 +10,7 @@ async function csrfToken(): Promise<string> {
   return data.csrfToken;
 }
 
-async function postForm(path: string, fields: Record<string, string>): Promise<{ status: number; url?: string }> {
+async function postForm(path: string, fields: Record<string, string>): Promise<{ status: number; url?: string; retryAfter?: number }> {
   const res = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -16,11 +18,14 @@ async function postForm(path: string, fields: Record<string, string>): Promise<{
     cache: 'no-store',
   });
   const data = (await res.json().catch(() => ({}))) as { url?: string };
-  return { status: res.status, url: data.url };
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return { status: res.status, url: data.url, retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
 }
 
 export async function signInWithPassword(email: string, password: string, callbackUrl: string): Promise<SignInResult> {
-  const { url } = await postForm('/api/auth/callback/credentials', { email, password, callbackUrl });
+  const { status, url, retryAfter } = await postForm('/api/auth/callback/credentials', { email, password, callbackUrl });
+  // The sign-in limiter answers 429 (Retry-After) before next-auth sees the password.
+  if (status === 429) return { ok: false, error: 'RateLimited', retryAfterSeconds: retryAfter };
   const error = url ? new URL(url, window.location.origin).searchParams.get('error') : 'Unknown';
   return error ? { ok: false, error } : { ok: true };
 }
@@ -38,5 +43,5 @@ export async function signOut(): Promise<void> {
 
 /** Only same-origin paths: a callbackUrl must never send a user to another site. */
 export function safeCallbackUrl(value: string | null | undefined): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+  return safeRedirectPath(value, window.location.origin);
 }

@@ -4,23 +4,24 @@ import { useState, type FormEvent } from 'react';
 import { safeCallbackUrl, signInWithOidc, signInWithPassword } from './auth-client';
 import { signInErrorMessage } from './sign-in-messages';
 
-export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: string | null; initialError: string | null; oidc: { id: string; name: string } | null }) {
+/** `callbackUrl` was made a same-origin path by the page (lib/auth/safe-redirect.ts). */
+export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: string; initialError: string | null; oidc: { id: string; name: string } | null }) {
   const [error, setError] = useState<string | null>(initialError ? signInErrorMessage(initialError) : null);
   const [busy, setBusy] = useState(false);
-  const target = safeCallbackUrl(callbackUrl);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
+    const target = safeCallbackUrl(callbackUrl); // again here: with the browser's own origin
     try {
       const result = await signInWithPassword(String(form.get('email') ?? ''), String(form.get('password') ?? ''), target);
       if (result.ok) {
         window.location.assign(target); // a full load: server components read the new cookie
         return;
       }
-      setError(signInErrorMessage(result.error));
+      setError(signInErrorMessage(result.error, result.retryAfterSeconds));
     } catch {
       setError('EventDesk did not answer. Is the server running?');
     }
@@ -51,7 +52,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
         <button
           type="button"
           className="w-full rounded border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50"
-          onClick={() => void signInWithOidc(oidc.id, target)}
+          onClick={() => void signInWithOidc(oidc.id, safeCallbackUrl(callbackUrl))}
         >
           Sign in with {oidc.name}
         </button>

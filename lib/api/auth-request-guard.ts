@@ -70,6 +70,19 @@ export async function guardAuthRequest(request: Request): Promise<{ body: Uint8A
       throw new ApiError('invalid_request', 'Body is not valid UTF-8', [{ field: '(body)', message: 'not UTF-8' }]);
     }
     check(new URLSearchParams(text), 'field');
+  } else if (/\bapplication\/json\b/i.test(type)) {
+    // next-auth reads JSON bodies too (credentials included): the same checks on their fields
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      throw new ApiError('invalid_request', 'Body is not valid JSON', [{ field: '(body)', message: 'not JSON' }]);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ApiError('invalid_request', 'Body must be a JSON object', [{ field: '(body)', message: 'not an object' }]);
+    }
+    const fields = Object.entries(parsed as Record<string, unknown>).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : '']);
+    check(fields, 'field');
   }
   return { body: bytes };
 }

@@ -60,16 +60,26 @@ function setCookies(res: Response): { name: string; value: string }[] {
 export interface SignInOutcome {
   /** `Cookie` header value carrying the session, or null when sign-in failed */
   cookie: string | null;
-  /** next-auth's error code (CredentialsSignin, RateLimited, ...) when it failed */
+  /** next-auth's error code (CredentialsSignin, ...) when it failed; RateLimited for the limiter's 429 */
   error: string | null;
   status: number;
+  /** the limiter's Retry-After (seconds) on a 429 */
+  retryAfter: number | null;
+  /** the JSON body (next-auth's `{url}`, or the error envelope) */
+  body: { url?: string; error?: { code: string; message: string; details?: unknown } };
 }
 
 /**
  * Signs in through /api/auth/callback/credentials like the sign-in page does. `headers` may set
  * X-Forwarded-For to act as a client at another address (the per-IP rate limit).
  */
-export async function signIn(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<SignInOutcome> {
+export async function signIn(
+  baseUrl: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+  callbackUrl = '/',
+): Promise<SignInOutcome> {
   const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = setCookies(csrfRes);
@@ -77,10 +87,32 @@ export async function signIn(baseUrl: string, email: string, password: string, h
     method: 'POST',
     redirect: 'manual',
     headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie: jar.map((c) => `${c.name}=${c.value}`).join('; ') },
-    body: new URLSearchParams({ email, password, csrfToken, json: 'true', callbackUrl: '/' }),
+    body: new URLSearchParams({ email, password, csrfToken, json: 'true', callbackUrl }),
   });
-  const body = (await res.json().catch(() => ({}))) as { url?: string };
-  const error = body.url ? new URL(body.url, baseUrl).searchParams.get('error') : 'NoUrl';
+  const body = (await res.json().catch(() => ({}))) as SignInOutcome['body'];
+  const error = res.status === 429 ? 'RateLimited' : body.url ? new URL(body.url, baseUrl).searchParams.get('error') : 'NoUrl';
   const session = setCookies(res).find((c) => c.name.endsWith('next-auth.session-token'));
-  return { cookie: session && !error ? `${session.name}=${session.value}` : null, error, status: res.status };
+  const retryAfter = res.headers.get('retry-after');
+  return {
+    cookie: session && !error ? `${session.name}=${session.value}` : null,
+    error,
+    status: res.status,
+    retryAfter: retryAfter === null ? null : Number(retryAfter),
+    body,
+  };
+}
+
+/** Signs out through /api/auth/signout like the user menu does; returns the response status. */
+export async function signOut(baseUrl: string, cookie: string): Promise<number> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers: { cookie } });
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = [cookie, ...setCookies(csrfRes).map((c) => `${c.name}=${c.value}`)].join('; ');
+  const res = await fetch(`${baseUrl}/api/auth/signout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar, origin: baseUrl },
+    body: new URLSearchParams({ csrfToken, json: 'true', callbackUrl: '/sign-in' }),
+  });
+  await res.arrayBuffer();
+  return res.status;
 }

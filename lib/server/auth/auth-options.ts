@@ -1,5 +1,7 @@
 // next-auth (v4) configuration: credentials over the users table, optional OIDC, JWT sessions
-// that carry the user id and session version (authorize() checks both against the database).
+// that carry the user id and session version (authorize() checks both against the database;
+// signing out bumps the version, so a copied cookie dies with the sign-out), and redirects that
+// never leave the console's origin.
 import 'server-only';
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
@@ -8,14 +10,13 @@ import { logger } from '@/lib/log';
 import { ensureAuthReady } from './bootstrap';
 import { clientIp } from './client-ip';
 import { verifyPassword } from './passwords';
-import { checkSignInRate, recordSignInAttempt } from './sign-in-rate-limit';
-import { findUserByEmail, recordSignIn } from './users';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
+import { wasCounted } from './credentials-throttle';
+import { signInAccount, signInSucceeded } from './sign-in-throttle';
+import { endSessions, findUserByEmail, recordSignIn } from './users';
 
 /** Sessions last a working day; disabling a user ends them at once anyway. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
-
-/** The `error` the sign-in page receives when the rate limit refuses a try. */
-export const RATE_LIMITED_ERROR = 'RateLimited';
 
 export const OIDC_PROVIDER_ID = 'oidc';
 
@@ -59,20 +60,21 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       CredentialsProvider({
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        // The sign-in limiter counted this try in app/api/auth/[...nextauth]/route.ts, before
+        // next-auth read the body (credentials-throttle.ts); a try it did not count gets no
+        // password check. Here only a success is reported back to it.
         async authorize(credentials, req) {
-          const email = String(credentials?.email ?? '').trim().toLowerCase().slice(0, 320);
+          const email = signInAccount(credentials?.email);
           const password = String(credentials?.password ?? '');
           if (!email || !password) return null;
-          const ip = clientIp(req?.headers ?? {});
-          const rate = await checkSignInRate(email, ip);
-          if (!rate.allowed) {
-            logger.warn({ email, ip }, 'sign-in refused: rate limit');
-            throw new Error(RATE_LIMITED_ERROR);
+          if (!wasCounted(email)) {
+            logger.error({ email }, 'sign-in refused: the limiter did not count this try');
+            return null;
           }
           const user = await findUserByEmail(email);
           const ok = (await verifyPassword(user?.passwordHash ?? null, password)) && user?.status === 'active';
-          await recordSignInAttempt(email, ip, ok);
           if (!ok || !user) return null;
+          await signInSucceeded(email, clientIp(req?.headers ?? {}));
           await recordSignIn(user.id);
           return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion } as never;
         },
@@ -80,6 +82,12 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       ...oidcProvider(),
     ],
     callbacks: {
+      // Every redirect next-auth makes (after sign-in, sign-out, to an error page): a path on
+      // this origin. next-auth's default accepts `/\t/evil.example`, which browsers read as
+      // //evil.example.
+      redirect({ url, baseUrl }) {
+        return new URL(safeRedirectPath(url, baseUrl), baseUrl).toString();
+      },
       // OIDC only lets in people an admin has added (by email) and not disabled.
       async signIn({ user, account }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
@@ -97,6 +105,16 @@ export async function getAuthOptions(): Promise<AuthOptions> {
       },
       async session({ session, token }) {
         return { ...session, user: { ...session.user, email: token.email ?? null } };
+      },
+    },
+    events: {
+      // Signing out ends the session for good: the cookie's version is no longer the user's, so a
+      // copy of it is refused everywhere (authorize(), pages, proxy). Only a current session can
+      // bump it (a stale copy signing out changes nothing); this ends the user's other sessions
+      // too, as one version is kept per user. next-auth logs a failure here and still clears
+      // the cookie.
+      async signOut({ token }) {
+        if (token?.sub && typeof token.sv === 'number') await endSessions(token.sub, token.sv);
       },
     },
     logger: {

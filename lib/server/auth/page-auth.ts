@@ -4,6 +4,8 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
+import { env } from '@/lib/env';
 import type { Role } from '@/lib/schemas/users';
 import { hasRole, type Actor } from './authorize';
 import { actorFromSessionToken, sessionCookieValue } from './session-actor';
@@ -21,7 +23,7 @@ export const getCurrentActor = cache(async (): Promise<Actor | null> => {
  */
 export async function requirePageRole(needed: Role, returnTo = '/'): Promise<Actor> {
   const actor = await getCurrentActor();
-  if (!actor) redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!actor) redirect(`/sign-in?callbackUrl=${encodeURIComponent(safeRedirectPath(returnTo, env().NEXTAUTH_URL!))}`);
   if (!hasRole(actor, needed)) notFound();
   return actor;
 }

@@ -122,3 +122,15 @@ export async function findUserByEmail(email: string): Promise<SessionUser | null
 export async function recordSignIn(id: string): Promise<void> {
   await prisma.user.update({ where: { id }, data: { lastSignInAt: new Date() } });
 }
+
+/**
+ * Sign-out: bumps the user's session version when `version` is still the current one, which
+ * ends every session carrying it. Returns whether it did.
+ */
+export async function endSessions(id: string, version: number): Promise<boolean> {
+  if (!UUID.test(id) || !Number.isInteger(version)) return false;
+  const changed = await prisma.$executeRaw`
+    UPDATE "users" SET "session_version" = "session_version" + 1 WHERE "id" = ${id}::uuid AND "session_version" = ${version}`;
+  forgetSessionUser(id);
+  return changed > 0;
+}

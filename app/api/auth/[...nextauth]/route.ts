@@ -1,12 +1,15 @@
 // next-auth's endpoints (sign-in, callbacks, sign-out, csrf, session). Public by nature.
 // In front of them, guardAuthRequest: the body read as a stream up to 64 KiB (413 past it) and
-// bad fields (NUL, CR/LF in callbackUrl ...) answered 400 in the error envelope, not 500.
+// bad fields (NUL, CR/LF in callbackUrl ...) answered 400 in the error envelope, not 500; and the
+// sign-in limiter, which answers 429 (Retry-After) before a password is checked.
 import NextAuth from 'next-auth';
 import { NextRequest } from 'next/server';
 import { guardAuthRequest } from '@/lib/api/auth-request-guard';
 import { ApiError } from '@/lib/api/errors';
 import { errorResponse } from '@/lib/api/handler';
+import { logger } from '@/lib/log';
 import { getAuthOptions } from '@/lib/server/auth/auth-options';
+import { isCredentialsCallback, runCounted, throttleCredentialsSignIn, type ThrottleOutcome } from '@/lib/server/auth/credentials-throttle';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -22,6 +25,19 @@ async function handler(request: NextRequest, context: Context): Promise<Response
     if (err instanceof ApiError) return errorResponse(err);
     throw err;
   }
+  let counted: string | null = null;
+  if (isCredentialsCallback(request)) {
+    let outcome: ThrottleOutcome;
+    try {
+      outcome = await throttleCredentialsSignIn(request, guarded.body);
+    } catch (err) {
+      // the limiter cannot decide (database down): refuse rather than let guesses through
+      logger.warn({ err }, 'sign-in limiter unavailable');
+      return errorResponse(new ApiError('unavailable', 'Sign-in is unavailable for a moment; try again shortly'));
+    }
+    if ('refused' in outcome) return outcome.refused;
+    counted = outcome.counted;
+  }
   let forwarded = request;
   if (guarded.body !== null) {
     const headers = new Headers(request.headers);
@@ -29,7 +45,8 @@ async function handler(request: NextRequest, context: Context): Promise<Response
     headers.delete('transfer-encoding');
     forwarded = new NextRequest(request.url, { method: request.method, headers, body: guarded.body as BodyInit });
   }
-  return NextAuth(forwarded, context, await getAuthOptions());
+  const options = await getAuthOptions();
+  return runCounted(counted, () => NextAuth(forwarded, context, options));
 }
 
 export { handler as GET, handler as POST };
