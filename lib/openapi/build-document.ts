@@ -34,6 +34,9 @@ const ERROR_TEXT: Record<ErrorCode, string> = {
   unavailable: 'the database or the broker is unavailable; retry shortly',
 };
 
+/** The shape of error.details where one is fixed. */
+const ERROR_DETAILS: Partial<Record<ErrorCode, SchemaName>> = { contract_violation: 'ContractViolationDetails' };
+
 export const ROLE_RANK: Record<string, number> = { viewer: 1, operator: 2, admin: 3 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
@@ -108,6 +111,11 @@ function parameters(route: RouteSpec, op: OperationSpec): JsonObject[] {
   return out;
 }
 
+function errorProperties(codes: ErrorCode[]): JsonObject {
+  const details = codes.length === 1 ? ERROR_DETAILS[codes[0]] : undefined;
+  return { code: { enum: codes }, ...(details ? { details: ref(details) } : {}) };
+}
+
 function responses(op: OperationSpec): JsonObject {
   const out: JsonObject = {};
   for (const [status, r] of Object.entries(op.responses)) {
@@ -128,7 +136,7 @@ function responses(op: OperationSpec): JsonObject {
       content: {
         'application/json': {
           schema: {
-            allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: codes.map(([c]) => c) } } } } }],
+            allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: errorProperties(codes.map(([c]) => c)) } } }],
           },
         },
       },
@@ -158,7 +166,7 @@ function operation(route: RouteSpec, op: OperationSpec): JsonObject {
 
 /** Names of the components a document refers to: bodies in 'input' form, answers in 'output'. */
 function usedSchemas(routes: RouteSpec[]): Map<SchemaName, 'input' | 'output'> {
-  const used = new Map<SchemaName, 'input' | 'output'>();
+  const used = new Map<SchemaName, 'input' | 'output'>(Object.values(ERROR_DETAILS).map((name) => [name, 'output']));
   for (const route of routes) {
     for (const op of route.operations) {
       if (op.body) used.set(op.body.schema, 'input');

@@ -10,6 +10,7 @@ import { deadLetterDetailSchema, deadLetterFilterSchema, deadLetterListQuerySche
 import { groupListQuerySchema, groupListSchema } from '@/lib/schemas/groups';
 import { queuesSchema } from '@/lib/schemas/queues';
 import {
+  contractViolationDetailsSchema,
   discardRequestSchema,
   republishRequestSchema,
   republishResponseSchema,
@@ -38,6 +39,7 @@ export const namedSchemas = {
   DiscardRequest: discardRequestSchema,
   RestoreRequest: restoreRequestSchema,
   StatusChange: statusChangeResponseSchema,
+  ContractViolationDetails: contractViolationDetailsSchema,
   GroupList: groupListSchema,
   BulkRequest: bulkRequestSchema,
   BulkDryRunResponse: bulkDryRunResponseSchema,

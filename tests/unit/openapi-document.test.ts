@@ -86,6 +86,7 @@ describe('OpenAPI document', () => {
     expect(republish['x-role-note']).toBe('force: admin');
     expect(Object.keys(republish.responses).sort()).toEqual(['200', '400', '401', '403', '404', '408', '409', '413', '415', '422', '500', '503']);
     expect(republish.responses['422']['x-error-codes']).toEqual(['contract_violation']);
+    expect(JSON.stringify(republish.responses['422'])).toContain('#/components/schemas/ContractViolationDetails');
     const body = (doc.components as { schemas: Record<string, { properties: Record<string, unknown> }> }).schemas.RepublishRequest;
     expect(Object.keys(body.properties).sort()).toEqual(['body', 'force', 'reason', 'target']);
 
