@@ -130,16 +130,13 @@ function responses(op: OperationSpec): JsonObject {
   }
   for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
     const key = String(status);
-    const own = out[key] as { description: string } | undefined;
+    const own = out[key] as { description: string; content?: Record<string, { schema?: JsonObject }> } | undefined;
+    const envelope = { allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: errorProperties(codes.map(([c]) => c)) } } }] };
+    const ownSchema = own?.content?.['application/json']?.schema;
     out[key] = {
       description: [own?.description, ...codes.map(([code, text]) => `${code}: ${text}`)].filter(Boolean).join('; '),
-      content: {
-        'application/json': {
-          schema: {
-            allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: errorProperties(codes.map(([c]) => c)) } } }],
-          },
-        },
-      },
+      // a status the route answers itself (health's 503) may also come as the envelope
+      content: { 'application/json': { schema: ownSchema ? { oneOf: [ownSchema, envelope] } : envelope } },
       'x-error-codes': codes.map(([c]) => c),
     };
   }

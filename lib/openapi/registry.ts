@@ -8,6 +8,7 @@ import { auditPageSchema, auditQuerySchema } from '@/lib/schemas/audit';
 import { bulkCreatedResponseSchema, bulkDryRunResponseSchema, bulkJobSchema, bulkRequestSchema } from '@/lib/schemas/bulk';
 import { deadLetterDetailSchema, deadLetterFilterSchema, deadLetterListQuerySchema, deadLetterListSchema, facetsSchema } from '@/lib/schemas/dead-letters';
 import { groupListQuerySchema, groupListSchema } from '@/lib/schemas/groups';
+import { healthSchema } from '@/lib/schemas/health';
 import { queuesSchema } from '@/lib/schemas/queues';
 import {
   contractViolationDetailsSchema,
@@ -49,6 +50,7 @@ export const namedSchemas = {
   Throughput: throughputSchema,
   Summary: summarySchema,
   Queues: queuesSchema,
+  Health: healthSchema,
   AuditPage: auditPageSchema,
   Me: meSchema,
   UserList: userListSchema,
@@ -328,12 +330,12 @@ export const apiRoutes: RouteSpec[] = [
       {
         method: 'GET',
         summary: 'Database, broker and drain state',
-        description: '{status: "ok"|"degraded", database: {ok}, broker: {ok}, drain: {state, dlqDepth, drainedTotal, lastDrainedAt}, search}. No authentication.',
+        description: 'status is degraded when the broker is unreachable or the drain is in error. No authentication.',
         tag: 'Monitoring',
         access: 'public',
         responses: {
-          200: { description: 'the database answers (status may still be degraded)' },
-          503: { description: 'the database is down (same body, database.ok false)' },
+          200: { description: 'the database answers (status may still be degraded)', schema: 'Health' },
+          503: { description: 'the database is down (the same body, database.ok false)', schema: 'Health' },
         },
       },
     ],
