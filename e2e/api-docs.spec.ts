@@ -13,7 +13,8 @@ test('a viewer reads the API description grouped by tag, with roles', async ({ v
   await expect(republish).toContainText('/api/dead-letters/{id}/republish');
   await expect(republish).toContainText('role operator');
   await expect(republish).toContainText('force: admin');
-  await expect(republish.getByRole('link', { name: 'RepublishRequest' })).toBeVisible(); // the body schema
+  await expect(republish.getByRole('link', { name: 'RepublishRequest' })).toBeVisible(); // the body schema, named
+  await expect(republish).toContainText('routingKey'); // and its fields in place
   await expect(republish).toContainText('contract_violation');
 
   const users = viewerPage.getByTestId('api-tag-Access').getByRole('article', { name: 'POST /api/users', exact: true });

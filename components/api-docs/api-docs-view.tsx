@@ -55,7 +55,7 @@ export function ApiDocsView({ doc }: { doc: OpenApiDocument }) {
       {groups.map(([tag, description, entries]) => (
         <Section key={tag} title={tag} testId={`api-tag-${tag}`} aside={description && <span className="text-xs text-slate-500">{description}</span>}>
           {entries.map((e) => (
-            <OperationView key={`${e.method} ${e.path}`} {...e} />
+            <OperationView key={`${e.method} ${e.path}`} {...e} schemas={doc.components?.schemas ?? {}} />
           ))}
         </Section>
       ))}

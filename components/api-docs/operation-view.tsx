@@ -1,16 +1,30 @@
 // One operation of the API: method, path, role, parameters, request body and responses.
 import { Badge, type Tone } from '@/components/ui/badge';
-import type { Operation } from './openapi-types';
-import { SchemaView } from './schema-view';
+import type { JsonSchema, Operation } from './openapi-types';
+import { refName, SchemaView } from './schema-view';
 
 const methodTone: Record<string, Tone> = { get: 'info', post: 'good', put: 'warn', patch: 'warn', delete: 'bad' };
 const roleTone: Record<string, Tone> = { viewer: 'neutral', operator: 'warn', admin: 'bad' };
 
 export const operationAnchor = (method: string, path: string) => `op-${method}-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
 
-export function OperationView({ method, path, op }: { method: string; path: string; op: Operation }) {
+/** The body schema shown in place: a $ref resolved one level, so the fields are on the operation. */
+function RequestBody({ schema, schemas }: { schema: JsonSchema | undefined; schemas: Record<string, JsonSchema> }) {
+  const name = schema?.$ref ? refName(schema.$ref) : null;
+  return (
+    <div className="space-y-1">
+      {name && <SchemaView schema={schema} />}
+      <SchemaView schema={name ? schemas[name] : schema} />
+    </div>
+  );
+}
+
+export function OperationView({ method, path, op, schemas }: { method: string; path: string; op: Operation; schemas: Record<string, JsonSchema> }) {
   const role = op['x-required-role'] ?? 'unknown';
   const body = op.requestBody?.content?.['application/json'];
+  // the document's description ends with the role for other readers; the badge shows it here
+  const description = op.description?.replace(/\s*Role: [^\n]*$/, '');
+  const described = op.parameters?.some((p) => p.description) ?? false;
   return (
     <article id={operationAnchor(method, path)} className="space-y-3 border-b border-slate-100 py-4 last:border-0" data-testid="api-operation" aria-label={`${method.toUpperCase()} ${path}`}>
       <header className="flex flex-wrap items-center gap-2">
@@ -22,7 +36,7 @@ export function OperationView({ method, path, op }: { method: string; path: stri
           {op['x-role-note'] && <span>({op['x-role-note']})</span>}
         </span>
       </header>
-      {op.description && <p className="whitespace-pre-line text-sm text-slate-600">{op.description}</p>}
+      {description && <p className="whitespace-pre-line text-sm text-slate-600">{description}</p>}
 
       {op.parameters && op.parameters.length > 0 && (
         <div>
@@ -33,7 +47,7 @@ export function OperationView({ method, path, op }: { method: string; path: stri
                 <th className="py-1 pr-3 font-medium">name</th>
                 <th className="py-1 pr-3 font-medium">in</th>
                 <th className="py-1 pr-3 font-medium">type</th>
-                <th className="py-1 font-medium">description</th>
+                {described && <th className="py-1 font-medium">description</th>}
               </tr>
             </thead>
             <tbody>
@@ -47,7 +61,7 @@ export function OperationView({ method, path, op }: { method: string; path: stri
                   <td className="py-1 pr-3">
                     <SchemaView schema={p.schema} />
                   </td>
-                  <td className="py-1 text-slate-600">{p.description}</td>
+                  {described && <td className="py-1 text-slate-600">{p.description}</td>}
                 </tr>
               ))}
             </tbody>
@@ -61,7 +75,7 @@ export function OperationView({ method, path, op }: { method: string; path: stri
             Request body (application/json{op.requestBody.required ? '' : ', optional'})
           </h4>
           <div className="mt-1 text-sm">
-            <SchemaView schema={body?.schema} />
+            <RequestBody schema={body?.schema} schemas={schemas} />
           </div>
         </div>
       )}
@@ -71,13 +85,13 @@ export function OperationView({ method, path, op }: { method: string; path: stri
         <ul className="mt-1 space-y-1 text-sm">
           {Object.entries(op.responses ?? {}).map(([status, r]) => {
             const [contentType, media] = Object.entries(r.content ?? {})[0] ?? [];
-            const codes = r['x-error-codes'];
+            const isError = r['x-error-codes'] !== undefined;
             return (
               <li key={status} className="flex flex-wrap items-baseline gap-2">
                 <Badge tone={status.startsWith('2') ? 'good' : status.startsWith('5') ? 'bad' : 'warn'}>{status}</Badge>
-                {codes ? (
+                {isError ? (
                   <span className="text-slate-700">
-                    error envelope, code {codes.map((c) => <code key={c} className="mr-1 font-mono">{c}</code>)}— {r.description}
+                    <span className="text-slate-500">error envelope</span> {r.description}
                   </span>
                 ) : (
                   <span className="text-slate-700">
