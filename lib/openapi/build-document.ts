@@ -197,7 +197,7 @@ export function buildOpenApiDocument(routes: RouteSpec[] = apiRoutes, version = 
       schemas,
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'an API token (Settings, or npm run token -- create)' },
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'the console session (writes must come from the console origin)' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'the console session (__Secure-next-auth.session-token when NEXTAUTH_URL is https); writes must come from the console origin' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /api/metrics when it is set' },
       },
     },
