@@ -76,9 +76,14 @@ export class ReconnectingConnection extends EventEmitter implements Reconnecting
     if (this.connection) await setup(this.connection);
   }
 
-  waitConnected(timeoutMs = 10_000): Promise<ChannelModel> {
-    if (this.connection) return Promise.resolve(this.connection);
-    return within(new Promise<ChannelModel>((resolve) => this.once('connected', resolve)), timeoutMs, 'waiting for the connection');
+  async waitConnected(timeoutMs = 10_000): Promise<ChannelModel> {
+    if (this.connection) return this.connection;
+    let onUp: ((c: ChannelModel) => void) | undefined;
+    try {
+      return await within(new Promise<ChannelModel>((resolve) => this.once('connected', (onUp = resolve))), timeoutMs, `waiting for the connection (${this.lastError ?? 'connecting'})`);
+    } finally {
+      if (onUp) this.off('connected', onUp); // after a timeout, nobody waits any more
+    }
   }
 
   async close(): Promise<void> {
