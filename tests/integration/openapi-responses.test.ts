@@ -1,8 +1,10 @@
 // The OpenAPI document tells the truth: every described operation is called through its real
 // route handler (against a test database) without credentials, as an admin, and with a body the
 // schema refuses; each answer's status must be one the document lists, an error must carry one of
-// the codes listed for that status, and a success body must parse with the documented zod schema.
+// the codes listed for that status, and a body must parse with the documented zod schema and
+// validate against the document's own JSON Schema for that status (ajv, draft 2020-12).
 import { randomUUID } from 'node:crypto';
+import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '@/lib/openapi/build-document';
 import { openApiDocument } from '@/lib/openapi/document';
@@ -24,8 +26,22 @@ afterAll(async () => {
 /** /api/dead-letters/{id} -> @/app/api/dead-letters/[id]/route */
 const moduleOf = (path: string) => `@/app${path.replace(/\{([^}]+)\}/g, '[$1]')}/route`;
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 'x-error-codes'?: string[] }> }>> };
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { 'x-error-codes'?: string[]; content?: Record<string, { schema?: object }> }> }>>;
+  components: { schemas: Record<string, object> };
+};
 const doc = openApiDocument() as unknown as Doc;
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+ajv.addSchema({ $id: 'doc', components: doc.components });
+
+/** The body against the document's JSON Schema for this status ($refs resolved in the document). */
+function schemaErrors(path: string, method: string, status: number, body: unknown): string {
+  const schema = doc.paths[path][method.toLowerCase()].responses[String(status)]?.content?.['application/json']?.schema;
+  if (!schema) return '';
+  const rebased = JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"doc#/components/')) as object;
+  const validate = ajv.compile(rebased);
+  return validate(body) ? '' : ajv.errorsText(validate.errors);
+}
 
 // next-auth answers in its own formats; /api/metrics in Prometheus text (its status is checked)
 const described = apiRoutes.flatMap((route) => route.operations.filter((op) => op.access !== 'next-auth').map((op) => [route, op] as const));
@@ -40,6 +56,7 @@ async function check(route: RouteSpec, op: OperationSpec, who: 'none' | 'admin',
   expect(Object.keys(documented), label).toContain(String(res.status));
   if (op.access === 'metrics-token' && res.ok) return res.status;
   const json = (await res.json()) as unknown;
+  expect(schemaErrors(route.path, op.method, res.status, json), `${label}: against the document's JSON Schema`).toBe('');
   if (res.ok) {
     const spec = op.responses[res.status];
     const schemas = spec.oneOf ?? (spec.schema ? [spec.schema] : []);
