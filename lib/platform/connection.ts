@@ -100,11 +100,20 @@ export class ReconnectingConnection extends EventEmitter implements Reconnecting
     while (!this.stop.signal.aborted) {
       let connection: ChannelModel | null = null;
       try {
-        const c = await within(amqp.connect(this.options.url, { clientProperties: { connection_name: this.options.name }, timeout: timeoutMs }), timeoutMs, 'connecting');
+        const connecting = amqp.connect(this.options.url, { clientProperties: { connection_name: this.options.name }, timeout: timeoutMs });
+        // a broker that finishes the handshake after the deadline: that connection is closed at once
+        const c = await within(connecting, timeoutMs, 'connecting').catch((err: Error) => {
+          connecting.then((late) => late.close()).catch(() => undefined); // nobody uses it; a failed connect needs no close
+          throw err;
+        });
         connection = c;
         const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
         c.on('error', (err: Error) => (this.lastError = err.message));
-        await within((async () => { for (const setup of this.setups) await setup(c); })(), timeoutMs, 'setting up channels');
+        // a setup that never answers (a channel open the broker ignores) must not hold the loop
+        const setups = (async () => {
+          for (const setup of this.setups) await setup(c);
+        })();
+        await within(setups, timeoutMs, 'setting up channels');
         if (this.stop.signal.aborted) {
           await c.close().catch(() => undefined); // closing on purpose: its errors do not matter
           return;
