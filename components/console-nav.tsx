@@ -9,6 +9,7 @@ const links = [
   { href: '/throughput', label: 'Throughput' },
   { href: '/queues', label: 'Queues' },
   { href: '/audit', label: 'Audit' },
+  { href: '/api-docs', label: 'API' },
   { href: '/settings', label: 'Settings' },
 ];
 

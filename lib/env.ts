@@ -1,4 +1,4 @@
-// Every setting EventDesk reads, parsed once with zod, each with its default (interface.md).
+// Every setting EventDesk reads, parsed once with zod, each with its default (README, Configuration).
 // Core logic takes its settings as arguments; only entry points (server, worker, scripts) call env().
 import { z } from 'zod';
 import { parseTrustProxy } from './trust-proxy';

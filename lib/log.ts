@@ -8,7 +8,3 @@ export const logger: pino.Logger = (cache.__eventdeskLogger ??= pino({
   base: { app: 'eventdesk' },
   timestamp: pino.stdTimeFunctions.isoTime,
 }));
-
-export function childLogger(bindings: Record<string, unknown>): pino.Logger {
-  return logger.child(bindings);
-}

@@ -25,14 +25,3 @@ export interface CurrentEvents {
 }
 
 export type EventType = keyof CurrentEvents;
-
-/** Any well-formed event envelope, before its contract is known. */
-export interface EventEnvelope {
-  eventId: string;
-  eventType: string;
-  timestamp: string;
-  version: string;
-  source: string;
-  data: unknown;
-  [extra: string]: unknown;
-}

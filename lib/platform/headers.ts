@@ -15,7 +15,7 @@ export const HEADER = {
   deadLetter: 'x-platform-dead-letter',
   /** routing key the event was published with (kept across retry hops) */
   originalRoutingKey: 'x-original-routing-key',
-  /** added by EventDesk on every republish from the DLQ (interface.md) */
+  /** added by EventDesk on every republish from the DLQ (README, Fix and republish) */
   republishCount: 'x-eventdesk-republish-count',
 } as const;
 

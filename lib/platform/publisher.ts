@@ -1,14 +1,14 @@
 // EventPublisher: validates an event against its contract, then publishes it to the events
 // exchange (routing key = eventType) persistently and waits for the broker's confirm.
 import { randomUUID } from 'node:crypto';
-import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
-import { ReconnectingConnection } from '@/lib/bus/connection';
+import type { ConfirmChannel, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Violation } from '@/lib/events/registry';
 import { validateEvent } from '@/lib/events/validate';
-import { logger as rootLogger } from '@/lib/log';
+import { isReconnecting, type PlatformConnection } from './connection';
 import { HEADER } from './headers';
+import { platformLogger } from './logger';
 import { platformMetrics, type PlatformMetrics } from './metrics';
 import { confirmPublish } from './confirm-publish';
 import { currentTraceparent, isTraceparent } from './traceparent';
@@ -24,8 +24,8 @@ export class EventValidationError extends Error {
 }
 
 export interface EventPublisherOptions {
-  /** a ReconnectingConnection lets publishes continue on the next connection after a drop */
-  connection: ChannelModel | ReconnectingConnection;
+  /** a reconnecting connection (lib/platform/connection.ts) lets publishes continue on the next connection after a drop */
+  connection: PlatformConnection;
   exchange: string;
   /** the publishing service (metrics label; default: the event's `source`) */
   service?: string;
@@ -59,7 +59,7 @@ export class EventPublisher {
   private readonly metrics: PlatformMetrics;
 
   constructor(private readonly options: EventPublisherOptions) {
-    this.log = (options.logger ?? rootLogger).child({ component: 'event-publisher', exchange: options.exchange });
+    this.log = (options.logger ?? platformLogger).child({ component: 'event-publisher', exchange: options.exchange });
     this.metrics = resolveMetrics(options.metrics);
   }
 
@@ -100,7 +100,7 @@ export class EventPublisher {
   private confirmChannel(): Promise<ConfirmChannel> {
     if (!this.channel) {
       const c = this.options.connection;
-      const opening = (c instanceof ReconnectingConnection ? c.waitConnected() : Promise.resolve(c)).then((conn) =>
+      const opening = (isReconnecting(c) ? c.waitConnected() : Promise.resolve(c)).then((conn) =>
         conn.createConfirmChannel(),
       );
       this.channel = opening;

@@ -1,21 +1,21 @@
 // subscribe(service, handlers, options): declares the service's queue (bound to the event types
 // it handles, dead-lettering into the DLQ) and its retry queues, then consumes with manual acks.
-// Given a ReconnectingConnection it subscribes again on every reconnect (unacked deliveries of
+// Given a reconnecting connection (lib/platform/connection.ts) it subscribes again on every reconnect (unacked deliveries of
 // the lost connection are redelivered by the broker; idempotency keeps them from running twice).
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
-import { ReconnectingConnection } from '@/lib/bus/connection';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { logger as rootLogger } from '@/lib/log';
+import { isReconnecting, type PlatformConnection, type Reconnecting } from './connection';
 import type { EventHandlers, OutcomeReport } from './handler-types';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
+import { platformLogger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { processDelivery, type DeliveryConfig } from './process-delivery';
 import { resolveMetrics } from './publisher';
 import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueNames } from './topology';
 
 export interface SubscribeOptions {
-  connection: ChannelModel | ReconnectingConnection;
+  connection: PlatformConnection;
   /** the events exchange (topic) */
   exchange: string;
   /** where the service queue dead-letters; default `<exchange>.dlx` (declarePlatformTopology) */
@@ -53,12 +53,12 @@ export async function subscribe(service: string, handlers: EventHandlers, option
   // One store for the subscription's life: after a reconnect the broker redelivers what was
   // handled but not yet acked, and only the store remembers it was handled.
   const withStore = { ...options, idempotency: options.idempotency ?? new MemoryIdempotencyStore() };
-  if (c instanceof ReconnectingConnection) return subscribeReconnecting(c, service, handlers, withStore);
+  if (isReconnecting(c)) return subscribeReconnecting(c, service, handlers, withStore);
   return subscribeOnce(c, service, handlers, withStore);
 }
 
 async function subscribeReconnecting(
-  rc: ReconnectingConnection,
+  rc: Reconnecting,
   service: string,
   handlers: EventHandlers,
   options: SubscribeOptions,
@@ -100,7 +100,7 @@ async function subscribeOnce(
   options: SubscribeOptions,
 ): Promise<Subscription> {
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  const logger = (options.logger ?? rootLogger).child({ component: 'platform-consumer', service });
+  const logger = (options.logger ?? platformLogger).child({ component: 'platform-consumer', service });
   const eventTypes = Object.keys(handlers);
   const channel = await connection.createConfirmChannel();
   channel.on('error', (err: Error) => logger.error({ err: err.message }, 'consumer channel error'));

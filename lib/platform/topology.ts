@@ -1,4 +1,4 @@
-// EduPlatform's topology (interface.md): a topic exchange, one durable queue per consumer service
+// EduPlatform's topology (README, Event library): a topic exchange, one durable queue per consumer service
 // bound to its event types and dead-lettering into the DLQ through `<exchange>.dlx` (fanout, so
 // every routing key lands there), and per service one TTL queue per retry delay whose expired
 // messages dead-letter back into the service queue. Names are parameters so tests stay apart.

@@ -3,24 +3,10 @@
 import amqp from 'amqplib';
 import { currentDrainStatus } from '@/lib/bus/drain-status';
 import type { SearchBacklogState } from '@/lib/bus/search-indexer';
+import type { Health } from '@/lib/schemas/health';
 
-export interface HealthBody {
-  status: 'ok' | 'degraded';
-  database: { ok: boolean };
-  broker: { ok: boolean };
-  drain: {
-    state: 'running' | 'paused' | 'stopped' | 'error';
-    dlqDepth: number | null;
-    drainedTotal: number;
-    /** messages the drain moved aside (parking queue + "unreadable" record) since the process started */
-    parkedTotal: number;
-    lastDrainedAt: string | null;
-    dlqMissing?: boolean;
-    error?: string | null;
-  };
-  /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
-  search?: SearchBacklogState | null;
-}
+/** The body of GET /api/health (lib/schemas/health.ts). */
+export type HealthBody = Health;
 
 const probe = globalThis as unknown as { __eventdeskBrokerProbe?: { at: number; ok: Promise<boolean> } };
 

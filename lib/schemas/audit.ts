@@ -1,4 +1,4 @@
-// Query and response shapes of GET /api/audit (interface.md), shared by the route and the hook.
+// Query and response shapes of GET /api/audit (README, Fix and republish), shared by the route and the hook.
 import { z } from 'zod';
 import { bigintText, blankToUndefined, safeTrimmed } from './safe-input';
 

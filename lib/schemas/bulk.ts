@@ -1,4 +1,4 @@
-// Request and response shapes of POST /api/bulk and GET /api/bulk/:id (interface.md), shared by
+// Request and response shapes of POST /api/bulk and GET /api/bulk/:id (README, Fix and republish), shared by
 // the route handlers and the client hooks.
 import { z } from 'zod';
 import { deadLetterFilterSchema } from './dead-letters';

@@ -1,4 +1,4 @@
-// Query and response shapes of GET /api/groups (interface.md), shared by the route and the hook.
+// Query and response shapes of GET /api/groups (README, Triage), shared by the route and the hook.
 import { z } from 'zod';
 import { blankToUndefined, safeTrimmed } from './safe-input';
 

@@ -1,4 +1,4 @@
-// Response shape of GET /api/queues (interface.md: {items: [{name, messages, consumers}]}, plus
+// Response shape of GET /api/queues (README, Monitoring: {items: [{name, messages, consumers}]}, plus
 // what the queues panel and topology view need), shared by the route and the hook.
 import { z } from 'zod';
 

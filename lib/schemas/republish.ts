@@ -1,5 +1,5 @@
 // Request and response shapes of POST /api/dead-letters/:id/republish | discard | restore
-// (interface.md), shared by the route handlers and the client hooks.
+// (README, Fix and republish), shared by the route handlers and the client hooks.
 import { z } from 'zod';
 import { jsonTextDepth } from '@/lib/api/cap-depth';
 import { routingKeyIssue, targetIssues } from './republish-target';

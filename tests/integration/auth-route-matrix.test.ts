@@ -32,9 +32,10 @@ interface RouteCase {
 const ID = randomUUID();
 const dl = 'app/api/dead-letters';
 
-/** THE table: every API route of interface.md and of access control, with the role it needs. */
+/** THE table: every API route of the README's HTTP API and Access control, with the role it needs. */
 const ROUTES: RouteCase[] = [
   { file: 'app/api/health/route.ts', method: 'GET', url: '/api/health', access: 'public' },
+  { file: 'app/api/openapi.json/route.ts', method: 'GET', url: '/api/openapi.json', access: 'public' },
   { file: 'app/api/metrics/route.ts', method: 'GET', url: '/api/metrics', access: 'metrics' },
   { file: 'app/api/auth/[...nextauth]/route.ts', method: 'GET', url: '/api/auth/providers', access: 'next-auth' },
   { file: 'app/api/auth/[...nextauth]/route.ts', method: 'POST', url: '/api/auth/signout', access: 'next-auth' },

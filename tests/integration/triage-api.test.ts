@@ -122,7 +122,7 @@ describe('GET /api/dead-letters', () => {
 });
 
 describe('GET /api/dead-letters/:id', () => {
-  it('returns the detail shape of interface.md', async () => {
+  it('returns the detail shape of the README HTTP API', async () => {
     const res = await get(`/api/dead-letters/${seeded[3].id}`);
     expect(res.status).toBe(200);
     const d = await res.json();

@@ -1,4 +1,4 @@
-// The shape of a republished message (interface.md), rebuilt from what the drain stores.
+// The shape of a republished message (README, Fix and republish), rebuilt from what the drain stores.
 import { describe, expect, it } from 'vitest';
 import { encodeTable } from '@/lib/bus/amqp-values';
 import { editedBodyDiff } from '@/lib/bus/republish-diff';

@@ -1,4 +1,4 @@
-// GET /api/groups: failure groups with rollup counts and a 24 h sparkline (interface.md).
+// GET /api/groups: failure groups with rollup counts and a 24 h sparkline (README, Triage).
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';

@@ -1,4 +1,4 @@
-// GET /api/health (no auth): database, broker and drain state (interface.md); 503 when the
+// GET /api/health (no auth): database, broker and drain state (README, HTTP API); 503 when the
 // database is down. Fast on purpose: one SELECT 1, the search backlog from its id range, and
 // in-memory state; no table counts.
 import { withApi, json } from '@/lib/api/handler';

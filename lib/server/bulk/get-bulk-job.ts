@@ -1,4 +1,4 @@
-// GET /api/bulk/:id: the job's status and progress (interface.md, plus remaining/rate).
+// GET /api/bulk/:id: the job's status and progress (README, Fix and republish: plus remaining/rate).
 import 'server-only';
 import { notFound } from '@/lib/api/errors';
 import { prisma } from '@/lib/server/db';

@@ -1,0 +1,22 @@
+// Response shape of GET /api/health (README, HTTP API): the type lib/runtime/read-health.ts builds
+// and the OpenAPI document describes.
+import { z } from 'zod';
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  database: z.object({ ok: z.boolean() }),
+  broker: z.object({ ok: z.boolean() }),
+  drain: z.object({
+    state: z.enum(['running', 'paused', 'stopped', 'error']),
+    dlqDepth: z.number().nullable(),
+    drainedTotal: z.number(),
+    /** messages the drain moved aside (parking queue + "unreadable" record) since the process started */
+    parkedTotal: z.number(),
+    lastDrainedAt: z.string().nullable(),
+    dlqMissing: z.boolean().optional(),
+    error: z.string().nullable().optional(),
+  }),
+  /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
+  search: z.object({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),
+});
+export type Health = z.infer<typeof healthSchema>;
