@@ -196,9 +196,10 @@ async function insertUnreadable(
   const { rows } = await pool.query<{ id: string }>(
     `WITH d AS (
        INSERT INTO dead_letters (event_key, event_key_source, queue, routing_key, status, attempts, first_failed_at,
-         last_failed_at, received_at, validation_status, group_id, body_size, body_sha256, unreadable_reason, latest_message_id)
+         last_failed_at, received_at, validation_status, group_id, body_size, body_sha256, unreadable_reason, latest_message_id,
+         event_type, reason, error_message)
        VALUES ($1, 'body-sha256', $2, $3, 'unreadable', 1, $4, $4, $4, 'unparseable', $5, $6, $7, $8,
-               nextval('dead_letter_messages_id_seq'::regclass))
+               nextval('dead_letter_messages_id_seq'::regclass), $14, $15, $16)
        ON CONFLICT (event_key, queue) DO NOTHING
        RETURNING id, latest_message_id
      ), m AS (
@@ -226,6 +227,10 @@ async function insertUnreadable(
       properties,
       headers,
       JSON.stringify({ parkedTo: asciiText(parkQueue, 255), reason }),
+      // what could be read, so the list says what it is and why it was parked
+      death.eventType === null ? null : asciiText(death.eventType, 255),
+      death.reason === null ? null : asciiText(death.reason, 64),
+      asciiText(`Unreadable, parked: ${reason}`, 1000),
     ],
   );
   return rows[0]?.id ?? null;

@@ -73,6 +73,9 @@ describe('poison isolation', () => {
       expect(record).toMatchObject({ status: 'unreadable', queue: 'orders-service', routing_key: 'order.created', body_size: poison.body.length });
       expect(record.unreadable_reason).toMatch(/22008/);
       expect(record.unreadable_reason).toMatch(/after 3 tries/);
+      // what could be read names it in the list: type, RabbitMQ's reason, why it was parked
+      expect(record).toMatchObject({ reason: 'rejected' });
+      expect(record.error_message).toMatch(/^Unreadable, parked: refused by the database after 3 tries: 22008/);
       expect(record.raw_headers['x-extra']).toBe('kept');
       const history = await db.pool.query(`SELECT action, actor FROM dead_letter_history WHERE dead_letter_id = $1`, [record.id]);
       expect(history.rows).toEqual([{ action: 'parked', actor: 'drain' }]);
