@@ -58,6 +58,9 @@ test('the list shows an unreadable badge, the status filter finds it, the detail
   await expect(page.getByTestId('parked-text')).toContainText(`<img src=x onerror="window.__xss=1"> parked ${t}`);
   await expect(page.getByTestId('parked-panel').getByTestId('hex-dump')).toContainText('3c 69 6d 67');
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  // nothing claims a check that never ran
+  await expect(page.getByTestId('validation')).toContainText('Not checked: the drain parked this message');
+  await expect(page.getByTestId('death-timeline')).toContainText('Not read: the drain parked this message');
   // an operator's actions for an unreadable record (the default session is the admin)
   await expect(page.getByTestId('retry-unreadable')).toBeVisible();
 });

@@ -112,7 +112,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
         <div className="space-y-3 lg:col-span-2">
           <ParkedPanel deadLetter={d} />
           <BodyViewer body={d.body} violations={d.validation.violations} contentType={d.contentType} />
-          <ValidationPanel validation={d.validation} />
+          <ValidationPanel validation={d.validation} unreadable={d.status === 'unreadable'} />
           <KeyValueTable title="Headers" table={d.headers} testId="headers" />
           <KeyValueTable title="Properties" table={d.properties} testId="properties" />
         </div>
@@ -127,7 +127,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
               ))}
             </dl>
           </Section>
-          <DeathTimeline deaths={d.deaths} />
+          <DeathTimeline deaths={d.deaths} unreadable={d.status === 'unreadable'} />
           <HistoryList history={d.history} />
         </div>
       </div>

@@ -3,13 +3,17 @@ import type { Death } from '@/lib/schemas/dead-letters';
 import { Section } from '@/components/ui/section';
 import { formatTime } from '@/components/ui/format';
 
-export function DeathTimeline({ deaths }: { deaths: Death[] }) {
+export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[]; unreadable?: boolean }) {
   // x-death lists the most recent first; a timeline reads oldest first
   const ordered = [...deaths].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
   return (
     <Section title="x-death timeline" testId="death-timeline">
       {ordered.length === 0 ? (
-        <p className="text-sm text-slate-500">The message carried no x-death header (it was not dead-lettered by RabbitMQ).</p>
+        <p className="text-sm text-slate-500">
+          {unreadable
+            ? 'Not read: the drain parked this message; its raw x-death header, if any, is under Headers.'
+            : 'The message carried no x-death header (it was not dead-lettered by RabbitMQ).'}
+        </p>
       ) : (
         <ol className="relative ml-2 border-l border-slate-200">
           {ordered.map((d, i) => (

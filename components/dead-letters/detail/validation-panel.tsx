@@ -12,7 +12,14 @@ const explain: Record<string, string> = {
   'unsupported-version': 'The event’s major version is neither the current nor the previous one.',
 };
 
-export function ValidationPanel({ validation }: { validation: DeadLetterDetail['validation'] }) {
+export function ValidationPanel({ validation, unreadable = false }: { validation: DeadLetterDetail['validation']; unreadable?: boolean }) {
+  if (unreadable) {
+    return (
+      <Section title="Contract validation" testId="validation">
+        <p className="text-sm text-slate-600">Not checked: the drain parked this message before reading it (see above). A successful retry checks it.</p>
+      </Section>
+    );
+  }
   return (
     <Section title="Contract validation" testId="validation" aside={<ValidityBadge validity={validation.status} />}>
       <p className="text-sm text-slate-600">{explain[validation.status] ?? validation.status}</p>
