@@ -1,6 +1,7 @@
 // Each test declares its own exchanges and queues under unique names and deletes exactly those.
 import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel, type Options } from 'amqplib';
+import { ignoreCleanupError } from './cleanup';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -47,10 +48,10 @@ export async function createTestBroker(): Promise<TestBroker> {
       const conn = await amqp.connect(TEST_AMQP_URL);
       const ch = await conn.createChannel();
       ch.on('error', () => {});
-      for (const q of queues) await ch.deleteQueue(q).catch(() => {});
-      for (const e of exchanges) await ch.deleteExchange(e).catch(() => {});
-      await conn.close().catch(() => {});
-      await connection.close().catch(() => {});
+      for (const q of queues) await ch.deleteQueue(q).catch(ignoreCleanupError);
+      for (const e of exchanges) await ch.deleteExchange(e).catch(ignoreCleanupError);
+      await conn.close().catch(ignoreCleanupError);
+      await connection.close().catch(ignoreCleanupError);
     },
   };
 }
