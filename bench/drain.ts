@@ -15,6 +15,7 @@ import { prepareDeadLetter, type PreparedDeath } from '@/lib/bus/prepare-dead-le
 import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
 import { makeDeadLetter } from '../tests/integration/drain-fixtures';
+import { ignoreCleanupError } from '../tests/helpers/cleanup';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 2000);
@@ -121,7 +122,7 @@ async function drain(): Promise<{ rate: number; rssMb: number; stored: number; s
   let stored = 0;
   const done = new Promise<number>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`drainer exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       let s: { drainedTotal: number; rss: number; brokerConnected: boolean };
       try {
         s = JSON.parse(line);
@@ -190,11 +191,11 @@ async function main() {
     log(`RATIO drain=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);
     process.exitCode = pass ? 0 : 1;
   } finally {
-    await ch.deleteQueue(dlq).catch(() => {});
-    await ch.deleteQueue(bareQueue).catch(() => {});
-    await connection.close().catch(() => {});
-    await dropDatabase(drainDb).catch(() => {});
-    await dropDatabase(insertDb).catch(() => {});
+    await ch.deleteQueue(dlq).catch(ignoreCleanupError);
+    await ch.deleteQueue(bareQueue).catch(ignoreCleanupError);
+    await connection.close().catch(ignoreCleanupError);
+    await dropDatabase(drainDb).catch(ignoreCleanupError);
+    await dropDatabase(insertDb).catch(ignoreCleanupError);
   }
 }
 

@@ -13,6 +13,7 @@ import { migrate } from '@/lib/db/migrate';
 import { groupId, groupKey, normaliseError } from '@/lib/groups/signature';
 import { startNextServer, type RunningServer } from '../tests/helpers/next-server';
 import { bearer, createTestToken } from '../tests/helpers/auth';
+import { ignoreCleanupError } from '../tests/helpers/cleanup';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
@@ -302,7 +303,7 @@ async function main() {
     console.log(`RATIO read_p95_ms=${list.toFixed(1)} target=${TARGETS.list} ${list <= TARGETS.list ? 'PASS' : 'FAIL'}`);
   } finally {
     await server?.stop();
-    await client.end().catch(() => {});
+    await client.end().catch(ignoreCleanupError);
     // BENCH_KEEP=1 keeps the database for EXPLAIN sessions (drop it yourself afterwards)
     if (process.env.BENCH_KEEP === '1' || reuse) console.log(`  kept ${url}`);
     else await dropDatabase(url);

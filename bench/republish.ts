@@ -22,6 +22,7 @@ import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import { createRepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createGroupJob, seedDeadLetters, userCreated } from '@/tests/integration/republish-fixtures';
 import { describeCpu, measureCpu } from './cpu-usage';
+import { ignoreCleanupError } from '../tests/helpers/cleanup';
 
 const N = Number(process.env.BENCH_REPUBLISH_COUNT ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_REPUBLISH_ROUNDS ?? 3);
@@ -174,13 +175,13 @@ async function main() {
     const pass = rate >= TARGET_RATE && ratio >= TARGET_RATIO;
     console.log(`RATIO republish=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);
   } finally {
-    await runner?.stop().catch(() => {});
-    await rt.close().catch(() => {});
-    await ch.deleteQueue(queue).catch(() => {});
-    await ch.deleteQueue(ledger).catch(() => {});
-    await ch.deleteQueue(rawQueue).catch(() => {});
-    await conn.close().catch(() => {});
-    await pool.end().catch(() => {});
+    await runner?.stop().catch(ignoreCleanupError);
+    await rt.close().catch(ignoreCleanupError);
+    await ch.deleteQueue(queue).catch(ignoreCleanupError);
+    await ch.deleteQueue(ledger).catch(ignoreCleanupError);
+    await ch.deleteQueue(rawQueue).catch(ignoreCleanupError);
+    await conn.close().catch(ignoreCleanupError);
+    await pool.end().catch(ignoreCleanupError);
     await dropDatabase(dbUrl).catch((e) => console.error('could not drop the bench database', e));
   }
 }

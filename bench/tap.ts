@@ -14,6 +14,7 @@ import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
 import { Tap, tapQueueArguments } from '@/lib/bus/tap';
 import { queryThroughput, type SqlQuery } from '@/lib/bus/tap-rollups';
+import { ignoreCleanupError } from '../tests/helpers/cleanup';
 
 const N = Number(process.env.BENCH_TAP_EVENTS ?? 200_000);
 const PREFETCH = 2000;
@@ -206,13 +207,13 @@ async function main() {
     if (!pass) process.exitCode = 1;
   } finally {
     clearInterval(rssTimer);
-    await tap.stop().catch(() => {});
-    await admin.deleteQueue(tap.queueName).catch(() => {});
-    await admin.deleteQueue(rawQueue).catch(() => {});
-    await admin.deleteExchange(exchange).catch(() => {});
-    await conn.close().catch(() => {});
-    await pool.end().catch(() => {});
-    await dropDatabase(dbUrl).catch(() => {});
+    await tap.stop().catch(ignoreCleanupError);
+    await admin.deleteQueue(tap.queueName).catch(ignoreCleanupError);
+    await admin.deleteQueue(rawQueue).catch(ignoreCleanupError);
+    await admin.deleteExchange(exchange).catch(ignoreCleanupError);
+    await conn.close().catch(ignoreCleanupError);
+    await pool.end().catch(ignoreCleanupError);
+    await dropDatabase(dbUrl).catch(ignoreCleanupError);
   }
 }
 

@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import pg from 'pg';
 import { databaseName } from '../lib/db/ensure-database';
-import { editedBodyDiff } from '../lib/bus/republish-diff';
+import { editedBodyDiff } from '../lib/diff/republish-diff';
 import { seedDeadLetters, userCreated } from '../tests/integration/republish-fixtures';
 import { uniqueName } from '../tests/helpers/amqp';
 import { expect, test } from './fixtures';
+import { ignoreCleanupError } from '../tests/helpers/cleanup';
 
 let pool: pg.Pool;
 let conn: ChannelModel;
@@ -30,10 +31,10 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  for (const q of queues) await ch.deleteQueue(q).catch(() => {});
+  for (const q of queues) await ch.deleteQueue(q).catch(ignoreCleanupError);
   // the server's republish ledger for this database (lib/jobs/republish-settings.ts)
-  await ch.deleteQueue(`eventdesk.republish.ledger.${databaseName(process.env.E2E_DATABASE_URL!)}`).catch(() => {});
-  await conn?.close().catch(() => {});
+  await ch.deleteQueue(`eventdesk.republish.ledger.${databaseName(process.env.E2E_DATABASE_URL!)}`).catch(ignoreCleanupError);
+  await conn?.close().catch(ignoreCleanupError);
   await pool?.end();
 });
 

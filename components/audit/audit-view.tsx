@@ -81,7 +81,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
 
       {audit.isError ? (
         <StateMessage tone="error" title="The audit log could not be loaded">
-          {(audit.error as Error).message}
+          {(audit.error).message}
         </StateMessage>
       ) : audit.isPending ? (
         <StateMessage tone="loading" title="Loading the audit log…" />
@@ -140,7 +140,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
           </button>
         ) : null}
         {audit.data?.nextCursor ? (
-          <button type="button" className={buttonClass.secondary} onClick={() => setCursors([...cursors, audit.data!.nextCursor!])}>
+          <button type="button" className={buttonClass.secondary} onClick={() => setCursors([...cursors, audit.data.nextCursor!])}>
             Older
           </button>
         ) : null}

@@ -116,7 +116,7 @@ export function DeadLetterListView() {
       ) : items.length === 0 && list.data?.searchedRows && list.data.nextCursor ? (
         <StateMessage tone="empty" title={`No matches among the ${formatCount(list.data.searchedRows)} newest dead letters of this view`} testId="list-empty">
           The words are common elsewhere but not here.{' '}
-          <button type="button" className="text-indigo-700 underline" onClick={() => go({ ...params, cursor: list.data!.nextCursor! })}>
+          <button type="button" className="text-indigo-700 underline" onClick={() => go({ ...params, cursor: list.data.nextCursor! })}>
             Search older ones
           </button>
           , or narrow the time range.

@@ -46,7 +46,9 @@ function contractDiagnostics(view: EditorView): Diagnostic[] {
 export function JsonEditor({ initial, onChange, label }: { initial: string; onChange: (text: string) => void; label: string }) {
   const host = useRef<HTMLDivElement>(null);
   const changed = useRef(onChange);
-  changed.current = onChange;
+  useEffect(() => {
+    changed.current = onChange; // the latest handler, for the editor's update listener
+  });
 
   useEffect(() => {
     if (!host.current) return;

@@ -1,7 +1,7 @@
 'use client';
 // A unified diff shown line by line (as text), added lines green and removed ones red; past the
-// diff's limits (lib/bus/republish-diff.ts) its plain "Too large to diff" message instead.
-import { isDiffTooLarge } from '@/lib/bus/republish-diff';
+// diff's limits (lib/diff/republish-diff.ts) its plain "Too large to diff" message instead.
+import { isDiffTooLarge } from '@/lib/diff/republish-diff';
 
 export function BodyDiff({ diff }: { diff: string }) {
   if (isDiffTooLarge(diff)) {

@@ -5,7 +5,7 @@
 // contract again and refuses (422) what breaks it unless an admin forces it.
 import dynamic from 'next/dynamic';
 import { useMemo, useState } from 'react';
-import { editedBodyDiff } from '@/lib/bus/republish-diff';
+import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { lintEventText } from '@/components/editor/json-editor';
 import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';

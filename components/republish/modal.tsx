@@ -1,12 +1,14 @@
 'use client';
 // A dialog over the page, in a portal. Keys and clicks stop here: the list behind it has its own
 // keyboard shortcuts (j/k/Enter) and clickable rows, which must not see what the dialog gets.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 
+const noSubscription = () => () => {};
+
 export function Modal({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+  // false while rendering on the server (no document.body to portal into), true in the browser
+  const mounted = useSyncExternalStore(noSubscription, () => true, () => false);
   if (!mounted) return null;
   return createPortal(
     <div
@@ -47,7 +49,7 @@ export function ErrorNote({ error }: { error: unknown }) {
   return (
     <p role="alert" className="mt-2 rounded border border-rose-200 bg-rose-50 px-2 py-1 text-sm text-rose-800">
       {e.status ? `${e.status}: ` : ''}
-      {e.message ?? String(error)}
+      {e.message ?? (typeof error === 'string' ? error : 'The request failed')}
     </p>
   );
 }

@@ -15,7 +15,9 @@ export function ShownOnce({ label, value, testId, onDone }: { label: string; val
           type="button"
           className="rounded border border-slate-300 bg-white px-2 py-1"
           onClick={async () => {
-            await navigator.clipboard?.writeText(value).catch(() => {});
+            await navigator.clipboard?.writeText(value).catch(() => {
+              /* clipboard refused (permissions, insecure origin): the value stays on screen to copy by hand */
+            });
             setCopied(true);
           }}
         >

@@ -8,6 +8,7 @@ import type { Role } from '@/lib/schemas/users';
 import { formatTime } from '@/components/ui/format';
 import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
+import { formText } from '@/components/ui/form-text';
 
 export function TokensPanel() {
   const tokens = useTokens();
@@ -22,7 +23,7 @@ export function TokensPanel() {
     const form = new FormData(formEl);
     setError(null);
     try {
-      const result = await create.mutateAsync({ name: String(form.get('name')), role: String(form.get('role')) as Role });
+      const result = await create.mutateAsync({ name: formText(form, 'name'), role: formText(form, 'role') as Role });
       setCreated({ name: result.item.name, token: result.token });
       formEl.reset();
     } catch (err) {

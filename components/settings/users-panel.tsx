@@ -8,6 +8,7 @@ import { ROLES, type Role, type User } from '@/lib/schemas/users';
 import { formatTime } from '@/components/ui/format';
 import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
+import { formText } from '@/components/ui/form-text';
 
 export function UsersPanel({ currentUser }: { currentUser: string }) {
   const users = useUsers();
@@ -23,10 +24,10 @@ export function UsersPanel({ currentUser }: { currentUser: string }) {
     setError(null);
     try {
       const result = await create.mutateAsync({
-        email: String(form.get('email')),
-        name: String(form.get('name') ?? '') || undefined,
-        role: String(form.get('role')) as Role,
-        password: String(form.get('password') ?? '') || undefined,
+        email: formText(form, 'email'),
+        name: formText(form, 'name') || undefined,
+        role: formText(form, 'role') as Role,
+        password: formText(form, 'password') || undefined,
       });
       if (result.password) setSecret({ email: result.user.email, password: result.password });
       formEl.reset();

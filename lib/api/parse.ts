@@ -73,7 +73,9 @@ export async function readBodyLimited(request: Request, maxBytes: number, timeou
       chunks.push(value);
     }
   } catch (err) {
-    reader.cancel().catch(() => {});
+    reader.cancel().catch(() => {
+      /* the body is being refused anyway: the error below is what the client hears */
+    });
     throw err;
   } finally {
     clearTimeout(timer);

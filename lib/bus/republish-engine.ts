@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ApiError, conflict, notFound, unavailable } from '@/lib/api/errors';
 import { validateBody } from '@/lib/events/validate';
 import { logger as rootLogger } from '@/lib/log';
-import { editedBodyDiff } from './republish-diff';
+import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { buildRepublishMessage } from './republish-message';
 import {
   inTransaction,

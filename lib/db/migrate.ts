@@ -75,7 +75,9 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
     }
     return applied;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => {});
+    await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => {
+      /* a dead connection has released its advisory lock already */
+    });
     await client.end();
   }
 }

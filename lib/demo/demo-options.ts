@@ -54,7 +54,7 @@ export const DEMO_DEFAULTS = {
 export function parseDemoArgs(argv: string[]): { rate?: number; count?: number; failRatio?: number } {
   const out: { rate?: number; count?: number; failRatio?: number } = {};
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = inline ?? argv[++i];
     const n = Number(value);
     const bad = (why: string) => new Error(`${flag}: ${why} (got "${value ?? ''}")`);

@@ -20,7 +20,7 @@ export function seededRandom(seed: number): Random {
   return {
     next,
     int,
-    pick: (items) => items[Math.floor(next() * items.length)]!,
+    pick: (items) => items[Math.floor(next() * items.length)],
     chance: (p) => next() < p,
     hex: (length) => Array.from({ length }, () => int(0, 15).toString(16)).join(''),
   };

@@ -49,7 +49,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   for (const [i, spec] of services.entries()) {
     subs.set(
       spec.name,
-      await subscribe(spec.name, simulatedHandlers(PLATFORM_CONSUMERS[i]!, { faults, hangMs: o.timeoutMs * 3 }), {
+      await subscribe(spec.name, simulatedHandlers(PLATFORM_CONSUMERS[i], { faults, hangMs: o.timeoutMs * 3 }), {
         connection,
         exchange: o.exchange,
         retryDelaysMs: o.retryDelaysMs,
@@ -71,7 +71,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const waiting = stoppedAt === null ? undefined : (await admin.checkQueue(stoppedQueue).catch(() => null))?.messageCount ?? 0;
     o.print(stats.line({ dlqDepth, stopped: waiting === undefined ? undefined : { service: stoppedQueue, waiting } }));
   };
-  const ticker = setInterval(() => void status().catch(() => {}), 1_000);
+  const ticker = setInterval(
+    () =>
+      void status().catch(() => {
+        /* a status line missed while the broker restarts; the next tick prints one */
+      }),
+    1_000,
+  );
 
   const publishRaw = async (routingKey: string, body: Buffer, extra: amqp.Options.Publish = {}) => {
     raw.publish(o.exchange, routingKey, body, { persistent: true, ...extra });
@@ -137,9 +143,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         flaky: ['progress.updated', 'flaky'],
       };
       const quiet = Date.now() < quietCourseUntil ? new Set(['course.created', 'course.published']) : undefined;
-      const type = injection ? forced[injection]![0] : pickEventType(r, quiet);
+      const type = injection ? forced[injection][0] : pickEventType(r, quiet);
       const event = generateEvent(type, r);
-      if (injection) faults.add(String(event.eventId), type, forced[injection]![1]);
+      if (injection) faults.add(String(event.eventId), type, forced[injection][1]);
       else if (r.chance(o.failRatio)) faults.add(String(event.eventId), type, r.pick(['downstream', 'downstream', 'flaky', 'timeout'] as const));
       // Confirms of persistent messages take a disk sync: keep many in flight, not one.
       const sent = publisher
@@ -157,9 +163,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await status();
   } finally {
     clearInterval(ticker);
-    for (const s of subs.values()) await s.close().catch(() => {});
+    // stopping the demo: a service whose channel is already gone has nothing left to close
+    for (const s of subs.values()) await s.close().catch((err: Error) => o.print(`(closing a service: ${err.message})`));
     await publisher.close();
-    await connection.close().catch(() => {});
+    await connection.close().catch((err: Error) => o.print(`(closing the connection: ${err.message})`));
   }
   return { stats, topology, expiring };
 }

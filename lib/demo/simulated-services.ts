@@ -26,9 +26,9 @@ export function simulatedHandlers(spec: ServiceSpec, o: SimulatedServiceOptions)
       if (fault) {
         const data = event.data as Record<string, string>;
         const ref = data.orderId ?? data.userId ?? data.mediaId ?? event.eventId;
-        throw new Error(DOWNSTREAM_ERRORS[spec.name]!(ref));
+        throw new Error(DOWNSTREAM_ERRORS[spec.name](ref));
       }
     };
   }
-  return handlers as EventHandlers;
+  return handlers;
 }

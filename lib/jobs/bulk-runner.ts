@@ -61,14 +61,16 @@ export function unlimitedBatchSize(max: number, previous: number | null, unclaim
  * count as an unhandled rejection (which ends the process); awaiting it still throws.
  */
 function observed<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
+  p.catch(() => {
+    /* observed here only; the awaiting caller gets the rejection */
+  });
   return p;
 }
 
 /** Waits for every one (none is left running behind an early failure), then throws the first failure. */
 async function settledAll(ps: Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(ps)).find((r) => r.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (failed) throw (failed).reason;
 }
 
 export class BulkRunner {
@@ -274,7 +276,8 @@ export class BulkRunner {
           const ids = await this.nextItems(job, size, cursor);
           unclaimed -= ids.length;
           if (ids.length) {
-            job.action === 'discard' ? await discardBatch(this.deps.pool, job, ids) : await republishBatch(this.deps, job, ids);
+            if (job.action === 'discard') await discardBatch(this.deps.pool, job, ids);
+            else await republishBatch(this.deps, job, ids);
             processed = ids.length;
           }
         }

@@ -202,7 +202,7 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
       log.warn({ abandoned: report.abandoned }, 'closed unfinished republishes that never reached the broker');
     }
   } finally {
-    await ch.close().catch(() => {});
+    await ch.close().catch((err: Error) => log.debug({ err: err.message }, 'recovery channel already closed'));
   }
   return report;
 }

@@ -43,7 +43,7 @@ export function createRepublishRuntime(settings: RepublishSettings, logger: Logg
   guardPool(pool, (err) => logger.warn({ err: err.message }, 'republish database connection lost'));
   const publisher = new RepublishPublisher({ url: settings.amqpUrl, ledgerQueue: settings.ledgerQueue, logger }).start();
   const owner = new IntentOwner(settings.databaseUrl, logger);
-  void owner.start().catch(() => {}); // the loop keeps trying; callers wait with held(ms)
+  void owner.start().catch((err: Error) => logger.warn({ err: err.message }, 'republish owner loop ended')); // the loop keeps trying; callers wait with held(ms)
   return {
     settings,
     pool,
@@ -62,7 +62,7 @@ export function createRepublishRuntime(settings: RepublishSettings, logger: Logg
     async close() {
       await publisher.close();
       await owner.stop();
-      await pool.end().catch(() => {});
+      await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'republish pool already ended'));
     },
   };
 }
@@ -74,7 +74,7 @@ export function republishRuntime(settings: RepublishSettings): RepublishRuntime 
   let rt = map.get(key);
   if (!rt) {
     const created = createRepublishRuntime(settings);
-    const close = created.close;
+    const close = created.close.bind(created);
     created.close = async () => {
       map.delete(key);
       await close();

@@ -33,10 +33,8 @@ export function startRepublishServices(
   };
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(async () => {
-      await recover();
-      schedule();
-    }, options.recoveryEveryMs ?? 30_000);
+    // recover() logs its own failures and never rejects
+    timer = setTimeout(() => void recover().then(schedule), options.recoveryEveryMs ?? 30_000);
     timer.unref?.();
   };
 

@@ -28,7 +28,7 @@ export function startBackground(): BackgroundService[] {
   // Full-text search documents for what the drain stored (here or in a worker). Always on: with
   // nothing queued it costs one small query a second.
   const indexer = startSearchIndexer(settings.DATABASE_URL, logger.child({ component: 'search-indexer' }));
-  services.push({ name: 'search-indexer', stop: indexer.stop });
+  services.push({ name: 'search-indexer', stop: () => indexer.stop() });
 
   if (settings.DRAIN) {
     // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
@@ -56,7 +56,7 @@ export function startBackground(): BackgroundService[] {
       name: 'drain',
       stop: async () => {
         await drainer.stop();
-        await pool.end().catch(() => {});
+        await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'drain pool already ended'));
       },
     });
   }
@@ -67,7 +67,8 @@ export function startBackground(): BackgroundService[] {
   }
 
   // republish outbox recovery + bulk jobs (always on: they only act on work operators asked for)
-  services.push({ name: 'republish', stop: startRepublishServicesFromEnv().stop });
+  const republish = startRepublishServicesFromEnv();
+  services.push({ name: 'republish', stop: () => republish.stop() });
 
   logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP }, 'background services started');
   handleSignals(services);
@@ -123,7 +124,7 @@ function handleSignals(services: BackgroundService[]): void {
         process.exit(1);
       }, HARD_EXIT_MS).unref();
       void stopBackground(services).finally(() => {
-        if (others.length) for (const l of others) (l as (s: NodeJS.Signals) => void)(signal);
+        if (others.length) for (const l of others) (l)(signal);
         else process.exit(0);
       });
     });

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import '@/lib/bus/amqp-safe-decoder';
 import amqp, { type Channel, type ChannelModel, type Options } from 'amqplib';
+import { ignoreCleanupError } from './cleanup';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -48,10 +49,10 @@ export async function createTestBroker(): Promise<TestBroker> {
       const conn = await amqp.connect(TEST_AMQP_URL);
       const ch = await conn.createChannel();
       ch.on('error', () => {});
-      for (const q of queues) await ch.deleteQueue(q).catch(() => {});
-      for (const e of exchanges) await ch.deleteExchange(e).catch(() => {});
-      await conn.close().catch(() => {});
-      await connection.close().catch(() => {});
+      for (const q of queues) await ch.deleteQueue(q).catch(ignoreCleanupError);
+      for (const e of exchanges) await ch.deleteExchange(e).catch(ignoreCleanupError);
+      await conn.close().catch(ignoreCleanupError);
+      await connection.close().catch(ignoreCleanupError);
     },
   };
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
 import { guardPool } from '@/lib/db/guard-pool';
+import { ignoreCleanupError } from './cleanup';
 
 export const TEST_PG_SERVER = process.env.TEST_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
 
@@ -25,7 +26,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     name,
     pool,
     async drop() {
-      await pool.end().catch(() => {});
+      await pool.end().catch(ignoreCleanupError);
       await dropDatabase(url);
     },
   };

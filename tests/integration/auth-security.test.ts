@@ -227,7 +227,7 @@ describe('access control on the running console', () => {
     let item: { id: string; lastUsedAt: string | null } | undefined;
     for (let i = 0; i < 20 && !item?.lastUsedAt; i++) {
       const list = (await (await fetch(`${server.url}/api/tokens`, { headers: bearer(adminToken) })).json()) as { items: (typeof item & { name: string })[] };
-      item = list.items.find((t) => t!.name === 'last-used');
+      item = list.items.find((t) => t.name === 'last-used');
       if (!item?.lastUsedAt) await new Promise((r) => setTimeout(r, 100)); // the write is not awaited
     }
     expect(item?.lastUsedAt).toBeTruthy();

@@ -13,6 +13,7 @@ import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { until } from '../helpers/until';
 import { seedDeadLetters, testRuntime } from './republish-fixtures';
+import { ignoreCleanupError } from '../helpers/cleanup';
 
 const log = logger.child({ test: 'background-connection-loss' });
 
@@ -49,7 +50,7 @@ describe('background duties survive dropped connections', () => {
     try {
       await tap.ready();
       broker.channel.publish(exchange, 'user.created', Buffer.from('{}'));
-      await until('the first count', async () => tap.totals.get('user.created') ?? 0, (n) => n === 1, { timeoutMs: 10_000 });
+      await until('the first count', () => Promise.resolve(tap.totals.get('user.created') ?? 0), (n) => n === 1, { timeoutMs: 10_000 });
 
       await broker.channel.deleteQueue(queueName); // the broker cancels the tap's consumer
       await until(
@@ -59,7 +60,7 @@ describe('background duties survive dropped connections', () => {
           const ch = await broker.connection.createChannel();
           ch.on('error', () => {});
           const q = await ch.checkQueue(queueName).catch(() => null);
-          await ch.close().catch(() => {});
+          await ch.close().catch(ignoreCleanupError);
           return q?.consumerCount ?? 0;
         },
         (n) => n === 1,

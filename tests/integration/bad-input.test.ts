@@ -14,13 +14,13 @@ const routes = {} as Record<'list' | 'audit' | 'throughput' | 'groups' | 'discar
 beforeAll(async () => {
   env = await routeEnv('badinput');
   seeded = await seedDeadLetter(env.db.pool, {});
-  routes.list = (await import('@/app/api/dead-letters/route')).GET as Handler;
-  routes.audit = (await import('@/app/api/audit/route')).GET as Handler;
-  routes.throughput = (await import('@/app/api/stats/throughput/route')).GET as Handler;
-  routes.groups = (await import('@/app/api/groups/route')).GET as Handler;
+  routes.list = (await import('@/app/api/dead-letters/route')).GET;
+  routes.audit = (await import('@/app/api/audit/route')).GET;
+  routes.throughput = (await import('@/app/api/stats/throughput/route')).GET;
+  routes.groups = (await import('@/app/api/groups/route')).GET;
   routes.discard = (await import('@/app/api/dead-letters/[id]/discard/route')).POST as Handler;
-  routes.bulk = (await import('@/app/api/bulk/route')).POST as Handler;
-  routes.users = (await import('@/app/api/users/route')).POST as Handler;
+  routes.bulk = (await import('@/app/api/bulk/route')).POST;
+  routes.users = (await import('@/app/api/users/route')).POST;
   routes.auth = (await import('@/app/api/auth/[...nextauth]/route')).POST as unknown as Handler;
 }, 120_000);
 

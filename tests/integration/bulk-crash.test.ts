@@ -20,7 +20,7 @@ const N = 3000;
 describe('bulk job across a crash', () => {
   let db: TestDatabase;
   let broker: TestBroker;
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('bulk_crash');
@@ -53,8 +53,8 @@ describe('bulk job across a crash', () => {
     });
     cleanups.push(() => child.kill('SIGKILL'));
     let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     if (dies.killWhenSucceeded !== undefined) {
       await until('the child to settle some batches', progress, (p) => p.succeeded >= dies.killWhenSucceeded!).catch((err) => {

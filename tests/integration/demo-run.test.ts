@@ -58,7 +58,7 @@ describe('demo', () => {
     expect(lines.at(-1)).toMatch(/published=\d+ +(malformed=\d+ +)?consumed=\d+ +retried=\d+ +dead-lettered=\d+/);
 
     const dead = await drainQueue(broker, dlq);
-    const causes = dead.map((m) => deaths(m)[0]!);
+    const causes = dead.map((m) => deaths(m)[0]);
     const reasons = new Set(causes.map((d) => d.reason));
     const queues = new Set(causes.map((d) => d.queue));
     expect([...reasons].sort()).toEqual(expect.arrayContaining(['expired', 'maxlen', 'rejected']));

@@ -63,7 +63,7 @@ describe('republish survives dropped database connections', () => {
     const result = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'after the owner lost its session' });
     expect(result.status).toBe('republished');
     expect(Date.now() - started).toBeLessThan(6000);
-    await until('the owner lock again', async () => rt.owner.takenCount, (n) => n === before + 1, { timeoutMs: 10_000 });
+    await until('the owner lock again', () => Promise.resolve(rt.owner.takenCount), (n) => n === before + 1, { timeoutMs: 10_000 });
     // a second loop would take the lock a second time and leave two sessions holding it
     await new Promise((r) => setTimeout(r, 1500));
     expect(rt.owner.takenCount).toBe(before + 1);

@@ -100,7 +100,7 @@ describe('republish to origin', () => {
       republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'c' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results.filter((r) => r.status === "rejected")) expect(((r as PromiseRejectedResult).reason as ApiError).status).toBe(409);
+    for (const r of results.filter((r) => r.status === "rejected")) expect(((r).reason as ApiError).status).toBe(409);
     expect((await broker.channel.checkQueue(origin)).messageCount).toBe(1);
     await broker.channel.purgeQueue(origin);
   });

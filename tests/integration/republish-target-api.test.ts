@@ -27,7 +27,7 @@ describe('republish target API refusals', () => {
     await broker.queue(dlq);
     Object.assign(process.env, { DATABASE_URL: db.url, AMQP_URL: broker.url, REPUBLISH_LEDGER_QUEUE: ledger, DLQ_QUEUE: dlq, LOG_LEVEL: 'silent' });
     (globalThis as { __eventdeskEnv?: unknown }).__eventdeskEnv = undefined;
-    post = (await import('@/app/api/dead-letters/[id]/republish/route')).POST as unknown as Post;
+    post = (await import('@/app/api/dead-letters/[id]/republish/route')).POST;
     auth = bearer(await createTestToken(db.url, 'operator'));
   });
 

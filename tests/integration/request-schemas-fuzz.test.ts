@@ -10,6 +10,7 @@ import { guardAuthRequest } from '@/lib/api/auth-request-guard';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { call, envelope, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { seedDeadLetter, type Seeded } from './triage-seed';
+import { ignoreCleanupError } from '../helpers/cleanup';
 
 let env: RouteEnv;
 let broker: TestBroker;
@@ -48,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const cache = globalThis as unknown as { __eventdeskRepublish?: Map<string, { close(): Promise<void> }> };
-  for (const runtime of cache.__eventdeskRepublish?.values() ?? []) await runtime.close().catch(() => {});
+  for (const runtime of cache.__eventdeskRepublish?.values() ?? []) await runtime.close().catch(ignoreCleanupError);
   await broker?.cleanup();
   await env?.db.drop();
 });

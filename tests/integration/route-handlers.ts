@@ -42,7 +42,7 @@ export async function call(handler: Handler, method: string, path: string, optio
     headers,
     body,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-  } as RequestInit);
+  });
   return handler(request, { params: Promise.resolve(options.params ?? {}) });
 }
 

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { ignoreCleanupError } from '../helpers/cleanup';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -107,7 +108,7 @@ describe('shutdown on SIGTERM', () => {
       console.log(`SIGTERM to exit: ${ms} ms, exit code ${code}`);
       expect(ms, output.slice(-3000)).toBeLessThan(15_000);
     } finally {
-      await locker.query('ROLLBACK').catch(() => {});
+      await locker.query('ROLLBACK').catch(ignoreCleanupError);
       await locker.end();
     }
   });

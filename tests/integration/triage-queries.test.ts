@@ -1,5 +1,5 @@
 // Triage read queries (lib/server/dead-letters, lib/server/groups) against a real PostgreSQL.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedDeadLetter, type Seeded } from './triage-seed';
@@ -280,7 +280,7 @@ describe('dead-letter detail', () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x41]);
     const s = await seedDeadLetter(db.pool, { body: bytes, validationStatus: 'unparseable', contentType: 'application/octet-stream' });
     const d = await getDeadLetter(s.id, prisma);
-    expect({ ...d.body, data: d.body.data.text() }).toEqual({ encoding: 'base64', data: bytes.toString('base64'), sizeBytes: 5, sha256: require('node:crypto').createHash('sha256').update(bytes).digest('hex') });
+    expect({ ...d.body, data: d.body.data.text() }).toEqual({ encoding: 'base64', data: bytes.toString('base64'), sizeBytes: 5, sha256: createHash('sha256').update(bytes).digest('hex') });
   });
 
   it('404s an unknown or malformed id', async () => {

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAudit } from '@/lib/bus/republish-audit';
-import { editedBodyDiff } from '@/lib/bus/republish-diff';
+import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { seedDeadLetter } from './triage-seed';
 
@@ -18,9 +18,9 @@ const PAYMENT = 'pay_4242424242';
 beforeAll(async () => {
   env = await routeEnv('viewermask');
   routes.detail = (await import('@/app/api/dead-letters/[id]/route')).GET as Handler;
-  routes.list = (await import('@/app/api/dead-letters/route')).GET as Handler;
-  routes.audit = (await import('@/app/api/audit/route')).GET as Handler;
-  routes.groups = (await import('@/app/api/groups/route')).GET as Handler;
+  routes.list = (await import('@/app/api/dead-letters/route')).GET;
+  routes.audit = (await import('@/app/api/audit/route')).GET;
+  routes.groups = (await import('@/app/api/groups/route')).GET;
 }, 120_000);
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ describe('parseDemoArgs', () => {
     [['--fail-ratio', '2']],
     [['--verbose']],
   ])('refuses %j, naming the option', (argv) => {
-    expect(() => parseDemoArgs(argv)).toThrow(new RegExp(argv[0]!.split('=')[0]!));
+    expect(() => parseDemoArgs(argv)).toThrow(new RegExp(argv[0].split('=')[0]));
   });
 });
 

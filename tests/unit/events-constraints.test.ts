@@ -76,7 +76,7 @@ describe('contract constraints', () => {
     const r = validateEvent(event);
     expect(r.status).toBe('invalid');
     expect(r.eventId).toBe(event.eventId);
-    expect(r.violations[0]!.path).toBe('$.eventType');
+    expect(r.violations[0].path).toBe('$.eventType');
   });
 
   it('extracts a correlation id carried in the body', () => {

@@ -65,7 +65,7 @@ describe('registry', () => {
 });
 
 describe.each(EVENT_TYPES.map((t) => [t]))('%s', (type) => {
-  const cases = CASES[type]!;
+  const cases = CASES[type];
 
   it('accepts the example of its current version', () => {
     const event = example(type);
@@ -143,7 +143,7 @@ describe.each(EVENT_TYPES.map((t) => [t]))('%s', (type) => {
     const r = validateEvent(event);
     expect(r.status).toBe('unsupported-version');
     expect(r.violations).toHaveLength(1);
-    expect(r.violations[0]!.path).toBe('$.version');
+    expect(r.violations[0].path).toBe('$.version');
     expect(r.eventId).toBe(event.eventId);
     expect(r.eventType).toBe(type);
   });
@@ -163,6 +163,6 @@ describe.each(EVENT_TYPES.map((t) => [t]))('%s', (type) => {
     expect(r.status).toBe('unknown-type');
     expect(r.eventType).toBe(`${type}.renamed`);
     expect(r.eventId).toBe(event.eventId);
-    expect(r.violations[0]!.path).toBe('$.eventType');
+    expect(r.violations[0].path).toBe('$.eventType');
   });
 });

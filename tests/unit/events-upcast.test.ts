@@ -45,7 +45,7 @@ describe('user.created upcaster', () => {
   });
 
   it('upcastToCurrent upgrades a previous major and leaves current ones alone', () => {
-    expect((upcastToCurrent(v1()) as UserCreatedV2).data.name).toEqual({ first: 'John', last: 'Doe' });
+    expect(upcastToCurrent<UserCreatedV2>(v1()).data.name).toEqual({ first: 'John', last: 'Doe' });
     for (const type of EVENT_TYPES) {
       const current = currentContract(type)!.example;
       expect(upcastToCurrent(current as { eventType: string; version: string })).toEqual(current);

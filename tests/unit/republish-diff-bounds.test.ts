@@ -2,7 +2,7 @@
 // size cap and a 10,000-deep body all answer within the limits, with a plain "too large to
 // diff" message where a line-by-line diff would cost too much.
 import { describe, expect, it } from 'vitest';
-import { editedBodyDiff, isDiffTooLarge, MAX_DIFF_INPUT } from '@/lib/bus/republish-diff';
+import { editedBodyDiff, isDiffTooLarge, MAX_DIFF_INPUT } from '@/lib/diff/republish-diff';
 
 function timed<T>(fn: () => T): { value: T; ms: number } {
   const t = performance.now();

@@ -1,7 +1,7 @@
 // The shape of a republished message (README, Fix and republish), rebuilt from what the drain stores.
 import { describe, expect, it } from 'vitest';
 import { encodeTable } from '@/lib/bus/amqp-values';
-import { editedBodyDiff } from '@/lib/bus/republish-diff';
+import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { buildRepublishMessage, isDeathHeader } from '@/lib/bus/republish-message';
 
 const stored = {

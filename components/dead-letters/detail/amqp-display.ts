@@ -42,7 +42,8 @@ export function untag(value: unknown): unknown {
 export function displayValue(value: unknown): DisplayValue {
   if (value === null) return { text: 'null' };
   if (typeof value === 'string') return { text: value };
-  if (typeof value !== 'object') return { text: String(value) };
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return { text: String(value) };
+  if (typeof value !== 'object') return { text: typeof value }; // undefined; JSON holds nothing else
   if (Array.isArray(value)) return { text: JSON.stringify(untag(value), null, 2), type: 'array' };
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
@@ -76,7 +77,7 @@ export function displayValue(value: unknown): DisplayValue {
       }
       case '$typed': {
         const t = v as { type?: unknown; value?: unknown };
-        return { text: displayValue(t?.value).text, type: String(t?.type ?? 'typed') };
+        return { text: displayValue(t?.value).text, type: typeof t?.type === 'string' ? t.type : 'typed' };
       }
       case '$table': {
         const entries = Array.isArray(v) ? (v as [unknown, unknown][]) : [];

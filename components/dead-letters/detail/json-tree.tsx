@@ -56,7 +56,7 @@ function Node({ name, value, path, depth, marks, last }: { name: Segment | null;
       </div>
     );
   }
-  const entries: [Segment, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value as object);
+  const entries: [Segment, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
   const [openCh, closeCh] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   const shown = showAll ? entries : entries.slice(0, BIG);
   return (

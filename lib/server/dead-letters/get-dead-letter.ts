@@ -39,7 +39,11 @@ interface HistoryRow {
   details: unknown;
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? null : String(v));
+function str(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return v == null ? null : JSON.stringify(v);
+}
 const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 function toDeaths(v: unknown): Death[] {
