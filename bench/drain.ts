@@ -95,12 +95,70 @@ async function rawInsert(): Promise<number> {
   const t0 = performance.now();
   await insert(
     'dead_letters',
-    ['id', 'event_key', 'event_key_source', 'event_id', 'event_type', 'version', 'routing_key', 'queue', 'reason', 'exchange', 'attempts', 'republish_count', 'first_failed_at', 'last_failed_at', 'error_message', 'validation_status', 'violations', 'correlation_id', 'group_id', 'content_type', 'body_size', 'body_sha256'],
-    ({ id, d }) => [id, d.eventKey, d.eventKeySource, d.eventId, d.eventType, d.version, d.routingKey, d.queue, d.reason, d.exchange, 1, d.republishCount, d.failedAt, d.failedAt, d.errorMessage, d.validationStatus, d.violations, d.correlationId, d.groupId, d.contentType, d.bodySize, d.bodySha256],
+    [
+      'id',
+      'event_key',
+      'event_key_source',
+      'event_id',
+      'event_type',
+      'version',
+      'routing_key',
+      'queue',
+      'reason',
+      'exchange',
+      'attempts',
+      'republish_count',
+      'first_failed_at',
+      'last_failed_at',
+      'error_message',
+      'validation_status',
+      'violations',
+      'correlation_id',
+      'group_id',
+      'content_type',
+      'body_size',
+      'body_sha256',
+    ],
+    ({ id, d }) => [
+      id,
+      d.eventKey,
+      d.eventKeySource,
+      d.eventId,
+      d.eventType,
+      d.version,
+      d.routingKey,
+      d.queue,
+      d.reason,
+      d.exchange,
+      1,
+      d.republishCount,
+      d.failedAt,
+      d.failedAt,
+      d.errorMessage,
+      d.validationStatus,
+      d.violations,
+      d.correlationId,
+      d.groupId,
+      d.contentType,
+      d.bodySize,
+      d.bodySha256,
+    ],
   );
   await insert('search_backlog', ['dead_letter_id', 'search_text'], ({ id, d }) => [id, d.searchText]);
-  await insert('dead_letter_messages', ['dead_letter_id', 'fingerprint', 'body', 'properties', 'headers', 'deaths'], ({ id, d }) => [id, d.fingerprint, d.body, d.properties, d.headers, JSON.stringify(d.deaths)]);
-  await insert('dead_letter_history', ['dead_letter_id', 'action', 'actor', 'details'], ({ id, d }) => [id, 'dead-lettered', 'drain', JSON.stringify({ queue: d.queue, reason: d.reason })]);
+  await insert('dead_letter_messages', ['dead_letter_id', 'fingerprint', 'body', 'properties', 'headers', 'deaths'], ({ id, d }) => [
+    id,
+    d.fingerprint,
+    d.body,
+    d.properties,
+    d.headers,
+    JSON.stringify(d.deaths),
+  ]);
+  await insert('dead_letter_history', ['dead_letter_id', 'action', 'actor', 'details'], ({ id, d }) => [
+    id,
+    'dead-lettered',
+    'drain',
+    JSON.stringify({ queue: d.queue, reason: d.reason }),
+  ]);
   const rate = (N * 1000) / (performance.now() - t0);
   await client.end();
   return rate;
@@ -172,7 +230,9 @@ async function main() {
     const { rows } = await db.query('SELECT (SELECT count(*) FROM dead_letter_messages)::int AS m, (SELECT count(*) FROM dead_letters)::int AS r');
     await db.end();
     log(`drain end to end:                         ${fmt(d.rate)} msg/s  (stored ${fmt(rows[0].m)} messages, ${fmt(rows[0].r)} records, DLQ left ${depth})`);
-    log(`search indexed (backlog empty):           ${d.searchLagS.toFixed(1)} s after the last message was stored (${fmt(d.searchRate)} msg/s drained + indexed)`);
+    log(
+      `search indexed (backlog empty):           ${d.searchLagS.toFixed(1)} s after the last message was stored (${fmt(d.searchRate)} msg/s drained + indexed)`,
+    );
     log(`drainer peak RSS:                         ${d.rssMb.toFixed(0)} MB (target <= ${MAX_RSS_MB})`);
     const ceiling = Math.min(bare, insert);
     const ratio = d.rate / ceiling;
@@ -183,9 +243,16 @@ async function main() {
       [`RSS <= ${MAX_RSS_MB} MB`]: d.rssMb <= MAX_RSS_MB,
       'every message stored once, DLQ empty': rows[0].m === N && depth === 0,
     };
-    log('targets: ' + Object.entries(checks).map(([k, ok]) => `${k}: ${ok ? 'yes' : 'NO'}`).join('; '));
+    log(
+      'targets: ' +
+        Object.entries(checks)
+          .map(([k, ok]) => `${k}: ${ok ? 'yes' : 'NO'}`)
+          .join('; '),
+    );
     if (!checks[`drain >= ${fmt(TARGET_RATE)} msg/s`] && insert < TARGET_RATE) {
-      log(`note: the raw INSERT ceiling of these rows is itself ${fmt(insert)} msg/s on this machine (indexes on dead_letters and the history table), below the absolute target`);
+      log(
+        `note: the raw INSERT ceiling of these rows is itself ${fmt(insert)} msg/s on this machine (indexes on dead_letters and the history table), below the absolute target`,
+      );
     }
     const pass = Object.values(checks).every(Boolean);
     log(`RATIO drain=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);

@@ -21,9 +21,57 @@ const CHUNK = 100_000;
 const PG_SERVER = process.env.TEST_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
 const TARGETS = { list: 50, groups: 200, search: 300, detail: 30 };
 
-const TYPES = ['user.created', 'user.updated', 'course.created', 'course.enrolled', 'course.completed', 'assignment.submitted', 'grade.posted', 'payment.succeeded', 'payment.failed', 'notification.sent'];
-const QUEUES = ['notification-service', 'analytics-service', 'billing-service', 'grading-service', 'search-indexer', 'email-service', 'audit-service', 'recommendation-service', 'certificate-service', 'crm-sync', 'reporting-service', 'enrolment-service', 'payment-service', 'profile-service', 'webhook-dispatcher'];
-const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango'];
+const TYPES = [
+  'user.created',
+  'user.updated',
+  'course.created',
+  'course.enrolled',
+  'course.completed',
+  'assignment.submitted',
+  'grade.posted',
+  'payment.succeeded',
+  'payment.failed',
+  'notification.sent',
+];
+const QUEUES = [
+  'notification-service',
+  'analytics-service',
+  'billing-service',
+  'grading-service',
+  'search-indexer',
+  'email-service',
+  'audit-service',
+  'recommendation-service',
+  'certificate-service',
+  'crm-sync',
+  'reporting-service',
+  'enrolment-service',
+  'payment-service',
+  'profile-service',
+  'webhook-dispatcher',
+];
+const NAMES = [
+  'alpha',
+  'bravo',
+  'charlie',
+  'delta',
+  'echo',
+  'foxtrot',
+  'golf',
+  'hotel',
+  'india',
+  'juliet',
+  'kilo',
+  'lima',
+  'mike',
+  'november',
+  'oscar',
+  'papa',
+  'quebec',
+  'romeo',
+  'sierra',
+  'tango',
+];
 const TEMPLATES = [
   'Timeout after {n} ms calling {w}-service for user {uuid}',
   'duplicate key value violates unique constraint "{w}_pkey" (id={n})',
@@ -36,7 +84,10 @@ const TEMPLATES = [
   'Payment {uuid} declined by {w}: insufficient funds',
   'Deadlock detected while updating {w} row {n}',
 ];
-const WORDS = 'student course grade lesson module quiz exam teacher campus library semester enrolment credit transcript deadline assignment lecture seminar tutorial portfolio feedback rubric attendance syllabus faculty department scholarship tuition invoice refund receipt certificate badge progress milestone cohort mentor review discussion forum thread reply upload download video audio document slide notebook project team group schedule calendar reminder notification message inbox profile avatar password session token login logout account settings preference language timezone country region address phone'.split(' ');
+const WORDS =
+  'student course grade lesson module quiz exam teacher campus library semester enrolment credit transcript deadline assignment lecture seminar tutorial portfolio feedback rubric attendance syllabus faculty department scholarship tuition invoice refund receipt certificate badge progress milestone cohort mentor review discussion forum thread reply upload download video audio document slide notebook project team group schedule calendar reminder notification message inbox profile avatar password session token login logout account settings preference language timezone country region address phone'.split(
+    ' ',
+  );
 
 interface BenchGroup {
   g: number;
@@ -78,11 +129,18 @@ const since = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
 async function load(client: pg.Client) {
   const groups = makeGroups();
-  await client.query(`CREATE TEMP TABLE bench_groups (g int PRIMARY KEY, event_type text, queue text, reason text, template text, signature text, group_id text)`);
   await client.query(
-    `INSERT INTO bench_groups SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-    [groups.map((g) => g.g), groups.map((g) => g.eventType), groups.map((g) => g.queue), groups.map((g) => g.reason), groups.map((g) => g.template), groups.map((g) => g.signature), groups.map((g) => g.id)],
+    `CREATE TEMP TABLE bench_groups (g int PRIMARY KEY, event_type text, queue text, reason text, template text, signature text, group_id text)`,
   );
+  await client.query(`INSERT INTO bench_groups SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`, [
+    groups.map((g) => g.g),
+    groups.map((g) => g.eventType),
+    groups.map((g) => g.queue),
+    groups.map((g) => g.reason),
+    groups.map((g) => g.template),
+    groups.map((g) => g.signature),
+    groups.map((g) => g.id),
+  ]);
 
   // bulk load without secondary indexes and the FK, then build them once (as pg_restore does)
   const { rows: indexes } = await client.query<{ indexname: string; indexdef: string }>(
@@ -263,7 +321,11 @@ async function main() {
       ['list queue', 'list', QUEUES.map((q) => `/api/dead-letters?queue=${q}`)],
       ['list reason (each)', 'list', ['rejected', 'expired', 'maxlen', 'delivery_limit'].map((r) => `/api/dead-letters?reason=${r}`)],
       ['list status (each)', 'list', ['pending', 'republished', 'discarded'].map((s) => `/api/dead-letters?status=${s}`)],
-      ['list validity (each)', 'list', ['valid', 'invalid', 'unparseable', 'unknown-type', 'unsupported-version'].map((v) => `/api/dead-letters?validity=${v}`)],
+      [
+        'list validity (each)',
+        'list',
+        ['valid', 'invalid', 'unparseable', 'unknown-type', 'unsupported-version'].map((v) => `/api/dead-letters?validity=${v}`),
+      ],
       ['list groupId small', 'list', L(`groupId=${smallGroup.id}`)],
       ['list groupId big', 'list', L(`groupId=${bigGroup.id}`)],
       ['list correlationId', 'list', Array.from({ length: 20 }, (_, i) => `/api/dead-letters?correlationId=corr-${i * 9973}`)],

@@ -86,7 +86,9 @@ async function sameMessages(pool: pg.Pool): Promise<RepublishMessage[]> {
   const { rows } = await pool.query<{ id: string; body: Buffer; properties: Json; headers: Json }>(
     `SELECT d."id", m."body", m."properties", m."headers" FROM "dead_letters" d JOIN "dead_letter_messages" m ON m."id" = d."latest_message_id"`,
   );
-  return rows.map((r) => buildRepublishMessage({ body: r.body, properties: r.properties, headers: r.headers }, { deadLetterId: r.id, republishNumber: 1, intentId: randomUUID() }));
+  return rows.map((r) =>
+    buildRepublishMessage({ body: r.body, properties: r.properties, headers: r.headers }, { deadLetterId: r.id, republishNumber: 1, intentId: randomUUID() }),
+  );
 }
 
 async function main() {
@@ -137,7 +139,9 @@ async function main() {
       let job;
       for (;;) {
         rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-        ({ rows: [job] } = await pool.query(`SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`, [jobId]));
+        ({
+          rows: [job],
+        } = await pool.query(`SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`, [jobId]));
         if (job.status === 'done' || job.status === 'failed') break;
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -146,10 +150,9 @@ async function main() {
       const rate = N / seconds;
       await runner.stop();
       const delivered = (await ch.checkQueue(queue)).messageCount;
-      const { rows: st } = await pool.query(
-        `SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS n FROM "dead_letters" WHERE "group_id" = $1`,
-        [seeded.groupId],
-      );
+      const { rows: st } = await pool.query(`SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS n FROM "dead_letters" WHERE "group_id" = $1`, [
+        seeded.groupId,
+      ]);
       console.log(`republished ${job.succeeded} (failed ${job.failed}, skipped ${job.skipped}) in ${seconds.toFixed(2)} s: ${rate.toFixed(0)} msg/s`);
       console.log(describeCpu(cpu, N));
       // the bench's own copies of the messages (for the ceilings) were there before the job
@@ -163,7 +166,9 @@ async function main() {
       const rawAfter = await rawCeiling('minimal headers', minimalMessages);
       const raw = (rawBefore + rawAfter) / 2;
       rounds.push({ rate, raw, ratio: rate / raw });
-      console.log(`round ${round}: ${rate.toFixed(0)} msg/s against a raw ceiling of ${raw.toFixed(0)} (before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)}): ${(rate / raw).toFixed(2)}`);
+      console.log(
+        `round ${round}: ${rate.toFixed(0)} msg/s against a raw ceiling of ${raw.toFixed(0)} (before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)}): ${(rate / raw).toFixed(2)}`,
+      );
       rawBefore = rawAfter;
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

@@ -14,7 +14,14 @@ async function insertDeadLetter(): Promise<string> {
          validation_status, group_id, body_size, body_sha256, error_message, content_type)
        VALUES ($1, 'event-id', 'payment.failed', '1', $2, 'rejected', now(), now(), 'unknown-type', $3, $4, $5, $6, 'application/json')
        RETURNING id`,
-      [randomUUID(), `e2e-auth-${randomUUID().slice(0, 8)}`, randomUUID().replace(/-/g, ''), body.length, 'x'.repeat(64), 'charge declined for jane.doe@example.com'],
+      [
+        randomUUID(),
+        `e2e-auth-${randomUUID().slice(0, 8)}`,
+        randomUUID().replace(/-/g, ''),
+        body.length,
+        'x'.repeat(64),
+        'charge declined for jane.doe@example.com',
+      ],
     );
     const id = rows[0].id;
     const msg = await client.query<{ id: string }>(

@@ -57,10 +57,13 @@ test('a shared list link opened signed out keeps its filters through sign-in', a
 
 test('the redirect: a callbackUrl of /%09/evil.example ends on the console', async ({ page, baseURL }) => {
   const offSite: string[] = [];
-  await page.route((url) => url.hostname.endsWith('evil.example'), (route) => {
-    offSite.push(route.request().url());
-    return route.abort();
-  });
+  await page.route(
+    (url) => url.hostname.endsWith('evil.example'),
+    (route) => {
+      offSite.push(route.request().url());
+      return route.abort();
+    },
+  );
   await page.goto('/sign-in?callbackUrl=/%09/evil.example');
   await page.getByLabel('Email').fill(process.env.E2E_ADMIN_EMAIL!);
   await page.getByLabel('Password').fill(process.env.E2E_ADMIN_PASSWORD!);

@@ -58,7 +58,10 @@ test('one-click retry from the list', async ({ operatorPage: page }) => {
 
 test('edit & retry: an inline contract error, then a fix', async ({ page }) => {
   const queue = await originQueue('edit');
-  const { ids, eventIds } = await seedDeadLetters(pool, { queue, body: (_, eventId) => Buffer.from(JSON.stringify(userCreated(eventId, 'ada(at)example.com'))) });
+  const { ids, eventIds } = await seedDeadLetters(pool, {
+    queue,
+    body: (_, eventId) => Buffer.from(JSON.stringify(userCreated(eventId, 'ada(at)example.com'))),
+  });
   await page.goto(`/dead-letters/${ids[0]}`);
   await page.getByRole('button', { name: 'Edit & retry' }).click();
   const dialog = page.getByRole('dialog', { name: 'Edit & retry' });

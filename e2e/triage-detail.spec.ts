@@ -22,7 +22,11 @@ test.beforeAll(async () => {
       correlationId: `corr-${t}`,
       body: { eventId: `ev-${t}`, eventType: 'user.created', version: '1.0', data: { email: 'not-an-email', profile: { nested: { deep: 'value' } } } },
       properties: { contentType: 'application/json', messageId: `ev-${t}`, timestamp: { $timestamp: 1764236400 } },
-      headers: { 'x-correlation-id': `corr-${t}`, 'x-attempt-bytes': { $bytes: Buffer.from('héllo').toString('base64') }, 'x-big': { $long: '9007199254740993' } },
+      headers: {
+        'x-correlation-id': `corr-${t}`,
+        'x-attempt-bytes': { $bytes: Buffer.from('héllo').toString('base64') },
+        'x-big': { $long: '9007199254740993' },
+      },
       deaths: [
         { queue: `triage-e2e-${t}`, reason: 'rejected', count: 3, exchange: 'edu.events', routingKeys: ['user.created'], time: '2026-11-27T10:00:00.000Z' },
         { queue: `triage-e2e-${t}.retry`, reason: 'expired', count: 3, exchange: '', routingKeys: [`triage-e2e-${t}.retry`], time: '2026-11-27T09:59:00.000Z' },
@@ -61,7 +65,12 @@ test('JSON dead letter: tree, violations at their paths, headers, x-death, histo
   const emailNode = page.locator(`[data-path='${JSON.stringify(['data', 'email'])}']`);
   await expect(emailNode).toContainText('Invalid email address');
   // a missing field marks its parent with the full path
-  await expect(page.locator(`[data-path='${JSON.stringify(['data'])}']`).getByTestId('violation-mark').first()).toContainText('$.data.tenantId');
+  await expect(
+    page
+      .locator(`[data-path='${JSON.stringify(['data'])}']`)
+      .getByTestId('violation-mark')
+      .first(),
+  ).toContainText('$.data.tenantId');
   await expect(page.getByTestId('violation')).toHaveCount(2);
   // collapse and expand a node
   const profile = page.locator(`[data-path='${JSON.stringify(['data', 'profile'])}']`);
@@ -71,7 +80,11 @@ test('JSON dead letter: tree, violations at their paths, headers, x-death, histo
   await profile.getByRole('button', { name: 'Expand' }).first().click();
   await expect(profile).toContainText('"nested"');
   // deeper levels start collapsed; expanding shows them
-  await profile.locator(`[data-path='${JSON.stringify(['data', 'profile', 'nested'])}']`).getByRole('button', { name: 'Expand' }).first().click();
+  await profile
+    .locator(`[data-path='${JSON.stringify(['data', 'profile', 'nested'])}']`)
+    .getByRole('button', { name: 'Expand' })
+    .first()
+    .click();
   await expect(profile).toContainText('"deep": "value"');
   await page.getByRole('tab', { name: 'Raw' }).click();
   await expect(page.getByTestId('raw-body')).toContainText(`"eventId":"ev-${t}"`);

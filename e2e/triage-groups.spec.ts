@@ -11,8 +11,19 @@ test.beforeAll(async () => {
   const now = Date.now();
   rows = await seed([
     // differ only in ids and numbers: one group
-    { queue, eventType: 'payment.failed', errorMessage: `Payment 48213 for user 7f3c2a10-1111-4e2b-9c3d-0123456789ab declined`, lastFailedAt: new Date(now - 3 * 3_600_000) },
-    { queue, eventType: 'payment.failed', errorMessage: `Payment 77 for user 0a1b2c3d-2222-4e2b-9c3d-ba9876543210 declined`, lastFailedAt: new Date(now - 60_000), status: 'discarded' },
+    {
+      queue,
+      eventType: 'payment.failed',
+      errorMessage: `Payment 48213 for user 7f3c2a10-1111-4e2b-9c3d-0123456789ab declined`,
+      lastFailedAt: new Date(now - 3 * 3_600_000),
+    },
+    {
+      queue,
+      eventType: 'payment.failed',
+      errorMessage: `Payment 77 for user 0a1b2c3d-2222-4e2b-9c3d-ba9876543210 declined`,
+      lastFailedAt: new Date(now - 60_000),
+      status: 'discarded',
+    },
     // another bug
     { queue, eventType: 'payment.failed', errorMessage: 'Ledger unavailable', lastFailedAt: new Date(now - 120_000) },
   ]);

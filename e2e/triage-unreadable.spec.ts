@@ -23,7 +23,14 @@ test.beforeAll(async () => {
       fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'edu.events.dlq', consumerTag: 'c' },
       properties: { headers: { 'x-death': [{ queue, reason: 'rejected', count: 1 }] }, messageId: `m-${randomUUID()}` },
     } as unknown as ConsumeMessage;
-    const recorded = await recordUnreadable(pool, prepareDeadLetter(msg), `refused by the database after 3 tries: 22008 e2e ${t}`, 'eventdesk.parked.edu.events.dlq', new Date(), pino({ level: 'silent' }));
+    const recorded = await recordUnreadable(
+      pool,
+      prepareDeadLetter(msg),
+      `refused by the database after 3 tries: 22008 e2e ${t}`,
+      'eventdesk.parked.edu.events.dlq',
+      new Date(),
+      pino({ level: 'silent' }),
+    );
     if (!recorded) throw new Error('not recorded');
     id = recorded;
   } finally {
@@ -49,7 +56,10 @@ test('the list shows an unreadable badge, the status filter finds it, the detail
   await page.getByLabel('Status', { exact: true }).selectOption('unreadable');
   await expect(page).toHaveURL(/status=unreadable/);
   await expect(page.getByTestId('dead-letter-table')).toContainText(queue);
-  const statuses = await page.getByTestId('dead-letter-row').locator('[data-testid^="status-badge-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+  const statuses = await page
+    .getByTestId('dead-letter-row')
+    .locator('[data-testid^="status-badge-"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
   expect(statuses.length).toBeGreaterThan(0);
   expect(new Set(statuses)).toEqual(new Set(['status-badge-unreadable']));
 

@@ -3,24 +3,23 @@
 import { z } from 'zod';
 import { parseTrustProxy } from './trust-proxy';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const int = (min: number, max: number) =>
-  z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(min).max(max);
+const int = (min: number, max: number) => z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(min).max(max);
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `expected a ${protocols.join(' or ')}// URL`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `expected a ${protocols.join(' or ')}// URL`,
+  );
 
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const envSchema = z.object({
   PORT: int(1, 65535).default(3000),
@@ -49,14 +48,24 @@ export const envSchema = z.object({
   MASK_FIELDS: z
     .string()
     .default('email,paymentId')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   METRICS_TOKEN: optional(z.string().min(8)),
   JAEGER_URL: optional(url(['http:', 'https:'])),
   /** Prometheus endpoints of the platform's services (comma-separated): p95 processing time per event type */
   PLATFORM_METRICS_URLS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(url(['http:', 'https:']))),
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'])),
   /** Which X-Forwarded-For entries to believe for the client's address (lib/trust-proxy.ts). */
@@ -78,10 +87,7 @@ export type Env = z.infer<typeof envSchema>;
 
 export class EnvError extends Error {
   constructor(public readonly issues: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' +
-        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
     this.name = 'EnvError';
   }
 }
@@ -90,9 +96,7 @@ export class EnvError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
-    throw new EnvError(
-      result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
-    );
+    throw new EnvError(result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
   }
   const parsed = result.data;
   parsed.NEXTAUTH_URL ??= `http://localhost:${parsed.PORT}`;

@@ -39,7 +39,11 @@ export function ApiDocsView({ doc }: { doc: OpenApiDocument }) {
         </h1>
         {doc.info.description && <p className="max-w-4xl text-sm text-slate-600">{doc.info.description}</p>}
         <p className="text-sm text-slate-600">
-          Machine-readable: <a href="/api/openapi.json" className="font-mono text-indigo-700 hover:underline">/api/openapi.json</a> (no sign-in needed).
+          Machine-readable:{' '}
+          <a href="/api/openapi.json" className="font-mono text-indigo-700 hover:underline">
+            /api/openapi.json
+          </a>{' '}
+          (no sign-in needed).
         </p>
         <nav aria-label="Operations" className="flex flex-wrap gap-x-4 gap-y-1 pt-1 text-sm">
           {groups.map(([tag, , entries]) => (

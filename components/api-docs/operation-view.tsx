@@ -26,7 +26,12 @@ export function OperationView({ method, path, op, schemas }: { method: string; p
   const description = op.description?.replace(/\s*Role: [^\n]*$/, '');
   const described = op.parameters?.some((p) => p.description) ?? false;
   return (
-    <article id={operationAnchor(method, path)} className="space-y-3 border-b border-slate-100 py-4 last:border-0" data-testid="api-operation" aria-label={`${method.toUpperCase()} ${path}`}>
+    <article
+      id={operationAnchor(method, path)}
+      className="space-y-3 border-b border-slate-100 py-4 last:border-0"
+      data-testid="api-operation"
+      aria-label={`${method.toUpperCase()} ${path}`}
+    >
       <header className="flex flex-wrap items-center gap-2">
         <Badge tone={methodTone[method] ?? 'neutral'}>{method.toUpperCase()}</Badge>
         <code className="font-mono text-sm font-semibold text-slate-900">{path}</code>

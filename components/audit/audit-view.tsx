@@ -54,7 +54,12 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
       >
         <label>
           Actor
-          <input className="mt-0.5 block rounded border border-slate-300 px-2 py-1" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="e.g. ops@example.com" />
+          <input
+            className="mt-0.5 block rounded border border-slate-300 px-2 py-1"
+            value={actor}
+            onChange={(e) => setActor(e.target.value)}
+            placeholder="e.g. ops@example.com"
+          />
         </label>
         <label>
           Action
@@ -81,7 +86,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
 
       {audit.isError ? (
         <StateMessage tone="error" title="The audit log could not be loaded">
-          {(audit.error).message}
+          {audit.error.message}
         </StateMessage>
       ) : audit.isPending ? (
         <StateMessage tone="loading" title="Loading the audit log…" />
@@ -112,7 +117,15 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
                     <td>
                       <code className="text-xs">{e.action}</code>
                     </td>
-                    <td className="max-w-xs truncate">{href ? <a className="text-indigo-700 hover:underline" href={href}>{e.target}</a> : e.target}</td>
+                    <td className="max-w-xs truncate">
+                      {href ? (
+                        <a className="text-indigo-700 hover:underline" href={href}>
+                          {e.target}
+                        </a>
+                      ) : (
+                        e.target
+                      )}
+                    </td>
                     <td className="max-w-sm truncate">{e.reason ?? ''}</td>
                     <td>
                       <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>

@@ -3,9 +3,18 @@
 import { useState, type FormEvent } from 'react';
 import { safeCallbackUrl, signInWithOidc, signInWithPassword } from './auth-client';
 import { signInErrorMessage } from './sign-in-messages';
+import { formText } from '@/components/ui/form-text';
 
 /** `callbackUrl` was made a same-origin path by the page (lib/auth/safe-redirect.ts). */
-export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: string; initialError: string | null; oidc: { id: string; name: string } | null }) {
+export function SignInForm({
+  callbackUrl,
+  initialError,
+  oidc,
+}: {
+  callbackUrl: string;
+  initialError: string | null;
+  oidc: { id: string; name: string } | null;
+}) {
   const [error, setError] = useState<string | null>(initialError ? signInErrorMessage(initialError) : null);
   const [busy, setBusy] = useState(false);
 
@@ -16,7 +25,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
     setError(null);
     const target = safeCallbackUrl(callbackUrl); // again here: with the browser's own origin
     try {
-      const result = await signInWithPassword(String(form.get('email') ?? ''), String(form.get('password') ?? ''), target);
+      const result = await signInWithPassword(formText(form, 'email'), formText(form, 'password'), target);
       if (result.ok) {
         window.location.assign(target); // a full load: server components read the new cookie
         return;
@@ -44,7 +53,11 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy} className="w-full rounded bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+        <button
+          type="submit"
+          disabled={busy}
+          className="w-full rounded bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+        >
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>

@@ -15,7 +15,15 @@ interface Pending {
   clears: boolean;
 }
 
-export function BulkBar({ selectedIds, filter, clearSelection }: { selectedIds: string[]; filter: Omit<DeadLetterListParams, 'cursor' | 'limit'>; clearSelection: () => void }) {
+export function BulkBar({
+  selectedIds,
+  filter,
+  clearSelection,
+}: {
+  selectedIds: string[];
+  filter: Omit<DeadLetterListParams, 'cursor' | 'limit'>;
+  clearSelection: () => void;
+}) {
   const operator = useHasRole('operator');
   const [pending, setPending] = useState<Pending | null>(null);
   if (!operator) return null;
@@ -27,16 +35,28 @@ export function BulkBar({ selectedIds, filter, clearSelection }: { selectedIds: 
       {n > 0 ? (
         <>
           <span className="text-slate-600">{n} selected</span>
-          <button type="button" className={buttonClass.small} onClick={() => setPending({ action: 'republish', selection: { ids: selectedIds }, what: `${n} selected`, clears: true })}>
+          <button
+            type="button"
+            className={buttonClass.small}
+            onClick={() => setPending({ action: 'republish', selection: { ids: selectedIds }, what: `${n} selected`, clears: true })}
+          >
             Retry selected
           </button>
-          <button type="button" className={buttonClass.small} onClick={() => setPending({ action: 'discard', selection: { ids: selectedIds }, what: `${n} selected`, clears: true })}>
+          <button
+            type="button"
+            className={buttonClass.small}
+            onClick={() => setPending({ action: 'discard', selection: { ids: selectedIds }, what: `${n} selected`, clears: true })}
+          >
             Discard selected
           </button>
         </>
       ) : null}
       {filter.groupId ? (
-        <button type="button" className={buttonClass.small} onClick={() => setPending({ action: 'republish', selection: { groupId: filter.groupId! }, what: 'this failure group', clears: false })}>
+        <button
+          type="button"
+          className={buttonClass.small}
+          onClick={() => setPending({ action: 'republish', selection: { groupId: filter.groupId! }, what: 'this failure group', clears: false })}
+        >
           Retry group
         </button>
       ) : null}
@@ -44,7 +64,14 @@ export function BulkBar({ selectedIds, filter, clearSelection }: { selectedIds: 
         <button
           type="button"
           className={buttonClass.small}
-          onClick={() => setPending({ action: 'republish', selection: { filter: matching as Record<string, string> }, what: 'everything matching the filter', clears: false })}
+          onClick={() =>
+            setPending({
+              action: 'republish',
+              selection: { filter: matching as Record<string, string> },
+              what: 'everything matching the filter',
+              clears: false,
+            })
+          }
         >
           Retry all matching filter
         </button>

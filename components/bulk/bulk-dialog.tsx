@@ -61,7 +61,8 @@ export function BulkDialog({
           }}
         >
           <p className="text-sm" data-testid="bulk-dry-run-count">
-            Dry run: <strong>{count.toLocaleString()}</strong> pending dead letter{count === 1 ? '' : 's'} would be {action === 'republish' ? 'republished to the queues they died in' : 'discarded'}.
+            Dry run: <strong>{count.toLocaleString()}</strong> pending dead letter{count === 1 ? '' : 's'} would be{' '}
+            {action === 'republish' ? 'republished to the queues they died in' : 'discarded'}.
           </p>
           {dryRun.data.sample.length ? (
             <table className="mt-2 w-full text-left text-xs" data-testid="bulk-sample">
@@ -91,13 +92,24 @@ export function BulkDialog({
               {action === 'republish' ? (
                 <label className="mt-2 block text-sm">
                   Rate (messages per second, 0 = as fast as the broker confirms)
-                  <input type="number" min={0} className="mt-0.5 block w-40 rounded border border-slate-300 px-2 py-1" value={rate} onChange={(e) => setRate(e.target.value)} />
+                  <input
+                    type="number"
+                    min={0}
+                    className="mt-0.5 block w-40 rounded border border-slate-300 px-2 py-1"
+                    value={rate}
+                    onChange={(e) => setRate(e.target.value)}
+                  />
                 </label>
               ) : null}
               {needsTyping ? (
                 <label className="mt-2 block text-sm">
                   Type <strong>{count}</strong> to confirm
-                  <input className="mt-0.5 block w-40 rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Type the count to confirm" />
+                  <input
+                    className="mt-0.5 block w-40 rounded border border-slate-300 px-2 py-1"
+                    value={typed}
+                    onChange={(e) => setTyped(e.target.value)}
+                    aria-label="Type the count to confirm"
+                  />
                 </label>
               ) : null}
             </>

@@ -24,7 +24,14 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
           {j.status}
         </span>
       </div>
-      <div role="progressbar" aria-label="Bulk progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="h-3 w-full overflow-hidden rounded bg-slate-200">
+      <div
+        role="progressbar"
+        aria-label="Bulk progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        className="h-3 w-full overflow-hidden rounded bg-slate-200"
+      >
         <div className={`h-full ${j.failed ? 'bg-amber-500' : 'bg-indigo-600'}`} style={{ width: `${percent}%` }} />
       </div>
       <dl className="grid grid-cols-5 gap-2 text-center">

@@ -50,7 +50,14 @@ export function RateChart({ testId, label, rows, series, stacked, unit, bucketSe
       />
     </>
   );
-  const common = { data: rows, responsive: true, style: { width: '100%', height }, role: 'img', 'aria-label': label, margin: { top: 8, right: 12, bottom: 0, left: 0 } } as const;
+  const common = {
+    data: rows,
+    responsive: true,
+    style: { width: '100%', height },
+    role: 'img',
+    'aria-label': label,
+    margin: { top: 8, right: 12, bottom: 0, left: 0 },
+  } as const;
   return (
     <figure
       data-testid={testId}
@@ -64,14 +71,36 @@ export function RateChart({ testId, label, rows, series, stacked, unit, bucketSe
         <AreaChart {...common}>
           {axes}
           {series.map((s) => (
-            <Area key={s.key} dataKey={s.key} name={s.name} stackId="all" hide={s.hidden} stroke={s.color} fill={s.color} fillOpacity={0.35} type="monotone" isAnimationActive={false} dot={false} />
+            <Area
+              key={s.key}
+              dataKey={s.key}
+              name={s.name}
+              stackId="all"
+              hide={s.hidden}
+              stroke={s.color}
+              fill={s.color}
+              fillOpacity={0.35}
+              type="monotone"
+              isAnimationActive={false}
+              dot={false}
+            />
           ))}
         </AreaChart>
       ) : (
         <LineChart {...common}>
           {axes}
           {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.name} hide={s.hidden} stroke={s.color} type="monotone" isAnimationActive={false} dot={false} strokeWidth={1.5} />
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.name}
+              hide={s.hidden}
+              stroke={s.color}
+              type="monotone"
+              isAnimationActive={false}
+              dot={false}
+              strokeWidth={1.5}
+            />
           ))}
         </LineChart>
       )}

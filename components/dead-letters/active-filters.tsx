@@ -23,7 +23,12 @@ export function ActiveFilters({
       {chips.map((k) => (
         <span key={k} className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2 py-0.5 text-indigo-800 ring-1 ring-indigo-200">
           {LABELS[k]}: <span className="font-mono">{k === 'from' || k === 'to' ? formatTime(params[k]) : params[k]}</span>
-          <button type="button" aria-label={`Remove ${LABELS[k]} filter`} onClick={() => onChange({ [k]: undefined })} className="ml-0.5 text-indigo-500 hover:text-indigo-900">
+          <button
+            type="button"
+            aria-label={`Remove ${LABELS[k]} filter`}
+            onClick={() => onChange({ [k]: undefined })}
+            className="ml-0.5 text-indigo-500 hover:text-indigo-900"
+          >
             ×
           </button>
         </span>

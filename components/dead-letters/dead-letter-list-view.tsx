@@ -16,8 +16,7 @@ import { filterOf, listHref, readListParams, type FilterKey } from './list-param
 import { StatusStrip, drainAdvice } from './status-strip';
 import { ActiveFilters } from './active-filters';
 
-const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
 export function DeadLetterListView() {
   const router = useRouter();
@@ -109,7 +108,10 @@ export function DeadLetterListView() {
 
       {list.isError && !list.data ? (
         <StateMessage tone="error" title="Could not load dead letters" testId="list-error">
-          {list.error.message}. {(list.error as { status?: number }).status === 400 ? 'A filter in the address is not valid: clear the filters.' : 'Retrying every 5 seconds; check the server log if this persists.'}
+          {list.error.message}.{' '}
+          {(list.error as { status?: number }).status === 400
+            ? 'A filter in the address is not valid: clear the filters.'
+            : 'Retrying every 5 seconds; check the server log if this persists.'}
         </StateMessage>
       ) : list.isPending ? (
         <StateMessage tone="loading" title="Loading dead letters…" testId="list-loading" />

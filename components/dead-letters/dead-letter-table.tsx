@@ -65,7 +65,12 @@ export function DeadLetterTable({
               className={`border-t border-slate-100 ${i === selectedIndex ? 'bg-indigo-50 outline outline-1 outline-indigo-300' : 'hover:bg-slate-50'}`}
             >
               <td className="px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
-                <input type="checkbox" aria-label={`Select ${d.eventType ?? d.id}`} checked={checked.has(d.id)} onChange={(e) => onCheck(d.id, e.target.checked)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${d.eventType ?? d.id}`}
+                  checked={checked.has(d.id)}
+                  onChange={(e) => onCheck(d.id, e.target.checked)}
+                />
               </td>
               <td className="whitespace-nowrap px-2 py-1.5 font-medium">
                 <Link href={detailHref(d.id)} className="text-indigo-700 hover:underline">

@@ -75,7 +75,7 @@ export function FilterBar({
       {label}
       <select
         aria-label={label}
-        value={(params[key]) ?? ''}
+        value={params[key] ?? ''}
         onChange={(e) => onChange({ [key]: e.target.value || undefined })}
         className="mt-0.5 max-w-[14rem] rounded border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900"
       >

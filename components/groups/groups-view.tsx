@@ -49,7 +49,11 @@ export function GroupsView() {
         <StateMessage tone="loading" title="Loading failure groups…" />
       ) : !data || data.items.length === 0 ? (
         <StateMessage tone="empty" title="No failure groups yet" testId="groups-empty">
-          Groups appear as the drain stores dead letters. Check the drain state on the <Link className="text-indigo-700 underline" href="/">dead letters</Link> page.
+          Groups appear as the drain stores dead letters. Check the drain state on the{' '}
+          <Link className="text-indigo-700 underline" href="/">
+            dead letters
+          </Link>{' '}
+          page.
         </StateMessage>
       ) : (
         <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
@@ -88,8 +92,12 @@ export function GroupsView() {
                     <td className="max-w-[28rem] truncate px-2 py-1.5 font-mono text-xs" title={g.signature}>
                       {g.signature || <span className="text-slate-400">(no error message)</span>}
                     </td>
-                    <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-count">{formatCount(g.count)}</td>
-                    <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-pending">{formatCount(g.pendingCount)}</td>
+                    <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-count">
+                      {formatCount(g.count)}
+                    </td>
+                    <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-pending">
+                      {formatCount(g.pendingCount)}
+                    </td>
                     <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600">{formatTime(g.firstSeenAt)}</td>
                     <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600" title={formatTime(g.lastSeenAt)}>
                       {formatAgo(g.lastSeenAt)}

@@ -8,7 +8,8 @@ import { invalidateAfterAction } from './use-republish';
 export function useRestore(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (reason?: string) => sendJson('POST', `/api/dead-letters/${encodeURIComponent(id)}/restore`, statusChangeResponseSchema, reason ? { reason } : {}),
+    mutationFn: (reason?: string) =>
+      sendJson('POST', `/api/dead-letters/${encodeURIComponent(id)}/restore`, statusChangeResponseSchema, reason ? { reason } : {}),
     onSettled: () => invalidateAfterAction(client),
   });
 }

@@ -8,7 +8,8 @@ import { invalidateAfterAction } from './use-republish';
 export function useRetryUnreadable(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (reason?: string) => sendJson('POST', `/api/dead-letters/${encodeURIComponent(id)}/retry`, retryUnreadableResponseSchema, reason ? { reason } : {}),
+    mutationFn: (reason?: string) =>
+      sendJson('POST', `/api/dead-letters/${encodeURIComponent(id)}/retry`, retryUnreadableResponseSchema, reason ? { reason } : {}),
     onSettled: () => invalidateAfterAction(client),
   });
 }

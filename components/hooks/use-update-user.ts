@@ -8,8 +8,7 @@ import { sendJson } from './send-json';
 export function useUpdateUser() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...input }: UpdateUserInput & { id: string }) =>
-      sendJson('PATCH', `/api/users/${encodeURIComponent(id)}`, userWriteResultSchema, input),
+    mutationFn: ({ id, ...input }: UpdateUserInput & { id: string }) => sendJson('PATCH', `/api/users/${encodeURIComponent(id)}`, userWriteResultSchema, input),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users.all }),
   });
 }

@@ -9,7 +9,11 @@ const ORDER = { 'no-consumers': 0, ok: 1, idle: 2, retry: 3, missing: 4 } as con
 
 export function QueuesView() {
   const { data, error, isPending, dataUpdatedAt } = useQueues();
-  const items = data ? [...data.items].sort((a, b) => (a.kind === 'dlq' ? -1 : b.kind === 'dlq' ? 1 : ORDER[queueStatus(a)] - ORDER[queueStatus(b)] || a.name.localeCompare(b.name))) : [];
+  const items = data
+    ? [...data.items].sort((a, b) =>
+        a.kind === 'dlq' ? -1 : b.kind === 'dlq' ? 1 : ORDER[queueStatus(a)] - ORDER[queueStatus(b)] || a.name.localeCompare(b.name),
+      )
+    : [];
   const red = items.filter((q) => queueStatus(q) === 'no-consumers').length;
   return (
     <div className="space-y-4">

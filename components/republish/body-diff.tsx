@@ -18,7 +18,15 @@ export function BodyDiff({ diff }: { diff: string }) {
       {lines.slice(start === -1 ? 0 : start).map((line, i) => (
         <div
           key={i}
-          className={line.startsWith('+') ? 'bg-emerald-50 text-emerald-800' : line.startsWith('-') ? 'bg-rose-50 text-rose-800' : line.startsWith('@@') ? 'text-indigo-600' : 'text-slate-600'}
+          className={
+            line.startsWith('+')
+              ? 'bg-emerald-50 text-emerald-800'
+              : line.startsWith('-')
+                ? 'bg-rose-50 text-rose-800'
+                : line.startsWith('@@')
+                  ? 'text-indigo-600'
+                  : 'text-slate-600'
+          }
         >
           {line || ' '}
         </div>

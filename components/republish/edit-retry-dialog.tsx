@@ -62,7 +62,8 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
       ) : step === 'edit' ? (
         <div>
           <p className="mb-2 text-sm text-slate-600">
-            Contract: <code>{deadLetter.eventType ?? 'unknown type'}</code> version <code>{deadLetter.version ?? '?'}</code>. Violations are underlined as you type.
+            Contract: <code>{deadLetter.eventType ?? 'unknown type'}</code> version <code>{deadLetter.version ?? '?'}</code>. Violations are underlined as you
+            type.
           </p>
           <JsonEditor initial={text} onChange={setText} label="Message body (JSON)" />
           <div className="mt-2 min-h-6 text-sm" data-testid="contract-violations" aria-live="polite">
@@ -104,7 +105,8 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
           <ReasonField value={reason} onChange={setReason} />
           {canForce ? (
             <label className="mt-2 flex items-center gap-2 text-sm">
-              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (admin): send even if it breaks the contract or is over the retry limit
+              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (admin): send even if it breaks the contract or is
+              over the retry limit
             </label>
           ) : null}
           <ErrorNote error={republish.error} />
@@ -121,7 +123,11 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
             <button type="button" className={buttonClass.secondary} onClick={() => setStep('edit')}>
               Back to the editor
             </button>
-            <button type="submit" className={buttonClass.primary} disabled={!reason.trim() || republish.isPending || (broken && !force) || (target.kind === 'exchange' && !target.routingKey)}>
+            <button
+              type="submit"
+              className={buttonClass.primary}
+              disabled={!reason.trim() || republish.isPending || (broken && !force) || (target.kind === 'exchange' && !target.routingKey)}
+            >
               {republish.isPending ? 'Sending…' : 'Send edited message'}
             </button>
           </div>

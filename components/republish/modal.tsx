@@ -8,7 +8,11 @@ const noSubscription = () => () => {};
 
 export function Modal({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   // false while rendering on the server (no document.body to portal into), true in the browser
-  const mounted = useSyncExternalStore(noSubscription, () => true, () => false);
+  const mounted = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   if (!mounted) return null;
   return createPortal(
     <div
@@ -73,7 +77,12 @@ export function ReasonField({ value, onChange, required = true }: { value: strin
   return (
     <label className="mt-3 block text-sm">
       Reason {required ? <span className="text-rose-700">*</span> : <span className="text-slate-500">(optional, goes into the audit log)</span>}
-      <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={value} onChange={(e) => onChange(e.target.value)} required={required} />
+      <input
+        className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required={required}
+      />
     </label>
   );
 }

@@ -7,7 +7,19 @@ import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-repu
 import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
 
-export function RetryButton({ id, queue, label, compact = false, canForce = false }: { id: string; queue: string; label: string; compact?: boolean; canForce?: boolean }) {
+export function RetryButton({
+  id,
+  queue,
+  label,
+  compact = false,
+  canForce = false,
+}: {
+  id: string;
+  queue: string;
+  label: string;
+  compact?: boolean;
+  canForce?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [force, setForce] = useState(false);
@@ -36,8 +48,8 @@ export function RetryButton({ id, queue, label, compact = false, canForce = fals
         <Modal title="Retry this message" onClose={close}>
           {republish.isSuccess ? (
             <DoneNote onClose={close}>
-              Republished to {republish.data.target.exchange ? `exchange ${republish.data.target.exchange}` : `queue ${republish.data.target.routingKey}`} (attempt{' '}
-              {republish.data.republishCount}).
+              Republished to {republish.data.target.exchange ? `exchange ${republish.data.target.exchange}` : `queue ${republish.data.target.routingKey}`}{' '}
+              (attempt {republish.data.republishCount}).
             </DoneNote>
           ) : (
             <form
@@ -56,7 +68,11 @@ export function RetryButton({ id, queue, label, compact = false, canForce = fals
               ) : null}
               <ErrorNote error={republish.error} />
               <DialogActions onCancel={close}>
-                <button type="submit" className={buttonClass.primary} disabled={republish.isPending || (force && !reason.trim()) || (target.kind === 'exchange' && !target.routingKey)}>
+                <button
+                  type="submit"
+                  className={buttonClass.primary}
+                  disabled={republish.isPending || (force && !reason.trim()) || (target.kind === 'exchange' && !target.routingKey)}
+                >
                   {republish.isPending ? 'Sending…' : 'Confirm retry'}
                 </button>
               </DialogActions>

@@ -31,7 +31,12 @@ export function TargetPicker({ queue, value, onChange }: { queue: string; value:
           </label>
           <label className="block">
             Routing key
-            <input className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1" value={value.routingKey} onChange={(e) => onChange({ ...value, routingKey: e.target.value })} required />
+            <input
+              className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1"
+              value={value.routingKey}
+              onChange={(e) => onChange({ ...value, routingKey: e.target.value })}
+              required
+            />
           </label>
         </div>
       ) : null}

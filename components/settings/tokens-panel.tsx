@@ -37,7 +37,8 @@ export function TokensPanel() {
         API tokens
       </h2>
       <p className="text-sm text-slate-600">
-        For scripts: <code>Authorization: Bearer &lt;token&gt;</code>. Also from a shell: <code>npm run --silent token -- create --role viewer --name NAME</code>.
+        For scripts: <code>Authorization: Bearer &lt;token&gt;</code>. Also from a shell:{' '}
+        <code>npm run --silent token -- create --role viewer --name NAME</code>.
       </p>
       <form onSubmit={onCreate} className="flex flex-wrap items-end gap-2 text-sm" aria-label="Create token">
         <label className="flex flex-col">

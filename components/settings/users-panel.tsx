@@ -69,9 +69,7 @@ export function UsersPanel({ currentUser }: { currentUser: string }) {
           Add user
         </button>
       </form>
-      {secret && (
-        <ShownOnce label={`Password for ${secret.email}.`} value={secret.password} testId="generated-password" onDone={() => setSecret(null)} />
-      )}
+      {secret && <ShownOnce label={`Password for ${secret.email}.`} value={secret.password} testId="generated-password" onDone={() => setSecret(null)} />}
       {error && (
         <p role="alert" className="text-sm text-red-700">
           {error}

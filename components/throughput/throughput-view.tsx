@@ -83,14 +83,46 @@ export function ThroughputView({ initialRange }: { initialRange: ThroughputRange
             </div>
             {chart && chart.types.length > 0 ? (
               <>
-                <SeriesLegend items={chart.types.map((t, i) => ({ name: t, color: seriesColor(i), hidden: hidden.has(t) }))} onToggle={toggle} onShowAll={() => setHidden(new Set())} />
-                <RateChart testId="chart-published" label="Published per second" rows={chart.rows} series={seriesFor(publishedKey)} stacked={stacked} unit="/s" bucketSeconds={throughput.data!.bucketSeconds} />
-                <RateChart testId="chart-dead-lettered" label="Dead-lettered per second" rows={chart.rows} series={seriesFor(deadKey)} stacked={stacked} unit="/s" bucketSeconds={throughput.data!.bucketSeconds} height={160} />
-                <RateChart testId="chart-error-rate" label="Error rate (dead-lettered / published)" rows={chart.rows} series={seriesFor(errorRateKey)} stacked={false} unit="%" bucketSeconds={throughput.data!.bucketSeconds} height={140} />
+                <SeriesLegend
+                  items={chart.types.map((t, i) => ({ name: t, color: seriesColor(i), hidden: hidden.has(t) }))}
+                  onToggle={toggle}
+                  onShowAll={() => setHidden(new Set())}
+                />
+                <RateChart
+                  testId="chart-published"
+                  label="Published per second"
+                  rows={chart.rows}
+                  series={seriesFor(publishedKey)}
+                  stacked={stacked}
+                  unit="/s"
+                  bucketSeconds={throughput.data!.bucketSeconds}
+                />
+                <RateChart
+                  testId="chart-dead-lettered"
+                  label="Dead-lettered per second"
+                  rows={chart.rows}
+                  series={seriesFor(deadKey)}
+                  stacked={stacked}
+                  unit="/s"
+                  bucketSeconds={throughput.data!.bucketSeconds}
+                  height={160}
+                />
+                <RateChart
+                  testId="chart-error-rate"
+                  label="Error rate (dead-lettered / published)"
+                  rows={chart.rows}
+                  series={seriesFor(errorRateKey)}
+                  stacked={false}
+                  unit="%"
+                  bucketSeconds={throughput.data!.bucketSeconds}
+                  height={140}
+                />
               </>
             ) : chart ? (
               hasTraffic ? (
-                <p className="text-sm text-slate-600" role="status">No events in this range. Pick a longer one.</p>
+                <p className="text-sm text-slate-600" role="status">
+                  No events in this range. Pick a longer one.
+                </p>
               ) : (
                 <NoTraffic tap={summary.data?.tap ?? null} />
               )

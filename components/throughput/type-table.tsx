@@ -15,20 +15,30 @@ export function TypeTable({ items, colorOf }: { items: TypeSummary[]; colorOf: (
           <th className="py-1 pr-2 text-right font-medium">Last hour</th>
           <th className="py-1 pr-2 text-right font-medium">Errors (1 h)</th>
           <th className="py-1 pr-2 text-right font-medium">Error rate</th>
-          <th className="py-1 text-right font-medium" title="p95 processing time, where the platform library reports it">p95</th>
+          <th className="py-1 text-right font-medium" title="p95 processing time, where the platform library reports it">
+            p95
+          </th>
         </tr>
       </thead>
       <tbody>
         {items.map((r) => (
           <tr key={r.eventType} className="border-b border-slate-100" data-testid={`type-row-${r.eventType}`}>
             <td className="py-1 pr-2">
-              <Link href={`/?eventType=${encodeURIComponent(r.eventType)}`} className="inline-flex items-center gap-1.5 text-indigo-700 hover:underline" title="Dead letters of this type">
+              <Link
+                href={`/?eventType=${encodeURIComponent(r.eventType)}`}
+                className="inline-flex items-center gap-1.5 text-indigo-700 hover:underline"
+                title="Dead letters of this type"
+              >
                 <span aria-hidden className="inline-block h-2 w-2 rounded-sm" style={{ backgroundColor: colorOf(r.eventType) ?? '#94a3b8' }} />
                 {r.eventType}
               </Link>
             </td>
-            <td className="py-1 pr-2 text-right tabular-nums" data-testid="rate-now">{formatRate(r.ratePerSecond)}</td>
-            <td className="py-1 pr-2 text-right tabular-nums" data-testid="published-hour">{r.publishedLastHour.toLocaleString('en-US')}</td>
+            <td className="py-1 pr-2 text-right tabular-nums" data-testid="rate-now">
+              {formatRate(r.ratePerSecond)}
+            </td>
+            <td className="py-1 pr-2 text-right tabular-nums" data-testid="published-hour">
+              {r.publishedLastHour.toLocaleString('en-US')}
+            </td>
             <td className={`py-1 pr-2 text-right tabular-nums ${r.deadLetteredLastHour > 0 ? 'text-rose-700' : ''}`} data-testid="errors-hour">
               {r.deadLetteredLastHour.toLocaleString('en-US')}
             </td>

@@ -8,17 +8,7 @@ const tones = {
   warn: 'border-amber-200 bg-amber-50 text-amber-900',
 } as const;
 
-export function StateMessage({
-  tone,
-  title,
-  children,
-  testId,
-}: {
-  tone: keyof typeof tones;
-  title: string;
-  children?: ReactNode;
-  testId?: string;
-}) {
+export function StateMessage({ tone, title, children, testId }: { tone: keyof typeof tones; title: string; children?: ReactNode; testId?: string }) {
   return (
     <div role={tone === 'error' ? 'alert' : 'status'} data-testid={testId} className={`rounded-md border px-4 py-6 text-center ${tones[tone]}`}>
       <p className="font-medium">{title}</p>

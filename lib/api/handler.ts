@@ -38,7 +38,8 @@ export function withApi<C = unknown>(handler: Handler<C>): Handler<C> {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof ZodError) return errorResponse(new ApiError('invalid_request', 'Invalid request', zodDetails(err)));
       // a row-lock wait past lock_timeout (lib/db/guard-pool.ts): someone else holds the row
-      if (isLockTimeout(err)) return errorResponse(new ApiError('conflict', 'Busy: another action holds this record; nothing was changed, try again shortly', { reason: 'busy' }));
+      if (isLockTimeout(err))
+        return errorResponse(new ApiError('conflict', 'Busy: another action holds this record; nothing was changed, try again shortly', { reason: 'busy' }));
       if (isOutage(err)) {
         logger.warn({ err, url: request.url }, 'dependency unavailable');
         return errorResponse(new ApiError('unavailable', 'A dependency (database or broker) is unavailable; retry shortly'));

@@ -24,7 +24,7 @@ export class TextPieces {
 
 /** JSON text of `text` without its quotes, in slices that never split a surrogate pair. */
 function* escapedSlices(text: string): Generator<string> {
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(text.length, start + STREAM_SLICE);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++; // keep a pair together

@@ -118,7 +118,10 @@ export function decodeJsonBody(bytes: Uint8Array, maxDepth = MAX_REQUEST_JSON_DE
     throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', { field: '(body)', message: (err as Error).message });
   }
   if (jsonTextDepth(text) > maxDepth) {
-    throw new ApiError('invalid_request', `Body is nested deeper than ${maxDepth} levels`, { field: '(body)', message: `nested deeper than ${maxDepth} levels` });
+    throw new ApiError('invalid_request', `Body is nested deeper than ${maxDepth} levels`, {
+      field: '(body)',
+      message: `nested deeper than ${maxDepth} levels`,
+    });
   }
   let data: unknown;
   try {
@@ -131,11 +134,7 @@ export function decodeJsonBody(bytes: Uint8Array, maxDepth = MAX_REQUEST_JSON_DE
   return data;
 }
 
-export async function parseJsonBody<S extends z.ZodTypeAny>(
-  request: Request,
-  schema: S,
-  maxBytes = MAX_JSON_BODY_BYTES,
-): Promise<z.infer<S>> {
+export async function parseJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError('unsupported_media_type', 'Expected Content-Type: application/json');

@@ -97,8 +97,7 @@ function decodeValue(slice: Buffer, start: number, depth: number, maxDepth: numb
       checkLength(slice, offset, len);
       const inner = slice.subarray(offset, offset + len);
       // deeper than allowed: not decoded at all (linear), its bytes kept for the record
-      const value =
-        depth + 1 > maxDepth ? undecodable(inner) : tag === 'F' ? decodeTable(inner, depth + 1, maxDepth) : decodeArray(inner, depth + 1, maxDepth);
+      const value = depth + 1 > maxDepth ? undecodable(inner) : tag === 'F' ? decodeTable(inner, depth + 1, maxDepth) : decodeArray(inner, depth + 1, maxDepth);
       return [value, offset + len];
     }
     case 'd':
@@ -207,8 +206,8 @@ interface AmqpConnectionInternals {
   recvFrame(): unknown;
 }
 interface FrameModule {
-  parseFrame(bin: Buffer, max: number): Frame | false;
-  decodeFrame(frame: Frame): unknown;
+  parseFrame: (bin: Buffer, max: number) => Frame | false;
+  decodeFrame: (frame: Frame) => unknown;
 }
 
 const FRAME_HEADER = 2;
@@ -244,13 +243,16 @@ function safeRecvFrame(this: AmqpConnectionInternals): unknown {
 
 function amqplibRequire() {
   const { createRequire } = process.getBuiltinModule('node:module');
-  const { dirname, join } = process.getBuiltinModule('node:path');
+  const path = process.getBuiltinModule('node:path');
+  const [dirname, join] = [path.dirname.bind(path), path.join.bind(path)];
   // the copy the process resolves from its working directory (the app's node_modules; Next keeps
   // amqplib external, so its server bundle requires that same copy)
   const anchors = [join(process.cwd(), 'package.json')];
   try {
     if (import.meta.url.startsWith('file:')) anchors.unshift(import.meta.url);
-  } catch {}
+  } catch {
+    /* no import.meta here (a CommonJS bundle): the working directory's copy is the one */
+  }
   let lastError: unknown;
   for (const anchor of anchors) {
     try {
@@ -271,13 +273,13 @@ let installed = false;
 export function installSafeDecoder(): void {
   if (installed) return;
   const { req, dir } = amqplibRequire();
-  const { join } = process.getBuiltinModule('node:path');
-  const version = (req(join(dir, 'package.json')) as { version: string }).version;
+  const path = process.getBuiltinModule('node:path');
+  const version = (req(path.join(dir, 'package.json')) as { version: string }).version;
   if (!SUPPORTED.test(version)) {
     throw new Error(`amqp-safe-decoder reproduces amqplib 2.3's recvFrame; amqplib ${version} is installed: review lib/bus/amqp-safe-decoder.ts`);
   }
-  frameModule = req(join(dir, 'lib', 'frame.js')) as FrameModule;
-  const { Connection } = req(join(dir, 'lib', 'connection.js')) as { Connection: { prototype: AmqpConnectionInternals } };
+  frameModule = req(path.join(dir, 'lib', 'frame.js')) as FrameModule;
+  const { Connection } = req(path.join(dir, 'lib', 'connection.js')) as { Connection: { prototype: AmqpConnectionInternals } };
   if (typeof Connection?.prototype?.recvFrame !== 'function' || typeof frameModule.parseFrame !== 'function') {
     throw new Error('amqp-safe-decoder: amqplib internals changed (Connection.prototype.recvFrame / frame.parseFrame)');
   }

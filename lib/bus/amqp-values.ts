@@ -44,7 +44,7 @@ export function encodeAmqpValue(value: unknown, depth = 0): Json {
     case 'symbol':
       return encodeString(value.toString());
     default:
-      return encodeString(String(value));
+      return encodeString(typeof value === 'function' ? '[function]' : ''); // never in AMQP data
   }
   if (depth >= MAX_VALUE_DEPTH) return TRUNCATED;
   if (ArrayBuffer.isView(value)) {
@@ -70,7 +70,9 @@ export function encodeAmqpValue(value: unknown, depth = 0): Json {
 export function encodeTable(table: Record<string, unknown> | null | undefined, depth = 0): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   if (!table || typeof table !== 'object') return out;
-  const keys = Object.keys(table).filter((k) => table[k] !== undefined).sort();
+  const keys = Object.keys(table)
+    .filter((k) => table[k] !== undefined)
+    .sort();
   // "__proto__" as a plain key would set the output's prototype instead of a property
   if (keys.some((k) => k.startsWith('$') || hasNul(k) || k === '__proto__')) {
     return { $table: keys.map((k) => [encodeString(k), encodeAmqpValue(table[k], depth)]) };
@@ -89,9 +91,9 @@ export function decodeAmqpValue(value: Json): unknown {
     const v = value[tag];
     switch (tag) {
       case '$bytes':
-        return Buffer.from(String(v), 'base64');
+        return Buffer.from(typeof v === 'string' ? v : '', 'base64');
       case '$str':
-        return Buffer.from(String(v), 'base64').toString('utf8');
+        return Buffer.from(typeof v === 'string' ? v : '', 'base64').toString('utf8');
       case '$timestamp':
         return { '!': 'timestamp', value: Number(v) };
       case '$decimal':

@@ -7,6 +7,7 @@ import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from './backoff';
 import { logger as rootLogger } from '@/lib/log';
+import { ignoreClosing } from './ignore-closing';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
 
@@ -78,8 +79,10 @@ export class ReconnectingConnection extends EventEmitter {
     this.abort.abort();
     const c = this.connection;
     this.connection = null;
-    if (c) await c.close().catch(() => {});
-    await this.loop?.catch(() => {});
+    if (c) await c.close().catch(ignoreClosing);
+    await this.loop?.catch(() => {
+      /* the loop reports its own failures as it goes; here we only wait for it to end */
+    });
   }
 
   private async run(): Promise<void> {
@@ -93,11 +96,11 @@ export class ReconnectingConnection extends EventEmitter {
           // the TCP connection but never finishes the AMQP handshake
           timeout: this.connectTimeoutMs,
         });
-        const connection = await deadline(connecting, this.connectTimeoutMs, 'connecting', (late) => late.close().catch(() => {}));
+        const connection = await deadline(connecting, this.connectTimeoutMs, 'connecting', (late) => void late.close().catch(ignoreClosing));
         try {
           assertSafeDecoder(connection);
         } catch (err) {
-          await connection.close().catch(() => {});
+          await connection.close().catch(ignoreClosing);
           throw err;
         }
         const closed = new Promise<void>((resolve) => {
@@ -119,7 +122,7 @@ export class ReconnectingConnection extends EventEmitter {
           'setting up channels',
         );
         if (this.abort.signal.aborted) {
-          await connection.close().catch(() => {});
+          await connection.close().catch(ignoreClosing);
           return;
         }
         this.state = 'connected';
@@ -136,7 +139,7 @@ export class ReconnectingConnection extends EventEmitter {
         this.lastError = (err as Error).message;
         const c = this.connection;
         this.connection = null;
-        if (c) await c.close().catch(() => {});
+        if (c) await c.close().catch(ignoreClosing);
         this.log.warn({ err: this.lastError, attempt }, 'cannot connect to the broker');
         this.emit('disconnected', this.lastError);
       }

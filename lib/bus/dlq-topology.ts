@@ -2,6 +2,7 @@
 // events exchange) when DECLARE_TOPOLOGY=true. Declaring an existing queue with other arguments
 // fails with PRECONDITION_FAILED, so never assert it otherwise.
 import type { ChannelModel } from 'amqplib';
+import { ignoreClosing } from './ignore-closing';
 
 export const DLQ_TTL_MS = 604_800_000;
 
@@ -23,7 +24,7 @@ export async function declareTopology(connection: ChannelModel, exchange: string
     await ch.assertExchange(exchange, 'topic', { durable: true });
     await ch.assertQueue(queue, { durable: true, arguments: { 'x-message-ttl': DLQ_TTL_MS } });
   } finally {
-    await ch.close().catch(() => {});
+    await ch.close().catch(ignoreClosing);
   }
 }
 
@@ -38,6 +39,6 @@ export async function checkDlq(connection: ChannelModel, queue: string): Promise
     if (/NOT_FOUND|404/.test((err as Error).message)) throw new DlqMissingError(queue);
     throw err;
   } finally {
-    await ch.close().catch(() => {});
+    await ch.close().catch(ignoreClosing);
   }
 }

@@ -20,6 +20,7 @@ import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
 import { ParkingLot } from './park';
 import { storeBatch } from './store-batch';
 import { guardPool } from '@/lib/db/guard-pool';
+import { ignoreClosing } from './ignore-closing';
 
 export interface DrainerOptions {
   amqpUrl: string;
@@ -171,7 +172,7 @@ export class Drainer {
     await this.adjusting;
     const s = this.session;
     if (s?.alive && s.consumerTag) {
-      await s.channel.cancel(s.consumerTag).catch(() => {});
+      await s.channel.cancel(s.consumerTag).catch(ignoreClosing);
       s.consumerTag = null;
     }
   }
@@ -188,7 +189,7 @@ export class Drainer {
     for (const t of [this.depthTimer, this.retryTimer]) if (t) clearTimeout(t);
     await this.adjusting;
     const s = this.session;
-    if (s?.alive && s.consumerTag) await s.channel.cancel(s.consumerTag).catch(() => {});
+    if (s?.alive && s.consumerTag) await s.channel.cancel(s.consumerTag).catch(ignoreClosing);
     const deadline = setTimeout(() => this.abort.abort(), timeoutMs);
     try {
       await this.drainBuffer();
@@ -198,9 +199,9 @@ export class Drainer {
     this.abort.abort();
     this.logSummary(true);
     this.stopped = true;
-    if (s?.alive) await s.channel.close().catch(() => {});
+    if (s?.alive) await s.channel.close().catch(ignoreClosing);
     await this.conn.close();
-    if (this.ownPool) await this.pool.end().catch(() => {});
+    if (this.ownPool) await this.pool.end().catch(ignoreClosing);
     this.log.info('drain stopped');
   }
 
@@ -266,7 +267,7 @@ export class Drainer {
         if (!msg) {
           // The broker cancelled us (queue deleted): closing requeues what we hold.
           this.log.warn('consumer cancelled by the broker');
-          void session.channel.close().catch(() => {});
+          void session.channel.close().catch(ignoreClosing);
           return;
         }
         this.receive(msg, session);
@@ -402,7 +403,11 @@ export class Drainer {
       const todo = batch.filter((d) => d.session.alive && !d.prepared.done);
       if (!todo.length) return true;
       try {
-        const result = await storeBatch(this.pool, todo.map((d) => d.prepared), this.log);
+        const result = await storeBatch(
+          this.pool,
+          todo.map((d) => d.prepared),
+          this.log,
+        );
         this.dbError = null;
         this.stats.drainedTotal += result.stored;
         this.stats.duplicatesSkipped += result.duplicates;
@@ -416,7 +421,11 @@ export class Drainer {
         this.log.debug({ size: todo.length, stored: result.stored, duplicates: result.duplicates, unstorable: result.unstorable.length }, 'batch committed');
         if (this.log.isLevelEnabled('debug')) {
           for (const d of todo) {
-            if (d.prepared.done) this.log.debug({ eventId: d.prepared.eventId, correlationId: d.prepared.correlationId, queue: d.prepared.queue, reason: d.prepared.reason }, 'dead letter stored');
+            if (d.prepared.done)
+              this.log.debug(
+                { eventId: d.prepared.eventId, correlationId: d.prepared.correlationId, queue: d.prepared.queue, reason: d.prepared.reason },
+                'dead letter stored',
+              );
           }
         }
         if (result.unstorable.length) await this.parkAll(todo, result.unstorable);
@@ -426,7 +435,10 @@ export class Drainer {
         const message = (err as Error).message;
         this.dbError = message.startsWith('parking') ? message : `database: ${message}`;
         const delay = backoffDelay(attempt, 200, 15_000);
-        this.log.warn({ err: message, code: (err as { code?: string }).code, attempt, retryInMs: delay, size: todo.length }, 'cannot store a batch; it stays unacked and is retried');
+        this.log.warn(
+          { err: message, code: (err as { code?: string }).code, attempt, retryInMs: delay, size: todo.length },
+          'cannot store a batch; it stays unacked and is retried',
+        );
         await sleep(delay, this.abort.signal);
       }
     }
@@ -475,7 +487,10 @@ export class Drainer {
     const elapsed = Date.now() - s.since;
     if (!force && elapsed < 5000) return;
     if (s.batches) {
-      this.log.info({ stored: s.stored, duplicates: s.duplicates, batches: s.batches, perSecond: Math.round((s.stored * 1000) / Math.max(1, elapsed)) }, 'drained');
+      this.log.info(
+        { stored: s.stored, duplicates: s.duplicates, batches: s.batches, perSecond: Math.round((s.stored * 1000) / Math.max(1, elapsed)) },
+        'drained',
+      );
     }
     this.summary = { stored: 0, duplicates: 0, batches: 0, since: Date.now() };
   }

@@ -23,7 +23,7 @@ export interface BodyRef {
 /** The body of dead_letter_messages row `messageId`, `size` bytes, read piece by piece. */
 export async function readBodyInPieces(client: pg.ClientBase, messageId: string, size: number): Promise<Buffer> {
   const out = Buffer.allocUnsafe(size); // its pages are touched a piece at a time
-  for (let offset = 0; offset < size; ) {
+  for (let offset = 0; offset < size;) {
     const { rows } = await client.query<{ piece: Buffer | null }>(
       `SELECT substring("body" FROM $2::int FOR $3::int) AS "piece" FROM "dead_letter_messages" WHERE "id" = $1`,
       [messageId, offset + 1, BODY_PIECE_BYTES],

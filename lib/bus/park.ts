@@ -134,7 +134,10 @@ export class ParkingLot {
       // headers amqplib cannot encode again: their JSON (the drain's tagged form) instead
       this.log.warn({ err: (err as Error).message }, 'cannot republish the original headers to the parking queue; sending them as JSON');
       const headersJson = death.headers.length <= MAX_HEADERS_JSON ? death.headers : null;
-      const fallback: Record<string, unknown> = { ...ours, 'x-eventdesk-original-headers': headersJson ?? `(${death.headers.length} characters of headers: see the unreadable record)` };
+      const fallback: Record<string, unknown> = {
+        ...ours,
+        'x-eventdesk-original-headers': headersJson ?? `(${death.headers.length} characters of headers: see the unreadable record)`,
+      };
       confirmed = this.send(ch, msg, fallback);
     }
     await withDeadline(confirmed, CONFIRM_TIMEOUT_MS, 'parking publish confirm');

@@ -133,18 +133,26 @@ export function unreadableDeath(msg: ConsumeMessage, receivedAt: Date, reason: s
   let queue = '';
   let routingKey: string | null = null;
   try {
-    headersJson = JSON.stringify(encodeTable((msg.properties?.headers ?? {}) as Record<string, unknown>));
-  } catch {}
+    headersJson = JSON.stringify(encodeTable(msg.properties?.headers ?? {}));
+  } catch {
+    /* unreadable part: the defaults above are kept, the bytes are what matter */
+  }
   try {
     const { headers: _h, ...rest } = msg.properties ?? {};
-    propertiesJson = JSON.stringify(encodeTable(rest as Record<string, unknown>));
-  } catch {}
+    propertiesJson = JSON.stringify(encodeTable(rest));
+  } catch {
+    /* unreadable part: the defaults above are kept, the bytes are what matter */
+  }
   try {
     queue = asciiText(deathQueueOnly(msg.properties?.headers), 255);
-  } catch {}
+  } catch {
+    /* unreadable part: the defaults above are kept, the bytes are what matter */
+  }
   try {
     routingKey = asciiText(msg.fields?.routingKey, 255) || null;
-  } catch {}
+  } catch {
+    /* unreadable part: the defaults above are kept, the bytes are what matter */
+  }
   const fingerprint = createHash('sha256').update(bodySha256).update('\u0000').update(propertiesJson).update('\u0000').update(headersJson).digest('hex');
   const key = groupKey({ eventType: null, queue, reason: null, errorMessage: null, fallback: 'unreadable' });
   return {
@@ -197,19 +205,13 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
   const { headers: rawHeaders, ...rest } = msg.properties;
   const headers = (rawHeaders ?? {}) as Record<string, unknown>;
   const encodedHeaders = encodeTable(headers);
-  const encodedProperties = encodeTable(rest as Record<string, unknown>);
+  const encodedProperties = encodeTable(rest);
   // canonical: encodeTable sorts keys at every level
   const headersJson = JSON.stringify(encodedHeaders);
   const propertiesJson = JSON.stringify(encodedProperties);
 
   const bodySha256 = createHash('sha256').update(body).digest('hex');
-  const fingerprint = createHash('sha256')
-    .update(bodySha256)
-    .update('\u0000')
-    .update(propertiesJson)
-    .update('\u0000')
-    .update(headersJson)
-    .digest('hex');
+  const fingerprint = createHash('sha256').update(bodySha256).update('\u0000').update(propertiesJson).update('\u0000').update(headersJson).digest('hex');
 
   const contentType = cleanText(headerText(rest.contentType) ?? null, 200);
   const validation = safeValidate(body, contentType ?? undefined);
@@ -230,10 +232,7 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
   const reason = cleanText(death.reason, 100);
   const errorMessage = cleanText(error.message);
   const key = groupKey({ eventType, queue, reason, errorMessage, fallback: validation.status });
-  const correlationId = cleanText(
-    headerText(headers['x-correlation-id']) ?? headerText(rest.correlationId) ?? validation.correlationId ?? null,
-    500,
-  );
+  const correlationId = cleanText(headerText(headers['x-correlation-id']) ?? headerText(rest.correlationId) ?? validation.correlationId ?? null, 500);
 
   return {
     fingerprint,

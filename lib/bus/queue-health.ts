@@ -3,6 +3,7 @@
 // on to a fresh channel. Results are cached for a few seconds: pages poll, the broker should not
 // feel it.
 import type { Channel, ChannelModel } from 'amqplib';
+import { ignoreClosing } from './ignore-closing';
 
 export interface QueueHealth {
   name: string;
@@ -45,7 +46,7 @@ export async function checkQueues(connection: ChannelModel, names: string[]): Pr
       }
     }
   } finally {
-    if (channel) await channel.close().catch(() => {});
+    if (channel) await channel.close().catch(ignoreClosing);
   }
   return out;
 }

@@ -69,10 +69,7 @@ export interface RepublishResult {
 const utf8 = new TextDecoder('utf-8');
 
 export async function loadRecord(client: pg.ClientBase, id: string, lock = false): Promise<RecordForRepublish | null> {
-  const { rows } = await client.query<RecordForRepublish>(
-    `SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = $1 ${lock ? 'FOR UPDATE' : ''}`,
-    [id],
-  );
+  const { rows } = await client.query<RecordForRepublish>(`SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
   return rows[0] ?? null;
 }
 
@@ -132,7 +129,8 @@ export async function ownerHeld(owner: IntentOwner): Promise<void> {
   try {
     await owner.held();
   } catch (err) {
-    if (err instanceof OwnerUnavailableError) throw unavailable(`Republishing is unavailable: ${err.message}; nothing was sent`, { reason: 'owner-unavailable' });
+    if (err instanceof OwnerUnavailableError)
+      throw unavailable(`Republishing is unavailable: ${err.message}; nothing was sent`, { reason: 'owner-unavailable' });
     throw err;
   }
 }
@@ -190,30 +188,32 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
   // 2. The intent, under the row lock: status, in-flight and limit are checked again here
   // because another request may have got in since step 1. The lock wait is bounded
   // (lock_timeout): a record held by a long transaction answers 409 busy.
-  const { intentId, republishNumber } = await busyOnLockTimeout(() => inTransaction(deps.pool, async (tx) => {
-    const locked = await loadRecord(tx, input.deadLetterId, true);
-    if (!locked) throw notFound('Dead letter');
-    if (locked.status !== 'pending') throw notPending(locked);
-    checkRetryLimit(locked, input, deps.maxRetries);
-    const republishNumber = locked.republishCount + 1;
-    const ids = await insertIntents(tx, [
-      {
-        deadLetterId: locked.id,
-        republishNumber,
-        target,
-        editedBody,
-        actor: input.actor.name,
-        reason: input.reason,
-        details: { ...(diff ? { diff } : {}), ...(forced ? { forced: true } : {}) },
-        bulkJobId: null,
-        owner: deps.owner.id,
-        attemptsAtClaim: locked.attempts,
-      },
-    ]);
-    const intentId = ids.get(locked.id);
-    if (!intentId) throw conflict('A republish of this dead letter is already in flight: nothing more was sent', { reason: 'in-flight' });
-    return { intentId, republishNumber };
-  }));
+  const { intentId, republishNumber } = await busyOnLockTimeout(() =>
+    inTransaction(deps.pool, async (tx) => {
+      const locked = await loadRecord(tx, input.deadLetterId, true);
+      if (!locked) throw notFound('Dead letter');
+      if (locked.status !== 'pending') throw notPending(locked);
+      checkRetryLimit(locked, input, deps.maxRetries);
+      const republishNumber = locked.republishCount + 1;
+      const ids = await insertIntents(tx, [
+        {
+          deadLetterId: locked.id,
+          republishNumber,
+          target,
+          editedBody,
+          actor: input.actor.name,
+          reason: input.reason,
+          details: { ...(diff ? { diff } : {}), ...(forced ? { forced: true } : {}) },
+          bulkJobId: null,
+          owner: deps.owner.id,
+          attemptsAtClaim: locked.attempts,
+        },
+      ]);
+      const intentId = ids.get(locked.id);
+      if (!intentId) throw conflict('A republish of this dead letter is already in flight: nothing more was sent', { reason: 'in-flight' });
+      return { intentId, republishNumber };
+    }),
+  );
 
   deps.owner.track([intentId]);
   try {
@@ -262,7 +262,11 @@ async function publishAndSettle(
   }
   if (outcome !== 'ok') {
     await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], outcome));
-    if (outcome === 'unroutable') throw conflict(`No queue took the message (unroutable via "${target.exchange}" / "${target.routingKey}"): nothing was sent`, { reason: 'unroutable', target });
+    if (outcome === 'unroutable')
+      throw conflict(`No queue took the message (unroutable via "${target.exchange}" / "${target.routingKey}"): nothing was sent`, {
+        reason: 'unroutable',
+        target,
+      });
     throw unavailable('The broker refused the message (nack): nothing was sent', { reason: 'nacked' });
   }
   deps.afterConfirm?.();

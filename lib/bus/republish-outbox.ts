@@ -42,7 +42,11 @@ export const RECORD_COLUMNS = `d."id", d."status", d."event_id" AS "eventId", d.
   d."republish_count" AS "republishCount", d."attempts", d."content_type" AS "contentType"`;
 
 /** Default: back to the consumer queue it died in, through the default exchange. */
-export function resolveTarget(record: Pick<RecordForRepublish, 'queue' | 'exchange'>, target: RepublishTarget | undefined, eventsExchange: string): ResolvedTarget | null {
+export function resolveTarget(
+  record: Pick<RecordForRepublish, 'queue' | 'exchange'>,
+  target: RepublishTarget | undefined,
+  eventsExchange: string,
+): ResolvedTarget | null {
   if (!target || target.kind === 'origin') {
     if (!record.queue) return null;
     return { kind: 'origin', exchange: '', routingKey: record.queue, ledger: true };
@@ -171,7 +175,8 @@ export async function loadMessages(client: pg.ClientBase, deadLetterIds: string[
      WHERE d."id" = ANY($1::uuid[])`,
     [deadLetterIds],
   );
-  for (const r of await fillBigBodies(client, rows)) out.set(r.deadLetterId, { deadLetterId: r.deadLetterId, body: r.body ?? Buffer.alloc(0), properties: r.properties, headers: r.headers });
+  for (const r of await fillBigBodies(client, rows))
+    out.set(r.deadLetterId, { deadLetterId: r.deadLetterId, body: r.body ?? Buffer.alloc(0), properties: r.properties, headers: r.headers });
   return out;
 }
 
@@ -251,7 +256,10 @@ export async function settleIntentsDone(
      FROM done LEFT JOIN upd ON upd."id" = done."dead_letter_id"`,
     [uuidArray(intentIds), via],
   );
-  await decrementPending(client, rows.map((r) => r.leftGroup));
+  await decrementPending(
+    client,
+    rows.map((r) => r.leftGroup),
+  );
   return rows.map(({ leftGroup: _, ...r }) => r);
 }
 
@@ -275,7 +283,12 @@ export async function decrementPending(client: pg.ClientBase, groupIds: (string 
 }
 
 /** Nothing reached a queue (refused, unroutable, or never sent): the record is left as it was. */
-export async function settleIntentsFailed(client: pg.ClientBase, intentIds: string[], error: string, state: 'failed' | 'abandoned' = 'failed'): Promise<string[]> {
+export async function settleIntentsFailed(
+  client: pg.ClientBase,
+  intentIds: string[],
+  error: string,
+  state: 'failed' | 'abandoned' = 'failed',
+): Promise<string[]> {
   if (intentIds.length === 0) return [];
   const { rows } = await client.query<{ id: string }>(
     `UPDATE "republish_intents" SET "state" = $3, "error" = $2, "settled_at" = now()

@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { backoffDelay } from './backoff';
+import { ignoreClosing } from './ignore-closing';
 
 /** The first half of the two-int advisory key space used by EventDesk's republish owners ('EDKR'). */
 export const OWNER_LOCK_CLASS = 0x45444b52;
@@ -50,7 +51,11 @@ export class IntentOwner {
   /** intents this process is publishing or settling right now (see track) */
   private readonly live = new Set<string>();
 
-  constructor(private readonly databaseUrl: string, logger?: Logger, options: IntentOwnerOptions = {}) {
+  constructor(
+    private readonly databaseUrl: string,
+    logger?: Logger,
+    options: IntentOwnerOptions = {},
+  ) {
     this.id = String(randomInt(1, 2 ** 31 - 1));
     this.log = (logger ?? rootLogger).child({ component: 'republish-owner', owner: this.id });
     this.checkEveryMs = options.checkEveryMs ?? 5000;
@@ -104,7 +109,7 @@ export class IntentOwner {
   }
 
   private async run(): Promise<void> {
-    for (let attempt = 0; !this.stopped; ) {
+    for (let attempt = 0; !this.stopped;) {
       const client = new pg.Client({
         connectionString: this.databaseUrl,
         connectionTimeoutMillis: 5000,
@@ -113,9 +118,8 @@ export class IntentOwner {
         application_name: 'eventdesk-republish-owner',
       });
       // Every way a session can end lands here; only the first counts (idempotent).
-      let lost!: Promise<string>;
       let lostOnce = false;
-      lost = new Promise<string>((resolve) => {
+      const lost = new Promise<string>((resolve) => {
         this.lose = (reason) => {
           if (lostOnce) return;
           lostOnce = true;
@@ -134,7 +138,7 @@ export class IntentOwner {
       } catch (err) {
         this.lose = null;
         this.lastError = (err as Error).message;
-        await client.end().catch(() => {});
+        await client.end().catch(ignoreClosing);
         if (this.stopped) return;
         this.log.warn({ err: this.lastError }, 'cannot take the owner lock yet');
         await this.pause(backoffDelay(attempt++, 250, 5000));
@@ -154,7 +158,7 @@ export class IntentOwner {
       clearInterval(checker);
       this.client = null;
       this.lose = null;
-      await client.end().catch(() => {});
+      await client.end().catch(ignoreClosing);
       if (this.stopped) return;
       this.lastError = reason;
       this.log.warn({ err: reason }, 'owner lock session lost; taking it again');
@@ -163,13 +167,12 @@ export class IntentOwner {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(t);
-        self.wake = null;
+        this.wake = null;
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -181,8 +184,10 @@ export class IntentOwner {
     const c = this.client;
     this.client = null;
     this.lose?.('stopped');
-    if (c) await c.end().catch(() => {});
-    await this.loop?.catch(() => {});
+    if (c) await c.end().catch(ignoreClosing);
+    await this.loop?.catch(() => {
+      /* the loop logs its own failures as it goes; here we only wait for it to end */
+    });
   }
 }
 

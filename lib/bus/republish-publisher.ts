@@ -17,6 +17,7 @@ import { logger as rootLogger } from '@/lib/log';
 import { headerText } from './amqp-values';
 import { ReconnectingConnection } from './connection';
 import { INTENT_ID_HEADER, type RepublishMessage } from './republish-message';
+import { ignoreClosing } from './ignore-closing';
 
 /** A policy can set the same; declaring them here needs none (see declareLedger for why). */
 export const LEDGER_ARGUMENTS = { 'x-queue-version': 2, 'x-queue-mode': 'lazy' };
@@ -172,7 +173,7 @@ export class RepublishPublisher {
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([confirm, new Promise<'unknown'>((r) => (timer = setTimeout(() => r('unknown'), timeoutMs)))]);
     clearTimeout(timer);
-    await ch.close().catch(() => {});
+    await ch.close().catch(ignoreClosing);
     return outcome === 'refused' ? { outcome, error: refusal ?? 'refused by the broker' } : { outcome };
   }
 
@@ -210,10 +211,10 @@ export class RepublishPublisher {
       try {
         return await withTimeout(again.checkQueue(this.ledgerQueue), this.rpcTimeoutMs, 'checking the ledger');
       } finally {
-        await again.close().catch(() => {});
+        await again.close().catch(ignoreClosing);
       }
     } finally {
-      await ch.close().catch(() => {});
+      await ch.close().catch(ignoreClosing);
     }
   }
 
@@ -231,7 +232,7 @@ export class RepublishPublisher {
         ch = null; // the broker closed it
       }
     }
-    if (ch) await ch.close().catch(() => {});
+    if (ch) await ch.close().catch(ignoreClosing);
     return missing;
   }
 
@@ -240,7 +241,7 @@ export class RepublishPublisher {
     const ch = await this.openChannel();
     try {
       await withTimeout(ch.checkExchange(exchange), this.rpcTimeoutMs, `checking exchange ${exchange}`);
-      await ch.close().catch(() => {});
+      await ch.close().catch(ignoreClosing);
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 404) return false;
@@ -337,7 +338,7 @@ export class RepublishPublisher {
   async close(): Promise<void> {
     const ch = this.channel;
     this.channel = null;
-    if (ch) await ch.close().catch(() => {});
+    if (ch) await ch.close().catch(ignoreClosing);
     await this.connection.close();
   }
 }

@@ -24,7 +24,17 @@ async function lockRecord(tx: pg.ClientBase, id: string) {
   return rows[0];
 }
 
-async function change(tx: pg.ClientBase, id: string, groupId: string, to: string, pendingDelta: number, actor: string, action: string, reason: string | null, from: string) {
+async function change(
+  tx: pg.ClientBase,
+  id: string,
+  groupId: string,
+  to: string,
+  pendingDelta: number,
+  actor: string,
+  action: string,
+  reason: string | null,
+  from: string,
+) {
   const { rows } = await tx.query<{ updatedAt: Date }>(
     `UPDATE "dead_letters" SET "status" = $2, "updated_at" = now() WHERE "id" = $1 RETURNING "updated_at" AS "updatedAt"`,
     [id, to],
@@ -33,10 +43,13 @@ async function change(tx: pg.ClientBase, id: string, groupId: string, to: string
     await tx.query(`UPDATE "failure_groups" SET "pending_count" = GREATEST("pending_count" + $2, 0) WHERE "id" = $1`, [groupId, pendingDelta]);
   }
   const historyAction = action === 'discard' ? 'discarded' : 'restored';
-  await tx.query(
-    `INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor", "reason", "details") VALUES ($1, $2, $3, $4, $5)`,
-    [id, historyAction, actor, reason, JSON.stringify({ from })],
-  );
+  await tx.query(`INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor", "reason", "details") VALUES ($1, $2, $3, $4, $5)`, [
+    id,
+    historyAction,
+    actor,
+    reason,
+    JSON.stringify({ from }),
+  ]);
   await insertAudit(tx, [{ actor, action, target: deadLetterTarget(id), reason, details: { deadLetterId: id, from, to } }]);
   return rows[0].updatedAt;
 }
@@ -44,7 +57,8 @@ async function change(tx: pg.ClientBase, id: string, groupId: string, to: string
 export async function discardOne(pool: pg.Pool, id: string, actor: string, reason: string): Promise<StatusChange> {
   return inTransaction(pool, async (tx) => {
     const r = await lockRecord(tx, id);
-    if (r.status !== 'pending' && r.status !== 'unreadable') throw conflict(`This dead letter is ${r.status}, not pending`, { reason: 'not-pending', status: r.status });
+    if (r.status !== 'pending' && r.status !== 'unreadable')
+      throw conflict(`This dead letter is ${r.status}, not pending`, { reason: 'not-pending', status: r.status });
     if (r.inFlight) throw conflict('A republish of this dead letter is in flight', { reason: 'in-flight' });
     const at = await change(tx, id, r.groupId, 'discarded', r.status === 'pending' ? -1 : 0, actor, 'discard', reason, r.status);
     return { id, status: 'discarded', changedAt: at.toISOString() };

@@ -70,17 +70,30 @@ export async function retryUnreadable(pool: pg.Pool, id: string, actor: string, 
       const why = storeErrorText(err);
       throw unprocessable(`Still refused by the database: ${why}`, { reason: 'unstorable', error: why });
     }
-    const stored = await tx.query<{ id: string }>(`SELECT id::text AS id FROM dead_letters WHERE event_key = $1 AND queue = $2`, [prepared.eventKey, prepared.queue]);
+    const stored = await tx.query<{ id: string }>(`SELECT id::text AS id FROM dead_letters WHERE event_key = $1 AND queue = $2`, [
+      prepared.eventKey,
+      prepared.queue,
+    ]);
     const newId = stored.rows[0]?.id;
     if (!newId) throw new Error('retried dead letter not found after its write');
     // the parked record's story moves to the record it became; then it goes (its message too)
     await tx.query(`UPDATE dead_letter_history SET dead_letter_id = $2 WHERE dead_letter_id = $1`, [id, newId]);
-    await tx.query(
-      `INSERT INTO dead_letter_history (dead_letter_id, action, actor, reason, details) VALUES ($1, 'retried', $2, $3, $4)`,
-      [newId, actor, reason, JSON.stringify({ from: 'unreadable', previousId: id })],
-    );
+    await tx.query(`INSERT INTO dead_letter_history (dead_letter_id, action, actor, reason, details) VALUES ($1, 'retried', $2, $3, $4)`, [
+      newId,
+      actor,
+      reason,
+      JSON.stringify({ from: 'unreadable', previousId: id }),
+    ]);
     await tx.query(`DELETE FROM dead_letters WHERE id = $1`, [id]);
-    await insertAudit(tx, [{ actor, action: 'retry-unreadable', target: deadLetterTarget(newId), reason, details: { deadLetterId: newId, previousId: id, from: 'unreadable', to: 'pending' } }]);
+    await insertAudit(tx, [
+      {
+        actor,
+        action: 'retry-unreadable',
+        target: deadLetterTarget(newId),
+        reason,
+        details: { deadLetterId: newId, previousId: id, from: 'unreadable', to: 'pending' },
+      },
+    ]);
     return { id: newId, status: 'pending', previousId: id };
   });
 }

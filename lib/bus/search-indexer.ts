@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { backoffDelay, sleep } from './backoff';
+import { ignoreClosing } from './ignore-closing';
 
 /** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
 export interface Queryable {
@@ -142,16 +143,15 @@ export class SearchIndexer {
 
 /** The indexer as every EventDesk process runs it: on a one-connection pool of its own. */
 export function startSearchIndexer(databaseUrl: string, log: Logger): { kick(): void; stop(): Promise<void> } {
-  const pool = guardPool(
-    new pg.Pool({ connectionString: databaseUrl, max: 1, ...dbTimeouts(), application_name: 'eventdesk-search-indexer' }),
-    (err) => log.warn({ err: err.message }, 'search indexer database connection lost'),
+  const pool = guardPool(new pg.Pool({ connectionString: databaseUrl, max: 1, ...dbTimeouts(), application_name: 'eventdesk-search-indexer' }), (err) =>
+    log.warn({ err: err.message }, 'search indexer database connection lost'),
   );
   const indexer = new SearchIndexer(pool, log).start();
   return {
     kick: () => indexer.kick(),
     stop: async () => {
       await indexer.stop();
-      await pool.end().catch(() => {});
+      await pool.end().catch(ignoreClosing);
     },
   };
 }

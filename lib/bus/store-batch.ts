@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { writeBatch, type BatchResult } from './write-batch';
+import { ignoreClosing } from './ignore-closing';
 
 /** Tries a single message gets before it is parked (non-transient failures only). */
 export const MAX_TRIES = 3;
@@ -38,7 +39,7 @@ async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<Ba
     return result;
   } catch (err) {
     // A broken connection is destroyed rather than returned to the pool.
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch(ignoreClosing);
     client.off('error', onError);
     client.release(err as Error);
     throw err;
@@ -78,7 +79,10 @@ async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logge
   const reason = storeErrorText(lastError);
   if (deaths.length === 1) {
     const d = deaths[0];
-    log.error({ eventId: d.eventId, correlationId: d.correlationId, fingerprint: d.fingerprint, err: reason, tries }, 'message refused by the database; parking it');
+    log.error(
+      { eventId: d.eventId, correlationId: d.correlationId, fingerprint: d.fingerprint, err: reason, tries },
+      'message refused by the database; parking it',
+    );
     total.unstorable.push({ death: d, reason: `refused by the database after ${tries} tries: ${reason}` });
     return;
   }

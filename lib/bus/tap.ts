@@ -20,6 +20,7 @@ import { addPublishedCounts, purgeRollups, type MinuteCount, type SqlQuery } fro
 import { logger as rootLogger } from '@/lib/log';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
+import { ignoreClosing } from './ignore-closing';
 
 export interface TapOptions {
   amqpUrl: string;
@@ -167,7 +168,7 @@ export class Tap {
         this.channel = null;
         this.consumerTag = null;
         // A closed channel cannot recover on its own: drop the connection so setup runs again.
-        if (this.state !== 'stopped') connection.close().catch(() => {});
+        if (this.state !== 'stopped') connection.close().catch(ignoreClosing);
       }
     });
     if (this.opts.declareExchange) await channel.assertExchange(this.opts.exchange, 'topic', { durable: true });
@@ -212,7 +213,7 @@ export class Tap {
     this.state = 'disconnected';
     channel.close().catch(() => {
       // already closing: make sure the connection goes, so that setup runs again
-      this.connection.connection?.close().catch(() => {});
+      this.connection.connection?.close().catch(ignoreClosing);
     });
   }
 
@@ -302,7 +303,7 @@ export class Tap {
       const q = await channel.checkQueue(this.queueName);
       return { messages: q.messageCount, consumers: q.consumerCount };
     } finally {
-      await channel.close().catch(() => {});
+      await channel.close().catch(ignoreClosing);
     }
   }
 
@@ -331,7 +332,7 @@ export class Tap {
     this.channel = null;
     await this.flush(); // may only join a write already under way...
     await this.flush(); // ...so write again whatever that one did not take
-    await this.pool.end().catch(() => {});
+    await this.pool.end().catch(ignoreClosing);
   }
 
   status(): TapStatus {

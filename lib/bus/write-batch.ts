@@ -146,11 +146,7 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   return { stored: fresh.length, duplicates: input.length - fresh.length, newRecords };
 }
 
-async function updateReturnedRecords(
-  client: pg.PoolClient | pg.Client,
-  rows: ({ rec: RecordRow } & RecordDeaths)[],
-  messageId: Map<PreparedDeath, string>,
-) {
+async function updateReturnedRecords(client: pg.PoolClient | pg.Client, rows: ({ rec: RecordRow } & RecordDeaths)[], messageId: Map<PreparedDeath, string>) {
   await client.query(
     `UPDATE dead_letters d SET
        attempts = d.attempts + t.n,
@@ -297,7 +293,8 @@ async function writeRollups(
 
   // Full-text search: each record that got a death is (re)indexed from its latest death's text,
   // by the search indexer after this commit (lib/bus/search-indexer.ts).
-  const searchable = [...perRecordOf(fresh).entries()].sort((a, b) => byString(a[0], b[0]))
+  const searchable = [...perRecordOf(fresh).entries()]
+    .sort((a, b) => byString(a[0], b[0]))
     .map(([k, a]) => ({ id: recordOf.get(k)!.id, text: a.latest.searchText }));
 
   await client.query(

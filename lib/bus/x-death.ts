@@ -4,7 +4,8 @@
 // 3.13+/4.x add x-last-death-queue/-reason/-exchange.
 import { headerText } from './amqp-values';
 
-export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit' | string;
+/** RabbitMQ's 'rejected' | 'expired' | 'maxlen' | 'delivery_limit', or whatever a broker sends */
+export type DeathReason = string;
 
 export interface Death {
   queue: string;
@@ -35,7 +36,7 @@ export function amqpTime(value: unknown): Date | null {
   else if (typeof value === 'number') ms = value * 1000;
   else if (typeof value === 'bigint') ms = Number(value) * 1000;
   else if (value && typeof value === 'object' && 'value' in value) {
-    const v = (value as { value: unknown }).value;
+    const v = value.value;
     if (typeof v === 'number' || typeof v === 'bigint') ms = Number(v) * 1000;
   } else if (typeof value === 'string' && value) ms = Date.parse(value);
   return ms !== null && Number.isFinite(ms) ? new Date(ms) : null;
@@ -44,7 +45,7 @@ export function amqpTime(value: unknown): Date | null {
 function count(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'bigint') return Number(value);
-  if (value && typeof value === 'object' && 'value' in value) return count((value as { value: unknown }).value);
+  if (value && typeof value === 'object' && 'value' in value) return count(value.value);
   if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
   return 1;
 }

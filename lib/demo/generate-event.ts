@@ -75,7 +75,12 @@ function data(type: string, r: Random, now: string): Record<string, unknown> {
   const courseId = id(r, 'crs');
   switch (type) {
     case 'user.created':
-      return { userId, email: `${first}.${last}.${r.hex(4)}@example.com`.toLowerCase(), name: { first, last }, role: r.pick(['STUDENT', 'STUDENT', 'STUDENT', 'INSTRUCTOR', 'ADMIN']) };
+      return {
+        userId,
+        email: `${first}.${last}.${r.hex(4)}@example.com`.toLowerCase(),
+        name: { first, last },
+        role: r.pick(['STUDENT', 'STUDENT', 'STUDENT', 'INSTRUCTOR', 'ADMIN']),
+      };
     case 'user.updated':
       return { userId, changes: r.chance(0.5) ? { lastName: last } : { avatar: `https://cdn.example.com/avatars/${userId}.jpg` } };
     case 'course.created':

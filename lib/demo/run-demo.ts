@@ -25,7 +25,6 @@ export interface DemoResult {
   expiring: number;
 }
 
-
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const logger = o.logger ?? pino({ level: 'warn' });
   const r = seededRandom(o.seed);
@@ -68,7 +67,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let quietCourseUntil = 0;
   const status = async () => {
     const dlqDepth = (await admin.checkQueue(o.dlq).catch(() => null))?.messageCount;
-    const waiting = stoppedAt === null ? undefined : (await admin.checkQueue(stoppedQueue).catch(() => null))?.messageCount ?? 0;
+    const waiting = stoppedAt === null ? undefined : ((await admin.checkQueue(stoppedQueue).catch(() => null))?.messageCount ?? 0);
     o.print(stats.line({ dlqDepth, stopped: waiting === undefined ? undefined : { service: stoppedQueue, waiting } }));
   };
   const ticker = setInterval(

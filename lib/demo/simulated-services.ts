@@ -5,7 +5,6 @@ import type { ServiceSpec } from '@/lib/platform/consumers';
 import { sleep } from '@/lib/bus/backoff';
 import { DOWNSTREAM_ERRORS, FaultPlan } from './fault-plan';
 
-
 export interface SimulatedServiceOptions {
   faults: FaultPlan;
   /** how long a hanging handler hangs (longer than the handler timeout) */

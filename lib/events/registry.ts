@@ -72,7 +72,10 @@ const supported = new Map<string, number[]>();
 for (const [type, majors] of byType) {
   const top = Math.max(...majors.keys());
   current.set(type, majors.get(top)!);
-  supported.set(type, [top, top - 1].filter((m) => majors.has(m)));
+  supported.set(
+    type,
+    [top, top - 1].filter((m) => majors.has(m)),
+  );
 }
 
 export const EVENT_TYPES: readonly string[] = Object.freeze([...byType.keys()]);

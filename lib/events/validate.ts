@@ -1,15 +1,7 @@
 // Validates one event (parsed JSON or raw message bytes) against the contract registry.
 // Never throws: every input gets a status and violations, and the envelope's ids are extracted
 // even from invalid events (the drain keys records by eventId and groups by eventType).
-import {
-  contractFor,
-  currentContract,
-  isKnownEventType,
-  parseVersion,
-  supportedMajors,
-  type ValidationStatus,
-  type Violation,
-} from './registry';
+import { contractFor, currentContract, isKnownEventType, parseVersion, supportedMajors, type ValidationStatus, type Violation } from './registry';
 import { violationsFromIssues } from './violations';
 
 export interface ValidationResult {
@@ -79,9 +71,7 @@ export function validateEvent(value: unknown): ValidationResult {
     result.event = outcome.data;
     return result;
   }
-  result.violations = outcome.success
-    ? [{ path: '$.version', message: 'must be "<major>.<minor>"' }]
-    : violationsFromIssues(outcome.error.issues, value);
+  result.violations = outcome.success ? [{ path: '$.version', message: 'must be "<major>.<minor>"' }] : violationsFromIssues(outcome.error.issues, value);
   return result;
 }
 

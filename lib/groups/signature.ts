@@ -56,8 +56,5 @@ export function groupKey(input: {
 
 /** Stable id of a group: 16 hex characters of sha256 over its key. */
 export function groupId(key: GroupKey): string {
-  return createHash('sha256')
-    .update([key.eventType, key.queue, key.reason, key.signature].join('\u0000'))
-    .digest('hex')
-    .slice(0, 16);
+  return createHash('sha256').update([key.eventType, key.queue, key.reason, key.signature].join('\u0000')).digest('hex').slice(0, 16);
 }

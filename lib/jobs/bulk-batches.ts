@@ -1,14 +1,7 @@
 // One batch of a bulk job: republish (outbox per message, publishes pipelined under confirms)
 // or discard. Each batch commits its outcomes, so a restart resumes from the queued items.
 import type pg from 'pg';
-import {
-  claimForBulk,
-  decrementPending,
-  inTransaction,
-  settleIntentsDone,
-  settleIntentsFailed,
-  type ClaimedRecord,
-} from '@/lib/bus/republish-outbox';
+import { claimForBulk, decrementPending, inTransaction, settleIntentsDone, settleIntentsFailed, type ClaimedRecord } from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-message';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
@@ -174,13 +167,31 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
   const jobId = b.job.id;
   await inTransaction(deps.pool, async (tx) => {
     late.length = 0; // a retried settle starts over
-    const settled = await settleIntentsDone(tx, b.ok.map((c) => c.intentId), 'confirm', b.ok.map((c) => c.record.id));
-    for (const s of settled) late.push({ jobId, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
-    await settleIntentsFailed(tx, b.unroutable.map((c) => c.intentId), 'target queue does not exist');
+    const settled = await settleIntentsDone(
+      tx,
+      b.ok.map((c) => c.intentId),
+      'confirm',
+      b.ok.map((c) => c.record.id),
+    );
+    for (const s of settled)
+      late.push({ jobId, deadLetterId: s.deadLetterId, state: s.applied ? 'done' : 'skipped', error: s.applied ? null : 'changed while publishing' });
+    await settleIntentsFailed(
+      tx,
+      b.unroutable.map((c) => c.intentId),
+      'target queue does not exist',
+    );
     for (const c of b.unroutable) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: `target queue ${c.record.queue} does not exist` });
-    await settleIntentsFailed(tx, b.refusedTarget.map((c) => c.intentId), 'target refused');
+    await settleIntentsFailed(
+      tx,
+      b.refusedTarget.map((c) => c.intentId),
+      'target refused',
+    );
     for (const c of b.refusedTarget) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: c.why });
-    await settleIntentsFailed(tx, b.refused.map((c) => c.intentId), 'unroutable or refused by the broker');
+    await settleIntentsFailed(
+      tx,
+      b.refused.map((c) => c.intentId),
+      'unroutable or refused by the broker',
+    );
     for (const c of b.refused) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: 'unroutable or refused by the broker' });
     await applyItemOutcomes(tx, late);
   });
@@ -225,7 +236,10 @@ export async function discardBatch(pool: pg.Pool, job: BulkJobRow, deadLetterIds
        SELECT "id", "group_id" FROM upd`,
       [uuidArray(deadLetterIds), job.actor, job.reason, job.id],
     );
-    await decrementPending(tx, rows.map((r) => r.group_id));
+    await decrementPending(
+      tx,
+      rows.map((r) => r.group_id),
+    );
     const discarded = new Set(rows.map((r) => r.id));
     const outcomes: ItemOutcome[] = deadLetterIds.map((id) =>
       discarded.has(id) ? { jobId: job.id, deadLetterId: id, state: 'done' } : { jobId: job.id, deadLetterId: id, state: 'skipped', error: 'not pending' },

@@ -13,15 +13,7 @@ import { sleep } from '@/lib/bus/backoff';
 import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
-import {
-  claimRepublishBatch,
-  discardBatch,
-  republishBatch,
-  sendRepublishBatch,
-  settleBatchRetrying,
-  type BulkJobRow,
-  type ClaimedBatch,
-} from './bulk-batches';
+import { claimRepublishBatch, discardBatch, republishBatch, sendRepublishBatch, settleBatchRetrying, type BulkJobRow, type ClaimedBatch } from './bulk-batches';
 
 export interface BulkRunnerOptions {
   pollMs?: number;
@@ -70,7 +62,7 @@ function observed<T>(p: Promise<T>): Promise<T> {
 /** Waits for every one (none is left running behind an early failure), then throws the first failure. */
 async function settledAll(ps: Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(ps)).find((r) => r.status === 'rejected');
-  if (failed) throw (failed).reason;
+  if (failed) throw failed.reason;
 }
 
 export class BulkRunner {
@@ -80,7 +72,10 @@ export class BulkRunner {
   private readonly log: Logger;
   private readonly o: Required<BulkRunnerOptions>;
 
-  constructor(private readonly deps: RepublishDeps, options: BulkRunnerOptions = {}) {
+  constructor(
+    private readonly deps: RepublishDeps,
+    options: BulkRunnerOptions = {},
+  ) {
     this.log = (deps.logger ?? rootLogger).child({ component: 'bulk-runner' });
     this.o = {
       pollMs: options.pollMs ?? 1000,
@@ -299,7 +294,10 @@ export class BulkRunner {
         windowCount += processed;
         const now = Date.now();
         const elapsed = Math.max(1, now - windowStart);
-        await this.deps.pool.query(`UPDATE "bulk_jobs" SET "rate_observed" = $2, "last_error" = NULL WHERE "id" = $1`, [job.id, (windowCount * 1000) / elapsed]);
+        await this.deps.pool.query(`UPDATE "bulk_jobs" SET "rate_observed" = $2, "last_error" = NULL WHERE "id" = $1`, [
+          job.id,
+          (windowCount * 1000) / elapsed,
+        ]);
         if (elapsed > 5000) {
           windowStart = now;
           windowCount = 0;
@@ -344,7 +342,8 @@ export class BulkRunner {
          WHERE "id" = $1 AND "status" = 'running'`,
         [job.id, reason],
       );
-      if (rowCount) await insertAudit(tx, [{ actor: 'system', action: 'bulk-auto-pause', target: bulkJobTarget(job.id), reason, details: { returned, succeeded } }]);
+      if (rowCount)
+        await insertAudit(tx, [{ actor: 'system', action: 'bulk-auto-pause', target: bulkJobTarget(job.id), reason, details: { returned, succeeded } }]);
     });
     this.log.warn({ bulkJobId: job.id, returned, succeeded }, 'bulk job auto-paused');
     return true;
@@ -357,7 +356,16 @@ export class BulkRunner {
          WHERE "id" = $1 AND "status" = 'running' RETURNING "total", "succeeded", "failed", "skipped"`,
         [job.id],
       );
-      if (rows[0]) await insertAudit(tx, [{ actor: 'system', action: 'bulk-finish', target: bulkJobTarget(job.id), reason: job.reason, details: { action: job.action, requestedBy: job.actor, ...rows[0] } }]);
+      if (rows[0])
+        await insertAudit(tx, [
+          {
+            actor: 'system',
+            action: 'bulk-finish',
+            target: bulkJobTarget(job.id),
+            reason: job.reason,
+            details: { action: job.action, requestedBy: job.actor, ...rows[0] },
+          },
+        ]);
     });
   }
 }

@@ -111,33 +111,37 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
         if (batch.length === 0) return;
         const ids = batch.map((m) => headerText(m.properties.headers?.[INTENT_ID_HEADER]) ?? '');
         const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-        const { rows } = await deps.pool.query<{ id: string; state: string }>(
-          `SELECT "id", "state" FROM "republish_intents" WHERE "id" = ANY($1::uuid[])`,
-          [valid],
-        );
+        const { rows } = await deps.pool.query<{ id: string; state: string }>(`SELECT "id", "state" FROM "republish_intents" WHERE "id" = ANY($1::uuid[])`, [
+          valid,
+        ]);
         const state = new Map(rows.map((r) => [r.id, r.state]));
         batch.forEach((m, i) => {
           const id = ids[i];
           const s = state.get(id);
           if (s === 'pending' && stale.has(id)) marked.set(id, m);
-          else if (s === 'pending') return; // a live publish: leave it for its owner's next pass
+          else if (s === 'pending')
+            return; // a live publish: leave it for its owner's next pass
           else {
             ch.ack(m);
             report.ledgerAcked++;
           }
         });
       };
-      const { consumerTag } = await withTimeout(ch.consume(
-        deps.publisher.ledgerQueue,
-        (m) => {
-          if (!m) return;
-          seen++;
-          lastDelivery = Date.now();
-          buffer.push(m);
-          if (buffer.length >= 1000) flushing = flushing.then(flush);
-        },
-        { noAck: false },
-      ), BROKER_RPC_MS, 'consuming the ledger');
+      const { consumerTag } = await withTimeout(
+        ch.consume(
+          deps.publisher.ledgerQueue,
+          (m) => {
+            if (!m) return;
+            seen++;
+            lastDelivery = Date.now();
+            buffer.push(m);
+            if (buffer.length >= 1000) flushing = flushing.then(flush);
+          },
+          { noAck: false },
+        ),
+        BROKER_RPC_MS,
+        'consuming the ledger',
+      );
       const idleMs = deps.ledgerIdleMs ?? 500;
       while (seen < messageCount && Date.now() - lastDelivery < idleMs) await new Promise((r) => setTimeout(r, 20));
       await withTimeout(ch.cancel(consumerTag), BROKER_RPC_MS, 'cancelling the ledger consumer');

@@ -18,7 +18,10 @@ export async function processingP95ByType(): Promise<Map<string, number>> {
   }
   const out = new Map<string, number>();
   for (const [type, buckets] of byType) {
-    const q = quantileFromBuckets(0.95, [...buckets].sort((a, b) => a[0] - b[0]));
+    const q = quantileFromBuckets(
+      0.95,
+      [...buckets].sort((a, b) => a[0] - b[0]),
+    );
     if (q !== null) out.set(type, q);
   }
   return out;

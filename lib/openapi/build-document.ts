@@ -132,7 +132,9 @@ function responses(op: OperationSpec): JsonObject {
   for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
     const key = String(status);
     const own = out[key] as { description: string; content?: Record<string, { schema?: JsonObject }> } | undefined;
-    const envelope = { allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: errorProperties(codes.map(([c]) => c)) } } }] };
+    const envelope = {
+      allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: errorProperties(codes.map(([c]) => c)) } } }],
+    };
     const ownSchema = own?.content?.['application/json']?.schema;
     out[key] = {
       description: [own?.description, ...codes.map(([code, text]) => `${code}: ${text}`)].filter(Boolean).join('; '),
@@ -198,7 +200,12 @@ export function buildOpenApiDocument(routes: RouteSpec[] = apiRoutes, version = 
       schemas,
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'an API token (Settings, or npm run token -- create)' },
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'the console session (__Secure-next-auth.session-token when NEXTAUTH_URL is https); writes must come from the console origin' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'next-auth.session-token',
+          description: 'the console session (__Secure-next-auth.session-token when NEXTAUTH_URL is https); writes must come from the console origin',
+        },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /api/metrics when it is set' },
       },
     },

@@ -429,7 +429,7 @@ export const apiRoutes: RouteSpec[] = [
       {
         method: 'PATCH',
         summary: 'Change role, disable / enable, or reset the password',
-        description: 'Disabling or resetting ends the user\'s sessions; a reset password is returned once.',
+        description: "Disabling or resetting ends the user's sessions; a reset password is returned once.",
         tag: 'Access',
         access: 'admin',
         body: { schema: 'UpdateUserRequest', required: true },

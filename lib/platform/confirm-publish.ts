@@ -3,13 +3,7 @@
 import { once } from 'node:events';
 import type { ConfirmChannel, Options } from 'amqplib';
 
-export async function confirmPublish(
-  channel: ConfirmChannel,
-  exchange: string,
-  routingKey: string,
-  content: Buffer,
-  options: Options.Publish,
-): Promise<void> {
+export async function confirmPublish(channel: ConfirmChannel, exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
   let ok = true;
   const confirmed = new Promise<void>((resolve, reject) => {
     ok = channel.publish(exchange, routingKey, content, options, (err) =>
@@ -17,6 +11,12 @@ export async function confirmPublish(
     );
   });
   // A closed channel never drains, but it does fail the pending confirm: wait for either.
-  if (!ok) await Promise.race([once(channel, 'drain'), confirmed.catch(() => {})]);
+  if (!ok)
+    await Promise.race([
+      once(channel, 'drain'),
+      confirmed.catch(() => {
+        /* the rejection is rethrown by the await below */
+      }),
+    ]);
   await confirmed;
 }

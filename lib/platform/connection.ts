@@ -80,7 +80,11 @@ export class ReconnectingConnection extends EventEmitter implements Reconnecting
     if (this.connection) return this.connection;
     let onUp: ((c: ChannelModel) => void) | undefined;
     try {
-      return await within(new Promise<ChannelModel>((resolve) => this.once('connected', (onUp = resolve))), timeoutMs, `waiting for the connection (${this.lastError ?? 'connecting'})`);
+      return await within(
+        new Promise<ChannelModel>((resolve) => this.once('connected', (onUp = resolve))),
+        timeoutMs,
+        `waiting for the connection (${this.lastError ?? 'connecting'})`,
+      );
     } finally {
       if (onUp) this.off('connected', onUp); // after a timeout, nobody waits any more
     }

@@ -18,10 +18,10 @@ export class PgIdempotencyStore implements IdempotencyStore {
       [service, eventId, leaseMs],
     );
     if (claimed.rowCount) return 'claimed';
-    const row = await this.pool.query<{ status: string }>(
-      `SELECT "status" FROM "platform_processed_events" WHERE "service" = $1 AND "event_id" = $2`,
-      [service, eventId],
-    );
+    const row = await this.pool.query<{ status: string }>(`SELECT "status" FROM "platform_processed_events" WHERE "service" = $1 AND "event_id" = $2`, [
+      service,
+      eventId,
+    ]);
     const status = row.rows[0]?.status;
     if (status === 'done') return 'done';
     // Released between the two statements: try once more.
@@ -38,10 +38,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
   }
 
   async release(service: string, eventId: string): Promise<void> {
-    await this.pool.query(
-      `DELETE FROM "platform_processed_events" WHERE "service" = $1 AND "event_id" = $2 AND "status" = 'processing'`,
-      [service, eventId],
-    );
+    await this.pool.query(`DELETE FROM "platform_processed_events" WHERE "service" = $1 AND "event_id" = $2 AND "status" = 'processing'`, [service, eventId]);
   }
 
   /** Forgets handled events older than `olderThanDays`, in small batches (keeps locks short). */

@@ -35,22 +35,38 @@ export function platformMetrics(registry: Registry = defaultPlatformRegistry()):
   const registers = [registry];
   m = {
     registry,
-    published: existing(registry, 'events_published_total', () =>
-      new Counter({ name: 'events_published_total', help: 'Events published', labelNames: LABELS, registers })),
-    consumed: existing(registry, 'events_consumed_total', () =>
-      new Counter({ name: 'events_consumed_total', help: 'Events handled successfully', labelNames: LABELS, registers })),
-    duration: existing(registry, 'event_processing_duration_seconds', () =>
-      new Histogram({
-        name: 'event_processing_duration_seconds',
-        help: 'Handler run time, successful or not',
-        labelNames: LABELS,
-        buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-        registers,
-      })),
-    errors: existing(registry, 'event_processing_errors_total', () =>
-      new Counter({ name: 'event_processing_errors_total', help: 'Failed handler runs and rejected messages', labelNames: LABELS, registers })),
-    deadLettered: existing(registry, 'dlq_message_count', () =>
-      new Gauge({ name: 'dlq_message_count', help: 'Messages this process sent to the dead-letter queue', labelNames: LABELS, registers })),
+    published: existing(
+      registry,
+      'events_published_total',
+      () => new Counter({ name: 'events_published_total', help: 'Events published', labelNames: LABELS, registers }),
+    ),
+    consumed: existing(
+      registry,
+      'events_consumed_total',
+      () => new Counter({ name: 'events_consumed_total', help: 'Events handled successfully', labelNames: LABELS, registers }),
+    ),
+    duration: existing(
+      registry,
+      'event_processing_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'event_processing_duration_seconds',
+          help: 'Handler run time, successful or not',
+          labelNames: LABELS,
+          buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+          registers,
+        }),
+    ),
+    errors: existing(
+      registry,
+      'event_processing_errors_total',
+      () => new Counter({ name: 'event_processing_errors_total', help: 'Failed handler runs and rejected messages', labelNames: LABELS, registers }),
+    ),
+    deadLettered: existing(
+      registry,
+      'dlq_message_count',
+      () => new Gauge({ name: 'dlq_message_count', help: 'Messages this process sent to the dead-letter queue', labelNames: LABELS, registers }),
+    ),
   };
   cache.set(registry, m);
   return m;

@@ -65,13 +65,11 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   const validation = validateBody(msg.content, msg.properties.contentType);
   const eventId = validation.eventId ?? msg.properties.messageId;
   const eventType = validation.eventType ?? msg.properties.type ?? msg.fields.routingKey;
-  const correlationId =
-    headerString(headers, HEADER.correlationId) ?? msg.properties.correlationId ?? validation.correlationId ?? eventId ?? 'none';
+  const correlationId = headerString(headers, HEADER.correlationId) ?? msg.properties.correlationId ?? validation.correlationId ?? eventId ?? 'none';
   const log = c.logger.child({ eventId, eventType, correlationId, attempt });
   const labels = { event_type: eventType, service: c.service };
   const routingKey = originalRoutingKey(msg, validation.eventType);
-  const report = (outcome: OutcomeReport['outcome'], reason?: string) =>
-    tell(c, { service: c.service, outcome, eventId, eventType, attempt, reason });
+  const report = (outcome: OutcomeReport['outcome'], reason?: string) => tell(c, { service: c.service, outcome, eventId, eventType, attempt, reason });
 
   const deadLetter = async (reason: string) => {
     log.warn({ reason }, 'sending to the DLQ');
@@ -99,7 +97,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
 
   let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
   try {
-    claim = await c.store.claim(c.service, eventId!, c.timeoutMs * 2);
+    claim = await c.store.claim(c.service, eventId, c.timeoutMs * 2);
   } catch (err) {
     // The store is down: not the event's fault, so it costs no retry; look again later.
     log.warn({ err: errorText(err) }, 'idempotency store unavailable; deferring');
@@ -140,10 +138,10 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     stopTimer();
     const reason = truncateError(errorText(err));
     c.metrics.errors.inc(labels);
-    await c.store.release(c.service, eventId!).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
+    await c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
     if (retries < c.retryDelaysMs.length) {
       log.warn({ err: reason, retryInMs: c.retryDelaysMs[retries] }, 'handler failed; retrying later');
-      await copyMessageTo(c.channel, msg, retryQueueName(c.service, c.retryDelaysMs[retries]!), routingKey, c.ownQueues, {
+      await copyMessageTo(c.channel, msg, retryQueueName(c.service, c.retryDelaysMs[retries]), routingKey, c.ownQueues, {
         [HEADER.lastError]: reason,
         [HEADER.retryCount]: retries + 1,
         [HEADER.retryCycle]: cycleOf(headers),
@@ -161,7 +159,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     return;
   }
   stopTimer();
-  await c.store.complete(c.service, eventId!).catch((e) => log.error({ err: errorText(e) }, 'cannot record the event as handled'));
+  await c.store.complete(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot record the event as handled'));
   c.channel.ack(msg);
   c.metrics.consumed.inc(labels);
   log.info('event handled');

@@ -94,15 +94,14 @@ export class EventPublisher {
   async close(): Promise<void> {
     const ch = this.channel;
     this.channel = null;
-    if (ch) await (await ch.catch(() => null))?.close().catch(() => {});
+    // closing: a channel that never opened or is already closed leaves nothing to close
+    if (ch) await (await ch.catch(() => null))?.close().catch(() => null);
   }
 
   private confirmChannel(): Promise<ConfirmChannel> {
     if (!this.channel) {
       const c = this.options.connection;
-      const opening = (isReconnecting(c) ? c.waitConnected() : Promise.resolve(c)).then((conn) =>
-        conn.createConfirmChannel(),
-      );
+      const opening = (isReconnecting(c) ? c.waitConnected() : Promise.resolve(c)).then((conn) => conn.createConfirmChannel());
       this.channel = opening;
       opening
         .then((ch) => {

@@ -57,12 +57,7 @@ export async function subscribe(service: string, handlers: EventHandlers, option
   return subscribeOnce(c, service, handlers, withStore);
 }
 
-async function subscribeReconnecting(
-  rc: Reconnecting,
-  service: string,
-  handlers: EventHandlers,
-  options: SubscribeOptions,
-): Promise<Subscription> {
+async function subscribeReconnecting(rc: Reconnecting, service: string, handlers: EventHandlers, options: SubscribeOptions): Promise<Subscription> {
   let current: Subscription | null = null;
   let paused = false;
   let closed = false;
@@ -93,12 +88,7 @@ async function subscribeReconnecting(
   };
 }
 
-async function subscribeOnce(
-  connection: ChannelModel,
-  service: string,
-  handlers: EventHandlers,
-  options: SubscribeOptions,
-): Promise<Subscription> {
+async function subscribeOnce(connection: ChannelModel, service: string, handlers: EventHandlers, options: SubscribeOptions): Promise<Subscription> {
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const logger = (options.logger ?? platformLogger).child({ component: 'platform-consumer', service });
   const eventTypes = Object.keys(handlers);
@@ -194,8 +184,9 @@ async function subscribeOnce(
     pause,
     resume: start,
     async close() {
-      await pause().catch(() => {});
-      if (!closed) await channel.close().catch(() => {});
+      // closing: a consumer or channel the broker already ended leaves nothing to stop
+      await pause().catch(() => null);
+      if (!closed) await channel.close().catch(() => null);
     },
   };
 }

@@ -20,7 +20,9 @@ export async function withTimeout<T>(timeoutMs: number, run: (signal: AbortSigna
   });
   try {
     const work = Promise.resolve().then(() => run(controller.signal));
-    work.catch(() => {}); // a late rejection after the deadline must not be unhandled
+    work.catch(() => {
+      /* a late rejection after the deadline must not be unhandled; the race below reports it in time */
+    });
     return await Promise.race([work, deadline]);
   } finally {
     clearTimeout(timer);

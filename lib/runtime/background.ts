@@ -124,7 +124,7 @@ function handleSignals(services: BackgroundService[]): void {
         process.exit(1);
       }, HARD_EXIT_MS).unref();
       void stopBackground(services).finally(() => {
-        if (others.length) for (const l of others) (l)(signal);
+        if (others.length) for (const l of others) l(signal);
         else process.exit(0);
       });
     });

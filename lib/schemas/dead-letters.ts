@@ -11,8 +11,7 @@ export const PAGE_SIZES = [50, 100, 250] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 
 const text = (max: number) => z.preprocess(blankToUndefined, safeTrimmed(max).optional());
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.preprocess(blankToUndefined, z.enum(values).optional());
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(blankToUndefined, z.enum(values).optional());
 /** years 1970-9999 (PostgreSQL has no year 0) */
 const instant = isoInstant;
 
@@ -29,7 +28,13 @@ export const deadLetterFilterSchema = z.object({
   from: instant,
   /** on lastFailedAt, exclusive upper bound */
   to: instant,
-  groupId: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-f]{1,64}$/i, 'expected a group id').optional()),
+  groupId: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[0-9a-f]{1,64}$/i, 'expected a group id')
+      .optional(),
+  ),
   correlationId: text(255),
 });
 
@@ -42,7 +47,14 @@ export const deadLetterListQuerySchema = deadLetterFilterSchema.extend({
       .default(DEFAULT_PAGE_SIZE),
   ),
   /** opaque keyset cursor from nextCursor / prevCursor */
-  cursor: z.preprocess(blankToUndefined, z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'expected a cursor from a previous page').optional()),
+  cursor: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, 'expected a cursor from a previous page')
+      .optional(),
+  ),
 });
 
 export type DeadLetterFilter = z.infer<typeof deadLetterFilterSchema>;

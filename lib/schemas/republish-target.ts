@@ -35,7 +35,8 @@ export function utf8ByteLength(s: string): number {
 
 function tooLong(name: string, what: string, field: string): TargetIssue | null {
   // a UTF-16 unit is at least one UTF-8 byte: past 255 units it is too long, whatever it holds
-  if (name.length > AMQP_NAME_MAX_BYTES) return { field, message: `The ${what} is over ${AMQP_NAME_MAX_BYTES} bytes in UTF-8; the broker allows ${AMQP_NAME_MAX_BYTES}` };
+  if (name.length > AMQP_NAME_MAX_BYTES)
+    return { field, message: `The ${what} is over ${AMQP_NAME_MAX_BYTES} bytes in UTF-8; the broker allows ${AMQP_NAME_MAX_BYTES}` };
   const bytes = utf8ByteLength(name);
   if (bytes <= AMQP_NAME_MAX_BYTES) return null;
   return { field, message: `The ${what} is ${bytes} bytes in UTF-8; the broker allows ${AMQP_NAME_MAX_BYTES}` };
@@ -79,10 +80,7 @@ export function routingKeyIssue(routingKey: string, field = 'target.routingKey')
 }
 
 /** Every issue of a resolved target: exchange '' means the routing key is a queue name. */
-export function targetIssues(
-  target: { kind: 'origin' | 'exchange'; exchange: string; routingKey: string },
-  ctx: TargetContext = {},
-): TargetIssue[] {
+export function targetIssues(target: { kind: 'origin' | 'exchange'; exchange: string; routingKey: string }, ctx: TargetContext = {}): TargetIssue[] {
   const issues: TargetIssue[] = [];
   const push = (i: TargetIssue | null) => i && issues.push(i);
   if (target.kind === 'origin') {

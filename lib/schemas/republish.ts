@@ -23,10 +23,20 @@ export const republishTargetSchema = z.discriminatedUnion('kind', [
     // The rules of lib/schemas/republish-target.ts (bytes, amq.*, EventDesk's own, DLQs), each
     // issue on its field; the engine checks them again with this install's DLQ and ledger names.
     .superRefine((t, ctx) => {
-      const issues = t.exchange === undefined ? [routingKeyIssue(t.routingKey, 'routingKey')] : targetIssues({ kind: 'exchange', exchange: t.exchange, routingKey: t.routingKey });
+      const issues =
+        t.exchange === undefined
+          ? [routingKeyIssue(t.routingKey, 'routingKey')]
+          : targetIssues({ kind: 'exchange', exchange: t.exchange, routingKey: t.routingKey });
       for (const issue of issues) {
         if (!issue) continue;
-        ctx.addIssue({ code: 'custom', path: issue.field.replace(/^target\.?/, '').split('.').filter(Boolean), message: issue.message });
+        ctx.addIssue({
+          code: 'custom',
+          path: issue.field
+            .replace(/^target\.?/, '')
+            .split('.')
+            .filter(Boolean),
+          message: issue.message,
+        });
       }
     }),
 ]);

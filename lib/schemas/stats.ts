@@ -77,8 +77,6 @@ export type TypeSummary = z.infer<typeof typeSummarySchema>;
 export const summarySchema = z.object({
   items: z.array(typeSummarySchema),
   /** the tap in this process: is it counting? (null: this process runs no tap) */
-  tap: z
-    .object({ state: z.string(), queue: z.string(), exchange: z.string(), lastFlushAt: z.string().nullable() })
-    .nullable(),
+  tap: z.object({ state: z.string(), queue: z.string(), exchange: z.string(), lastFlushAt: z.string().nullable() }).nullable(),
 });
 export type Summary = z.infer<typeof summarySchema>;

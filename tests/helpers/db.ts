@@ -16,7 +16,10 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const name = `eventdesk_t_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = `eventdesk_t_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const url = `${TEST_PG_SERVER}/${name}`;
   await ensureDatabase(url);
   await migrate(url);

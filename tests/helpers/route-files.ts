@@ -8,10 +8,15 @@ const METHOD = /^(GET|POST|PUT|PATCH|DELETE)$/;
 /** The methods a route module's source exports (export const GET, export async function POST, export { h as GET }). */
 export function exportedMethods(source: string): Method[] {
   const methods = new Set<Method>();
-  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)) methods.add(m[1] as Method);
+  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g))
+    methods.add(m[1] as Method);
   for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
     for (const part of m[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name && METHOD.test(name)) methods.add(name as Method);
     }
   }

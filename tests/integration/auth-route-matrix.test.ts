@@ -115,7 +115,11 @@ function routeFilesOnDisk(): { file: string; methods: Method[] }[] {
         for (const m of source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(m[1] as Method);
         for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
           for (const part of m[1].split(',')) {
-            const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+            const name = part
+              .trim()
+              .split(/\s+as\s+/)
+              .pop()
+              ?.trim();
             if (name && /^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) methods.add(name as Method);
           }
         }
@@ -161,11 +165,10 @@ describe('API access control: role x route matrix', () => {
       ADMIN_PASSWORD: 'matrix-admin-password',
       LOG_LEVEL: 'warn',
     });
-    const [viewer, operator, admin, revoked] = await Promise.all(
-      (['viewer', 'operator', 'admin', 'admin'] as const).map((r) => createTestToken(db.url, r)),
-    );
+    const [viewer, operator, admin, revoked] = await Promise.all((['viewer', 'operator', 'admin', 'admin'] as const).map((r) => createTestToken(db.url, r)));
     // Revoke through the API, as an admin would.
-    const revokedId = (await db.pool.query<{ id: string }>(`SELECT id FROM api_tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [revoked])).rows[0].id;
+    const revokedId = (await db.pool.query<{ id: string }>(`SELECT id FROM api_tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [revoked])).rows[0]
+      .id;
     expect((await fetch(`${server.url}/api/tokens/${revokedId}`, { method: 'DELETE', headers: bearer(admin) })).status).toBe(200);
 
     const viewerUser = await createTestUser(db.url, 'viewer');

@@ -79,7 +79,13 @@ describe('access control on the running console', () => {
     const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: csrf.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; '),
+      },
       body: new URLSearchParams({ email: user.email, password: user.password, csrfToken, json: 'true' }),
     });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('next-auth.session-token='));
@@ -154,7 +160,7 @@ describe('access control on the running console', () => {
     expect((await fetch(`${server.url}/api/me`, { headers: { cookie: again.cookie! } })).status).toBe(200);
   });
 
-  it('a password reset by an admin still ends the user\'s sessions', async () => {
+  it("a password reset by an admin still ends the user's sessions", async () => {
     const user = await createTestUser(db.url, 'viewer', 'reset');
     const session = await signIn(server.url, user.email, user.password);
     expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session.cookie! } })).status).toBe(200);
@@ -242,7 +248,11 @@ describe('access control on the running console', () => {
     expect(stdout).toMatch(/^edk_[A-Za-z0-9_-]{43}\n$/);
     const me = await fetch(`${server.url}/api/me`, { headers: bearer(stdout.trim()) });
     expect(await me.json()).toEqual({ name: 'ci-script', role: 'operator', kind: 'token' });
-    await expect(run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'create', '--role', 'root', '--name', 'x'], { env: { ...process.env, DATABASE_URL: db.url } })).rejects.toThrow(/--role/);
+    await expect(
+      run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'create', '--role', 'root', '--name', 'x'], {
+        env: { ...process.env, DATABASE_URL: db.url },
+      }),
+    ).rejects.toThrow(/--role/);
   });
 
   it('an admin cannot disable themself, and the last admin stays', async () => {
@@ -308,7 +318,12 @@ describe('single sign-on settings', () => {
   it('offers the OIDC provider when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set', async () => {
     // The issuer is never contacted here: next-auth reads its discovery document at sign-in.
     server = await startNextServer(
-      serverEnv(db, { ADMIN_PASSWORD: 'oidc-admin-password', OIDC_ISSUER: 'http://127.0.0.1:9/issuer', OIDC_CLIENT_ID: 'eventdesk', OIDC_CLIENT_SECRET: 'secret' }),
+      serverEnv(db, {
+        ADMIN_PASSWORD: 'oidc-admin-password',
+        OIDC_ISSUER: 'http://127.0.0.1:9/issuer',
+        OIDC_CLIENT_ID: 'eventdesk',
+        OIDC_CLIENT_SECRET: 'secret',
+      }),
     );
     const providers = (await (await fetch(`${server.url}/api/auth/providers`)).json()) as Record<string, { type: string }>;
     expect(Object.keys(providers).sort()).toEqual(['credentials', 'oidc']);

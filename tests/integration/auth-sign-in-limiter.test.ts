@@ -145,7 +145,10 @@ describe('the limiter (TRUST_PROXY=1: X-Forwarded-For picks the address)', () =>
     const jsonSignIn = async (password: string) => {
       const csrfRes = await fetch(`${server.url}/api/auth/csrf`);
       const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-      const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = csrfRes.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
         method: 'POST',
         redirect: 'manual',
@@ -162,7 +165,13 @@ describe('the limiter (TRUST_PROXY=1: X-Forwarded-For picks the address)', () =>
     const csrf = await fetch(`${server.url}/api/auth/csrf`);
     const nul = await fetch(`${server.url}/api/auth/callback/credentials`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') },
+      headers: {
+        'content-type': 'application/json',
+        cookie: csrf.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; '),
+      },
       body: JSON.stringify({ email: 'a\u0000b@example.test', password: 'x', csrfToken: 'x' }),
     });
     expect(nul.status).toBe(400);

@@ -50,7 +50,12 @@ describe('background duties survive dropped connections', () => {
     try {
       await tap.ready();
       broker.channel.publish(exchange, 'user.created', Buffer.from('{}'));
-      await until('the first count', () => Promise.resolve(tap.totals.get('user.created') ?? 0), (n) => n === 1, { timeoutMs: 10_000 });
+      await until(
+        'the first count',
+        () => Promise.resolve(tap.totals.get('user.created') ?? 0),
+        (n) => n === 1,
+        { timeoutMs: 10_000 },
+      );
 
       await broker.channel.deleteQueue(queueName); // the broker cancels the tap's consumer
       await until(
@@ -68,13 +73,23 @@ describe('background duties survive dropped connections', () => {
       );
       expect(tap.status().state).toBe('running');
 
-      await until('the flush of the first count', async () => (await db.pool.query(`SELECT coalesce(sum("published"), 0)::int AS n FROM "event_minute_stats"`)).rows[0].n, (n) => n === 1, { timeoutMs: 10_000 });
+      await until(
+        'the flush of the first count',
+        async () => (await db.pool.query(`SELECT coalesce(sum("published"), 0)::int AS n FROM "event_minute_stats"`)).rows[0].n,
+        (n) => n === 1,
+        { timeoutMs: 10_000 },
+      );
       expect(await kill('eventdesk-tap')).toBeGreaterThanOrEqual(0);
       broker.channel.publish(exchange, 'user.created', Buffer.from('{}'));
-      await until('the second count, counted and written', async () => (await db.pool.query(`SELECT coalesce(sum("published"), 0)::int AS n FROM "event_minute_stats"`)).rows[0].n, (n) => n === 2, {
-        timeoutMs: 15_000,
-        everyMs: 100,
-      });
+      await until(
+        'the second count, counted and written',
+        async () => (await db.pool.query(`SELECT coalesce(sum("published"), 0)::int AS n FROM "event_minute_stats"`)).rows[0].n,
+        (n) => n === 2,
+        {
+          timeoutMs: 15_000,
+          everyMs: 100,
+        },
+      );
     } finally {
       await tap.stop();
     }
@@ -85,13 +100,23 @@ describe('background duties survive dropped connections', () => {
     const indexer = startSearchIndexer(db.url, log);
     try {
       const { ids } = await seedDeadLetters(db.pool, { queue });
-      await until('the indexer connected', () => kill('eventdesk-search-indexer'), (n) => n > 0, { timeoutMs: 10_000, everyMs: 100 });
+      await until(
+        'the indexer connected',
+        () => kill('eventdesk-search-indexer'),
+        (n) => n > 0,
+        { timeoutMs: 10_000, everyMs: 100 },
+      );
       await db.pool.query(`INSERT INTO "search_backlog" ("dead_letter_id", "search_text") VALUES ($1, 'capybara unavailable')`, [ids[0]]);
       indexer.kick();
-      await until('the document indexed', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM "dead_letter_search" WHERE "dead_letter_id" = $1`, [ids[0]])).rows[0].n, (n) => n === 1, {
-        timeoutMs: 20_000,
-        everyMs: 100,
-      });
+      await until(
+        'the document indexed',
+        async () => (await db.pool.query(`SELECT count(*)::int AS n FROM "dead_letter_search" WHERE "dead_letter_id" = $1`, [ids[0]])).rows[0].n,
+        (n) => n === 1,
+        {
+          timeoutMs: 20_000,
+          everyMs: 100,
+        },
+      );
     } finally {
       await indexer.stop();
     }
@@ -101,13 +126,23 @@ describe('background duties survive dropped connections', () => {
     const pool = guardPool(new pg.Pool({ connectionString: db.url, max: 2, ...dbTimeouts(), application_name: 'eventdesk-test-retention' }), () => {});
     const retention = startRetention(pool, 7, log, 200);
     try {
-      await until('retention connected', () => kill('eventdesk-test-retention'), (n) => n > 0, { timeoutMs: 10_000, everyMs: 50 });
+      await until(
+        'retention connected',
+        () => kill('eventdesk-test-retention'),
+        (n) => n > 0,
+        { timeoutMs: 10_000, everyMs: 50 },
+      );
       const { ids } = await seedDeadLetters(db.pool, { queue: uniqueName('bg.retention') });
       await db.pool.query(`UPDATE "dead_letters" SET "last_failed_at" = now() - interval '30 days' WHERE "id" = $1`, [ids[0]]);
-      await until('the old record purged', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM "dead_letters" WHERE "id" = $1`, [ids[0]])).rows[0].n, (n) => n === 0, {
-        timeoutMs: 20_000,
-        everyMs: 100,
-      });
+      await until(
+        'the old record purged',
+        async () => (await db.pool.query(`SELECT count(*)::int AS n FROM "dead_letters" WHERE "id" = $1`, [ids[0]])).rows[0].n,
+        (n) => n === 0,
+        {
+          timeoutMs: 20_000,
+          everyMs: 100,
+        },
+      );
     } finally {
       await retention.stop();
       await pool.end();

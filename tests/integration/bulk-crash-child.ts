@@ -5,6 +5,13 @@ import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import { createRepublishRuntime, crashAfterConfirmFromEnv } from '@/lib/jobs/republish-runtime';
 
 const [databaseUrl, amqpUrl, ledgerQueue] = process.argv.slice(2);
-const rt = createRepublishRuntime({ databaseUrl, amqpUrl, ledgerQueue, eventsExchange: 'edu.events', maxRetries: 3, crashAfterConfirm: crashAfterConfirmFromEnv() });
+const rt = createRepublishRuntime({
+  databaseUrl,
+  amqpUrl,
+  ledgerQueue,
+  eventsExchange: 'edu.events',
+  maxRetries: 3,
+  crashAfterConfirm: crashAfterConfirmFromEnv(),
+});
 new BulkRunner(rt, { pollMs: 50, leaseMs: 1500, maxBatch: 200 }).start();
 process.stdout.write('runner started\n');

@@ -42,7 +42,12 @@ describe('bulk job across a crash', () => {
     const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: N });
     const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0 });
     const progress = async () =>
-      (await db.pool.query<{ status: string; succeeded: number; failed: number; skipped: number }>(`SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0];
+      (
+        await db.pool.query<{ status: string; succeeded: number; failed: number; skipped: number }>(
+          `SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`,
+          [jobId],
+        )
+      ).rows[0];
 
     // node itself with tsx as a loader (not tsx's CLI, which runs the script in a second
     // process that a SIGKILL of the first would leave running)
@@ -77,7 +82,11 @@ describe('bulk job across a crash', () => {
     cleanups.push(() => rt.close());
     const pending = async () => Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "state" = 'pending'`)).rows[0].count);
     const reports: RecoveryReport[] = [];
-    await until('recovery of the dead process\'s intents', async () => (reports.push(await recoverRepublishIntents(rt)), pending()), (n) => n === 0);
+    await until(
+      "recovery of the dead process's intents",
+      async () => (reports.push(await recoverRepublishIntents(rt)), pending()),
+      (n) => n === 0,
+    );
     const runner = new BulkRunner(rt, { pollMs: 50, leaseMs: 1500, maxBatch: 200 }).start();
     cleanups.push(() => runner.stop());
     const done = await until('the job to finish', progress, (p) => p.status === 'done');

@@ -63,15 +63,27 @@ describe('bulk republish', () => {
     expect('sample' in dry && dry.sample).toHaveLength(10);
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
 
-    const unconfirmed = await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0 }).catch((e) => e);
+    const unconfirmed = await server
+      .createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0 })
+      .catch((e) => e);
     expect(unconfirmed.status).toBe(409);
     expect(unconfirmed.details).toMatchObject({ reason: 'confirm-count', count: 1000 });
 
-    const created = await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0, expectedCount: 1000 });
+    const created = await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'bug fixed',
+      ratePerSecond: 0,
+      expectedCount: 1000,
+    });
     expect('jobId' in created).toBe(true);
     const jobId = (created as { jobId: string }).jobId;
     runner.poke();
-    const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
     expect(job).toMatchObject({ total: 1000, succeeded: 1000, failed: 0, skipped: 0, remaining: 0 });
 
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1000);
@@ -95,9 +107,19 @@ describe('bulk republish', () => {
     const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 300 });
     // a single retry of the oldest record (the job's first item) in flight in another process
     const held = await insertIntent(db.pool, { deadLetterId: ids[0], queue, owner: 'another-process', actor: 'someone@example.com' });
-    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0, expectedCount: 300 })) as { jobId: string };
+    const { jobId } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'bug fixed',
+      ratePerSecond: 0,
+      expectedCount: 300,
+    })) as { jobId: string };
     runner.poke();
-    await until('every other item', () => server.getBulkJob(jobId), (j) => j.succeeded === 299);
+    await until(
+      'every other item',
+      () => server.getBulkJob(jobId),
+      (j) => j.succeeded === 299,
+    );
     await new Promise((r) => setTimeout(r, 500)); // several passes of the runner over the items
     const waiting = await server.getBulkJob(jobId);
     expect(waiting).toMatchObject({ status: 'running', succeeded: 299, failed: 0, skipped: 0, remaining: 1 });
@@ -105,7 +127,11 @@ describe('bulk republish', () => {
 
     // the other retry never reached the broker: its intent closes, the record is pending again
     await db.pool.query(`UPDATE "republish_intents" SET "state" = 'failed', "settled_at" = now() WHERE "id" = $1`, [held]);
-    const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
     expect(job).toMatchObject({ total: 300, succeeded: 300, failed: 0, skipped: 0, remaining: 0 });
     const seen = await copiesByDeadLetter(broker.channel, queue);
     expect(seen.size).toBe(300);
@@ -118,9 +144,19 @@ describe('bulk republish', () => {
     // not UTF-8 (a gzip header, 0xff, 0x80): any text round trip would garble it
     const bytes = (i: number) => Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x80, 0x41, i]);
     const { groupId } = await seedDeadLetters(db.pool, { queue, count: 30, republishCount: 200, body: (i) => bytes(i) });
-    const { jobId } = (await server.createBulkJob(admin, { action: 'republish', selection: { groupId }, reason: 'forced replay', ratePerSecond: 0, force: true })) as { jobId: string };
+    const { jobId } = (await server.createBulkJob(admin, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'forced replay',
+      ratePerSecond: 0,
+      force: true,
+    })) as { jobId: string };
     runner.poke();
-    const job = await until('the job to finish', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
     expect(job).toMatchObject({ succeeded: 30, failed: 0, skipped: 0 });
     const bodies = new Set<string>();
     for (;;) {
@@ -135,9 +171,15 @@ describe('bulk republish', () => {
   it('cancel mid-way leaves the rest pending', async () => {
     const queue = await broker.queue(uniqueName('bulk.cancel'));
     const { groupId } = await seedDeadLetters(db.pool, { queue, count: 100 });
-    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'slowly', ratePerSecond: 20 })) as { jobId: string };
+    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'slowly', ratePerSecond: 20 })) as {
+      jobId: string;
+    };
     runner.poke();
-    await until('some progress', () => server.getBulkJob(jobId), (j) => j.succeeded >= 10);
+    await until(
+      'some progress',
+      () => server.getBulkJob(jobId),
+      (j) => j.succeeded >= 10,
+    );
     await server.controlBulkJob(jobId, 'cancel', operator);
     // the batch in flight finishes; then nothing moves any more
     await new Promise((r) => setTimeout(r, 1000));
@@ -161,9 +203,15 @@ describe('bulk republish', () => {
   it('discards a selection of ids in bulk, sending nothing', async () => {
     const queue = await broker.queue(uniqueName('bulk.discard'));
     const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 20 });
-    const { jobId } = (await server.createBulkJob(operator, { action: 'discard', selection: { ids: ids.slice(0, 15) }, reason: 'test traffic' })) as { jobId: string };
+    const { jobId } = (await server.createBulkJob(operator, { action: 'discard', selection: { ids: ids.slice(0, 15) }, reason: 'test traffic' })) as {
+      jobId: string;
+    };
     runner.poke();
-    const job = await until('the discard job', () => server.getBulkJob(jobId), (j) => j.status === 'done');
+    const job = await until(
+      'the discard job',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
     expect(job).toMatchObject({ total: 15, succeeded: 15, failed: 0, skipped: 0 });
     const { rows } = await db.pool.query(
       `SELECT count(*) FILTER (WHERE "status" = 'discarded')::int AS discarded, count(*) FILTER (WHERE "status" = 'pending')::int AS pending,
@@ -194,9 +242,19 @@ describe('bulk republish', () => {
       );
       consumer.ack(m);
     });
-    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'try again', ratePerSecond: 40, expectedCount: 200 })) as { jobId: string };
+    const { jobId } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'try again',
+      ratePerSecond: 40,
+      expectedCount: 200,
+    })) as { jobId: string };
     runner.poke();
-    const job = await until('the auto-pause', () => server.getBulkJob(jobId), (j) => j.status === 'paused' || j.status === 'done');
+    const job = await until(
+      'the auto-pause',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'paused' || j.status === 'done',
+    );
     await consumer.close();
     const { rows: counts } = await db.pool.query(
       `SELECT (SELECT count(*)::int FROM "dead_letters" WHERE "group_id" = $1 AND "status" = 'pending') AS pending,
@@ -208,7 +266,9 @@ describe('bulk republish', () => {
     expect(job.pauseReason).toMatch(/Auto-paused: \d+ of \d+ republished messages died again/);
     expect(job.returned).toBeGreaterThanOrEqual(5);
     expect(job.remaining).toBeGreaterThan(0);
-    const { rows } = await db.pool.query(`SELECT "action", "actor" FROM "audit_log" WHERE "target" = $1 AND "action" = 'bulk-auto-pause'`, [`bulk-job:${jobId}`]);
+    const { rows } = await db.pool.query(`SELECT "action", "actor" FROM "audit_log" WHERE "target" = $1 AND "action" = 'bulk-auto-pause'`, [
+      `bulk-job:${jobId}`,
+    ]);
     expect(rows).toEqual([{ action: 'bulk-auto-pause', actor: 'system' }]);
     await server.controlBulkJob(jobId, 'cancel', operator);
   });

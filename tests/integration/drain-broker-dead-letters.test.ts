@@ -51,7 +51,11 @@ describe('dead letters made by RabbitMQ', () => {
     const ch = await broker.connection.createChannel();
     await ch.consume(consumerQueue, (m) => m && ch.nack(m, false, false));
 
-    const row = await waitFor(async () => (await db.pool.query('SELECT * FROM dead_letters WHERE event_key = $1', [e.eventId])).rows[0], 20_000, 'the rejected message');
+    const row = await waitFor(
+      async () => (await db.pool.query('SELECT * FROM dead_letters WHERE event_key = $1', [e.eventId])).rows[0],
+      20_000,
+      'the rejected message',
+    );
     await ch.close();
     expect(row).toMatchObject({
       event_key_source: 'event-id',
@@ -112,11 +116,17 @@ describe('dead letters made by RabbitMQ', () => {
     const ch = await broker.connection.createChannel();
     await ch.consume(consumerQueue, (m) => m && ch.nack(m, false, false));
     broker.channel.sendToQueue(consumerQueue, body, { headers: { 'x-last-error': 'first failure' } });
-    const first = await waitFor(async () => (await db.pool.query('SELECT * FROM dead_letters WHERE event_key = $1', [e.eventId])).rows[0], 20_000, 'first death');
+    const first = await waitFor(
+      async () => (await db.pool.query('SELECT * FROM dead_letters WHERE event_key = $1', [e.eventId])).rows[0],
+      20_000,
+      'first death',
+    );
     // What the republish work does: mark it republished, send it back without x-death.
     await db.pool.query(`UPDATE dead_letters SET status = 'republished' WHERE id = $1`, [first.id]);
     await db.pool.query(`UPDATE failure_groups SET pending_count = pending_count - 1 WHERE id = $1`, [first.group_id]);
-    broker.channel.sendToQueue(consumerQueue, body, { headers: { 'x-last-error': 'first failure', 'x-eventdesk-republish-count': 1, 'x-eventdesk-dead-letter-id': first.id } });
+    broker.channel.sendToQueue(consumerQueue, body, {
+      headers: { 'x-last-error': 'first failure', 'x-eventdesk-republish-count': 1, 'x-eventdesk-dead-letter-id': first.id },
+    });
     const again = await waitFor(
       async () => (await db.pool.query('SELECT * FROM dead_letters WHERE id = $1 AND attempts = 2', [first.id])).rows[0],
       20_000,

@@ -87,7 +87,12 @@ describe('drain faults', () => {
     const start = () => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 500, batchSize: 100 })],
+        [
+          '--import',
+          'tsx',
+          path.join(process.cwd(), 'lib/bus/run-drainer.ts'),
+          JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 500, batchSize: 100 }),
+        ],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } },
       );
       children.push(child);

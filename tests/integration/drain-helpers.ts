@@ -80,7 +80,16 @@ export async function expectExactlyOnce(pool: pg.Pool, messages: number, records
   const r = records ?? messages;
   return {
     actual: rows[0],
-    expected: { messages, records: r, attempts: messages, history: messages, group_deaths: messages, group_pending: r, hour_deaths: messages, minute_deaths: messages },
+    expected: {
+      messages,
+      records: r,
+      attempts: messages,
+      history: messages,
+      group_deaths: messages,
+      group_pending: r,
+      hour_deaths: messages,
+      minute_deaths: messages,
+    },
   };
 }
 

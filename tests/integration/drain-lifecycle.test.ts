@@ -75,10 +75,19 @@ describe('drain lifecycle', () => {
   it('SIGTERM: the batch in flight is committed and acked, the rest stays in the DLQ, nothing twice', async () => {
     const { dlq } = await dlqTopology(broker, 'drainlife');
     const n = 8000;
-    await publishAll(broker.connection, dlq, Array.from({ length: n }, (_, i) => makeDeadLetter(i)));
+    await publishAll(
+      broker.connection,
+      dlq,
+      Array.from({ length: n }, (_, i) => makeDeadLetter(i)),
+    );
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 100, batchSize: 20 })],
+      [
+        '--import',
+        'tsx',
+        path.join(process.cwd(), 'lib/bus/run-drainer.ts'),
+        JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 100, batchSize: 20 }),
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } },
     );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

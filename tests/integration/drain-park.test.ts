@@ -10,6 +10,7 @@ import { purgeExpired } from '@/lib/bus/retention';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { count, dlqTopology, publishAll, queueDepth, queueTotal, run as exec, testLogger, waitFor } from './drain-helpers';
+import { ignoreCleanupError } from '../helpers/cleanup';
 
 let broker: TestBroker;
 let db: TestDatabase;
@@ -51,7 +52,19 @@ describe('poison isolation', () => {
       body: Buffer.from(`{"poison":"${run}"}`),
       options: {
         messageId: `poison-${run}`,
-        headers: { 'x-death': [{ queue: 'orders-service', reason: 'rejected', count: 1, exchange: 'edu.events', 'routing-keys': ['order.created'], time: '-200000-01-01T00:00:00Z' }], 'x-extra': 'kept' },
+        headers: {
+          'x-death': [
+            {
+              queue: 'orders-service',
+              reason: 'rejected',
+              count: 1,
+              exchange: 'edu.events',
+              'routing-keys': ['order.created'],
+              time: '-200000-01-01T00:00:00Z',
+            },
+          ],
+          'x-extra': 'kept',
+        },
       },
     };
     const behind = Array.from({ length: 50 }, (_, i) => ({ body: Buffer.from(`{"n":${i}}`), options: { messageId: `behind-${run}-${i}` } }));
@@ -61,7 +74,11 @@ describe('poison isolation', () => {
     await drainer.start();
     try {
       // the drain's own counters: the poison parked (both writes done) and the 50 behind it committed
-      await waitFor(async () => drainer.status().parkedTotal === 1 && drainer.status().drainedTotal === 50, 60_000, 'the poison parked and the 50 behind it stored');
+      await waitFor(
+        async () => drainer.status().parkedTotal === 1 && drainer.status().drainedTotal === 50,
+        60_000,
+        'the poison parked and the 50 behind it stored',
+      );
       const seconds = (Date.now() - started) / 1000;
       console.log(`drain moved past the unstorable message and stored the 50 behind it in ${seconds.toFixed(2)} s (from start, connect included)`);
       expect(await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`behind-${run}-%`])).toBe(50);
@@ -92,7 +109,11 @@ describe('poison isolation', () => {
       expect(drainer.parkQueue).toBe(`eventdesk.parked.${dlq}`);
 
       // every message stored or parked exactly once; the drain never left its connection
-      expect(await count(db.pool, `SELECT count(*) FROM dead_letter_messages m JOIN dead_letters d ON d.id = m.dead_letter_id WHERE d.event_key LIKE $1`, [`behind-${run}-%`])).toBe(50);
+      expect(
+        await count(db.pool, `SELECT count(*) FROM dead_letter_messages m JOIN dead_letters d ON d.id = m.dead_letter_id WHERE d.event_key LIKE $1`, [
+          `behind-${run}-%`,
+        ]),
+      ).toBe(50);
       const status = drainer.status();
       expect(status).toMatchObject({ state: 'running', parkedTotal: 1, connections: 1 });
       expect(status.drainedTotal).toBe(50);
@@ -125,11 +146,19 @@ describe('poison isolation', () => {
       // a drain that has parked nothing has declared no parking queue
       expect(await parkQueueExists()).toBe(false);
       await publishAll(broker.connection, dlq, [unreadableMessage(1), { body: Buffer.from(`fine ${run}`), options: { messageId: `fine-${run}` } }]);
-      await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key = $1`, [`fine-${run}`])) === 1, 30_000, 'the next message');
-      const [record] = await waitFor(async () => {
-        const rows = await unreadable(`unreadable 1 ${run}`);
-        return rows.length ? rows : null;
-      }, 30_000, 'the unreadable record');
+      await waitFor(
+        async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key = $1`, [`fine-${run}`])) === 1,
+        30_000,
+        'the next message',
+      );
+      const [record] = await waitFor(
+        async () => {
+          const rows = await unreadable(`unreadable 1 ${run}`);
+          return rows.length ? rows : null;
+        },
+        30_000,
+        'the unreadable record',
+      );
       expect(record.unreadable_reason).toMatch(/cannot read the message: RangeError/);
       expect(record.queue).toBe('q');
       expect(record.body.toString()).toBe(`unreadable 1 ${run}`);
@@ -203,7 +232,7 @@ describe('poison isolation', () => {
       // one record, however many tries
       expect((await unreadable(`refused park ${run}`)).length).toBe(1);
     } finally {
-      if (policySet) await exec('rabbitmqctl', ['-q', 'clear_policy', policy]).catch(() => {});
+      if (policySet) await exec('rabbitmqctl', ['-q', 'clear_policy', policy]).catch(ignoreCleanupError);
       await drainer.stop();
     }
   }, 120_000);

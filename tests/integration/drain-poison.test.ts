@@ -94,7 +94,7 @@ describe('poison input', () => {
       nothing: null,
       when: { '!': 'timestamp', value: 1764268800 },
       nested: { list: [1, 'two', { deep: Buffer.from('x') }], empty: {} },
-      '$tagLike': 'x',
+      $tagLike: 'x',
       'x-death': 'not an array',
       'x-eventdesk-republish-count': 'NaN',
     };
@@ -118,9 +118,17 @@ describe('poison input', () => {
     const n = 60;
     const size = 2 * 1024 * 1024;
     const big = drainer2(bigQueue, 8 * 1024 * 1024);
-    await publishAll(broker.connection, bigQueue, Array.from({ length: n }, (_, i) => ({ body: randomBytes(size), options: { messageId: `big-${bigQueue}-${i}` } })));
+    await publishAll(
+      broker.connection,
+      bigQueue,
+      Array.from({ length: n }, (_, i) => ({ body: randomBytes(size), options: { messageId: `big-${bigQueue}-${i}` } })),
+    );
     await big.start();
-    await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`big-${bigQueue}-%`])) === n, 90_000, 'all big messages');
+    await waitFor(
+      async () => (await count(db.pool, `SELECT count(*) FROM dead_letters WHERE event_key LIKE $1`, [`big-${bigQueue}-%`])) === n,
+      90_000,
+      'all big messages',
+    );
     await big.stop();
     // the probe prefetch (16) plus the budget, far below the 120 MB a prefetch of 2000 would take in
     expect(big.peakHeldBytes).toBeLessThanOrEqual(16 * size + 8 * 1024 * 1024);

@@ -13,7 +13,13 @@ import { purgeExpired } from '@/lib/bus/retention';
 import { createGroupJob, insertIntent, seedDeadLetters } from './republish-fixtures';
 
 const PLAN: Record<string, number> = { 'user.created': 41, 'order.completed': 17, 'review.created': 5 };
-const SPEC_METRICS = ['events_published_total', 'events_consumed_total', 'event_processing_duration_seconds', 'event_processing_errors_total', 'dlq_message_count'];
+const SPEC_METRICS = [
+  'events_published_total',
+  'events_consumed_total',
+  'event_processing_duration_seconds',
+  'event_processing_errors_total',
+  'dlq_message_count',
+];
 
 let db: TestDatabase;
 let broker: TestBroker;
@@ -146,7 +152,13 @@ describe('monitoring API', () => {
     expect(errors?.value).toBe(6);
     const depth = families.get('eventdesk_queue_messages')!.samples.find((s) => s.labels.queue === stalled);
     expect(depth?.value).toBe(4);
-    for (const own of ['eventdesk_drained_total', 'eventdesk_drain_parked_total', 'eventdesk_republished_total', 'eventdesk_bulk_job_items_total', 'eventdesk_http_request_duration_seconds']) {
+    for (const own of [
+      'eventdesk_drained_total',
+      'eventdesk_drain_parked_total',
+      'eventdesk_republished_total',
+      'eventdesk_bulk_job_items_total',
+      'eventdesk_http_request_duration_seconds',
+    ]) {
       expect(families.has(own), own).toBe(true);
     }
   });
@@ -172,7 +184,9 @@ describe('monitoring API', () => {
       );
     }
     const { jobId } = await createGroupJob(db.pool, { groupId: seeded.groupId, ratePerSecond: 100 });
-    await db.pool.query(`UPDATE "bulk_jobs" SET "status" = 'done', "succeeded" = 2, "skipped" = 1, "finished_at" = now() - interval '8 days' WHERE "id" = $1`, [jobId]);
+    await db.pool.query(`UPDATE "bulk_jobs" SET "status" = 'done', "succeeded" = 2, "skipped" = 1, "finished_at" = now() - interval '8 days' WHERE "id" = $1`, [
+      jobId,
+    ]);
 
     const counters = async () => {
       const families = parsePrometheusText(await (await get('/api/metrics', {})).text());
@@ -193,7 +207,9 @@ describe('monitoring API', () => {
     expect(before.errors).toBe(2);
 
     await purgeExpired(db.pool, { retentionDays: 7, pauseMs: 1 });
-    expect(Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "dead_letter_id" = ANY($1::uuid[])`, [seeded.ids])).rows[0].count)).toBe(0);
+    expect(Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "dead_letter_id" = ANY($1::uuid[])`, [seeded.ids])).rows[0].count)).toBe(
+      0,
+    );
     expect((await db.pool.query(`SELECT 1 FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rowCount).toBe(0);
     expect((await db.pool.query(`SELECT 1 FROM "dead_letters" WHERE "queue" = $1`, [oldQueue])).rowCount).toBe(0);
     expect(await counters()).toEqual(before);

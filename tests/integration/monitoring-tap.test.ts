@@ -48,7 +48,14 @@ afterAll(async () => {
 
 describe('monitoring tap', () => {
   it('counts every published event per type and minute, exactly, into the rollups and the throughput query', async () => {
-    const tap = await new Tap({ amqpUrl: broker.url, exchange, databaseUrl: db.url, queueName: uniqueName('tap'), prefetch: 500, flushIntervalMs: 200 }).start();
+    const tap = await new Tap({
+      amqpUrl: broker.url,
+      exchange,
+      databaseUrl: db.url,
+      queueName: uniqueName('tap'),
+      prefetch: 500,
+      flushIntervalMs: 200,
+    }).start();
     broker.track('queue', tap.queueName);
     try {
       await tap.ready();
@@ -60,9 +67,8 @@ describe('monitoring tap', () => {
       await tap.flush();
       await tap.flush();
 
-      const rows = (await db.pool.query<{ event_type: string; n: string }>(
-        'SELECT event_type, sum(published)::text AS n FROM event_minute_stats GROUP BY 1',
-      )).rows;
+      const rows = (await db.pool.query<{ event_type: string; n: string }>('SELECT event_type, sum(published)::text AS n FROM event_minute_stats GROUP BY 1'))
+        .rows;
       expect(Object.fromEntries(rows.map((r) => [r.event_type, Number(r.n)]))).toEqual(PLAN);
       expect(Object.fromEntries(tap.totals)).toEqual(PLAN);
 
@@ -111,7 +117,14 @@ describe('monitoring tap', () => {
 
   it('keeps its queue bounded by x-max-length while nothing consumes it', async () => {
     const otherExchange = await broker.exchange(uniqueName('mon.bounded'), 'topic');
-    const tap = await new Tap({ amqpUrl: broker.url, exchange: otherExchange, databaseUrl: db.url, queueName: uniqueName('tap'), maxLength: 50, autoDelete: false }).start();
+    const tap = await new Tap({
+      amqpUrl: broker.url,
+      exchange: otherExchange,
+      databaseUrl: db.url,
+      queueName: uniqueName('tap'),
+      maxLength: 50,
+      autoDelete: false,
+    }).start();
     broker.track('queue', tap.queueName);
     try {
       await tap.ready();

@@ -48,7 +48,9 @@ const described = apiRoutes.flatMap((route) => route.operations.filter((op) => o
 
 async function check(route: RouteSpec, op: OperationSpec, who: 'none' | 'admin', body?: object): Promise<number> {
   const handler = (await import(/* @vite-ignore */ moduleOf(route.path)))[op.method] as Handler;
-  const params = Object.fromEntries(Object.keys(route.params ?? {}).map((name) => [name, route.path.startsWith('/api/dead-letters/') ? seeded.id : randomUUID()]));
+  const params = Object.fromEntries(
+    Object.keys(route.params ?? {}).map((name) => [name, route.path.startsWith('/api/dead-letters/') ? seeded.id : randomUUID()]),
+  );
   const url = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => String(params[name]));
   const res = await call(handler, op.method, url, { headers: who === 'admin' ? { ...env.tokens.admin } : {}, params, ...(body === undefined ? {} : { body }) });
   const documented = doc.paths[route.path][op.method.toLowerCase()].responses;
@@ -60,7 +62,11 @@ async function check(route: RouteSpec, op: OperationSpec, who: 'none' | 'admin',
   if (res.ok) {
     const spec = op.responses[res.status];
     const schemas = spec.oneOf ?? (spec.schema ? [spec.schema] : []);
-    if (schemas.length) expect(schemas.some((name) => namedSchemas[name].safeParse(json).success), `${label}: body is not ${schemas.join(' | ')}`).toBe(true);
+    if (schemas.length)
+      expect(
+        schemas.some((name) => namedSchemas[name].safeParse(json).success),
+        `${label}: body is not ${schemas.join(' | ')}`,
+      ).toBe(true);
   } else {
     const parsed = errorEnvelopeSchema.safeParse(json);
     if (!parsed.success) {
@@ -83,19 +89,28 @@ describe('the OpenAPI document against the real handlers', () => {
     else expect(status).toBe(401);
   });
 
-  it.each(described.filter(([, o]) => o.method === 'GET').map(([r, o]) => [`${o.method} ${r.path}`, r, o] as const))('%s as an admin', async (_name, route, op) => {
-    const status = await check(route, op, 'admin');
-    expect(status).toBeLessThan(500);
-  });
+  it.each(described.filter(([, o]) => o.method === 'GET').map(([r, o]) => [`${o.method} ${r.path}`, r, o] as const))(
+    '%s as an admin',
+    async (_name, route, op) => {
+      const status = await check(route, op, 'admin');
+      expect(status).toBeLessThan(500);
+    },
+  );
 
-  it.each(described.filter(([, o]) => o.body).map(([r, o]) => [`${o.method} ${r.path}`, r, o] as const))('%s as an admin with a refused body', async (_name, route, op) => {
-    const status = await check(route, op, 'admin', { reason: 42, role: 'nobody', action: 'explode', name: '' });
-    expect([400, 404]).toContain(status);
-  });
+  it.each(described.filter(([, o]) => o.body).map(([r, o]) => [`${o.method} ${r.path}`, r, o] as const))(
+    '%s as an admin with a refused body',
+    async (_name, route, op) => {
+      const status = await check(route, op, 'admin', { reason: 42, role: 'nobody', action: 'explode', name: '' });
+      expect([400, 404]).toContain(status);
+    },
+  );
 
-  it.each(described.filter(([, o]) => o.method !== 'GET' && !o.body).map(([r, o]) => [`${o.method} ${r.path}`, r, o] as const))('%s as an admin on an unknown id', async (_name, route, op) => {
-    expect(await check(route, op, 'admin')).toBe(404);
-  });
+  it.each(described.filter(([, o]) => o.method !== 'GET' && !o.body).map(([r, o]) => [`${o.method} ${r.path}`, r, o] as const))(
+    '%s as an admin on an unknown id',
+    async (_name, route, op) => {
+      expect(await check(route, op, 'admin')).toBe(404);
+    },
+  );
 
   it('the seeded dead letter reads back in the documented shape', async () => {
     const detail = apiRoutes.find((r) => r.path === '/api/dead-letters/{id}')!;

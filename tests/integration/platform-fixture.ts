@@ -96,12 +96,7 @@ export function deaths(m: GetMessage): DeathEntry[] {
 }
 
 /** Publishes raw bytes to the exchange, bypassing the publisher's validation. */
-export async function publishRaw(
-  f: PlatformFixture,
-  routingKey: string,
-  body: Buffer,
-  options: Record<string, unknown> = {},
-): Promise<void> {
+export async function publishRaw(f: PlatformFixture, routingKey: string, body: Buffer, options: Record<string, unknown> = {}): Promise<void> {
   const ch = await f.broker.connection.createConfirmChannel();
   try {
     ch.publish(f.exchange, routingKey, body, { persistent: true, ...options });

@@ -4,17 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UserCreatedV2 } from '@/lib/events/contracts/user-created.v2';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
 import type { HandlerContext } from '@/lib/platform/handler-types';
-import {
-  deaths,
-  depth,
-  drainQueue,
-  makeEvent,
-  platformFixture,
-  publishRaw,
-  silent,
-  waitFor,
-  type PlatformFixture,
-} from './platform-fixture';
+import { deaths, depth, drainQueue, makeEvent, platformFixture, publishRaw, silent, waitFor, type PlatformFixture } from './platform-fixture';
 
 let f: PlatformFixture;
 const subs: Subscription[] = [];
@@ -38,7 +28,7 @@ async function oneDeadLetter() {
   await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'a dead letter');
   const messages = await drainQueue(f.broker, f.dlq);
   expect(messages).toHaveLength(1);
-  return messages[0]!;
+  return messages[0];
 }
 
 describe('handling', () => {

@@ -30,11 +30,15 @@ describe('idempotency', () => {
     const handled: string[] = [];
     const duplicates: string[] = [];
     subs.push(
-      await subscribe(service, { 'progress.updated': async (e) => void handled.push(e.eventId) }, {
-        ...base(),
-        idempotency: new MemoryIdempotencyStore(),
-        onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!),
-      }),
+      await subscribe(
+        service,
+        { 'progress.updated': async (e) => void handled.push(e.eventId) },
+        {
+          ...base(),
+          idempotency: new MemoryIdempotencyStore(),
+          onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!),
+        },
+      ),
     );
     const event = makeEvent('progress.updated');
     await f.publisher.publish(event);
@@ -63,9 +67,7 @@ describe('idempotency', () => {
     expect(calls.filter((c) => c !== 'other')).toHaveLength(1);
     expect(calls.filter((c) => c === 'other')).toHaveLength(1);
     const rows = await db.pool.query('SELECT service, event_id, status FROM platform_processed_events ORDER BY service');
-    expect(rows.rows).toEqual(
-      [service, other].sort().map((s) => ({ service: s, event_id: event.eventId, status: 'done' })),
-    );
+    expect(rows.rows).toEqual([service, other].sort().map((s) => ({ service: s, event_id: event.eventId, status: 'done' })));
   });
 
   it('defers an event while the store is unavailable, without spending a retry', async () => {

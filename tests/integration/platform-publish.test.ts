@@ -41,23 +41,21 @@ describe('EventPublisher', () => {
     const b = f.service('pub.b');
     const other = f.service('pub.other');
     const opts = { connection: f.broker.connection, exchange: f.exchange, logger: silent, metrics: f.registry };
-    subs.push(await subscribe(a, { 'course.published': async (event, ctx) => void seen.a!.push({ event, ctx }) }, opts));
-    subs.push(
-      await subscribe(b, { 'course.published': async (event, ctx) => void seen.b!.push({ event, ctx }), 'course.created': async () => {} }, opts),
-    );
-    subs.push(await subscribe(other, { 'course.created': async (event, ctx) => void seen.other!.push({ event, ctx }) }, opts));
+    subs.push(await subscribe(a, { 'course.published': async (event, ctx) => void seen.a.push({ event, ctx }) }, opts));
+    subs.push(await subscribe(b, { 'course.published': async (event, ctx) => void seen.b.push({ event, ctx }), 'course.created': async () => {} }, opts));
+    subs.push(await subscribe(other, { 'course.created': async (event, ctx) => void seen.other.push({ event, ctx }) }, opts));
 
     const event = makeEvent('course.published');
     const published = await f.publisher.publish(event, { correlationId: 'corr-publish-1' });
     expect(published).toEqual({ eventId: event.eventId, eventType: 'course.published', correlationId: 'corr-publish-1' });
 
-    await waitFor(() => seen.a!.length >= 1 && seen.b!.length >= 1, 10_000, 'both consumers');
+    await waitFor(() => seen.a.length >= 1 && seen.b.length >= 1, 10_000, 'both consumers');
     await new Promise((r) => setTimeout(r, 300)); // a duplicate would arrive in this window
     expect(seen.a).toHaveLength(1);
     expect(seen.b).toHaveLength(1);
     expect(seen.other).toHaveLength(0);
-    expect(seen.a![0]!.event).toEqual(event);
-    const ctx = seen.a![0]!.ctx;
+    expect(seen.a[0].event).toEqual(event);
+    const ctx = seen.a[0].ctx;
     expect(ctx.correlationId).toBe('corr-publish-1');
     expect(ctx.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(ctx.attempt).toBe(1);

@@ -40,7 +40,7 @@ afterAll(async () => {
 const options = (name: string) => ({ url: TEST_AMQP_URL, name, logger: silent, minDelayMs: 50, maxDelayMs: 200 });
 const kinds: [string, () => Reconnector][] = [
   ['lib/platform ReconnectingConnection', () => new ReconnectingConnection(options('platform-reconnect-test'))],
-  ['the console\'s lib/bus ReconnectingConnection', () => new ConsoleConnection(options('platform-reconnect-test-console'))],
+  ["the console's lib/bus ReconnectingConnection", () => new ConsoleConnection(options('platform-reconnect-test-console'))],
 ];
 
 describe.each(kinds)('reconnecting with %s', (_label, make) => {

@@ -67,19 +67,19 @@ describe('retries', () => {
 
     // The delays grow: the attempts are at least 100, 500 and 1500 ms apart (a TTL never
     // expires early), through the 100 ms, 500 ms and 1500 ms queues (x-death below).
-    const gaps = calls.slice(1).map((t, i) => t - calls[i]!);
-    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(delays[i]! - 5));
+    const gaps = calls.slice(1).map((t, i) => t - calls[i]);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(delays[i] - 5));
 
     const [dead, ...more] = await drainQueue(f.broker, f.dlq);
     expect(more).toHaveLength(0);
-    expect(JSON.parse(dead!.content.toString())).toEqual(event);
-    expect(dead!.fields.routingKey).toBe('order.completed');
-    expect(dead!.properties.messageId).toBe(event.eventId);
-    const h = dead!.properties.headers!;
+    expect(JSON.parse(dead.content.toString())).toEqual(event);
+    expect(dead.fields.routingKey).toBe('order.completed');
+    expect(dead.properties.messageId).toBe(event.eventId);
+    const h = dead.properties.headers!;
     expect(h['x-last-error']).toBe('enrolment DB unavailable (call 4)');
     expect(h['x-retry-count']).toBe(3);
     expect(h['x-correlation-id']).toBe('corr-retry');
-    const history = deaths(dead!);
+    const history = deaths(dead);
     // newest first: rejected from the service queue after the 3rd retry, each retry queue expired once
     expect(history[0]).toMatchObject({ queue: service, reason: 'rejected', count: 1, 'routing-keys': ['order.completed'] });
     const retries = history.filter((d) => d.reason === 'expired');

@@ -44,7 +44,12 @@ describe('republishing big bodies', () => {
     const result = await republishOne(rt, { deadLetterId: ids[0], actor: { name: 'olivia@example.com', role: 'operator' }, reason: 'big one' });
     h.disable();
     expect(result.status).toBe('republished');
-    const got = await until('the republished copy', () => broker.channel.get(origin, { noAck: true }), (m) => m !== false, { timeoutMs: 30_000 });
+    const got = await until(
+      'the republished copy',
+      () => broker.channel.get(origin, { noAck: true }),
+      (m) => m !== false,
+      { timeoutMs: 30_000 },
+    );
     expect(got && got.content.length).toBe(body.length);
     expect(got && sha(got.content)).toBe(sha(body));
     console.log(`20 MB republish: max event-loop delay ${(h.max / 1e6).toFixed(1)} ms`);
@@ -56,7 +61,15 @@ describe('republishing big bodies', () => {
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
-      const rows = await claimForBulk(client, { deadLetterIds: ids, actor: 'olivia@example.com', reason: 'bulk', bulkJobId: randomUUID(), owner: 'test', maxRetries: 3, force: false });
+      const rows = await claimForBulk(client, {
+        deadLetterIds: ids,
+        actor: 'olivia@example.com',
+        reason: 'bulk',
+        bulkJobId: randomUUID(),
+        owner: 'test',
+        maxRetries: 3,
+        force: false,
+      });
       for (const [i, id] of ids.entries()) {
         const row = rows.find((r) => r.id === id);
         expect(row?.intentId).toBeTruthy();

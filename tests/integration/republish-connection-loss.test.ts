@@ -20,7 +20,8 @@ describe('republish survives dropped database connections', () => {
 
   /** Terminates this runtime's database sessions: the owner's, the pool's, or both. */
   async function kill(which: 'owner' | 'pool' | 'both'): Promise<number> {
-    const names = which === 'owner' ? ['eventdesk-republish-owner'] : which === 'pool' ? ['eventdesk-republish'] : ['eventdesk-republish-owner', 'eventdesk-republish'];
+    const names =
+      which === 'owner' ? ['eventdesk-republish-owner'] : which === 'pool' ? ['eventdesk-republish'] : ['eventdesk-republish-owner', 'eventdesk-republish'];
     const { rows } = await db.pool.query<{ n: number }>(
       `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
        WHERE datname = $1 AND application_name = ANY($2::text[]) AND pid <> pg_backend_pid()`,
@@ -63,7 +64,12 @@ describe('republish survives dropped database connections', () => {
     const result = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'after the owner lost its session' });
     expect(result.status).toBe('republished');
     expect(Date.now() - started).toBeLessThan(6000);
-    await until('the owner lock again', () => Promise.resolve(rt.owner.takenCount), (n) => n === before + 1, { timeoutMs: 10_000 });
+    await until(
+      'the owner lock again',
+      () => Promise.resolve(rt.owner.takenCount),
+      (n) => n === before + 1,
+      { timeoutMs: 10_000 },
+    );
     // a second loop would take the lock a second time and leave two sessions holding it
     await new Promise((r) => setTimeout(r, 1500));
     expect(rt.owner.takenCount).toBe(before + 1);
@@ -106,7 +112,12 @@ describe('republish survives dropped database connections', () => {
       const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0 });
       runner.poke();
       // kill while it runs: as soon as some items are done, then again a few times
-      await until('the job to start', async () => (await db.pool.query(`SELECT "succeeded" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0].succeeded, (n) => n > 0, { timeoutMs: 45_000, everyMs: 50 });
+      await until(
+        'the job to start',
+        async () => (await db.pool.query(`SELECT "succeeded" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0].succeeded,
+        (n) => n > 0,
+        { timeoutMs: 45_000, everyMs: 50 },
+      );
       let kills = 0;
       for (let i = 0; i < 5; i++) {
         kills += await kill('both');

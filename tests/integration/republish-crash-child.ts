@@ -4,7 +4,14 @@ import { republishOne } from '@/lib/bus/republish-engine';
 import { createRepublishRuntime, crashAfterConfirmFromEnv } from '@/lib/jobs/republish-runtime';
 
 const [databaseUrl, amqpUrl, ledgerQueue, deadLetterId] = process.argv.slice(2);
-const rt = createRepublishRuntime({ databaseUrl, amqpUrl, ledgerQueue, eventsExchange: 'edu.events', maxRetries: 3, crashAfterConfirm: crashAfterConfirmFromEnv() });
+const rt = createRepublishRuntime({
+  databaseUrl,
+  amqpUrl,
+  ledgerQueue,
+  eventsExchange: 'edu.events',
+  maxRetries: 3,
+  crashAfterConfirm: crashAfterConfirmFromEnv(),
+});
 await republishOne(rt, { deadLetterId, actor: { name: 'olivia@example.com', role: 'operator' }, reason: 'before the crash' });
 await rt.close();
 process.exit(0);

@@ -14,11 +14,15 @@ import { insertIntent, recordState, seedDeadLetters, testRuntime } from './repub
 
 function runChild(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'republish-crash-child.ts'), ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'republish-crash-child.ts'), ...args],
+      {
+        cwd: process.cwd(),
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -60,7 +64,9 @@ describe('republish crash recovery', () => {
     expect(report).toMatchObject({ stale: 1, recovered: 1, abandoned: 0, ledgerComplete: true });
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1);
     expect(await recordState(db.pool, ids[0])).toEqual({ status: 'republished', republish_count: 1, pending_count: 0 });
-    const { rows } = await db.pool.query(`SELECT "action", "actor", "details"->>'settledBy' AS "by" FROM "audit_log" WHERE "target" = $1`, [`dead-letter:${ids[0]}`]);
+    const { rows } = await db.pool.query(`SELECT "action", "actor", "details"->>'settledBy' AS "by" FROM "audit_log" WHERE "target" = $1`, [
+      `dead-letter:${ids[0]}`,
+    ]);
     expect(rows).toEqual([{ action: 'republish', actor: 'olivia@example.com', by: 'recovery' }]);
     // the ledger copy was consumed once settled
     expect((await broker.channel.checkQueue(ledger)).messageCount).toBe(0);

@@ -36,7 +36,9 @@ describe('republish failures change nothing', () => {
     expect(await recordState(db.pool, id)).toMatchObject({ status: 'pending', republish_count: 0, pending_count: 1 });
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "audit_log" WHERE "target" = $1`, [`dead-letter:${id}`]);
     expect(rows[0].n).toBe(0);
-    const { rows: pending } = await db.pool.query(`SELECT count(*)::int AS n FROM "republish_intents" WHERE "dead_letter_id" = $1 AND "state" = 'pending'`, [id]);
+    const { rows: pending } = await db.pool.query(`SELECT count(*)::int AS n FROM "republish_intents" WHERE "dead_letter_id" = $1 AND "state" = 'pending'`, [
+      id,
+    ]);
     expect(pending[0].n).toBe(0);
   }
 
@@ -65,7 +67,12 @@ describe('republish failures change nothing', () => {
     const queue = await broker.queue(uniqueName('republish.unroutable'));
     const exchange = await broker.exchange(uniqueName('republish.ex'), 'topic');
     const { ids } = await seedDeadLetters(db.pool, { queue, exchange });
-    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', target: { kind: 'exchange', exchange, routingKey: 'nobody.listens' } }).catch((e) => e);
+    const err = await republishOne(rt, {
+      deadLetterId: ids[0],
+      actor: operator,
+      reason: 'x',
+      target: { kind: 'exchange', exchange, routingKey: 'nobody.listens' },
+    }).catch((e) => e);
     expect(err.status).toBe(409);
     expect(err.details.reason).toBe('unroutable');
     await unchanged(ids[0]);
@@ -80,7 +87,12 @@ describe('republish failures change nothing', () => {
   it('answers 409 for a missing exchange target', async () => {
     const queue = await broker.queue(uniqueName('republish.noex'));
     const { ids } = await seedDeadLetters(db.pool, { queue });
-    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', target: { kind: 'exchange', exchange: uniqueName('missing.ex'), routingKey: 'a' } }).catch((e) => e);
+    const err = await republishOne(rt, {
+      deadLetterId: ids[0],
+      actor: operator,
+      reason: 'x',
+      target: { kind: 'exchange', exchange: uniqueName('missing.ex'), routingKey: 'a' },
+    }).catch((e) => e);
     expect(err.status).toBe(409);
     await unchanged(ids[0]);
   });

@@ -86,7 +86,22 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
     });
     const sha = createHash('sha256').update(body).digest('hex');
     const failedAt = new Date(now.getTime() - (n - i) * 1000);
-    rows.push([id, eventId, eventType, routingKey, o.queue, exchange, groupId, body.length, sha, failedAt, o.republishCount ?? 0, body, JSON.stringify(properties), JSON.stringify(headers)]);
+    rows.push([
+      id,
+      eventId,
+      eventType,
+      routingKey,
+      o.queue,
+      exchange,
+      groupId,
+      body.length,
+      sha,
+      failedAt,
+      o.republishCount ?? 0,
+      body,
+      JSON.stringify(properties),
+      JSON.stringify(headers),
+    ]);
   }
   for (let start = 0; start < rows.length; start += 1000) {
     const chunk = rows.slice(start, start + 1000);
@@ -118,7 +133,12 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
   return { ids, eventIds, groupId, bodies };
 }
 
-export function testRuntime(databaseUrl: string, amqpUrl: string, ledgerQueue: string, extra: { maxRetries?: number; eventsExchange?: string } = {}): RepublishRuntime {
+export function testRuntime(
+  databaseUrl: string,
+  amqpUrl: string,
+  ledgerQueue: string,
+  extra: { maxRetries?: number; eventsExchange?: string } = {},
+): RepublishRuntime {
   return createRepublishRuntime({
     databaseUrl,
     amqpUrl,
@@ -162,7 +182,10 @@ export async function insertIntent(pool: pg.Pool, o: { deadLetterId: string; que
  * oldest first, its total), for code that cannot load that server-only module (benchmarks,
  * tests without Prisma).
  */
-export async function createGroupJob(pool: pg.Pool, o: { groupId: string; ratePerSecond: number; reason?: string; actor?: string; force?: boolean }): Promise<{ jobId: string; total: number }> {
+export async function createGroupJob(
+  pool: pg.Pool,
+  o: { groupId: string; ratePerSecond: number; reason?: string; actor?: string; force?: boolean },
+): Promise<{ jobId: string; total: number }> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "force") VALUES ('republish', $1, $2, $3, $4, $5) RETURNING "id"`,
     [JSON.stringify({ groupId: o.groupId }), o.reason ?? 'bug fixed', o.actor ?? 'olivia@example.com', o.ratePerSecond, o.force ?? false],

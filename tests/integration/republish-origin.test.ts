@@ -89,7 +89,11 @@ describe('republish to origin', () => {
     expect(history).toEqual([{ action: 'republished', actor: operator.name, reason: 'consumer fixed' }]);
     const { rows: audit } = await db.pool.query(`SELECT "actor", "action", "target", "details" FROM "audit_log" WHERE "target" = $1`, [`dead-letter:${id}`]);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: operator.name, action: 'republish', details: { target: { kind: 'origin', routingKey: origin }, republishCount: 1 } });
+    expect(audit[0]).toMatchObject({
+      actor: operator.name,
+      action: 'republish',
+      details: { target: { kind: 'origin', routingKey: origin }, republishCount: 1 },
+    });
   });
 
   it('lets exactly one of two simultaneous requests through', async () => {
@@ -100,7 +104,7 @@ describe('republish to origin', () => {
       republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'c' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results.filter((r) => r.status === "rejected")) expect(((r).reason as ApiError).status).toBe(409);
+    for (const r of results.filter((r) => r.status === 'rejected')) expect((r.reason as ApiError).status).toBe(409);
     expect((await broker.channel.checkQueue(origin)).messageCount).toBe(1);
     await broker.channel.purgeQueue(origin);
   });

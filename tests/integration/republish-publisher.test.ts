@@ -30,7 +30,13 @@ describe('republish publisher', () => {
   const batch = (n: number): OutgoingMessage[] =>
     Array.from({ length: n }, () => {
       const intentId = randomUUID();
-      return { intentId, exchange: '', routingKey: queue, ledger: true, message: { content: Buffer.alloc(1024, 'x'), options: { persistent: true, headers: {} } } };
+      return {
+        intentId,
+        exchange: '',
+        routingKey: queue,
+        ledger: true,
+        message: { content: Buffer.alloc(1024, 'x'), options: { persistent: true, headers: {} } },
+      };
     });
 
   it('confirms lost with the connection are unknown, not nacked', async () => {

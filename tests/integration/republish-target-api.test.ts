@@ -40,9 +40,16 @@ describe('republish target API refusals', () => {
     await db?.drop();
   });
 
-  async function republish(id: string, body: unknown): Promise<{ status: number; body: { error?: { code: string; message: string; details: { field: string; message: string }[] } } }> {
+  async function republish(
+    id: string,
+    body: unknown,
+  ): Promise<{ status: number; body: { error?: { code: string; message: string; details: { field: string; message: string }[] } } }> {
     const res = await post(
-      new Request(`http://localhost/api/dead-letters/${id}/republish`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      new Request(`http://localhost/api/dead-letters/${id}/republish`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
       { params: Promise.resolve({ id }) },
     );
     return { status: res.status, body: await res.json() };

@@ -41,7 +41,12 @@ describe('republish target refusal', () => {
   it('amq.rabbitmq.trace republish -> 400 target.exchange, then a normal republish succeeds', async () => {
     const queue = await broker.queue(uniqueName('refusal.trace'));
     const { ids } = await seedDeadLetters(db.pool, { queue });
-    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', target: { kind: 'exchange', exchange: 'amq.rabbitmq.trace', routingKey: 'publish.x' } }).catch((e) => e);
+    const err = await republishOne(rt, {
+      deadLetterId: ids[0],
+      actor: operator,
+      reason: 'x',
+      target: { kind: 'exchange', exchange: 'amq.rabbitmq.trace', routingKey: 'publish.x' },
+    }).catch((e) => e);
     expect(err.status).toBe(400);
     expect(err.details).toEqual([expect.objectContaining({ field: 'target.exchange' })]);
     expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
@@ -56,7 +61,12 @@ describe('republish target refusal', () => {
     const internal = await broker.exchange(uniqueName('refusal.internal.ex'), 'topic', { internal: true });
     const { ids } = await seedDeadLetters(db.pool, { queue });
     const started = Date.now();
-    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', target: { kind: 'exchange', exchange: internal, routingKey: 'user.created' } }).catch((e) => e);
+    const err = await republishOne(rt, {
+      deadLetterId: ids[0],
+      actor: operator,
+      reason: 'x',
+      target: { kind: 'exchange', exchange: internal, routingKey: 'user.created' },
+    }).catch((e) => e);
     expect(err.status).toBe(400);
     expect(err.code).toBe('invalid_request');
     expect(err.details).toEqual([expect.objectContaining({ field: 'target.exchange', message: expect.stringMatching(/internal|ACCESS_REFUSED/i) })]);
@@ -95,10 +105,15 @@ describe('republish target refusal', () => {
     try {
       const { jobId } = await createGroupJob(db.pool, { groupId: group, ratePerSecond: 0 });
       runner.poke();
-      const job = await until('the job to finish', async () => (await db.pool.query(`SELECT "status", "succeeded", "failed" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0], (j) => j.status === 'done', {
-        timeoutMs: 30_000,
-        everyMs: 100,
-      });
+      const job = await until(
+        'the job to finish',
+        async () => (await db.pool.query(`SELECT "status", "succeeded", "failed" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0],
+        (j) => j.status === 'done',
+        {
+          timeoutMs: 30_000,
+          everyMs: 100,
+        },
+      );
       expect(job).toMatchObject({ succeeded: 3, failed: 2 });
       const { rows } = await db.pool.query(`SELECT "dead_letter_id", "error" FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" = 'failed'`, [jobId]);
       expect(rows.map((r) => r.dead_letter_id).sort()).toEqual([...refused].sort());

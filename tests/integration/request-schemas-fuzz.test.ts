@@ -59,20 +59,41 @@ const cursorOf = (raw: string) => Buffer.from(raw, 'utf8').toString('base64url')
 const utf16 = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 const hostileText = fc.oneof(
   fc.constantFrom(
-    '\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '\udc00\ud800', '%00', '', ' ', 'x'.repeat(5000),
-    '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '-000001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59Z',
-    '275760-09-13T00:00:00Z', 'Invalid Date', '9223372036854775808', '99999999999999999999', '-1', '1e309', 'NaN', '0x10',
-    cursorOf(`n.9007199254740991.${randomUUID()}`), cursorOf(`p.-8640000000000001.${randomUUID()}`), cursorOf('n.1.not-a-uuid'),
-    randomUUID(), '00000000-0000-0000-0000-000000000000', '__proto__', 'constructor', '[object Object]',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfffy',
+    '\udc00\ud800',
+    '%00',
+    '',
+    ' ',
+    'x'.repeat(5000),
+    '0000-01-01T00:00:00Z',
+    '+010000-01-01T00:00:00Z',
+    '-000001-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    '1969-12-31T23:59:59Z',
+    '275760-09-13T00:00:00Z',
+    'Invalid Date',
+    '9223372036854775808',
+    '99999999999999999999',
+    '-1',
+    '1e309',
+    'NaN',
+    '0x10',
+    cursorOf(`n.9007199254740991.${randomUUID()}`),
+    cursorOf(`p.-8640000000000001.${randomUUID()}`),
+    cursorOf('n.1.not-a-uuid'),
+    randomUUID(),
+    '00000000-0000-0000-0000-000000000000',
+    '__proto__',
+    'constructor',
+    '[object Object]',
   ),
   utf16,
   fc.string({ maxLength: 30 }),
 );
-const hostileNumber = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(0, -1, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 63, -(2 ** 63), 1e21, 0.5),
-);
+const hostileNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -1, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 63, -(2 ** 63), 1e21, 0.5));
 const deep = (depth: number) => {
   let v: unknown = 'leaf';
   for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
@@ -109,10 +130,13 @@ describe('query schemas', () => {
   for (const [route, fields] of Object.entries(queryFields)) {
     it(`${route}: any query -> never 500`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.dictionary(fc.constantFrom(...fields, 'x\u0000'), fc.oneof(hostileText, hostileNumber.map(String)), { maxKeys: 4 }), async (query) => {
-          const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
-          await expectNo500(await call(h[route], 'GET', `/api/x?${qs}`, { headers: env.tokens.viewer }), `${route}?${qs}`);
-        }),
+        fc.asyncProperty(
+          fc.dictionary(fc.constantFrom(...fields, 'x\u0000'), fc.oneof(hostileText, hostileNumber.map(String)), { maxKeys: 4 }),
+          async (query) => {
+            const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+            await expectNo500(await call(h[route], 'GET', `/api/x?${qs}`, { headers: env.tokens.viewer }), `${route}?${qs}`);
+          },
+        ),
         { numRuns: RUNS },
       );
     });
@@ -126,7 +150,11 @@ describe('params', () => {
         fc.asyncProperty(hostileText, async (id) => {
           const get = route === 'detail' || route === 'bulkGet';
           const method = get ? 'GET' : route === 'userPatch' ? 'PATCH' : route === 'tokenDelete' ? 'DELETE' : 'POST';
-          const res = await call(h[route], method, '/api/x', { headers: env.tokens.admin, params: { id }, body: get ? undefined : { reason: 'fuzz', role: 'viewer' } });
+          const res = await call(h[route], method, '/api/x', {
+            headers: env.tokens.admin,
+            params: { id },
+            body: get ? undefined : { reason: 'fuzz', role: 'viewer' },
+          });
           await expectNo500(res, `${route} id=${JSON.stringify(id)}`);
         }),
         { numRuns: RUNS },
@@ -165,7 +193,10 @@ const bodyShapes: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   discard: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
   restore: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
   retry: fc.record({ reason: hostileValue }, { requiredKeys: [] }),
-  users: fc.record({ email: hostileValue, name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue), password: hostileValue }, { requiredKeys: [] }),
+  users: fc.record(
+    { email: hostileValue, name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue), password: hostileValue },
+    { requiredKeys: [] },
+  ),
   userPatch: fc.record({ role: hostileValue, status: hostileValue, resetPassword: hostileValue }, { requiredKeys: [] }),
   tokens: fc.record({ name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue) }, { requiredKeys: [] }),
 };
@@ -176,7 +207,11 @@ describe('body schemas', () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: shape }, { weight: 1, arbitrary: hostileValue }), fc.boolean(), async (body, onSeeded) => {
           const id = onSeeded ? seeded.id : randomUUID();
-          const res = await call(h[route], route === 'userPatch' ? 'PATCH' : 'POST', '/api/x', { headers: env.tokens.admin, params: { id }, body: body as object });
+          const res = await call(h[route], route === 'userPatch' ? 'PATCH' : 'POST', '/api/x', {
+            headers: env.tokens.admin,
+            params: { id },
+            body: body as object,
+          });
           await expectNo500(res, `${route} ${JSON.stringify(body)?.slice(0, 200)}`);
         }),
         { numRuns: RUNS },

@@ -40,7 +40,11 @@ describe('retention of the outbox and bulk jobs', () => {
 
     const job = async (status: string, finishedDaysAgo: number) => {
       const { jobId } = await createGroupJob(db.pool, { groupId: seeded.groupId, ratePerSecond: 100 });
-      await db.pool.query(`UPDATE "bulk_jobs" SET "status" = $2, "finished_at" = now() - make_interval(days => $3::int) WHERE "id" = $1`, [jobId, status, finishedDaysAgo]);
+      await db.pool.query(`UPDATE "bulk_jobs" SET "status" = $2, "finished_at" = now() - make_interval(days => $3::int) WHERE "id" = $1`, [
+        jobId,
+        status,
+        finishedDaysAgo,
+      ]);
       return jobId;
     };
     const oldDoneJob = await job('done', 9);
@@ -54,7 +58,12 @@ describe('retention of the outbox and bulk jobs', () => {
     expect(await ids(`SELECT "id"::text AS id FROM "republish_intents"`)).toEqual([recentDone, oldPending].sort());
     expect(await ids(`SELECT "id"::text AS id FROM "bulk_jobs"`)).toEqual([recentJob, pausedJob].sort());
     const { rows: items } = await db.pool.query<{ job_id: string; n: number }>(`SELECT "job_id"::text, count(*)::int AS n FROM "bulk_job_items" GROUP BY 1`);
-    expect(new Map(items.map((r) => [r.job_id, r.n]))).toEqual(new Map([[recentJob, 6], [pausedJob, 6]]));
+    expect(new Map(items.map((r) => [r.job_id, r.n]))).toEqual(
+      new Map([
+        [recentJob, 6],
+        [pausedJob, 6],
+      ]),
+    );
     expect(await ids(`SELECT "id"::text AS id FROM "dead_letters"`)).toEqual([...seeded.ids].sort()); // recent: kept
     expect(await ids(`SELECT "target" AS id FROM "audit_log"`)).toEqual([`bulk-job:${oldDoneJob}`]);
   });

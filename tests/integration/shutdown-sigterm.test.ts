@@ -32,7 +32,11 @@ async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 /** Starts the worker, waits until it runs, sends SIGTERM after `runMs`; returns ms to exit. */
-async function sigtermWorker(env: Record<string, string>, runMs: number, beforeSignal?: () => Promise<void>): Promise<{ ms: number; code: number | null; output: string }> {
+async function sigtermWorker(
+  env: Record<string, string>,
+  runMs: number,
+  beforeSignal?: () => Promise<void>,
+): Promise<{ ms: number; code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
@@ -79,7 +83,12 @@ describe('shutdown on SIGTERM', () => {
     const hole = await blackHole();
     try {
       const { ms, code, output } = await sigtermWorker(
-        { DATABASE_URL: db.url, AMQP_URL: `amqp://guest:guest@127.0.0.1:${hole.port}`, DLQ_QUEUE: uniqueName('sigterm.dlq'), EVENTS_EXCHANGE: uniqueName('sigterm.ex') },
+        {
+          DATABASE_URL: db.url,
+          AMQP_URL: `amqp://guest:guest@127.0.0.1:${hole.port}`,
+          DLQ_QUEUE: uniqueName('sigterm.dlq'),
+          EVENTS_EXCHANGE: uniqueName('sigterm.ex'),
+        },
         2000,
       );
       console.log(`SIGTERM to exit: ${ms} ms, exit code ${code}`);
@@ -98,13 +107,17 @@ describe('shutdown on SIGTERM', () => {
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
     try {
-      const { ms, code, output } = await sigtermWorker({ DATABASE_URL: db.url, AMQP_URL: broker.url, DLQ_QUEUE: dlq, EVENTS_EXCHANGE: exchange, REPUBLISH_LEDGER_QUEUE: ledger }, 1500, async () => {
-        await locker.query('BEGIN');
-        await locker.query(`LOCK TABLE "bulk_jobs", "dead_letters", "search_backlog", "event_minute_stats", "republish_intents" IN ACCESS EXCLUSIVE MODE`);
-        // a message for the drain, whose batch then waits on the locked tables
-        broker.channel.sendToQueue(dlq, Buffer.from('{"eventId":"x"}'));
-        await new Promise((r) => setTimeout(r, 1500));
-      });
+      const { ms, code, output } = await sigtermWorker(
+        { DATABASE_URL: db.url, AMQP_URL: broker.url, DLQ_QUEUE: dlq, EVENTS_EXCHANGE: exchange, REPUBLISH_LEDGER_QUEUE: ledger },
+        1500,
+        async () => {
+          await locker.query('BEGIN');
+          await locker.query(`LOCK TABLE "bulk_jobs", "dead_letters", "search_backlog", "event_minute_stats", "republish_intents" IN ACCESS EXCLUSIVE MODE`);
+          // a message for the drain, whose batch then waits on the locked tables
+          broker.channel.sendToQueue(dlq, Buffer.from('{"eventId":"x"}'));
+          await new Promise((r) => setTimeout(r, 1500));
+        },
+      );
       console.log(`SIGTERM to exit: ${ms} ms, exit code ${code}`);
       expect(ms, output.slice(-3000)).toBeLessThan(15_000);
     } finally {

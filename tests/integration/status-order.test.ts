@@ -39,10 +39,14 @@ describe('the status order copy', () => {
 
     // a settle (status only), a re-death (status and time), an update that changes neither
     await db.pool.query(`UPDATE "dead_letters" SET "status" = 'republished' WHERE "id" = ANY($1::uuid[])`, [seeded.slice(0, 4).map((s) => s.id)]);
-    await db.pool.query(`UPDATE "dead_letters" SET "status" = 'pending', "last_failed_at" = "last_failed_at" + interval '1 hour' WHERE "id" = $1`, [seeded[1].id]);
+    await db.pool.query(`UPDATE "dead_letters" SET "status" = 'pending', "last_failed_at" = "last_failed_at" + interval '1 hour' WHERE "id" = $1`, [
+      seeded[1].id,
+    ]);
     await db.pool.query(`UPDATE "dead_letters" SET "attempts" = "attempts" + 1 WHERE "id" = $1`, [seeded[5].id]);
     expect(await differences()).toEqual({ missing: 0, extra: 0, copies: 12 });
-    const { rows } = await db.pool.query(`SELECT "status" FROM "dead_letters_by_status" WHERE "dead_letter_id" = ANY($1::uuid[]) ORDER BY "status"`, [[seeded[0].id, seeded[1].id]]);
+    const { rows } = await db.pool.query(`SELECT "status" FROM "dead_letters_by_status" WHERE "dead_letter_id" = ANY($1::uuid[]) ORDER BY "status"`, [
+      [seeded[0].id, seeded[1].id],
+    ]);
     expect(rows.map((r) => r.status)).toEqual(['pending', 'republished']);
 
     // the drain's upsert form: ON CONFLICT DO UPDATE fires the update trigger
@@ -54,7 +58,9 @@ describe('the status order copy', () => {
     expect(await differences()).toEqual({ missing: 0, extra: 0, copies: 12 });
 
     // a statement that fails leaves both as they were
-    await expect(db.pool.query(`UPDATE "dead_letters" SET "status" = 'republished', "attempts" = 1 / ("attempts" - "attempts") WHERE "id" = $1`, [seeded[7].id])).rejects.toThrow();
+    await expect(
+      db.pool.query(`UPDATE "dead_letters" SET "status" = 'republished', "attempts" = 1 / ("attempts" - "attempts") WHERE "id" = $1`, [seeded[7].id]),
+    ).rejects.toThrow();
     expect(await differences()).toEqual({ missing: 0, extra: 0, copies: 12 });
 
     await db.pool.query(`DELETE FROM "dead_letters" WHERE "id" = ANY($1::uuid[])`, [seeded.slice(8).map((s) => s.id)]);
@@ -78,7 +84,10 @@ describe('the status order copy', () => {
       };
       await client.query('BEGIN');
       const before = await counts();
-      const { rowCount } = await client.query(`UPDATE "dead_letters" SET "status" = 'republished', "republish_count" = 1, "updated_at" = now() WHERE "id" = ANY($1::uuid[])`, [seeded.map((s) => s.id)]);
+      const { rowCount } = await client.query(
+        `UPDATE "dead_letters" SET "status" = 'republished', "republish_count" = 1, "updated_at" = now() WHERE "id" = ANY($1::uuid[])`,
+        [seeded.map((s) => s.id)],
+      );
       const after = await counts();
       await client.query('COMMIT');
       expect(rowCount).toBe(5);

@@ -160,13 +160,18 @@ describe('GET /api/groups and /api/dead-letters/facets', () => {
     const total = body.items.reduce((s: number, g: { count: number }) => s + g.count, 0);
     expect(total).toBeGreaterThanOrEqual(6);
     for (const g of body.items) {
-      expect(Object.keys(g)).toEqual(expect.arrayContaining(['id', 'eventType', 'queue', 'reason', 'signature', 'count', 'pendingCount', 'firstSeenAt', 'lastSeenAt', 'hourly']));
+      expect(Object.keys(g)).toEqual(
+        expect.arrayContaining(['id', 'eventType', 'queue', 'reason', 'signature', 'count', 'pendingCount', 'firstSeenAt', 'lastSeenAt', 'hourly']),
+      );
       expect(g.hourly).toHaveLength(24);
     }
   });
 
   it('400s bad group parameters', async () => {
-    for (const [qs, field] of [['limit=0', 'limit'], ['sort=random', 'sort']]) {
+    for (const [qs, field] of [
+      ['limit=0', 'limit'],
+      ['sort=random', 'sort'],
+    ]) {
       const res = await get(`/api/groups?${qs}`);
       expect(res.status).toBe(400);
       expect((await res.json()).error.details[0].field).toBe(field);

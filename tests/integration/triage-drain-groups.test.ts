@@ -29,7 +29,15 @@ beforeAll(async () => {
   dlq = await broker.queue(uniqueName('triage.dlq'));
   // wired as in lib/runtime/background.ts: each commit kicks the search indexer
   indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 60_000 }).start();
-  drainer = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, batchSize: 50, lingerMs: 10, logger: testLogger, onStored: () => indexer.kick() });
+  drainer = new Drainer({
+    amqpUrl: broker.url,
+    queue: dlq,
+    databaseUrl: db.url,
+    batchSize: 50,
+    lingerMs: 10,
+    logger: testLogger,
+    onStored: () => indexer.kick(),
+  });
   await drainer.start();
   prisma = createPrismaClient(db.url, 2);
 });
@@ -44,7 +52,14 @@ afterAll(async () => {
 
 function deadLetter(studentId: number, courseId: string, at: Date) {
   const eventId = randomUUID();
-  const body = { eventId, eventType: 'course.enrolled', timestamp: at.toISOString(), version: '1.0', source: 'enrolment-service', data: { studentId, courseId } };
+  const body = {
+    eventId,
+    eventType: 'course.enrolled',
+    timestamp: at.toISOString(),
+    version: '1.0',
+    source: 'enrolment-service',
+    data: { studentId, courseId },
+  };
   return {
     body: Buffer.from(JSON.stringify(body)),
     options: {
@@ -53,7 +68,16 @@ function deadLetter(studentId: number, courseId: string, at: Date) {
       correlationId: `corr-${eventId}`,
       headers: {
         // what RabbitMQ adds when a consumer rejects, and what Spring AMQP adds with the error
-        'x-death': [{ queue: consumerQueue, reason: 'rejected', count: 1, exchange: 'edu.events', 'routing-keys': ['course.enrolled'], time: { '!': 'timestamp', value: Math.floor(at.getTime() / 1000) } }],
+        'x-death': [
+          {
+            queue: consumerQueue,
+            reason: 'rejected',
+            count: 1,
+            exchange: 'edu.events',
+            'routing-keys': ['course.enrolled'],
+            time: { '!': 'timestamp', value: Math.floor(at.getTime() / 1000) },
+          },
+        ],
         'x-first-death-queue': consumerQueue,
         'x-first-death-reason': 'rejected',
         'x-exception-message': `Student ${studentId} not found in course ${courseId} at ${at.toISOString()}`,
@@ -64,14 +88,15 @@ function deadLetter(studentId: number, courseId: string, at: Date) {
 
 it('puts two drained messages that differ only in ids into one group', async () => {
   const now = Date.now();
-  await publishAll(broker.connection, dlq, [
-    deadLetter(48213, randomUUID(), new Date(now - 120_000)),
-    deadLetter(7, randomUUID(), new Date(now - 60_000)),
-  ]);
-  const page = await waitFor(async () => {
-    const p = await listDeadLetters(deadLetterListQuerySchema.parse({ queue: consumerQueue }), prisma);
-    return p.items.length === 2 ? p : null;
-  }, 30_000, 'two drained dead letters');
+  await publishAll(broker.connection, dlq, [deadLetter(48213, randomUUID(), new Date(now - 120_000)), deadLetter(7, randomUUID(), new Date(now - 60_000))]);
+  const page = await waitFor(
+    async () => {
+      const p = await listDeadLetters(deadLetterListQuerySchema.parse({ queue: consumerQueue }), prisma);
+      return p.items.length === 2 ? p : null;
+    },
+    30_000,
+    'two drained dead letters',
+  );
 
   const [a, b] = page.items;
   expect(a.groupId).toBe(b.groupId);

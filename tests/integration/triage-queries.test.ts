@@ -58,8 +58,23 @@ describe('dead-letter list', () => {
     expect(page.items[0].id).toBe(seeded[39].id);
     expect(page.items.map((d) => d.lastFailedAt)).toEqual([...page.items.map((d) => d.lastFailedAt)].sort().reverse());
     expect(Object.keys(page.items[0])).toEqual(
-      expect.arrayContaining(['id', 'eventId', 'eventType', 'version', 'routingKey', 'queue', 'reason', 'status', 'attempts',
-        'republishCount', 'firstFailedAt', 'lastFailedAt', 'errorMessage', 'valid', 'groupId']),
+      expect.arrayContaining([
+        'id',
+        'eventId',
+        'eventType',
+        'version',
+        'routingKey',
+        'queue',
+        'reason',
+        'status',
+        'attempts',
+        'republishCount',
+        'firstFailedAt',
+        'lastFailedAt',
+        'errorMessage',
+        'valid',
+        'groupId',
+      ]),
     );
     expect(page.nextCursor).toBeNull();
     expect(page.prevCursor).toBeNull();
@@ -90,19 +105,32 @@ describe('dead-letter list', () => {
       { params: { status: 'pending' }, match: (i: number) => statusOf(i) === 'pending' },
       { params: { status: 'republished' }, match: (i: number) => statusOf(i) === 'republished' },
       { params: { status: 'pending', queue: 'billing-service' }, match: (i: number) => statusOf(i) === 'pending' && i % 3 === 2 },
-      { params: { status: 'pending', from: at(5).toISOString(), to: at(30).toISOString() }, match: (i: number) => statusOf(i) === 'pending' && i >= 5 && i < 30 },
+      {
+        params: { status: 'pending', from: at(5).toISOString(), to: at(30).toISOString() },
+        match: (i: number) => statusOf(i) === 'pending' && i >= 5 && i < 30,
+      },
     ] as const;
     for (const { params, match } of cases) {
-      const expected = seeded.map((s, i) => ({ id: s.id, i })).filter(({ i }) => match(i)).reverse().map((s) => s.id);
+      const expected = seeded
+        .map((s, i) => ({ id: s.id, i }))
+        .filter(({ i }) => match(i))
+        .reverse()
+        .map((s) => s.id);
       expect(expected.length, JSON.stringify(params)).toBeGreaterThan(1);
       // 3 a page (below the API's smallest), so that every case spans several pages
       const page = (cursor?: string) => listDeadLetters({ ...deadLetterListQuerySchema.parse({ ...params, cursor }), limit: 3 }, prisma);
       const pages = [await page()];
       while (pages.at(-1)!.nextCursor) pages.push(await page(pages.at(-1)!.nextCursor!));
-      expect(pages.flatMap((p) => p.items.map((d) => d.id)), `forward ${JSON.stringify(params)}`).toEqual(expected);
+      expect(
+        pages.flatMap((p) => p.items.map((d) => d.id)),
+        `forward ${JSON.stringify(params)}`,
+      ).toEqual(expected);
       const back = [pages.at(-1)!];
       while (back.at(-1)!.prevCursor) back.push(await page(back.at(-1)!.prevCursor!));
-      expect(back.reverse().flatMap((p) => p.items.map((d) => d.id)), `back ${JSON.stringify(params)}`).toEqual(expected);
+      expect(
+        back.reverse().flatMap((p) => p.items.map((d) => d.id)),
+        `back ${JSON.stringify(params)}`,
+      ).toEqual(expected);
     }
   });
 
@@ -114,7 +142,12 @@ describe('dead-letter list', () => {
 
   it('filters by time range (from inclusive, to exclusive)', async () => {
     const page = await list({ from: at(10).toISOString(), to: at(20).toISOString() });
-    expect(page.items.map((d) => d.id)).toEqual(seeded.slice(10, 20).map((s) => s.id).reverse());
+    expect(page.items.map((d) => d.id)).toEqual(
+      seeded
+        .slice(10, 20)
+        .map((s) => s.id)
+        .reverse(),
+    );
   });
 
   it('combines filters', async () => {
@@ -132,14 +165,24 @@ describe('dead-letter list', () => {
       const page = (cursor?: string) => listDeadLetters(deadLetterListQuerySchema.parse({ ...params, cursor }), prisma, limits);
       const pages = [await page()];
       while (pages.at(-1)!.nextCursor) pages.push(await page(pages.at(-1)!.nextCursor!));
-      expect(pages.flatMap((p) => p.items.map((d) => d.id)), `walk ${searchWalk} forward`).toEqual(exact);
+      expect(
+        pages.flatMap((p) => p.items.map((d) => d.id)),
+        `walk ${searchWalk} forward`,
+      ).toEqual(exact);
       expect(pages[0].searchedRows).toBe(searchWalk);
       expect(pages[0].items.length).toBeLessThanOrEqual(searchWalk);
-      if (searchWalk === 1) expect(pages.some((p) => p.items.length === 0 && p.nextCursor), 'an empty page that pages on').toBe(true);
+      if (searchWalk === 1)
+        expect(
+          pages.some((p) => p.items.length === 0 && p.nextCursor),
+          'an empty page that pages on',
+        ).toBe(true);
       // and back from the last page to the first
       const back = [pages.at(-1)!];
       while (back.at(-1)!.prevCursor) back.push(await page(back.at(-1)!.prevCursor!));
-      expect(back.reverse().flatMap((p) => p.items.map((d) => d.id)), `walk ${searchWalk} back`).toEqual(exact);
+      expect(
+        back.reverse().flatMap((p) => p.items.map((d) => d.id)),
+        `walk ${searchWalk} back`,
+      ).toEqual(exact);
     }
   });
 
@@ -201,11 +244,17 @@ describe('dead-letter list', () => {
 describe('failure groups', () => {
   it('puts two messages differing only in ids into one group', async () => {
     const a = await seedDeadLetter(db.pool, {
-      eventType: 'enrolment.created', queue: 'grading-service', reason: 'rejected', lastFailedAt: at(100),
+      eventType: 'enrolment.created',
+      queue: 'grading-service',
+      reason: 'rejected',
+      lastFailedAt: at(100),
       errorMessage: `Student 48213 not found in course 7f3c2a10-1111-4e2b-9c3d-0123456789ab at 2026-11-20T12:00:01Z`,
     });
     const b = await seedDeadLetter(db.pool, {
-      eventType: 'enrolment.created', queue: 'grading-service', reason: 'rejected', lastFailedAt: at(101),
+      eventType: 'enrolment.created',
+      queue: 'grading-service',
+      reason: 'rejected',
+      lastFailedAt: at(101),
       errorMessage: `Student 991 not found in course 0a1b2c3d-2222-4e2b-9c3d-ba9876543210 at 2026-11-21T08:30:00Z`,
     });
     expect(a.groupId).toBe(b.groupId);
@@ -244,7 +293,10 @@ describe('facets', () => {
     // a facet ignores its own filter, so every queue stays visible
     expect(billing.facets.queue.length).toBeGreaterThanOrEqual(3);
     const pendingBilling = await countFacets({ queue: 'billing-service', status: 'pending', q: 'x' }, prisma);
-    expect(pendingBilling.facets.status[0]).toMatchObject({ value: 'pending', count: (await list({ queue: 'billing-service', status: 'pending' })).items.length });
+    expect(pendingBilling.facets.status[0]).toMatchObject({
+      value: 'pending',
+      count: (await list({ queue: 'billing-service', status: 'pending' })).items.length,
+    });
     expect(pendingBilling.ignoredFilters).toEqual(['q']);
   });
 });
@@ -280,7 +332,12 @@ describe('dead-letter detail', () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x41]);
     const s = await seedDeadLetter(db.pool, { body: bytes, validationStatus: 'unparseable', contentType: 'application/octet-stream' });
     const d = await getDeadLetter(s.id, prisma);
-    expect({ ...d.body, data: d.body.data.text() }).toEqual({ encoding: 'base64', data: bytes.toString('base64'), sizeBytes: 5, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect({ ...d.body, data: d.body.data.text() }).toEqual({
+      encoding: 'base64',
+      data: bytes.toString('base64'),
+      sizeBytes: 5,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
   });
 
   it('404s an unknown or malformed id', async () => {

@@ -69,24 +69,54 @@ export async function seedDeadLetter(db: pg.Pool | pg.Client, input: SeedDeadLet
        content_type, body_size, body_sha256)
      VALUES ($1, 'event-id', $1, $2, $3, $2, $4, $5, 'edu.events', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      RETURNING id::text`,
-    [eventId, eventType, input.version ?? '1.0', queue, reason, status, input.attempts ?? 1, firstFailedAt, lastFailedAt, errorMessage,
-      validationStatus, JSON.stringify(input.violations ?? []), input.correlationId ?? null, gid,
-      input.contentType === undefined ? 'application/json' : input.contentType, bytes.length, sha],
+    [
+      eventId,
+      eventType,
+      input.version ?? '1.0',
+      queue,
+      reason,
+      status,
+      input.attempts ?? 1,
+      firstFailedAt,
+      lastFailedAt,
+      errorMessage,
+      validationStatus,
+      JSON.stringify(input.violations ?? []),
+      input.correlationId ?? null,
+      gid,
+      input.contentType === undefined ? 'application/json' : input.contentType,
+      bytes.length,
+      sha,
+    ],
   );
   const id = rows[0].id;
   // indexed at once (the drain leaves this to the search indexer)
   await db.query(`INSERT INTO dead_letter_search (dead_letter_id, document, backlog_id) VALUES ($1, to_tsvector('simple', $2), 0)`, [id, searchText]);
-  const deaths = input.deaths ?? [{ queue, reason, count: input.attempts ?? 1, exchange: 'edu.events', routingKeys: [eventType ?? ''], time: lastFailedAt.toISOString() }];
+  const deaths = input.deaths ?? [
+    { queue, reason, count: input.attempts ?? 1, exchange: 'edu.events', routingKeys: [eventType ?? ''], time: lastFailedAt.toISOString() },
+  ];
   const msg = await db.query<{ id: string }>(
     `INSERT INTO dead_letter_messages (dead_letter_id, fingerprint, body, properties, headers, deaths)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-    [id, `${sha}-${randomUUID()}`, bytes, JSON.stringify(input.properties ?? { contentType: 'application/json', messageId: eventId }),
-      JSON.stringify(input.headers ?? {}), JSON.stringify(deaths)],
+    [
+      id,
+      `${sha}-${randomUUID()}`,
+      bytes,
+      JSON.stringify(input.properties ?? { contentType: 'application/json', messageId: eventId }),
+      JSON.stringify(input.headers ?? {}),
+      JSON.stringify(deaths),
+    ],
   );
   await db.query(`UPDATE dead_letters SET latest_message_id = $2 WHERE id = $1`, [id, msg.rows[0].id]);
   for (const h of input.history ?? [{ action: 'dead-lettered', actor: 'drain' }]) {
-    await db.query(`INSERT INTO dead_letter_history (dead_letter_id, at, action, actor, reason, details) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, h.at ?? lastFailedAt, h.action, h.actor, h.reason ?? null, h.details === undefined ? null : JSON.stringify(h.details)]);
+    await db.query(`INSERT INTO dead_letter_history (dead_letter_id, at, action, actor, reason, details) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      id,
+      h.at ?? lastFailedAt,
+      h.action,
+      h.actor,
+      h.reason ?? null,
+      h.details === undefined ? null : JSON.stringify(h.details),
+    ]);
   }
   await db.query(
     `INSERT INTO failure_groups (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at)

@@ -36,7 +36,8 @@ const post = (path: string, auth: Record<string, string>, body: unknown = {}) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const get = (path: string, auth = operator) => fetch(`${server.url}${path}`, { headers: auth });
 const record = async (id: string) => (await db.pool.query(`SELECT status, unreadable_reason, updated_at FROM dead_letters WHERE id = $1`, [id])).rows[0];
-const history = async (id: string) => (await db.pool.query(`SELECT action FROM dead_letter_history WHERE dead_letter_id = $1 ORDER BY at, id`, [id])).rows.map((r) => r.action);
+const history = async (id: string) =>
+  (await db.pool.query(`SELECT action FROM dead_letter_history WHERE dead_letter_id = $1 ORDER BY at, id`, [id])).rows.map((r) => r.action);
 
 beforeAll(async () => {
   db = await createTestDatabase('unreadableapi');
@@ -103,7 +104,9 @@ describe('the retry/discard API on an unreadable record', () => {
     const detail = await (await get(`/api/dead-letters/${body.id}`)).json();
     expect(detail).toMatchObject({ status: 'pending', eventId: 'evt-retry-1', queue: 'notification-service', unreadableReason: null });
     expect(detail.history.map((h: { action: string }) => h.action)).toEqual(['parked', 'dead-lettered', 'retried']);
-    const audit = await db.pool.query(`SELECT action, actor, reason, details->>'previousId' AS previous FROM audit_log WHERE target = $1`, [`dead-letter:${body.id}`]);
+    const audit = await db.pool.query(`SELECT action, actor, reason, details->>'previousId' AS previous FROM audit_log WHERE target = $1`, [
+      `dead-letter:${body.id}`,
+    ]);
     expect(audit.rows).toEqual([{ action: 'retry-unreadable', actor: expect.any(String), reason: 'bug fixed', previous: id }]);
     const groups = await db.pool.query(`SELECT pending_count FROM failure_groups WHERE id = $1`, [detail.groupId]);
     expect(groups.rows[0].pending_count).toBe(1);

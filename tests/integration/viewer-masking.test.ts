@@ -99,7 +99,10 @@ describe('the 120 KB viewer read', () => {
   it('a 20 MB body, text and binary: the exact bytes for an operator (event-loop figures logged)', async () => {
     const text = Buffer.from(JSON.stringify({ eventType: 'media.processed', email: EMAIL, blob: 'x'.repeat(20 * 1024 * 1024), tail: '😀' }));
     const binary = randomBytes(20 * 1024 * 1024);
-    for (const [label, bytes] of [['text', text], ['binary', binary]] as const) {
+    for (const [label, bytes] of [
+      ['text', text],
+      ['binary', binary],
+    ] as const) {
       const { id } = await seedDeadLetter(env.db.pool, { body: bytes });
       const { res, text: json, maxDelayMs } = await detailAs('operator', id);
       expect(res.status).toBe(200);
@@ -136,7 +139,13 @@ describe('audit log masking', () => {
     const client = await env.db.pool.connect();
     try {
       await insertAudit(client, [
-        { actor: 'ops@corp.example', action: 'edit-republish', target: 'dead-letter:x', reason: `customer ${EMAIL} asked`, details: { diff: editedBodyDiff(original, edited), email: EMAIL } },
+        {
+          actor: 'ops@corp.example',
+          action: 'edit-republish',
+          target: 'dead-letter:x',
+          reason: `customer ${EMAIL} asked`,
+          details: { diff: editedBodyDiff(original, edited), email: EMAIL },
+        },
       ]);
     } finally {
       client.release();

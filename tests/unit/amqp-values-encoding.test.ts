@@ -16,7 +16,7 @@ describe('encodeTable / decodeAmqpValue', () => {
     dec: { '!': 'decimal', value: { places: 2, digits: 1234 } },
     big: 12345678901234567890n,
     table: { inner: [1, 'two', Buffer.from('3')], deeper: { x: { '!': 'timestamp', value: 1 } } },
-    '$weird': 1,
+    $weird: 1,
   };
 
   it('produces JSON that has no NUL and survives a JSON round trip', () => {
@@ -28,12 +28,18 @@ describe('encodeTable / decodeAmqpValue', () => {
 
   it('tags the odd types', () => {
     const e = encodeTable({ a: Buffer.from('hi'), b: 'x\u0000', c: { '!': 'timestamp', value: 5 }, d: Infinity, e: new Date(7000), f: undefined });
-    expect(e).toEqual({ a: { $bytes: 'aGk=' }, b: { $str: Buffer.from('x\u0000').toString('base64') }, c: { $timestamp: 5 }, d: { $num: 'Infinity' }, e: { $timestamp: 7 } });
+    expect(e).toEqual({
+      a: { $bytes: 'aGk=' },
+      b: { $str: Buffer.from('x\u0000').toString('base64') },
+      c: { $timestamp: 5 },
+      d: { $num: 'Infinity' },
+      e: { $timestamp: 7 },
+    });
   });
 
   it('keeps keys that look like tags unambiguous', () => {
-    const e = encodeTable({ '$bytes': 'not bytes', 'k\u0000': 1 });
-    expect(decodeAmqpValue(e)).toEqual({ '$bytes': 'not bytes', 'k\u0000': 1 });
+    const e = encodeTable({ $bytes: 'not bytes', 'k\u0000': 1 });
+    expect(decodeAmqpValue(e)).toEqual({ $bytes: 'not bytes', 'k\u0000': 1 });
   });
 
   it('decodes back to values amqplib can publish', () => {

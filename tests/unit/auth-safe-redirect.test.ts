@@ -50,12 +50,40 @@ describe('safeRedirectPath', () => {
     '/\u007f',
     '/' + 'a'.repeat(5000),
   ])('falls back to / for %j', (input) => {
-    expect(safeRedirectPath(input as string | null | undefined, ORIGIN)).toBe('/');
+    expect(safeRedirectPath(input, ORIGIN)).toBe('/');
   });
 
   it('never leaves the origin, whatever the input (property)', () => {
-    const nasty = fc.constantFrom('/', '//', '\\', '\t', '\n', '\r', '\0', ' ', '..', '.', '@', ':', '#', '?', '%09', '%2f', 'evil.example', 'http:', 'javascript:', '\u2028', '\u0085', 'console.example:3000');
-    const input = fc.oneof(fc.string({ unit: 'binary' }), fc.array(nasty, { maxLength: 12 }).map((parts) => parts.join('')), fc.webUrl(), fc.webPath());
+    const nasty = fc.constantFrom(
+      '/',
+      '//',
+      '\\',
+      '\t',
+      '\n',
+      '\r',
+      '\0',
+      ' ',
+      '..',
+      '.',
+      '@',
+      ':',
+      '#',
+      '?',
+      '%09',
+      '%2f',
+      'evil.example',
+      'http:',
+      'javascript:',
+      '\u2028',
+      '\u0085',
+      'console.example:3000',
+    );
+    const input = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.array(nasty, { maxLength: 12 }).map((parts) => parts.join('')),
+      fc.webUrl(),
+      fc.webPath(),
+    );
     fc.assert(
       fc.property(input, (value) => {
         const result = safeRedirectPath(value, ORIGIN);

@@ -6,7 +6,7 @@ import { unlimitedBatchSize } from '@/lib/jobs/bulk-runner';
 function plan(max: number, items: number): number[] {
   const sizes: number[] = [];
   let previous: number | null = null;
-  for (let left = items; left > 0; ) {
+  for (let left = items; left > 0;) {
     const size = unlimitedBatchSize(max, previous, left);
     sizes.push(Math.min(size, left)); // the last read returns what is left
     left -= size;

@@ -12,16 +12,12 @@ describe('parseDemoArgs', () => {
     expect(parseDemoArgs([])).toEqual({});
   });
 
-  it.each([
-    [['--rate', '0']],
-    [['--rate', 'fast']],
-    [['--count', '1.5']],
-    [['--count']],
-    [['--fail-ratio', '2']],
-    [['--verbose']],
-  ])('refuses %j, naming the option', (argv) => {
-    expect(() => parseDemoArgs(argv)).toThrow(new RegExp(argv[0].split('=')[0]));
-  });
+  it.each([[['--rate', '0']], [['--rate', 'fast']], [['--count', '1.5']], [['--count']], [['--fail-ratio', '2']], [['--verbose']]])(
+    'refuses %j, naming the option',
+    (argv) => {
+      expect(() => parseDemoArgs(argv)).toThrow(new RegExp(argv[0].split('=')[0]));
+    },
+  );
 });
 
 describe('schedule', () => {

@@ -1,13 +1,7 @@
 // The contract registry on every event type: valid, missing field, wrong type, unknown minor,
 // previous major, unsupported major, unknown type.
 import { describe, expect, it } from 'vitest';
-import {
-  contractFor,
-  currentContract,
-  currentVersion,
-  EVENT_TYPES,
-  supportedMajors,
-} from '@/lib/events/registry';
+import { contractFor, currentContract, currentVersion, EVENT_TYPES, supportedMajors } from '@/lib/events/registry';
 import { validateEvent } from '@/lib/events/validate';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,9 @@ import { groupId, groupKey, normaliseError } from '@/lib/groups/signature';
 describe('failure group signature', () => {
   it('replaces ids, uuids, numbers, timestamps, emails and urls', () => {
     expect(
-      normaliseError('Timeout for order order123 after 30000ms at 2026-11-27T10:00:00Z (user 6a1b1b0e-1234-4a5b-8c9d-0123456789ab, bob@example.com) https://x.test/a?b=1'),
+      normaliseError(
+        'Timeout for order order123 after 30000ms at 2026-11-27T10:00:00Z (user 6a1b1b0e-1234-4a5b-8c9d-0123456789ab, bob@example.com) https://x.test/a?b=1',
+      ),
     ).toBe('Timeout for order <id> after <id> at <ts> (user <uuid>, <email>) <url>');
   });
 
@@ -16,7 +18,12 @@ describe('failure group signature', () => {
 
   it('puts two messages that differ only in ids into one group', () => {
     const a = groupKey({ eventType: 'order.created', queue: 'payment-service', reason: 'rejected', errorMessage: "Card declined for order 'ord-991' user 17" });
-    const b = groupKey({ eventType: 'order.created', queue: 'payment-service', reason: 'rejected', errorMessage: "Card declined for order 'ord-12' user 4242" });
+    const b = groupKey({
+      eventType: 'order.created',
+      queue: 'payment-service',
+      reason: 'rejected',
+      errorMessage: "Card declined for order 'ord-12' user 4242",
+    });
     expect(groupId(a)).toBe(groupId(b));
   });
 

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { STREAM_SLICE, streamedJson, TextPieces } from '@/lib/api/json-stream';
 
 const materialise = (v: unknown): unknown =>
-  v instanceof TextPieces ? v.text() : Array.isArray(v) ? v.map(materialise) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, materialise(x)])) : v;
+  v instanceof TextPieces
+    ? v.text()
+    : Array.isArray(v)
+      ? v.map(materialise)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, materialise(x)]))
+        : v;
 
 async function sent(data: unknown): Promise<string> {
   return new TextDecoder().decode(await streamedJson(data).arrayBuffer());

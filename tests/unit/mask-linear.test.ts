@@ -20,8 +20,16 @@ describe('scrubEmails', () => {
     const samples = [
       'no user jane.doe@example.com here',
       'a@b.com.x and c@d.io',
-      'x@y', '@a.com', 'a@.com', 'a@b.c', 'a@b.co', 'first.last+tag@sub.domain.example.org,next@x.dev',
-      'weird a@b@c.com d@e.fg.', 'mail:bob@host-1.example.com;', '%a@b.cd', 'ü@b.cd a_b@c-d.ef.gh1',
+      'x@y',
+      '@a.com',
+      'a@.com',
+      'a@b.c',
+      'a@b.co',
+      'first.last+tag@sub.domain.example.org,next@x.dev',
+      'weird a@b@c.com d@e.fg.',
+      'mail:bob@host-1.example.com;',
+      '%a@b.cd',
+      'ü@b.cd a_b@c-d.ef.gh1',
     ];
     for (const s of samples) {
       const expected = s.replace(EMAIL, (m) => {
@@ -63,7 +71,8 @@ describe('maskText', () => {
   });
 
   it('masks fields and emails inside the lines of an edit diff', () => {
-    const diff = '@@ -1,4 +1,4 @@\n {\n-  "email": "jane@example.com",\n+  "email": "john@example.org",\n-  "paymentId": "pay_1234567",\n+  "paymentId": "pay_7654321",\n   "note": "ask bob@corp.example"\n }\n';
+    const diff =
+      '@@ -1,4 +1,4 @@\n {\n-  "email": "jane@example.com",\n+  "email": "john@example.org",\n-  "paymentId": "pay_1234567",\n+  "paymentId": "pay_7654321",\n   "note": "ask bob@corp.example"\n }\n';
     const masked = maskText(diff, { names, scrubEmails: true });
     expect(masked).not.toMatch(/jane@|john@|pay_1234567|pay_7654321|bob@/);
     expect(masked).toContain('-  "email": "j***@e***.com",');

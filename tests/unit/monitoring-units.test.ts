@@ -44,8 +44,19 @@ describe('toChartRows', () => {
 
 describe('p95 from histogram buckets', () => {
   it('interpolates inside the bucket, and is null without observations', () => {
-    expect(quantileFromBuckets(0.95, [[0.1, 0], [0.5, 100], [Infinity, 100]])).toBeCloseTo(0.48);
-    expect(quantileFromBuckets(0.95, [[0.1, 0], [Infinity, 0]])).toBeNull();
+    expect(
+      quantileFromBuckets(0.95, [
+        [0.1, 0],
+        [0.5, 100],
+        [Infinity, 100],
+      ]),
+    ).toBeCloseTo(0.48);
+    expect(
+      quantileFromBuckets(0.95, [
+        [0.1, 0],
+        [Infinity, 0],
+      ]),
+    ).toBeNull();
   });
 });
 

@@ -24,7 +24,8 @@ function structuralProblems(d: Doc): string[] {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}/${i}`));
     else if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
-        if (k === '$ref' && typeof child === 'string' && (!child.startsWith('#/') || resolve(child) === undefined)) problems.push(`${where}: $ref ${child} does not resolve`);
+        if (k === '$ref' && typeof child === 'string' && (!child.startsWith('#/') || resolve(child) === undefined))
+          problems.push(`${where}: $ref ${child} does not resolve`);
         walk(child, `${where}/${k}`);
       }
     }
@@ -58,9 +59,9 @@ describe('OpenAPI document', () => {
   });
 
   it('the validator refuses a broken document', async () => {
-    const broken = structuredClone(doc) as Doc;
+    const broken = structuredClone<Doc>(doc);
     delete broken.info;
-    (broken.paths['/api/me'].get as JsonObject).responses = 'none';
+    broken.paths['/api/me'].get.responses = 'none';
     expect((await validate(broken as never)).valid).toBe(false);
   });
 
@@ -69,7 +70,7 @@ describe('OpenAPI document', () => {
   });
 
   it('the structural check catches a broken document', () => {
-    const broken = structuredClone(doc) as Doc;
+    const broken = structuredClone<Doc>(doc);
     broken.openapi = '3.0.3';
     const republish = broken.paths['/api/dead-letters/{id}/republish'].post as { parameters: unknown[]; requestBody: JsonObject };
     republish.parameters = [];

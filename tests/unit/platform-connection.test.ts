@@ -17,7 +17,14 @@ describe('lib/platform ReconnectingConnection', () => {
 
   it('keeps retrying an unreachable broker, a wait gives up with the reason, and close ends it', async () => {
     // port 1: connection refused at once
-    const rc = new ReconnectingConnection({ url: 'amqp://127.0.0.1:1', name: 'unit', logger: silent, minDelayMs: 10, maxDelayMs: 20, connectTimeoutMs: 1000 }).start();
+    const rc = new ReconnectingConnection({
+      url: 'amqp://127.0.0.1:1',
+      name: 'unit',
+      logger: silent,
+      minDelayMs: 10,
+      maxDelayMs: 20,
+      connectTimeoutMs: 1000,
+    }).start();
     let failures = 0;
     rc.on('disconnected', () => failures++);
     await expect(rc.waitConnected(300)).rejects.toThrow(/within 300 ms/);

@@ -31,7 +31,9 @@ describe('withTimeout', () => {
   it('resolves in time, and fails past the deadline with the signal aborted', async () => {
     expect(await withTimeout(1000, () => Promise.resolve(42))).toBe(42);
     let aborted = false;
-    const error = await withTimeout(20, (signal) => new Promise((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve(1))))).catch((e: unknown) => e);
+    const error = await withTimeout(20, (signal) => new Promise((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve(1))))).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(HandlerTimeoutError);
     expect(aborted).toBe(true);
   });

@@ -80,7 +80,7 @@ describe('lib/platform stands alone', () => {
     expect(walk(['lib/platform/a.ts'], read, exists).outside.sort()).toEqual(['lib/bus/connection.ts', 'lib/log.ts']);
   });
 
-  it('each module loads on its own, without the console\'s logger', async () => {
+  it("each module loads on its own, without the console's logger", async () => {
     const loaded: Record<string, Record<string, unknown>> = {};
     for (const file of platformFiles) loaded[file] = (await import(`@/${file.replace(/\.ts$/, '')}`)) as Record<string, unknown>;
     expect(typeof loaded['lib/platform/publisher.ts'].EventPublisher).toBe('function');

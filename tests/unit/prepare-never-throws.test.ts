@@ -40,7 +40,10 @@ const headerValue = fc.letrec((tie) => ({
     fc.constant(undefined),
     fc.uint8Array().map((a) => Buffer.from(a)),
     fc.date({ noInvalidDate: false }),
-    fc.record({ '!': fc.constantFrom('timestamp', 'decimal', 'long', 'double', 'weird'), value: fc.oneof(fc.double(), fc.string(), fc.bigInt(), fc.constant(null)) }),
+    fc.record({
+      '!': fc.constantFrom('timestamp', 'decimal', 'long', 'double', 'weird'),
+      value: fc.oneof(fc.double(), fc.string(), fc.bigInt(), fc.constant(null)),
+    }),
     fc.array(tie('value'), { maxLength: 4 }),
     fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
   ),
@@ -54,7 +57,10 @@ const xDeath = fc.array(
       count: headerValue,
       exchange: headerValue,
       'routing-keys': headerValue,
-      time: fc.oneof(headerValue, fc.record({ '!': fc.constant('timestamp'), value: fc.oneof(fc.double(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })) })),
+      time: fc.oneof(
+        headerValue,
+        fc.record({ '!': fc.constant('timestamp'), value: fc.oneof(fc.double(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })) }),
+      ),
     },
     { requiredKeys: [] },
   ),

@@ -6,7 +6,16 @@ import { buildRepublishMessage, isDeathHeader } from '@/lib/bus/republish-messag
 
 const stored = {
   body: Buffer.from('{"eventId":"e1","n":1}'),
-  properties: encodeTable({ contentType: 'application/json', messageId: 'm1', correlationId: 'c1', appId: 'svc', timestamp: 1700000000, deliveryMode: 2, userId: 'someone', expiration: '5000' }),
+  properties: encodeTable({
+    contentType: 'application/json',
+    messageId: 'm1',
+    correlationId: 'c1',
+    appId: 'svc',
+    timestamp: 1700000000,
+    deliveryMode: 2,
+    userId: 'someone',
+    expiration: '5000',
+  }),
   headers: encodeTable({
     'x-death': [{ count: 2, queue: 'q', reason: 'rejected' }],
     'x-first-death-queue': 'q',
@@ -24,14 +33,24 @@ describe('buildRepublishMessage', () => {
 
   it('keeps the body bytes and the properties a consumer relies on', () => {
     expect(msg.content.equals(stored.body)).toBe(true);
-    expect(msg.options).toMatchObject({ contentType: 'application/json', messageId: 'm1', correlationId: 'c1', appId: 'svc', timestamp: 1700000000, deliveryMode: 2, mandatory: true });
+    expect(msg.options).toMatchObject({
+      contentType: 'application/json',
+      messageId: 'm1',
+      correlationId: 'c1',
+      appId: 'svc',
+      timestamp: 1700000000,
+      deliveryMode: 2,
+      mandatory: true,
+    });
     expect(msg.options).not.toHaveProperty('userId');
     expect(msg.options).not.toHaveProperty('expiration');
   });
 
   it('drops death bookkeeping and stale routing headers, keeps the rest, adds its own', () => {
     const h = msg.options.headers!;
-    expect(Object.keys(h).sort()).toEqual(['traceparent', 'x-bytes', 'x-eventdesk-dead-letter-id', 'x-eventdesk-intent-id', 'x-eventdesk-republish-count'].sort());
+    expect(Object.keys(h).sort()).toEqual(
+      ['traceparent', 'x-bytes', 'x-eventdesk-dead-letter-id', 'x-eventdesk-intent-id', 'x-eventdesk-republish-count'].sort(),
+    );
     expect(h['x-eventdesk-republish-count']).toBe(2);
     expect(h['x-eventdesk-dead-letter-id']).toBe('d1');
     expect(Buffer.isBuffer(h['x-bytes'])).toBe(true);

@@ -54,7 +54,10 @@ describe('republish target rules', () => {
   it('names the field of each refusal', () => {
     expect(targetIssues({ kind: 'origin', exchange: '', routingKey: 'edu.events.dlq' }, ctx).map((i) => i.field)).toEqual(['target']);
     expect(targetIssues({ kind: 'exchange', exchange: '', routingKey: 'amq.rabbitmq.reply-to' }).map((i) => i.field)).toEqual(['target.routingKey']);
-    expect(targetIssues({ kind: 'exchange', exchange: 'amq.direct', routingKey: 'é'.repeat(200) }).map((i) => i.field)).toEqual(['target.exchange', 'target.routingKey']);
+    expect(targetIssues({ kind: 'exchange', exchange: 'amq.direct', routingKey: 'é'.repeat(200) }).map((i) => i.field)).toEqual([
+      'target.exchange',
+      'target.routingKey',
+    ]);
   });
 });
 
@@ -65,7 +68,10 @@ describe('republish request schema applies the target rules', () => {
     ]);
     expect(fields({ target: { kind: 'exchange', exchange: '', routingKey: 'amq.rabbitmq.reply-to' } })[0].field).toBe('target.routingKey');
     expect(fields({ target: { kind: 'exchange', exchange: '', routingKey: '' } })[0].field).toBe('target.routingKey');
-    expect(fields({ target: { kind: 'exchange', routingKey: 'ü'.repeat(200) } })[0]).toMatchObject({ field: 'target.routingKey', message: expect.stringMatching(/400 bytes/) });
+    expect(fields({ target: { kind: 'exchange', routingKey: 'ü'.repeat(200) } })[0]).toMatchObject({
+      field: 'target.routingKey',
+      message: expect.stringMatching(/400 bytes/),
+    });
     expect(fields({ target: { kind: 'exchange', exchange: 'x'.repeat(256), routingKey: 'k' } })[0].field).toBe('target.exchange');
   });
 

@@ -18,7 +18,14 @@ const rabbit310 = {
 // RabbitMQ 3.13 / 4.x: also x-last-death-*, and a delivery_limit death of a quorum queue.
 const rabbit4 = {
   'x-death': [
-    { count: 1, exchange: 'edu.events', queue: 'payment-service', reason: 'delivery_limit', 'routing-keys': ['order.created'], time: new Date('2026-11-27T10:00:00Z') },
+    {
+      count: 1,
+      exchange: 'edu.events',
+      queue: 'payment-service',
+      reason: 'delivery_limit',
+      'routing-keys': ['order.created'],
+      time: new Date('2026-11-27T10:00:00Z'),
+    },
   ],
   'x-first-death-exchange': 'edu.events',
   'x-first-death-queue': 'payment-service',
@@ -32,7 +39,14 @@ describe('parseDeaths', () => {
   it('reads every entry of a 3.10 x-death array, newest first', () => {
     expect(parseDeaths(rabbit310)).toEqual([
       { queue: 'notification-service', reason: 'rejected', count: 3, exchange: '', routingKeys: ['notification-service'], time: '2025-11-27T18:40:00.000Z' },
-      { queue: 'notification-service.retry', reason: 'expired', count: 3, exchange: 'edu.retry', routingKeys: ['user.created'], time: '2025-11-27T18:39:50.000Z' },
+      {
+        queue: 'notification-service.retry',
+        reason: 'expired',
+        count: 3,
+        exchange: 'edu.retry',
+        routingKeys: ['user.created'],
+        time: '2025-11-27T18:39:50.000Z',
+      },
     ]);
   });
 
@@ -53,7 +67,13 @@ describe('parseDeaths', () => {
 
 describe('summariseDeath', () => {
   it('takes the newest x-death entry: the queue it died in last', () => {
-    expect(summariseDeath(rabbit310)).toMatchObject({ queue: 'notification-service', reason: 'rejected', count: 3, exchange: '', routingKey: 'notification-service' });
+    expect(summariseDeath(rabbit310)).toMatchObject({
+      queue: 'notification-service',
+      reason: 'rejected',
+      count: 3,
+      exchange: '',
+      routingKey: 'notification-service',
+    });
     expect(summariseDeath(rabbit4)).toMatchObject({ queue: 'payment-service', reason: 'delivery_limit', exchange: 'edu.events', routingKey: 'order.created' });
   });
 
@@ -86,14 +106,23 @@ describe('readErrorDetails', () => {
 
   it('reads Spring AMQP headers (message, stack trace kept whole)', () => {
     const stack = 'org.springframework.amqp.AmqpRejectAndDontRequeueException: boom\n\tat com.edu.Handler.handle(Handler.java:42)';
-    expect(readErrorDetails({ 'x-exception-message': 'boom', 'x-exception-stacktrace': stack })).toEqual({ message: 'boom', type: null, stackTrace: stack, source: 'spring' });
+    expect(readErrorDetails({ 'x-exception-message': 'boom', 'x-exception-stacktrace': stack })).toEqual({
+      message: 'boom',
+      type: null,
+      stackTrace: stack,
+      source: 'spring',
+    });
     // only the stack trace: its first line
     expect(readErrorDetails({ 'x-exception-stacktrace': Buffer.from(stack) }).message).toBe('org.springframework.amqp.AmqpRejectAndDontRequeueException: boom');
   });
 
   it('reads MassTransit MT-Fault-* headers', () => {
     expect(
-      readErrorDetails({ 'MT-Fault-Message': 'Order not found', 'MT-Fault-ExceptionType': 'System.InvalidOperationException', 'MT-Fault-StackTrace': 'at X()' }),
+      readErrorDetails({
+        'MT-Fault-Message': 'Order not found',
+        'MT-Fault-ExceptionType': 'System.InvalidOperationException',
+        'MT-Fault-StackTrace': 'at X()',
+      }),
     ).toEqual({ message: 'Order not found', type: 'System.InvalidOperationException', stackTrace: 'at X()', source: 'masstransit' });
   });
 

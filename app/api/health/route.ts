@@ -13,7 +13,10 @@ export const dynamic = 'force-dynamic';
 async function pingDatabase(timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const ping = prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+  const ping = prisma.$queryRaw`SELECT 1`.then(
+    () => true,
+    () => false,
+  );
   try {
     return await Promise.race([ping, timeout]);
   } finally {

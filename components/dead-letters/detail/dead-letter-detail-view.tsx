@@ -41,7 +41,13 @@ export function DeadLetterDetailView({ id }: { id: string }) {
     </Link>
   );
 
-  if (isPending) return <div className="space-y-3">{back}<StateMessage tone="loading" title="Loading dead letter…" /></div>;
+  if (isPending)
+    return (
+      <div className="space-y-3">
+        {back}
+        <StateMessage tone="loading" title="Loading dead letter…" />
+      </div>
+    );
   if (error || !d) {
     const status = (error as { status?: number } | null)?.status;
     return (
@@ -81,7 +87,16 @@ export function DeadLetterDetailView({ id }: { id: string }) {
         '—'
       ),
     ],
-    ...(d.traceUrl ? ([['Trace', <a key="t" data-testid="trace-link" className="text-indigo-700 hover:underline" href={d.traceUrl} target="_blank" rel="noreferrer">open in Jaeger →</a>]] as [string, React.ReactNode][]) : []),
+    ...(d.traceUrl
+      ? ([
+          [
+            'Trace',
+            <a key="t" data-testid="trace-link" className="text-indigo-700 hover:underline" href={d.traceUrl} target="_blank" rel="noreferrer">
+              open in Jaeger →
+            </a>,
+          ],
+        ] as [string, React.ReactNode][])
+      : []),
     [
       'Group',
       <Link key="g" className="font-mono text-indigo-700 hover:underline" href={`/?groupId=${encodeURIComponent(d.groupId)}`}>

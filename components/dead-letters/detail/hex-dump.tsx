@@ -12,7 +12,9 @@ export function HexDump({ bytes }: { bytes: Uint8Array }) {
     const lines: string[] = [];
     for (let off = 0; off < n; off += 16) {
       const row = bytes.subarray(off, Math.min(off + 16, n));
-      const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ').padEnd(47, ' ');
+      const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0'))
+        .join(' ')
+        .padEnd(47, ' ');
       const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
       lines.push(`${off.toString(16).padStart(8, '0')}  ${hex}  |${ascii}|`);
     }

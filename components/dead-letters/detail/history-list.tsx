@@ -25,12 +25,10 @@ export function HistoryList({ history }: { history: HistoryEntry[] }) {
         <ol className="space-y-2">
           {history.map((h, i) => (
             <li key={i} className="text-sm" data-testid="history-entry">
-              <span className="tabular-nums text-xs text-slate-500">{formatTime(h.at)}</span>{' '}
-              <span className="font-medium">{h.action}</span> by <span className="font-mono text-xs">{h.actor}</span>
+              <span className="tabular-nums text-xs text-slate-500">{formatTime(h.at)}</span> <span className="font-medium">{h.action}</span> by{' '}
+              <span className="font-mono text-xs">{h.actor}</span>
               {h.reason ? <span className="text-slate-600"> — “{h.reason}”</span> : null}
-              {h.details !== null && h.details !== undefined ? (
-                <Details details={h.details} />
-              ) : null}
+              {h.details !== null && h.details !== undefined ? <Details details={h.details} /> : null}
             </li>
           ))}
         </ol>

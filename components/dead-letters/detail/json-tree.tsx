@@ -29,7 +29,21 @@ function Scalar({ value }: { value: unknown }) {
   return <span className="text-slate-500">null</span>;
 }
 
-function Node({ name, value, path, depth, marks, last }: { name: Segment | null; value: unknown; path: Segment[]; depth: number; marks: TreeMarks; last: boolean }) {
+function Node({
+  name,
+  value,
+  path,
+  depth,
+  marks,
+  last,
+}: {
+  name: Segment | null;
+  value: unknown;
+  path: Segment[];
+  depth: number;
+  marks: TreeMarks;
+  last: boolean;
+}) {
   const key = pathKey(path);
   const messages = marks.at.get(key);
   const containsMark = marks.within.has(key);
@@ -37,7 +51,11 @@ function Node({ name, value, path, depth, marks, last }: { name: Segment | null;
   const [open, setOpen] = useState(depth < 3 || containsMark);
   const [showAll, setShowAll] = useState(false);
   const label =
-    name === null ? null : typeof name === 'number' ? <span className="text-slate-400">{name}: </span> : <span className="text-rose-900">{JSON.stringify(name)}: </span>;
+    name === null ? null : typeof name === 'number' ? (
+      <span className="text-slate-400">{name}: </span>
+    ) : (
+      <span className="text-rose-900">{JSON.stringify(name)}: </span>
+    );
   const comma = last ? '' : ',';
   const mark = messages ? 'rounded bg-rose-100 ring-1 ring-rose-400' : '';
   const note = messages ? (

@@ -15,18 +15,22 @@ function bytesOf(body: DeadLetterDetail['body']): Uint8Array {
 
 export function ParkedPanel({ deadLetter: d }: { deadLetter: DeadLetterDetail }) {
   if (!d.unreadableReason) return null;
-  const parkedTo = d.history.map((h) => (h.details && typeof h.details === 'object' ? (h.details as { parkedTo?: unknown }).parkedTo : undefined)).find((q) => typeof q === 'string');
+  const parkedTo = d.history
+    .map((h) => (h.details && typeof h.details === 'object' ? (h.details as { parkedTo?: unknown }).parkedTo : undefined))
+    .find((q) => typeof q === 'string');
   const bytes = bytesOf(d.body);
   // as text: every byte that is not printable ASCII shown as "."
   let text = '';
-  for (let i = 0; i < Math.min(bytes.length, 64 * 1024); i++) text += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : bytes[i] === 0x0a ? '\n' : '.';
+  for (let i = 0; i < Math.min(bytes.length, 64 * 1024); i++)
+    text += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : bytes[i] === 0x0a ? '\n' : '.';
   return (
     <Section title="Parked by the drain" testId="parked-panel">
       <p className="text-sm text-slate-700">
         The drain could not read or store this message, so it moved it aside and went on with the next one. Its exact bytes are kept here
         {typeof parkedTo === 'string' ? (
           <>
-            {' '}and a copy is in the queue <code data-testid="parked-queue">{parkedTo}</code>
+            {' '}
+            and a copy is in the queue <code data-testid="parked-queue">{parkedTo}</code>
           </>
         ) : null}
         .

@@ -25,7 +25,15 @@ export async function listAudit(q: AuditQuery): Promise<AuditPage> {
     ORDER BY "id" DESC LIMIT ${q.limit + 1}`;
   const page = rows.slice(0, q.limit);
   return {
-    items: page.map((r) => ({ id: String(r.id), at: r.at.toISOString(), actor: r.actor, action: r.action, target: r.target, reason: r.reason, details: r.details })),
+    items: page.map((r) => ({
+      id: String(r.id),
+      at: r.at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      reason: r.reason,
+      details: r.details,
+    })),
     nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
   };
 }

@@ -25,10 +25,7 @@ export interface InsertedToken {
   token: string;
 }
 
-export async function insertApiToken(
-  client: Pick<pg.Client, 'query'>,
-  input: { name: string; role: Role; createdBy: string },
-): Promise<InsertedToken> {
+export async function insertApiToken(client: Pick<pg.Client, 'query'>, input: { name: string; role: Role; createdBy: string }): Promise<InsertedToken> {
   const token = generateApiToken();
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO "api_tokens" ("name", "role", "token_hash", "prefix", "created_by") VALUES ($1, $2, $3, $4, $5) RETURNING "id"`,

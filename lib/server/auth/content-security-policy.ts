@@ -23,4 +23,3 @@ export function contentSecurityPolicy(nonce: string, options: { dev: boolean; ht
     ...(options.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
 }
-

@@ -43,7 +43,7 @@ export async function throttleCredentialsSignIn(request: Request, body: Uint8Arr
   const fields = credentialFields(request.headers.get('content-type'), body);
   const account = signInAccount(fields.email);
   // authorize() refuses these without checking anything: nothing to count
-  if (!account || !String(fields.password ?? '')) return { counted: null };
+  if (!account || typeof fields.password !== 'string' || !fields.password) return { counted: null };
   const ip = clientIp(request.headers);
   const decision = await takeSignInTry(account, ip);
   if (decision.allowed) return { counted: account };

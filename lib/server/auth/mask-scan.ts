@@ -9,7 +9,18 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLocal = (c: number) => isAlpha(c) || isDigit(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
 /** [A-Za-z0-9.-]: the domain of an address */
 const isDomain = (c: number) => isAlpha(c) || isDigit(c) || c === 46 || c === 45;
-const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029;
+const isSpace = (c: number) =>
+  c === 32 ||
+  c === 9 ||
+  c === 10 ||
+  c === 13 ||
+  c === 12 ||
+  c === 11 ||
+  c === 0xa0 ||
+  c === 0xfeff ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029;
 
 /** First and last code point of `text` (not half of a surrogate pair). */
 function firstChar(text: string): string {

@@ -11,9 +11,16 @@ import type { Actor } from './authorize';
 import { hasRole } from './authorize';
 import { maskScalar, maskText, maskTextAsync, scrubEmails, type MaskTextOptions } from './mask-scan';
 
+function scalarText(v: unknown): string {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? '';
+}
+
 /** One value, shape kept: j***@e***.com for an email, first and last character otherwise. */
 export function maskValue(value: unknown): unknown {
-  return mapJson(value, (v) => (v === null || v === undefined ? v : maskScalar(v instanceof Date ? v.toISOString() : String(v))));
+  return mapJson(value, (v) => (v === null || v === undefined ? v : maskScalar(scalarText(v))));
 }
 
 /** Email addresses inside free text (error messages, bodies that are not JSON). */

@@ -17,14 +17,15 @@ export function installPeerAddressHeader(): void {
   if (g.__eventdeskPeerTag) return;
   const tag = randomBytes(18).toString('base64url');
   g.__eventdeskPeerTag = tag;
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+  const proto = http.Server.prototype;
+  const emit = Reflect.get(proto, 'emit') as (this: http.Server, ...args: unknown[]) => boolean; // called below with the server as `this`
+  proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === 'request') {
       const req = args[0] as http.IncomingMessage;
       req.headers[PEER_HEADER] = `${tag} ${req.socket?.remoteAddress ?? ''}`;
     }
-    return emit.apply(this, [event, ...args] as unknown as Parameters<typeof emit>);
-  } as typeof emit;
+    return emit.call(this, event, ...args);
+  } as typeof proto.emit;
 }
 
 /** The peer address stamped by installPeerAddressHeader, or null. */

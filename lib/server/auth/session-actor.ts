@@ -26,7 +26,12 @@ export function sessionCookieValue(cookies: Iterable<{ name: string; value: stri
     if (c.name === name) return c.value;
     if (c.name.startsWith(`${name}.`)) parts.push([Number(c.name.slice(name.length + 1)), c.value]);
   }
-  return parts.length ? parts.sort((a, b) => a[0] - b[0]).map((p) => p[1]).join('') : undefined;
+  return parts.length
+    ? parts
+        .sort((a, b) => a[0] - b[0])
+        .map((p) => p[1])
+        .join('')
+    : undefined;
 }
 
 export function parseCookieHeader(header: string | null): { name: string; value: string }[] {

@@ -8,6 +8,7 @@
 // (INSERT ... ON CONFLICT DO UPDATE ... RETURNING): parallel tries are serialised on the rows.
 import 'server-only';
 import { prisma } from '@/lib/server/db';
+import { logger } from '@/lib/log';
 import { addressKey } from './client-ip';
 
 export const FREE_FAILURES = 5;
@@ -74,7 +75,7 @@ export async function takeSignInTry(account: string, ip: string): Promise<Thrott
           THEN statement_timestamp() + make_interval(secs => least(power(2, least(t."failures" + 1 - ${free}::int, 30)), ${cap}::int))
         END
     RETURNING "key", "allowed", greatest(0, extract(epoch FROM ("next_try_at" - statement_timestamp())))::float8 AS "wait_seconds"`;
-  if (Math.random() < 0.01) void forgetOldCounters().catch(() => {});
+  if (Math.random() < 0.01) void forgetOldCounters().catch((err: Error) => logger.warn({ err: err.message }, 'cannot forget old sign-in counters; next time'));
   const refused = rows.filter((r) => !r.allowed);
   if (refused.length === 0) return { allowed: true, retryAfterSeconds: 0 };
   // One counter refused the try, so no password is checked: what the others counted as a
@@ -112,5 +113,5 @@ async function forgetOldCounters(): Promise<void> {
 
 /** The account a sign-in names, as authorize() and the limiter both key it. */
 export function signInAccount(email: unknown): string {
-  return String(email ?? '').trim().toLowerCase().slice(0, 320);
+  return (typeof email === 'string' ? email : '').trim().toLowerCase().slice(0, 320);
 }

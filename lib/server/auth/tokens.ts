@@ -72,7 +72,9 @@ export async function findActiveToken(token: string): Promise<TokenActor | null>
   if (Date.now() - found.lastUsedAt >= LAST_USED_EVERY_MS) {
     found.lastUsedAt = Date.now();
     // Not awaited: a slow write must not slow the request; a lost one is re-tried next minute.
-    prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
+    prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } }).catch(() => {
+      /* best effort, see above */
+    });
   }
   return { id: found.id, name: found.name, role: found.role };
 }

@@ -53,8 +53,7 @@ export async function updateUser(id: string, input: UpdateUserInput, actor: { na
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "users" WHERE "id" = ${id}::uuid FOR UPDATE`;
     if (locked.length === 0) throw notFound('User');
     const current = await tx.user.findUniqueOrThrow({ where: { id } });
-    const losesAdmin =
-      current.role === 'admin' && current.status === 'active' && ((input.role && input.role !== 'admin') || input.status === 'disabled');
+    const losesAdmin = current.role === 'admin' && current.status === 'active' && ((input.role && input.role !== 'admin') || input.status === 'disabled');
     if (losesAdmin) {
       if (actor.kind === 'user' && actor.name === current.email) {
         throw new ApiError('conflict', 'You cannot remove your own admin role or disable yourself');
@@ -101,7 +100,15 @@ export async function getSessionUser(id: string): Promise<SessionUser | null> {
   if (hit && Date.now() - hit.at < SESSION_USER_TTL_MS) return hit.user;
   const row = UUID.test(id) ? await prisma.user.findUnique({ where: { id } }) : null;
   const user: SessionUser | null = row
-    ? { id: row.id, email: row.email, name: row.name, role: row.role as Role, status: row.status, sessionVersion: row.sessionVersion, passwordHash: row.passwordHash }
+    ? {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        role: row.role as Role,
+        status: row.status,
+        sessionVersion: row.sessionVersion,
+        passwordHash: row.passwordHash,
+      }
     : null;
   if (sessionUsers.size > 10_000) sessionUsers.clear();
   sessionUsers.set(id, { at: Date.now(), user });

@@ -73,4 +73,3 @@ export async function createBulkJob(actor: Actor, request: BulkRequest): Promise
     { timeout: 60_000, maxWait: 10_000 },
   );
 }
-

@@ -5,7 +5,15 @@ import { prisma } from '@/lib/server/db';
 import type { BulkJob } from '@/lib/schemas/bulk';
 
 /** msg/s: the recent rate while running, the average over the run once done, else 0. */
-function rateOf(j: { status: string; rateObserved: number; startedAt: Date | null; finishedAt: Date | null; succeeded: number; failed: number; skipped: number }): number {
+function rateOf(j: {
+  status: string;
+  rateObserved: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}): number {
   if (j.status === 'running') return Math.round(j.rateObserved);
   if (j.status !== 'done' || !j.startedAt || !j.finishedAt) return 0;
   const seconds = Math.max(0.001, (j.finishedAt.getTime() - j.startedAt.getTime()) / 1000);

@@ -56,9 +56,7 @@ export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma
   ]);
   const scoped = f.groupId ? groups.filter((g) => g.id === f.groupId) : groups;
   const capped = (kind: string): FacetValue[] =>
-    bounded
-      .filter((b) => b.kind === kind)
-      .map((b) => ({ value: b.value, count: Math.min(Number(b.n), FACET_CAP), capped: Number(b.n) > FACET_CAP }));
+    bounded.filter((b) => b.kind === kind).map((b) => ({ value: b.value, count: Math.min(Number(b.n), FACET_CAP), capped: Number(b.n) > FACET_CAP }));
 
   const pendingInScope = rollup(scoped, { ...f, status: 'pending' }, 'eventType')
     .filter((v) => !f.eventType || v.value === f.eventType)

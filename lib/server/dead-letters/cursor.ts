@@ -23,7 +23,8 @@ export function encodeCursor(c: Cursor): string {
 }
 
 export function decodeCursor(value: string): Cursor {
-  const bad = () => new ApiError('invalid_request', 'Invalid query parameter: cursor', [{ field: 'cursor', message: 'expected a cursor from a previous page' }]);
+  const bad = () =>
+    new ApiError('invalid_request', 'Invalid query parameter: cursor', [{ field: 'cursor', message: 'expected a cursor from a previous page' }]);
   let raw: string;
   try {
     raw = Buffer.from(value, 'base64url').toString('utf8');

@@ -5,7 +5,6 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
 
-
 export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),

@@ -39,7 +39,10 @@ export async function listQueues(): Promise<Queues> {
   let health: QueueHealth[];
   try {
     const connection = await monitorConnection();
-    health = await queueHealthCache().get(connection, known.map((k) => k.name));
+    health = await queueHealthCache().get(
+      connection,
+      known.map((k) => k.name),
+    );
   } catch (err) {
     throw new ApiError('unavailable', 'The broker is unavailable; queue health cannot be checked', { reason: (err as Error).message });
   }
