@@ -5,7 +5,7 @@
 // any query parameter or body string are refused: PostgreSQL would throw on them later (a 500).
 import { z, type ZodError } from 'zod';
 import { badCharacter } from '@/lib/schemas/safe-input';
-import { jsonTextDepth, MAX_REQUEST_JSON_DEPTH } from './cap-depth';
+import { jsonTextDepth, MAX_REQUEST_JSON_DEPTH } from '@/lib/cap-depth';
 import { ApiError } from './errors';
 
 export interface FieldError {

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { assertSafeDecoder } from './amqp-safe-decoder';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '@/lib/backoff';
 import { logger as rootLogger } from '@/lib/log';
 import { ignoreClosing } from './ignore-closing';
 

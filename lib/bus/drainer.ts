@@ -12,7 +12,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '@/lib/backoff';
 import { ReconnectingConnection } from './connection';
 import { checkDlq, declareTopology, DlqMissingError } from './dlq-topology';
 import { initialDrainStatus, type DrainStatus } from './drain-status';

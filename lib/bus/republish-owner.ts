@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
 
 /** The first half of the two-int advisory key space used by EventDesk's republish owners ('EDKR'). */

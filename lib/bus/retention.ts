@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { BULK_FINAL_STATUSES } from '@/lib/schemas/bulk';
-import { sleep } from './backoff';
+import { sleep } from '@/lib/backoff';
 
 export interface PurgeOptions {
   retentionDays: number;

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
 
 /** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */

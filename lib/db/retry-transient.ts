@@ -2,7 +2,7 @@
 // PostgreSQL restart): the pool hands out a new connection on the next try. Bounded: after
 // `deadlineMs` the last error is thrown. Only for steps that are safe to run twice (a settle
 // touches only what is still pending).
-import { backoffDelay } from '@/lib/bus/backoff';
+import { backoffDelay } from '@/lib/backoff';
 
 /** Errors of a connection, not of the statement: worth a try on another connection. */
 export function isConnectionError(err: unknown): boolean {

@@ -8,7 +8,7 @@ import { PLATFORM_CONSUMERS, type ServiceSpec } from '@/lib/platform/consumers';
 import { EventPublisher } from '@/lib/platform/publisher';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
 import { declarePlatformTopology, type PlatformTopology } from '@/lib/platform/topology';
-import { sleep } from '@/lib/bus/backoff';
+import { sleep } from '@/lib/backoff';
 import type { DemoOptions } from './demo-options';
 import { DemoStats } from './demo-stats';
 import { FaultPlan, type HandlerFault } from './fault-plan';

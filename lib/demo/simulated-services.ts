@@ -2,7 +2,7 @@
 // simulated work, and fails where the fault plan says so.
 import type { EventHandlers } from '@/lib/platform/handler-types';
 import type { ServiceSpec } from '@/lib/platform/consumers';
-import { sleep } from '@/lib/bus/backoff';
+import { sleep } from '@/lib/backoff';
 import { DOWNSTREAM_ERRORS, FaultPlan } from './fault-plan';
 
 export interface SimulatedServiceOptions {

@@ -5,7 +5,7 @@
 // runs with a size cap, an edit-length cap and a time limit, and past them the diff is a plain
 // "Too large to diff ..." line instead (isDiffTooLarge tells the two apart).
 import { formatPatch, structuredPatch } from 'diff';
-import { jsonTextDepth } from '@/lib/api/cap-depth';
+import { jsonTextDepth } from '@/lib/cap-depth';
 
 /** Bodies over this (either side, UTF-16 units) are not diffed at all. */
 export const MAX_DIFF_INPUT = 256 * 1024;

@@ -9,7 +9,7 @@
 // shows, instead of cycling the whole group through the DLQ.
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
-import { sleep } from '@/lib/bus/backoff';
+import { sleep } from '@/lib/backoff';
 import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
 import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';

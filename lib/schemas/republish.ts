@@ -1,7 +1,7 @@
 // Request and response shapes of POST /api/dead-letters/:id/republish | discard | restore
 // (README, Fix and republish), shared by the route handlers and the client hooks.
 import { z } from 'zod';
-import { jsonTextDepth } from '@/lib/api/cap-depth';
+import { jsonTextDepth } from '@/lib/cap-depth';
 import { routingKeyIssue, targetIssues } from './republish-target';
 import { safeText, safeTrimmed } from './safe-input';
 

@@ -1,7 +1,7 @@
 // sleep() must not leave an abort listener behind on its signal (one leaked per reconnect before).
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { sleep } from '@/lib/bus/backoff';
+import { sleep } from '@/lib/backoff';
 
 describe('backoff sleep', () => {
   it('leaves no abort listener on the signal after many sleeps that ran to the end', async () => {

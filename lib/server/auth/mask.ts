@@ -2,9 +2,9 @@
 // paymentId), at any depth of a JSON body, headers, an edit diff or any API response, shows as
 // "j***@e***.com" / "p***9"; email addresses inside any string are masked too. Operators and
 // admins see values in full. Linear in the input and without recursion (mask-scan.ts,
-// lib/api/cap-depth.ts): a 120 KB body or a 10,000-deep one is masked in milliseconds.
+// lib/cap-depth.ts): a 120 KB body or a 10,000-deep one is masked in milliseconds.
 import 'server-only';
-import { capDepth, mapJson, MAX_RESPONSE_DEPTH } from '@/lib/api/cap-depth';
+import { capDepth, mapJson, MAX_RESPONSE_DEPTH } from '@/lib/cap-depth';
 import { TextPieces } from '@/lib/api/json-stream';
 import { env } from '@/lib/env';
 import type { Actor } from './authorize';
