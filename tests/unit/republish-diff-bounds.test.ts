@@ -10,34 +10,40 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - t };
 }
 
+// The bounds asserted are an order of magnitude above what the caps give here (figures logged)
+// and below what the uncapped diff took (7 s): they fail on a missing cap, not on a busy machine.
 describe('editedBodyDiff bounds', () => {
-  it('a 35 KB edit that changes every line answers within 100 ms', () => {
+  it('a 35 KB edit that changes every line answers "too large" within the time cap', () => {
     const original = JSON.stringify(Array.from({ length: 3500 }, (_, i) => `a${i}`));
     const edited = JSON.stringify(Array.from({ length: 3500 }, (_, i) => `b${i}`));
     expect(original.length).toBeGreaterThan(25_000);
     const { value, ms } = timed(() => editedBodyDiff(original, edited));
-    expect(ms).toBeLessThan(100);
+    console.log(`35 KB all-lines edit: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(1000);
     expect(isDiffTooLarge(value)).toBe(true);
     expect(value).toMatch(/^Too large to diff/);
   });
 
-  it('35 KB of shuffled lines of text (no JSON) answers within 100 ms', () => {
+  it('35 KB of shuffled lines of text (no JSON) answers "too large" within the time cap', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${(i * 7919) % 5000}`);
-    const { ms } = timed(() => editedBodyDiff(lines.join('\n'), [...lines].reverse().join('\n')));
-    expect(ms).toBeLessThan(100);
+    const { value, ms } = timed(() => editedBodyDiff(lines.join('\n'), [...lines].reverse().join('\n')));
+    console.log(`35 KB reversed lines: ${ms.toFixed(1)} ms`);
+    expect(isDiffTooLarge(value)).toBe(true);
+    expect(ms).toBeLessThan(1000);
   });
 
   it('a body over the size cap is not diffed at all', () => {
     const big = 'x'.repeat(MAX_DIFF_INPUT + 1);
     const { value, ms } = timed(() => editedBodyDiff(big, big + 'y'));
     expect(isDiffTooLarge(value)).toBe(true);
-    expect(ms).toBeLessThan(20);
+    expect(ms).toBeLessThan(200);
   });
 
   it('a 10,000-deep body is compared as text, without throwing', () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     const { value, ms } = timed(() => editedBodyDiff(deep, deep.replace('[]', '[1]')));
-    expect(ms).toBeLessThan(100);
+    console.log(`10,000-deep body: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(1000);
     expect(value).toContain('+');
   });
 
