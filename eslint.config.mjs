@@ -109,17 +109,30 @@ export default defineConfig([
   },
   {
     files: ['lib/bus/**'],
-    // These three still throw the HTTP layer's errors: they move to lib/actions, which throws
-    // domain errors (issue 15). Until then they are the rule's only exceptions.
-    ignores: ['lib/bus/republish-engine.ts', 'lib/bus/republish-status.ts', 'lib/bus/retry-unreadable.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             forbid(
-              ['@/app/**', '@/lib/api/**', '@/lib/server/**', '@/components/**'],
-              'lib/bus is broker work: no HTTP (lib/api), no read queries (lib/server), no app.',
+              ['@/app/**', '@/lib/api/**', '@/lib/server/**', '@/lib/actions/**', '@/components/**'],
+              'lib/bus is broker work: no HTTP (lib/api), no read queries (lib/server), no operator actions (lib/actions), no app.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/actions/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(
+              ['@/app/**', '@/components/**', '@/lib/api/**'],
+              'lib/actions are operator actions: actor and validated input in, domain errors (lib/action-error.ts) out; no HTTP (lib/api), no app, no UI.',
             ),
           ],
         },

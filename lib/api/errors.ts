@@ -1,4 +1,6 @@
 // The one error envelope of the HTTP API: { error: { code, message, details? } }.
+import type { ActionError, ActionErrorKind } from '@/lib/action-error';
+
 export const errorStatus = {
   invalid_request: 400,
   unauthorized: 401,
@@ -45,3 +47,18 @@ export const notFound = (what: string) => new ApiError('not_found', `${what} not
 export const conflict = (message: string, details?: unknown) => new ApiError('conflict', message, details);
 export const unavailable = (message: string, details?: unknown) => new ApiError('unavailable', message, details);
 export const unprocessable = (message: string, details?: unknown) => new ApiError('unprocessable', message, details);
+
+/** The API's code of each domain error kind (lib/action-error.ts); status, message and details carry over as they are. */
+const actionErrorCode: Record<ActionErrorKind, ErrorCode> = {
+  not_found: 'not_found',
+  conflict: 'conflict',
+  unavailable: 'unavailable',
+  forbidden: 'forbidden',
+  contract_violation: 'contract_violation',
+  unprocessable: 'unprocessable',
+  invalid: 'invalid_request',
+};
+
+export function fromActionError(err: ActionError): ApiError {
+  return new ApiError(actionErrorCode[err.kind], err.message, err.details);
+}

@@ -1,8 +1,10 @@
-// Wraps a route handler: every thrown ApiError becomes the error envelope, anything else a
-// 500 without internals; database or broker outages become 503. Routes stay three moves:
-// parse -> authorise -> call lib/server.
+// Wraps a route handler: every thrown ApiError, and every domain error of an action
+// (ActionError, lib/action-error.ts), becomes the error envelope, anything else a 500 without
+// internals; database or broker outages become 503. Routes stay thin: parse -> authorise ->
+// call lib/actions (or a lib/server read) -> respond.
 import { ZodError } from 'zod';
-import { ApiError } from './errors';
+import { ActionError } from '@/lib/action-error';
+import { ApiError, fromActionError } from './errors';
 import { zodDetails } from './parse';
 import { isLockTimeout } from '@/lib/db/guard-pool';
 import { logger } from '@/lib/log';
@@ -36,6 +38,7 @@ export function withApi<C = unknown>(handler: Handler<C>): Handler<C> {
       return await handler(request, context);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
+      if (err instanceof ActionError) return errorResponse(fromActionError(err));
       if (err instanceof ZodError) return errorResponse(new ApiError('invalid_request', 'Invalid request', zodDetails(err)));
       // a row-lock wait past lock_timeout (lib/db/guard-pool.ts): someone else holds the row
       if (isLockTimeout(err))

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { Json } from './amqp-values';
 import { fillBigBodies, inlineBody, type BodyRef } from './message-body';
-import { deadLetterTarget } from './republish-audit';
+import { auditInsertSql, deadLetterTargetSql } from '@/lib/audit/record-audit';
 
 export type RepublishTarget = { kind: 'origin' } | { kind: 'exchange'; exchange?: string; routingKey: string };
 
@@ -238,16 +238,25 @@ export async function settleIntentsDone(
        FROM done JOIN upd ON upd."id" = done."dead_letter_id"
        RETURNING 1
      ), aud AS (
-       INSERT INTO "audit_log" ("at", "actor", "action", "target", "reason", "details")
-       SELECT done."settled_at", done."actor", CASE WHEN done."edited" THEN 'edit-republish' ELSE 'republish' END,
-              'dead-letter:' || done."dead_letter_id", done."reason",
-              jsonb_strip_nulls(COALESCE(done."details", '{}'::jsonb) || jsonb_build_object(
+       -- the audit line of a single republish (a bulk job's is its own, bulk-create/-finish),
+       -- written here, in the settle's statement, so a bulk batch settles in one round trip;
+       -- the row's columns come from the one audit definition (lib/audit/record-audit.ts)
+       ${auditInsertSql(
+         {
+           at: 'done."settled_at"',
+           actor: 'done."actor"',
+           action: `CASE WHEN done."edited" THEN 'edit-republish' ELSE 'republish' END`,
+           target: deadLetterTargetSql('done."dead_letter_id"'),
+           reason: 'done."reason"',
+           details: `jsonb_strip_nulls(COALESCE(done."details", '{}'::jsonb) || jsonb_build_object(
                 'deadLetterId', done."dead_letter_id", 'eventId', upd."event_id", 'intentId', done."id",
                 'republishCount', done."republish_number",
                 'target', jsonb_build_object('kind', done."target_kind", 'exchange', done."exchange", 'routingKey', done."routing_key"),
-                'settledBy', $2::text))
-       FROM done JOIN upd ON upd."id" = done."dead_letter_id"
-       WHERE done."bulk_job_id" IS NULL
+                'settledBy', $2::text))`,
+         },
+         `FROM done JOIN upd ON upd."id" = done."dead_letter_id"
+       WHERE done."bulk_job_id" IS NULL`,
+       )}
        RETURNING 1
      )
      SELECT done."id" AS "intentId", done."dead_letter_id" AS "deadLetterId", done."bulk_job_id" AS "bulkJobId",
@@ -297,8 +306,6 @@ export async function settleIntentsFailed(
   );
   return rows.map((r) => r.id);
 }
-
-export { deadLetterTarget };
 
 /** Runs fn in a transaction on a pooled client. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

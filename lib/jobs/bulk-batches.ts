@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { claimForBulk, decrementPending, inTransaction, settleIntentsDone, settleIntentsFailed, type ClaimedRecord } from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-message';
 import { uuidArray } from '@/lib/db/uuid-array';
-import type { RepublishDeps } from '@/lib/bus/republish-engine';
+import type { RepublishDeps } from './republish-runtime';
 import type { OutgoingMessage, PublishOutcome } from '@/lib/bus/republish-publisher';
 import { retryTransient } from '@/lib/db/retry-transient';
 import { queueIssue } from '@/lib/schemas/republish-target';

@@ -10,8 +10,8 @@
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { sleep } from '@/lib/backoff';
-import { insertAudit, bulkJobTarget } from '@/lib/bus/republish-audit';
-import type { RepublishDeps } from '@/lib/bus/republish-engine';
+import { bulkJobTarget, recordAudit } from '@/lib/audit/record-audit';
+import type { RepublishDeps } from './republish-runtime';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
 import { claimRepublishBatch, discardBatch, republishBatch, sendRepublishBatch, settleBatchRetrying, type BulkJobRow, type ClaimedBatch } from './bulk-batches';
 
@@ -343,7 +343,7 @@ export class BulkRunner {
         [job.id, reason],
       );
       if (rowCount)
-        await insertAudit(tx, [{ actor: 'system', action: 'bulk-auto-pause', target: bulkJobTarget(job.id), reason, details: { returned, succeeded } }]);
+        await recordAudit(tx, [{ actor: 'system', action: 'bulk-auto-pause', target: bulkJobTarget(job.id), reason, details: { returned, succeeded } }]);
     });
     this.log.warn({ bulkJobId: job.id, returned, succeeded }, 'bulk job auto-paused');
     return true;
@@ -357,7 +357,7 @@ export class BulkRunner {
         [job.id],
       );
       if (rows[0])
-        await insertAudit(tx, [
+        await recordAudit(tx, [
           {
             actor: 'system',
             action: 'bulk-finish',

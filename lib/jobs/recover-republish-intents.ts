@@ -23,7 +23,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { headerText } from '@/lib/bus/amqp-values';
-import { insertAudit } from '@/lib/bus/republish-audit';
+import { deadLetterTarget, recordAudit } from '@/lib/audit/record-audit';
 import { INTENT_ID_HEADER } from '@/lib/bus/republish-message';
 import { inTransaction, settleIntentsDone, settleIntentsFailed } from '@/lib/bus/republish-outbox';
 import { deadOwners, type IntentOwner } from '@/lib/bus/republish-owner';
@@ -189,14 +189,14 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
           );
         }
         const settledIds = new Set([...a, ...b]);
-        await insertAudit(
+        await recordAudit(
           tx,
           unproven
             .filter((i) => settledIds.has(i.id))
             .map((i) => ({
               actor: 'system',
               action: 'republish-abandoned',
-              target: `dead-letter:${i.deadLetterId}`,
+              target: deadLetterTarget(i.deadLetterId),
               reason: i.ledger ? 'not received by the broker' : 'outcome unknown (exchange target)',
               details: { intentId: i.id, requestedBy: i.actor, bulkJobId: i.bulkJobId },
             })),

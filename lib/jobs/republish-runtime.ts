@@ -4,10 +4,24 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
-import type { RepublishDeps } from '@/lib/bus/republish-engine';
 import { IntentOwner } from '@/lib/bus/republish-owner';
 import { RepublishPublisher } from '@/lib/bus/republish-publisher';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
+import type { TargetContext } from '@/lib/schemas/republish-target';
+
+/** What republishing needs: the single action (lib/actions/republish-dead-letter.ts), the bulk runner and recovery. */
+export interface RepublishDeps {
+  pool: pg.Pool;
+  publisher: RepublishPublisher;
+  owner: IntentOwner;
+  maxRetries: number;
+  eventsExchange: string;
+  logger?: Logger;
+  /** this install's own queue names the target rules refuse (DLQ, ledger) */
+  targetContext?: TargetContext;
+  /** test hook: called right after the broker confirmed, before the database commit */
+  afterConfirm?: () => void;
+}
 
 export interface RepublishSettings {
   databaseUrl: string;

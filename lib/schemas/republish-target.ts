@@ -1,5 +1,5 @@
 // Where a republish may go: the rules for a target's exchange, queue and routing key, pure (no
-// broker, no database), shared by the request schema (lib/schemas/republish.ts), the engine
+// broker, no database), shared by the request schema (lib/schemas/republish.ts), the republish action
 // (which knows the DLQ, ledger and tap names of this install) and the bulk runner.
 //
 // Refused, each with a reason an operator can act on:

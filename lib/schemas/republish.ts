@@ -21,7 +21,7 @@ export const republishTargetSchema = z.discriminatedUnion('kind', [
       routingKey: safeText(4096),
     })
     // The rules of lib/schemas/republish-target.ts (bytes, amq.*, EventDesk's own, DLQs), each
-    // issue on its field; the engine checks them again with this install's DLQ and ledger names.
+    // issue on its field; the republish action checks them again with this install's DLQ and ledger names.
     .superRefine((t, ctx) => {
       const issues =
         t.exchange === undefined

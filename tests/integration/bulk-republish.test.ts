@@ -16,9 +16,9 @@ const operator = { name: 'olivia@example.com', role: 'operator' as const, kind: 
 const admin = { name: 'ada@example.com', role: 'admin' as const, kind: 'user' as const };
 
 type Server = {
-  createBulkJob: typeof import('@/lib/server/bulk/create-bulk-job').createBulkJob;
+  createBulkJob: typeof import('@/lib/actions/create-bulk-job').createBulkJob;
   getBulkJob: typeof import('@/lib/server/bulk/get-bulk-job').getBulkJob;
-  controlBulkJob: typeof import('@/lib/server/bulk/control-bulk-job').controlBulkJob;
+  controlBulkJob: typeof import('@/lib/actions/control-bulk-job').controlBulkJob;
 };
 
 describe('bulk republish', () => {
@@ -40,9 +40,9 @@ describe('bulk republish', () => {
     // (batches growing from 25, claims ahead, two settles in flight, batches shrinking at the end)
     runner = new BulkRunner(rt, { pollMs: 100, returnCheckEveryMs: 200, maxBatch: 200 }).start();
     server = {
-      createBulkJob: (await import('@/lib/server/bulk/create-bulk-job')).createBulkJob,
+      createBulkJob: (await import('@/lib/actions/create-bulk-job')).createBulkJob,
       getBulkJob: (await import('@/lib/server/bulk/get-bulk-job')).getBulkJob,
-      controlBulkJob: (await import('@/lib/server/bulk/control-bulk-job')).controlBulkJob,
+      controlBulkJob: (await import('@/lib/actions/control-bulk-job')).controlBulkJob,
     };
   });
 
@@ -66,7 +66,7 @@ describe('bulk republish', () => {
     const unconfirmed = await server
       .createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'bug fixed', ratePerSecond: 0 })
       .catch((e) => e);
-    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.kind).toBe('conflict');
     expect(unconfirmed.details).toMatchObject({ reason: 'confirm-count', count: 1000 });
 
     const created = await server.createBulkJob(operator, {
@@ -180,7 +180,7 @@ describe('bulk republish', () => {
       () => server.getBulkJob(jobId),
       (j) => j.succeeded >= 10,
     );
-    await server.controlBulkJob(jobId, 'cancel', operator);
+    await server.controlBulkJob(operator, { id: jobId, control: 'cancel' });
     // the batch in flight finishes; then nothing moves any more
     await new Promise((r) => setTimeout(r, 1000));
     const a = await server.getBulkJob(jobId);
@@ -196,8 +196,8 @@ describe('bulk republish', () => {
     );
     expect(rows[0]).toEqual({ pending: 100 - b.succeeded, republished: b.succeeded });
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(b.succeeded);
-    const again = await server.controlBulkJob(jobId, 'resume', operator).catch((e) => e);
-    expect(again.status).toBe(409);
+    const again = await server.controlBulkJob(operator, { id: jobId, control: 'resume' }).catch((e) => e);
+    expect(again.kind).toBe('conflict');
   });
 
   it('discards a selection of ids in bulk, sending nothing', async () => {
@@ -270,6 +270,6 @@ describe('bulk republish', () => {
       `bulk-job:${jobId}`,
     ]);
     expect(rows).toEqual([{ action: 'bulk-auto-pause', actor: 'system' }]);
-    await server.controlBulkJob(jobId, 'cancel', operator);
+    await server.controlBulkJob(operator, { id: jobId, control: 'cancel' });
   });
 });

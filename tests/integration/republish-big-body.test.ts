@@ -4,7 +4,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishOne } from '@/lib/bus/republish-engine';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import { claimForBulk } from '@/lib/bus/republish-outbox';
 import { INLINE_BODY_BYTES } from '@/lib/bus/message-body';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';

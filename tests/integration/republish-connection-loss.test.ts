@@ -2,7 +2,7 @@
 // during a single republish and during a bulk job: both complete afterwards, and the owner holds
 // its lock again with exactly one session (no second loop racing for it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishOne } from '@/lib/bus/republish-engine';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
@@ -149,7 +149,7 @@ describe('republish survives dropped database connections', () => {
       const started = Date.now();
       const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x' }).catch((e) => e);
       const ms = Date.now() - started;
-      expect(err.status).toBe(409);
+      expect(err.kind).toBe('conflict');
       expect(err.details).toMatchObject({ reason: 'busy' });
       expect(ms).toBeGreaterThanOrEqual(4500);
       expect(ms).toBeLessThan(8000);

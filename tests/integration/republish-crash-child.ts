@@ -1,6 +1,6 @@
 // Child process of republish-crash.test.ts: republishes one dead letter with the test hook
 // EVENTDESK_TEST_CRASH_AFTER_CONFIRM=1, so it exits between the broker's confirm and the commit.
-import { republishOne } from '@/lib/bus/republish-engine';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import { createRepublishRuntime, crashAfterConfirmFromEnv } from '@/lib/jobs/republish-runtime';
 
 const [databaseUrl, amqpUrl, ledgerQueue, deadLetterId] = process.argv.slice(2);

@@ -2,8 +2,8 @@
 // sent; a valid edit arrives as edited; the diff is in the audit log.
 import type { GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '@/lib/api/errors';
-import { republishOne } from '@/lib/bus/republish-engine';
+import { ActionError } from '@/lib/action-error';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -37,12 +37,12 @@ describe('edited republish', () => {
     const { ids, eventIds } = await seedDeadLetters(db.pool, { queue: origin });
     const broken = JSON.stringify(userCreated(eventIds[0], 'not-an-email'), null, 2);
     const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'fix email', body: broken }).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.status).toBe(422);
+    expect(err).toBeInstanceOf(ActionError);
+    expect(err.kind).toBe('contract_violation');
     expect(err.details.violations).toEqual(expect.arrayContaining([expect.objectContaining({ path: '$.data.email' })]));
     const changedId = JSON.stringify(userCreated('6f1c1f0e-7a55-4c1e-9a0b-0d8a1e9f2b11'));
     const err2 = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', body: changedId }).catch((e) => e);
-    expect(err2.status).toBe(422);
+    expect(err2.kind).toBe('contract_violation');
     expect(err2.details.violations).toEqual([expect.objectContaining({ path: '$.eventId' })]);
     expect((await broker.channel.checkQueue(origin)).messageCount).toBe(0);
     expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
@@ -71,7 +71,7 @@ describe('edited republish', () => {
     const { ids, eventIds } = await seedDeadLetters(db.pool, { queue: origin });
     const broken = JSON.stringify(userCreated(eventIds[0], 'still-broken'));
     const denied = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', body: broken, force: true }).catch((e) => e);
-    expect(denied.status).toBe(403);
+    expect(denied.kind).toBe('forbidden');
     const r = await republishOne(rt, { deadLetterId: ids[0], actor: admin, reason: 'consumer accepts it now', body: broken, force: true });
     expect(r.status).toBe('republished');
     const msg = (await broker.channel.get(origin, { noAck: true })) as GetMessage;

@@ -1,6 +1,6 @@
 // Broker down, target missing, unroutable: a clear error, nothing sent, the record unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishOne } from '@/lib/bus/republish-engine';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -46,8 +46,7 @@ describe('republish failures change nothing', () => {
     const queue = await broker.queue(uniqueName('republish.down'));
     const { ids } = await seedDeadLetters(db.pool, { queue });
     const err = await republishOne(down, { deadLetterId: ids[0], actor: operator, reason: 'x' }).catch((e) => e);
-    expect(err.status).toBe(503);
-    expect(err.code).toBe('unavailable');
+    expect(err.kind).toBe('unavailable');
     expect(err.message).toMatch(/broker/i);
     await unchanged(ids[0]);
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
@@ -57,7 +56,7 @@ describe('republish failures change nothing', () => {
     const gone = uniqueName('republish.gone');
     const { ids } = await seedDeadLetters(db.pool, { queue: gone });
     const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x' }).catch((e) => e);
-    expect(err.status).toBe(409);
+    expect(err.kind).toBe('conflict');
     expect(err.message).toContain(gone);
     expect(err.details.reason).toBe('unroutable');
     await unchanged(ids[0]);
@@ -73,7 +72,7 @@ describe('republish failures change nothing', () => {
       reason: 'x',
       target: { kind: 'exchange', exchange, routingKey: 'nobody.listens' },
     }).catch((e) => e);
-    expect(err.status).toBe(409);
+    expect(err.kind).toBe('conflict');
     expect(err.details.reason).toBe('unroutable');
     await unchanged(ids[0]);
     const { rows } = await db.pool.query(`SELECT "state" FROM "republish_intents" WHERE "dead_letter_id" = $1`, [ids[0]]);
@@ -93,7 +92,7 @@ describe('republish failures change nothing', () => {
       reason: 'x',
       target: { kind: 'exchange', exchange: uniqueName('missing.ex'), routingKey: 'a' },
     }).catch((e) => e);
-    expect(err.status).toBe(409);
+    expect(err.kind).toBe('conflict');
     await unchanged(ids[0]);
   });
 });

@@ -3,7 +3,7 @@
 // them keeps working as it is, for publishing and for recovery (a second declare with other
 // arguments would be refused).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishOne } from '@/lib/bus/republish-engine';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import { LEDGER_ARGUMENTS } from '@/lib/bus/republish-publisher';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';

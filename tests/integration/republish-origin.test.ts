@@ -3,26 +3,18 @@
 // headers added; a second call is refused and sends nothing; discard/restore; retry limit.
 import type { GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '@/lib/api/errors';
-import { republishOne } from '@/lib/bus/republish-engine';
-import { discardOne, restoreOne } from '@/lib/bus/republish-status';
+import { ActionError } from '@/lib/action-error';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
+import { discardDeadLetter } from '@/lib/actions/discard-dead-letter';
+import { restoreDeadLetter } from '@/lib/actions/restore-dead-letter';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { actionErrorOf } from './actions-fixtures';
 import { MESSAGE_TIMESTAMP, recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const };
 const admin = { name: 'adam@example.com', role: 'admin' as const };
-
-async function errorOf(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('republish to origin', () => {
   let db: TestDatabase;
@@ -58,8 +50,8 @@ describe('republish to origin', () => {
     const result = await republishOne(rt, { deadLetterId: id, actor: operator, reason: 'consumer fixed' });
     expect(result).toMatchObject({ status: 'republished', target: { kind: 'origin', exchange: '', routingKey: origin }, republishCount: 1 });
 
-    const again = await errorOf(republishOne(rt, { deadLetterId: id, actor: operator, reason: 'double click' }));
-    expect(again.status).toBe(409);
+    const again = await actionErrorOf(republishOne(rt, { deadLetterId: id, actor: operator, reason: 'double click' }));
+    expect(again.kind).toBe('conflict');
 
     expect((await broker.channel.checkQueue(origin)).messageCount).toBe(1);
     expect((await broker.channel.checkQueue(sibling)).messageCount).toBe(0);
@@ -104,7 +96,7 @@ describe('republish to origin', () => {
       republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'c' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results.filter((r) => r.status === 'rejected')) expect((r.reason as ApiError).status).toBe(409);
+    for (const r of results.filter((r) => r.status === 'rejected')) expect((r.reason as ActionError).kind).toBe('conflict');
     expect((await broker.channel.checkQueue(origin)).messageCount).toBe(1);
     await broker.channel.purgeQueue(origin);
   });
@@ -121,9 +113,9 @@ describe('republish to origin', () => {
 
   it('stops at MAX_RETRIES unless an admin forces it', async () => {
     const { ids } = await seedDeadLetters(db.pool, { queue: origin, exchange, republishCount: 3 });
-    const refused = await errorOf(republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'again' }));
-    expect(refused.status).toBe(409);
-    expect((await errorOf(republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', force: true }))).status).toBe(403);
+    const refused = await actionErrorOf(republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'again' }));
+    expect(refused.kind).toBe('conflict');
+    expect((await actionErrorOf(republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x', force: true }))).kind).toBe('forbidden');
     expect((await broker.channel.checkQueue(origin)).messageCount).toBe(0);
     const forced = await republishOne(rt, { deadLetterId: ids[0], actor: admin, reason: 'root cause fixed', force: true });
     expect(forced.republishCount).toBe(4);
@@ -133,12 +125,12 @@ describe('republish to origin', () => {
 
   it('discards and restores, keeping the group count and the audit', async () => {
     const { ids } = await seedDeadLetters(db.pool, { queue: origin, exchange, count: 2 });
-    const d = await discardOne(rt.pool, ids[0], operator.name, 'test traffic');
+    const d = await discardDeadLetter(operator, { id: ids[0], reason: 'test traffic' }, rt.pool);
     expect(d.status).toBe('discarded');
     expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'discarded', pending_count: 1 });
-    expect((await errorOf(discardOne(rt.pool, ids[0], operator.name, 'again'))).status).toBe(409);
-    expect((await errorOf(republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x' }))).status).toBe(409);
-    const r = await restoreOne(rt.pool, ids[0], operator.name, 'was real');
+    expect((await actionErrorOf(discardDeadLetter(operator, { id: ids[0], reason: 'again' }, rt.pool))).kind).toBe('conflict');
+    expect((await actionErrorOf(republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x' }))).kind).toBe('conflict');
+    const r = await restoreDeadLetter(operator, { id: ids[0], reason: 'was real' }, rt.pool);
     expect(r.status).toBe('pending');
     expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', pending_count: 2 });
     const { rows } = await db.pool.query(`SELECT "action" FROM "audit_log" WHERE "target" = $1 ORDER BY "id"`, [`dead-letter:${ids[0]}`]);
@@ -150,6 +142,8 @@ describe('republish to origin', () => {
   });
 
   it('answers 404 for an unknown dead letter', async () => {
-    expect((await errorOf(republishOne(rt, { deadLetterId: '00000000-0000-4000-8000-000000000000', actor: operator, reason: 'x' }))).status).toBe(404);
+    expect((await actionErrorOf(republishOne(rt, { deadLetterId: '00000000-0000-4000-8000-000000000000', actor: operator, reason: 'x' }))).kind).toBe(
+      'not_found',
+    );
   });
 });

@@ -32,7 +32,7 @@ describe('republish target API refusals', () => {
   });
 
   afterAll(async () => {
-    const { getRepublishRuntime } = await import('@/lib/server/republish/runtime');
+    const { getRepublishRuntime } = await import('@/lib/actions/runtime');
     await getRepublishRuntime().close();
     const { prisma } = await import('@/lib/server/db');
     await prisma.$disconnect();
@@ -104,7 +104,7 @@ describe('republish target API refusals', () => {
   });
 
   it('bulk pause of a job row-locked by a stuck session: 409 busy after the lock timeout', async () => {
-    const { controlBulkJob } = await import('@/lib/server/bulk/control-bulk-job');
+    const { controlBulkJob } = await import('@/lib/actions/control-bulk-job');
     const { rows } = await db.pool.query<{ id: string }>(
       `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second") VALUES ('republish', '{}', 'x', 'olivia', 0) RETURNING "id"`,
     );
@@ -113,8 +113,8 @@ describe('republish target API refusals', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM "bulk_jobs" WHERE "id" = $1 FOR UPDATE`, [rows[0].id]);
       const started = Date.now();
-      const err = await controlBulkJob(rows[0].id, 'pause', { name: 'olivia', role: 'operator', kind: 'user' } as never).catch((e) => e);
-      expect(err.status).toBe(409);
+      const err = await controlBulkJob({ name: 'olivia', role: 'operator' }, { id: rows[0].id, control: 'pause' }).catch((e) => e);
+      expect(err.kind).toBe('conflict');
       expect(err.details).toMatchObject({ reason: 'busy' });
       expect(Date.now() - started).toBeLessThan(8000);
     } finally {

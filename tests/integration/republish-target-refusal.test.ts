@@ -3,7 +3,7 @@
 // republishes succeed: the publishing channel is reopened when the broker closes it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { republishOne } from '@/lib/bus/republish-engine';
+import { republishOne } from '@/lib/actions/republish-dead-letter';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
@@ -47,7 +47,7 @@ describe('republish target refusal', () => {
       reason: 'x',
       target: { kind: 'exchange', exchange: 'amq.rabbitmq.trace', routingKey: 'publish.x' },
     }).catch((e) => e);
-    expect(err.status).toBe(400);
+    expect(err.kind).toBe('invalid');
     expect(err.details).toEqual([expect.objectContaining({ field: 'target.exchange' })]);
     expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
     expect(await pendingIntents(ids[0])).toBe(0);
@@ -67,8 +67,7 @@ describe('republish target refusal', () => {
       reason: 'x',
       target: { kind: 'exchange', exchange: internal, routingKey: 'user.created' },
     }).catch((e) => e);
-    expect(err.status).toBe(400);
-    expect(err.code).toBe('invalid_request');
+    expect(err.kind).toBe('invalid');
     expect(err.details).toEqual([expect.objectContaining({ field: 'target.exchange', message: expect.stringMatching(/internal|ACCESS_REFUSED/i) })]);
     expect(Date.now() - started).toBeLessThan(5000);
     const { rows } = await db.pool.query(`SELECT "state" FROM "republish_intents" WHERE "dead_letter_id" = $1`, [ids[0]]);

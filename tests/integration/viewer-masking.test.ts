@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertAudit } from '@/lib/bus/republish-audit';
+import { recordAudit } from '@/lib/audit/record-audit';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { seedDeadLetter } from './triage-seed';
@@ -138,7 +138,7 @@ describe('audit log masking', () => {
     const edited = JSON.stringify({ eventType: 'order.created', email: 'john@example.org', paymentId: 'pay_1111111111', amount: 6 });
     const client = await env.db.pool.connect();
     try {
-      await insertAudit(client, [
+      await recordAudit(client, [
         {
           actor: 'ops@corp.example',
           action: 'edit-republish',

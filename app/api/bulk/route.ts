@@ -1,10 +1,10 @@
 // POST /api/bulk: dry run -> {dryRun, count, sample}; otherwise 202 {jobId} and the background
 // runner does the work at the chosen rate.
+import { createBulkJob } from '@/lib/actions/create-bulk-job';
 import { json, withApi } from '@/lib/api/handler';
 import { parseJsonBody } from '@/lib/api/parse';
 import { bulkRequestSchema } from '@/lib/schemas/bulk';
 import { authorize } from '@/lib/server/auth/authorize';
-import { createBulkJob } from '@/lib/server/bulk/create-bulk-job';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

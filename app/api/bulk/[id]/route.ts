@@ -3,7 +3,7 @@ import { json, withApi } from '@/lib/api/handler';
 import { authorize } from '@/lib/server/auth/authorize';
 import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { getBulkJob } from '@/lib/server/bulk/get-bulk-job';
-import { uuidParam } from '@/lib/server/republish/route-params';
+import { uuidParam } from '@/lib/api/route-params';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

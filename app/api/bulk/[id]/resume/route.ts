@@ -1,13 +1,14 @@
 // POST /api/bulk/:id/resume
+import { controlBulkJob } from '@/lib/actions/control-bulk-job';
 import { json, withApi } from '@/lib/api/handler';
 import { authorize } from '@/lib/server/auth/authorize';
-import { controlBulkJob } from '@/lib/server/bulk/control-bulk-job';
-import { uuidParam } from '@/lib/server/republish/route-params';
+import { uuidParam } from '@/lib/api/route-params';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const POST = withApi<{ params: Promise<{ id: string }> }>(async (request, ctx) => {
   const actor = await authorize(request, 'operator');
-  return json(await controlBulkJob(await uuidParam(ctx.params, 'Bulk job'), 'resume', actor));
+  const id = await uuidParam(ctx.params, 'Bulk job');
+  return json(await controlBulkJob(actor, { id, control: 'resume' }));
 });

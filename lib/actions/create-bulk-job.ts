@@ -1,12 +1,14 @@
-// POST /api/bulk: a dry run (count and a sample, nothing changes) or a job. The job's selection
-// is snapshotted into bulk_job_items in the same transaction that creates it, so the job works
-// on a stable set whatever the drain adds meanwhile; the background runner does the rest.
+// The bulk create action (POST /api/bulk): a dry run (count and a sample, nothing changes) or a
+// job. The job's selection is snapshotted into bulk_job_items in the same transaction that
+// creates it, so the job works on a stable set whatever the drain adds meanwhile; the
+// background runner (lib/jobs/bulk-runner.ts) does the rest.
 import 'server-only';
-import { ApiError, conflict } from '@/lib/api/errors';
+import { conflict, forbidden } from '@/lib/action-error';
+import { bulkJobTarget, prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
+import { bulkWhere } from '@/lib/server/bulk/bulk-selection';
 import { prisma } from '@/lib/server/db';
-import type { Actor } from '@/lib/server/auth/authorize';
 import { DEFAULT_BULK_RATE, TYPE_TO_CONFIRM_OVER, type BulkCreatedResponse, type BulkDryRunResponse, type BulkRequest } from '@/lib/schemas/bulk';
-import { bulkWhere } from './bulk-selection';
+import type { Actor } from './actor';
 
 const SAMPLE_SIZE = 10;
 
@@ -20,7 +22,7 @@ interface SampleRow {
 }
 
 export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkCreatedResponse> {
-  if (request.force && actor.role !== 'admin') throw new ApiError('forbidden', 'Only an admin can force a bulk republish');
+  if (request.force && actor.role !== 'admin') throw forbidden('Only an admin can force a bulk republish');
   const where = bulkWhere(request.selection);
 
   if (request.dryRun) {
@@ -64,10 +66,13 @@ export async function createBulkJob(actor: Actor, request: BulkRequest): Promise
         });
       }
       await tx.$executeRaw`UPDATE "bulk_jobs" SET "total" = ${total} WHERE "id" = ${job.id}::uuid`;
-      await tx.$executeRaw`
-        INSERT INTO "audit_log" ("actor", "action", "target", "reason", "details")
-        VALUES (${actor.name}, 'bulk-create', ${'bulk-job:' + job.id}, ${request.reason},
-                ${JSON.stringify({ bulkJobId: job.id, action: request.action, selection: request.selection, count: total, ratePerSecond: rate, force: Boolean(request.force) })}::jsonb)`;
+      await recordAudit(prismaAuditClient(tx), {
+        actor: actor.name,
+        action: 'bulk-create',
+        target: bulkJobTarget(job.id),
+        reason: request.reason,
+        details: { bulkJobId: job.id, action: request.action, selection: request.selection, count: total, ratePerSecond: rate, force: Boolean(request.force) },
+      });
       return { jobId: job.id, count: total };
     },
     { timeout: 60_000, maxWait: 10_000 },

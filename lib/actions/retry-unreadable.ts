@@ -1,18 +1,21 @@
-// An operator's retry of an unreadable dead letter (one the drain parked): its stored bytes,
+// The retry-unreadable action: an operator's retry of an unreadable dead letter (one the drain parked): its stored bytes,
 // properties and headers go through prepare and the drain's own write again, in one transaction.
 // Stored, it becomes a normal pending dead letter (a new record, or a death of an existing one
 // with the same event), takes the parked record's history and replaces it; refused, nothing
-// changes and the reason comes back (422). The parked copy in eventdesk.parked.<DLQ> stays where
+// changes and the reason comes back (unprocessable). The parked copy in eventdesk.parked.<DLQ> stays where
 // it is: that queue is the broker-side archive of what was parked.
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
-import { conflict, notFound, unprocessable } from '@/lib/api/errors';
-import { decodeAmqpValue, type Json } from './amqp-values';
-import { prepareDeadLetter } from './prepare-dead-letter';
-import { deadLetterTarget, insertAudit } from './republish-audit';
-import { inTransaction } from './republish-outbox';
-import { isTransientStoreError, storeErrorText } from './store-errors';
-import { writeBatch } from './write-batch';
+import { conflict, notFound, unprocessable } from '@/lib/action-error';
+import { deadLetterTarget, recordAudit } from '@/lib/audit/record-audit';
+import { decodeAmqpValue, type Json } from '@/lib/bus/amqp-values';
+import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { inTransaction } from '@/lib/bus/republish-outbox';
+import { isTransientStoreError, storeErrorText } from '@/lib/bus/store-errors';
+import { writeBatch } from '@/lib/bus/write-batch';
+import type { RetryUnreadableRequest } from '@/lib/schemas/republish';
+import type { Actor } from './actor';
+import { getRepublishRuntime } from './runtime';
 
 export interface RetryUnreadableResult {
   /** the pending dead letter it became */
@@ -37,7 +40,13 @@ const asTable = (v: unknown): Record<string, unknown> => {
   return decoded && typeof decoded === 'object' && !Array.isArray(decoded) ? (decoded as Record<string, unknown>) : {};
 };
 
-export async function retryUnreadable(pool: pg.Pool, id: string, actor: string, reason: string | null): Promise<RetryUnreadableResult> {
+export async function retryUnreadable(
+  actor: Actor,
+  input: RetryUnreadableRequest & { id: string },
+  pool: pg.Pool = getRepublishRuntime().pool,
+): Promise<RetryUnreadableResult> {
+  const { id } = input;
+  const reason = input.reason ?? null;
   return inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<ParkedRow>(
       `SELECT d.id::text AS id, d.status, d.routing_key, d.received_at, m.body, m.properties, m.headers
@@ -80,14 +89,14 @@ export async function retryUnreadable(pool: pg.Pool, id: string, actor: string, 
     await tx.query(`UPDATE dead_letter_history SET dead_letter_id = $2 WHERE dead_letter_id = $1`, [id, newId]);
     await tx.query(`INSERT INTO dead_letter_history (dead_letter_id, action, actor, reason, details) VALUES ($1, 'retried', $2, $3, $4)`, [
       newId,
-      actor,
+      actor.name,
       reason,
       JSON.stringify({ from: 'unreadable', previousId: id }),
     ]);
     await tx.query(`DELETE FROM dead_letters WHERE id = $1`, [id]);
-    await insertAudit(tx, [
+    await recordAudit(tx, [
       {
-        actor,
+        actor: actor.name,
         action: 'retry-unreadable',
         target: deadLetterTarget(newId),
         reason,

@@ -1,17 +1,17 @@
-// Republishing one dead letter, outbox style:
+// The republish and edit-and-republish actions: one dead letter, outbox style:
 //   1. check (record pending, retry limit, edited body against its contract, target exists)
 //   2. record the intent (its own transaction, under the record's row lock)
-//   3. publish with confirm + mandatory (and a ledger copy, see republish-publisher.ts)
+//   3. publish with confirm + mandatory (and a ledger copy, see lib/bus/republish-publisher.ts)
 //   4. settle: intent done + record republished + group count + history + audit, one transaction
 // A failure in 1-3 leaves the record exactly as it was. A crash between 3 and 4 leaves a
-// pending intent that republish-recovery.ts settles from the ledger.
+// pending intent that lib/jobs/recover-republish-intents.ts settles from the ledger.
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ApiError, conflict, notFound, unavailable } from '@/lib/api/errors';
+import { ActionError, conflict, forbidden, invalid, notFound, unavailable } from '@/lib/action-error';
 import { validateBody } from '@/lib/events/validate';
 import { logger as rootLogger } from '@/lib/log';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
-import { buildRepublishMessage } from './republish-message';
+import { buildRepublishMessage } from '@/lib/bus/republish-message';
 import {
   inTransaction,
   insertIntents,
@@ -24,34 +24,20 @@ import {
   type RepublishTarget,
   type ResolvedTarget,
   type StoredMessageRow,
-} from './republish-outbox';
-import { isLockTimeout } from '@/lib/db/guard-pool';
+} from '@/lib/bus/republish-outbox';
 import { retryTransient } from '@/lib/db/retry-transient';
+import type { RepublishDeps } from '@/lib/jobs/republish-runtime';
+import type { RepublishRequest } from '@/lib/schemas/republish';
 import { targetIssues, type TargetContext } from '@/lib/schemas/republish-target';
-import { OwnerUnavailableError, type IntentOwner } from './republish-owner';
-import { BrokerUnavailableError, type RepublishPublisher } from './republish-publisher';
-
-export interface RepublishDeps {
-  pool: pg.Pool;
-  publisher: RepublishPublisher;
-  owner: IntentOwner;
-  maxRetries: number;
-  eventsExchange: string;
-  logger?: Logger;
-  /** this install's own queue names the target rules refuse (DLQ, ledger) */
-  targetContext?: TargetContext;
-  /** test hook: called right after the broker confirmed, before the database commit */
-  afterConfirm?: () => void;
-}
-
-export interface RepublishActor {
-  name: string;
-  role: 'viewer' | 'operator' | 'admin';
-}
+import { OwnerUnavailableError, type IntentOwner } from '@/lib/bus/republish-owner';
+import { BrokerUnavailableError, type RepublishPublisher } from '@/lib/bus/republish-publisher';
+import type { Actor } from './actor';
+import { busyOnLockTimeout } from './busy-on-lock-timeout';
+import { getRepublishRuntime } from './runtime';
 
 export interface RepublishInput {
   deadLetterId: string;
-  actor: RepublishActor;
+  actor: Actor;
   reason: string;
   /** the edited body text; absent = the stored bytes unchanged */
   body?: string;
@@ -73,7 +59,7 @@ export async function loadRecord(client: pg.ClientBase, id: string, lock = false
   return rows[0] ?? null;
 }
 
-/** The contract check of an edited body: 422 with the violations unless an admin forces it. */
+/** The contract check of an edited body: a contract violation (422) unless an admin forces it. */
 export function checkEditedBody(record: RecordForRepublish, text: string, forced: boolean): void {
   const result = validateBody(Buffer.from(text, 'utf8'), record.contentType ?? undefined);
   const violations = [...result.violations];
@@ -82,7 +68,7 @@ export function checkEditedBody(record: RecordForRepublish, text: string, forced
     violations.push({ path: '$.eventId', message: `must stay ${record.eventId}: the eventId of a republished event never changes` });
   }
   if ((result.status === 'valid' && violations.length === 0) || forced) return;
-  throw new ApiError('contract_violation', `The edited body breaks the contract (${result.status}); fix it or, as an admin, force it`, {
+  throw new ActionError('contract_violation', `The edited body breaks the contract (${result.status}); fix it or, as an admin, force it`, {
     status: result.status,
     violations,
   });
@@ -102,7 +88,7 @@ function checkRetryLimit(record: RecordForRepublish, input: RepublishInput, maxR
   });
 }
 
-function notPending(record: RecordForRepublish): ApiError {
+function notPending(record: RecordForRepublish): ActionError {
   return conflict(`This dead letter is ${record.status}, not pending: nothing was sent`, { reason: 'not-pending', status: record.status });
 }
 
@@ -124,7 +110,7 @@ function targetContextOf(deps: RepublishDeps): TargetContext {
   return deps.targetContext ?? { ownQueues: [deps.publisher.ledgerQueue] };
 }
 
-/** The owner lock, within OWNER_WAIT_MS, or 503: without it an intent could not be told from a crashed one. */
+/** The owner lock, within OWNER_WAIT_MS, or unavailable (503): without it an intent could not be told from a crashed one. */
 export async function ownerHeld(owner: IntentOwner): Promise<void> {
   try {
     await owner.held();
@@ -135,20 +121,26 @@ export async function ownerHeld(owner: IntentOwner): Promise<void> {
   }
 }
 
-/** A row-lock wait past lock_timeout: 409 busy, nothing changed. */
-export async function busyOnLockTimeout<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isLockTimeout(err)) throw conflict('This record is busy (another action holds it); nothing was changed, try again shortly', { reason: 'busy' });
-    throw err;
-  }
+/**
+ * The action: republish one dead letter (edited when the request has a body) with this
+ * process's runtime. A failed call changes nothing.
+ */
+export async function republishDeadLetter(actor: Actor, input: RepublishRequest & { id: string }): Promise<RepublishResult> {
+  return republishOne(getRepublishRuntime(), {
+    deadLetterId: input.id,
+    actor: { name: actor.name, role: actor.role },
+    reason: input.reason ?? 'retry',
+    body: input.body,
+    target: input.target,
+    force: input.force,
+  });
 }
 
+/** The engine, with its dependencies given (tests give their own database and broker). */
 export async function republishOne(deps: RepublishDeps, input: RepublishInput): Promise<RepublishResult> {
   const log = (deps.logger ?? rootLogger).child({ deadLetterId: input.deadLetterId, actor: input.actor.name });
   const forced = Boolean(input.force && input.actor.role === 'admin');
-  if (input.force && !forced) throw new ApiError('forbidden', 'Only an admin can force a republish');
+  if (input.force && !forced) throw forbidden('Only an admin can force a republish');
 
   // 1. Checks that need no lock: they make the common refusals cheap and change nothing.
   const client = await deps.pool.connect();
@@ -168,12 +160,10 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
   if (!stored) throw conflict('No stored message for this dead letter: nothing to republish', { reason: 'no-message' });
   const target = resolveTarget(record, input.target, deps.eventsExchange);
   if (!target) {
-    throw new ApiError('invalid_request', 'This dead letter has no origin queue (it carried no x-death): choose an exchange and routing key', {
-      field: 'target',
-    });
+    throw invalid('This dead letter has no origin queue (it carried no x-death): choose an exchange and routing key', { field: 'target' });
   }
   const refused = targetIssues(target, targetContextOf(deps));
-  if (refused.length) throw new ApiError('invalid_request', `This target is refused: ${refused[0].message}`, refused);
+  if (refused.length) throw invalid(`This target is refused: ${refused[0].message}`, refused);
   let editedBody: Buffer | null = null;
   let diff: string | undefined;
   if (input.body !== undefined) {
@@ -241,7 +231,7 @@ async function publishAndSettle(
       const isolated = await deps.publisher.publishIsolated(outgoing);
       if (isolated.outcome === 'refused') {
         await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], `refused by the broker: ${isolated.error}`));
-        throw new ApiError('invalid_request', `The broker refused a publish to exchange "${target.exchange}": ${isolated.error}; nothing was sent`, [
+        throw invalid(`The broker refused a publish to exchange "${target.exchange}": ${isolated.error}; nothing was sent`, [
           { field: 'target.exchange', message: isolated.error ?? 'refused by the broker' },
         ]);
       }

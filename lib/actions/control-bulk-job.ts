@@ -1,12 +1,14 @@
-// POST /api/bulk/:id/pause | resume | cancel. The runner notices at its next batch (it renews
-// its lease only while the job is 'running'). Cancelling leaves the rest of the selection pending.
+// The bulk control actions (POST /api/bulk/:id/pause | resume | cancel). The runner notices at
+// its next batch (it renews its lease only while the job is 'running'). Cancelling leaves the
+// rest of the selection pending.
 import 'server-only';
-import { conflict, notFound } from '@/lib/api/errors';
-import { busyOnLockTimeout } from '@/lib/bus/republish-engine';
-import { prisma } from '@/lib/server/db';
-import type { Actor } from '@/lib/server/auth/authorize';
+import { conflict, notFound } from '@/lib/action-error';
+import { bulkJobTarget, prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
 import type { BulkJob } from '@/lib/schemas/bulk';
-import { getBulkJob } from './get-bulk-job';
+import { getBulkJob } from '@/lib/server/bulk/get-bulk-job';
+import { prisma } from '@/lib/server/db';
+import type { Actor } from './actor';
+import { busyOnLockTimeout } from './busy-on-lock-timeout';
 
 export type BulkControl = 'pause' | 'resume' | 'cancel';
 
@@ -16,10 +18,11 @@ const FROM: Record<BulkControl, string[]> = {
   cancel: ['queued', 'running', 'paused'],
 };
 
-export async function controlBulkJob(id: string, control: BulkControl, actor: Actor): Promise<BulkJob> {
+export async function controlBulkJob(actor: Actor, input: { id: string; control: BulkControl }): Promise<BulkJob> {
+  const { id, control } = input;
   // lock_timeout (lib/db/guard-pool.ts) bounds the wait for the job's row: the runner holds it
   // only for a statement, so a wait past it means something is stuck: 409 busy, not a hang
-  const changed = await busyOnLockTimeout(() =>
+  await busyOnLockTimeout(() =>
     prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "bulk_jobs" WHERE "id" = ${id}::uuid FOR UPDATE`;
@@ -33,14 +36,16 @@ export async function controlBulkJob(id: string, control: BulkControl, actor: Ac
         } else {
           await tx.$executeRaw`UPDATE "bulk_jobs" SET "status" = 'cancelled', "finished_at" = now(), "lease_owner" = NULL, "lease_until" = NULL, "updated_at" = now() WHERE "id" = ${id}::uuid`;
         }
-        await tx.$executeRaw`
-      INSERT INTO "audit_log" ("actor", "action", "target", "reason", "details")
-      VALUES (${actor.name}, ${'bulk-' + control}, ${'bulk-job:' + id}, NULL, ${JSON.stringify({ bulkJobId: id, from })}::jsonb)`;
-        return true;
+        await recordAudit(prismaAuditClient(tx), {
+          actor: actor.name,
+          action: `bulk-${control}`,
+          target: bulkJobTarget(id),
+          reason: null,
+          details: { bulkJobId: id, from },
+        });
       },
       { maxWait: 5000, timeout: 15_000 },
     ),
   );
-  void changed;
   return getBulkJob(id);
 }

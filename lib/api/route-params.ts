@@ -1,8 +1,7 @@
 // Route parameter and optional-body helpers of the republish, bulk and audit routes.
-import 'server-only';
 import { z } from 'zod';
-import { notFound } from '@/lib/api/errors';
-import { parseJsonBody } from '@/lib/api/parse';
+import { notFound } from './errors';
+import { parseJsonBody } from './parse';
 
 /** A path id that is not a UUID names nothing: 404 rather than a database error. */
 export async function uuidParam(params: Promise<{ id: string }>, what: string): Promise<string> {

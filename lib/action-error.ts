@@ -1,0 +1,24 @@
+// The domain errors of operator actions (lib/actions): what went wrong, in the action's terms,
+// never an HTTP status. withApi (lib/api/handler.ts) maps each kind to the API's error code and
+// status. It sits directly under lib/ because lib/api maps it and lib/actions throws it, and
+// lib/actions reads through lib/server, which imports lib/api: a folder of either would make an
+// import ring (tests/unit/layout-no-rings.test.ts).
+export type ActionErrorKind = 'not_found' | 'conflict' | 'unavailable' | 'forbidden' | 'contract_violation' | 'unprocessable' | 'invalid';
+
+export class ActionError extends Error {
+  constructor(
+    public readonly kind: ActionErrorKind,
+    message: string,
+    public readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
+
+export const notFound = (what: string) => new ActionError('not_found', `${what} not found`);
+export const conflict = (message: string, details?: unknown) => new ActionError('conflict', message, details);
+export const unavailable = (message: string, details?: unknown) => new ActionError('unavailable', message, details);
+export const unprocessable = (message: string, details?: unknown) => new ActionError('unprocessable', message, details);
+export const forbidden = (message: string) => new ActionError('forbidden', message);
+export const invalid = (message: string, details?: unknown) => new ActionError('invalid', message, details);

@@ -1,0 +1,63 @@
+// lib/actions/discard-dead-letter.ts against PostgreSQL: its one audit line, its domain errors,
+// and nothing written when it refuses.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discardDeadLetter } from '@/lib/actions/discard-dead-letter';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { actionErrorOf, auditLines } from './actions-fixtures';
+import { insertIntent, recordState, seedDeadLetters } from './republish-fixtures';
+
+const operator = { name: 'olivia@example.com', role: 'operator' as const };
+
+describe('the discard action', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('actions_discard');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('discards a pending dead letter and writes exactly one audit line: actor, action, target, reason, the change', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: 'discard.origin', count: 2 });
+    const result = await discardDeadLetter(operator, { id: ids[0], reason: 'test traffic' }, db.pool);
+    expect(result).toMatchObject({ id: ids[0], status: 'discarded' });
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'discarded', pending_count: 1 });
+    expect(await auditLines(db.pool, `dead-letter:${ids[0]}`)).toEqual([
+      {
+        actor: operator.name,
+        action: 'discard',
+        target: `dead-letter:${ids[0]}`,
+        reason: 'test traffic',
+        details: { deadLetterId: ids[0], from: 'pending', to: 'discarded' },
+      },
+    ]);
+  });
+
+  it('a dead letter that is not pending: conflict (not-pending), and nothing more written', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: 'discard.twice' });
+    await discardDeadLetter(operator, { id: ids[0], reason: 'first' }, db.pool);
+    const err = await actionErrorOf(discardDeadLetter(operator, { id: ids[0], reason: 'again' }, db.pool));
+    expect(err.kind).toBe('conflict');
+    expect(err.details).toEqual({ reason: 'not-pending', status: 'discarded' });
+    expect(await auditLines(db.pool, `dead-letter:${ids[0]}`)).toHaveLength(1);
+  });
+
+  it('a republish in flight: conflict (in-flight), nothing changed', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: 'discard.inflight' });
+    await insertIntent(db.pool, { deadLetterId: ids[0], queue: 'discard.inflight', owner: 'someone-else' });
+    const err = await actionErrorOf(discardDeadLetter(operator, { id: ids[0], reason: 'x' }, db.pool));
+    expect(err.kind).toBe('conflict');
+    expect(err.details).toEqual({ reason: 'in-flight' });
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending' });
+    expect(await auditLines(db.pool, `dead-letter:${ids[0]}`)).toEqual([]);
+  });
+
+  it('an unknown dead letter: not_found', async () => {
+    const err = await actionErrorOf(discardDeadLetter(operator, { id: randomUUID(), reason: 'x' }, db.pool));
+    expect(err.kind).toBe('not_found');
+    expect(err.message).toBe('Dead letter not found');
+  });
+});

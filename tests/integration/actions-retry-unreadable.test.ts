@@ -1,0 +1,77 @@
+// lib/actions/retry-unreadable.ts against PostgreSQL: its one audit line, its domain errors, and
+// nothing written when it refuses.
+import { randomUUID } from 'node:crypto';
+import type { ConsumeMessage } from 'amqplib';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retryUnreadable } from '@/lib/actions/retry-unreadable';
+import { recordUnreadable } from '@/lib/bus/park';
+import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { actionErrorOf, auditLines } from './actions-fixtures';
+
+const operator = { name: 'olivia@example.com', role: 'operator' as const };
+const log = pino({ level: 'silent' });
+
+// One that stores fine (parked while a bug since fixed refused it), one PostgreSQL refuses for
+// real (an x-death time that does not fit timestamptz).
+const storable = { 'x-death': [{ queue: 'notification-service', reason: 'rejected', count: 1, time: { '!': 'timestamp', value: 1764268800 } }] };
+const refused = { 'x-death': [{ queue: 'orders-service', reason: 'rejected', count: 1, time: '-200000-01-01T00:00:00Z' }] };
+
+describe('the retry-unreadable action', () => {
+  let db: TestDatabase;
+
+  async function park(body: string, headers: Record<string, unknown>): Promise<string> {
+    const msg = {
+      content: Buffer.from(body),
+      fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'edu.events.dlq', consumerTag: 'c' },
+      properties: { headers, messageId: `m-${randomUUID()}`, contentType: 'application/json' },
+    } as unknown as ConsumeMessage;
+    const id = await recordUnreadable(db.pool, prepareDeadLetter(msg), 'parked by a test', 'eventdesk.parked.edu.events.dlq', new Date(), log);
+    if (!id) throw new Error('not recorded');
+    return id;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('actions_retry_unreadable');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('stores it as a pending dead letter and writes exactly one audit line, on the record it became', async () => {
+    const id = await park(`{"eventId":"evt-${randomUUID()}","eventType":"user.created"}`, storable);
+    const result = await retryUnreadable(operator, { id, reason: 'bug fixed' }, db.pool);
+    expect(result).toMatchObject({ status: 'pending', previousId: id });
+    expect(await auditLines(db.pool, `dead-letter:${id}`)).toEqual([]);
+    expect(await auditLines(db.pool, `dead-letter:${result.id}`)).toEqual([
+      {
+        actor: operator.name,
+        action: 'retry-unreadable',
+        target: `dead-letter:${result.id}`,
+        reason: 'bug fixed',
+        details: { deadLetterId: result.id, previousId: id, from: 'unreadable', to: 'pending' },
+      },
+    ]);
+
+    // no longer unreadable: a second retry is a conflict
+    const again = await actionErrorOf(retryUnreadable(operator, { id: result.id }, db.pool));
+    expect(again.kind).toBe('conflict');
+    expect(again.details).toEqual({ reason: 'not-unreadable', status: 'pending' });
+    expect(await auditLines(db.pool, `dead-letter:${result.id}`)).toHaveLength(1);
+  });
+
+  it('one the database still refuses: unprocessable with the reason, nothing written', async () => {
+    const id = await park('{"b":2}', refused);
+    const err = await actionErrorOf(retryUnreadable(operator, { id, reason: 'try again' }, db.pool));
+    expect(err.kind).toBe('unprocessable');
+    expect(err.details).toMatchObject({ reason: 'unstorable' });
+    expect(await auditLines(db.pool, `dead-letter:${id}`)).toEqual([]);
+  });
+
+  it('an unknown dead letter: not_found', async () => {
+    const err = await actionErrorOf(retryUnreadable(operator, { id: randomUUID() }, db.pool));
+    expect(err.kind).toBe('not_found');
+  });
+});
