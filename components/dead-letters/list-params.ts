@@ -1,5 +1,5 @@
-// The list view's state lives in the URL (interface.md: "/ dead letters (filters in the query
-// string)"), so a reload or a shared link shows the same view. This reads and writes it.
+// The list view's state lives in the URL (README, Triage: filters in the
+// query string), so a reload or a shared link shows the same view. This reads and writes it.
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, toSearchParams, type DeadLetterListParams } from '@/lib/schemas/dead-letters';
 
 export const FILTER_KEYS = ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId'] as const;

@@ -1,5 +1,5 @@
-// Rebuilds the message to republish from what the drain stored (interface.md, "What a
-// republished message looks like"): the exact body bytes (or the edited body), the original
+// Rebuilds the message to republish from what the drain stored (README, "Fix and republish",
+// what a republished message looks like): the exact body bytes (or the edited body), the original
 // properties, the original headers minus the broker's death bookkeeping, plus EventDesk's own.
 // Pure: no I/O, so unit tests pin the shape down.
 import type { Options } from 'amqplib';

@@ -1,5 +1,5 @@
 // Query and response shapes of GET /api/dead-letters, /api/dead-letters/:id and
-// /api/dead-letters/facets (interface.md), shared by the route handlers and the client hooks.
+// /api/dead-letters/facets (README, HTTP API), shared by the route handlers and the client hooks.
 import { z } from 'zod';
 import { blankToUndefined, isoInstant, safeTrimmed } from './safe-input';
 

@@ -1,4 +1,4 @@
-// GET /api/dead-letters: filtered, keyset-paged list, newest first (interface.md).
+// GET /api/dead-letters: filtered, keyset-paged list, newest first (README, HTTP API).
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
