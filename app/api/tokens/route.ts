@@ -3,7 +3,8 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseJsonBody } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { createToken, listTokens } from '@/lib/server/auth/tokens';
+import { createApiToken } from '@/lib/actions/create-api-token';
+import { listTokens } from '@/lib/server/auth/tokens';
 import { createTokenSchema } from '@/lib/schemas/tokens';
 
 export const runtime = 'nodejs';
@@ -17,5 +18,5 @@ export const GET = withApi(async (request) => {
 export const POST = withApi(async (request) => {
   const actor = await authorize(request, 'admin');
   const input = await parseJsonBody(request, createTokenSchema);
-  return json(await createToken(input, actor.name), { status: 201 });
+  return json(await createApiToken(actor, input), { status: 201 });
 });

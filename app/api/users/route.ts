@@ -2,7 +2,8 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseJsonBody } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { createUser, listUsers } from '@/lib/server/auth/users';
+import { createUser } from '@/lib/actions/create-user';
+import { listUsers } from '@/lib/server/auth/users';
 import { createUserSchema } from '@/lib/schemas/users';
 
 export const runtime = 'nodejs';
@@ -16,5 +17,5 @@ export const GET = withApi(async (request) => {
 export const POST = withApi(async (request) => {
   const actor = await authorize(request, 'admin');
   const input = await parseJsonBody(request, createUserSchema);
-  return json(await createUser(input, actor.name), { status: 201 });
+  return json(await createUser(actor, input), { status: 201 });
 });

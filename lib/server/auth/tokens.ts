@@ -1,14 +1,14 @@
-// API tokens: create (the token is returned once), list, revoke, and look up a Bearer token.
+// API tokens: the list and the Bearer lookup. Creating and revoking are admin actions:
+// lib/actions/create-api-token.ts and revoke-api-token.ts.
 import 'server-only';
-import { notFound } from '@/lib/api/errors';
 import { prisma } from '@/lib/server/db';
-import type { ApiToken, CreatedToken, CreateTokenInput } from '@/lib/schemas/tokens';
+import type { ApiToken } from '@/lib/schemas/tokens';
 import type { Role } from '@/lib/schemas/users';
-import { generateApiToken, hashApiToken, tokenDisplayPrefix } from './api-token-core';
+import { hashApiToken } from './api-token-core';
 
 type TokenRow = Awaited<ReturnType<typeof prisma.apiToken.findUniqueOrThrow>>;
 
-function toApiToken(row: TokenRow): ApiToken {
+export function toApiToken(row: TokenRow): ApiToken {
   return {
     id: row.id,
     name: row.name,
@@ -26,22 +26,6 @@ export async function listTokens(): Promise<ApiToken[]> {
   return rows.map(toApiToken);
 }
 
-export async function createToken(input: CreateTokenInput, createdBy: string): Promise<CreatedToken> {
-  const token = generateApiToken();
-  const row = await prisma.apiToken.create({
-    data: { name: input.name, role: input.role, tokenHash: hashApiToken(token), prefix: tokenDisplayPrefix(token), createdBy },
-  });
-  return { token, item: toApiToken(row) };
-}
-
-export async function revokeToken(id: string): Promise<ApiToken> {
-  const existing = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await prisma.apiToken.findUnique({ where: { id } }) : null;
-  if (!existing) throw notFound('Token');
-  const row = existing.revokedAt ? existing : await prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-  tokenCache.delete(row.tokenHash);
-  return toApiToken(row);
-}
-
 export interface TokenActor {
   id: string;
   name: string;
@@ -56,6 +40,11 @@ const g = globalThis as unknown as {
   __eventdeskTokens?: Map<string, { at: number; token: (TokenActor & { lastUsedAt: number }) | null }>;
 };
 const tokenCache = (g.__eventdeskTokens ??= new Map());
+
+/** A revoked token stops working in this process at once (others within TOKEN_TTL_MS). */
+export function forgetToken(tokenHash: string): void {
+  tokenCache.delete(tokenHash);
+}
 
 export async function findActiveToken(token: string): Promise<TokenActor | null> {
   const tokenHash = hashApiToken(token);

@@ -1,7 +1,7 @@
 // DELETE /api/tokens/:id (admin): revokes the token (kept in the list, marked revoked).
 import { withApi, json } from '@/lib/api/handler';
 import { authorize } from '@/lib/server/auth/authorize';
-import { revokeToken } from '@/lib/server/auth/tokens';
+import { revokeApiToken } from '@/lib/actions/revoke-api-token';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -9,6 +9,6 @@ export const dynamic = 'force-dynamic';
 type Context = { params: Promise<{ id: string }> };
 
 export const DELETE = withApi<Context>(async (request, { params }) => {
-  await authorize(request, 'admin');
-  return json(await revokeToken((await params).id));
+  const actor = await authorize(request, 'admin');
+  return json(await revokeApiToken(actor, { id: (await params).id }));
 });

@@ -3,7 +3,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseJsonBody } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { updateUser } from '@/lib/server/auth/users';
+import { updateUser } from '@/lib/actions/update-user';
 import { updateUserSchema } from '@/lib/schemas/users';
 
 export const runtime = 'nodejs';
@@ -14,5 +14,5 @@ type Context = { params: Promise<{ id: string }> };
 export const PATCH = withApi<Context>(async (request, { params }) => {
   const actor = await authorize(request, 'admin');
   const input = await parseJsonBody(request, updateUserSchema);
-  return json(await updateUser((await params).id, input, actor));
+  return json(await updateUser(actor, { ...input, id: (await params).id }));
 });

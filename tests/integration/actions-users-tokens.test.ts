@@ -1,0 +1,90 @@
+// The admin actions on users and API tokens (lib/actions/create-user.ts, update-user.ts,
+// create-api-token.ts, revoke-api-token.ts) against PostgreSQL: each change writes one audit line
+// (never a password or a token), and refusals are domain errors that write nothing.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeEnv, type RouteEnv } from './route-handlers';
+import { actionErrorOf, auditLines } from './actions-fixtures';
+
+let env: RouteEnv;
+let actions: {
+  createUser: typeof import('@/lib/actions/create-user').createUser;
+  updateUser: typeof import('@/lib/actions/update-user').updateUser;
+  createApiToken: typeof import('@/lib/actions/create-api-token').createApiToken;
+  revokeApiToken: typeof import('@/lib/actions/revoke-api-token').revokeApiToken;
+};
+const admin = { name: 'ada@example.com', role: 'admin' as const, kind: 'user' };
+
+beforeAll(async () => {
+  env = await routeEnv('actionsusers'); // points the process's Prisma client at a database of its own
+  actions = {
+    createUser: (await import('@/lib/actions/create-user')).createUser,
+    updateUser: (await import('@/lib/actions/update-user')).updateUser,
+    createApiToken: (await import('@/lib/actions/create-api-token')).createApiToken,
+    revokeApiToken: (await import('@/lib/actions/revoke-api-token')).revokeApiToken,
+  };
+}, 120_000);
+
+afterAll(async () => {
+  const { prisma } = await import('@/lib/server/db');
+  await prisma.$disconnect();
+  await env?.db.drop();
+});
+
+describe('user actions', () => {
+  it('creating a user writes one audit line without the password; the same email again is a conflict that writes nothing', async () => {
+    const email = `new-${randomUUID()}@example.com`;
+    const { user, password } = await actions.createUser(admin, { email, role: 'viewer' });
+    expect(password).toBeTruthy();
+    const lines = await auditLines(env.db.pool, `user:${user.id}`);
+    expect(lines).toEqual([
+      { actor: admin.name, action: 'user-create', target: `user:${user.id}`, reason: null, details: { email, role: 'viewer', passwordGenerated: true } },
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(password!);
+
+    const err = await actionErrorOf(actions.createUser(admin, { email, role: 'admin', password: 'another-long-password' }));
+    expect(err.kind).toBe('conflict');
+    const { rows } = await env.db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'user-create' AND details->>'email' = $1`, [email]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('changing a role and resetting a password are audited with what changed; the last admin cannot be demoted', async () => {
+    const { user } = await actions.createUser(admin, { email: `op-${randomUUID()}@example.com`, role: 'operator', password: 'a-long-enough-password' });
+    const { password } = await actions.updateUser(admin, { id: user.id, role: 'viewer', resetPassword: true });
+    const lines = await auditLines(env.db.pool, `user:${user.id}`);
+    expect(lines.map((l) => l.action)).toEqual(['user-create', 'user-update']);
+    expect(lines[1].details).toEqual({ email: user.email, role: { from: 'operator', to: 'viewer' }, passwordReset: true, sessionsEnded: true });
+    expect(JSON.stringify(lines)).not.toContain(password!);
+
+    const { user: only } = await actions.createUser(admin, { email: `admin-${randomUUID()}@example.com`, role: 'admin', password: 'a-long-enough-password' });
+    const { rows } = await env.db.pool.query(`SELECT id FROM users WHERE role = 'admin' AND status = 'active'`);
+    expect(rows.map((r) => r.id)).toEqual([only.id]); // this test's database: the one admin
+    const lastAdmin = only.id;
+    const before = await auditLines(env.db.pool, `user:${lastAdmin}`);
+    const err = await actionErrorOf(actions.updateUser({ name: 'someone-else@example.com', role: 'admin', kind: 'token' }, { id: lastAdmin, role: 'viewer' }));
+    expect(err.kind).toBe('conflict');
+    expect(await auditLines(env.db.pool, `user:${lastAdmin}`)).toEqual(before);
+  });
+
+  it('an unknown or malformed id is not found', async () => {
+    expect((await actionErrorOf(actions.updateUser(admin, { id: randomUUID(), role: 'viewer' }))).kind).toBe('not_found');
+    expect((await actionErrorOf(actions.updateUser(admin, { id: 'nope', role: 'viewer' }))).kind).toBe('not_found');
+  });
+});
+
+describe('API token actions', () => {
+  it('creating and revoking a token are audited without the token; revoking twice writes one line; unknown is not found', async () => {
+    const { token, item } = await actions.createApiToken(admin, { name: 'ci-script', role: 'operator' });
+    await actions.revokeApiToken(admin, { id: item.id });
+    const again = await actions.revokeApiToken(admin, { id: item.id });
+    expect(again.revokedAt).not.toBeNull();
+    const lines = await auditLines(env.db.pool, `api-token:${item.id}`);
+    expect(lines.map((l) => [l.actor, l.action])).toEqual([
+      [admin.name, 'token-create'],
+      [admin.name, 'token-revoke'],
+    ]);
+    expect(lines[0].details).toEqual({ name: 'ci-script', role: 'operator', prefix: item.prefix });
+    expect(JSON.stringify(lines)).not.toContain(token);
+    expect((await actionErrorOf(actions.revokeApiToken(admin, { id: randomUUID() }))).kind).toBe('not_found');
+  });
+});
