@@ -5,18 +5,18 @@
 // no credential, viewer / operator / admin tokens, a viewer session cookie, a revoked token
 // and the session of a user disabled after signing in.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers/amqp';
 import { bearer, createTestToken, createTestUser, signIn } from '../helpers/auth';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { startNextServer, type RunningServer } from '../helpers/next-server';
+import { routeFiles, type Method } from '../helpers/route-files';
 
 type Role = 'viewer' | 'operator' | 'admin';
 /** public: anyone; metrics: only Bearer METRICS_TOKEN (set here); next-auth: its own endpoints. */
 type Access = 'public' | 'metrics' | 'next-auth' | Role;
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface RouteCase {
   /** the route file, relative to the repository */
@@ -102,35 +102,6 @@ function builtRoutes(): Set<string> {
   return new Set(existsSync(manifest) ? Object.keys(JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>) : []);
 }
 
-/** Every app/api/**\/route.ts with the HTTP methods it exports. */
-function routeFilesOnDisk(): { file: string; methods: Method[] }[] {
-  const found: { file: string; methods: Method[] }[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(rel);
-      else if (/^route\.(ts|tsx|js|mjs)$/.test(entry.name)) {
-        const source = readFileSync(path.join(ROOT, rel), 'utf8');
-        const methods = new Set<Method>();
-        for (const m of source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(m[1] as Method);
-        for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
-          for (const part of m[1].split(',')) {
-            const name = part
-              .trim()
-              .split(/\s+as\s+/)
-              .pop()
-              ?.trim();
-            if (name && /^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) methods.add(name as Method);
-          }
-        }
-        found.push({ file: rel, methods: [...methods].sort() });
-      }
-    }
-  };
-  walk('app/api');
-  return found;
-}
-
 type Principal = 'none' | 'viewer' | 'operator' | 'admin' | 'viewerSession' | 'revoked' | 'disabledUser';
 const PRINCIPALS: Principal[] = ['none', 'viewer', 'operator', 'admin', 'viewerSession', 'revoked', 'disabledUser'];
 type Outcome = 'allowed' | 'unauthorized' | 'forbidden';
@@ -205,7 +176,7 @@ describe('API access control: role x route matrix', () => {
   });
 
   it('lists every route file and exported method in the table', () => {
-    const onDisk = routeFilesOnDisk();
+    const onDisk = routeFiles(ROOT);
     expect(onDisk.length).toBeGreaterThan(0);
     const listed = new Set(ROUTES.map((r) => `${r.method} ${r.file}`));
     const missing = onDisk.flatMap((f) => f.methods.map((m) => `${m} ${f.file}`)).filter((k) => !listed.has(k));

@@ -6,9 +6,8 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { TextPieces } from '@/lib/api/json-stream';
-
-/** Bytes per query; a multiple of 3, so base64 pieces join into the base64 of the whole. */
-export const BODY_PIECE_BYTES = 3 * 349_525;
+import { bodyPieces } from '@/lib/bus/message-body';
+import { prismaQueryable } from '@/lib/server/db';
 
 export interface MessageBody {
   encoding: 'utf8' | 'base64';
@@ -31,12 +30,7 @@ export async function readMessageBody(db: PrismaClient, messageId: bigint): Prom
   const bytes: Buffer[] = [];
   let isText = true;
   let sizeBytes = 0;
-  for (let offset = 0; ; offset += BODY_PIECE_BYTES) {
-    const [row] = await db.$queryRaw<{ piece: Uint8Array | null }[]>`
-      SELECT substring("body" FROM ${offset + 1}::int FOR ${BODY_PIECE_BYTES}::int) AS "piece"
-      FROM "dead_letter_messages" WHERE "id" = ${messageId}`;
-    const raw = row?.piece ?? new Uint8Array();
-    const piece = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  for await (const piece of bodyPieces(prismaQueryable(db), messageId)) {
     sizeBytes += piece.length;
     hash.update(piece);
     bytes.push(piece);
@@ -49,7 +43,6 @@ export async function readMessageBody(db: PrismaClient, messageId: bigint): Prom
         isText = false;
       }
     }
-    if (piece.length < BODY_PIECE_BYTES) break;
   }
   if (isText) {
     try {
