@@ -14,9 +14,6 @@ export const STREAM_SLICE = 256 * 1024;
  */
 export class TextPieces {
   constructor(readonly pieces: readonly string[]) {}
-  get length(): number {
-    return this.pieces.reduce((n, p) => n + p.length, 0);
-  }
   text(): string {
     return this.pieces.join('');
   }
