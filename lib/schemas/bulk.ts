@@ -2,10 +2,10 @@
 // the route handlers and the client hooks.
 import { z } from 'zod';
 import { deadLetterFilterSchema } from './dead-letters';
-import { safeTrimmed } from './safe-input';
+import { instantInRange, safeText, safeTrimmed } from './safe-input';
 
 export const BULK_ACTIONS = ['republish', 'discard'] as const;
-export const BULK_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled', 'failed'] as const;
+export const BULK_STATUSES = ['scheduled', 'queued', 'running', 'paused', 'done', 'cancelled', 'failed'] as const;
 /** A job in one of these is over: nothing moves any more. */
 export const BULK_FINAL_STATUSES: readonly string[] = ['done', 'cancelled', 'failed'];
 export const DEFAULT_BULK_RATE = 100;
@@ -19,6 +19,37 @@ export const bulkSelectionSchema = z.union([
 ]);
 export type BulkSelection = z.infer<typeof bulkSelectionSchema>;
 
+/** Longest a JSONata expression may be, in characters. */
+export const MAX_JSONATA_LENGTH = 10_000;
+/** Most operations a JSON Patch may hold. */
+export const MAX_PATCH_OPERATIONS = 100;
+/** Latest a job may be scheduled: startAt at most this many days ahead. */
+export const MAX_SCHEDULE_DAYS = 30;
+
+/** A JSON Pointer (RFC 6901): empty (the whole document) or "/"-separated tokens, "~" only as ~0 or ~1. */
+const jsonPointer = safeText(1000).regex(/^(\/([^~/]|~[01])*)*$/, 'expected a JSON Pointer such as /data/totalAmount');
+
+/** One RFC 6902 operation; `value` is any JSON (the body's own limits apply to what it becomes). */
+export const jsonPatchOperationSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add'), path: jsonPointer, value: z.json() }).strict(),
+  z.object({ op: z.literal('replace'), path: jsonPointer, value: z.json() }).strict(),
+  z.object({ op: z.literal('test'), path: jsonPointer, value: z.json() }).strict(),
+  z.object({ op: z.literal('remove'), path: jsonPointer }).strict(),
+  z.object({ op: z.literal('move'), from: jsonPointer, path: jsonPointer }).strict(),
+  z.object({ op: z.literal('copy'), from: jsonPointer, path: jsonPointer }).strict(),
+]);
+export type JsonPatchOperation = z.infer<typeof jsonPatchOperationSchema>;
+
+/**
+ * What a bulk republish does to each body before sending it (README, Fix a whole group): a JSON
+ * Patch, or a JSONata expression whose result is the new body. The eventId never changes.
+ */
+export const bulkTransformSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('patch'), operations: z.array(jsonPatchOperationSchema).min(1).max(MAX_PATCH_OPERATIONS) }).strict(),
+  z.object({ kind: z.literal('jsonata'), expression: safeTrimmed(MAX_JSONATA_LENGTH, 1, 'an expression is required') }).strict(),
+]);
+export type BulkTransform = z.infer<typeof bulkTransformSchema>;
+
 export const bulkRequestSchema = z.object({
   action: z.enum(BULK_ACTIONS),
   selection: bulkSelectionSchema,
@@ -30,6 +61,13 @@ export const bulkRequestSchema = z.object({
   force: z.boolean().optional(),
   /** the count the operator typed (required when the selection is over TYPE_TO_CONFIRM_OVER) */
   expectedCount: z.number().int().min(0).optional(),
+  /** republish only: applied to each body before it is sent (dry run: previewed) */
+  transform: bulkTransformSchema.optional(),
+  /** start at this time instead of now (the job is 'scheduled' until then) */
+  startAt: z.iso
+    .datetime({ offset: true, message: 'expected an ISO 8601 date-time with an offset, e.g. 2026-12-05T14:00:00Z' })
+    .refine((v) => instantInRange(Date.parse(v)), 'expected a date-time between 1970 and 9999')
+    .optional(),
 });
 export type BulkRequest = z.infer<typeof bulkRequestSchema>;
 export type BulkRequestInput = z.input<typeof bulkRequestSchema>;
@@ -48,6 +86,43 @@ export const bulkDryRunResponseSchema = z.object({
   count: z.number(),
   sample: z.array(bulkSampleItemSchema),
 });
+
+/** What a transform does to one message: changed and valid, unchanged and valid, breaks the contract, failed, or a patch `test` failed. */
+export const TRANSFORM_OUTCOMES = ['change', 'unchanged', 'break', 'error', 'test-failed'] as const;
+export type TransformOutcome = (typeof TRANSFORM_OUTCOMES)[number];
+
+export const transformSampleItemSchema = z.object({
+  id: z.string(),
+  eventId: z.string().nullable(),
+  eventType: z.string().nullable(),
+  queue: z.string(),
+  outcome: z.enum(TRANSFORM_OUTCOMES),
+  /** the stored body as text, pretty-printed when it is JSON */
+  before: z.string(),
+  /** the transformed body, pretty-printed; null when the transform failed */
+  after: z.string().nullable(),
+  /** unified diff of before and after (lib/diff/republish-diff.ts); null when the transform failed */
+  diff: z.string().nullable(),
+  /** the transformed body against its contract; null when the transform failed */
+  validation: z.object({ status: z.string(), violations: z.array(z.object({ path: z.string(), message: z.string() })) }).nullable(),
+  /** why the transform failed or the patch test did not hold */
+  error: z.string().nullable(),
+});
+export type TransformSampleItem = z.infer<typeof transformSampleItemSchema>;
+
+/** POST /api/bulk with dryRun and a transform: the transform applied to the whole selection, nothing sent. */
+export const bulkTransformDryRunResponseSchema = z.object({
+  dryRun: z.literal(true),
+  count: z.number(),
+  wouldChange: z.number(),
+  unchanged: z.number(),
+  wouldBreak: z.number(),
+  errors: z.number(),
+  testFailed: z.number(),
+  /** up to 20, changed and failing ones first */
+  sample: z.array(transformSampleItemSchema),
+});
+export type BulkTransformDryRunResponse = z.infer<typeof bulkTransformDryRunResponseSchema>;
 export type BulkDryRunResponse = z.infer<typeof bulkDryRunResponseSchema>;
 
 export const bulkCreatedResponseSchema = z.object({ jobId: z.string(), count: z.number() });
@@ -74,5 +149,10 @@ export const bulkJobSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** set when the job was created to start later */
+  startAt: z.string().nullable(),
+  transform: bulkTransformSchema.nullable(),
+  /** why items were skipped or failed, most frequent first (up to 5) */
+  skipReasons: z.array(z.object({ reason: z.string(), count: z.number() })),
 });
 export type BulkJob = z.infer<typeof bulkJobSchema>;

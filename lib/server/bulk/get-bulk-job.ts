@@ -2,7 +2,7 @@
 import 'server-only';
 import { notFound } from '@/lib/api/errors';
 import { prisma } from '@/lib/server/db';
-import type { BulkJob } from '@/lib/schemas/bulk';
+import type { BulkJob, BulkTransform } from '@/lib/schemas/bulk';
 
 /** msg/s: the recent rate while running, the average over the run once done, else 0. */
 function rateOf(j: {
@@ -23,6 +23,11 @@ function rateOf(j: {
 export async function getBulkJob(id: string): Promise<BulkJob> {
   const j = await prisma.bulkJob.findUnique({ where: { id } });
   if (!j) throw notFound('Bulk job');
+  // most frequent reasons first; the job's items are read through their primary key's prefix
+  const reasons = await prisma.$queryRaw<{ reason: string; count: number }[]>`
+    SELECT "error" AS "reason", count(*)::int AS "count" FROM "bulk_job_items"
+    WHERE "job_id" = ${id}::uuid AND "state" IN ('skipped', 'failed') AND "error" IS NOT NULL
+    GROUP BY "error" ORDER BY count(*) DESC, "error" LIMIT 5`;
   const remaining = Math.max(0, j.total - j.succeeded - j.failed - j.skipped);
   return {
     id: j.id,
@@ -43,5 +48,8 @@ export async function getBulkJob(id: string): Promise<BulkJob> {
     createdAt: j.createdAt.toISOString(),
     startedAt: j.startedAt?.toISOString() ?? null,
     finishedAt: j.finishedAt?.toISOString() ?? null,
+    startAt: j.startAt?.toISOString() ?? null,
+    transform: (j.transform as BulkTransform | null) ?? null,
+    skipReasons: reasons,
   };
 }
