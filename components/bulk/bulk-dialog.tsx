@@ -1,12 +1,19 @@
 'use client';
 // A bulk action in three steps: a dry run (how many, and a sample) before anything is sent; the
 // reason, the rate and, over 100 messages, the count typed back; then the live progress.
-import { useEffect, useState } from 'react';
+// A republish may edit each body on the way ("Edit before retry": a transform, README, Fix a
+// whole group) and may start later. A transform is only sent after its preview (the dry run
+// with that very transform) has been shown: any edit drops the preview and locks Retry again.
+import { useEffect, useMemo, useState } from 'react';
 import { TYPE_TO_CONFIRM_OVER, DEFAULT_BULK_RATE, type BulkSelection } from '@/lib/schemas/bulk';
-import { useBulkDryRun, useCreateBulk } from '@/components/hooks/use-create-bulk';
+import { useHasRole } from '@/components/auth/actor-context';
+import { useBulkDryRun, useBulkTransformPreview, useCreateBulk } from '@/components/hooks/use-create-bulk';
 import { buttonClass, DialogActions, ErrorNote, Modal, ReasonField } from '@/components/republish/modal';
 import { formatTime } from '@/components/ui/format';
 import { BulkProgress } from './bulk-progress';
+import { StartChoice, startAtOf, type Start } from './start-choice';
+import { draftTransform, emptyDraft, TransformEditor, type TransformDraft } from './transform-editor';
+import { TransformPreview } from './transform-preview';
 
 export function BulkDialog({
   action,
@@ -23,11 +30,26 @@ export function BulkDialog({
   onStarted?: () => void;
 }) {
   const dryRun = useBulkDryRun();
+  const preview = useBulkTransformPreview();
   const create = useCreateBulk();
+  const admin = useHasRole('admin');
   const [reason, setReason] = useState('');
   const [rate, setRate] = useState(String(DEFAULT_BULK_RATE));
   const [typed, setTyped] = useState('');
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState<TransformDraft>(emptyDraft);
+  const [force, setForce] = useState(false);
+  const [start, setStart] = useState<Start>({ kind: 'now' });
   const selectionKey = JSON.stringify(selection);
+  const compiled = useMemo(() => draftTransform(draft), [draft]);
+  const transformKey = compiled.ok ? JSON.stringify(compiled.transform) : null;
+  // The preview on screen is the one made for the transform that would be sent now; one made for
+  // an earlier draft (an answer that arrives after an edit included) is not shown at all.
+  const previewed = preview.data && preview.variables && JSON.stringify(preview.variables.transform) === transformKey ? preview.data : null;
+  const editDraft = (next: TransformDraft) => {
+    setDraft(next);
+    preview.reset();
+  };
 
   useEffect(() => {
     dryRun.mutate({ action, selection, reason: 'dry run' });
@@ -40,6 +62,8 @@ export function BulkDialog({
   const rateNumber = Number(rate);
   const rateOk = rate.trim() !== '' && Number.isInteger(rateNumber) && rateNumber >= 0;
   const verb = action === 'republish' ? 'Retry' : 'Discard';
+  const startAt = startAtOf(start);
+  const transformReady = !editing || previewed !== null;
 
   return (
     <Modal title={`${verb} ${what}`} onClose={onClose} wide>
@@ -54,8 +78,18 @@ export function BulkDialog({
         <form
           onSubmit={(e) => {
             e.preventDefault();
+            if (!transformReady || !startAt.ok) return;
             create.mutate(
-              { action, selection, reason: reason.trim(), ratePerSecond: rateNumber, expectedCount: needsTyping ? Number(typed) : count },
+              {
+                action,
+                selection,
+                reason: reason.trim(),
+                ratePerSecond: rateNumber,
+                expectedCount: needsTyping ? Number(typed) : count,
+                transform: editing && compiled.ok ? compiled.transform : undefined,
+                force: force || undefined,
+                startAt: startAt.value,
+              },
               { onSuccess: () => onStarted?.() },
             );
           }}
@@ -86,6 +120,43 @@ export function BulkDialog({
               </tbody>
             </table>
           ) : null}
+          {count > 0 && action === 'republish' ? (
+            <div className="mt-3">
+              <label className="flex items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  checked={editing}
+                  onChange={(e) => {
+                    setEditing(e.target.checked);
+                    preview.reset();
+                  }}
+                />
+                Edit before retry (a transform applied to each body before it is sent)
+              </label>
+              {editing ? (
+                <>
+                  <TransformEditor draft={draft} onChange={editDraft} result={compiled} />
+                  <div className="mt-2 flex items-center gap-2">
+                    <button
+                      type="button"
+                      className={buttonClass.secondary}
+                      disabled={!compiled.ok || preview.isPending}
+                      onClick={() => {
+                        if (compiled.ok) preview.mutate({ action, selection, reason: 'preview', transform: compiled.transform });
+                      }}
+                    >
+                      {preview.isPending ? 'Previewing…' : 'Preview'}
+                    </button>
+                    {!previewed && !preview.isPending ? (
+                      <span className="text-xs text-slate-500">Retry stays off until the preview of this transform has been shown.</span>
+                    ) : null}
+                  </div>
+                  <ErrorNote error={preview.error} />
+                  {previewed ? <TransformPreview preview={previewed} force={force} /> : null}
+                </>
+              ) : null}
+            </div>
+          ) : null}
           {count > 0 ? (
             <>
               <ReasonField value={reason} onChange={setReason} />
@@ -99,6 +170,13 @@ export function BulkDialog({
                     value={rate}
                     onChange={(e) => setRate(e.target.value)}
                   />
+                </label>
+              ) : null}
+              {action === 'republish' ? <StartChoice value={start} onChange={setStart} problem={startAt.ok ? null : startAt.message} /> : null}
+              {action === 'republish' && admin ? (
+                <label className="mt-2 flex items-center gap-2 text-sm">
+                  <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (admin): send also results that break the
+                  contract and messages past the retry limit
                 </label>
               ) : null}
               {needsTyping ? (
@@ -119,9 +197,12 @@ export function BulkDialog({
             <button
               type="submit"
               className={buttonClass.primary}
-              disabled={count === 0 || !reason.trim() || !rateOk || (needsTyping && Number(typed) !== count) || create.isPending}
+              disabled={
+                count === 0 || !reason.trim() || !rateOk || (needsTyping && Number(typed) !== count) || !transformReady || !startAt.ok || create.isPending
+              }
             >
               {verb} {count.toLocaleString()}
+              {startAt.ok && startAt.value ? ` at ${formatTime(startAt.value)}` : ''}
             </button>
           </DialogActions>
         </form>

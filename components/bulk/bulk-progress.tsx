@@ -1,11 +1,14 @@
 'use client';
 // Live progress of a bulk job (polled every second): bar, done / failed / skipped / remaining,
-// rate (the average over the run once it is done), the reason of an (auto-)pause, and pause /
-// resume / cancel; Close once it is over.
+// rate (the average over the run once it is done), the reason of an (auto-)pause, why items were
+// skipped or failed, what the job's transform does, and pause / resume / cancel; a job scheduled
+// for later says when it starts and can be cancelled until then. Close once it is over.
 import { useBulkControl } from '@/components/hooks/use-bulk-control';
 import { useBulkJob } from '@/components/hooks/use-bulk-job';
 import { buttonClass, ErrorNote } from '@/components/republish/modal';
+import { formatTime } from '@/components/ui/format';
 import { BULK_FINAL_STATUSES } from '@/lib/schemas/bulk';
+import { describeTransform } from '@/lib/transform/builder';
 
 export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () => void }) {
   const job = useBulkJob(jobId);
@@ -24,6 +27,16 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
           {j.status}
         </span>
       </div>
+      {j.status === 'scheduled' ? (
+        <p data-testid="bulk-scheduled" className="rounded border border-indigo-200 bg-indigo-50 px-2 py-1 text-indigo-900">
+          Scheduled for {formatTime(j.startAt)}: nothing is sent before then.
+        </p>
+      ) : null}
+      {j.transform ? (
+        <p data-testid="bulk-transform" className="truncate font-mono text-xs text-slate-600" title={describeTransform(j.transform)}>
+          Each body edited: {describeTransform(j.transform)}
+        </p>
+      ) : null}
       <div
         role="progressbar"
         aria-label="Bulk progress"
@@ -59,6 +72,16 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
           {j.pauseReason}
         </p>
       ) : null}
+      {j.skipReasons.length ? (
+        // the reasons cover skipped and failed items alike (most frequent first, up to 5)
+        <ul data-testid="bulk-skip-reasons" className="space-y-0.5 text-xs text-amber-900">
+          {j.skipReasons.map((r) => (
+            <li key={r.reason}>
+              <strong>{r.count.toLocaleString()}</strong> {j.failed ? 'skipped or failed' : 'skipped'}: {r.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {j.lastError ? <p className="text-xs text-rose-700">Last error: {j.lastError}</p> : null}
       <div className="flex gap-2">
         {j.status === 'running' || j.status === 'queued' ? (
@@ -71,7 +94,7 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
             Resume
           </button>
         ) : null}
-        {j.status === 'running' || j.status === 'queued' || j.status === 'paused' ? (
+        {j.status === 'scheduled' || j.status === 'running' || j.status === 'queued' || j.status === 'paused' ? (
           <button type="button" className={buttonClass.danger} disabled={control.isPending} onClick={() => control.mutate('cancel')}>
             Cancel
           </button>

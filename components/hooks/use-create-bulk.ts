@@ -1,8 +1,15 @@
 'use client';
-// POST /api/bulk: a dry run (count + sample) or a job (202 {jobId}).
+// POST /api/bulk: a dry run (count + sample), a transform's preview (a dry run with the
+// transform: counts by outcome and diffs), or a job (202 {jobId}).
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
-import { bulkCreatedResponseSchema, bulkDryRunResponseSchema, type BulkRequestInput } from '@/lib/schemas/bulk';
+import {
+  bulkCreatedResponseSchema,
+  bulkDryRunResponseSchema,
+  bulkTransformDryRunResponseSchema,
+  type BulkRequestInput,
+  type BulkTransform,
+} from '@/lib/schemas/bulk';
 import { queryKeys } from './query-keys';
 import { sendJson } from './send-json';
 
@@ -11,6 +18,14 @@ const answerSchema = z.union([bulkDryRunResponseSchema, bulkCreatedResponseSchem
 export function useBulkDryRun() {
   return useMutation({
     mutationFn: (request: Omit<BulkRequestInput, 'dryRun'>) => sendJson('POST', '/api/bulk', bulkDryRunResponseSchema, { ...request, dryRun: true }),
+  });
+}
+
+/** The transform applied to the whole selection on the server, nothing sent; `transform` is what the answer is for. */
+export function useBulkTransformPreview() {
+  return useMutation({
+    mutationFn: (request: Omit<BulkRequestInput, 'dryRun' | 'transform'> & { transform: BulkTransform }) =>
+      sendJson('POST', '/api/bulk', bulkTransformDryRunResponseSchema, { ...request, dryRun: true }),
   });
 }
 
