@@ -105,7 +105,10 @@ test('edit a whole group before retrying it: builder step, preview, retry, edite
   // the admin may force; the preview is shown before anything is sent
   await expect(dialog.getByLabel(/Force \(admin\)/)).toBeVisible();
   expect((await ch.checkQueue(queue)).messageCount).toBe(0);
-  await dialog.screenshot({ path: '/tmp/bulk-transform-preview.png' });
+  // the whole dialog in one picture: a viewport as tall as it
+  await page.setViewportSize({ width: 1440, height: 2400 });
+  await page.screenshot({ path: '/tmp/bulk-transform-preview.png' });
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   await expect(retry).toBeEnabled();
   await retry.click();

@@ -89,7 +89,9 @@ function StepRow({
   onChange: (step: BuilderStep) => void;
   onRemove: () => void;
 }) {
-  const problemOf = (field: StepProblem['field']) => problems.find((p) => p.field === field)?.message;
+  // A step just added, not typed into yet, is not marked wrong: its placeholders say what goes where.
+  const shown = isBlank(step) ? [] : problems;
+  const problemOf = (field: StepProblem['field']) => shown.find((p) => p.field === field)?.message;
   return (
     <li className="rounded border border-slate-200 p-2" data-testid="transform-step">
       <div className="flex flex-wrap items-end gap-2">
@@ -138,15 +140,20 @@ function StepRow({
           Remove
         </button>
       </div>
-      {problems.length ? (
+      {shown.length ? (
         <ul className="mt-1 text-xs text-rose-700">
-          {problems.map((p) => (
+          {shown.map((p) => (
             <li key={p.field + p.message}>{p.message}</li>
           ))}
         </ul>
       ) : null}
     </li>
   );
+}
+
+function isBlank(step: BuilderStep): boolean {
+  const texts = step.kind === 'rename' ? [step.from, step.to] : step.kind === 'set' ? [step.path, step.value] : 'path' in step ? [step.path] : [step.value];
+  return texts.every((t) => !t.trim());
 }
 
 /** A step switched to another kind keeps the field it named, so switching "set" to "convert" is one click. */
@@ -223,7 +230,11 @@ export function TransformEditor({ draft, onChange, result }: { draft: TransformD
                 {result.ok ? (result.transform.kind === 'patch' ? 'Sent as this JSON Patch' : 'Sent as this JSONata expression') : 'Compiled transform'}
               </p>
               <pre data-testid="compiled-transform" className="mt-0.5 max-h-40 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 text-xs">
-                {result.ok ? (result.transform.kind === 'patch' ? JSON.stringify(result.transform.operations, null, 2) : result.transform.expression) : '—'}
+                {result.ok
+                  ? result.transform.kind === 'patch'
+                    ? JSON.stringify(result.transform.operations, null, 2)
+                    : result.transform.expression
+                  : '— (fill in every step)'}
               </pre>
             </div>
           </>
