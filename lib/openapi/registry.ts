@@ -291,7 +291,7 @@ export const apiRoutes: RouteSpec[] = [
   },
   bulkControl('pause', 'queued or running'),
   bulkControl('resume', 'paused'),
-  bulkControl('cancel', 'queued, running or paused'),
+  bulkControl('cancel', 'scheduled, queued, running or paused'),
   {
     path: '/api/groups',
     operations: [
