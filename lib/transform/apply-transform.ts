@@ -123,7 +123,7 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
         // a second parse is the cheapest deep copy to patch in place
         const doc = JSON.parse(parsed.text) as unknown;
         try {
-          const after = jsonPatch.applyPatch(doc, ops as Operation[], false, true, true).newDocument;
+          const after = jsonPatch.applyPatch(doc, ops as Operation[], true, true, true).newDocument;
           return judge(id, parsed.value, after);
         } catch (err) {
           const text = patchErrorText(err, ops);
