@@ -15,7 +15,7 @@ export type BulkControl = 'pause' | 'resume' | 'cancel';
 const FROM: Record<BulkControl, string[]> = {
   pause: ['queued', 'running'],
   resume: ['paused'],
-  cancel: ['queued', 'running', 'paused'],
+  cancel: ['scheduled', 'queued', 'running', 'paused'],
 };
 
 export async function controlBulkJob(actor: Actor, input: { id: string; control: BulkControl }): Promise<BulkJob> {

@@ -3,11 +3,21 @@
 // creates it, so the job works on a stable set whatever the drain adds meanwhile; the
 // background runner (lib/jobs/bulk-runner.ts) does the rest.
 import 'server-only';
-import { conflict, forbidden } from '@/lib/action-error';
+import { conflict, forbidden, invalid } from '@/lib/action-error';
 import { bulkJobTarget, prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
 import { bulkWhere } from '@/lib/server/bulk/bulk-selection';
 import { prisma } from '@/lib/server/db';
-import { DEFAULT_BULK_RATE, TYPE_TO_CONFIRM_OVER, type BulkCreatedResponse, type BulkDryRunResponse, type BulkRequest } from '@/lib/schemas/bulk';
+import {
+  DEFAULT_BULK_RATE,
+  MAX_SCHEDULE_DAYS,
+  TYPE_TO_CONFIRM_OVER,
+  type BulkCreatedResponse,
+  type BulkDryRunResponse,
+  type BulkRequest,
+  type BulkTransformDryRunResponse,
+} from '@/lib/schemas/bulk';
+import { previewTransform } from '@/lib/server/bulk/preview-transform';
+import { compileTransform, type CompiledTransform } from '@/lib/transform/apply-transform';
 import type { Actor } from './actor';
 
 const SAMPLE_SIZE = 10;
@@ -21,10 +31,38 @@ interface SampleRow {
   last_failed_at: Date;
 }
 
-export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkCreatedResponse> {
-  if (request.force && actor.role !== 'admin') throw forbidden('Only an admin can force a bulk republish');
-  const where = bulkWhere(request.selection);
+/** A startAt this far in the past is a mistake (a clock, a stale form), not "now". */
+const PAST_TOLERANCE_MS = 60_000;
 
+/** When the job should start: null = now; 400 for a time in the past or too far ahead. */
+function startTime(startAt: string | undefined): Date | null {
+  if (startAt === undefined) return null;
+  const at = new Date(startAt);
+  const now = Date.now();
+  if (at.getTime() < now - PAST_TOLERANCE_MS) throw invalid('startAt is in the past', { field: 'startAt' });
+  if (at.getTime() > now + MAX_SCHEDULE_DAYS * 86_400_000) throw invalid(`startAt is more than ${MAX_SCHEDULE_DAYS} days ahead`, { field: 'startAt' });
+  return at.getTime() > now ? at : null;
+}
+
+/**
+ * Before a transforming job is created, its expression runs on the first messages of the
+ * selection: one that runs away there is refused now, not met by the runner (the preview, which
+ * the console always shows first, has run it on all of them).
+ */
+async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: CompiledTransform): Promise<void> {
+  if (compiled.transform.kind !== 'jsonata') return;
+  const first = await prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id" LIMIT 20`;
+  if (first.length) await previewTransform(bulkWhere({ ids: first.map((r) => r.id) }), compiled);
+}
+
+export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkTransformDryRunResponse | BulkCreatedResponse> {
+  if (request.force && actor.role !== 'admin') throw forbidden('Only an admin can force a bulk republish');
+  if (request.transform && request.action !== 'republish') throw invalid('A transform applies to a republish only', { field: 'transform' });
+  const where = bulkWhere(request.selection);
+  // 422 for a patch or expression that does not parse, before anything else
+  const compiled = request.transform ? compileTransform(request.transform) : null;
+
+  if (request.dryRun && compiled) return previewTransform(where, compiled);
   if (request.dryRun) {
     const [counted, sample] = await Promise.all([
       prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "dead_letters" ${where}`,
@@ -47,11 +85,14 @@ export async function createBulkJob(actor: Actor, request: BulkRequest): Promise
   }
 
   const rate = request.ratePerSecond ?? DEFAULT_BULK_RATE;
+  const startAt = startTime(request.startAt);
+  if (compiled) await refuseRunaway(where, compiled);
   return prisma.$transaction(
     async (tx) => {
       const [job] = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "force", "rate_per_second")
-        VALUES (${request.action}, ${JSON.stringify(request.selection)}::jsonb, ${request.reason}, ${actor.name}, ${Boolean(request.force)}, ${rate})
+        INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "force", "rate_per_second", "transform", "start_at", "status")
+        VALUES (${request.action}, ${JSON.stringify(request.selection)}::jsonb, ${request.reason}, ${actor.name}, ${Boolean(request.force)}, ${rate},
+                ${request.transform ? JSON.stringify(request.transform) : null}::jsonb, ${startAt}, ${startAt ? 'scheduled' : 'queued'})
         RETURNING "id"`;
       // Oldest first: a replay reaches consumers in the order the events originally failed.
       const total = await tx.$executeRaw`
@@ -71,7 +112,16 @@ export async function createBulkJob(actor: Actor, request: BulkRequest): Promise
         action: 'bulk-create',
         target: bulkJobTarget(job.id),
         reason: request.reason,
-        details: { bulkJobId: job.id, action: request.action, selection: request.selection, count: total, ratePerSecond: rate, force: Boolean(request.force) },
+        details: {
+          bulkJobId: job.id,
+          action: request.action,
+          selection: request.selection,
+          count: total,
+          ratePerSecond: rate,
+          force: Boolean(request.force),
+          transform: request.transform ?? null,
+          startAt: startAt?.toISOString() ?? null,
+        },
       });
       return { jobId: job.id, count: total };
     },

@@ -234,7 +234,9 @@ export async function settleIntentsDone(
               jsonb_strip_nulls(jsonb_build_object(
                 'intentId', done."id", 'republishCount', done."republish_number", 'edited', done."edited",
                 'target', jsonb_build_object('kind', done."target_kind", 'exchange', done."exchange", 'routingKey', done."routing_key"),
-                'bulkJobId', done."bulk_job_id", 'settledBy', $2::text))
+                'bulkJobId', done."bulk_job_id", 'settledBy', $2::text,
+                -- what an edit changed: the single edit's line diff, or a bulk transformation's
+                'diff', done."details"->'diff'))
        FROM done JOIN upd ON upd."id" = done."dead_letter_id"
        RETURNING 1
      ), aud AS (

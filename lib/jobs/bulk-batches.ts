@@ -9,6 +9,9 @@ import type { OutgoingMessage, PublishOutcome } from '@/lib/bus/republish-publis
 import { retryTransient } from '@/lib/db/retry-transient';
 import { queueIssue } from '@/lib/schemas/republish-target';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
+import type { BulkTransform } from '@/lib/schemas/bulk';
+import { compileTransform, type TransformOutput } from '@/lib/transform/apply-transform';
+import { changesDiff } from '@/lib/diff/changes-diff';
 
 export interface BulkJobRow {
   id: string;
@@ -17,6 +20,8 @@ export interface BulkJobRow {
   actor: string;
   force: boolean;
   ratePerSecond: number;
+  /** applied to each body before it is sent (README, Fix a whole group) */
+  transform: BulkTransform | null;
 }
 
 export interface BatchResult {
@@ -35,8 +40,8 @@ const count = (outcomes: ItemOutcome[]): BatchResult => ({
 export interface ClaimedBatch {
   job: BulkJobRow;
   size: number;
-  /** records with their intent and stored message */
-  ready: { record: ClaimedRecord & StoredMessage; intentId: string }[];
+  /** records with their intent and stored message, and the transformed body stored with the intent */
+  ready: { record: ClaimedRecord & StoredMessage; intentId: string; editedBody?: Buffer | null }[];
   outcomes: ItemOutcome[];
 }
 
@@ -85,13 +90,77 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
       }
     }
     await settleIntentsFailed(tx, orphan, 'no stored message');
+    const sendable = job.transform ? await transformBatch(tx, job, ready, skip) : ready;
     await applyItemOutcomes(tx, outcomes);
-    return { job, size: deadLetterIds.length, ready, outcomes };
+    return { job, size: deadLetterIds.length, ready: sendable, outcomes };
   }).then((claimed) => {
     // in this process's hands until settled (see IntentOwner.track)
     deps.owner.track(claimed.ready.map((r) => r.intentId));
     return claimed;
   });
+}
+
+/** Longest item error kept (a contract break lists its violations). */
+const MAX_ITEM_ERROR = 500;
+
+function breakText(o: TransformOutput): string {
+  const v = o.validation!;
+  const list = v.violations.map((x) => `${x.path} ${x.message}`).join('; ');
+  const text = `breaks the contract (${v.status}): ${list}`;
+  return text.length > MAX_ITEM_ERROR ? `${text.slice(0, MAX_ITEM_ERROR)}…` : text;
+}
+
+/**
+ * Stage 1 of a transforming job, in the claim's transaction: each body transformed, and what is
+ * to be sent stored with its intent (edited_body, and the diff for the history) before anything
+ * is published, so a crash replays exactly these bytes or nothing. Results that fail, whose
+ * patch test fails, or that break the contract (unless the job is forced) are skipped: their
+ * intents closed, their records left pending, the reason on their items. Returns what goes out.
+ */
+async function transformBatch(
+  tx: pg.ClientBase,
+  job: BulkJobRow,
+  ready: ClaimedBatch['ready'],
+  skip: (deadLetterId: string, error: string) => void,
+): Promise<ClaimedBatch['ready']> {
+  if (!ready.length) return ready;
+  let outputs: TransformOutput[];
+  try {
+    outputs = await compileTransform(job.transform!).apply(ready.map((r) => ({ id: r.record.id, body: r.record.body })));
+  } catch (err) {
+    // the JSONata worker had to be stopped on this batch: none of it goes, each item says why
+    const why = `transform failed: ${(err as Error).message}`;
+    for (const r of ready) skip(r.record.id, why);
+    await settleIntentsFailed(
+      tx,
+      ready.map((r) => r.intentId),
+      why,
+    );
+    return [];
+  }
+  const go: ClaimedBatch['ready'] = [];
+  const closed: string[] = [];
+  const edited: { intentId: string; body: Buffer; diff: string }[] = [];
+  outputs.forEach((o, i) => {
+    const r = ready[i];
+    const send = o.outcome === 'change' || o.outcome === 'unchanged' || (o.outcome === 'break' && job.force);
+    if (!send) {
+      skip(r.record.id, o.outcome === 'break' ? breakText(o) : (o.error ?? o.outcome));
+      closed.push(r.intentId);
+      return;
+    }
+    if (o.bytes) edited.push({ intentId: r.intentId, body: o.bytes, diff: changesDiff(o.before, o.after, `dead-letter/${r.record.id}`) });
+    go.push({ ...r, editedBody: o.bytes });
+  });
+  await settleIntentsFailed(tx, closed, 'skipped by the transformation');
+  if (edited.length) {
+    await tx.query(
+      `UPDATE "republish_intents" r SET "edited_body" = e.body, "details" = COALESCE(r."details", '{}'::jsonb) || jsonb_build_object('diff', e.diff)
+       FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS e(id, body, diff) WHERE r."id" = e.id`,
+      [uuidArray(edited.map((e) => e.intentId)), edited.map((e) => e.body), edited.map((e) => e.diff)],
+    );
+  }
+  return go;
 }
 
 /** Stage 2 (broker): targets checked, the batch published, its confirms awaited. */
@@ -133,12 +202,12 @@ export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBa
     throw await closeAll(err);
   }
   const sendable = allowed.filter((c) => !missing.has(c.record.queue));
-  const outgoing: OutgoingMessage[] = sendable.map(({ record, intentId }) => ({
+  const outgoing: OutgoingMessage[] = sendable.map(({ record, intentId, editedBody }) => ({
     intentId,
     exchange: '',
     routingKey: record.queue,
     ledger: true,
-    message: buildRepublishMessage(record, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId }),
+    message: buildRepublishMessage(record, { deadLetterId: record.id, republishNumber: record.republishCount + 1, intentId, editedBody }),
   }));
   let sent: { outcomes: Promise<PublishOutcome[]> };
   try {

@@ -1,7 +1,8 @@
 // Runs bulk jobs in the background. A job survives a restart: its items were snapshotted at
 // creation, each batch commits its outcomes, and a job is held by a lease (renewed every
 // batch) that another process, or this one after a restart, takes over when it lapses.
-// Several processes can run runners: claims use FOR UPDATE SKIP LOCKED.
+// Several processes can run runners: claims use FOR UPDATE SKIP LOCKED. A 'scheduled' job (startAt)
+// is claimed once its time has come; until then it only waits in the table, restarts included.
 //
 // Auto-pause: a replayed message that dies again comes back through the drain, which sets its
 // record pending again (history 'failed-again'). Records this job republished that are pending
@@ -147,9 +148,10 @@ export class BulkRunner {
               "started_at" = COALESCE("started_at", now()), "updated_at" = now()
        WHERE "id" = (
          SELECT "id" FROM "bulk_jobs"
-         WHERE "status" IN ('queued', 'running') AND ("lease_until" IS NULL OR "lease_until" < now() OR "lease_owner" = $1)
+         WHERE ("status" IN ('queued', 'running') OR ("status" = 'scheduled' AND "start_at" <= now()))
+           AND ("lease_until" IS NULL OR "lease_until" < now() OR "lease_owner" = $1)
          ORDER BY "created_at" LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING "id", "action", "reason", "actor", "force", "rate_per_second" AS "ratePerSecond",
+       RETURNING "id", "action", "reason", "actor", "force", "rate_per_second" AS "ratePerSecond", "transform",
                  "total", "total" - "succeeded" - "failed" - "skipped" AS "queued"`,
       [this.deps.owner.id, this.o.leaseMs],
     );

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '@/lib/api/errors';
 import { auditPageSchema, auditQuerySchema } from '@/lib/schemas/audit';
-import { bulkCreatedResponseSchema, bulkDryRunResponseSchema, bulkJobSchema, bulkRequestSchema } from '@/lib/schemas/bulk';
+import { bulkCreatedResponseSchema, bulkDryRunResponseSchema, bulkJobSchema, bulkRequestSchema, bulkTransformDryRunResponseSchema } from '@/lib/schemas/bulk';
 import { deadLetterDetailSchema, deadLetterFilterSchema, deadLetterListQuerySchema, deadLetterListSchema, facetsSchema } from '@/lib/schemas/dead-letters';
 import { groupListQuerySchema, groupListSchema } from '@/lib/schemas/groups';
 import { healthSchema } from '@/lib/schemas/health';
@@ -48,6 +48,7 @@ export const namedSchemas = {
   GroupList: groupListSchema,
   BulkRequest: bulkRequestSchema,
   BulkDryRunResponse: bulkDryRunResponseSchema,
+  BulkTransformDryRunResponse: bulkTransformDryRunResponseSchema,
   BulkCreatedResponse: bulkCreatedResponseSchema,
   BulkJob: bulkJobSchema,
   DeadLetterFilter: deadLetterFilterSchema,
@@ -259,18 +260,23 @@ export const apiRoutes: RouteSpec[] = [
       {
         method: 'POST',
         summary: 'Start (or dry-run) a bulk republish or discard',
-        description: 'A dry run answers the count and a sample; otherwise 202 with the job id, and the background runner works at ratePerSecond.',
+        description:
+          'A dry run answers the count and a sample; with a transform, the transform applied to the whole selection (counts by outcome and up to 20 samples with diffs and contract checks). Otherwise 202 with the job id, and the background runner works at ratePerSecond, from startAt when given (the job is scheduled until then).',
         tag: 'Bulk',
         access: 'operator',
         accessNote: 'force: admin',
         body: { schema: 'BulkRequest', required: true },
         responses: {
-          200: { description: 'dry run: what the selection holds', schema: 'BulkDryRunResponse' },
+          200: {
+            description: 'dry run: what the selection holds (with a transform: what it would do)',
+            oneOf: ['BulkDryRunResponse', 'BulkTransformDryRunResponse'],
+          },
           202: { description: 'the job was created', schema: 'BulkCreatedResponse' },
         },
         errors: {
           forbidden: 'force without the admin role',
           conflict: 'nothing pending matches, or expectedCount is missing / differs for a large selection',
+          unprocessable: 'the patch or JSONata expression does not parse, or the expression runs past its time on a message',
         },
       },
     ],
@@ -291,7 +297,7 @@ export const apiRoutes: RouteSpec[] = [
   },
   bulkControl('pause', 'queued or running'),
   bulkControl('resume', 'paused'),
-  bulkControl('cancel', 'queued, running or paused'),
+  bulkControl('cancel', 'scheduled, queued, running or paused'),
   {
     path: '/api/groups',
     operations: [

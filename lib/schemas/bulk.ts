@@ -29,11 +29,17 @@ export const MAX_SCHEDULE_DAYS = 30;
 /** A JSON Pointer (RFC 6901): empty (the whole document) or "/"-separated tokens, "~" only as ~0 or ~1. */
 const jsonPointer = safeText(1000).regex(/^(\/([^~/]|~[01])*)*$/, 'expected a JSON Pointer such as /data/totalAmount');
 
+/**
+ * Any JSON value, required (a request body is JSON already, and its depth and size are capped
+ * by the body parser). Not z.json(): its recursive schema does not render in the OpenAPI document.
+ */
+const jsonValue = z.unknown().refine((v) => v !== undefined, 'a value is required');
+
 /** One RFC 6902 operation; `value` is any JSON (the body's own limits apply to what it becomes). */
 export const jsonPatchOperationSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('add'), path: jsonPointer, value: z.json() }).strict(),
-  z.object({ op: z.literal('replace'), path: jsonPointer, value: z.json() }).strict(),
-  z.object({ op: z.literal('test'), path: jsonPointer, value: z.json() }).strict(),
+  z.object({ op: z.literal('add'), path: jsonPointer, value: jsonValue }).strict(),
+  z.object({ op: z.literal('replace'), path: jsonPointer, value: jsonValue }).strict(),
+  z.object({ op: z.literal('test'), path: jsonPointer, value: jsonValue }).strict(),
   z.object({ op: z.literal('remove'), path: jsonPointer }).strict(),
   z.object({ op: z.literal('move'), from: jsonPointer, path: jsonPointer }).strict(),
   z.object({ op: z.literal('copy'), from: jsonPointer, path: jsonPointer }).strict(),

@@ -13,9 +13,10 @@ import { recoverRepublishIntents, type RecoveryReport } from '@/lib/jobs/recover
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { until } from '../helpers/until';
-import { copiesByDeadLetter, createGroupJob, seedDeadLetters, testRuntime } from './republish-fixtures';
+import type { BulkTransform } from '@/lib/schemas/bulk';
+import { bodiesByDeadLetter, createGroupJob, orderCreatedAmountAsString, seedDeadLetters, testRuntime } from './republish-fixtures';
 
-const N = 3000;
+const DEFAULT_N = 3000;
 
 describe('bulk job across a crash', () => {
   let db: TestDatabase;
@@ -34,13 +35,26 @@ describe('bulk job across a crash', () => {
     await db?.drop();
   });
 
-  /** A job of N at an unlimited rate run by a child process that `dies`; returns what recovery reported. */
-  async function crashThenFinish(label: string, dies: { env?: Record<string, string>; killWhenSucceeded?: number }) {
+  /**
+   * A job of N (or `fix.count`, transformed by `fix.transform`) at an unlimited rate run by a child
+   * process that `dies`; returns what recovery reported.
+   */
+  async function crashThenFinish(
+    label: string,
+    dies: { env?: Record<string, string>; killWhenSucceeded?: number },
+    fix?: { count: number; transform: BulkTransform },
+  ) {
+    const N = fix?.count ?? DEFAULT_N;
     const queue = await broker.queue(uniqueName(`bulk.crash.${label}`));
     const ledger = uniqueName(`bulk.crash.${label}.ledger`);
     broker.track('queue', ledger);
-    const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: N });
-    const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0 });
+    const { ids, groupId } = await seedDeadLetters(
+      db.pool,
+      fix
+        ? { queue, count: N, eventType: 'order.created', routingKey: 'order.created', body: (_, eventId) => orderCreatedAmountAsString(eventId) }
+        : { queue, count: N },
+    );
+    const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0, transform: fix?.transform });
     const progress = async () =>
       (
         await db.pool.query<{ status: string; succeeded: number; failed: number; skipped: number }>(
@@ -94,10 +108,15 @@ describe('bulk job across a crash', () => {
     await runner.stop();
 
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(N);
-    const seen = await copiesByDeadLetter(broker.channel, queue);
+    const seen = await bodiesByDeadLetter(broker.channel, queue);
     expect(seen.size).toBe(N);
     expect(new Set(ids)).toEqual(new Set(seen.keys()));
-    expect([...seen.values()].filter((n) => n !== 1)).toEqual([]);
+    expect([...seen.values()].filter((copies) => copies.length !== 1)).toEqual([]);
+    if (fix) {
+      // every copy is the transformed body, the one stored with its intent before it went out
+      const amounts = new Set([...seen.values()].map(([b]) => JSON.parse(b.toString('utf8')).data.totalAmount));
+      expect([...amounts]).toEqual([199.98]);
+    }
     const { rows: st } = await db.pool.query(
       `SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS republished, max("republish_count")::int AS max,
               (SELECT "pending_count" FROM "failure_groups" WHERE "id" = $1) AS pending
@@ -110,6 +129,14 @@ describe('bulk job across a crash', () => {
 
   it('republishes every dead letter exactly once when the process is killed mid-job', async () => {
     await crashThenFinish('kill', { killWhenSucceeded: 400 });
+  });
+
+  it('sends every transformed message exactly once when the process is killed mid-job', async () => {
+    await crashThenFinish(
+      'transform',
+      { killWhenSucceeded: 400 },
+      { count: 2000, transform: { kind: 'jsonata', expression: '$ ~> | data | {"totalAmount": $number(totalAmount)} |' } },
+    );
   });
 
   it('settles from the ledger a batch the broker confirmed before the process died', async () => {

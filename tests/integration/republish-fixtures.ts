@@ -7,6 +7,7 @@ import type { Channel } from 'amqplib';
 import { encodeTable } from '@/lib/bus/amqp-values';
 import { nextMessageIds } from '@/lib/bus/write-batch';
 import { createRepublishRuntime, type RepublishRuntime } from '@/lib/jobs/republish-runtime';
+import type { BulkTransform } from '@/lib/schemas/bulk';
 
 export interface SeedOptions {
   queue: string;
@@ -36,6 +37,20 @@ export function userCreated(eventId: string, email = 'ada@example.com'): Record<
     source: 'user-service',
     data: { userId: 'user-123', email, firstName: 'Ada', lastName: 'Lovelace', role: 'STUDENT' },
   };
+}
+
+/** An order.created 1.0 whose producer sent totalAmount as a string (the bulk-fix case): invalid. */
+export function orderCreatedAmountAsString(eventId: string, amount = '199.98'): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      eventId,
+      eventType: 'order.created',
+      timestamp: '2026-11-20T10:34:00Z',
+      version: '1.0',
+      source: 'ecommerce-service',
+      data: { orderId: 'order123', userId: 'user123', courseIds: ['course123', 'course456'], totalAmount: amount, currency: 'USD' },
+    }),
+  );
 }
 
 export const MESSAGE_TIMESTAMP = 1795800000;
@@ -167,6 +182,17 @@ export async function copiesByDeadLetter(channel: Channel, queue: string): Promi
   }
 }
 
+/** Takes every message off a queue: the bodies it held for each dead letter. */
+export async function bodiesByDeadLetter(channel: Channel, queue: string): Promise<Map<string, Buffer[]>> {
+  const seen = new Map<string, Buffer[]>();
+  for (;;) {
+    const m = await channel.get(queue, { noAck: true });
+    if (!m) return seen;
+    const id = String(m.properties.headers?.['x-eventdesk-dead-letter-id']);
+    seen.set(id, [...(seen.get(id) ?? []), m.content]);
+  }
+}
+
 /** A bare unfinished intent, as a single retry in flight in another process (`owner`) leaves it. */
 export async function insertIntent(pool: pg.Pool, o: { deadLetterId: string; queue: string; owner: string; actor?: string }): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
@@ -184,11 +210,19 @@ export async function insertIntent(pool: pg.Pool, o: { deadLetterId: string; que
  */
 export async function createGroupJob(
   pool: pg.Pool,
-  o: { groupId: string; ratePerSecond: number; reason?: string; actor?: string; force?: boolean },
+  o: { groupId: string; ratePerSecond: number; reason?: string; actor?: string; force?: boolean; transform?: BulkTransform },
 ): Promise<{ jobId: string; total: number }> {
   const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "force") VALUES ('republish', $1, $2, $3, $4, $5) RETURNING "id"`,
-    [JSON.stringify({ groupId: o.groupId }), o.reason ?? 'bug fixed', o.actor ?? 'olivia@example.com', o.ratePerSecond, o.force ?? false],
+    `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "force", "transform")
+     VALUES ('republish', $1, $2, $3, $4, $5, $6) RETURNING "id"`,
+    [
+      JSON.stringify({ groupId: o.groupId }),
+      o.reason ?? 'bug fixed',
+      o.actor ?? 'olivia@example.com',
+      o.ratePerSecond,
+      o.force ?? false,
+      o.transform ? JSON.stringify(o.transform) : null,
+    ],
   );
   const jobId = rows[0].id;
   const { rowCount } = await pool.query(

@@ -178,6 +178,36 @@ const bodyShapes: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
       ratePerSecond: hostileValue,
       expectedCount: hostileValue,
       force: hostileValue,
+      transform: fc.oneof(
+        fc.record({
+          kind: fc.oneof(fc.constant('patch'), hostileValue),
+          operations: fc.oneof(
+            fc.array(
+              fc.record(
+                {
+                  op: fc.oneof(fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test'), hostileValue),
+                  path: fc.oneof(fc.constantFrom('/data/totalAmount', '/eventId', '', '/a~2b', '/__proto__/x'), hostileText),
+                  from: fc.oneof(fc.constantFrom('/data', '/data/x'), hostileValue),
+                  value: hostileValue,
+                },
+                { requiredKeys: ['op', 'path'] },
+              ),
+              { maxLength: 3 },
+            ),
+            hostileValue,
+          ),
+        }),
+        fc.record({
+          kind: fc.oneof(fc.constant('jsonata'), hostileValue),
+          expression: fc.oneof(
+            fc.constantFrom('$', '$ ~> | data | {"x": 1} |', '$$$', '($f := function($x) { $f($x) }; $f(0))', '{', '$string($)'),
+            hostileText,
+            hostileValue,
+          ),
+        }),
+        hostileValue,
+      ),
+      startAt: fc.oneof(fc.constantFrom('2026-12-05T10:00:00Z', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00Z', 'tomorrow'), hostileValue),
     },
     { requiredKeys: ['action', 'selection', 'dryRun'] },
   ),

@@ -1,0 +1,114 @@
+// The dry run of a transforming bulk republish (README, Fix a whole group): the transformation
+// applied to every message of the selection, nothing sent, nothing written. Counts by outcome
+// and a sample of up to 20 (changed, broken and failed ones first) with before, after, the diff
+// the single edit shows, and the contract check. An expression that runs away on a message
+// (jsonata's time or depth limit) is refused (422), as is one the worker had to be stopped on.
+import 'server-only';
+import { unprocessable } from '@/lib/action-error';
+import { editedBodyDiff } from '@/lib/diff/republish-diff';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { BulkTransformDryRunResponse, TransformSampleItem } from '@/lib/schemas/bulk';
+import { prisma } from '@/lib/server/db';
+import { isRunaway, MAX_TRANSFORM_BODY_BYTES, type CompiledTransform, type TransformOutput } from '@/lib/transform/apply-transform';
+import { JsonataStalled } from '@/lib/transform/jsonata-worker';
+
+/** Messages read and transformed at a time. */
+const CHUNK = 500;
+export const PREVIEW_SAMPLE_SIZE = 20;
+/** Longest a preview may take in all; past it the preview is refused. */
+export const PREVIEW_BUDGET_MS = 60_000;
+/** Longest body text a sample item carries. */
+const MAX_SAMPLE_TEXT = 64 * 1024;
+
+interface Row {
+  id: string;
+  event_id: string | null;
+  event_type: string | null;
+  queue: string;
+  body: Buffer | null;
+}
+
+const lossy = new TextDecoder('utf-8');
+
+function prettyOrRaw(value: unknown, raw: Buffer | null): string {
+  if (value !== undefined) return JSON.stringify(value, null, 2);
+  if (raw === null) return '(body over 1 MB: not shown)';
+  const text = lossy.decode(raw.subarray(0, MAX_SAMPLE_TEXT));
+  return raw.byteLength > MAX_SAMPLE_TEXT ? `${text}\n… (${raw.byteLength} bytes)` : text;
+}
+
+function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
+  const before = prettyOrRaw(o.before, row.body);
+  const after = o.after === undefined ? null : JSON.stringify(o.after, null, 2);
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    queue: row.queue,
+    outcome: o.outcome,
+    before,
+    after,
+    diff: after === null ? null : editedBodyDiff(before, after, `dead-letter/${row.id}`),
+    validation: o.validation ? { status: o.validation.status, violations: o.validation.violations.map((v) => ({ path: v.path, message: v.message })) } : null,
+    error: o.error,
+  };
+}
+
+export async function previewTransform(where: Prisma.Sql, compiled: CompiledTransform): Promise<BulkTransformDryRunResponse> {
+  const started = Date.now();
+  // the job's own order: oldest failure first
+  const ids = (await prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id"`).map((r) => r.id);
+  const counts = { wouldChange: 0, unchanged: 0, wouldBreak: 0, errors: 0, testFailed: 0 };
+  const notable: { row: Row; o: TransformOutput }[] = [];
+  const plain: { row: Row; o: TransformOutput }[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    if (Date.now() - started > PREVIEW_BUDGET_MS) {
+      throw unprocessable(
+        `The preview ran past ${PREVIEW_BUDGET_MS / 1000} s after ${i} of ${ids.length} messages: the transformation is too slow for this selection`,
+        {
+          field: 'transform',
+          reason: 'transform-too-slow',
+        },
+      );
+    }
+    const chunk = ids.slice(i, i + CHUNK);
+    const rows = await prisma.$queryRaw<Row[]>`
+      SELECT d."id", d."event_id", d."event_type", d."queue",
+             CASE WHEN octet_length(m."body") <= ${MAX_TRANSFORM_BODY_BYTES} THEN m."body" END AS "body"
+      FROM "dead_letters" d
+      JOIN "dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
+        (SELECT max(x."id") FROM "dead_letter_messages" x WHERE x."dead_letter_id" = d."id"))
+      WHERE d."id" = ANY(${chunk}::uuid[])`;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const present = chunk.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
+    counts.errors += chunk.length - present.length; // no stored message (purged meanwhile)
+    let outputs: TransformOutput[];
+    try {
+      // a body left out for its size still gets its outcome (over 1 MB) from a stand-in
+      outputs = await compiled.apply(present.map((r) => ({ id: r.id, body: r.body ?? Buffer.alloc(MAX_TRANSFORM_BODY_BYTES + 1) })));
+    } catch (err) {
+      if (err instanceof JsonataStalled)
+        throw unprocessable(`The expression was refused: ${err.message}`, { field: 'transform.expression', reason: 'transform-timeout' });
+      throw err;
+    }
+    outputs.forEach((o, k) => {
+      const row = present[k];
+      if (isRunaway(o)) {
+        throw unprocessable(`The expression was refused: ${o.error!.slice('JSONata: '.length)} (dead letter ${row.id})`, {
+          field: 'transform.expression',
+          reason: 'transform-timeout',
+          deadLetterId: row.id,
+        });
+      }
+      if (o.outcome === 'change') counts.wouldChange++;
+      else if (o.outcome === 'unchanged') counts.unchanged++;
+      else if (o.outcome === 'break') counts.wouldBreak++;
+      else if (o.outcome === 'test-failed') counts.testFailed++;
+      else counts.errors++;
+      const into = o.outcome === 'unchanged' ? plain : notable;
+      if (into.length < PREVIEW_SAMPLE_SIZE) into.push({ row, o });
+    });
+  }
+  const sample = [...notable, ...plain].slice(0, PREVIEW_SAMPLE_SIZE).map(({ row, o }) => sampleItem(row, o));
+  return { dryRun: true, count: ids.length, ...counts, sample };
+}

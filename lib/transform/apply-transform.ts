@@ -1,0 +1,197 @@
+// A bulk job's transformation (README, Fix a whole group): a JSON Patch (RFC 6902) or a JSONata
+// expression applied to each message's body, the result checked against its event's contract.
+// The same code serves the dry run (counts and a sample) and the job (the bytes to send).
+//
+// What a message's outcome is:
+// - error: the body is not a JSON document this can transform (binary, not JSON, over 1 MB),
+//   the patch or expression failed on it, or the result changed the eventId (never allowed);
+// - test-failed: a patch `test` operation did not hold (the message is left alone);
+// - break: the result breaks the contract (skipped unless an admin forces the job);
+// - unchanged: the result equals the body (it goes as it is, the stored bytes);
+// - change: a valid, different body (it goes as JSON text of the result).
+import jsonPatch, { type Operation } from 'fast-json-patch';
+import jsonata from 'jsonata';
+import { unprocessable } from '@/lib/action-error';
+import { validateEvent, type ValidationResult } from '@/lib/events/validate';
+import type { BulkTransform, JsonPatchOperation, TransformOutcome } from '@/lib/schemas/bulk';
+import { evaluateJsonata, JsonataParseError } from './jsonata-worker';
+
+/** Bodies over this are not transformed (an error outcome): parsing them would hold the event loop. */
+export const MAX_TRANSFORM_BODY_BYTES = 1024 * 1024;
+
+export interface TransformInput {
+  id: string;
+  body: Buffer;
+}
+
+export interface TransformOutput {
+  id: string;
+  outcome: TransformOutcome;
+  /** the body as parsed (undefined when it is not JSON) */
+  before: unknown;
+  /** the result (undefined for error and test-failed) */
+  after: unknown;
+  /** what to send: the result as JSON text (change, break); null = the stored bytes (unchanged) or nothing */
+  bytes: Buffer | null;
+  validation: ValidationResult | null;
+  error: string | null;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as JSON, or why it is not one this can transform. */
+function parseBody(body: Buffer): { ok: true; text: string; value: unknown } | { ok: false; error: string } {
+  if (body.byteLength > MAX_TRANSFORM_BODY_BYTES) return { ok: false, error: `body is over ${MAX_TRANSFORM_BODY_BYTES / 1024 / 1024} MB: not transformed` };
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return { ok: false, error: 'body is not UTF-8 text' };
+  }
+  try {
+    return { ok: true, text, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, error: `body is not JSON: ${(err as Error).message}` };
+  }
+}
+
+const eventIdOf = (v: unknown): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>).eventId : undefined);
+
+/** Outcome of a result: the eventId kept, then the contract, then whether anything changed. */
+function judge(id: string, before: unknown, after: unknown): TransformOutput {
+  if (eventIdOf(after) !== eventIdOf(before)) {
+    return {
+      id,
+      outcome: 'error',
+      before,
+      after,
+      bytes: null,
+      validation: null,
+      error: `the transformation changed eventId (${JSON.stringify(eventIdOf(before) ?? null)} -> ${JSON.stringify(eventIdOf(after) ?? null)}); the eventId of a republished event never changes`,
+    };
+  }
+  const validation = validateEvent(after);
+  const same = jsonPatch._areEquals(before, after);
+  const outcome: TransformOutcome = validation.status !== 'valid' ? 'break' : same ? 'unchanged' : 'change';
+  return { id, outcome, before, after, bytes: same ? null : Buffer.from(JSON.stringify(after), 'utf8'), validation, error: null };
+}
+
+const failed = (id: string, before: unknown, error: string, outcome: TransformOutcome = 'error'): TransformOutput => ({
+  id,
+  outcome,
+  before,
+  after: undefined,
+  bytes: null,
+  validation: null,
+  error,
+});
+
+export interface CompiledTransform {
+  readonly transform: BulkTransform;
+  apply(inputs: TransformInput[]): Promise<TransformOutput[]>;
+}
+
+/** A patch error in a line: fast-json-patch's own message carries the whole document. */
+function patchErrorText(err: unknown, ops: JsonPatchOperation[]): string {
+  const e = err as { name?: string; index?: number; message?: string };
+  const op = typeof e.index === 'number' ? ops[e.index] : undefined;
+  const at = op ? ` (operation ${e.index! + 1}: ${op.op} ${op.path})` : '';
+  switch (e.name) {
+    case 'TEST_OPERATION_FAILED':
+      return `patch test failed${at}`;
+    case 'OPERATION_PATH_UNRESOLVABLE':
+    case 'OPERATION_FROM_UNRESOLVABLE':
+      return `path does not exist in this message${at}`;
+    case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
+    case 'OPERATION_VALUE_OUT_OF_BOUNDS':
+      return `array index out of bounds${at}`;
+    default:
+      return `patch failed${at}: ${(e.message ?? String(err)).split('\n')[0]}`;
+  }
+}
+
+function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): CompiledTransform {
+  const ops = transform.operations;
+  const invalid = jsonPatch.validate(ops as Operation[]);
+  if (invalid) throw unprocessable(`The patch does not parse: ${patchErrorText(invalid, ops)}`, { field: 'transform.operations', reason: 'invalid-patch' });
+  return {
+    transform,
+    async apply(inputs) {
+      return inputs.map(({ id, body }) => {
+        const parsed = parseBody(body);
+        if (!parsed.ok) return failed(id, undefined, parsed.error);
+        // a second parse is the cheapest deep copy to patch in place
+        const doc = JSON.parse(parsed.text) as unknown;
+        try {
+          const after = jsonPatch.applyPatch(doc, ops as Operation[], true, true, true).newDocument;
+          return judge(id, parsed.value, after);
+        } catch (err) {
+          const text = patchErrorText(err, ops);
+          return failed(id, parsed.value, text, (err as { name?: string }).name === 'TEST_OPERATION_FAILED' ? 'test-failed' : 'error');
+        }
+      });
+    },
+  };
+}
+
+/** A JSONata expression's syntax error as a 422 naming the position. */
+function expressionError(message: string, position: number | null) {
+  return unprocessable(`The expression does not parse${position !== null ? ` (at character ${position})` : ''}: ${message}`, {
+    field: 'transform.expression',
+    reason: 'invalid-expression',
+    position,
+  });
+}
+
+function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>): CompiledTransform {
+  try {
+    // the parser is linear in the expression, which the request caps at 10,000 characters
+    jsonata(transform.expression);
+  } catch (err) {
+    const e = err as { message?: string; position?: number };
+    throw expressionError(e.message ?? String(err), typeof e.position === 'number' ? e.position : null);
+  }
+  return {
+    transform,
+    async apply(inputs) {
+      const out: (TransformOutput | null)[] = inputs.map(() => null);
+      const texts: string[] = [];
+      const at: number[] = [];
+      const parsedValues: unknown[] = [];
+      inputs.forEach(({ id, body }, i) => {
+        const parsed = parseBody(body);
+        if (!parsed.ok) out[i] = failed(id, undefined, parsed.error);
+        else {
+          texts.push(parsed.text);
+          at.push(i);
+          parsedValues.push(parsed.value);
+        }
+      });
+      if (texts.length) {
+        let results;
+        try {
+          results = await evaluateJsonata(transform.expression, texts);
+        } catch (err) {
+          if (err instanceof JsonataParseError) throw expressionError(err.message, err.position);
+          throw err;
+        }
+        results.forEach((r, k) => {
+          const i = at[k];
+          const id = inputs[i].id;
+          out[i] = r.ok ? judge(id, parsedValues[k], JSON.parse(r.json)) : failed(id, parsedValues[k], `JSONata: ${r.message}`);
+        });
+      }
+      return out as TransformOutput[];
+    },
+  };
+}
+
+/** Checks the transform (422 when it does not parse) and returns what applies it. */
+export function compileTransform(transform: BulkTransform): CompiledTransform {
+  return transform.kind === 'patch' ? compilePatch(transform) : compileJsonata(transform);
+}
+
+/** True when JSONata stopped on a message for time or depth: such an expression is refused (dry run, job creation). */
+export function isRunaway(o: TransformOutput): boolean {
+  return o.outcome === 'error' && o.error !== null && (o.error.startsWith('JSONata: took more than') || o.error.startsWith('JSONata: recursed deeper'));
+}

@@ -1,0 +1,173 @@
+// JSONata runs in a worker thread, never on the server's event loop (README, Fix a whole group).
+// jsonata's own guardrails stop an evaluation after JSONATA_TIMEOUT_MS per message and past
+// JSONATA_MAX_DEPTH nested calls, but they are checked between steps: one built-in step can run
+// on without end (a backtracking regex in $match, measured: still running after 15 s) or grow a
+// huge value ($pad("", 1e8)). So the worker also has a memory limit, its results a size limit,
+// and every request a watchdog that terminates the worker when it overruns; the next request
+// starts a fresh one. Requests are served one at a time, in order.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** Longest one message's evaluation may run (jsonata's guardrail). */
+export const JSONATA_TIMEOUT_MS = 100;
+/** Deepest evaluation (jsonata's guardrail against runaway recursion). */
+export const JSONATA_MAX_DEPTH = 500;
+/** Largest result, as JSON text: a body is capped at 1 MB anyway (apply-transform.ts). */
+export const JSONATA_MAX_RESULT_CHARS = 2 * 1024 * 1024;
+/** The worker's heap: a result that grows past it ends the worker, not the server. */
+const WORKER_HEAP_MB = 256;
+/** Slack the watchdog gives a request over JSONATA_TIMEOUT_MS per message (worker start, messages). */
+const WATCHDOG_SLACK_MS = 2000;
+
+/** One message's result: the new body as JSON text, or why there is none. */
+export type JsonataResult = { ok: true; json: string } | { ok: false; code: string; message: string };
+
+export class JsonataParseError extends Error {
+  constructor(
+    message: string,
+    public readonly position: number | null,
+  ) {
+    super(message);
+    this.name = 'JsonataParseError';
+  }
+}
+
+/** The whole request overran its watchdog or ended the worker: no result for any of its messages. */
+export class JsonataStalled extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsonataStalled';
+  }
+}
+
+// Plain CommonJS run by the worker (eval: a file would have to survive the Next build's bundling).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const jsonata = require(workerData.jsonataPath);
+const cache = new Map();
+function compile(expression) {
+  let e = cache.get(expression);
+  if (!e) {
+    e = jsonata(expression, { timeout: workerData.timeoutMs, stack: workerData.maxDepth });
+    if (cache.size > 20) cache.clear();
+    cache.set(expression, e);
+  }
+  return e;
+}
+parentPort.on('message', async ({ id, expression, inputs }) => {
+  let expr;
+  try {
+    expr = compile(expression);
+  } catch (err) {
+    parentPort.postMessage({ id, parseError: { message: String(err.message || err), position: typeof err.position === 'number' ? err.position : null } });
+    return;
+  }
+  const results = [];
+  for (const input of inputs) {
+    try {
+      const value = await expr.evaluate(JSON.parse(input));
+      if (value === undefined) { results.push({ ok: false, code: 'empty', message: 'the expression returned nothing for this message' }); continue; }
+      const json = JSON.stringify(value);
+      if (json === undefined) results.push({ ok: false, code: 'not-json', message: 'the expression returned a function, not a body' });
+      else if (json.length > workerData.maxResultChars) results.push({ ok: false, code: 'too-large', message: 'the result is over ' + workerData.maxResultChars + ' characters' });
+      else results.push({ ok: true, json });
+    } catch (err) {
+      const code = String(err && err.code || 'error');
+      const message = code === 'D1012' ? 'took more than ' + workerData.timeoutMs + ' ms on this message'
+        : code === 'D1011' ? 'recursed deeper than ' + workerData.maxDepth + ' calls'
+        : String(err && err.message || err);
+      results.push({ ok: false, code, message });
+    }
+  }
+  parentPort.postMessage({ id, results });
+});
+`;
+
+interface Pending {
+  id: number;
+  expression: string;
+  inputs: string[];
+  resolve: (r: JsonataResult[]) => void;
+  reject: (e: Error) => void;
+}
+
+type Reply = { id: number; results?: JsonataResult[]; parseError?: { message: string; position: number | null } };
+
+class JsonataWorker {
+  private worker: Worker | null = null;
+  private queue: Pending[] = [];
+  private current: Pending | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private nextId = 1;
+
+  run(expression: string, inputs: string[]): Promise<JsonataResult[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, expression, inputs, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private spawn(): Worker {
+    const jsonataPath = createRequire(path.join(process.cwd(), 'package.json')).resolve('jsonata');
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { jsonataPath, timeoutMs: JSONATA_TIMEOUT_MS, maxDepth: JSONATA_MAX_DEPTH, maxResultChars: JSONATA_MAX_RESULT_CHARS },
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
+    // an idle worker does not keep the process alive
+    w.unref();
+    w.on('message', (reply: Reply) => this.onReply(w, reply));
+    w.on('error', (err) => this.fail(w, new JsonataStalled(`the JSONata worker failed: ${err.message}`)));
+    w.on('exit', () => this.fail(w, new JsonataStalled('the JSONata worker ended')));
+    return w;
+  }
+
+  private pump(): void {
+    if (this.current || !this.queue.length) return;
+    const job = this.queue.shift()!;
+    this.current = job;
+    this.worker ??= this.spawn();
+    const w = this.worker;
+    this.watchdog = setTimeout(
+      () => {
+        this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
+        void w.terminate();
+      },
+      job.inputs.length * JSONATA_TIMEOUT_MS + WATCHDOG_SLACK_MS,
+    );
+    w.postMessage({ id: job.id, expression: job.expression, inputs: job.inputs });
+  }
+
+  private settle(): Pending | null {
+    const job = this.current;
+    this.current = null;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    return job;
+  }
+
+  private onReply(w: Worker, reply: Reply): void {
+    if (w !== this.worker || reply.id !== this.current?.id) return;
+    const job = this.settle()!;
+    if (reply.parseError) job.reject(new JsonataParseError(reply.parseError.message, reply.parseError.position));
+    else job.resolve(reply.results ?? []);
+    this.pump();
+  }
+
+  /** The worker is gone (overran, out of memory, crashed): its request fails, the next gets a new worker. */
+  private fail(w: Worker, err: Error): void {
+    if (w !== this.worker) return;
+    this.worker = null;
+    const job = this.settle();
+    job?.reject(err);
+    this.pump();
+  }
+}
+
+const shared = new JsonataWorker();
+
+/** Evaluates the expression on each input (JSON text) in the worker. */
+export function evaluateJsonata(expression: string, inputs: string[]): Promise<JsonataResult[]> {
+  return shared.run(expression, inputs);
+}

@@ -1,0 +1,267 @@
+// Fix a whole group at once (README, Fix a whole group): a bulk republish with a transformation,
+// through the real action, job table, runner, outbox and broker. 2,000 order.created dead letters
+// whose producer sent totalAmount as a string: a JSONata fix and an equivalent patch preview
+// the same; the job sends each once, fixed, same eventIds, its diff in each record's history. A
+// patch that breaks the contract sends nothing. A runaway expression is refused and the server
+// goes on. A job scheduled 10 s ahead starts then, and one cancelled before sends nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BulkRunner } from '@/lib/jobs/bulk-runner';
+import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
+import type { BulkTransform, BulkTransformDryRunResponse } from '@/lib/schemas/bulk';
+import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { until } from '../helpers/until';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { bodiesByDeadLetter, orderCreatedAmountAsString, seedDeadLetters, testRuntime } from './republish-fixtures';
+
+const operator = { name: 'olivia@example.com', role: 'operator' as const, kind: 'user' as const };
+const admin = { name: 'ada@example.com', role: 'admin' as const, kind: 'user' as const };
+
+const JSONATA_FIX: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"totalAmount": $number(totalAmount)} |' };
+const PATCH_FIX: BulkTransform = { kind: 'patch', operations: [{ op: 'replace', path: '/data/totalAmount', value: 199.98 }] };
+
+type Server = {
+  createBulkJob: typeof import('@/lib/actions/create-bulk-job').createBulkJob;
+  getBulkJob: typeof import('@/lib/server/bulk/get-bulk-job').getBulkJob;
+  controlBulkJob: typeof import('@/lib/actions/control-bulk-job').controlBulkJob;
+};
+
+describe('bulk republish with a transformation', () => {
+  let db: TestDatabase;
+  let broker: TestBroker;
+  let rt: RepublishRuntime;
+  let runner: BulkRunner;
+  let server: Server;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('bulk_transform');
+    process.env.DATABASE_URL = db.url; // the server modules' Prisma client
+    broker = await createTestBroker();
+    const ledger = uniqueName('bulk.transform.ledger');
+    broker.track('queue', ledger);
+    rt = testRuntime(db.url, broker.url, ledger);
+    runner = new BulkRunner(rt, { pollMs: 100, maxBatch: 500 }).start();
+    server = {
+      createBulkJob: (await import('@/lib/actions/create-bulk-job')).createBulkJob,
+      getBulkJob: (await import('@/lib/server/bulk/get-bulk-job')).getBulkJob,
+      controlBulkJob: (await import('@/lib/actions/control-bulk-job')).controlBulkJob,
+    };
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    await rt?.close();
+    const { prisma } = await import('@/lib/server/db');
+    await prisma.$disconnect();
+    await broker?.cleanup();
+    await db?.drop();
+  });
+
+  const seedOrders = async (label: string, count: number) => {
+    const queue = await broker.queue(uniqueName(`bulk.transform.${label}`));
+    const seeded = await seedDeadLetters(db.pool, {
+      queue,
+      count,
+      eventType: 'order.created',
+      routingKey: 'order.created',
+      body: (_, eventId) => orderCreatedAmountAsString(eventId),
+    });
+    return { queue, ...seeded };
+  };
+
+  const preview = async (groupId: string, transform: BulkTransform) =>
+    (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'dry run',
+      dryRun: true,
+      transform,
+    })) as BulkTransformDryRunResponse;
+
+  it('previews 2,000 fixes both ways, then sends each fixed body once with its eventId, and records the diff', async () => {
+    const { queue, groupId, eventIds, ids } = await seedOrders('fix', 2000);
+    for (const transform of [JSONATA_FIX, PATCH_FIX]) {
+      const dry = await preview(groupId, transform);
+      expect(dry).toMatchObject({ dryRun: true, count: 2000, wouldChange: 2000, unchanged: 0, wouldBreak: 0, errors: 0, testFailed: 0 });
+      expect(dry.sample).toHaveLength(20);
+      const s = dry.sample[0];
+      expect(s.outcome).toBe('change');
+      expect(s.validation).toEqual({ status: 'valid', violations: [] });
+      expect(s.diff).toContain('-    "totalAmount": "199.98"');
+      expect(s.diff).toContain('+    "totalAmount": 199.98');
+      expect(JSON.parse(s.after!).data.totalAmount).toBe(199.98);
+    }
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0); // a preview sends nothing
+
+    const created = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'producer sent totalAmount as a string',
+      ratePerSecond: 0,
+      expectedCount: 2000,
+      transform: JSONATA_FIX,
+    })) as { jobId: string };
+    runner.poke();
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(created.jobId),
+      (j) => j.status === 'done',
+    );
+    expect(job).toMatchObject({ total: 2000, succeeded: 2000, failed: 0, skipped: 0, transform: JSONATA_FIX, skipReasons: [] });
+
+    const seen = await bodiesByDeadLetter(broker.channel, queue);
+    expect(seen.size).toBe(2000);
+    expect(new Set(seen.keys())).toEqual(new Set(ids));
+    const sentEventIds = new Set<string>();
+    for (const copies of seen.values()) {
+      expect(copies).toHaveLength(1);
+      const body = JSON.parse(copies[0].toString('utf8'));
+      expect(body.data.totalAmount).toBe(199.98);
+      sentEventIds.add(body.eventId);
+    }
+    expect(sentEventIds).toEqual(new Set(eventIds));
+
+    const { rows: hist } = await db.pool.query(`SELECT h."details" FROM "dead_letter_history" h WHERE h."dead_letter_id" = $1 AND h."action" = 'republished'`, [
+      ids[0],
+    ]);
+    expect(hist).toHaveLength(1);
+    expect(hist[0].details).toMatchObject({ bulkJobId: created.jobId, edited: true });
+    expect(hist[0].details.diff).toContain('-/data/totalAmount: "199.98"');
+    expect(hist[0].details.diff).toContain('+/data/totalAmount: 199.98');
+    const { rows: audit } = await db.pool.query(`SELECT "action", "details" FROM "audit_log" WHERE "target" = $1 ORDER BY "id"`, [`bulk-job:${created.jobId}`]);
+    expect(audit[0]).toMatchObject({ action: 'bulk-create', details: { transform: JSONATA_FIX } });
+  });
+
+  it('sends nothing when the patch breaks the contract, and says why on each item', async () => {
+    const { queue, groupId, ids } = await seedOrders('break', 150);
+    const breaking: BulkTransform = { kind: 'patch', operations: [{ op: 'remove', path: '/data/currency' }] };
+    const dry = await preview(groupId, breaking);
+    expect(dry).toMatchObject({ count: 150, wouldChange: 0, wouldBreak: 150 });
+    expect(dry.sample[0].validation!.violations.map((v) => v.path)).toEqual(expect.arrayContaining(['$.data.currency']));
+
+    const { jobId } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'wrong fix',
+      ratePerSecond: 0,
+      expectedCount: 150,
+      transform: breaking,
+    })) as { jobId: string };
+    runner.poke();
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
+    expect(job).toMatchObject({ total: 150, succeeded: 0, skipped: 150 });
+    expect(job.skipReasons).toHaveLength(1);
+    expect(job.skipReasons[0].count).toBe(150);
+    expect(job.skipReasons[0].reason).toMatch(/^breaks the contract \(invalid\): .*\$\.data\.currency/);
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "dead_letters" WHERE "id" = ANY($1::uuid[]) AND "status" = 'pending'`, [ids]);
+    expect(rows[0].n).toBe(150);
+  });
+
+  it('never changes an eventId, not even forced, and counts a failed patch test as left alone', async () => {
+    const { queue, groupId } = await seedOrders('ids', 10);
+    const renumber: BulkTransform = { kind: 'patch', operations: [{ op: 'replace', path: '/eventId', value: 'other' }] };
+    const dry = await preview(groupId, renumber);
+    expect(dry).toMatchObject({ count: 10, errors: 10 });
+    expect(dry.sample[0].error).toMatch(/changed eventId/);
+    const guarded: BulkTransform = {
+      kind: 'patch',
+      operations: [
+        { op: 'test', path: '/data/currency', value: 'EUR' },
+        { op: 'replace', path: '/data/totalAmount', value: 1 },
+      ],
+    };
+    expect(await preview(groupId, guarded)).toMatchObject({ count: 10, testFailed: 10, wouldChange: 0 });
+    const { jobId } = (await server.createBulkJob(admin, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'forced',
+      ratePerSecond: 0,
+      force: true,
+      transform: renumber,
+    })) as { jobId: string };
+    runner.poke();
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
+    expect(job).toMatchObject({ succeeded: 0, skipped: 10 });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
+  });
+
+  it('refuses a patch or expression that does not parse, and one that runs away, and goes on serving', async () => {
+    const { groupId } = await seedOrders('refuse', 5);
+    const err = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e) => e,
+      );
+    const bad = await err(preview(groupId, { kind: 'jsonata', expression: '$ ~> | data | {' }));
+    expect(bad).toMatchObject({ kind: 'unprocessable', details: { reason: 'invalid-expression', field: 'transform.expression' } });
+    const badPatch = await err(preview(groupId, { kind: 'patch', operations: [{ op: 'add', path: 'no-slash', value: 1 }] }));
+    expect(badPatch).toMatchObject({ kind: 'unprocessable', details: { reason: 'invalid-patch' } });
+
+    // endless recursion: stopped by jsonata's guardrails inside the worker
+    const loop = await err(preview(groupId, { kind: 'jsonata', expression: '($f := function($x) { $f($x + 1) }; $f(0))' }));
+    expect(loop).toMatchObject({ kind: 'unprocessable', details: { reason: 'transform-timeout' } });
+    // one built-in step that never yields (catastrophic regex backtracking): the worker is stopped
+    const started = Date.now();
+    const regex = await err(preview(groupId, { kind: 'jsonata', expression: '$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+$/) ? $ : $' }));
+    expect(regex).toMatchObject({ kind: 'unprocessable', details: { reason: 'transform-timeout' } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // the event loop stayed free meanwhile, and the next preview works on a fresh worker
+    expect(await preview(groupId, JSONATA_FIX)).toMatchObject({ count: 5, wouldChange: 5 });
+    // a job is refused at creation too
+    const job = await err(
+      server.createBulkJob(operator, {
+        action: 'republish',
+        selection: { groupId },
+        reason: 'x',
+        transform: { kind: 'jsonata', expression: '($f := function($x) { $f($x) }; $f(0))' },
+      }),
+    );
+    expect(job).toMatchObject({ kind: 'unprocessable' });
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "bulk_jobs" WHERE "selection"->>'groupId' = $1`, [groupId]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('starts a scheduled job at its time, not before, and a cancelled one never', async () => {
+    const a = await seedOrders('later', 20);
+    const b = await seedOrders('cancelled', 20);
+    const startAt = new Date(Date.now() + 10_000).toISOString();
+    const create = (groupId: string) =>
+      server.createBulkJob(operator, {
+        action: 'republish',
+        selection: { groupId },
+        reason: 'after the deploy',
+        ratePerSecond: 0,
+        transform: PATCH_FIX,
+        startAt,
+      }) as Promise<{
+        jobId: string;
+      }>;
+    const later = await create(a.groupId);
+    const cancelled = await create(b.groupId);
+    expect(await server.getBulkJob(later.jobId)).toMatchObject({ status: 'scheduled', startAt, startedAt: null });
+    await server.controlBulkJob(operator, { id: cancelled.jobId, control: 'cancel' });
+    runner.poke();
+    await new Promise((r) => setTimeout(r, 8000));
+    expect(await server.getBulkJob(later.jobId)).toMatchObject({ status: 'scheduled', succeeded: 0 });
+    expect((await broker.channel.checkQueue(a.queue)).messageCount).toBe(0);
+    const done = await until(
+      'the scheduled job to run',
+      () => server.getBulkJob(later.jobId),
+      (j) => j.status === 'done',
+      { timeoutMs: 20_000 },
+    );
+    expect(done.succeeded).toBe(20);
+    expect(new Date(done.startedAt!).getTime()).toBeGreaterThanOrEqual(Date.parse(startAt));
+    expect((await broker.channel.checkQueue(a.queue)).messageCount).toBe(20);
+    expect(await server.getBulkJob(cancelled.jobId)).toMatchObject({ status: 'cancelled', succeeded: 0 });
+    expect((await broker.channel.checkQueue(b.queue)).messageCount).toBe(0);
+  });
+});

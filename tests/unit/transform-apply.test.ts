@@ -1,0 +1,143 @@
+// The bulk transformation applied to single bodies (lib/transform/apply-transform.ts): each
+// outcome of a JSON Patch and of a JSONata expression, what a message may never become (another
+// eventId, a prototype pollution), and the per-message diff a job writes to history.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { changesDiff } from '@/lib/diff/changes-diff';
+import type { BulkTransform } from '@/lib/schemas/bulk';
+import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES } from '@/lib/transform/apply-transform';
+
+const order = (amount: unknown, extra: Record<string, unknown> = {}) => ({
+  eventId: '3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f',
+  eventType: 'order.created',
+  timestamp: '2026-11-20T10:34:00Z',
+  version: '1.0',
+  source: 'ecommerce-service',
+  data: { orderId: 'order123', userId: 'user123', courseIds: ['course123'], totalAmount: amount, currency: 'USD' },
+  ...extra,
+});
+const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+async function one(transform: BulkTransform, body: Buffer) {
+  const [out] = await compileTransform(transform).apply([{ id: 'x', body }]);
+  return out;
+}
+
+describe('JSON Patch', () => {
+  const fix: BulkTransform = { kind: 'patch', operations: [{ op: 'replace', path: '/data/totalAmount', value: 199.98 }] };
+
+  it('change: a valid, different body, sent as its JSON text', async () => {
+    const out = await one(fix, bytes(order('199.98')));
+    expect(out.outcome).toBe('change');
+    expect(out.validation?.status).toBe('valid');
+    expect(JSON.parse(out.bytes!.toString()).data.totalAmount).toBe(199.98);
+  });
+
+  it('unchanged: the stored bytes go as they are', async () => {
+    const out = await one(fix, bytes(order(199.98)));
+    expect(out).toMatchObject({ outcome: 'unchanged', bytes: null });
+  });
+
+  it('break: the result is checked against the contract', async () => {
+    const out = await one({ kind: 'patch', operations: [{ op: 'remove', path: '/data/currency' }] }, bytes(order(1)));
+    expect(out.outcome).toBe('break');
+    expect(out.validation?.violations.map((v) => v.path)).toContain('$.data.currency');
+  });
+
+  it('test-failed: a failed test leaves the message alone', async () => {
+    const out = await one(
+      {
+        kind: 'patch',
+        operations: [
+          { op: 'test', path: '/data/currency', value: 'EUR' },
+          { op: 'remove', path: '/data' },
+        ],
+      },
+      bytes(order(1)),
+    );
+    expect(out).toMatchObject({ outcome: 'test-failed', bytes: null, error: 'patch test failed (operation 1: test /data/currency)' });
+  });
+
+  it('error: a path the message lacks, a body that is not JSON, binary or over 1 MB, a changed eventId', async () => {
+    expect((await one({ kind: 'patch', operations: [{ op: 'remove', path: '/data/nope' }] }, bytes(order(1)))).error).toMatch(/^path does not exist/);
+    expect((await one(fix, Buffer.from('not json'))).error).toMatch(/^body is not JSON/);
+    expect((await one(fix, Buffer.from([0xff, 0xfe, 0x00]))).error).toBe('body is not UTF-8 text');
+    expect((await one(fix, Buffer.alloc(MAX_TRANSFORM_BODY_BYTES + 1, 0x20))).error).toMatch(/over 1 MB/);
+    const renumbered = await one({ kind: 'patch', operations: [{ op: 'replace', path: '/eventId', value: 'x' }] }, bytes(order(1)));
+    expect(renumbered).toMatchObject({ outcome: 'error', bytes: null });
+    expect(renumbered.error).toMatch(/changed eventId/);
+  });
+
+  it('cannot pollute prototypes', async () => {
+    const out = await one({ kind: 'patch', operations: [{ op: 'add', path: '/__proto__/polluted', value: 1 }] }, bytes(order(1)));
+    expect(out.outcome).toBe('error');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('an error message never carries the document', async () => {
+    const big = order(1, { padding: 'p'.repeat(10_000) });
+    const out = await one({ kind: 'patch', operations: [{ op: 'replace', path: '/nope/deeper', value: 1 }] }, bytes(big));
+    expect(out.error!.length).toBeLessThan(200);
+  });
+
+  it('a patch that does not parse is refused as a whole (422)', () => {
+    expect(() => compileTransform({ kind: 'patch', operations: [{ op: 'add', path: 'no-slash', value: 1 }] })).toThrow(/does not parse/);
+  });
+});
+
+describe('JSONata', () => {
+  it('computes the fix', async () => {
+    const out = await one({ kind: 'jsonata', expression: '$ ~> | data | {"totalAmount": $number(totalAmount)} |' }, bytes(order('12.50')));
+    expect(out.outcome).toBe('change');
+    expect(JSON.parse(out.bytes!.toString()).data.totalAmount).toBe(12.5);
+  });
+
+  it("an evaluation error is that message's error, a syntax error refuses the expression", async () => {
+    const out = await one({ kind: 'jsonata', expression: '$ ~> | data | {"totalAmount": $number(totalAmount)} |' }, bytes(order('twelve')));
+    expect(out.outcome).toBe('error');
+    expect(out.error).toMatch(/^JSONata: /);
+    expect(() => compileTransform({ kind: 'jsonata', expression: '$ ~> | data | {' })).toThrow(/does not parse/);
+  });
+
+  it('a runaway expression stops on its message, and the next request is served', async () => {
+    const out = await one({ kind: 'jsonata', expression: '($f := function($x) { $f($x + 1) }; $f(0))' }, bytes(order(1)));
+    expect(isRunaway(out)).toBe(true);
+    expect((await one({ kind: 'jsonata', expression: '$' }, bytes(order(1)))).outcome).toBe('unchanged');
+  });
+
+  it('the result of an expression is a body: nothing returned is an error', async () => {
+    expect((await one({ kind: 'jsonata', expression: 'nothing.here' }, bytes(order(1)))).error).toMatch(/returned nothing/);
+  });
+});
+
+describe('changesDiff', () => {
+  it('lists each changed value as a removed and an added line', () => {
+    const diff = changesDiff(order('199.98'), order(199.98));
+    expect(diff.split('\n')).toEqual(expect.arrayContaining(['@@ 1 change @@', '-/data/totalAmount: "199.98"', '+/data/totalAmount: 199.98']));
+  });
+
+  it('is bounded: at most 50 lines of changes, each value cut at 200 characters', () => {
+    const before = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i]));
+    const after = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, 'v'.repeat(1000)]));
+    const lines = changesDiff(before, after).split('\n');
+    expect(lines.length).toBeLessThan(110);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(260);
+    expect(lines).toContain(' … and 450 more');
+  });
+
+  it('shows exactly the values that differ (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.integer()),
+        fc.string({ minLength: 1, maxLength: 5 }),
+        fc.integer(),
+        (obj, key, v) => {
+          const after = { ...obj, [key]: v };
+          const changed = !(key in obj) || obj[key] !== v;
+          const diff = changesDiff(obj, after);
+          expect(diff.includes(`+/${key.replace(/~/g, '~0').replace(/\//g, '~1')}: ${v}`)).toBe(changed);
+        },
+      ),
+    );
+  });
+});
