@@ -138,7 +138,7 @@ test('edit a whole group before retrying it: builder step, preview, retry, edite
   // the message's history says which bulk job edited it, with the diff
   await page.goto(`/dead-letters/${ids[0]}`);
   await expect(page.getByTestId('history-bulk-edit')).toContainText(/Edited by bulk job [0-9a-f]{8}$/);
-  await expect(page.getByTestId('history').getByTestId('body-diff')).toContainText('+    "currency": "USD"');
+  await expect(page.getByTestId('history').getByTestId('body-diff')).toContainText(/\+.*currency"?: "USD"/);
 });
 
 test('an operator: no force; a JSONata expression the server refuses shows its error', async ({ operatorPage: page }) => {

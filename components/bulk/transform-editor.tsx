@@ -3,7 +3,7 @@
 // JSON Patch or JSONata shown read-only, so the operator sees exactly what is sent), a free
 // JSONata expression, or raw JSON Patch operations. Controlled: the dialog holds the draft, and
 // draftTransform says what it compiles to, so any edit can drop a preview made for another one.
-import { useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { bulkTransformSchema, type BulkTransform } from '@/lib/schemas/bulk';
 import { compileSteps, emptyStep, STEP_KINDS, STEP_LABELS, type BuilderStep, type StepKind, type StepProblem } from '@/lib/transform/builder';
 import { buttonClass } from '@/components/republish/modal';
@@ -47,6 +47,17 @@ export function draftTransform(draft: TransformDraft): DraftResult {
 
 const inputClass = 'rounded border border-slate-300 px-2 py-1 font-mono text-xs';
 
+/** A label above its control, tied by id rather than by wrapping: a wrapping label would put the control's text into its name. */
+function Labelled({ label, className, children }: { label: ReactNode; className: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className={className}>
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+    </div>
+  );
+}
+
 function FieldInput({
   label,
   value,
@@ -63,16 +74,18 @@ function FieldInput({
   wide?: boolean;
 }) {
   return (
-    <label className="flex flex-col text-xs text-slate-600">
-      {label}
-      <input
-        className={`${inputClass} ${wide ? 'w-64' : 'w-48'} ${problem ? 'border-rose-400' : ''}`}
-        value={value}
-        placeholder={placeholder}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={problem ? true : undefined}
-      />
-    </label>
+    <Labelled label={label} className="flex flex-col text-xs text-slate-600">
+      {(id) => (
+        <input
+          id={id}
+          className={`${inputClass} ${wide ? 'w-64' : 'w-48'} ${problem ? 'border-rose-400' : ''}`}
+          value={value}
+          placeholder={placeholder}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={problem ? true : undefined}
+        />
+      )}
+    </Labelled>
   );
 }
 
@@ -96,20 +109,22 @@ function StepRow({
     <li className="rounded border border-slate-200 p-2" data-testid="transform-step">
       <div className="flex flex-wrap items-end gap-2">
         <span className="w-5 pb-1 text-xs text-slate-400">{index + 1}.</span>
-        <label className="flex flex-col text-xs text-slate-600">
-          Step
-          <select
-            className="rounded border border-slate-300 px-1 py-1 text-xs"
-            value={step.kind}
-            onChange={(e) => onChange(emptyStepKeepingPath(step, e.target.value as StepKind))}
-          >
-            {STEP_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {STEP_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Labelled label="Step" className="flex flex-col text-xs text-slate-600">
+          {(id) => (
+            <select
+              id={id}
+              className="rounded border border-slate-300 px-1 py-1 text-xs"
+              value={step.kind}
+              onChange={(e) => onChange(emptyStepKeepingPath(step, e.target.value as StepKind))}
+            >
+              {STEP_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {STEP_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Labelled>
         {step.kind === 'rename' ? (
           <>
             <FieldInput label="Field" value={step.from} placeholder="data.total" problem={problemOf('from')} onChange={(from) => onChange({ ...step, from })} />
@@ -239,27 +254,38 @@ export function TransformEditor({ draft, onChange, result }: { draft: TransformD
             </div>
           </>
         ) : draft.tab === 'jsonata' ? (
-          <label className="block text-xs text-slate-600">
-            JSONata expression: its result is the new body (<code>$</code> is the stored body)
-            <textarea
-              className={`${inputClass} mt-0.5 block h-32 w-full`}
-              value={draft.expression}
-              placeholder={'$ ~> | data | {"totalAmount": $number(totalAmount)} |'}
-              onChange={(e) => onChange({ ...draft, expression: e.target.value })}
-              spellCheck={false}
-            />
-          </label>
+          <Labelled
+            label={
+              <>
+                JSONata expression: its result is the new body (<code>$</code> is the stored body)
+              </>
+            }
+            className="text-xs text-slate-600"
+          >
+            {(id) => (
+              <textarea
+                id={id}
+                className={`${inputClass} mt-0.5 block h-32 w-full`}
+                value={draft.expression}
+                placeholder={'$ ~> | data | {"totalAmount": $number(totalAmount)} |'}
+                onChange={(e) => onChange({ ...draft, expression: e.target.value })}
+                spellCheck={false}
+              />
+            )}
+          </Labelled>
         ) : (
-          <label className="block text-xs text-slate-600">
-            JSON Patch (RFC 6902): an array of operations
-            <textarea
-              className={`${inputClass} mt-0.5 block h-32 w-full`}
-              value={draft.patchText}
-              placeholder={'[{ "op": "add", "path": "/data/currency", "value": "EUR" }]'}
-              onChange={(e) => onChange({ ...draft, patchText: e.target.value })}
-              spellCheck={false}
-            />
-          </label>
+          <Labelled label="JSON Patch (RFC 6902): an array of operations" className="text-xs text-slate-600">
+            {(id) => (
+              <textarea
+                id={id}
+                className={`${inputClass} mt-0.5 block h-32 w-full`}
+                value={draft.patchText}
+                placeholder={'[{ "op": "add", "path": "/data/currency", "value": "EUR" }]'}
+                onChange={(e) => onChange({ ...draft, patchText: e.target.value })}
+                spellCheck={false}
+              />
+            )}
+          </Labelled>
         )}
         {!result.ok && draft.tab !== 'builder' ? <p className="mt-1 text-xs text-rose-700">{result.message}</p> : null}
       </div>
