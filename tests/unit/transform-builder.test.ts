@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import jsonata from 'jsonata';
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { bulkTransformSchema, type BulkTransform } from '@/lib/schemas/bulk';
+import { compileTransform } from '@/lib/transform/apply-transform';
 import { compileSteps, describeTransform, escapePointerToken, parseFieldPath, type BuilderStep } from '@/lib/transform/builder';
 
 const order = () => ({
@@ -211,5 +212,29 @@ describe('parseFieldPath and describeTransform', () => {
       }),
     ).toBe('JSON Patch: set /data/currency = "EUR"; move /a → /b');
     expect(describeTransform({ kind: 'jsonata', expression: '$ ~>\n  | data | {"a": 1} |' })).toBe('JSONata: $ ~> | data | {"a": 1} |');
+  });
+});
+
+describe("the server's transform takes what the builder makes", () => {
+  // lib/transform/apply-transform.ts runs JSONata in its worker with its guardrails: the builder's
+  // chained transforms must pass them, and its patches its JSON Patch checks.
+  const broken = () => ({ ...order(), data: { orderId: 'order123', userId: 'user123', courseIds: ['course123'], totalAmount: '199.98', currency: 'usd' } });
+  const outcome = async (steps: BuilderStep[]) => {
+    const [out] = await compileTransform(compiled(steps)).apply([{ id: 'x', body: Buffer.from(JSON.stringify(broken())) }]);
+    return out;
+  };
+
+  it('a conversion and a set (JSONata) fix a body that broke the contract', async () => {
+    const out = await outcome([
+      { kind: 'to-number', path: 'data.totalAmount' },
+      { kind: 'set', path: 'data.currency', value: '"USD"' },
+    ]);
+    expect(out).toMatchObject({ outcome: 'change', error: null, validation: { status: 'valid' } });
+    expect(JSON.parse(out.bytes!.toString()).data).toMatchObject({ totalAmount: 199.98, currency: 'USD' });
+  });
+
+  it('a set alone (JSON Patch) leaves the string amount: the contract still breaks', async () => {
+    const out = await outcome([{ kind: 'set', path: 'data.currency', value: '"USD"' }]);
+    expect(out.outcome).toBe('break');
   });
 });
