@@ -11,7 +11,8 @@ import { useBulkDryRun, useBulkTransformPreview, useCreateBulk } from '@/compone
 import { buttonClass, DialogActions, ErrorNote, Modal, ReasonField } from '@/components/republish/modal';
 import { formatTime } from '@/components/ui/format';
 import { BulkProgress } from './bulk-progress';
-import { StartChoice, startAtOf, type Start } from './start-choice';
+import { startAtOf, type Start } from './start-at';
+import { StartChoice } from './start-choice';
 import { draftTransform, emptyDraft, TransformEditor, type TransformDraft } from './transform-editor';
 import { TransformPreview } from './transform-preview';
 
