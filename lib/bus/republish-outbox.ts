@@ -155,6 +155,42 @@ export async function claimForBulk(
   return fillBigBodies(client, rows);
 }
 
+/** A record of a transforming bulk batch, locked: whether it can go, and its message when it can. */
+export interface LockedRecord extends ClaimedRecord {
+  attempts: number;
+  /** pending, under the retry limit (or forced), with an origin queue and no unfinished intent */
+  eligible: boolean;
+}
+
+/**
+ * The first half of a transforming bulk batch's claim (the second is insertIntents, with each
+ * transformed body): the records locked in id order, whether each can go (claimForBulk's
+ * conditions), and the newest stored message of those that can. Intents are written only for
+ * what will be sent, with its bytes, in the same transaction.
+ */
+export async function lockForBulk(client: pg.ClientBase, o: { deadLetterIds: string[]; maxRetries: number; force: boolean }): Promise<LockedRecord[]> {
+  const { rows } = await client.query<LockedRecord & BodyRef>(
+    `WITH locked AS (
+       SELECT d."id", d."status", d."queue", d."republish_count" AS "republishCount", d."attempts", d."latest_message_id",
+              (d."status" = 'pending' AND (d."republish_count" < $2 OR $3) AND d."queue" <> ''
+               AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = d."id" AND r."state" = 'pending')) AS "eligible"
+       FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE OF d
+     )
+     SELECT l."id", l."status", l."queue", l."republishCount", l."attempts", l."eligible", NULL::uuid AS "intentId",
+            m."body", m."properties", m."headers", m."messageId", m."bodySize"
+     FROM locked l
+     LEFT JOIN LATERAL (
+       SELECT ${inlineBody('x."body"')} AS "body", x."properties", x."headers", x."id"::text AS "messageId", octet_length(x."body") AS "bodySize"
+       FROM "dead_letter_messages" x
+       WHERE l."eligible"
+         AND x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"))
+       LIMIT 1
+     ) m ON true`,
+    [uuidArray(o.deadLetterIds), o.maxRetries, o.force],
+  );
+  return fillBigBodies(client, rows);
+}
+
 export interface StoredMessageRow {
   deadLetterId: string;
   body: Buffer;
