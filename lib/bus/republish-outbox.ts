@@ -71,14 +71,36 @@ export interface IntentInput {
   attemptsAtClaim: number;
 }
 
+/**
+ * Bodies as one binary parameter with each one's offset and length (-1: none), for a statement
+ * to cut apart with substring: as a bytea[] they would travel as hex text, each byte two
+ * characters encoded by Node and decoded by PostgreSQL (measured on a bulk job with a
+ * transformation: ~20 us a 1 KB body, a tenth of what the whole republish costs).
+ */
+function packBodies(bodies: (Buffer | null)[]): { bytes: Buffer; offsets: number[]; lengths: number[] } {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  for (const b of bodies) {
+    offsets.push(at);
+    lengths.push(b ? b.byteLength : -1);
+    at += b?.byteLength ?? 0;
+  }
+  return { bytes: Buffer.concat(bodies.filter((b): b is Buffer => b !== null)), offsets, lengths };
+}
+
 /** Inserts intents; returns the ids by dead letter. Rows with an unfinished intent already are left out. */
 export async function insertIntents(client: pg.ClientBase, rows: IntentInput[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (rows.length === 0) return ids;
+  const packed = packBodies(rows.map((r) => r.editedBody));
   const { rows: inserted } = await client.query<{ id: string; dead_letter_id: string }>(
     `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
         "edited_body", "actor", "reason", "details", "bulk_job_id", "owner")
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bytea[], $8::text[], $9::text[], $10::jsonb[], $11::uuid[], $12::text[])
+     SELECT u.dl, u.n, u.kind, u.ex, u.rk, u.ledger, CASE WHEN u.len < 0 THEN NULL ELSE substring($7::bytea FROM u.off + 1 FOR u.len) END,
+            u.actor, u.reason, u.details, u.job, u.owner
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[], $13::int[], $14::int[], $8::text[], $9::text[], $10::jsonb[], $11::uuid[], $12::text[])
+       AS u(dl, n, kind, ex, rk, ledger, off, len, actor, reason, details, job, owner)
      ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
      RETURNING "id", "dead_letter_id"`,
     [
@@ -88,12 +110,14 @@ export async function insertIntents(client: pg.ClientBase, rows: IntentInput[]):
       rows.map((r) => r.target.exchange),
       rows.map((r) => r.target.routingKey),
       rows.map((r) => r.target.ledger),
-      rows.map((r) => r.editedBody),
+      packed.bytes,
       rows.map((r) => r.actor),
       rows.map((r) => r.reason),
       rows.map((r) => JSON.stringify({ ...((r.details as object | null) ?? {}), attemptsAtClaim: r.attemptsAtClaim })),
       rows.map((r) => r.bulkJobId),
       rows.map((r) => r.owner),
+      packed.offsets,
+      packed.lengths,
     ],
   );
   for (const r of inserted) ids.set(r.dead_letter_id, r.id);
@@ -189,6 +213,58 @@ export async function lockForBulk(client: pg.ClientBase, o: { deadLetterIds: str
     [uuidArray(o.deadLetterIds), o.maxRetries, o.force],
   );
   return fillBigBodies(client, rows);
+}
+
+/** One intent of a transforming bulk batch: its record, and what it sends when edited. */
+export interface BulkIntentRow {
+  deadLetterId: string;
+  republishNumber: number;
+  queue: string;
+  editedBody: Buffer | null;
+  /** the transformation's diff, for the history */
+  diff: string | null;
+  attemptsAtClaim: number;
+}
+
+/**
+ * Intents of a transforming bulk batch, as insertIntents would write them for an origin target,
+ * with what is the same for the whole batch (actor, reason, job, owner) sent once and the edited
+ * bodies packed (packBodies). Returns the
+ * intent ids by dead letter; rows with an unfinished intent already are left out.
+ */
+export async function insertBulkIntents(
+  client: pg.ClientBase,
+  batch: { actor: string; reason: string; bulkJobId: string; owner: string },
+  rows: BulkIntentRow[],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (rows.length === 0) return ids;
+  const packed = packBodies(rows.map((r) => r.editedBody));
+  const { rows: inserted } = await client.query<{ id: string; dead_letter_id: string }>(
+    `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
+        "edited_body", "actor", "reason", "details", "bulk_job_id", "owner")
+     SELECT u.dl, u.n, 'origin', '', u.queue, true, CASE WHEN u.len < 0 THEN NULL ELSE substring($4::bytea FROM u.off + 1 FOR u.len) END,
+            $7, $8, jsonb_strip_nulls(jsonb_build_object('attemptsAtClaim', u.attempts, 'diff', u.diff)), $9::uuid, $10
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $5::int[], $6::int[], $11::text[], $12::int[]) AS u(dl, n, queue, off, len, diff, attempts)
+     ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
+     RETURNING "id", "dead_letter_id"`,
+    [
+      uuidArray(rows.map((r) => r.deadLetterId)),
+      rows.map((r) => r.republishNumber),
+      rows.map((r) => r.queue),
+      packed.bytes,
+      packed.offsets,
+      packed.lengths,
+      batch.actor,
+      batch.reason,
+      batch.bulkJobId,
+      batch.owner,
+      rows.map((r) => r.diff),
+      rows.map((r) => r.attemptsAtClaim),
+    ],
+  );
+  for (const r of inserted) ids.set(r.dead_letter_id, r.id);
+  return ids;
 }
 
 export interface StoredMessageRow {

@@ -5,7 +5,7 @@ import {
   claimForBulk,
   decrementPending,
   inTransaction,
-  insertIntents,
+  insertBulkIntents,
   lockForBulk,
   settleIntentsDone,
   settleIntentsFailed,
@@ -163,18 +163,15 @@ async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadL
         going.push({ record, editedBody: o.bytes, diff: o.bytes ? changesDiff(o.before, o.after, `dead-letter/${record.id}`) : null });
       } else skip(record.id, o.outcome === 'break' ? breakText(o) : (o.error ?? o.outcome));
     });
-    const intents = await insertIntents(
+    const intents = await insertBulkIntents(
       tx,
+      { actor: job.actor, reason: job.reason, bulkJobId: job.id, owner: deps.owner.id },
       going.map(({ record, editedBody, diff }) => ({
         deadLetterId: record.id,
         republishNumber: record.republishCount + 1,
-        target: { kind: 'origin', exchange: '', routingKey: record.queue, ledger: true },
+        queue: record.queue,
         editedBody,
-        actor: job.actor,
-        reason: job.reason,
-        details: diff ? { diff } : null,
-        bulkJobId: job.id,
-        owner: deps.owner.id,
+        diff,
         attemptsAtClaim: record.attempts,
       })),
     );

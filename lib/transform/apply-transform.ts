@@ -110,6 +110,37 @@ function patchErrorText(err: unknown, ops: JsonPatchOperation[]): string {
   }
 }
 
+const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === 'object' && v !== null;
+
+/**
+ * Copy-on-write for a patch: the containers from the root down to the parent of `pointer` are
+ * replaced by shallow copies (each once), so applying the operation in place leaves the parsed
+ * body (`before`) as it was. Untouched subtrees stay shared, which also lets the equality check
+ * and the diff skip them; a full copy of each body (a second parse) cost more than the patch.
+ */
+function cloneAlong(root: unknown, pointer: string, cloned: WeakSet<object>): unknown {
+  if (!isContainer(root) || pointer === '') return root;
+  const copy = (v: Record<string, unknown> | unknown[]) => {
+    if (cloned.has(v)) return v;
+    const c = Array.isArray(v) ? [...v] : { ...v };
+    cloned.add(c);
+    return c;
+  };
+  const top = copy(root);
+  let node: Record<string, unknown> | unknown[] = top;
+  const tokens = pointer.split('/').slice(1);
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const key = tokens[i].replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!Object.hasOwn(node, key)) break; // the operation fails on its own
+    const child = (node as Record<string, unknown>)[key];
+    if (!isContainer(child)) break;
+    const c = copy(child);
+    (node as Record<string, unknown>)[key] = c;
+    node = c;
+  }
+  return top;
+}
+
 function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): CompiledTransform {
   const ops = transform.operations;
   const invalid = jsonPatch.validate(ops as Operation[]);
@@ -120,11 +151,15 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
       return inputs.map(({ id, body }) => {
         const parsed = parseBody(body);
         if (!parsed.ok) return failed(id, undefined, parsed.error);
-        // a second parse is the cheapest deep copy to patch in place
-        const doc = JSON.parse(parsed.text) as unknown;
         try {
-          const after = jsonPatch.applyPatch(doc, ops as Operation[], true, true, true).newDocument;
-          return judge(id, parsed.value, after);
+          const cloned = new WeakSet<object>();
+          let doc = parsed.value;
+          ops.forEach((op, i) => {
+            doc = cloneAlong(doc, op.path, cloned);
+            if ('from' in op) doc = cloneAlong(doc, op.from, cloned);
+            doc = jsonPatch.applyOperation(doc, op as Operation, true, true, true, i).newDocument;
+          });
+          return judge(id, parsed.value, doc);
         } catch (err) {
           const text = patchErrorText(err, ops);
           return failed(id, parsed.value, text, (err as { name?: string }).name === 'TEST_OPERATION_FAILED' ? 'test-failed' : 'error');

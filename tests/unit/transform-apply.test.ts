@@ -2,6 +2,7 @@
 // outcome of a JSON Patch and of a JSONata expression, what a message may never become (another
 // eventId, a prototype pollution), and the per-message diff a job writes to history.
 import fc from 'fast-check';
+import jsonPatch, { type Operation } from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
@@ -82,6 +83,59 @@ describe('JSON Patch', () => {
 
   it('a patch that does not parse is refused as a whole (422)', () => {
     expect(() => compileTransform({ kind: 'patch', operations: [{ op: 'add', path: 'no-slash', value: 1 }] })).toThrow(/does not parse/);
+  });
+});
+
+describe('JSON Patch applied copy-on-write', () => {
+  const doc = {
+    eventId: 'e-1',
+    eventType: 'order.created',
+    data: { a: { b: [1, { c: 2 }, 3], d: 'x' }, e: [{ f: 1 }, { f: 2 }], 'g/h': { '~i': 1 } },
+    meta: { n: null },
+  };
+  const paths = [
+    '/data',
+    '/data/a',
+    '/data/a/b',
+    '/data/a/b/0',
+    '/data/a/b/1/c',
+    '/data/a/b/-',
+    '/data/e/1/f',
+    '/data/g~1h/~0i',
+    '/meta/n',
+    '/meta/new',
+    '/nope/x',
+  ];
+  const op = fc.oneof(
+    fc.record({ op: fc.constantFrom('add', 'replace', 'test'), path: fc.constantFrom(...paths), value: fc.oneof(fc.integer(), fc.constant({ z: [1] })) }),
+    fc.record({ op: fc.constant('remove'), path: fc.constantFrom(...paths) }),
+    fc.record({ op: fc.constantFrom('move', 'copy'), from: fc.constantFrom(...paths), path: fc.constantFrom(...paths) }),
+  );
+
+  it('gives what a patch of a full copy gives, and never touches the parsed body (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 4 }), async (ops) => {
+        const transform = { kind: 'patch', operations: ops } as BulkTransform;
+        const opsText = JSON.stringify(ops);
+        let expected: { after?: unknown; failed?: true };
+        try {
+          expected = { after: jsonPatch.applyPatch(structuredClone(doc), structuredClone(ops) as Operation[], true, true, true).newDocument };
+        } catch {
+          expected = { failed: true };
+        }
+        const out = await one(transform, bytes(doc));
+        if (expected.failed) expect(['error', 'test-failed']).toContain(out.outcome);
+        else {
+          expect(out.outcome).not.toBe('error');
+          expect(out.outcome).not.toBe('test-failed');
+          expect(out.after).toEqual(expected.after);
+        }
+        expect(out.before).toEqual(doc);
+        // nor the operations' own values, which every message of a job shares
+        expect(JSON.stringify(ops)).toBe(opsText);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
