@@ -119,8 +119,8 @@ export async function createBulkJob(actor: Actor, request: BulkRequest): Promise
           count: total,
           ratePerSecond: rate,
           force: Boolean(request.force),
-          transform: request.transform ?? null,
-          startAt: startAt?.toISOString() ?? null,
+          ...(request.transform ? { transform: request.transform } : {}),
+          ...(startAt ? { startAt: startAt.toISOString() } : {}),
         },
       });
       return { jobId: job.id, count: total };
