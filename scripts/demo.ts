@@ -1,16 +1,36 @@
-// `npm run demo [-- --rate R --count N --fail-ratio F]`: EduPlatform in miniature on the broker of
-// AMQP_URL, dead-lettering into DLQ_QUEUE the way production does. Ctrl-C stops cleanly.
+// `npm run demo [-- --rate R --count N --fail-ratio F --seed N]`: EduPlatform in miniature on the
+// broker of AMQP_URL, dead-lettering into DLQ_QUEUE the way production does. Ctrl-C stops cleanly.
+// `npm run demo -- --teardown` removes what it declared (lib/demo/teardown.ts).
 import 'dotenv/config';
 import pino from 'pino';
-import { DEMO_DEFAULTS, parseDemoArgs } from '@/lib/demo/demo-options';
+import { DEMO_DEFAULTS, parseDemoArgs, randomSeed } from '@/lib/demo/demo-options';
+import { teardownDemo } from '@/lib/demo/teardown';
 import { runDemo } from '@/lib/demo/run-demo';
 import { serveMetrics } from '@/lib/demo/serve-metrics';
 import { defaultPlatformRegistry } from '@/lib/platform/metrics';
 import { env, EnvError } from '@/lib/env';
 
 async function main(): Promise<void> {
-  const args = parseDemoArgs(process.argv.slice(2));
+  const { teardown, ...args } = parseDemoArgs(process.argv.slice(2));
   const settings = env();
+  if (teardown) {
+    const report = await teardownDemo({
+      amqpUrl: settings.AMQP_URL,
+      exchange: settings.EVENTS_EXCHANGE,
+      dlq: settings.DLQ_QUEUE,
+      servicePrefix: DEMO_DEFAULTS.servicePrefix,
+      retryDelaysMs: DEMO_DEFAULTS.retryDelaysMs,
+    });
+    console.log(`demo teardown: deleted ${report.deletedQueues.length} queues (${report.deletedQueues.join(', ')})`);
+    console.log(`demo teardown: deleted exchanges ${report.deletedExchanges.join(', ')}`);
+    const kept = report.keptDlq;
+    if (kept) {
+      console.log(
+        `demo teardown: kept ${kept.name}: ${kept.messages} dead letters not drained yet, ${kept.consumers} consumer(s) (EventDesk's drain) reading it`,
+      );
+    }
+    return;
+  }
   const abort = new AbortController();
   const stop = () => {
     if (abort.signal.aborted) process.exit(130); // a second Ctrl-C: do not wait
@@ -20,7 +40,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const options = { ...DEMO_DEFAULTS, ...args };
+  // a new seed each run unless given: a fixed one would publish the same event ids every run,
+  // and EventDesk would take them for the same events failing again
+  const options = { ...DEMO_DEFAULTS, ...args, seed: args.seed ?? randomSeed() };
   // DEMO_METRICS_PORT (default 9464; 0 turns it off): the simulated services' Prometheus metrics.
   const metricsPort = Number(process.env.DEMO_METRICS_PORT ?? 9464);
   const metricsServer = metricsPort
@@ -31,7 +53,7 @@ async function main(): Promise<void> {
     : null;
   if (metricsServer) console.log(`demo: services' metrics at http://127.0.0.1:${metricsPort}/metrics`);
   console.log(
-    `demo: ${options.rate} events/s${options.count ? `, ${options.count} events` : ''}, fail ratio ${options.failRatio}, ` +
+    `demo: ${options.rate} events/s${options.count ? `, ${options.count} events` : ''}, fail ratio ${options.failRatio}, seed ${options.seed}, ` +
       `exchange ${settings.EVENTS_EXCHANGE}, DLQ ${settings.DLQ_QUEUE}, broker ${new URL(settings.AMQP_URL).host}`,
   );
   const result = await runDemo({

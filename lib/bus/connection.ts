@@ -88,6 +88,8 @@ export class ReconnectingConnection extends EventEmitter {
   private async run(): Promise<void> {
     let attempt = 0;
     while (!this.abort.signal.aborted) {
+      // where a failure happened: reaching the broker, or declaring what this connection needs on it
+      let stage: 'connecting' | 'setup' = 'connecting';
       this.state = 'connecting';
       try {
         const connecting = amqp.connect(withHeartbeat(this.options.url, this.options.heartbeatSeconds ?? 15), {
@@ -113,6 +115,7 @@ export class ReconnectingConnection extends EventEmitter {
           });
         });
         this.connection = connection;
+        stage = 'setup';
         // a setup that never answers (a channel open the broker ignores) must not hold the loop
         await deadline(
           (async () => {
@@ -140,7 +143,7 @@ export class ReconnectingConnection extends EventEmitter {
         const c = this.connection;
         this.connection = null;
         if (c) await c.close().catch(ignoreClosing);
-        this.log.warn({ err: this.lastError, attempt }, 'cannot connect to the broker');
+        this.log.warn({ err: this.lastError, attempt }, brokerFailureMessage(this.lastError, stage));
         this.emit('disconnected', this.lastError);
       }
       if (this.abort.signal.aborted) return;
@@ -172,4 +175,18 @@ function withHeartbeat(url: string, seconds: number): string {
   const u = new URL(url);
   if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(seconds));
   return u.toString();
+}
+
+/**
+ * The warning for a failed attempt: "cannot connect" only when the broker could not be reached.
+ * When it was reached but a setup was refused because something is missing (a 404 NOT_FOUND:
+ * the events exchange before the platform or the demo declared it, a DLQ), it says what.
+ */
+export function brokerFailureMessage(error: string | null, stage: 'connecting' | 'setup'): string {
+  if (stage === 'connecting') return 'cannot connect to the broker';
+  const missing = /NOT_FOUND - no (exchange|queue) '([^']*)'/.exec(error ?? '');
+  if (missing) {
+    return `connected to the broker, but ${missing[1]} '${missing[2]}' does not exist yet (declared by the platform or \`npm run demo\`; DECLARE_TOPOLOGY=true declares it): retrying`;
+  }
+  return 'connected to the broker, but setting up channels failed: retrying';
 }

@@ -50,11 +50,26 @@ export const DEMO_DEFAULTS = {
   seed: 20261127,
 } satisfies Partial<DemoOptions>;
 
-/** Parses `--rate 50 --count 1000 --fail-ratio 0.1` (also `--rate=50`). */
-export function parseDemoArgs(argv: string[]): { rate?: number; count?: number; failRatio?: number } {
-  const out: { rate?: number; count?: number; failRatio?: number } = {};
+export interface DemoArgs {
+  rate?: number;
+  count?: number;
+  failRatio?: number;
+  /** the random generator's seed: a run with the same seed publishes the same events (ids included) */
+  seed?: number;
+  /** remove what the demo declares instead of running it */
+  teardown?: boolean;
+}
+
+/** Parses `--rate 50 --count 1000 --fail-ratio 0.1 --seed 42 --teardown` (also `--rate=50`). */
+export function parseDemoArgs(argv: string[]): DemoArgs {
+  const out: DemoArgs = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
+    if (flag === '--teardown') {
+      if (inline !== undefined) throw new Error('--teardown takes no value');
+      out.teardown = true;
+      continue;
+    }
     const value = inline ?? argv[++i];
     const n = Number(value);
     const bad = (why: string) => new Error(`${flag}: ${why} (got "${value ?? ''}")`);
@@ -71,9 +86,18 @@ export function parseDemoArgs(argv: string[]): { rate?: number; count?: number; 
         if (!(n >= 0 && n <= 1)) throw bad('expected a ratio between 0 and 1');
         out.failRatio = n;
         break;
+      case '--seed':
+        if (value === undefined || value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw bad('expected a whole number >= 0');
+        out.seed = n;
+        break;
       default:
-        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F)`);
+        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F, --seed N, --teardown)`);
     }
   }
   return out;
+}
+
+/** A seed for a run without --seed: each run publishes new events (new ids), unlike a fixed one. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
 }

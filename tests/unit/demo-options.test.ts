@@ -12,6 +12,14 @@ describe('parseDemoArgs', () => {
     expect(parseDemoArgs([])).toEqual({});
   });
 
+  it('reads --seed N and --teardown', () => {
+    expect(parseDemoArgs(['--seed', '42'])).toEqual({ seed: 42 });
+    expect(parseDemoArgs(['--seed=0', '--teardown'])).toEqual({ seed: 0, teardown: true });
+    expect(() => parseDemoArgs(['--seed', '-1'])).toThrow(/--seed/);
+    expect(() => parseDemoArgs(['--seed', ''])).toThrow(/--seed/);
+    expect(() => parseDemoArgs(['--teardown=yes'])).toThrow(/--teardown/);
+  });
+
   it.each([[['--rate', '0']], [['--rate', 'fast']], [['--count', '1.5']], [['--count']], [['--fail-ratio', '2']], [['--verbose']]])(
     'refuses %j, naming the option',
     (argv) => {

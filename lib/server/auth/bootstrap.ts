@@ -1,12 +1,13 @@
 // First start: the session secret (when NEXTAUTH_SECRET is not given) is generated once and kept
 // in the database, so every process and restart signs and reads the same cookies; and when no
 // user exists yet, the admin is created from ADMIN_EMAIL / ADMIN_PASSWORD or with a generated
-// password printed once to the log. Idempotent and safe with several processes starting at once.
+// password printed once, in a framed block on stdout. Idempotent and safe with several processes starting at once.
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { env } from '@/lib/env';
 import { logger } from '@/lib/log';
 import { prisma } from '@/lib/server/db';
+import { firstAdminBanner } from './first-admin-banner';
 import { generatePassword, hashPassword } from './passwords';
 
 const SECRET_NAME = 'nextauth_secret';
@@ -37,8 +38,10 @@ async function createFirstAdmin(): Promise<void> {
   if (settings.ADMIN_PASSWORD) {
     logger.info({ email }, 'created the first admin from ADMIN_EMAIL / ADMIN_PASSWORD');
   } else {
-    // Printed this once only: it is not stored anywhere but as its hash.
-    logger.warn({ email }, `created the first admin ${email} with the generated password: ${password} (shown once only)`);
+    // Printed this once only: it is not stored anywhere but as its hash. A framed plain-text block
+    // on stdout, not a field of a JSON log line, so that the person starting it sees it.
+    process.stdout.write(firstAdminBanner({ url: settings.NEXTAUTH_URL!, email, password }));
+    logger.warn({ email }, `created the first admin ${email} with a generated password (printed above in a frame, once only)`);
   }
 }
 

@@ -1,0 +1,62 @@
+// `npm run demo -- --teardown`: removes what the demo declares (lib/platform/topology.ts): each
+// service's queue and retry queues, the events exchange and its dead-letter exchange, and the
+// DLQ when it is empty. A DLQ still holding dead letters is kept and reported: they are what
+// EventDesk has not drained yet, and deleting it would lose them; so is one a consumer (EventDesk's
+// drain) still reads.
+import amqp from 'amqplib';
+import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
+import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
+
+export interface TeardownOptions {
+  amqpUrl: string;
+  exchange: string;
+  dlq: string;
+  servicePrefix: string;
+  retryDelaysMs: readonly number[];
+}
+
+export interface TeardownReport {
+  deletedQueues: string[];
+  deletedExchanges: string[];
+  /** the DLQ when it still held messages or had a consumer */
+  keptDlq: { name: string; messages: number; consumers: number } | null;
+}
+
+export async function teardownDemo(o: TeardownOptions): Promise<TeardownReport> {
+  const connection = await amqp.connect(o.amqpUrl, { clientProperties: { connection_name: 'eventdesk-demo-teardown' } });
+  try {
+    const ch = await connection.createChannel();
+    const report: TeardownReport = { deletedQueues: [], deletedExchanges: [], keptDlq: null };
+    for (const s of PLATFORM_CONSUMERS) {
+      const service = o.servicePrefix + s.name;
+      for (const q of [service, ...retryQueueNames(service, o.retryDelaysMs)]) {
+        // deleting a queue that is not there is not an error in RabbitMQ
+        await ch.deleteQueue(q);
+        report.deletedQueues.push(q);
+      }
+    }
+    const dlq = await ch.checkQueue(o.dlq).catch(() => null);
+    if (dlq) {
+      const kept = { name: o.dlq, messages: dlq.messageCount, consumers: dlq.consumerCount };
+      // the broker checks both again as it deletes; a refusal closes the channel (a fresh one here)
+      const deleted =
+        kept.messages === 0 &&
+        kept.consumers === 0 &&
+        (await (await connection.createChannel()).deleteQueue(o.dlq, { ifEmpty: true, ifUnused: true }).then(
+          () => true,
+          () => false,
+        ));
+      if (deleted) report.deletedQueues.push(o.dlq);
+      else report.keptDlq = kept;
+    }
+    // the DLQ check above closed `ch` when the queue was missing
+    const exchanges = await connection.createChannel();
+    for (const x of [deadLetterExchangeName(o.exchange), o.exchange]) {
+      await exchanges.deleteExchange(x);
+      report.deletedExchanges.push(x);
+    }
+    return report;
+  } finally {
+    await connection.close();
+  }
+}
