@@ -80,7 +80,7 @@ export function RateChart({ testId, label, rows, series, stacked, unit, bucketSe
               stroke={s.color}
               fill={s.color}
               fillOpacity={0.35}
-              type="monotone"
+              type="stepAfter"
               isAnimationActive={false}
               dot={false}
             />
@@ -96,7 +96,7 @@ export function RateChart({ testId, label, rows, series, stacked, unit, bucketSe
               name={s.name}
               hide={s.hidden}
               stroke={s.color}
-              type="monotone"
+              type="stepAfter"
               isAnimationActive={false}
               dot={false}
               strokeWidth={1.5}

@@ -71,7 +71,7 @@ export function ThroughputView({ initialRange }: { initialRange: ThroughputRange
                 </strong>
               </span>
               <span>
-                Dead-lettered:{' '}
+                Deaths:{' '}
                 <strong data-testid="dead-lettered-in-range" className="tabular-nums text-rose-700">
                   {chart ? chart.deadLetteredTotal.toLocaleString('en-US') : '…'}
                 </strong>
@@ -99,7 +99,7 @@ export function ThroughputView({ initialRange }: { initialRange: ThroughputRange
                 />
                 <RateChart
                   testId="chart-dead-lettered"
-                  label="Dead-lettered per second"
+                  label="Deaths per second (each time RabbitMQ dead-lettered an event, per queue)"
                   rows={chart.rows}
                   series={seriesFor(deadKey)}
                   stacked={stacked}
@@ -109,7 +109,7 @@ export function ThroughputView({ initialRange }: { initialRange: ThroughputRange
                 />
                 <RateChart
                   testId="chart-error-rate"
-                  label="Error rate (dead-lettered / published)"
+                  label="Error rate (failed events / published events; each event once, whichever queue)"
                   rows={chart.rows}
                   series={seriesFor(errorRateKey)}
                   stacked={false}

@@ -1,6 +1,7 @@
 // Turns the API's sparse (bucket, type) counts into chart rows: every bucket of the range
 // present (zeros filled), values per second, and keys by type index (recharts reads dots in a
-// dataKey as a path, and event types have dots).
+// dataKey as a path, and event types have dots). The error rate is failed events over published
+// events: each event counted once whichever queue it died in, so it stays within 0-100 %.
 import type { Throughput } from '@/lib/schemas/stats';
 
 export interface ChartRow {
@@ -13,6 +14,7 @@ export interface TypeTotals {
   eventType: string;
   published: number;
   deadLettered: number;
+  failedEvents: number;
 }
 
 export interface ChartData {
@@ -26,14 +28,17 @@ export interface ChartData {
 export const publishedKey = (i: number) => `p${i}`;
 export const deadKey = (i: number) => `d${i}`;
 export const errorRateKey = (i: number) => `e${i}`;
+/** failed events per bucket (kept to compute the error rate, not drawn) */
+const failedKey = (i: number) => `f${i}`;
 
 export function toChartRows(data: Throughput): ChartData {
   const step = data.bucketSeconds * 1000;
   const totals = new Map<string, TypeTotals>();
   for (const p of data.series) {
-    const t = totals.get(p.eventType) ?? { eventType: p.eventType, published: 0, deadLettered: 0 };
+    const t = totals.get(p.eventType) ?? { eventType: p.eventType, published: 0, deadLettered: 0, failedEvents: 0 };
     t.published += p.published;
     t.deadLettered += p.deadLettered;
+    t.failedEvents += p.failedEvents;
     totals.set(p.eventType, t);
   }
   // Busiest first: stable colours for the big ones, and the legend reads by importance.
@@ -49,6 +54,7 @@ export function toChartRows(data: Throughput): ChartData {
     types.forEach((_, i) => {
       row[publishedKey(i)] = 0;
       row[deadKey(i)] = 0;
+      row[failedKey(i)] = 0;
       row[errorRateKey(i)] = 0;
     });
     return row;
@@ -61,11 +67,12 @@ export function toChartRows(data: Throughput): ChartData {
     const i = index.get(p.eventType)!;
     row[publishedKey(i)] += p.published / data.bucketSeconds;
     row[deadKey(i)] += p.deadLettered / data.bucketSeconds;
+    row[failedKey(i)] += p.failedEvents;
   }
   for (const row of rows.values()) {
     types.forEach((_, i) => {
-      const pub = row[publishedKey(i)];
-      row[errorRateKey(i)] = pub > 0 ? (100 * row[deadKey(i)]) / pub : 0;
+      const published = row[publishedKey(i)] * data.bucketSeconds;
+      row[errorRateKey(i)] = published > 0 ? Math.min(100, (100 * row[failedKey(i)]) / published) : 0;
     });
   }
   return {

@@ -13,8 +13,15 @@ export function TypeTable({ items, colorOf }: { items: TypeSummary[]; colorOf: (
           <th className="py-1 pr-2 font-medium">Event type</th>
           <th className="py-1 pr-2 text-right font-medium">Rate now</th>
           <th className="py-1 pr-2 text-right font-medium">Last hour</th>
-          <th className="py-1 pr-2 text-right font-medium">Errors (1 h)</th>
-          <th className="py-1 pr-2 text-right font-medium">Error rate</th>
+          <th className="py-1 pr-2 text-right font-medium" title="Times RabbitMQ dead-lettered events of this type: once per consumer queue, and again after a retry">
+            Deaths (1 h)
+          </th>
+          <th className="py-1 pr-2 text-right font-medium" title="Events of this type that failed, each counted once whichever queue it died in">
+            Failed events (1 h)
+          </th>
+          <th className="py-1 pr-2 text-right font-medium" title="Failed events / published events over the last hour">
+            Error rate
+          </th>
           <th className="py-1 text-right font-medium" title="p95 processing time, where the platform library reports it">
             p95
           </th>
@@ -41,6 +48,9 @@ export function TypeTable({ items, colorOf }: { items: TypeSummary[]; colorOf: (
             </td>
             <td className={`py-1 pr-2 text-right tabular-nums ${r.deadLetteredLastHour > 0 ? 'text-rose-700' : ''}`} data-testid="errors-hour">
               {r.deadLetteredLastHour.toLocaleString('en-US')}
+            </td>
+            <td className="py-1 pr-2 text-right tabular-nums" data-testid="failed-events-hour">
+              {r.failedEventsLastHour.toLocaleString('en-US')}
             </td>
             <td className="py-1 pr-2 text-right tabular-nums">{formatPercent(r.errorRate)}</td>
             <td className="py-1 text-right tabular-nums">{formatSeconds(r.p95Seconds)}</td>

@@ -55,7 +55,10 @@ export interface ThroughputPoint {
   t: string;
   eventType: string;
   published: number;
+  /** deaths: one per consumer queue an event died in, and per death after a retry */
   deadLettered: number;
+  /** events that failed: each once, whichever queue (the error rate's numerator) */
+  failedEvents: number;
 }
 
 export interface ThroughputParams {
@@ -78,11 +81,12 @@ export async function queryThroughput(query: SqlQuery, params: ThroughputParams)
   const from = new Date(Math.floor(params.from.getTime() / (bucketSeconds * 1000)) * bucketSeconds * 1000);
   const types = params.eventTypes?.length ? params.eventTypes : null;
   const [table, column] = bucketSeconds % QUARTER_SECONDS === 0 ? ['event_quarter_stats', 'quarter'] : ['event_minute_stats', 'minute'];
-  const rows = await query<{ t: Date | string; event_type: string; published: number | string; dead_lettered: number | string }>(
+  const rows = await query<{ t: Date | string; event_type: string; published: number | string; dead_lettered: number | string; failed_events: number | string }>(
     `SELECT date_bin(make_interval(secs => $3::int), "${column}", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t,
             "event_type",
             sum("published")::float8 AS published,
-            sum("dead_lettered")::float8 AS dead_lettered
+            sum("dead_lettered")::float8 AS dead_lettered,
+            sum("failed_events")::float8 AS failed_events
      FROM "${table}"
      WHERE "${column}" >= $1 AND "${column}" < $2 AND ($4::text[] IS NULL OR "event_type" = ANY($4::text[]))
      GROUP BY 1, 2
@@ -96,6 +100,7 @@ export async function queryThroughput(query: SqlQuery, params: ThroughputParams)
       eventType: r.event_type,
       published: Number(r.published),
       deadLettered: Number(r.dead_lettered),
+      failedEvents: Number(r.failed_events),
     })),
   };
 }
@@ -106,6 +111,7 @@ export interface TypeSummaryRow {
   ratePerSecond: number;
   publishedLastHour: number;
   deadLetteredLastHour: number;
+  failedEventsLastHour: number;
 }
 
 /**
@@ -116,11 +122,12 @@ export interface TypeSummaryRow {
 export async function querySummary(query: SqlQuery, now = new Date()): Promise<TypeSummaryRow[]> {
   const currentMinute = Math.floor(now.getTime() / 60_000) * 60_000;
   const rateSeconds = 60 + (now.getTime() - currentMinute) / 1000;
-  const rows = await query<{ event_type: string; recent: number; published: number; dead_lettered: number }>(
+  const rows = await query<{ event_type: string; recent: number; published: number; dead_lettered: number; failed_events: number }>(
     `SELECT "event_type",
             coalesce(sum("published") FILTER (WHERE "minute" >= $2), 0)::float8 AS recent,
             sum("published")::float8 AS published,
-            sum("dead_lettered")::float8 AS dead_lettered
+            sum("dead_lettered")::float8 AS dead_lettered,
+            sum("failed_events")::float8 AS failed_events
      FROM "event_minute_stats"
      WHERE "minute" > $1
      GROUP BY 1
@@ -132,5 +139,6 @@ export async function querySummary(query: SqlQuery, now = new Date()): Promise<T
     ratePerSecond: Number(r.recent) / rateSeconds,
     publishedLastHour: Number(r.published),
     deadLetteredLastHour: Number(r.dead_lettered),
+    failedEventsLastHour: Number(r.failed_events),
   }));
 }

@@ -3,6 +3,7 @@
 // unique fingerprint: a redelivered message whose row is already committed inserts nothing and
 // changes nothing. Rows are sorted by key in every statement, so concurrent drainers lock rows in
 // the same order (no deadlocks between them; a deadlock anyway is retried by the caller).
+import { uuidArray } from '@/lib/db/uuid-array';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PreparedDeath } from './prepare-dead-letter';
@@ -291,6 +292,21 @@ async function writeRollups(
   }
   const minutes = [...stats.values()].sort((a, b) => a.minute.getTime() - b.minute.getTime() || byString(a.type, b.type));
 
+  // Failed events (the error rate's numerator): each event once, at the earliest death of its
+  // records new in this batch; the statement counts it only when no earlier record of the same
+  // event exists (in another queue, or a batch before). Unreadable messages are not events.
+  const newEvents = new Map<string, { minute: Date; type: string; at: Date }>();
+  const insertedIds = new Set<string>();
+  for (const d of fresh) {
+    const rec = recordOf.get(recordKey(d))!;
+    if (!rec.inserted) continue;
+    insertedIds.add(rec.id);
+    if (d.eventKey.startsWith('unreadable:')) continue;
+    const e = newEvents.get(d.eventKey);
+    if (!e || d.failedAt < e.at) newEvents.set(d.eventKey, { minute: minuteOf(d.failedAt), type: d.eventType || UNKNOWN_TYPE, at: d.failedAt });
+  }
+  const eventKeys = [...newEvents.keys()].sort(byString);
+
   // Full-text search: each record that got a death is (re)indexed from its latest death's text,
   // by the search indexer after this commit (lib/bus/search-indexer.ts).
   const searchable = [...perRecordOf(fresh).entries()]
@@ -317,9 +333,15 @@ async function writeRollups(
        INSERT INTO search_backlog (dead_letter_id, search_text)
        SELECT * FROM unnest($19::uuid[], $20::text[])
      )
-     INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered)
-     SELECT * FROM unnest($16::timestamptz[], $17::text[], $18::bigint[])
-     ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = s.dead_lettered + EXCLUDED.dead_lettered`,
+     INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered, failed_events)
+     SELECT m, t, sum(dead), sum(failed) FROM (
+       SELECT m, t, n AS dead, 0 AS failed FROM unnest($16::timestamptz[], $17::text[], $18::bigint[]) AS u(m, t, n)
+       UNION ALL
+       SELECT m, t, 0, 1 FROM unnest($21::text[], $22::timestamptz[], $23::text[]) AS c(k, m, t)
+       WHERE NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_key = c.k AND d.id <> ALL($24::uuid[]))
+     ) x GROUP BY m, t ORDER BY m, t
+     ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = s.dead_lettered + EXCLUDED.dead_lettered,
+       failed_events = s.failed_events + EXCLUDED.failed_events`,
     [
       history.map((r) => r.id),
       history.map((r) => r.action),
@@ -341,6 +363,10 @@ async function writeRollups(
       minutes.map((r) => r.n),
       searchable.map((r) => r.id),
       searchable.map((r) => r.text),
+      eventKeys,
+      eventKeys.map((k) => newEvents.get(k)!.minute),
+      eventKeys.map((k) => newEvents.get(k)!.type),
+      uuidArray([...insertedIds]),
     ],
   );
   // Separate statement: one statement must not modify the same group row twice.

@@ -48,7 +48,10 @@ export const throughputPointSchema = z.object({
   eventType: z.string(),
   /** events published in the bucket (counts, not per second) */
   published: z.number(),
+  /** deaths: one per consumer queue the event died in, and again per death after a retry */
   deadLettered: z.number(),
+  /** events that failed, each once whichever queue (the error rate is failedEvents / published) */
+  failedEvents: z.number(),
 });
 export type ThroughputPoint = z.infer<typeof throughputPointSchema>;
 
@@ -67,7 +70,8 @@ export const typeSummarySchema = z.object({
   ratePerSecond: z.number(),
   publishedLastHour: z.number(),
   deadLetteredLastHour: z.number(),
-  /** dead-lettered / published over the last hour; null without traffic */
+  failedEventsLastHour: z.number(),
+  /** failed events / published events over the last hour (each event once, whichever queue); null without traffic */
   errorRate: z.number().nullable(),
   /** p95 processing time where the platform library reports it, else null */
   p95Seconds: z.number().nullable(),

@@ -85,6 +85,27 @@ describe('dead letters made by RabbitMQ', () => {
     expect(await count(db.pool, `SELECT sum(dead_lettered) FROM event_minute_stats WHERE event_type = 'user.created'`)).toBe(1);
   });
 
+  it('counts an event that died in two queues, and again after a retry, as one failed event and three deaths', async () => {
+    const queues = [
+      await broker.queue(uniqueName('drainrmq.failed-a'), { arguments: { 'x-dead-letter-exchange': dlx } }),
+      await broker.queue(uniqueName('drainrmq.failed-b'), { arguments: { 'x-dead-letter-exchange': dlx } }),
+    ];
+    const e = event('certificate.issued');
+    const body = Buffer.from(JSON.stringify(e));
+    const ch = await broker.connection.createChannel();
+    for (const q of queues) await ch.consume(q, (m) => m && ch.nack(m, false, false));
+    const deaths = () => count(db.pool, `SELECT coalesce(sum(dead_lettered), 0) FROM event_minute_stats WHERE event_type = 'certificate.issued'`);
+    const failed = () => count(db.pool, `SELECT coalesce(sum(failed_events), 0) FROM event_minute_stats WHERE event_type = 'certificate.issued'`);
+    for (const q of queues) broker.channel.sendToQueue(q, body, { contentType: 'application/json' });
+    await waitFor(async () => (await deaths()) === 2, 20_000, 'two deaths');
+    // the replay of a retry dies again in the first queue
+    broker.channel.sendToQueue(queues[0], body, { contentType: 'application/json', headers: { 'x-eventdesk-republish-count': 1 } });
+    await waitFor(async () => (await deaths()) === 3, 20_000, 'the third death');
+    await ch.close();
+    expect(await failed()).toBe(1);
+    expect(await count(db.pool, `SELECT sum(failed_events) FROM event_quarter_stats WHERE event_type = 'certificate.issued'`)).toBe(1);
+  });
+
   it('stores a message whose TTL expired, with reason expired', async () => {
     const ttlQueue = await broker.queue(uniqueName('drainrmq.ttl'), { arguments: { 'x-dead-letter-exchange': dlx, 'x-message-ttl': 50 } });
     const body = Buffer.from([0x00, 0xff, 0x10, 0x80]); // binary, no message id: keyed by sha256

@@ -27,18 +27,19 @@ describe('toChartRows', () => {
       from: '2026-11-27T10:00:00.000Z',
       to: '2026-11-27T10:03:00.000Z',
       series: [
-        { t: '2026-11-27T10:01:00.000Z', eventType: 'user.created', published: 60, deadLettered: 0 },
-        { t: '2026-11-27T10:01:00.000Z', eventType: 'order.created', published: 120, deadLettered: 30 },
+        { t: '2026-11-27T10:01:00.000Z', eventType: 'user.created', published: 60, deadLettered: 0, failedEvents: 0 },
+        // 30 failed events that died in two queues each: 60 deaths, still 25 % of the events
+        { t: '2026-11-27T10:01:00.000Z', eventType: 'order.created', published: 120, deadLettered: 60, failedEvents: 30 },
       ],
     });
     expect(data.types).toEqual(['order.created', 'user.created']);
     expect(data.rows.map((r) => new Date(r.t).toISOString())).toEqual(['2026-11-27T10:00:00.000Z', '2026-11-27T10:01:00.000Z', '2026-11-27T10:02:00.000Z']);
     expect(data.rows[1][publishedKey(0)]).toBe(2);
-    expect(data.rows[1][deadKey(0)]).toBe(0.5);
+    expect(data.rows[1][deadKey(0)]).toBe(1);
     expect(data.rows[1][errorRateKey(0)]).toBe(25);
     expect(data.rows[0][publishedKey(1)]).toBe(0);
     expect(data.publishedTotal).toBe(180);
-    expect(data.deadLetteredTotal).toBe(30);
+    expect(data.deadLetteredTotal).toBe(60);
   });
 });
 

@@ -1,6 +1,7 @@
 // GET /api/queues: depth and consumers of every platform consumer queue EventDesk knows (the
 // spec's topology, plus queues dead letters have died in) and of the DLQ, from the broker.
 import 'server-only';
+import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { ApiError } from '@/lib/api/errors';
 import type { QueueHealth } from '@/lib/bus/queue-health';
 import { env } from '@/lib/env';
@@ -22,8 +23,9 @@ export async function knownQueues(dlq: string): Promise<KnownQueue[]> {
   out.set(dlq, { name: dlq, kind: 'dlq', bindings: [], retryOf: null });
   for (const [name, q] of platformQueues()) if (!out.has(name)) out.set(name, { name, kind: 'consumer', ...q });
   // failure_groups holds one row per (type, queue, reason, signature): small, unlike dead_letters.
+  // A message without a readable type is grouped as '(unknown)': no queue is bound to that.
   const seen = await prisma.$queryRaw<{ queue: string; types: string[] }[]>`
-    SELECT "queue", array_agg(DISTINCT "event_type" ORDER BY "event_type") AS types
+    SELECT "queue", COALESCE(array_agg(DISTINCT "event_type" ORDER BY "event_type") FILTER (WHERE "event_type" <> ${UNKNOWN_TYPE}), '{}') AS types
     FROM "failure_groups" WHERE "queue" <> '' GROUP BY "queue" ORDER BY "queue" LIMIT 500`;
   for (const s of seen) {
     const known = out.get(s.queue);

@@ -17,7 +17,8 @@ export async function getSummary(query: SqlQuery = prismaQuery, now = new Date()
   return {
     items: rows.map((r) => ({
       ...r,
-      errorRate: r.publishedLastHour > 0 ? r.deadLetteredLastHour / r.publishedLastHour : null,
+      // each event once, whichever queue it died in: never above 100 % (deaths over events were)
+      errorRate: r.publishedLastHour > 0 ? Math.min(1, r.failedEventsLastHour / r.publishedLastHour) : null,
       p95Seconds: p95.get(r.eventType) ?? null,
     })),
     tap: tap && { state: tap.state, queue: tap.queue, exchange: tap.exchange, lastFlushAt: tap.lastFlushAt?.toISOString() ?? null },
