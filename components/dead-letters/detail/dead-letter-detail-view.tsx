@@ -128,8 +128,8 @@ export function DeadLetterDetailView({ id }: { id: string }) {
           <ParkedPanel deadLetter={d} />
           <BodyViewer body={d.body} violations={d.validation.violations} contentType={d.contentType} />
           <ValidationPanel validation={d.validation} unreadable={d.status === 'unreadable'} />
-          <KeyValueTable title="Headers" table={d.headers} testId="headers" />
-          <KeyValueTable title="Properties" table={d.properties} testId="properties" />
+          <KeyValueTable title="Headers" table={d.headers} testId="headers" kind="headers" />
+          <KeyValueTable title="Properties" table={d.properties} testId="properties" kind="properties" />
         </div>
         <div className="space-y-3">
           <Section title="Summary" testId="summary">
