@@ -15,7 +15,7 @@ import { GROUP_SORTS, type FailureGroup } from '@/lib/schemas/groups';
 import { groupName, groupNameParts } from './group-name';
 import { Sparkline } from './sparkline';
 
-const SORT_LABELS: Record<(typeof GROUP_SORTS)[number], string> = { lastSeen: 'Last seen', count: 'Count', pending: 'Pending' };
+const SORT_LABELS: Record<(typeof GROUP_SORTS)[number], string> = { lastSeen: 'Last seen', count: 'Deaths', pending: 'Pending dead letters' };
 
 export function GroupsView() {
   const router = useRouter();
@@ -69,10 +69,12 @@ export function GroupsView() {
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="px-2 py-2">Group (type · queue · reason · error)</th>
-                <th className="px-2 py-2 text-right" title="Dead letters in the group">
-                  Dead letters
+                <th className="px-2 py-2 text-right" title="Times RabbitMQ dead-lettered a message of this group">
+                  Deaths
                 </th>
-                <th className="px-2 py-2 text-right">Pending</th>
+                <th className="px-2 py-2 text-right" title="Dead letters of this group waiting for an operator">
+                  Pending
+                </th>
                 <th className="px-2 py-2">First seen</th>
                 <th className="px-2 py-2">Last seen</th>
                 <th className="px-2 py-2">Deaths, last 24 h</th>

@@ -69,8 +69,9 @@ export function DeadLetterDetailView({ id }: { id: string }) {
     ['Reason', d.reason ?? '(none)'],
     ['Routing key', d.routingKey ?? '—'],
     ['Exchange', d.exchange === null ? '—' : d.exchange || '(default)'],
-    ['Attempts', d.attempts],
-    ['Republished', d.republishCount],
+    // one meaning per word: deaths are RabbitMQ's, retries EventDesk's
+    ['Deaths (by RabbitMQ)', d.attempts],
+    ['Retries (by EventDesk)', d.republishCount],
     ['First failed', formatTime(d.firstFailedAt)],
     ['Last failed', formatTime(d.lastFailedAt)],
     ['Received', formatTime(d.receivedAt)],
