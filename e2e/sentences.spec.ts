@@ -73,6 +73,7 @@ test('history entries read as sentences, their JSON behind "raw"; a property rea
   await expect(props.locator('[data-key="timestamp"]').getByTestId('raw-json')).toContainText('"$timestamp": 1764236400');
   await expect(page.getByTestId('headers').locator('[data-key="x-eventdesk-republish-count"]')).toContainText('Retries (EventDesk)');
   await expect(page.getByTestId('summary')).toContainText('Deaths (by RabbitMQ)');
+  await expect(page.getByTestId('summary').getByTestId('group-link')).toHaveText(`order.created · ${queue} · rejected · payment gateway unavailable`);
 });
 
 test('audit lines read as sentences, their JSON behind "raw"', async ({ page }) => {

@@ -10,6 +10,7 @@ import { formatTime } from '@/components/ui/format';
 import { StatusBadge, ValidityBadge } from '../status-badges';
 import { DeadLetterActions } from '../detail-actions';
 import { BodyViewer } from './body-viewer';
+import { GroupLink } from '@/components/groups/group-link';
 import { KeyValueTable } from './key-value-table';
 import { DeathTimeline } from './death-timeline';
 import { HistoryList } from './history-list';
@@ -98,12 +99,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
           ],
         ] as [string, React.ReactNode][])
       : []),
-    [
-      'Group',
-      <Link key="g" className="font-mono text-indigo-700 hover:underline" href={`/?groupId=${encodeURIComponent(d.groupId)}`}>
-        {d.groupId}
-      </Link>,
-    ],
+    ['Group', <GroupLink key="g" groupId={d.groupId} />],
   ];
 
   return (
