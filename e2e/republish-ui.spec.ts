@@ -89,7 +89,11 @@ test('edit & retry: an inline contract error, then a fix', async ({ page }) => {
   expect(msg && JSON.parse(msg.content.toString()).data.email).toBe('ada@example.com');
 
   await page.goto('/audit?action=edit-republish');
-  const entry = page.getByTestId('audit-table').getByRole('row').filter({ hasText: ids[0] });
+  // the line names its dead letter by a short id; the full one is the link's title
+  const entry = page
+    .getByTestId('audit-table')
+    .getByRole('row')
+    .filter({ has: page.locator(`a[title="dead-letter:${ids[0]}"]`) });
   await expect(entry).toContainText('typo in the email address');
   await entry.getByRole('button', { name: 'Details' }).click();
   await expect(page.getByTestId('body-diff')).toContainText('+    "email": "ada@example.com"');

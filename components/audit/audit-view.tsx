@@ -11,19 +11,31 @@ import { BodyDiff } from '@/components/republish/body-diff';
 import { buttonClass } from '@/components/republish/modal';
 import { StateMessage } from '@/components/ui/state-message';
 import { formatTime } from '@/components/ui/format';
+import { FactList, RawToggle } from '@/components/ui/raw-json';
+import { isRecord } from '@/components/ui/describe-values';
+import { describeAudit } from './describe-audit';
+
+/** an edit's diff, shown as a diff */
+const diff = (e: AuditEntry): string | null => (isRecord(e.details) && typeof e.details.diff === 'string' ? e.details.diff : null);
 
 function targetHref(target: string): string | null {
   const m = /^dead-letter:([0-9a-f-]{36})$/i.exec(target);
   return m ? `/dead-letters/${m[1]}` : null;
 }
 
-function Details({ entry }: { entry: AuditEntry }) {
-  const details = (entry.details ?? {}) as Record<string, unknown>;
-  const { diff, ...rest } = details;
+/** The line's sentence, what it does not say as labelled values, and its raw JSON behind a toggle. */
+function WhatHappened({ entry, href }: { entry: AuditEntry; href: string | null }) {
+  const described = describeAudit(entry);
   return (
-    <div className="space-y-2">
-      {typeof diff === 'string' ? <BodyDiff diff={diff} /> : null}
-      <pre className="max-h-60 overflow-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(rest, null, 2)}</pre>
+    <div>
+      <span data-testid="audit-sentence">{described.sentence}</span>
+      {href ? (
+        <a className="ml-1 text-xs text-indigo-700 hover:underline" href={href} title={entry.target}>
+          open
+        </a>
+      ) : null}
+      <RawToggle value={entry} />
+      <FactList facts={described.facts} />
     </div>
   );
 }
@@ -100,8 +112,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
             <tr>
               <th className="py-1">When</th>
               <th>Actor</th>
-              <th>Action</th>
-              <th>Target</th>
+              <th>What happened</th>
               <th>Reason</th>
               <th />
             </tr>
@@ -111,32 +122,25 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
               const href = targetHref(e.target);
               return (
                 <Fragment key={e.id}>
-                  <tr className="border-t border-slate-100 align-top">
+                  <tr className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action}>
                     <td className="whitespace-nowrap py-1 tabular-nums">{formatTime(e.at)}</td>
                     <td>{e.actor}</td>
-                    <td>
-                      <code className="text-xs">{e.action}</code>
-                    </td>
-                    <td className="max-w-xs truncate">
-                      {href ? (
-                        <a className="text-indigo-700 hover:underline" href={href}>
-                          {e.target}
-                        </a>
-                      ) : (
-                        e.target
-                      )}
+                    <td className="max-w-xl py-1">
+                      <WhatHappened entry={e} href={href} />
                     </td>
                     <td className="max-w-sm truncate">{e.reason ?? ''}</td>
                     <td>
-                      <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>
-                        Details
-                      </button>
+                      {diff(e) !== null ? (
+                        <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>
+                          Details
+                        </button>
+                      ) : null}
                     </td>
                   </tr>
                   {open === e.id ? (
                     <tr>
-                      <td colSpan={6} className="pb-2">
-                        <Details entry={e} />
+                      <td colSpan={5} className="pb-2">
+                        <BodyDiff diff={diff(e) ?? ''} />
                       </td>
                     </tr>
                   ) : null}

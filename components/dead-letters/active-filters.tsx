@@ -3,6 +3,8 @@
 // who arrived from a link sees why the list is narrowed, and can drop each one.
 import type { DeadLetterListParams, Facets } from '@/lib/schemas/dead-letters';
 import { formatTime } from '@/components/ui/format';
+import { groupName } from '@/components/groups/group-name';
+import { useGroup } from '@/components/hooks/use-group';
 import type { FilterKey } from './list-params';
 
 const LABELS: Partial<Record<FilterKey, string>> = { groupId: 'Group', correlationId: 'Correlation id', from: 'From', to: 'To', q: 'Search' };
@@ -16,13 +18,21 @@ export function ActiveFilters({
   onChange: (patch: Partial<Record<FilterKey, undefined>>) => void;
   facets: Facets | undefined;
 }) {
+  const group = useGroup(params.groupId);
   const chips = (Object.keys(LABELS) as FilterKey[]).filter((k) => params[k]);
   if (chips.length === 0) return null;
+  // the group by what it is; its id only while it loads, or when no group has it
+  const text = (k: FilterKey) => (k === 'from' || k === 'to' ? formatTime(params[k]) : k === 'groupId' && group.data ? groupName(group.data) : params[k]);
   return (
     <div className="flex flex-wrap items-center gap-2 text-xs" data-testid="active-filters">
       {chips.map((k) => (
-        <span key={k} className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2 py-0.5 text-indigo-800 ring-1 ring-indigo-200">
-          {LABELS[k]}: <span className="font-mono">{k === 'from' || k === 'to' ? formatTime(params[k]) : params[k]}</span>
+        <span
+          key={k}
+          data-testid={`filter-chip-${k}`}
+          title={k === 'groupId' ? params.groupId : undefined}
+          className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2 py-0.5 text-indigo-800 ring-1 ring-indigo-200"
+        >
+          {LABELS[k]}: <span className={k === 'groupId' && group.data ? '' : 'font-mono'}>{text(k)}</span>
           <button
             type="button"
             aria-label={`Remove ${LABELS[k]} filter`}

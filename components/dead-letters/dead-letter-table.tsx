@@ -44,7 +44,9 @@ export function DeadLetterTable({
             <th className="px-2 py-2">Queue</th>
             <th className="px-2 py-2">Reason</th>
             <th className="px-2 py-2">Error message</th>
-            <th className="px-2 py-2 text-right">Attempts</th>
+            <th className="px-2 py-2 text-right" title="Times RabbitMQ dead-lettered it (retries by EventDesk are on its page)">
+              Deaths
+            </th>
             <th className="px-2 py-2">Status</th>
             <th className="hidden px-2 py-2 2xl:table-cell">First failed</th>
             <th className="px-2 py-2">Last failed</th>
@@ -83,7 +85,9 @@ export function DeadLetterTable({
               <td className="max-w-[18rem] truncate px-2 py-1.5 font-mono text-xs text-slate-700 2xl:max-w-[28rem]" title={d.errorMessage ?? ''}>
                 {d.errorMessage ?? <span className="text-slate-400">—</span>}
               </td>
-              <td className="px-2 py-1.5 text-right tabular-nums">{d.attempts}</td>
+              <td className="px-2 py-1.5 text-right tabular-nums" data-testid="row-deaths">
+                {d.attempts}
+              </td>
               <td className="px-2 py-1.5">
                 <StatusBadge status={d.status} />
               </td>

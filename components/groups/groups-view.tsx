@@ -1,21 +1,29 @@
 'use client';
 // Failure groups: one bug = one line, with its count, pending count, first/last seen and the
-// last 24 hours. A click opens the list filtered by the group.
+// last 24 hours, named by what it is (type · queue · reason · error). A click opens the list
+// filtered by the group; operators can retry or discard a whole group from its row.
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { useHasRole } from '@/components/auth/actor-context';
+import { BulkDialog } from '@/components/bulk/bulk-dialog';
+import { buttonClass } from '@/components/republish/modal';
 import { useGroups } from '@/components/hooks/use-groups';
 import { StateMessage } from '@/components/ui/state-message';
 import { formatAgo, formatCount, formatTime } from '@/components/ui/format';
-import { GROUP_SORTS } from '@/lib/schemas/groups';
+import { GROUP_SORTS, type FailureGroup } from '@/lib/schemas/groups';
+import { groupName, groupNameParts } from './group-name';
 import { Sparkline } from './sparkline';
 
-const SORT_LABELS: Record<(typeof GROUP_SORTS)[number], string> = { lastSeen: 'Last seen', count: 'Count', pending: 'Pending' };
+const SORT_LABELS: Record<(typeof GROUP_SORTS)[number], string> = { lastSeen: 'Last seen', count: 'Deaths', pending: 'Pending dead letters' };
 
 export function GroupsView() {
   const router = useRouter();
   const sp = useSearchParams();
   const sort = (GROUP_SORTS as readonly string[]).includes(sp.get('sort') ?? '') ? (sp.get('sort') as (typeof GROUP_SORTS)[number]) : 'lastSeen';
   const { data, error, isPending, isFetching } = useGroups({ sort });
+  const operator = useHasRole('operator');
+  const [pending, setPending] = useState<{ action: 'republish' | 'discard'; group: FailureGroup } | null>(null);
 
   return (
     <div className="space-y-3">
@@ -60,15 +68,17 @@ export function GroupsView() {
           <table className="w-full text-sm" data-testid="groups-table">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th className="px-2 py-2">Event type</th>
-                <th className="px-2 py-2">Queue</th>
-                <th className="px-2 py-2">Reason</th>
-                <th className="px-2 py-2">Error signature</th>
-                <th className="px-2 py-2 text-right">Count</th>
-                <th className="px-2 py-2 text-right">Pending</th>
+                <th className="px-2 py-2">Group (type · queue · reason · error)</th>
+                <th className="px-2 py-2 text-right" title="Times RabbitMQ dead-lettered a message of this group">
+                  Deaths
+                </th>
+                <th className="px-2 py-2 text-right" title="Dead letters of this group waiting for an operator">
+                  Pending
+                </th>
                 <th className="px-2 py-2">First seen</th>
                 <th className="px-2 py-2">Last seen</th>
-                <th className="px-2 py-2">Last 24 h</th>
+                <th className="px-2 py-2">Deaths, last 24 h</th>
+                {operator ? <th className="px-2 py-2">Actions</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -82,15 +92,8 @@ export function GroupsView() {
                     onClick={() => router.push(href)}
                     className="cursor-pointer border-t border-slate-100 hover:bg-indigo-50"
                   >
-                    <td className="whitespace-nowrap px-2 py-1.5 font-medium">
-                      <Link href={href} className="text-indigo-700 hover:underline" onClick={(e) => e.stopPropagation()}>
-                        {g.eventType}
-                      </Link>
-                    </td>
-                    <td className="whitespace-nowrap px-2 py-1.5">{g.queue}</td>
-                    <td className="whitespace-nowrap px-2 py-1.5">{g.reason}</td>
-                    <td className="max-w-[28rem] truncate px-2 py-1.5 font-mono text-xs" title={g.signature}>
-                      {g.signature || <span className="text-slate-400">(no error message)</span>}
+                    <td className="max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
+                      <GroupNameCell group={g} href={href} />
                     </td>
                     <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-count">
                       {formatCount(g.count)}
@@ -105,6 +108,30 @@ export function GroupsView() {
                     <td className="px-2 py-1.5">
                       <Sparkline values={g.hourly} label={`${g.hourly.reduce((s, n) => s + n, 0)} deaths in the last 24 hours`} />
                     </td>
+                    {operator ? (
+                      <td className="whitespace-nowrap px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
+                        <span className="flex gap-1" data-testid="group-actions">
+                          <button
+                            type="button"
+                            className={buttonClass.small}
+                            disabled={g.pendingCount === 0}
+                            title={g.pendingCount === 0 ? 'Nothing pending in this group' : undefined}
+                            onClick={() => setPending({ action: 'republish', group: g })}
+                          >
+                            Retry group
+                          </button>
+                          <button
+                            type="button"
+                            className={buttonClass.small}
+                            disabled={g.pendingCount === 0}
+                            title={g.pendingCount === 0 ? 'Nothing pending in this group' : undefined}
+                            onClick={() => setPending({ action: 'discard', group: g })}
+                          >
+                            Discard group
+                          </button>
+                        </span>
+                      </td>
+                    ) : null}
                   </tr>
                 );
               })}
@@ -112,6 +139,28 @@ export function GroupsView() {
           </table>
         </div>
       )}
+      {pending ? (
+        <BulkDialog
+          action={pending.action}
+          selection={{ groupId: pending.group.id }}
+          what={`the group ${groupName(pending.group)}`}
+          onClose={() => setPending(null)}
+        />
+      ) : null}
     </div>
+  );
+}
+
+/** The group's name, its type a link to the list filtered by it, its error in monospace. */
+function GroupNameCell({ group, href }: { group: FailureGroup; href: string }) {
+  const [type, queue, reason, error] = groupNameParts(group);
+  return (
+    <span className="line-clamp-2 break-words">
+      <Link href={href} className="font-medium text-indigo-700 hover:underline" onClick={(e) => e.stopPropagation()}>
+        {type}
+      </Link>
+      {' · '}
+      {queue} · {reason} · <span className={error.startsWith('no error message') ? 'text-slate-500' : 'font-mono text-xs'}>{error}</span>
+    </span>
   );
 }

@@ -58,7 +58,7 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
   return (
     <Modal title="Edit & retry" onClose={onClose} wide>
       {republish.isSuccess ? (
-        <DoneNote onClose={onClose}>The edited message was republished (attempt {republish.data.republishCount}).</DoneNote>
+        <DoneNote onClose={onClose}>The edited message was republished (retry {republish.data.republishCount}).</DoneNote>
       ) : step === 'edit' ? (
         <div>
           <p className="mb-2 text-sm text-slate-600">

@@ -49,7 +49,7 @@ export function RetryButton({
           {republish.isSuccess ? (
             <DoneNote onClose={close}>
               Republished to {republish.data.target.exchange ? `exchange ${republish.data.target.exchange}` : `queue ${republish.data.target.routingKey}`}{' '}
-              (attempt {republish.data.republishCount}).
+              (retry {republish.data.republishCount}).
             </DoneNote>
           ) : (
             <form

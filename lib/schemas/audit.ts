@@ -14,6 +14,11 @@ export const AUDIT_ACTIONS = [
   'bulk-auto-pause',
   'bulk-finish',
   'republish-abandoned',
+  'retry-unreadable',
+  'user-create',
+  'user-update',
+  'token-create',
+  'token-revoke',
 ] as const;
 
 export const auditQuerySchema = z.object({

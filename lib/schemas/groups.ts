@@ -5,6 +5,8 @@ import { blankToUndefined, safeTrimmed } from './safe-input';
 export const GROUP_SORTS = ['lastSeen', 'count', 'pending'] as const;
 
 export const groupListQuerySchema = z.object({
+  /** one group by its id (the list's group chip names the group it filters by) */
+  id: z.preprocess(blankToUndefined, safeTrimmed(64).optional()),
   eventType: z.preprocess(blankToUndefined, safeTrimmed(200).optional()),
   queue: z.preprocess(blankToUndefined, safeTrimmed(255).optional()),
   reason: z.preprocess(blankToUndefined, safeTrimmed(50).optional()),

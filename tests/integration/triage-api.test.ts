@@ -167,6 +167,15 @@ describe('GET /api/groups and /api/dead-letters/facets', () => {
     }
   });
 
+  it('narrows to one group by id (what the list group chip names)', async () => {
+    const res = await get(`/api/groups?id=${seeded[2].groupId}`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.items.map((g: { id: string }) => g.id)).toEqual([seeded[2].groupId]);
+    expect(body.items[0].signature).toBe('Mailbox capybara unavailable');
+    expect((await (await get('/api/groups?id=0000000000000000')).json()).items).toEqual([]);
+  });
+
   it('400s bad group parameters', async () => {
     for (const [qs, field] of [
       ['limit=0', 'limit'],

@@ -10,6 +10,7 @@ import { formatTime } from '@/components/ui/format';
 import { StatusBadge, ValidityBadge } from '../status-badges';
 import { DeadLetterActions } from '../detail-actions';
 import { BodyViewer } from './body-viewer';
+import { GroupLink } from '@/components/groups/group-link';
 import { KeyValueTable } from './key-value-table';
 import { DeathTimeline } from './death-timeline';
 import { HistoryList } from './history-list';
@@ -69,8 +70,9 @@ export function DeadLetterDetailView({ id }: { id: string }) {
     ['Reason', d.reason ?? '(none)'],
     ['Routing key', d.routingKey ?? '—'],
     ['Exchange', d.exchange === null ? '—' : d.exchange || '(default)'],
-    ['Attempts', d.attempts],
-    ['Republished', d.republishCount],
+    // one meaning per word: deaths are RabbitMQ's, retries EventDesk's
+    ['Deaths (by RabbitMQ)', d.attempts],
+    ['Retries (by EventDesk)', d.republishCount],
     ['First failed', formatTime(d.firstFailedAt)],
     ['Last failed', formatTime(d.lastFailedAt)],
     ['Received', formatTime(d.receivedAt)],
@@ -97,12 +99,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
           ],
         ] as [string, React.ReactNode][])
       : []),
-    [
-      'Group',
-      <Link key="g" className="font-mono text-indigo-700 hover:underline" href={`/?groupId=${encodeURIComponent(d.groupId)}`}>
-        {d.groupId}
-      </Link>,
-    ],
+    ['Group', <GroupLink key="g" groupId={d.groupId} />],
   ];
 
   return (
@@ -128,8 +125,8 @@ export function DeadLetterDetailView({ id }: { id: string }) {
           <ParkedPanel deadLetter={d} />
           <BodyViewer body={d.body} violations={d.validation.violations} contentType={d.contentType} />
           <ValidationPanel validation={d.validation} unreadable={d.status === 'unreadable'} />
-          <KeyValueTable title="Headers" table={d.headers} testId="headers" />
-          <KeyValueTable title="Properties" table={d.properties} testId="properties" />
+          <KeyValueTable title="Headers" table={d.headers} testId="headers" kind="headers" />
+          <KeyValueTable title="Properties" table={d.properties} testId="properties" kind="properties" />
         </div>
         <div className="space-y-3">
           <Section title="Summary" testId="summary">

@@ -1,13 +1,15 @@
-// The x-death history: each (queue, reason) the message died in, how often, and when.
+// The x-death history: each (queue, reason) RabbitMQ dead-lettered the message in, how often,
+// and when, oldest first, in words (describe-amqp.ts), with the entry's parsed JSON behind "raw".
 import type { Death } from '@/lib/schemas/dead-letters';
 import { Section } from '@/components/ui/section';
 import { formatTime } from '@/components/ui/format';
+import { RawToggle } from '@/components/ui/raw-json';
+import { describeDeath, oldestFirst } from './describe-amqp';
 
 export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[]; unreadable?: boolean }) {
-  // x-death lists the most recent first; a timeline reads oldest first
-  const ordered = [...deaths].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+  const ordered = oldestFirst(deaths);
   return (
-    <Section title="x-death timeline" testId="death-timeline">
+    <Section title="Deaths (x-death)" testId="death-timeline">
       {ordered.length === 0 ? (
         <p className="text-sm text-slate-500">
           {unreadable
@@ -19,12 +21,13 @@ export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[];
           {ordered.map((d, i) => (
             <li key={i} className="mb-3 ml-4" data-testid="death">
               <span className="absolute -left-1.5 mt-1 h-3 w-3 rounded-full border border-white bg-rose-400" />
-              <p className="text-xs text-slate-500">{formatTime(d.time)}</p>
-              <p className="text-sm">
-                <span className="font-medium">{d.queue ?? '(unknown queue)'}</span> · {d.reason ?? '(no reason)'} · ×{d.count ?? '?'}
+              <p className="text-xs text-slate-500">{d.time ? `last at ${formatTime(d.time)}` : 'time not given by the broker'}</p>
+              <p className="text-sm" data-testid="death-sentence">
+                {describeDeath(d)}
+                <RawToggle value={d} />
               </p>
               <p className="text-xs text-slate-500">
-                exchange {d.exchange || '(default)'} · routing keys {d.routingKeys.length ? d.routingKeys.join(', ') : '—'}
+                from exchange {d.exchange || '(default)'}, routing keys {d.routingKeys.length ? d.routingKeys.join(', ') : 'none'}
               </p>
             </li>
           ))}

@@ -1,25 +1,39 @@
 // The event's history in EventDesk: dead-lettered, failed again, republished, discarded, by
-// whom and why.
+// whom and why, each entry a sentence (describe-history.ts) with its raw JSON behind a toggle.
 import type { HistoryEntry } from '@/lib/schemas/dead-letters';
 import { BodyDiff } from '@/components/republish/body-diff';
 import { Section } from '@/components/ui/section';
 import { formatTime } from '@/components/ui/format';
+import { FactList, RawToggle } from '@/components/ui/raw-json';
+import { isRecord } from '@/components/ui/describe-values';
+import { describeHistory } from './describe-history';
 
-/** An edit's diff shown as a diff (or its "Too large to diff" message), the other details as JSON. */
-function Details({ action, details }: { action: string; details: unknown }) {
-  const { diff, ...rest } = (details && typeof details === 'object' && !Array.isArray(details) ? details : { value: details }) as Record<string, unknown>;
-  // a body edited by a transforming bulk job: say which job (its id is in the bulk job's audit)
-  const bulkJobId = action === 'republished' && typeof rest.bulkJobId === 'string' && rest.edited === true ? rest.bulkJobId : null;
+function Entry({ entry }: { entry: HistoryEntry }) {
+  const described = describeHistory(entry);
+  // an edit's diff shown as a diff (or its "Too large to diff" message)
+  const diff = isRecord(entry.details) && typeof entry.details.diff === 'string' ? entry.details.diff : null;
+  // a body edited by a transforming bulk job: which job (its id is in the bulk job's audit)
+  const editedBy = entry.action === 'republished' && isRecord(entry.details) && entry.details.edited === true ? described.bulkJobId : undefined;
   return (
-    <div className="mt-0.5 space-y-1">
-      {bulkJobId ? (
-        <p className="text-xs text-slate-600" data-testid="history-bulk-edit" title={bulkJobId}>
-          Edited by bulk job <span className="font-mono">{bulkJobId.slice(0, 8)}</span>
-        </p>
+    <li className="text-sm" data-testid="history-entry" data-action={entry.action}>
+      <span className="tabular-nums text-xs text-slate-500">{formatTime(entry.at)}</span>{' '}
+      <span data-testid="history-sentence" title={described.bulkJobId}>
+        {described.sentence}
+      </span>
+      {entry.reason ? <span className="text-slate-600"> — “{entry.reason}”</span> : null}
+      <RawToggle value={entry} />
+      {described.facts.length || diff !== null || editedBy ? (
+        <div className="mt-0.5 space-y-1">
+          {editedBy ? (
+            <p className="text-xs text-slate-600" data-testid="history-bulk-edit" title={editedBy}>
+              Edited by bulk job <span className="font-mono">{editedBy.slice(0, 8)}</span>
+            </p>
+          ) : null}
+          <FactList facts={described.facts} />
+          {diff !== null ? <BodyDiff diff={diff} /> : null}
+        </div>
       ) : null}
-      {typeof diff === 'string' ? <BodyDiff diff={diff} /> : null}
-      {Object.keys(rest).length ? <pre className="whitespace-pre-wrap break-all font-mono text-[11px] text-slate-500">{JSON.stringify(rest)}</pre> : null}
-    </div>
+    </li>
   );
 }
 
@@ -31,12 +45,7 @@ export function HistoryList({ history }: { history: HistoryEntry[] }) {
       ) : (
         <ol className="space-y-2">
           {history.map((h, i) => (
-            <li key={i} className="text-sm" data-testid="history-entry">
-              <span className="tabular-nums text-xs text-slate-500">{formatTime(h.at)}</span> <span className="font-medium">{h.action}</span> by{' '}
-              <span className="font-mono text-xs">{h.actor}</span>
-              {h.reason ? <span className="text-slate-600"> — “{h.reason}”</span> : null}
-              {h.details !== null && h.details !== undefined ? <Details action={h.action} details={h.details} /> : null}
-            </li>
+            <Entry key={i} entry={h} />
           ))}
         </ol>
       )}

@@ -21,6 +21,7 @@ const HOUR = 3_600_000;
 
 export async function listGroups(query: GroupListQuery, db: PrismaClient = prisma, now = new Date()): Promise<GroupList> {
   const where: Prisma.Sql[] = [];
+  if (query.id) where.push(Prisma.sql`"id" = ${query.id}`);
   if (query.eventType) where.push(Prisma.sql`"event_type" = ${query.eventType}`);
   if (query.queue) where.push(Prisma.sql`"queue" = ${query.queue}`);
   if (query.reason) where.push(Prisma.sql`"reason" = ${query.reason}`);
