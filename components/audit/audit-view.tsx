@@ -11,6 +11,7 @@ import { BodyDiff } from '@/components/republish/body-diff';
 import { buttonClass } from '@/components/republish/modal';
 import { StateMessage } from '@/components/ui/state-message';
 import { formatTime } from '@/components/ui/format';
+import { ExportLinks } from '@/components/ui/export-links';
 
 function targetHref(target: string): string | null {
   const m = /^dead-letter:([0-9a-f-]{36})$/i.exec(target);
@@ -82,6 +83,9 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
         <button type="submit" className={buttonClass.secondary}>
           Filter
         </button>
+        <div className="ml-auto">
+          <ExportLinks path="/api/audit/export" filters={{ actor: initialActor, action: initialAction }} label="the audit entries these filters select" />
+        </div>
       </form>
 
       {audit.isError ? (
