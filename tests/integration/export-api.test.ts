@@ -155,6 +155,24 @@ describe('GET /api/dead-letters/export', () => {
     expect(lines.length).toBe(3);
   });
 
+  it.each([
+    ['status alone (read through the status copy)', 'status=discarded'],
+    ['a search', 'q=mailbox'],
+    ['a time range and a type', `from=${new Date(Date.now() - 55_000).toISOString()}&eventType=user.created`],
+  ])('NDJSON with %s equals the list', async (_name, params) => {
+    const text = await (await get(routes.export, `/api/dead-letters/export?format=ndjson&${params}`)).text();
+    const lines =
+      text === ''
+        ? []
+        : text
+            .trimEnd()
+            .split('\n')
+            .map((l) => JSON.parse(l) as unknown);
+    const list = await listAll(params);
+    expect(list.length).toBeGreaterThan(0);
+    expect(lines).toEqual(list);
+  });
+
   it('a viewer gets what the list shows a viewer: masked', async () => {
     const ndjson = await (await get(routes.export, `/api/dead-letters/export?format=ndjson&queue=${QUEUE}`, 'viewer')).text();
     expect(ndjson).not.toContain(EMAIL);
