@@ -46,7 +46,7 @@ test('first page shows stored dead letters and the drain state', async ({ page }
 
 test('filters and searches from the UI, and the URL keeps the view', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Queue', { exact: true }).selectOption({ label: `${qA} (4)` });
+  await page.getByLabel('Queue', { exact: true }).selectOption({ label: `${qA} (4 dead letters)` });
   await expect(page).toHaveURL(new RegExp(`queue=${qA}`));
   await expect(rowsOf(page)).toHaveCount(4);
   await page.getByLabel('Validity', { exact: true }).selectOption('invalid');

@@ -13,6 +13,7 @@ import { StateMessage } from '@/components/ui/state-message';
 import { formatTime } from '@/components/ui/format';
 import { FactList, RawToggle } from '@/components/ui/raw-json';
 import { isRecord } from '@/components/ui/describe-values';
+import { ExportLinks } from '@/components/ui/export-links';
 import { describeAudit } from './describe-audit';
 
 /** an edit's diff, shown as a diff */
@@ -94,6 +95,9 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
         <button type="submit" className={buttonClass.secondary}>
           Filter
         </button>
+        <div className="ml-auto">
+          <ExportLinks path="/api/audit/export" filters={{ actor: initialActor, action: initialAction }} label="the audit entries these filters select" />
+        </div>
       </form>
 
       {audit.isError ? (

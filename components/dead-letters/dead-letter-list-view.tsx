@@ -15,6 +15,7 @@ import { FilterBar } from './filter-bar';
 import { filterOf, listHref, readListParams, type FilterKey } from './list-params';
 import { StatusStrip, drainAdvice } from './status-strip';
 import { ActiveFilters } from './active-filters';
+import { ExportLinks } from '@/components/ui/export-links';
 
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
@@ -103,7 +104,12 @@ export function DeadLetterListView() {
         </div>
       ) : null}
       <FilterBar params={params} facets={facets.data} onChange={change} searchRef={searchRef} />
-      <ActiveFilters params={params} onChange={change} facets={facets.data} />
+      <div className="flex flex-wrap items-start justify-between gap-2">
+        <ActiveFilters params={params} onChange={change} facets={facets.data} />
+        <div className="ml-auto">
+          <ExportLinks path="/api/dead-letters/export" filters={filter} label="the dead letters these filters select" />
+        </div>
+      </div>
       <DeadLetterBulkActions selectedIds={[...checked]} filter={filter} clearSelection={() => setChecked(new Set())} />
 
       {list.isError && !list.data ? (

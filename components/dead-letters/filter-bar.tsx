@@ -36,7 +36,9 @@ function options(values: readonly string[], facet: FacetValue[] | undefined, cur
   if (current && !all.includes(current)) all.push(current);
   return all.map((v) => {
     const c = counts.get(v);
-    return { value: v, label: facet ? `${v} (${formatCount(c?.count ?? 0, c?.capped)})` : v };
+    // the count is of dead letters the list shows with this value added to the other filters
+    const n = c?.count ?? 0;
+    return { value: v, label: facet ? `${v} (${formatCount(n, c?.capped)} ${n === 1 && !c?.capped ? 'dead letter' : 'dead letters'})` : v };
   });
 }
 

@@ -121,8 +121,9 @@ function responses(op: OperationSpec): JsonObject {
   const out: JsonObject = {};
   for (const [status, r] of Object.entries(op.responses)) {
     const schema = r.oneOf ? { oneOf: r.oneOf.map(ref) } : r.schema ? ref(r.schema) : undefined;
-    const type = r.contentType ?? 'application/json';
-    out[status] = { description: r.description, ...(schema || r.contentType ? { content: { [type]: schema ? { schema } : {} } } : {}) };
+    const types = r.contentType === undefined ? ['application/json'] : [r.contentType].flat();
+    const content = Object.fromEntries(types.map((type) => [type, schema ? { schema } : {}]));
+    out[status] = { description: r.description, ...(schema || r.contentType ? { content } : {}) };
   }
   const byStatus = new Map<number, [ErrorCode, string][]>();
   for (const [code, text] of Object.entries(operationErrors(op)) as [ErrorCode, string][]) {

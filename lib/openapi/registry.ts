@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '@/lib/api/errors';
 import { auditPageSchema, auditQuerySchema } from '@/lib/schemas/audit';
+import { auditExportQuerySchema, deadLetterExportQuerySchema } from '@/lib/schemas/export';
 import { bulkCreatedResponseSchema, bulkDryRunResponseSchema, bulkJobSchema, bulkRequestSchema, bulkTransformDryRunResponseSchema } from '@/lib/schemas/bulk';
 import { deadLetterDetailSchema, deadLetterFilterSchema, deadLetterListQuerySchema, deadLetterListSchema, facetsSchema } from '@/lib/schemas/dead-letters';
 import { groupListQuerySchema, groupListSchema } from '@/lib/schemas/groups';
@@ -75,8 +76,8 @@ export interface ResponseSpec {
   schema?: SchemaName;
   /** more than one shape (oneOf) */
   oneOf?: SchemaName[];
-  /** default application/json */
-  contentType?: string;
+  /** default application/json; several: the same answer in each (an export's formats) */
+  contentType?: string | string[];
 }
 
 export interface OperationSpec {
@@ -163,6 +164,21 @@ export const apiRoutes: RouteSpec[] = [
         access: 'viewer',
         query: deadLetterFilterSchema,
         responses: { 200: { description: 'counts per event type, queue, reason, status and validity', schema: 'Facets' } },
+      },
+    ],
+  },
+  {
+    path: '/api/dead-letters/export',
+    operations: [
+      {
+        method: 'GET',
+        summary: 'Export dead letters as CSV or NDJSON',
+        description:
+          "Every dead letter the list's filters select, newest first, streamed as an attachment (dead-letters-<UTC time>.csv|ndjson): the list's row fields, one CSV record (RFC 4180, a text starting with = + - @ TAB or CR prefixed with ') or one JSON object per line. Masked for viewers as the list is.",
+        tag: 'Dead letters',
+        access: 'viewer',
+        query: deadLetterExportQuerySchema,
+        responses: { 200: { description: 'the file, streamed', contentType: ['text/csv', 'application/x-ndjson'] } },
       },
     ],
   },
@@ -391,6 +407,21 @@ export const apiRoutes: RouteSpec[] = [
         access: 'viewer',
         query: auditQuerySchema,
         responses: { 200: { description: 'a page of audit entries', schema: 'AuditPage' } },
+      },
+    ],
+  },
+  {
+    path: '/api/audit/export',
+    operations: [
+      {
+        method: 'GET',
+        summary: 'Export the audit log as CSV or NDJSON',
+        description:
+          "Every entry the audit list's filters select, newest first, streamed as an attachment (audit-<UTC time>.csv|ndjson): id, at, actor, action, target, reason, details (JSON text in CSV). Details masked for viewers.",
+        tag: 'Audit',
+        access: 'viewer',
+        query: auditExportQuerySchema,
+        responses: { 200: { description: 'the file, streamed', contentType: ['text/csv', 'application/x-ndjson'] } },
       },
     ],
   },

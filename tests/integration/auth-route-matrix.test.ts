@@ -42,6 +42,7 @@ const ROUTES: RouteCase[] = [
   { file: 'app/api/me/route.ts', method: 'GET', url: '/api/me', access: 'viewer' },
   { file: `${dl}/route.ts`, method: 'GET', url: '/api/dead-letters?limit=5', access: 'viewer' },
   { file: `${dl}/facets/route.ts`, method: 'GET', url: '/api/dead-letters/facets', access: 'viewer' },
+  { file: `${dl}/export/route.ts`, method: 'GET', url: '/api/dead-letters/export?format=csv', access: 'viewer' },
   { file: `${dl}/[id]/route.ts`, method: 'GET', url: `/api/dead-letters/${ID}`, access: 'viewer' },
   { file: `${dl}/[id]/republish/route.ts`, method: 'POST', url: `/api/dead-letters/${ID}/republish`, access: 'operator', body: { reason: 'matrix' } },
   {
@@ -76,6 +77,7 @@ const ROUTES: RouteCase[] = [
   { file: 'app/api/bulk/[id]/cancel/route.ts', method: 'POST', url: `/api/bulk/${ID}/cancel`, access: 'operator' },
   { file: 'app/api/groups/route.ts', method: 'GET', url: '/api/groups', access: 'viewer' },
   { file: 'app/api/audit/route.ts', method: 'GET', url: '/api/audit?limit=5', access: 'viewer' },
+  { file: 'app/api/audit/export/route.ts', method: 'GET', url: '/api/audit/export?format=ndjson', access: 'viewer' },
   { file: 'app/api/stats/throughput/route.ts', method: 'GET', url: '/api/stats/throughput', access: 'viewer' },
   { file: 'app/api/stats/summary/route.ts', method: 'GET', url: '/api/stats/summary', access: 'viewer' },
   { file: 'app/api/queues/route.ts', method: 'GET', url: '/api/queues', access: 'viewer' },

@@ -280,7 +280,7 @@ describe('failure groups', () => {
 });
 
 describe('facets', () => {
-  it('counts per value from the rollups, honouring the other filters', async () => {
+  it('counts per value, honouring the other filters', async () => {
     const all = await countFacets({}, prisma);
     const sum = (vs: { count: number }[]) => vs.reduce((s, v) => s + v.count, 0);
     expect(all.total).toBe(sum(all.facets.eventType));
@@ -292,12 +292,12 @@ describe('facets', () => {
     expect(sum(billing.facets.eventType)).toBe(13);
     // a facet ignores its own filter, so every queue stays visible
     expect(billing.facets.queue.length).toBeGreaterThanOrEqual(3);
-    const pendingBilling = await countFacets({ queue: 'billing-service', status: 'pending', q: 'x' }, prisma);
-    expect(pendingBilling.facets.status[0]).toMatchObject({
+    const pendingBilling = await countFacets({ queue: 'billing-service', status: 'pending' }, prisma);
+    expect(pendingBilling.facets.status.find((v) => v.value === 'pending')).toMatchObject({
       value: 'pending',
       count: (await list({ queue: 'billing-service', status: 'pending' })).items.length,
     });
-    expect(pendingBilling.ignoredFilters).toEqual(['q']);
+    expect(pendingBilling.ignoredFilters).toEqual([]);
   });
 });
 

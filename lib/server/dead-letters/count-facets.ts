@@ -1,80 +1,51 @@
-// Counts beside each filter value of the dead-letter list, cheap at a million rows:
-// - event type, queue, reason and "pending" come from the failure-group rollups that the drain
-//   maintains on write (failure_groups.count / pending_count): a sum over a few hundred rows.
-//   They honour the type, queue, reason, group and status=pending filters; the other filters
-//   (validity, search, time range, correlation id) are listed in `ignoredFilters`.
-// - republished / discarded / unreadable and validity are bounded index-only counts over all stored dead
-//   letters, capped at FACET_CAP (shown as "10,000+"), whatever the other filters.
+// Counts beside each filter value of the dead-letter list. A value's count is exactly what the
+// list gives when that value is added to the current filters: each facet is counted with the
+// list's own WHERE (deadLetterWhere) over every current filter except the facet's own, grouped by
+// the facet's column, named as the filter takes it (a missing type is '(unknown)', a missing
+// queue or reason '(none)', as failure groups name them and deadLetterWhere selects them).
+// `total` and `pending` (the status strip) still come from the failure-group rollups the drain
+// maintains on write.
 import 'server-only';
-import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { prisma } from '@/lib/server/db';
-import { VALIDITY_VALUES, type DeadLetterFilter, type FacetValue, type Facets } from '@/lib/schemas/dead-letters';
+import type { DeadLetterFilter, FacetValue, Facets } from '@/lib/schemas/dead-letters';
+import { andAll, deadLetterWhere } from './dead-letter-where';
 
-export const FACET_CAP = 10_000;
+type Dim = keyof Facets['facets'];
 
-interface GroupRow {
-  event_type: string;
-  queue: string;
-  reason: string;
-  id: string;
-  count: number;
-  pending_count: number;
-}
+/** each facet's value as its filter takes it */
+const VALUE_OF: Record<Dim, Prisma.Sql> = {
+  eventType: Prisma.sql`COALESCE("event_type", ${UNKNOWN_TYPE})`,
+  queue: Prisma.sql`CASE WHEN "queue" = '' THEN ${NONE} ELSE "queue" END`,
+  reason: Prisma.sql`COALESCE("reason", ${NONE})`,
+  status: Prisma.sql`"status"`,
+  validity: Prisma.sql`"validation_status"`,
+};
+const FILTER_OF: Record<Dim, keyof DeadLetterFilter> = { eventType: 'eventType', queue: 'queue', reason: 'reason', status: 'status', validity: 'validity' };
 
-type Dim = 'eventType' | 'queue' | 'reason';
-const column: Record<Dim, 'event_type' | 'queue' | 'reason'> = { eventType: 'event_type', queue: 'queue', reason: 'reason' };
-
-function rollup(groups: GroupRow[], f: DeadLetterFilter, dim: Dim): FacetValue[] {
-  const pendingOnly = f.status === 'pending';
-  const sums = new Map<string, number>();
-  for (const g of groups) {
-    // standard faceting: every filter applies except the facet's own
-    if (dim !== 'eventType' && f.eventType && g.event_type !== f.eventType) continue;
-    if (dim !== 'queue' && f.queue && g.queue !== f.queue) continue;
-    if (dim !== 'reason' && f.reason && g.reason !== f.reason) continue;
-    const n = pendingOnly ? g.pending_count : g.count;
-    const key = g[column[dim]];
-    sums.set(key, (sums.get(key) ?? 0) + n);
-  }
-  return [...sums.entries()]
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([value, count]) => ({ value, count, capped: false }));
+async function facet(db: PrismaClient, f: DeadLetterFilter, dim: Dim): Promise<FacetValue[]> {
+  // standard faceting: every filter applies except the facet's own
+  const where = deadLetterWhere({ ...f, [FILTER_OF[dim]]: undefined });
+  const rows = await db.$queryRaw<{ value: string; n: bigint }[]>`
+    SELECT ${VALUE_OF[dim]} AS "value", count(*) AS "n" FROM "dead_letters" ${andAll(where)} GROUP BY 1`;
+  return rows.map((r) => ({ value: r.value, count: Number(r.n), capped: false })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
 export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma): Promise<Facets> {
-  const [groups, bounded] = await Promise.all([
-    db.$queryRaw<GroupRow[]>`SELECT "id", "event_type", "queue", "reason", "count", "pending_count" FROM "failure_groups"`,
-    db.$queryRaw<{ kind: string; value: string; n: bigint }[]>`
-      SELECT 'status' AS kind, v AS value,
-             (SELECT count(*) FROM (SELECT 1 FROM "dead_letters_by_status" d WHERE d."status" = v LIMIT ${FACET_CAP + 1}) s) AS n
-      FROM unnest(ARRAY['republished', 'discarded', 'unreadable']::text[]) AS v
-      UNION ALL
-      SELECT 'validity', v,
-             (SELECT count(*) FROM (SELECT 1 FROM "dead_letters" d WHERE d."validation_status" = v LIMIT ${FACET_CAP + 1}) s)
-      FROM unnest(${[...VALIDITY_VALUES]}::text[]) AS v`,
+  const [eventType, queue, reason, status, validity, totals] = await Promise.all([
+    facet(db, f, 'eventType'),
+    facet(db, f, 'queue'),
+    facet(db, f, 'reason'),
+    facet(db, f, 'status'),
+    facet(db, f, 'validity'),
+    db.$queryRaw<{ total: bigint | null; pending: bigint | null }[]>`
+      SELECT sum("count") AS "total", sum("pending_count") AS "pending" FROM "failure_groups"`,
   ]);
-  const scoped = f.groupId ? groups.filter((g) => g.id === f.groupId) : groups;
-  const capped = (kind: string): FacetValue[] =>
-    bounded.filter((b) => b.kind === kind).map((b) => ({ value: b.value, count: Math.min(Number(b.n), FACET_CAP), capped: Number(b.n) > FACET_CAP }));
-
-  const pendingInScope = rollup(scoped, { ...f, status: 'pending' }, 'eventType')
-    .filter((v) => !f.eventType || v.value === f.eventType)
-    .reduce((s, v) => s + v.count, 0);
-
-  const ignoredFilters = (['validity', 'q', 'from', 'to', 'correlationId'] as const).filter((k) => f[k]) as string[];
-  if (f.status && f.status !== 'pending') ignoredFilters.push('status');
-
   return {
-    facets: {
-      eventType: rollup(scoped, f, 'eventType'),
-      queue: rollup(scoped, f, 'queue'),
-      reason: rollup(scoped, f, 'reason'),
-      status: [{ value: 'pending', count: pendingInScope, capped: false }, ...capped('status')],
-      validity: capped('validity'),
-    },
-    total: groups.reduce((s, g) => s + Number(g.count), 0),
-    pending: groups.reduce((s, g) => s + Number(g.pending_count), 0),
-    ignoredFilters,
+    facets: { eventType, queue, reason, status, validity },
+    total: Number(totals[0]?.total ?? 0),
+    pending: Number(totals[0]?.pending ?? 0),
+    ignoredFilters: [],
   };
 }

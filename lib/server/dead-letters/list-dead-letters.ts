@@ -3,7 +3,7 @@
 import 'server-only';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
-import type { DeadLetterList, DeadLetterListQuery } from '@/lib/schemas/dead-letters';
+import type { DeadLetterFilter, DeadLetterList, DeadLetterListQuery } from '@/lib/schemas/dead-letters';
 import { adjacentUuid, decodeCursor, encodeCursor } from './cursor';
 import { andAll, deadLetterWhere, searchMatches } from './dead-letter-where';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './dead-letter-row';
@@ -34,7 +34,7 @@ type Position = Pick<DeadLetterRow, 'last_failed_at' | 'id'>;
  * (the triggers keep them equal): the page's order, its cursor and time range then bound the
  * copy's index directly. Named "dead_letters", so every filter and column reads the same.
  */
-function rowSource(query: DeadLetterListQuery): { sql: Prisma.Sql; join: boolean } {
+export function rowSource(query: DeadLetterFilter): { sql: Prisma.Sql; join: boolean } {
   const status = query.status;
   // with another equality filter, its own index of dead_letters serves the page better, the
   // status checked on each row as it is read (one narrower walk than the status's whole range)
