@@ -21,7 +21,7 @@ export function ConsoleNav() {
   const admin = useHasRole('admin');
   return (
     <header className="border-b border-slate-200 bg-white">
-      <nav className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-5 gap-y-2 px-4 py-2 text-sm" aria-label="Main">
+      <nav className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 text-sm" aria-label="Main">
         <Link href="/" className="font-semibold tracking-tight text-slate-900">
           EventDesk
         </Link>

@@ -2,7 +2,7 @@
 // Chips for the filters set outside the filter bar (group, correlation id, time) so an operator
 // who arrived from a link sees why the list is narrowed, and can drop each one.
 import type { DeadLetterListParams, Facets } from '@/lib/schemas/dead-letters';
-import { formatTime } from '@/components/ui/format';
+import { useTimeFormat } from '@/components/ui/preferences';
 import type { FilterKey } from './list-params';
 
 const LABELS: Partial<Record<FilterKey, string>> = { groupId: 'Group', correlationId: 'Correlation id', from: 'From', to: 'To', q: 'Search' };
@@ -16,6 +16,7 @@ export function ActiveFilters({
   onChange: (patch: Partial<Record<FilterKey, undefined>>) => void;
   facets: Facets | undefined;
 }) {
+  const { formatTime } = useTimeFormat();
   const chips = (Object.keys(LABELS) as FilterKey[]).filter((k) => params[k]);
   if (chips.length === 0) return null;
   return (

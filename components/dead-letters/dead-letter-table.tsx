@@ -38,7 +38,8 @@ export function DeadLetterTable({
   const { formatTime } = useTimeFormat();
 
   return (
-    <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
+    // relative: the sr-only header (absolutely positioned) stays inside the scrolling box
+    <div className="relative overflow-x-auto rounded-md border border-slate-200 bg-white">
       <table className="w-full border-collapse text-sm" data-testid="dead-letter-table">
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
           <tr>
@@ -49,13 +50,13 @@ export function DeadLetterTable({
             ) : null}
             <th className="px-2 py-2">Event type</th>
             <th className="px-2 py-2">Queue</th>
-            <th className="px-2 py-2">Reason</th>
+            <th className="hidden px-2 py-2 xl:table-cell">Reason</th>
             <th className="w-full px-2 py-2">Error message</th>
             <th className="px-2 py-2 text-right">Attempts</th>
             <th className="px-2 py-2">Status</th>
             <th className="hidden px-2 py-2 2xl:table-cell">First failed</th>
             <th className="px-2 py-2">Last failed</th>
-            <th className="px-2 py-2">Validity</th>
+            <th className="hidden px-2 py-2 xl:table-cell">Validity</th>
             {operator ? (
               <th className="px-2 py-2">
                 <span className="sr-only">Actions</span>
@@ -83,26 +84,33 @@ export function DeadLetterTable({
                   />
                 </td>
               ) : null}
-              <td className="whitespace-nowrap px-2 py-1.5 font-medium">
+              <td className="max-w-[16rem] truncate whitespace-nowrap px-2 py-1.5 font-medium" title={d.eventType ?? undefined}>
                 <Link href={detailHref(d.id)} className="text-indigo-700 hover:underline">
                   {d.eventType ?? '(unknown)'}
                 </Link>
                 {d.version ? <span className="ml-1 text-xs text-slate-400">v{d.version}</span> : null}
               </td>
-              <td className="whitespace-nowrap px-2 py-1.5">{d.queue || '(none)'}</td>
-              <td className="whitespace-nowrap px-2 py-1.5">{d.reason ?? '(none)'}</td>
+              {/* below 1280 px the reason sits under the queue and the validity under the status */}
+              <td className="max-w-[14rem] truncate whitespace-nowrap px-2 py-1.5" title={d.queue || undefined}>
+                {d.queue || '(none)'}
+                <span className="block text-xs text-slate-500 xl:hidden">{d.reason ?? '(none)'}</span>
+              </td>
+              <td className="hidden whitespace-nowrap px-2 py-1.5 xl:table-cell">{d.reason ?? '(none)'}</td>
               <td className="w-full min-w-[12rem] max-w-0 px-2 py-1.5 font-mono text-xs text-slate-700" title={d.errorMessage ?? ''} data-testid="error-cell">
                 <div className="truncate">{d.errorMessage ?? <span className="text-slate-400">—</span>}</div>
               </td>
               <td className="px-2 py-1.5 text-right tabular-nums">{d.attempts}</td>
               <td className="px-2 py-1.5">
                 <StatusBadge status={d.status} />
+                <span className="mt-0.5 block xl:hidden">
+                  <ValidityBadge validity={d.validationStatus} />
+                </span>
               </td>
               <td className="hidden whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600 2xl:table-cell">{formatTime(d.firstFailedAt)}</td>
               <td className="whitespace-nowrap px-2 py-1.5 text-slate-600" title={`first failed ${formatTime(d.firstFailedAt)}`}>
                 <TimeAgo iso={d.lastFailedAt} stacked />
               </td>
-              <td className="px-2 py-1.5">
+              <td className="hidden px-2 py-1.5 xl:table-cell">
                 <ValidityBadge validity={d.validationStatus} />
               </td>
               {operator ? (
