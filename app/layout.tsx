@@ -21,7 +21,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: themeScript(actor?.name) }} />
+        <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: themeScript(actor?.name) }} />
       </head>
       <body>
         <Providers actor={actor && { name: actor.name, role: actor.role, kind: actor.kind }}>{children}</Providers>

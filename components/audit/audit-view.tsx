@@ -113,11 +113,11 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
                 <Fragment key={e.id}>
                   <tr className="border-t border-slate-100 align-top">
                     <td className="whitespace-nowrap py-1 tabular-nums">{formatTime(e.at)}</td>
-                    <td>{e.actor}</td>
+                    <td className="max-w-[12rem] truncate xl:max-w-xs">{e.actor}</td>
                     <td>
                       <code className="text-xs">{e.action}</code>
                     </td>
-                    <td className="max-w-xs truncate">
+                    <td className="max-w-[12rem] truncate xl:max-w-xs">
                       {href ? (
                         <a className="text-indigo-700 hover:underline" href={href}>
                           {e.target}
@@ -126,7 +126,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
                         e.target
                       )}
                     </td>
-                    <td className="max-w-sm truncate">{e.reason ?? ''}</td>
+                    <td className="max-w-[14rem] truncate xl:max-w-sm">{e.reason ?? ''}</td>
                     <td>
                       <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>
                         Details
