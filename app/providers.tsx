@@ -4,6 +4,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { useState, type ReactNode } from 'react';
 import { ActorProvider } from '@/components/auth/actor-context';
 import { onSessionEnded } from '@/components/auth/on-session-ended';
+import { PreferencesProvider } from '@/components/ui/preferences';
 import type { Me } from '@/lib/schemas/users';
 
 export function Providers({ children, actor = null }: { children: ReactNode; actor?: Me | null }) {
@@ -19,7 +20,9 @@ export function Providers({ children, actor = null }: { children: ReactNode; act
   );
   return (
     <QueryClientProvider client={client}>
-      <ActorProvider actor={actor}>{children}</ActorProvider>
+      <ActorProvider actor={actor}>
+        <PreferencesProvider>{children}</PreferencesProvider>
+      </ActorProvider>
     </QueryClientProvider>
   );
 }

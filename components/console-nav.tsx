@@ -1,7 +1,9 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useHasRole } from '@/components/auth/actor-context';
 import { UserMenu } from '@/components/auth/user-menu';
+import { PreferenceSwitches } from '@/components/ui/preferences';
 
 const links = [
   { href: '/', label: 'Dead letters' },
@@ -10,18 +12,21 @@ const links = [
   { href: '/queues', label: 'Queues' },
   { href: '/audit', label: 'Audit' },
   { href: '/api-docs', label: 'API' },
-  { href: '/settings', label: 'Settings' },
-];
+  { href: '/settings', label: 'Settings', role: 'admin' },
+] as const;
 
 export function ConsoleNav() {
   const pathname = usePathname();
+  // Settings holds only what admins manage (users, API tokens): other roles are not offered it
+  const admin = useHasRole('admin');
   return (
     <header className="border-b border-slate-200 bg-white">
-      <nav className="mx-auto flex max-w-[1600px] items-center gap-6 px-4 py-2 text-sm" aria-label="Main">
+      <nav className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 text-sm" aria-label="Main">
         <Link href="/" className="font-semibold tracking-tight text-slate-900">
           EventDesk
         </Link>
         {links.map((l) => {
+          if ('role' in l && !admin) return null;
           const active = l.href === '/' ? pathname === '/' || pathname.startsWith('/dead-letters') : pathname.startsWith(l.href);
           return (
             <Link
@@ -34,7 +39,10 @@ export function ConsoleNav() {
             </Link>
           );
         })}
-        <UserMenu />
+        <div className="ml-auto flex items-center gap-4">
+          <PreferenceSwitches />
+          <UserMenu />
+        </div>
       </nav>
     </header>
   );

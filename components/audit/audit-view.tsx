@@ -128,11 +128,11 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
                 <Fragment key={e.id}>
                   <tr className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action}>
                     <td className="whitespace-nowrap py-1 tabular-nums">{formatTime(e.at)}</td>
-                    <td>{e.actor}</td>
+                    <td className="max-w-[12rem] truncate xl:max-w-xs">{e.actor}</td>
                     <td className="max-w-xl py-1">
                       <WhatHappened entry={e} href={href} />
                     </td>
-                    <td className="max-w-sm truncate">{e.reason ?? ''}</td>
+                    <td className="max-w-[14rem] truncate xl:max-w-sm">{e.reason ?? ''}</td>
                     <td>
                       {diff(e) !== null ? (
                         <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>

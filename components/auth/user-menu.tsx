@@ -9,8 +9,8 @@ export function UserMenu() {
   const [busy, setBusy] = useState(false);
   if (!actor) return null;
   return (
-    <div className="ml-auto flex items-center gap-3" data-testid="user-menu">
-      <span className="text-slate-700" data-testid="user-name">
+    <div className="flex items-center gap-3" data-testid="user-menu">
+      <span className="max-w-[10rem] truncate xl:max-w-[16rem] text-slate-700" data-testid="user-name" title={actor.name}>
         {actor.name}
       </span>
       <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium uppercase tracking-wide text-slate-600" data-testid="user-role">

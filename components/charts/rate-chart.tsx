@@ -3,6 +3,8 @@
 // The wrapper carries the test id and what is shown (data-*), because recharts' legend icons
 // are svg.recharts-surface too: tests select the chart by test id and role="img".
 import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatTimeIn } from '@/components/ui/format';
+import { usePreferences } from '@/components/ui/preferences';
 
 export interface ChartSeries {
   key: string;
@@ -24,12 +26,19 @@ export interface RateChartProps {
   height?: number;
 }
 
-function timeLabel(bucketSeconds: number) {
+// axis labels and the tooltip in the zone the user chose (UTC or local)
+function timeLabel(bucketSeconds: number, zone: string) {
   return (ms: number) => {
-    const iso = new Date(ms).toISOString();
-    return bucketSeconds >= 3600 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
+    const text = formatTimeIn(new Date(ms).toISOString(), zone);
+    return bucketSeconds >= 3600 ? `${text.slice(5, 10)} ${text.slice(11, 16)}` : text.slice(11, 16);
   };
 }
+
+// grid, axes and tooltip per theme (recharts takes colours as props, not classes)
+const CHART_COLORS = {
+  light: { grid: '#e2e8f0', axis: '#64748b', tooltipBg: '#ffffff', tooltipBorder: '#cbd5e1', tooltipText: '#0f172a' },
+  dark: { grid: '#334155', axis: '#94a3b8', tooltipBg: '#0f172a', tooltipBorder: '#475569', tooltipText: '#e2e8f0' },
+};
 
 const formatValue = (unit: string) => (v: unknown) => {
   const n = Number(v);
@@ -39,14 +48,30 @@ const formatValue = (unit: string) => (v: unknown) => {
 
 export function RateChart({ testId, label, rows, series, stacked, unit, bucketSeconds, height = 220 }: RateChartProps) {
   const visible = series.filter((s) => !s.hidden);
+  const { zone, dark } = usePreferences();
+  const c = CHART_COLORS[dark ? 'dark' : 'light'];
   const axes = (
     <>
-      <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-      <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={timeLabel(bucketSeconds)} fontSize={11} minTickGap={24} />
-      <YAxis width={56} fontSize={11} tickFormatter={(v: number) => formatValue(unit)(v)} allowDecimals />
+      <CartesianGrid strokeDasharray="3 3" stroke={c.grid} />
+      <XAxis
+        dataKey="t"
+        type="number"
+        scale="time"
+        domain={['dataMin', 'dataMax']}
+        tickFormatter={timeLabel(bucketSeconds, zone)}
+        fontSize={11}
+        minTickGap={24}
+        stroke={c.axis}
+        tick={{ fill: c.axis }}
+      />
+      <YAxis width={56} fontSize={11} tickFormatter={(v: number) => formatValue(unit)(v)} allowDecimals stroke={c.axis} tick={{ fill: c.axis }} />
       <Tooltip
-        labelFormatter={(v) => `${new Date(Number(v)).toISOString().replace('T', ' ').slice(0, 16)} UTC (${bucketSeconds} s buckets)`}
+        labelFormatter={(v) =>
+          `${formatTimeIn(new Date(Number(v)).toISOString(), zone).slice(0, 16)} ${zone === 'UTC' ? 'UTC' : 'local'} (${bucketSeconds} s buckets)`
+        }
         formatter={(v) => formatValue(unit)(v)}
+        contentStyle={{ backgroundColor: c.tooltipBg, borderColor: c.tooltipBorder, color: c.tooltipText }}
+        labelStyle={{ color: c.tooltipText }}
       />
     </>
   );

@@ -2,9 +2,9 @@
 // Chips for the filters set outside the filter bar (group, correlation id, time) so an operator
 // who arrived from a link sees why the list is narrowed, and can drop each one.
 import type { DeadLetterListParams, Facets } from '@/lib/schemas/dead-letters';
-import { formatTime } from '@/components/ui/format';
 import { groupName } from '@/components/groups/group-name';
 import { useGroup } from '@/components/hooks/use-group';
+import { useTimeFormat } from '@/components/ui/preferences';
 import type { FilterKey } from './list-params';
 
 const LABELS: Partial<Record<FilterKey, string>> = { groupId: 'Group', correlationId: 'Correlation id', from: 'From', to: 'To', q: 'Search' };
@@ -19,6 +19,7 @@ export function ActiveFilters({
   facets: Facets | undefined;
 }) {
   const group = useGroup(params.groupId);
+  const { formatTime } = useTimeFormat();
   const chips = (Object.keys(LABELS) as FilterKey[]).filter((k) => params[k]);
   if (chips.length === 0) return null;
   // the group by what it is; its id only while it loads, or when no group has it

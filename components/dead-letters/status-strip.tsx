@@ -2,7 +2,8 @@
 // The console's first line: is the drain running, how deep is the DLQ, how much is stored,
 // when did the last dead letter arrive. From /api/health and the failure-group rollups.
 import { Badge, type Tone } from '@/components/ui/badge';
-import { formatAgo, formatCount, formatTime } from '@/components/ui/format';
+import { formatCount } from '@/components/ui/format';
+import { useTimeFormat } from '@/components/ui/preferences';
 import type { Health } from '@/components/hooks/use-health';
 
 const stateTone: Record<string, Tone> = { running: 'good', paused: 'warn', stopped: 'neutral', error: 'bad' };
@@ -19,6 +20,7 @@ export function StatusStrip({
   pending: number | undefined;
 }) {
   const drain = health?.drain;
+  const { formatAgo, formatTime } = useTimeFormat();
   const state = drain?.state ?? (healthError ? 'unknown' : '…');
   return (
     <div data-testid="status-strip" className="flex flex-wrap items-center gap-x-6 gap-y-1 rounded-md border border-slate-200 bg-white px-3 py-2 text-sm">

@@ -4,10 +4,13 @@
 // underlined at its JSON path. The parent owns the text (onChange) and gets the violations.
 import { json, jsonParseLinter } from '@codemirror/lang-json';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
+import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
+import { usePreferences } from '@/components/ui/preferences';
 import { validateEvent } from '@/lib/events/validate';
 import { jsonPositions, rangeForPath } from './json-positions';
 
@@ -43,8 +46,41 @@ function contractDiagnostics(view: EditorView): Diagnostic[] {
   });
 }
 
+// Dark mode: CodeMirror's light default colours (gutter, cursor, selection, the JSON tokens)
+// replaced, in a compartment switched with the console's theme.
+const darkTheme = [
+  EditorView.theme(
+    {
+      '&': { backgroundColor: '#0f172a', color: '#e2e8f0' },
+      '.cm-content': { caretColor: '#e2e8f0' },
+      '.cm-cursor, .cm-dropCursor': { borderLeftColor: '#e2e8f0' },
+      '.cm-gutters': { backgroundColor: '#1e293b', color: '#94a3b8', borderRight: '1px solid #334155' },
+      '.cm-activeLine': { backgroundColor: '#1e293b80' },
+      '.cm-activeLineGutter': { backgroundColor: '#334155' },
+      '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: '#3730a3' },
+      '.cm-matchingBracket': { backgroundColor: '#334155', outline: '1px solid #64748b' },
+      '.cm-tooltip': { backgroundColor: '#1e293b', color: '#e2e8f0', border: '1px solid #475569' },
+      '.cm-panels': { backgroundColor: '#1e293b', color: '#e2e8f0' },
+    },
+    { dark: true },
+  ),
+  syntaxHighlighting(
+    HighlightStyle.define([
+      { tag: tags.propertyName, color: '#93c5fd' },
+      { tag: tags.string, color: '#86efac' },
+      { tag: tags.number, color: '#fdba74' },
+      { tag: [tags.bool, tags.null], color: '#c4b5fd' },
+      { tag: [tags.punctuation, tags.separator, tags.bracket], color: '#cbd5e1' },
+    ]),
+  ),
+];
+
 export function JsonEditor({ initial, onChange, label }: { initial: string; onChange: (text: string) => void; label: string }) {
   const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const themeSlot = useRef(new Compartment());
+  const { dark } = usePreferences();
+  const darkRef = useRef(dark);
   const changed = useRef(onChange);
   useEffect(() => {
     changed.current = onChange; // the latest handler, for the editor's update listener
@@ -52,7 +88,7 @@ export function JsonEditor({ initial, onChange, label }: { initial: string; onCh
 
   useEffect(() => {
     if (!host.current) return;
-    const view = new EditorView({
+    const editor = new EditorView({
       parent: host.current,
       state: EditorState.create({
         doc: initial,
@@ -60,6 +96,7 @@ export function JsonEditor({ initial, onChange, label }: { initial: string; onCh
           basicSetup,
           json(),
           lintGutter(),
+          themeSlot.current.of(darkRef.current ? darkTheme : []),
           linter(contractDiagnostics, { delay: 250 }),
           EditorView.lineWrapping,
           EditorView.contentAttributes.of({ 'aria-label': label }),
@@ -70,10 +107,19 @@ export function JsonEditor({ initial, onChange, label }: { initial: string; onCh
         ],
       }),
     });
-    return () => view.destroy();
+    view.current = editor;
+    return () => {
+      view.current = null;
+      editor.destroy();
+    };
     // the editor owns its text after creation; `initial` only seeds it
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  useEffect(() => {
+    darkRef.current = dark;
+    view.current?.dispatch({ effects: themeSlot.current.reconfigure(dark ? darkTheme : []) });
+  }, [dark]);
 
   return <div ref={host} className="rounded border border-slate-300 bg-white" data-testid="json-editor" />;
 }

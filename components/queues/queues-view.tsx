@@ -1,6 +1,7 @@
 'use client';
 // The /queues page: every known queue with depth and consumers; no-consumer backlogs first.
 import { useQueues } from '@/components/hooks/use-queues';
+import { useTimeFormat } from '@/components/ui/preferences';
 import { QueuesTable } from './queues-table';
 import { queueStatus } from './queue-status';
 import { TopologyView } from './topology-view';
@@ -9,6 +10,7 @@ const ORDER = { 'no-consumers': 0, ok: 1, idle: 2, retry: 3, missing: 4 } as con
 
 export function QueuesView() {
   const { data, error, isPending, dataUpdatedAt } = useQueues();
+  const { formatTime, zone } = useTimeFormat();
   const items = data
     ? [...data.items].sort((a, b) =>
         a.kind === 'dlq' ? -1 : b.kind === 'dlq' ? 1 : ORDER[queueStatus(a)] - ORDER[queueStatus(b)] || a.name.localeCompare(b.name),
@@ -19,7 +21,9 @@ export function QueuesView() {
     <div className="space-y-4">
       <div className="flex items-baseline justify-between">
         <h1 className="text-lg font-semibold">Queues</h1>
-        <span className="text-xs text-slate-500">{dataUpdatedAt ? `checked ${new Date(dataUpdatedAt).toISOString().slice(11, 19)} UTC · every 5 s` : ''}</span>
+        <span className="text-xs text-slate-500">
+          {dataUpdatedAt ? `checked ${formatTime(new Date(dataUpdatedAt).toISOString()).slice(11, 19)} ${zone === 'UTC' ? 'UTC' : 'local'} · every 5 s` : ''}
+        </span>
       </div>
       {error ? (
         <p role="alert" className="rounded border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">

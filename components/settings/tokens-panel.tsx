@@ -5,13 +5,14 @@ import { useCreateToken } from '@/components/hooks/use-create-token';
 import { useRevokeToken } from '@/components/hooks/use-revoke-token';
 import { useTokens } from '@/components/hooks/use-tokens';
 import type { Role } from '@/lib/schemas/users';
-import { formatTime } from '@/components/ui/format';
+import { TimeAgo, useTimeFormat } from '@/components/ui/preferences';
 import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
 import { formText } from '@/components/ui/form-text';
 
 export function TokensPanel() {
   const tokens = useTokens();
+  const { formatTime } = useTimeFormat();
   const create = useCreateToken();
   const revoke = useRevokeToken();
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
@@ -77,7 +78,9 @@ export function TokensPanel() {
               <td>
                 {formatTime(t.createdAt)} <span className="text-slate-500">by {t.createdBy}</span>
               </td>
-              <td data-testid="token-last-used">{formatTime(t.lastUsedAt)}</td>
+              <td data-testid="token-last-used">
+                <TimeAgo iso={t.lastUsedAt} stacked />
+              </td>
               <td>
                 {t.revokedAt ? (
                   <span className="text-slate-500">revoked {formatTime(t.revokedAt)}</span>

@@ -5,7 +5,7 @@ import { useCreateUser } from '@/components/hooks/use-create-user';
 import { useUpdateUser } from '@/components/hooks/use-update-user';
 import { useUsers } from '@/components/hooks/use-users';
 import { ROLES, type Role, type User } from '@/lib/schemas/users';
-import { formatTime } from '@/components/ui/format';
+import { TimeAgo } from '@/components/ui/preferences';
 import { RoleSelectField } from './role-select';
 import { ShownOnce } from './shown-once';
 import { formText } from '@/components/ui/form-text';
@@ -107,7 +107,9 @@ export function UsersPanel({ currentUser }: { currentUser: string }) {
                 </select>
               </td>
               <td className={u.status === 'disabled' ? 'text-red-700' : ''}>{u.status}</td>
-              <td>{formatTime(u.lastSignInAt)}</td>
+              <td>
+                <TimeAgo iso={u.lastSignInAt} stacked />
+              </td>
               <td className="space-x-2">
                 {u.email !== currentUser && (
                   <button
