@@ -2,7 +2,7 @@
 // - event type, queue, reason and "pending" come from the failure-group rollups that the drain
 //   maintains on write (failure_groups.count / pending_count): a sum over a few hundred rows.
 //   They honour the type, queue, reason, group and status=pending filters; the other filters
-//   (validity, search, time range, correlation id) are listed in `ignoredFilters`.
+//   (validity, search, time range, correlation id, failed again) are listed in `ignoredFilters`.
 // - republished / discarded / unreadable and validity are bounded index-only counts over all stored dead
 //   letters, capped at FACET_CAP (shown as "10,000+"), whatever the other filters.
 import 'server-only';
@@ -62,7 +62,7 @@ export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma
     .filter((v) => !f.eventType || v.value === f.eventType)
     .reduce((s, v) => s + v.count, 0);
 
-  const ignoredFilters = (['validity', 'q', 'from', 'to', 'correlationId'] as const).filter((k) => f[k]) as string[];
+  const ignoredFilters = (['validity', 'q', 'from', 'to', 'correlationId', 'failedAgain'] as const).filter((k) => f[k]) as string[];
   if (f.status && f.status !== 'pending') ignoredFilters.push('status');
 
   return {
