@@ -6,7 +6,8 @@ import Link from 'next/link';
 import { useEffect, useRef } from 'react';
 import type { DeadLetter } from '@/lib/schemas/dead-letters';
 import { formatTime } from '@/components/ui/format';
-import { StatusBadge, ValidityBadge } from './status-badges';
+import { displayType } from './display-type';
+import { FailedAgainBadge, StatusBadge, ValidityBadge } from './status-badges';
 import { DeadLetterRowActions } from './row-actions';
 
 export function DeadLetterTable({
@@ -74,8 +75,13 @@ export function DeadLetterTable({
               </td>
               <td className="whitespace-nowrap px-2 py-1.5 font-medium">
                 <Link href={detailHref(d.id)} className="text-indigo-700 hover:underline">
-                  {d.eventType ?? '(unknown)'}
+                  {displayType(d).label}
                 </Link>
+                {displayType(d).fromRoutingKey ? (
+                  <span className="ml-1 text-xs text-slate-400" title="The body could not be read: the type is the routing key's">
+                    (routing key)
+                  </span>
+                ) : null}
                 {d.version ? <span className="ml-1 text-xs text-slate-400">v{d.version}</span> : null}
               </td>
               <td className="whitespace-nowrap px-2 py-1.5">{d.queue || '(none)'}</td>
@@ -86,6 +92,7 @@ export function DeadLetterTable({
               <td className="px-2 py-1.5 text-right tabular-nums">{d.attempts}</td>
               <td className="px-2 py-1.5">
                 <StatusBadge status={d.status} />
+                {d.failedAgainAfterRetry ? <FailedAgainBadge /> : null}
               </td>
               <td className="hidden whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600 2xl:table-cell">{formatTime(d.firstFailedAt)}</td>
               <td className="whitespace-nowrap px-2 py-1.5 tabular-nums text-slate-600" title={`first failed ${formatTime(d.firstFailedAt)}`}>

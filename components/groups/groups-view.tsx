@@ -66,6 +66,9 @@ export function GroupsView() {
                 <th className="px-2 py-2">Error signature</th>
                 <th className="px-2 py-2 text-right">Count</th>
                 <th className="px-2 py-2 text-right">Pending</th>
+                <th className="px-2 py-2 text-right" title="Records republished that died again">
+                  Failed again
+                </th>
                 <th className="px-2 py-2">First seen</th>
                 <th className="px-2 py-2">Last seen</th>
                 <th className="px-2 py-2">Last 24 h</th>
@@ -97,6 +100,12 @@ export function GroupsView() {
                     </td>
                     <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-pending">
                       {formatCount(g.pendingCount)}
+                    </td>
+                    <td
+                      className={`px-2 py-1.5 text-right tabular-nums ${g.failedAgainCount ? 'text-rose-700' : 'text-slate-400'}`}
+                      data-testid="group-failed-again"
+                    >
+                      {formatCount(g.failedAgainCount)}
                     </td>
                     <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600">{formatTime(g.firstSeenAt)}</td>
                     <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600" title={formatTime(g.lastSeenAt)}>
