@@ -2,10 +2,8 @@
 // Edit & retry: the body in a JSON editor that knows the event's contract (violations underlined
 // at their paths as you type, and listed below), then a review step with the diff against the
 // original, a required reason, the target, and for admins a force switch. The server checks the
-// contract again and refuses (422) what breaks it unless an admin forces it. Two things are refused
-// before Review, for admins too: a body that is not JSON (there is nothing to diff or validate),
-// and a changed eventId (the consumers deduplicate by it, and the drain keys the record by it: a
-// new id would be a different event, not a retry of this one).
+// contract again and refuses (422) what breaks it unless an admin forces it. A body that is not
+// JSON and a changed eventId are refused before Review, for admins too (./edit-refusal.ts).
 import dynamic from 'next/dynamic';
 import { useMemo, useState } from 'react';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
@@ -16,6 +14,7 @@ import { BodyDiff } from './body-diff';
 import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
 import { watchRetry } from './retry-watch';
+import { editRefusal } from './edit-refusal';
 import { displayType } from '@/components/dead-letters/display-type';
 
 // CodeMirror touches the DOM: load it in the browser only, and only when the dialog opens.
@@ -23,20 +22,6 @@ const JsonEditor = dynamic(() => import('@/components/editor/json-editor').then(
   ssr: false,
   loading: () => <p className="text-sm text-slate-500">Loading the editor…</p>,
 });
-
-/** Why Review is refused, or null. */
-export function editRefusal(lint: { syntaxError: string | null }, text: string, eventId: string | null): string | null {
-  if (lint.syntaxError !== null) return `The body is not JSON (${lint.syntaxError}): fix it before Review.`;
-  if (eventId === null) return null;
-  let edited: unknown;
-  try {
-    edited = (JSON.parse(text) as { eventId?: unknown } | null)?.eventId;
-  } catch {
-    // unreachable: lint parsed the same text; nothing to compare then
-    return null;
-  }
-  return edited === eventId ? null : `eventId must stay ${eventId}`;
-}
 
 function startingText(original: string): string {
   try {
