@@ -370,7 +370,8 @@ export class BulkRunner {
             action: 'bulk-finish',
             target: bulkJobTarget(job.id),
             reason: job.reason,
-            details: { action: job.action, requestedBy: job.actor, ...rows[0] },
+            // stayedDelivered: sent and not back in the DLQ when the job ended
+            details: { action: job.action, requestedBy: job.actor, ...rows[0], stayedDelivered: Math.max(0, rows[0].succeeded - rows[0].returned) },
           },
         ]);
     });
