@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ConsoleNav } from '@/components/console-nav';
+import { RetryOutcomeNotices } from '@/components/republish/retry-outcome-notices';
 import { requirePageRole } from '@/lib/server/auth/page-auth';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
@@ -8,6 +9,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     <div className="min-h-full">
       <ConsoleNav />
       <main className="mx-auto max-w-[1600px] px-4 py-4">{children}</main>
+      <RetryOutcomeNotices />
     </div>
   );
 }

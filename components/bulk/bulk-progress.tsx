@@ -1,6 +1,7 @@
 'use client';
 // Live progress of a bulk job (polled every second): bar, done / failed / skipped / remaining,
-// rate (the average over the run once it is done), the reason of an (auto-)pause, why items were
+// rate (the average over the run once it is done), how many died again (returned) and, once
+// done, how many stayed delivered, the reason of an (auto-)pause, why items were
 // skipped or failed, what the job's transform does, and pause / resume / cancel; a job scheduled
 // for later says when it starts and can be cancelled until then. Close once it is over.
 import { useBulkControl } from '@/components/hooks/use-bulk-control';
@@ -65,8 +66,22 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
       </dl>
       <p className="text-xs text-slate-500">
         {percent}% · limit {j.ratePerSecond ? `${j.ratePerSecond} msg/s` : 'unlimited'}
-        {j.returned ? ` · ${j.returned} came back dead` : ''}
+        {j.returned ? (
+          <>
+            {' · '}
+            <span data-testid="bulk-returned" className="font-medium text-rose-700">
+              {j.returned.toLocaleString()} died again
+            </span>
+          </>
+        ) : null}
       </p>
+      {j.action === 'republish' && j.status === 'done' ? (
+        // returned is counted at the end of the job (lib/jobs/bulk-runner.ts finish)
+        <p data-testid="bulk-summary" className="text-slate-700">
+          {j.succeeded.toLocaleString()} delivered, {Math.max(0, j.succeeded - j.returned).toLocaleString()} stayed delivered
+          {j.returned ? `, ${j.returned.toLocaleString()} died again` : ''}.
+        </p>
+      ) : null}
       {j.status === 'paused' && j.pauseReason ? (
         <p role="alert" className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-amber-900">
           {j.pauseReason}

@@ -9,7 +9,8 @@ import { useEffect, useRef } from 'react';
 import type { DeadLetter } from '@/lib/schemas/dead-letters';
 import { useHasRole } from '@/components/auth/actor-context';
 import { TimeAgo, useTimeFormat } from '@/components/ui/preferences';
-import { StatusBadge, ValidityBadge } from './status-badges';
+import { displayType } from './display-type';
+import { FailedAgainBadge, StatusBadge, ValidityBadge } from './status-badges';
 import { DeadLetterRowActions } from './row-actions';
 
 export function DeadLetterTable({
@@ -88,8 +89,13 @@ export function DeadLetterTable({
               ) : null}
               <td className="max-w-[16rem] truncate whitespace-nowrap px-2 py-1.5 font-medium" title={d.eventType ?? undefined}>
                 <Link href={detailHref(d.id)} className="text-indigo-700 hover:underline">
-                  {d.eventType ?? '(unknown)'}
+                  {displayType(d).label}
                 </Link>
+                {displayType(d).fromRoutingKey ? (
+                  <span className="ml-1 text-xs text-slate-400" title="The body could not be read: the type is the routing key's">
+                    (routing key)
+                  </span>
+                ) : null}
                 {d.version ? <span className="ml-1 text-xs text-slate-400">v{d.version}</span> : null}
               </td>
               {/* below 1280 px the reason sits under the queue and the validity under the status */}
@@ -106,6 +112,7 @@ export function DeadLetterTable({
               </td>
               <td className="px-2 py-1.5">
                 <StatusBadge status={d.status} />
+                {d.failedAgainAfterRetry ? <FailedAgainBadge /> : null}
                 <span className="mt-0.5 block xl:hidden">
                   <ValidityBadge validity={d.validationStatus} />
                 </span>

@@ -121,6 +121,15 @@ export function FilterBar({
       {select('reason', 'Reason', 'All reasons', options(DEAD_LETTER_REASONS, f?.reason, params.reason))}
       {select('status', 'Status', 'Any status', options(DEAD_LETTER_STATUSES, f?.status, params.status))}
       {select('validity', 'Validity', 'Any validity', options(VALIDITY_VALUES, f?.validity, params.validity))}
+      <label className="flex items-center gap-1 self-center pt-3 text-sm text-slate-700">
+        <input
+          type="checkbox"
+          aria-label="Failed again after retry"
+          checked={params.failedAgain === 'true'}
+          onChange={(e) => onChange({ failedAgain: e.target.checked ? 'true' : undefined })}
+        />
+        Failed again after retry
+      </label>
       <label className="flex flex-col text-xs text-slate-500">
         Time
         <select

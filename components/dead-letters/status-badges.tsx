@@ -25,3 +25,14 @@ export function StatusBadge({ status }: { status: string }) {
 export function ValidityBadge({ validity }: { validity: string }) {
   return <Badge tone={validityTone[validity] ?? 'neutral'}>{validity}</Badge>;
 }
+
+/** The drain stored a new death of this record after it had been republished. */
+export function FailedAgainBadge() {
+  return (
+    <span data-testid="failed-again-badge" className="ml-1 inline-block">
+      <Badge tone="bad" title="It was republished and came back to the dead-letter queue">
+        failed again after retry
+      </Badge>
+    </span>
+  );
+}

@@ -75,6 +75,9 @@ export function GroupsView() {
                 <th className="px-2 py-2 text-right" title="Dead letters of this group waiting for an operator">
                   Pending
                 </th>
+                <th className="px-2 py-2 text-right" title="Dead letters republished that died again">
+                  Failed again
+                </th>
                 <th className="px-2 py-2">First seen</th>
                 <th className="px-2 py-2">Last seen</th>
                 <th className="px-2 py-2">Deaths, last 24 h</th>
@@ -100,6 +103,12 @@ export function GroupsView() {
                     </td>
                     <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-pending">
                       {formatCount(g.pendingCount)}
+                    </td>
+                    <td
+                      className={`px-2 py-1.5 text-right tabular-nums ${g.failedAgainCount ? 'text-rose-700' : 'text-slate-400'}`}
+                      data-testid="group-failed-again"
+                    >
+                      {formatCount(g.failedAgainCount)}
                     </td>
                     <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600">{formatTime(g.firstSeenAt)}</td>
                     <td className="whitespace-nowrap px-2 py-1.5 text-xs text-slate-600" title={formatTime(g.lastSeenAt)}>

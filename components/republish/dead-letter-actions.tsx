@@ -21,10 +21,22 @@ export function RepublishActions({ deadLetter: d }: { deadLetter: DeadLetterDeta
       </div>
     );
   }
-  const editable = d.body.encoding === 'utf8' ? { id: d.id, queue: d.queue, eventType: d.eventType, version: d.version, bodyText: d.body.data } : null;
+  const editable =
+    d.body.encoding === 'utf8'
+      ? {
+          id: d.id,
+          queue: d.queue,
+          eventType: d.eventType,
+          routingKey: d.routingKey,
+          eventId: d.eventId,
+          version: d.version,
+          attempts: d.attempts,
+          bodyText: d.body.data,
+        }
+      : null;
   return (
     <div className="flex flex-wrap items-center gap-2" data-testid="republish-actions">
-      <RetryButton id={d.id} queue={d.queue} label={d.eventType ?? d.id} canForce={admin} />
+      <RetryButton id={d.id} queue={d.queue} label={d.eventType ?? d.id} canForce={admin} attempts={d.attempts} />
       <EditRetryButton deadLetter={editable} canForce={admin} />
       <DiscardButton id={d.id} />
     </div>

@@ -2,7 +2,8 @@
 // Edit & retry: the body in a JSON editor that knows the event's contract (violations underlined
 // at their paths as you type, and listed below), then a review step with the diff against the
 // original, a required reason, the target, and for admins a force switch. The server checks the
-// contract again and refuses (422) what breaks it unless an admin forces it.
+// contract again and refuses (422) what breaks it unless an admin forces it. A body that is not
+// JSON and a changed eventId are refused before Review, for admins too (./edit-refusal.ts).
 import dynamic from 'next/dynamic';
 import { useMemo, useState } from 'react';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
@@ -12,6 +13,9 @@ import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-repu
 import { BodyDiff } from './body-diff';
 import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
+import { watchRetry } from './retry-watch';
+import { editRefusal } from './edit-refusal';
+import { displayType } from '@/components/dead-letters/display-type';
 
 // CodeMirror touches the DOM: load it in the browser only, and only when the dialog opens.
 const JsonEditor = dynamic(() => import('@/components/editor/json-editor').then((m) => m.JsonEditor), {
@@ -31,7 +35,13 @@ export interface EditableDeadLetter {
   id: string;
   queue: string;
   eventType: string | null;
+  /** the type shown when the body cannot be parsed */
+  routingKey: string | null;
+  /** the record's eventId (from the stored body): an edit must keep it */
+  eventId: string | null;
   version: string | null;
+  /** the record's attempts now, for the outcome watch */
+  attempts: number;
   /** the stored body as UTF-8 text */
   bodyText: string;
 }
@@ -51,6 +61,7 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
   };
   const lint = useMemo(() => lintEventText(text), [text]);
   const broken = lint.syntaxError !== null || lint.violations.length > 0;
+  const refusal = editRefusal(lint, text, deadLetter.eventId);
   const unchanged = text === initial;
   const diff = useMemo(() => (step === 'review' ? editedBodyDiff(deadLetter.bodyText, text) : ''), [step, deadLetter.bodyText, text]);
   const serverViolations = (republish.error as { details?: { violations?: { path: string; message: string }[] } } | null)?.details?.violations;
@@ -58,12 +69,13 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
   return (
     <Modal title="Edit & retry" onClose={onClose} wide>
       {republish.isSuccess ? (
-        <DoneNote onClose={onClose}>The edited message was republished (retry {republish.data.republishCount}).</DoneNote>
+        <DoneNote onClose={onClose}>
+          The edited message was republished (retry {republish.data.republishCount}). Whether it comes back is shown at the bottom right.
+        </DoneNote>
       ) : step === 'edit' ? (
         <div>
           <p className="mb-2 text-sm text-slate-600">
-            Contract: <code>{deadLetter.eventType ?? 'unknown type'}</code> version <code>{deadLetter.version ?? '?'}</code>. Violations are underlined as you
-            type.
+            Contract: <code>{displayType(deadLetter).label}</code> version <code>{deadLetter.version ?? '?'}</code>. Violations are underlined as you type.
           </p>
           <JsonEditor initial={text} onChange={setText} label="Message body (JSON)" />
           <div className="mt-2 min-h-6 text-sm" data-testid="contract-violations" aria-live="polite">
@@ -81,8 +93,18 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
               <p className="text-emerald-700">Matches the contract.</p>
             )}
           </div>
+          {refusal ? (
+            <p role="alert" data-testid="edit-refusal" className="mt-1 rounded border border-rose-200 bg-rose-50 px-2 py-1 text-sm text-rose-800">
+              {refusal}
+            </p>
+          ) : null}
           <DialogActions onCancel={onClose}>
-            <button type="button" className={buttonClass.primary} disabled={unchanged || (broken && !canForce)} onClick={() => setStep('review')}>
+            <button
+              type="button"
+              className={buttonClass.primary}
+              disabled={unchanged || refusal !== null || (broken && !canForce)}
+              onClick={() => setStep('review')}
+            >
               Review changes
             </button>
           </DialogActions>
@@ -91,7 +113,19 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            republish.mutate({ body: text, reason: reason.trim(), target, force: force || undefined });
+            if (refusal) return; // Review is refused then; Back to the editor and an edit can bring it back
+            republish.mutate(
+              { body: text, reason: reason.trim(), target, force: force || undefined },
+              {
+                onSuccess: (r) =>
+                  watchRetry({
+                    id: deadLetter.id,
+                    label: displayType(deadLetter).label,
+                    attemptsBefore: deadLetter.attempts,
+                    republishCount: r.republishCount,
+                  }),
+              },
+            );
           }}
         >
           <p className="mb-1 text-sm font-medium text-slate-700">Changes against the original</p>

@@ -6,6 +6,7 @@ import type { RepublishTargetInput } from '@/lib/schemas/republish';
 import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-republish';
 import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
+import { watchRetry } from './retry-watch';
 
 export function RetryButton({
   id,
@@ -13,12 +14,15 @@ export function RetryButton({
   label,
   compact = false,
   canForce = false,
+  attempts = null,
 }: {
   id: string;
   queue: string;
   label: string;
   compact?: boolean;
   canForce?: boolean;
+  /** the record's attempts now: the outcome watch tells a new death by one more */
+  attempts?: number | null;
 }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
@@ -49,13 +53,16 @@ export function RetryButton({
           {republish.isSuccess ? (
             <DoneNote onClose={close}>
               Republished to {republish.data.target.exchange ? `exchange ${republish.data.target.exchange}` : `queue ${republish.data.target.routingKey}`}{' '}
-              (retry {republish.data.republishCount}).
+              (retry {republish.data.republishCount}). Whether it comes back is shown at the bottom right.
             </DoneNote>
           ) : (
             <form
               onSubmit={(e) => {
                 e.preventDefault();
-                republish.mutate({ reason: reason.trim() || undefined, target, force: force || undefined });
+                republish.mutate(
+                  { reason: reason.trim() || undefined, target, force: force || undefined },
+                  { onSuccess: (r) => watchRetry({ id, label, attemptsBefore: attempts, republishCount: r.republishCount }) },
+                );
               }}
             >
               <p className="text-sm text-slate-700">The stored message is sent again exactly as it was received, with a new republish count.</p>

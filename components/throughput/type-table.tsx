@@ -13,7 +13,10 @@ export function TypeTable({ items, colorOf }: { items: TypeSummary[]; colorOf: (
           <th className="py-1 pr-2 font-medium">Event type</th>
           <th className="py-1 pr-2 text-right font-medium">Rate now</th>
           <th className="py-1 pr-2 text-right font-medium">Last hour</th>
-          <th className="py-1 pr-2 text-right font-medium" title="Times RabbitMQ dead-lettered events of this type: once per consumer queue, and again after a retry">
+          <th
+            className="py-1 pr-2 text-right font-medium"
+            title="Times RabbitMQ dead-lettered events of this type: once per consumer queue, and again after a retry"
+          >
             Deaths (1 h)
           </th>
           <th className="py-1 pr-2 text-right font-medium" title="Events of this type that failed, each counted once whichever queue it died in">

@@ -81,7 +81,13 @@ export async function queryThroughput(query: SqlQuery, params: ThroughputParams)
   const from = new Date(Math.floor(params.from.getTime() / (bucketSeconds * 1000)) * bucketSeconds * 1000);
   const types = params.eventTypes?.length ? params.eventTypes : null;
   const [table, column] = bucketSeconds % QUARTER_SECONDS === 0 ? ['event_quarter_stats', 'quarter'] : ['event_minute_stats', 'minute'];
-  const rows = await query<{ t: Date | string; event_type: string; published: number | string; dead_lettered: number | string; failed_events: number | string }>(
+  const rows = await query<{
+    t: Date | string;
+    event_type: string;
+    published: number | string;
+    dead_lettered: number | string;
+    failed_events: number | string;
+  }>(
     `SELECT date_bin(make_interval(secs => $3::int), "${column}", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t,
             "event_type",
             sum("published")::float8 AS published,

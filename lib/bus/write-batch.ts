@@ -154,6 +154,8 @@ async function updateReturnedRecords(client: pg.PoolClient | pg.Client, rows: ({
        first_failed_at = LEAST(d.first_failed_at, t.ff),
        last_failed_at = GREATEST(d.last_failed_at, t.lf),
        status = 'pending',
+       -- read before this SET (old values): a record republished before that dies again
+       failed_again_after_retry = d.failed_again_after_retry OR d.republish_count > 0 OR d.status = 'republished' OR t.rc > 0,
        latest_message_id = t.mid,
        republish_count = t.rc,
        error_message = t.em,

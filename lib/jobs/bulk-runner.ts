@@ -353,9 +353,14 @@ export class BulkRunner {
 
   private async finish(job: BulkJobRow): Promise<void> {
     await inTransaction(this.deps.pool, async (tx) => {
-      const { rows } = await tx.query<{ total: number; succeeded: number; failed: number; skipped: number }>(
-        `UPDATE "bulk_jobs" SET "status" = 'done', "finished_at" = now(), "lease_owner" = NULL, "lease_until" = NULL, "updated_at" = now()
-         WHERE "id" = $1 AND "status" = 'running' RETURNING "total", "succeeded", "failed", "skipped"`,
+      // returns counted once more at the end: the last batches' replays had no check while running
+      // (checks are spaced out), and a job's summary says how many stayed delivered
+      const { rows } = await tx.query<{ total: number; succeeded: number; failed: number; skipped: number; returned: number }>(
+        `UPDATE "bulk_jobs" j SET "status" = 'done', "finished_at" = now(), "lease_owner" = NULL, "lease_until" = NULL, "updated_at" = now(),
+           "returned" = CASE WHEN j."action" = 'republish' THEN (
+             SELECT count(*)::int FROM "bulk_job_items" i JOIN "dead_letters" d ON d."id" = i."dead_letter_id"
+             WHERE i."job_id" = j."id" AND i."state" = 'done' AND d."status" = 'pending') ELSE j."returned" END
+         WHERE j."id" = $1 AND j."status" = 'running' RETURNING j."total", j."succeeded", j."failed", j."skipped", j."returned"`,
         [job.id],
       );
       if (rows[0])
@@ -365,7 +370,8 @@ export class BulkRunner {
             action: 'bulk-finish',
             target: bulkJobTarget(job.id),
             reason: job.reason,
-            details: { action: job.action, requestedBy: job.actor, ...rows[0] },
+            // stayedDelivered: sent and not back in the DLQ when the job ended
+            details: { action: job.action, requestedBy: job.actor, ...rows[0], stayedDelivered: Math.max(0, rows[0].succeeded - rows[0].returned) },
           },
         ]);
     });

@@ -36,6 +36,8 @@ export const deadLetterFilterSchema = z.object({
       .optional(),
   ),
   correlationId: text(255),
+  /** true: only dead letters that died again after a republish (failedAgainAfterRetry) */
+  failedAgain: z.preprocess(blankToUndefined, z.enum(['true']).optional()),
 });
 
 export const deadLetterListQuerySchema = deadLetterFilterSchema.extend({
@@ -81,6 +83,8 @@ export const deadLetterSchema = z.object({
   validationStatus: z.string(),
   groupId: z.string(),
   correlationId: z.string().nullable(),
+  /** republished, then dead-lettered again (set by the drain, never cleared) */
+  failedAgainAfterRetry: z.boolean(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 

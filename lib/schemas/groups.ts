@@ -28,6 +28,8 @@ export const failureGroupSchema = z.object({
   signature: z.string(),
   count: z.number(),
   pendingCount: z.number(),
+  /** its records that died again after a republish (failedAgainAfterRetry) */
+  failedAgainCount: z.number(),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
   /** deaths per hour over the last 24 hours, oldest first (24 numbers) */

@@ -7,7 +7,8 @@ import { useDeadLetter } from '@/components/hooks/use-dead-letter';
 import { StateMessage } from '@/components/ui/state-message';
 import { Section } from '@/components/ui/section';
 import { formatTime } from '@/components/ui/format';
-import { StatusBadge, ValidityBadge } from '../status-badges';
+import { FailedAgainBadge, StatusBadge, ValidityBadge } from '../status-badges';
+import { displayType } from '../display-type';
 import { DeadLetterActions } from '../detail-actions';
 import { BodyViewer } from './body-viewer';
 import { GroupLink } from '@/components/groups/group-link';
@@ -108,8 +109,10 @@ export function DeadLetterDetailView({ id }: { id: string }) {
       <header className="flex flex-wrap items-start justify-between gap-3 rounded-md border border-slate-200 bg-white px-4 py-3">
         <div className="min-w-0">
           <h1 className="flex items-center gap-2 text-lg font-semibold">
-            <span data-testid="detail-event-type">{d.eventType ?? '(unknown type)'}</span>
+            <span data-testid="detail-event-type">{displayType(d).label}</span>
+            {displayType(d).fromRoutingKey ? <span className="text-xs font-normal text-slate-400">(routing key)</span> : null}
             <StatusBadge status={d.status} />
+            {d.failedAgainAfterRetry ? <FailedAgainBadge /> : null}
             <ValidityBadge validity={d.validation.status} />
           </h1>
           <p className="mt-1 break-all font-mono text-sm text-rose-800" data-testid="detail-error-message">

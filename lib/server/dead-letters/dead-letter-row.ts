@@ -5,7 +5,7 @@ import type { DeadLetter } from '@/lib/schemas/dead-letters';
 
 export const DEAD_LETTER_COLUMNS = Prisma.sql`"id"::text AS "id", "event_id", "event_type", "version", "routing_key", "queue",
   "reason", "status", "attempts", "republish_count", "first_failed_at", "last_failed_at", "error_message",
-  "validation_status", "group_id", "correlation_id"`;
+  "validation_status", "group_id", "correlation_id", "failed_again_after_retry"`;
 
 export interface DeadLetterRow {
   id: string;
@@ -24,6 +24,7 @@ export interface DeadLetterRow {
   validation_status: string;
   group_id: string;
   correlation_id: string | null;
+  failed_again_after_retry: boolean;
 }
 
 export function toDeadLetter(r: DeadLetterRow): DeadLetter {
@@ -45,5 +46,6 @@ export function toDeadLetter(r: DeadLetterRow): DeadLetter {
     validationStatus: r.validation_status,
     groupId: r.group_id,
     correlationId: r.correlation_id,
+    failedAgainAfterRetry: r.failed_again_after_retry,
   };
 }

@@ -16,6 +16,8 @@ export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   if (f.validity) where.push(Prisma.sql`"validation_status" = ${f.validity}`);
   if (f.groupId) where.push(Prisma.sql`"group_id" = ${f.groupId}`);
   if (f.correlationId) where.push(Prisma.sql`"correlation_id" = ${f.correlationId}`);
+  // the predicate of the partial indexes of migration 20261207010000, as written there
+  if (f.failedAgain) where.push(Prisma.sql`"failed_again_after_retry"`);
   if (f.from) where.push(Prisma.sql`"last_failed_at" >= ${f.from}::timestamptz`);
   if (f.to) where.push(Prisma.sql`"last_failed_at" < ${f.to}::timestamptz`);
   if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q)})`);

@@ -44,6 +44,15 @@ export async function listGroups(query: GroupListQuery, db: PrismaClient = prism
         SELECT "group_id", "hour", "count" FROM "failure_group_hours"
         WHERE "hour" >= ${from.toISOString()}::timestamptz AND "group_id" = ANY(${ids}::text[])`
     : [];
+  // counted on read, only for this page's groups, from a partial index holding only marked records
+  // (migration 20261207010000): cheap while few records die again, and no rollup to keep right
+  // when a record moves between groups
+  const failedAgain = ids.length
+    ? await db.$queryRaw<{ group_id: string; n: bigint }[]>`
+        SELECT "group_id", count(*) AS n FROM "dead_letters"
+        WHERE "failed_again_after_retry" AND "group_id" = ANY(${ids}::text[]) GROUP BY "group_id"`
+    : [];
+  const failedAgainOf = new Map(failedAgain.map((r) => [r.group_id, Number(r.n)]));
   const series = new Map(ids.map((id) => [id, new Array<number>(SPARKLINE_HOURS).fill(0)]));
   for (const h of hours) {
     const i = Math.floor((h.hour.getTime() - from.getTime()) / HOUR);
@@ -61,6 +70,7 @@ export async function listGroups(query: GroupListQuery, db: PrismaClient = prism
       signature: g.signature,
       count: Number(g.count),
       pendingCount: Number(g.pending_count),
+      failedAgainCount: failedAgainOf.get(g.id) ?? 0,
       firstSeenAt: g.first_seen_at.toISOString(),
       lastSeenAt: g.last_seen_at.toISOString(),
       hourly: series.get(g.id)!,
