@@ -283,10 +283,12 @@ describe('first start', () => {
     server = await startNextServer(env);
     let printed: string | undefined;
     for (let i = 0; i < 50 && !printed; i++) {
-      printed = /generated password: (\S+)/.exec(server.output())?.[1];
+      // the framed block on stdout (lib/server/auth/first-admin-banner.ts)
+      printed = /\|\s+Password\s+(\S+)\s+\|/.exec(server.output())?.[1];
       if (!printed) await new Promise((r) => setTimeout(r, 100));
     }
     expect(printed).toBeTruthy();
+    expect(server.output()).toMatch(/\|\s+Email\s+first@example\.test\s+\|/);
     const session = await signIn(server.url, 'first@example.test', printed!);
     expect(session.error).toBeNull();
     const { rows } = await db.pool.query(`SELECT name FROM app_secrets`);
@@ -297,7 +299,7 @@ describe('first start', () => {
     await server.stop();
     server = await startNextServer(env);
     await fetch(`${server.url}/sign-in`);
-    expect(server.output()).not.toMatch(/generated password/);
+    expect(server.output()).not.toMatch(/generated password|Password\s+\S/);
     // the same secret after a restart: the session from before still works
     expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session.cookie! } })).status).toBe(200);
   });

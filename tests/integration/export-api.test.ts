@@ -115,7 +115,7 @@ describe('GET /api/dead-letters/export', () => {
     const [header, ...rows] = parseCsv(await res.text());
     expect(header).toEqual([
       'id', 'eventId', 'eventType', 'version', 'routingKey', 'queue', 'reason', 'status', 'attempts', 'republishCount',
-      'firstFailedAt', 'lastFailedAt', 'errorMessage', 'valid', 'validationStatus', 'groupId', 'correlationId',
+      'firstFailedAt', 'lastFailedAt', 'errorMessage', 'valid', 'validationStatus', 'groupId', 'correlationId', 'failedAgainAfterRetry',
     ]); // prettier-ignore
     const list = await listAll(`queue=${QUEUE}`);
     expect(rows.map((r) => r[0])).toEqual(list.map((d) => d.id));

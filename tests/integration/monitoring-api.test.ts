@@ -78,10 +78,12 @@ describe('monitoring API', () => {
     for (const [type, n] of Object.entries(PLAN)) for (let i = 0; i < n; i++) ch.publish(exchange, type, Buffer.from(`{"eventType":"${type}"}`));
     await ch.waitForConfirms();
     await ch.close();
-    // As the drain does in its batch transaction: 3 review.created died.
+    // As the drain does in its batch transaction: 3 review.created events failed, one of them in
+    // two queues (4 deaths); the error rate counts each event once.
     await db.pool.query(
-      `INSERT INTO event_minute_stats (minute, event_type, dead_lettered) VALUES (date_trunc('minute', now()), 'review.created', 3)
-       ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = event_minute_stats.dead_lettered + EXCLUDED.dead_lettered`,
+      `INSERT INTO event_minute_stats (minute, event_type, dead_lettered, failed_events) VALUES (date_trunc('minute', now()), 'review.created', 4, 3)
+       ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = event_minute_stats.dead_lettered + EXCLUDED.dead_lettered,
+         failed_events = event_minute_stats.failed_events + EXCLUDED.failed_events`,
     );
 
     const sums = async (query: string) => {
@@ -103,14 +105,14 @@ describe('monitoring API', () => {
     });
     const all = await sums(range());
     expect(all.bucketSeconds).toBe(60);
-    expect(all.out).toEqual({ 'user.created': [41, 0], 'order.completed': [17, 0], 'review.created': [5, 3] });
+    expect(all.out).toEqual({ 'user.created': [41, 0], 'order.completed': [17, 0], 'review.created': [5, 4] });
 
     const filtered = await sums(`${range()}&eventType=review.created`);
-    expect(filtered.out).toEqual({ 'review.created': [5, 3] });
+    expect(filtered.out).toEqual({ 'review.created': [5, 4] });
 
     const summary = await (await get('/api/stats/summary')).json();
     const review = summary.items.find((i: { eventType: string }) => i.eventType === 'review.created');
-    expect(review).toMatchObject({ publishedLastHour: 5, deadLetteredLastHour: 3, errorRate: 0.6 });
+    expect(review).toMatchObject({ publishedLastHour: 5, deadLetteredLastHour: 4, failedEventsLastHour: 3, errorRate: 0.6 });
 
     const bad = await get('/api/stats/throughput?from=yesterday');
     expect(bad.status).toBe(400);
