@@ -12,10 +12,16 @@ import { Drainer } from '@/lib/bus/drainer';
 import { declareTopology } from '@/lib/bus/dlq-topology';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
-import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import pino from 'pino';
+import { DEMO_DEFAULTS } from '@/lib/demo/demo-options';
+import { runDemo } from '@/lib/demo/run-demo';
+import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
+import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
+import { createTestBroker, TEST_AMQP_URL, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { run, testLogger, waitFor } from './drain-helpers';
 import { actionErrorOf } from './actions-fixtures';
+import { deaths, drainQueue } from './platform-fixture';
 import { recordState, testRuntime } from './republish-fixtures';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const };
@@ -171,5 +177,48 @@ describe('quorum queues', () => {
     const refused = await actionErrorOf(republishOne(rt, { deadLetterId: rows[0].id, actor: operator, reason: 'to a deleted queue' }));
     expect(refused).toMatchObject({ kind: 'conflict', details: { reason: 'unroutable' } });
     expect(await recordState(db.pool, rows[0].id)).toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('demo with --queue-type quorum', () => {
+  it('declares every queue as quorum and still dead-letters with rejected, expired and maxlen', async () => {
+    const exchange = uniqueName('qdemo.x');
+    const demoDlq = uniqueName('qdemo.dlq');
+    const prefix = `${uniqueName('qdemo')}.`;
+    broker.track('exchange', exchange);
+    broker.track('exchange', deadLetterExchangeName(exchange));
+    broker.track('queue', demoDlq);
+    const retryDelaysMs = [100, 200, 400];
+    for (const s of PLATFORM_CONSUMERS) {
+      broker.track('queue', prefix + s.name);
+      for (const q of retryQueueNames(prefix + s.name, retryDelaysMs)) broker.track('queue', q);
+    }
+    const result = await runDemo({
+      ...DEMO_DEFAULTS,
+      amqpUrl: TEST_AMQP_URL,
+      exchange,
+      dlq: demoDlq,
+      servicePrefix: prefix,
+      rate: 200,
+      count: 300,
+      failRatio: 0.05,
+      retryDelaysMs,
+      timeoutMs: 300,
+      maxLength: 2,
+      expirationMs: 150,
+      queueType: 'quorum',
+      print: () => {},
+      logger: pino({ level: 'silent' }),
+    });
+    expect(result.topology.queues).toHaveLength(1 + PLATFORM_CONSUMERS.length * 4);
+    const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'type', '--no-table-headers']);
+    const types = new Map(stdout.split('\n').map((l) => l.trim().split(/\s+/) as [string, string]));
+    for (const q of result.topology.queues) expect([q, types.get(q)]).toEqual([q, 'quorum']);
+    expect(result.stats.retried).toBeGreaterThanOrEqual(3 + 3 + 2);
+
+    const dead = await drainQueue(broker, demoDlq);
+    const causes = dead.map((m) => deaths(m)[0]);
+    expect([...new Set(causes.map((d) => d.reason))].sort()).toEqual(expect.arrayContaining(['expired', 'maxlen', 'rejected']));
+    expect(causes.some((d) => d.reason === 'expired' && d.queue === `${prefix}search-service`)).toBe(true);
   });
 });
