@@ -15,6 +15,7 @@ import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import pino from 'pino';
 import { DEMO_DEFAULTS } from '@/lib/demo/demo-options';
 import { runDemo } from '@/lib/demo/run-demo';
+import { teardownDemo } from '@/lib/demo/teardown';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
 import { createTestBroker, TEST_AMQP_URL, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -220,5 +221,21 @@ describe('demo with --queue-type quorum', () => {
     const causes = dead.map((m) => deaths(m)[0]);
     expect([...new Set(causes.map((d) => d.reason))].sort()).toEqual(expect.arrayContaining(['expired', 'maxlen', 'rejected']));
     expect(causes.some((d) => d.reason === 'expired' && d.queue === `${prefix}search-service`)).toBe(true);
+
+    // --teardown: quorum queues refuse if-empty/if-unused deletes (NOT_IMPLEMENTED closes the
+    // connection); a non-empty quorum DLQ is kept, an empty one deleted
+    const teardown = { amqpUrl: TEST_AMQP_URL, exchange, dlq: demoDlq, servicePrefix: prefix, retryDelaysMs };
+    broker.channel.sendToQueue(demoDlq, Buffer.from('{}'));
+    await waitFor(async () => (await broker.channel.checkQueue(demoDlq)).messageCount === 1, 5_000, 'a dead letter in the DLQ');
+    const kept = await teardownDemo(teardown);
+    expect(kept.keptDlq).toMatchObject({ name: demoDlq, messages: 1, consumers: 0 });
+    expect(kept.deletedQueues).toHaveLength(PLATFORM_CONSUMERS.length * 4);
+    await broker.channel.purgeQueue(demoDlq);
+    const removed = await teardownDemo(teardown);
+    expect(removed.keptDlq).toBeNull();
+    expect(removed.deletedQueues).toContain(demoDlq);
+    const after = await broker.connection.createChannel();
+    after.on('error', () => {});
+    await expect(after.checkQueue(demoDlq)).rejects.toThrow(/NOT_FOUND|404/);
   });
 });
