@@ -20,7 +20,8 @@ import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
 import { createTestBroker, TEST_AMQP_URL, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { run, testLogger, waitFor } from './drain-helpers';
+import { count, publishAll, run, testLogger, waitFor } from './drain-helpers';
+import { makeDeadLetter } from './drain-fixtures';
 import { actionErrorOf } from './actions-fixtures';
 import { deaths, drainQueue } from './platform-fixture';
 import { recordState, testRuntime } from './republish-fixtures';
@@ -168,6 +169,43 @@ describe('quorum queues', () => {
     expect((await broker.channel.checkQueue(ledger)).messageCount).toBe(0);
   });
 
+  it('a redelivery from a quorum DLQ, stamped x-delivery-count by it, is not stored twice', async () => {
+    const qdlq = await broker.queue(uniqueName('quorum.dlq2'), { arguments: { 'x-queue-type': 'quorum' } });
+    const letter = makeDeadLetter(0);
+    const eventId = JSON.parse(letter.body.toString()).eventId as string;
+    const drain = (label: string) =>
+      new Drainer({ amqpUrl: broker.url, queue: qdlq, databaseUrl: db.url, batchSize: 50, lingerMs: 10, logger: testLogger, connectionName: label });
+    const first = drain('eventdesk-drain-quorum-1');
+    await first.start();
+    await publishAll(broker.connection, qdlq, [letter]);
+    await waitFor(async () => (await count(db.pool, 'SELECT count(*) FROM dead_letters WHERE event_key = $1', [eventId])) === 1, 20_000, 'the first copy');
+    await first.stop();
+
+    // the same message again, taken and given back unacked: the DLQ redelivers it with x-delivery-count 1
+    await publishAll(broker.connection, qdlq, [letter]);
+    const taker = await broker.connection.createChannel();
+    expect(await taker.get(qdlq, { noAck: false })).toBeTruthy();
+    await taker.close();
+    const peek = await broker.connection.createChannel();
+    const again = (await peek.get(qdlq, { noAck: false })) as GetMessage;
+    expect(again.fields.redelivered).toBe(true);
+    expect(again.properties.headers?.['x-delivery-count']).toBeGreaterThanOrEqual(1);
+    await peek.close();
+
+    const second = drain('eventdesk-drain-quorum-2');
+    await second.start();
+    try {
+      await waitFor(async () => (await broker.channel.checkQueue(qdlq)).messageCount === 0, 20_000, 'the redelivery drained');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await second.stop();
+    }
+    expect(
+      await count(db.pool, 'SELECT count(*) FROM dead_letter_messages m JOIN dead_letters d ON d.id = m.dead_letter_id WHERE d.event_key = $1', [eventId]),
+    ).toBe(1);
+    expect((await db.pool.query('SELECT "attempts" FROM dead_letters WHERE event_key = $1', [eventId])).rows).toEqual([{ attempts: 1 }]);
+  });
+
   it('refuses a republish to a quorum queue that no longer exists', async () => {
     const gone = await broker.queue(uniqueName('quorum.gone'), { arguments: { 'x-queue-type': 'quorum' } });
     const { rows } = await db.pool.query('SELECT "id" FROM dead_letters WHERE "queue" = $1', [consumerQueue]);
@@ -201,7 +239,7 @@ describe('demo with --queue-type quorum', () => {
       dlq: demoDlq,
       servicePrefix: prefix,
       rate: 200,
-      count: 300,
+      count: 500,
       failRatio: 0.05,
       retryDelaysMs,
       timeoutMs: 300,
