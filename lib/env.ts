@@ -28,6 +28,8 @@ export const envSchema = z.object({
   EVENTS_EXCHANGE: z.string().min(1).default('edu.events'),
   DLQ_QUEUE: z.string().min(1).default('edu.events.dlq'),
   DECLARE_TOPOLOGY: bool.default(false),
+  /** the type DECLARE_TOPOLOGY declares a missing DLQ with; an existing DLQ keeps its own */
+  DLQ_QUEUE_TYPE: z.enum(['classic', 'quorum'], { message: 'expected classic or quorum' }).default('classic'),
   DRAIN: bool.default(true),
   TAP: bool.default(true),
   RETENTION_DAYS: int(1, 3650).default(7),

@@ -1,4 +1,4 @@
-// `npm run demo [-- --rate R --count N --fail-ratio F --seed N]`: EduPlatform in miniature on the
+// `npm run demo [-- --rate R --count N --fail-ratio F --seed N --queue-type classic|quorum]`: EduPlatform in miniature on the
 // broker of AMQP_URL, dead-lettering into DLQ_QUEUE the way production does. Ctrl-C stops cleanly.
 // `npm run demo -- --teardown` removes what it declared (lib/demo/teardown.ts).
 import 'dotenv/config';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   if (metricsServer) console.log(`demo: services' metrics at http://127.0.0.1:${metricsPort}/metrics`);
   console.log(
     `demo: ${options.rate} events/s${options.count ? `, ${options.count} events` : ''}, fail ratio ${options.failRatio}, seed ${options.seed}, ` +
+      `${options.queueType ?? 'classic'} queues, ` +
       `exchange ${settings.EVENTS_EXCHANGE}, DLQ ${settings.DLQ_QUEUE}, broker ${new URL(settings.AMQP_URL).host}`,
   );
   const result = await runDemo({

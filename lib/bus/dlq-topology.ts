@@ -1,10 +1,18 @@
 // The DLQ belongs to the platform: EventDesk checks it passively and only declares it (and the
-// events exchange) when DECLARE_TOPOLOGY=true. Declaring an existing queue with other arguments
-// fails with PRECONDITION_FAILED, so never assert it otherwise.
+// events exchange) when DECLARE_TOPOLOGY=true, and then only when it is missing. Declaring an
+// existing queue with other arguments (another x-queue-type, TTL, ...) fails with
+// PRECONDITION_FAILED, so an existing DLQ, classic or quorum, is never asserted.
 import type { ChannelModel } from 'amqplib';
 import { ignoreClosing } from './ignore-closing';
 
 export const DLQ_TTL_MS = 604_800_000;
+
+export type DlqQueueType = 'classic' | 'quorum';
+
+/** What DECLARE_TOPOLOGY declares a missing DLQ with (quorum queues take x-message-ttl since RabbitMQ 3.10). */
+export function dlqQueueArguments(type: DlqQueueType = 'classic'): Record<string, unknown> {
+  return type === 'quorum' ? { 'x-queue-type': 'quorum', 'x-message-ttl': DLQ_TTL_MS } : { 'x-message-ttl': DLQ_TTL_MS };
+}
 
 export class DlqMissingError extends Error {
   constructor(queue: string) {
@@ -18,11 +26,19 @@ export interface QueueInfo {
   consumerCount: number;
 }
 
-export async function declareTopology(connection: ChannelModel, exchange: string, queue: string): Promise<void> {
+export async function declareTopology(connection: ChannelModel, exchange: string, queue: string, type: DlqQueueType = 'classic'): Promise<void> {
+  // an existing DLQ, whatever its type and arguments, is the platform's: left as it is
+  const exists = await checkDlq(connection, queue).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof DlqMissingError) return false;
+      throw err;
+    },
+  );
   const ch = await connection.createChannel();
   try {
     await ch.assertExchange(exchange, 'topic', { durable: true });
-    await ch.assertQueue(queue, { durable: true, arguments: { 'x-message-ttl': DLQ_TTL_MS } });
+    if (!exists) await ch.assertQueue(queue, { durable: true, arguments: dlqQueueArguments(type) });
   } finally {
     await ch.close().catch(ignoreClosing);
   }

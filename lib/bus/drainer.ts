@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { ReconnectingConnection } from './connection';
-import { checkDlq, declareTopology, DlqMissingError } from './dlq-topology';
+import { checkDlq, declareTopology, DlqMissingError, type DlqQueueType } from './dlq-topology';
 import { initialDrainStatus, type DrainStatus } from './drain-status';
 import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
 import { ParkingLot } from './park';
@@ -48,6 +48,8 @@ export interface DrainerOptions {
    */
   maxHeldBytes?: number;
   declareTopology?: boolean;
+  /** the type declareTopology gives a missing DLQ (DLQ_QUEUE_TYPE, default classic) */
+  dlqQueueType?: DlqQueueType;
   logger?: Logger;
   /** shown in `rabbitmqctl list_connections name client_properties` */
   connectionName?: string;
@@ -214,7 +216,7 @@ export class Drainer {
       this.stats.connections++;
     }
     if (this.options.declareTopology) {
-      await declareTopology(connection, this.options.exchange ?? 'edu.events', this.options.queue);
+      await declareTopology(connection, this.options.exchange ?? 'edu.events', this.options.queue, this.options.dlqQueueType);
     }
     try {
       const info = await checkDlq(connection, this.options.queue);

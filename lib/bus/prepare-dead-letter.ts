@@ -10,6 +10,12 @@ import { encodeTable, headerText } from './amqp-values';
 import { parseDeaths, readErrorDetails, summariseDeath, type Death } from './x-death';
 
 export const REPUBLISH_COUNT_HEADER = 'x-eventdesk-republish-count';
+/**
+ * A quorum DLQ stamps each delivery with its own redelivery count (0, 1, 2...), so the same dead
+ * letter redelivered carries other headers: the fingerprint leaves this header out. (RabbitMQ
+ * 3.10 drops the consumer queue's count when it dead-letters; what arrives is the DLQ's.)
+ */
+export const DELIVERY_COUNT_HEADER = 'x-delivery-count';
 const SEARCH_BODY_BYTES = 8 * 1024;
 const MAX_TEXT = 2000;
 
@@ -153,7 +159,7 @@ export function unreadableDeath(msg: ConsumeMessage, receivedAt: Date, reason: s
   } catch {
     /* unreadable part: the defaults above are kept, the bytes are what matter */
   }
-  const fingerprint = createHash('sha256').update(bodySha256).update('\u0000').update(propertiesJson).update('\u0000').update(headersJson).digest('hex');
+  const fingerprint = fingerprintOf(bodySha256, propertiesJson, headersJson);
   const key = groupKey({ eventType: null, queue, reason: null, errorMessage: null, fallback: 'unreadable' });
   return {
     fingerprint,
@@ -188,6 +194,20 @@ export function unreadableDeath(msg: ConsumeMessage, receivedAt: Date, reason: s
   };
 }
 
+/** sha256 over body, properties and headers, without the DLQ's own x-delivery-count. */
+function fingerprintOf(bodySha256: string, propertiesJson: string, headersJson: string): string {
+  let headers = headersJson;
+  if (headersJson.includes(`"${DELIVERY_COUNT_HEADER}"`)) {
+    try {
+      const { [DELIVERY_COUNT_HEADER]: _count, ...rest } = JSON.parse(headersJson) as Record<string, unknown>;
+      headers = JSON.stringify(rest);
+    } catch {
+      /* kept whole: a fingerprint is still a fingerprint */
+    }
+  }
+  return createHash('sha256').update(bodySha256).update('\u0000').update(propertiesJson).update('\u0000').update(headers).digest('hex');
+}
+
 /** The consumer queue from x-death (or x-last/first-death-queue), reading nothing else. */
 function deathQueueOnly(headers: unknown): string {
   if (!headers || typeof headers !== 'object') return '';
@@ -211,7 +231,7 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
   const propertiesJson = JSON.stringify(encodedProperties);
 
   const bodySha256 = createHash('sha256').update(body).digest('hex');
-  const fingerprint = createHash('sha256').update(bodySha256).update('\u0000').update(propertiesJson).update('\u0000').update(headersJson).digest('hex');
+  const fingerprint = fingerprintOf(bodySha256, propertiesJson, headersJson);
 
   const contentType = cleanText(headerText(rest.contentType) ?? null, 200);
   const validation = safeValidate(body, contentType ?? undefined);

@@ -30,8 +30,9 @@ export function isDeathHeader(name: string): boolean {
 }
 
 // Sender-selected distribution headers are consumed by the broker on routing; an old one
-// would copy the republished message to queues of its first life.
-const DROPPED_HEADERS = new Set(['cc', 'bcc']);
+// would copy the republished message to queues of its first life. x-delivery-count is a quorum
+// queue's redelivery count (here the quorum DLQ's): a fresh attempt starts without one.
+const DROPPED_HEADERS = new Set(['cc', 'bcc', 'x-delivery-count']);
 
 /** A stored table is plain unless its keys had to be encoded too ("$table", amqp-values.ts). */
 const isPlainTable = (v: Json): v is { [key: string]: Json } =>

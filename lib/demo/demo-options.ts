@@ -1,5 +1,6 @@
 // The demo's knobs. The CLI sets rate/count/fail-ratio; tests shrink every delay.
 import type { Logger } from 'pino';
+import type { QueueType } from '@/lib/platform/topology';
 
 export interface DemoOptions {
   amqpUrl: string;
@@ -23,6 +24,8 @@ export interface DemoOptions {
   /** endless runs stop the consumer again every this often */
   stopEveryMs: number;
   maxLength: number;
+  /** every queue's type (service, retry, DLQ); default classic */
+  queueType?: QueueType;
   /** per-message TTL of the event sent to the stopped consumer's queue */
   expirationMs: number;
   /** endless runs inject the contract violation, poison and forced faults again this often */
@@ -58,9 +61,11 @@ export interface DemoArgs {
   seed?: number;
   /** remove what the demo declares instead of running it */
   teardown?: boolean;
+  /** declare the platform's queues as classic (default) or quorum queues */
+  queueType?: QueueType;
 }
 
-/** Parses `--rate 50 --count 1000 --fail-ratio 0.1 --seed 42 --teardown` (also `--rate=50`). */
+/** Parses `--rate 50 --count 1000 --fail-ratio 0.1 --seed 42 --queue-type quorum --teardown` (also `--rate=50`). */
 export function parseDemoArgs(argv: string[]): DemoArgs {
   const out: DemoArgs = {};
   for (let i = 0; i < argv.length; i++) {
@@ -90,8 +95,12 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
         if (value === undefined || value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw bad('expected a whole number >= 0');
         out.seed = n;
         break;
+      case '--queue-type':
+        if (value !== 'classic' && value !== 'quorum') throw bad('expected classic or quorum');
+        out.queueType = value;
+        break;
       default:
-        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F, --seed N, --teardown)`);
+        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F, --seed N, --queue-type classic|quorum, --teardown)`);
     }
   }
   return out;

@@ -40,7 +40,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const connection: ChannelModel = await amqp.connect(o.amqpUrl, { clientProperties: { connection_name: 'eventdesk-demo' } });
   connection.on('error', (err: Error) => logger.error({ err: err.message }, 'demo connection error'));
   const admin: Channel = await connection.createChannel();
-  const topology = await declarePlatformTopology(admin, { exchange: o.exchange, dlq: o.dlq, services, retryDelaysMs: o.retryDelaysMs });
+  const topology = await declarePlatformTopology(admin, {
+    exchange: o.exchange,
+    dlq: o.dlq,
+    services,
+    retryDelaysMs: o.retryDelaysMs,
+    queueType: o.queueType,
+  });
   const raw = await connection.createConfirmChannel();
   const publisher = new EventPublisher({ connection, exchange: o.exchange, logger, service: 'demo-producer' });
 
@@ -54,6 +60,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         retryDelaysMs: o.retryDelaysMs,
         timeoutMs: o.timeoutMs,
         maxLength: spec.maxLength,
+        queueType: o.queueType,
         logger,
         onOutcome: (report) => stats.record(report),
       }),

@@ -3,7 +3,8 @@
 // DLQ when it is empty. A DLQ still holding dead letters is kept and reported: they are what
 // EventDesk has not drained yet, and deleting it would lose them; so is one a consumer (EventDesk's
 // drain) still reads.
-import amqp from 'amqplib';
+import amqp, { type ChannelModel } from 'amqplib';
+import { ignoreClosing } from '@/lib/bus/ignore-closing';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
 
@@ -22,6 +23,33 @@ export interface TeardownReport {
   keptDlq: { name: string; messages: number; consumers: number } | null;
 }
 
+/**
+ * The broker checks both again as it deletes a classic queue. A quorum queue (RabbitMQ 3.10)
+ * refuses if-empty / if-unused with NOT_IMPLEMENTED, which closes the whole connection: so the
+ * flagged delete goes on a connection of its own, and when it fails the queue is checked again
+ * and deleted plainly if still empty and unread (the service queues, its only sources, are gone).
+ */
+async function deleteIfEmptyAndUnused(url: string, connection: ChannelModel, queue: string): Promise<boolean> {
+  const own = await amqp.connect(url, { clientProperties: { connection_name: 'eventdesk-demo-teardown-dlq' } });
+  own.on('error', () => {});
+  try {
+    await (await own.createChannel()).deleteQueue(queue, { ifEmpty: true, ifUnused: true });
+    return true;
+  } catch {
+    /* refused (not empty, read) or not supported (quorum): checked again below */
+  } finally {
+    await own.close().catch(ignoreClosing); // already closed by a NOT_IMPLEMENTED refusal
+  }
+  const ch = await connection.createChannel();
+  ch.on('error', () => {});
+  const again = await ch.checkQueue(queue).catch(() => null);
+  if (!again || again.messageCount !== 0 || again.consumerCount !== 0) return false;
+  return ch.deleteQueue(queue).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function teardownDemo(o: TeardownOptions): Promise<TeardownReport> {
   const connection = await amqp.connect(o.amqpUrl, { clientProperties: { connection_name: 'eventdesk-demo-teardown' } });
   try {
@@ -38,14 +66,7 @@ export async function teardownDemo(o: TeardownOptions): Promise<TeardownReport> 
     const dlq = await ch.checkQueue(o.dlq).catch(() => null);
     if (dlq) {
       const kept = { name: o.dlq, messages: dlq.messageCount, consumers: dlq.consumerCount };
-      // the broker checks both again as it deletes; a refusal closes the channel (a fresh one here)
-      const deleted =
-        kept.messages === 0 &&
-        kept.consumers === 0 &&
-        (await (await connection.createChannel()).deleteQueue(o.dlq, { ifEmpty: true, ifUnused: true }).then(
-          () => true,
-          () => false,
-        ));
+      const deleted = kept.messages === 0 && kept.consumers === 0 && (await deleteIfEmptyAndUnused(o.amqpUrl, connection, o.dlq));
       if (deleted) report.deletedQueues.push(o.dlq);
       else report.keptDlq = kept;
     }

@@ -12,7 +12,7 @@ import { platformLogger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { processDelivery, type DeliveryConfig } from './process-delivery';
 import { resolveMetrics } from './publisher';
-import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueNames } from './topology';
+import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueNames, type QueueType } from './topology';
 
 export interface SubscribeOptions {
   connection: PlatformConnection;
@@ -30,6 +30,8 @@ export interface SubscribeOptions {
   prefetch?: number;
   /** x-max-length of the service queue; must match how the topology declared it */
   maxLength?: number;
+  /** the type of the service and retry queues (default classic); must match the topology too */
+  queueType?: QueueType;
   logger?: Logger;
   metrics?: PlatformMetrics | Registry;
   onOutcome?: (report: OutcomeReport) => void;
@@ -108,6 +110,7 @@ async function subscribeOnce(connection: ChannelModel, service: string, handlers
     eventTypes,
     retryDelaysMs,
     maxLength: options.maxLength,
+    queueType: options.queueType,
   });
   await channel.prefetch(options.prefetch ?? 10);
 

@@ -6,6 +6,19 @@ import type { Channel, Options } from 'amqplib';
 import { PLATFORM_CONSUMERS, type ServiceSpec } from './consumers';
 
 export const DLQ_TTL_MS = 604_800_000;
+
+/**
+ * classic (default) or quorum: every queue of the platform (service queues, retry queues, the DLQ)
+ * is declared with this type. Quorum queues (RabbitMQ 3.10+ here) take x-message-ttl, per-message
+ * TTL and x-max-length with drop-head (their default overflow; maxlen dead-letters as for classic);
+ * they must be durable and cannot be exclusive or auto-delete.
+ */
+export type QueueType = 'classic' | 'quorum';
+
+function typed(args: Record<string, unknown>, queueType: QueueType | undefined): Record<string, unknown> {
+  return queueType === 'quorum' ? { 'x-queue-type': 'quorum', ...args } : args;
+}
+
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1_000, 4_000, 16_000];
 
 export function deadLetterExchangeName(exchange: string): string {
@@ -28,22 +41,30 @@ export function retryQueueNames(service: string, delaysMs: readonly number[]): s
 }
 
 /** The arguments of a service queue; subscribe() and the topology must agree (else PRECONDITION_FAILED). */
-export function serviceQueueOptions(deadLetterExchange: string, maxLength?: number): Options.AssertQueue {
+export function serviceQueueOptions(deadLetterExchange: string, maxLength?: number, queueType?: QueueType): Options.AssertQueue {
   const args: Record<string, unknown> = { 'x-dead-letter-exchange': deadLetterExchange };
   if (maxLength !== undefined) args['x-max-length'] = maxLength;
-  return { durable: true, arguments: args };
+  return { durable: true, arguments: typed(args, queueType) };
 }
 
-export function retryQueueOptions(service: string, delayMs: number): Options.AssertQueue {
+export function retryQueueOptions(service: string, delayMs: number, queueType?: QueueType): Options.AssertQueue {
   return {
     durable: true,
-    arguments: {
-      'x-message-ttl': delayMs,
-      // back into the service queue through the default exchange
-      'x-dead-letter-exchange': '',
-      'x-dead-letter-routing-key': service,
-    },
+    arguments: typed(
+      {
+        'x-message-ttl': delayMs,
+        // back into the service queue through the default exchange
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': service,
+      },
+      queueType,
+    ),
   };
+}
+
+/** The DLQ's arguments: the same as EventDesk's own DECLARE_TOPOLOGY (lib/bus/dlq-topology.ts, DLQ_QUEUE_TYPE). */
+export function dlqOptions(queueType?: QueueType): Options.AssertQueue {
+  return { durable: true, arguments: typed({ 'x-message-ttl': DLQ_TTL_MS }, queueType) };
 }
 
 export interface ServiceTopologyOptions {
@@ -52,14 +73,15 @@ export interface ServiceTopologyOptions {
   eventTypes: string[];
   retryDelaysMs: readonly number[];
   maxLength?: number;
+  queueType?: QueueType;
 }
 
 /** Declares one service's queue, bindings and retry queues (idempotent). */
 export async function declareServiceQueues(channel: Channel, service: string, o: ServiceTopologyOptions): Promise<void> {
-  await channel.assertQueue(service, serviceQueueOptions(o.deadLetterExchange, o.maxLength));
+  await channel.assertQueue(service, serviceQueueOptions(o.deadLetterExchange, o.maxLength, o.queueType));
   for (const type of o.eventTypes) await channel.bindQueue(service, o.exchange, type);
   for (const delay of new Set(o.retryDelaysMs)) {
-    await channel.assertQueue(retryQueueName(service, delay), retryQueueOptions(service, delay));
+    await channel.assertQueue(retryQueueName(service, delay), retryQueueOptions(service, delay, o.queueType));
   }
 }
 
@@ -69,6 +91,8 @@ export interface PlatformTopologyOptions {
   /** defaults to the spec's consumers */
   services?: readonly ServiceSpec[];
   retryDelaysMs?: readonly number[];
+  /** every queue's type; default classic */
+  queueType?: QueueType;
 }
 
 export interface PlatformTopology {
@@ -85,8 +109,7 @@ export async function declarePlatformTopology(channel: Channel, options: Platfor
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   await channel.assertExchange(exchange, 'topic', { durable: true });
   await channel.assertExchange(dlx, 'fanout', { durable: true });
-  // Same arguments as EventDesk's own DECLARE_TOPOLOGY (lib/bus/dlq-topology.ts).
-  await channel.assertQueue(dlq, { durable: true, arguments: { 'x-message-ttl': DLQ_TTL_MS } });
+  await channel.assertQueue(dlq, dlqOptions(options.queueType));
   await channel.bindQueue(dlq, dlx, '');
   const queues = [dlq];
   for (const s of options.services ?? PLATFORM_CONSUMERS) {
@@ -96,6 +119,7 @@ export async function declarePlatformTopology(channel: Channel, options: Platfor
       eventTypes: s.eventTypes,
       retryDelaysMs,
       maxLength: s.maxLength,
+      queueType: options.queueType,
     });
     queues.push(s.name, ...retryQueueNames(s.name, retryDelaysMs));
   }

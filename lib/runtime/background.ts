@@ -45,6 +45,7 @@ export function startBackground(): BackgroundService[] {
       prefetch: settings.DRAIN_PREFETCH,
       batchSize: settings.DRAIN_BATCH_SIZE,
       declareTopology: settings.DECLARE_TOPOLOGY,
+      dlqQueueType: settings.DLQ_QUEUE_TYPE,
       logger,
       onStored: () => indexer.kick(),
     });

@@ -20,6 +20,14 @@ describe('parseDemoArgs', () => {
     expect(() => parseDemoArgs(['--teardown=yes'])).toThrow(/--teardown/);
   });
 
+  it('reads --queue-type classic|quorum', () => {
+    expect(parseDemoArgs(['--queue-type', 'quorum'])).toEqual({ queueType: 'quorum' });
+    expect(parseDemoArgs(['--queue-type=classic', '--rate', '5'])).toEqual({ queueType: 'classic', rate: 5 });
+    expect(() => parseDemoArgs(['--queue-type', 'stream'])).toThrow(/--queue-type: expected classic or quorum/);
+    expect(() => parseDemoArgs(['--queue-type'])).toThrow(/--queue-type/);
+    expect(() => parseDemoArgs(['--queue-type='])).toThrow(/--queue-type/);
+  });
+
   it.each([[['--rate', '0']], [['--rate', 'fast']], [['--count', '1.5']], [['--count']], [['--fail-ratio', '2']], [['--verbose']]])(
     'refuses %j, naming the option',
     (argv) => {

@@ -10,6 +10,7 @@ describe('settings', () => {
     expect(env.EVENTS_EXCHANGE).toBe('edu.events');
     expect(env.DLQ_QUEUE).toBe('edu.events.dlq');
     expect(env.DECLARE_TOPOLOGY).toBe(false);
+    expect(env.DLQ_QUEUE_TYPE).toBe('classic');
     expect(env.DRAIN).toBe(true);
     expect(env.TAP).toBe(true);
     expect(env.RETENTION_DAYS).toBe(7);
@@ -20,8 +21,9 @@ describe('settings', () => {
   });
 
   it('parses given values', () => {
-    const env = parseEnv({ PORT: '8080', DECLARE_TOPOLOGY: 'true', DRAIN: '0', MASK_FIELDS: 'email, iban' });
+    const env = parseEnv({ PORT: '8080', DECLARE_TOPOLOGY: 'true', DLQ_QUEUE_TYPE: 'quorum', DRAIN: '0', MASK_FIELDS: 'email, iban' });
     expect(env.PORT).toBe(8080);
+    expect(env.DLQ_QUEUE_TYPE).toBe('quorum');
     expect(env.DECLARE_TOPOLOGY).toBe(true);
     expect(env.DRAIN).toBe(false);
     expect(env.NEXTAUTH_URL).toBe('http://localhost:8080');
@@ -31,13 +33,13 @@ describe('settings', () => {
   it('names every bad variable', () => {
     let error: unknown;
     try {
-      parseEnv({ PORT: 'eighty', AMQP_URL: 'http://x', DECLARE_TOPOLOGY: 'maybe', RETENTION_DAYS: '0' });
+      parseEnv({ PORT: 'eighty', AMQP_URL: 'http://x', DECLARE_TOPOLOGY: 'maybe', DLQ_QUEUE_TYPE: 'stream', RETENTION_DAYS: '0' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(EnvError);
     const vars = (error as EnvError).issues.map((i) => i.variable).sort();
-    expect(vars).toEqual(['AMQP_URL', 'DECLARE_TOPOLOGY', 'PORT', 'RETENTION_DAYS']);
+    expect(vars).toEqual(['AMQP_URL', 'DECLARE_TOPOLOGY', 'DLQ_QUEUE_TYPE', 'PORT', 'RETENTION_DAYS']);
     expect((error as EnvError).message).toContain('PORT');
   });
 });

@@ -19,6 +19,7 @@ const stored = {
   headers: encodeTable({
     'x-death': [{ count: 2, queue: 'q', reason: 'rejected' }],
     'x-first-death-queue': 'q',
+    'x-delivery-count': 3,
     'x-last-death-reason': 'rejected',
     'X-Death': 'odd case',
     traceparent: '00-abc-def-01',
