@@ -154,6 +154,46 @@ describe('three processes on one database', () => {
     expect((await call(GET, 'GET', '/api/processes')).status).toBe(401);
   });
 
+  it("GET /api/bulk/:id names the process holding the job's lease (its republish owner id)", async () => {
+    const { rows: procs } = await env.db.pool.query<{ pid: number; host: string; owner_id: string | null }>(
+      `SELECT pid, host, owner_id FROM eventdesk_processes WHERE owner_id IS NOT NULL ORDER BY pid LIMIT 1`,
+    );
+    expect(procs).toHaveLength(1);
+    // paused, so no runner picks it up: only the lease is read
+    const { rows: jobs } = await env.db.pool.query<{ id: string }>(
+      `INSERT INTO bulk_jobs (action, selection, reason, actor, status, lease_owner, lease_until)
+       VALUES ('republish', '{}', 'processes test', 'test', 'paused', $1, now() + interval '1 minute') RETURNING id`,
+      [procs[0].owner_id],
+    );
+    const GET = (await import('@/app/api/bulk/[id]/route')).GET as Handler;
+    const res = await call(GET, 'GET', `/api/bulk/${jobs[0].id}`, { headers: env.tokens.viewer, params: { id: jobs[0].id } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { runner: unknown }).runner).toEqual({ host: procs[0].host, pid: procs[0].pid });
+    // an expired lease has no runner
+    await env.db.pool.query(`UPDATE bulk_jobs SET lease_until = now() - interval '1 second' WHERE id = $1`, [jobs[0].id]);
+    const expired = await call(GET, 'GET', `/api/bulk/${jobs[0].id}`, { headers: env.tokens.viewer, params: { id: jobs[0].id } });
+    expect(((await expired.json()) as { runner: unknown }).runner).toBeNull();
+  });
+
+  it('a lost database session (as in a restart): duties are taken again, heartbeats go on', async () => {
+    const before = new Date();
+    await env.db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND (application_name = 'eventdesk-registry' OR application_name LIKE 'eventdesk-duty-%')`,
+    );
+    await until(
+      'both duties held again, every process beating',
+      async () =>
+        (
+          await env.db.pool.query<Row & { beat: Date }>(
+            `SELECT pid, duties, heartbeat_at AS beat FROM eventdesk_processes WHERE heartbeat_at > now() - interval '30 seconds'`,
+          )
+        ).rows,
+      (r) => r.length === 3 && r.every((p) => p.beat > before) && holders(r, 'retention').length === 1 && holders(r, 'republish-recovery').length === 1,
+      { timeoutMs: 20_000, everyMs: 250 },
+    );
+  }, 30_000);
+
   it('SIGKILL of a duty holder: another process holds the duty within 15 s', async () => {
     const [holder] = holders(await rows(), 'retention');
     const victim = children.find((c) => c.proc.pid === holder)!;
