@@ -9,7 +9,7 @@ import { prepareDatabase } from './migrate';
 async function main() {
   const settings = envOrExit();
   await prepareDatabase(settings.DATABASE_URL);
-  startBackground();
+  startBackground('worker');
   logger.info('worker running (Ctrl-C to stop)');
 }
 

@@ -18,6 +18,7 @@ export const queryKeys = {
     summary: () => ['stats', 'summary'] as const,
   },
   queues: { all: ['queues'] as const },
+  processes: { all: ['processes'] as const },
   me: () => ['me'] as const,
   bulk: {
     all: ['bulk'] as const,

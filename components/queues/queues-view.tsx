@@ -2,6 +2,7 @@
 // The /queues page: every known queue with depth and consumers; no-consumer backlogs first.
 import { useQueues } from '@/components/hooks/use-queues';
 import { useTimeFormat } from '@/components/ui/preferences';
+import { ProcessesPanel } from './processes-panel';
 import { QueuesTable } from './queues-table';
 import { queueStatus } from './queue-status';
 import { TopologyView } from './topology-view';
@@ -47,6 +48,8 @@ export function QueuesView() {
           </section>
         </>
       ) : null}
+      {/* EventDesk's own processes: shown whether or not the broker answers */}
+      <ProcessesPanel />
     </div>
   );
 }

@@ -181,11 +181,14 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
           'the process stopped before the confirm of an exchange publish: the outcome is unknown, check the consumers before retrying',
           'abandoned',
         );
-        if (without.length) {
+        // only the intents this pass settled: one another pass (another process) settled first
+        // already has its note
+        const uncertain = without.filter((i) => b.includes(i.id));
+        if (uncertain.length) {
           await tx.query(
             `INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor", "reason", "details")
              SELECT unnest($1::uuid[]), 'republish-uncertain', 'system', 'process stopped before the broker confirmed an exchange publish', NULL`,
-            [without.map((i) => i.deadLetterId)],
+            [uncertain.map((i) => i.deadLetterId)],
           );
         }
         const settledIds = new Set([...a, ...b]);

@@ -1,6 +1,8 @@
 // Starts this process's republish services: outbox recovery first (so a restarted process
 // settles what it left unfinished before resuming bulk work), then the bulk runner, then a
-// periodic recovery pass (which also keeps the ledger queue short).
+// periodic recovery pass (which also keeps the ledger queue short). With several processes the
+// recovery passes are a once-per-cluster duty (lib/runtime/background.ts, `externalRecovery`):
+// then this only starts the runner once the owner lock is held, and the duty calls recover().
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { BulkRunner, type BulkRunnerOptions } from './bulk-runner';
@@ -10,12 +12,16 @@ import { republishSettingsFromEnv } from './republish-settings';
 
 export interface RepublishServices {
   runner: BulkRunner;
+  /** this process's republish owner id (republish_intents.owner, bulk_jobs.lease_owner) */
+  ownerId: string;
+  /** one recovery pass, once the owner lock is held (recovery must know its own id is alive) */
+  recover(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function startRepublishServices(
   settings: RepublishSettings,
-  options: { recoveryEveryMs?: number; runner?: BulkRunnerOptions; logger?: Logger } = {},
+  options: { recoveryEveryMs?: number; runner?: BulkRunnerOptions; logger?: Logger; externalRecovery?: boolean } = {},
 ): RepublishServices {
   const log = (options.logger ?? rootLogger).child({ component: 'republish-services' });
   const rt = republishRuntime(settings);
@@ -49,14 +55,19 @@ export function startRepublishServices(
         log.warn({ err: (err as Error).message }, 'republish owner lock not held yet; still trying');
       }
     }
-    await recover();
+    if (!options.externalRecovery) await recover();
     if (stopped) return;
     runner.start();
-    schedule();
+    if (!options.externalRecovery) schedule();
   })();
 
   return {
     runner,
+    ownerId: rt.owner.id,
+    async recover() {
+      await rt.owner.held();
+      await recover();
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);
@@ -67,6 +78,6 @@ export function startRepublishServices(
 }
 
 /** The entry point lib/runtime/background.ts calls. */
-export function startRepublishServicesFromEnv(): RepublishServices {
-  return startRepublishServices(republishSettingsFromEnv());
+export function startRepublishServicesFromEnv(options: { externalRecovery?: boolean } = {}): RepublishServices {
+  return startRepublishServices(republishSettingsFromEnv(), options);
 }

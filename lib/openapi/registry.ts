@@ -11,6 +11,7 @@ import { deadLetterDetailSchema, deadLetterFilterSchema, deadLetterListQuerySche
 import { groupListQuerySchema, groupListSchema } from '@/lib/schemas/groups';
 import { healthSchema } from '@/lib/schemas/health';
 import { queuesSchema } from '@/lib/schemas/queues';
+import { processesSchema } from '@/lib/schemas/processes';
 import {
   contractViolationDetailsSchema,
   discardRequestSchema,
@@ -56,6 +57,7 @@ export const namedSchemas = {
   Throughput: throughputSchema,
   Summary: summarySchema,
   Queues: queuesSchema,
+  Processes: processesSchema,
   Health: healthSchema,
   AuditPage: auditPageSchema,
   Me: meSchema,
@@ -364,6 +366,19 @@ export const apiRoutes: RouteSpec[] = [
         access: 'viewer',
         responses: { 200: { description: 'the queues', schema: 'Queues' } },
         errors: { unavailable: 'the broker is down' },
+      },
+    ],
+  },
+  {
+    path: '/api/processes',
+    operations: [
+      {
+        method: 'GET',
+        summary: 'The live EventDesk processes and the once-per-cluster duties each holds',
+        description: 'Live: a heartbeat (every 5 s) under 30 s old.',
+        tag: 'Monitoring',
+        access: 'viewer',
+        responses: { 200: { description: 'the processes', schema: 'Processes' } },
       },
     ],
   },

@@ -1,16 +1,23 @@
 // Starts the background services of one EventDesk process (web server or `npm run worker`) and
 // stops them gracefully on SIGTERM/SIGINT. Each service is one entry in `services` below: to add
 // one (tap, jobs, search indexer), push `{ name, stop }` after starting it.
+// Several processes may run on one database (issue 19): each registers in eventdesk_processes
+// (process-registry.ts), and what must run once per cluster (the retention purge, republish-intent
+// recovery) is a duty held by one process at a time (cluster-duty.ts). The drain, the tap, the
+// search indexer and the bulk runner run in every process: they share their work safely already
+// (manual acks and fingerprints, SKIP LOCKED chunks, job leases).
 import pg from 'pg';
 import { Drainer } from '@/lib/bus/drainer';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
-import { startRetention } from '@/lib/bus/retention';
+import { purgeExpired } from '@/lib/bus/retention';
 import { startSearchIndexer } from '@/lib/bus/search-indexer';
 import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
 import { logger } from '@/lib/log';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
+import { startClusterDuty, type ClusterDutyOptions } from './cluster-duty';
+import { startProcessRegistry, type ProcessRole } from './process-registry';
 
 export interface BackgroundService {
   name: string;
@@ -19,11 +26,33 @@ export interface BackgroundService {
 
 const holder = globalThis as unknown as { __eventdeskBackground?: BackgroundService[] };
 
-export function startBackground(): BackgroundService[] {
+/** how often the holder of a duty runs it */
+const RETENTION_EVERY_MS = 10 * 60_000;
+const RECOVERY_EVERY_MS = 30_000;
+
+export function startBackground(role: ProcessRole = 'web'): BackgroundService[] {
   // Next may load this module twice: start the services once per process.
   if (holder.__eventdeskBackground) return holder.__eventdeskBackground;
   const settings = env();
   const services: BackgroundService[] = (holder.__eventdeskBackground = []);
+
+  // First in, last out: the row goes only after every service (and duty) has stopped.
+  const registry = startProcessRegistry(settings.DATABASE_URL, role, logger.child({ component: 'process-registry' }));
+  services.push({ name: 'registry', stop: () => registry.stop() });
+  const held = new Set<string>();
+  const duty = (o: Omit<ClusterDutyOptions, 'databaseUrl' | 'onChange' | 'logger'>) => {
+    const d = startClusterDuty({
+      ...o,
+      databaseUrl: settings.DATABASE_URL,
+      logger: logger.child({ component: 'cluster-duty' }),
+      onChange: (isHeld) => {
+        if (isHeld) held.add(o.name);
+        else held.delete(o.name);
+        registry.setDuties([...held]);
+      },
+    });
+    services.push({ name: `duty:${o.name}`, stop: () => d.stop() });
+  };
 
   // Full-text search documents for what the drain stored (here or in a worker). Always on: with
   // nothing queued it costs one small query a second.
@@ -51,13 +80,22 @@ export function startBackground(): BackgroundService[] {
     });
     publishDrainStatus(() => drainer.status());
     void drainer.start();
-    const retention = startRetention(pool, settings.RETENTION_DAYS, logger.child({ component: 'retention' }));
-    services.push({ name: 'retention', stop: () => retention.stop() });
     services.push({
       name: 'drain',
       stop: async () => {
         await drainer.stop();
         await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'drain pool already ended'));
+      },
+    });
+    // Once per cluster: two purges at once would only contend for the same rows (SKIP LOCKED
+    // keeps them apart, but each would still scan), and one process's pass is enough.
+    const retentionLog = logger.child({ component: 'retention' });
+    duty({
+      name: 'retention',
+      everyMs: RETENTION_EVERY_MS,
+      work: async (signal) => {
+        const n = await purgeExpired(pool, { retentionDays: settings.RETENTION_DAYS, signal });
+        if (n) retentionLog.info({ purged: n, retentionDays: settings.RETENTION_DAYS }, 'purged expired dead letters');
       },
     });
   }
@@ -68,10 +106,14 @@ export function startBackground(): BackgroundService[] {
   }
 
   // republish outbox recovery + bulk jobs (always on: they only act on work operators asked for)
-  const republish = startRepublishServicesFromEnv();
+  const republish = startRepublishServicesFromEnv({ externalRecovery: true });
   services.push({ name: 'republish', stop: () => republish.stop() });
+  registry.setOwnerId(republish.ownerId);
+  // Two passes could not settle one intent twice already (a settle updates only pending intents,
+  // under the record's row lock); as a duty, one process reads the ledger, not all of them.
+  duty({ name: 'republish-recovery', everyMs: RECOVERY_EVERY_MS, work: () => republish.recover() });
 
-  logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP }, 'background services started');
+  logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP, process: registry.id, role }, 'background services started');
   handleSignals(services);
   return services;
 }

@@ -4,6 +4,7 @@ import amqp from 'amqplib';
 import { currentDrainStatus } from '@/lib/bus/drain-status';
 import type { SearchBacklogState } from '@/lib/bus/search-indexer';
 import type { Health } from '@/lib/schemas/health';
+import type { ProcessItem } from '@/lib/schemas/processes';
 
 /** The body of GET /api/health (lib/schemas/health.ts). */
 export type HealthBody = Health;
@@ -26,7 +27,12 @@ function probeBroker(url: string, ttlMs = 5000): Promise<boolean> {
   return ok;
 }
 
-export async function readHealth(databaseOk: boolean, amqpUrl: string, search: SearchBacklogState | null = null): Promise<HealthBody> {
+export async function readHealth(
+  databaseOk: boolean,
+  amqpUrl: string,
+  search: SearchBacklogState | null = null,
+  processes: ProcessItem[] | null = null,
+): Promise<HealthBody> {
   const drain = currentDrainStatus();
   const brokerOk = drain ? drain.brokerConnected : await probeBroker(amqpUrl);
   const body: HealthBody = {
@@ -45,6 +51,7 @@ export async function readHealth(databaseOk: boolean, amqpUrl: string, search: S
         }
       : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: null, error: null },
     search,
+    processes,
   };
   if (!databaseOk || !brokerOk || (drain && drain.state === 'error')) body.status = 'degraded';
   return body;

@@ -160,5 +160,7 @@ export const bulkJobSchema = z.object({
   transform: bulkTransformSchema.nullable(),
   /** why items were skipped or failed, most frequent first (up to 5) */
   skipReasons: z.array(z.object({ reason: z.string(), count: z.number() })),
+  /** the live process holding the job's lease now (null: none holds it, or it is not live) */
+  runner: z.object({ host: z.string(), pid: z.number() }).nullable(),
 });
 export type BulkJob = z.infer<typeof bulkJobSchema>;

@@ -81,6 +81,7 @@ const ROUTES: RouteCase[] = [
   { file: 'app/api/stats/throughput/route.ts', method: 'GET', url: '/api/stats/throughput', access: 'viewer' },
   { file: 'app/api/stats/summary/route.ts', method: 'GET', url: '/api/stats/summary', access: 'viewer' },
   { file: 'app/api/queues/route.ts', method: 'GET', url: '/api/queues', access: 'viewer' },
+  { file: 'app/api/processes/route.ts', method: 'GET', url: '/api/processes', access: 'viewer' },
   { file: 'app/api/users/route.ts', method: 'GET', url: '/api/users', access: 'admin' },
   {
     file: 'app/api/users/route.ts',

@@ -106,4 +106,35 @@ describe('republish crash recovery', () => {
       await live.stop();
     }
   });
+
+  it('two passes at once (two processes) settle and note each exchange intent once', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: 'republish.two-passes', count: 6 });
+    const deadOwner = String(2_100_000_000 + Math.floor(Math.random() * 40_000_000));
+    await db.pool.query(
+      `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger", "actor", "owner")
+       SELECT id, 1, 'exchange', 'edu.events', 'k', false, 'olivia@example.com', $2 FROM unnest($1::uuid[]) AS id`,
+      [ids, deadOwner],
+    );
+    rt ??= testRuntime(db.url, broker.url, ledger);
+    const other = testRuntime(db.url, broker.url, ledger);
+    try {
+      await Promise.all([recoverRepublishIntents(rt), recoverRepublishIntents(other)]);
+      const { rows: states } = await db.pool.query<{ state: string }>(`SELECT "state" FROM "republish_intents" WHERE "dead_letter_id" = ANY($1::uuid[])`, [
+        ids,
+      ]);
+      expect(states.map((r) => r.state)).toEqual(ids.map(() => 'abandoned'));
+      const { rows: audit } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "audit_log" WHERE "target" = ANY($1::text[]) AND "action" = 'republish-abandoned'`,
+        [ids.map((id) => `dead-letter:${id}`)],
+      );
+      expect(audit[0].n).toBe(ids.length);
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "dead_letter_history" WHERE "dead_letter_id" = ANY($1::uuid[]) AND "action" = 'republish-uncertain' GROUP BY "dead_letter_id"`,
+        [ids],
+      );
+      expect(rows.map((r) => r.n)).toEqual(ids.map(() => 1));
+    } finally {
+      await other.close();
+    }
+  });
 });

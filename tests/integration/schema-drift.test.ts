@@ -55,11 +55,12 @@ export function readPrismaModels(schema: string): Map<string, Column[]> {
       const m = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
       if (!m) continue;
       const [, field, type, list, optional, rest] = m;
-      if (modelNames.has(type) || list) continue; // relation fields have no column
+      if (modelNames.has(type)) continue; // relation fields have no column
       const native = /@db\.(\w+)/.exec(rest)?.[1];
       // Unsupported("tsvector") names the SQL type itself
       const unsupported = type === 'Unsupported' ? /^\("([^"]+)"\)/.exec(rest)?.[1] : undefined;
-      const sqlType = unsupported ?? (enums.has(type) ? 'USER-DEFINED' : native ? NATIVE_TYPES[native] : SCALAR_TYPES[type]);
+      // a list of a scalar (String[]) is an array column; information_schema names it ARRAY
+      const sqlType = list ? 'ARRAY' : (unsupported ?? (enums.has(type) ? 'USER-DEFINED' : native ? NATIVE_TYPES[native] : SCALAR_TYPES[type]));
       columns.push({ name: /@map\("([^"]+)"\)/.exec(rest)?.[1] ?? field, type: sqlType ?? `unknown:${type}`, nullable: Boolean(optional) });
     }
     tables.set(table, columns);

@@ -1,11 +1,12 @@
 // GET /api/health (no auth): database, broker and drain state (README, HTTP API); 503 when the
-// database is down. Fast on purpose: one SELECT 1, the search backlog from its id range, and
-// in-memory state; no table counts.
+// database is down. Fast on purpose: one SELECT 1, the search backlog from its id range, the
+// live processes (a few rows), and in-memory state; no table counts.
 import { withApi, json } from '@/lib/api/handler';
 import { env } from '@/lib/env';
 import { readHealth } from '@/lib/runtime/read-health';
 import { searchBacklogState } from '@/lib/bus/search-indexer';
 import { prisma, prismaQueryable } from '@/lib/server/db';
+import { listProcesses } from '@/lib/server/processes/list-processes';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -27,6 +28,7 @@ async function pingDatabase(timeoutMs = 2000): Promise<boolean> {
 export const GET = withApi(async () => {
   const databaseOk = await pingDatabase();
   const search = databaseOk ? await searchBacklogState(prismaQueryable()).catch(() => null) : null;
-  const body = await readHealth(databaseOk, env().AMQP_URL, search);
+  const processes = databaseOk ? await listProcesses().catch(() => null) : null;
+  const body = await readHealth(databaseOk, env().AMQP_URL, search, processes);
   return json(body, { status: body.database.ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 });

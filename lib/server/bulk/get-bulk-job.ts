@@ -3,6 +3,7 @@ import 'server-only';
 import { notFound } from '@/lib/api/errors';
 import { prisma } from '@/lib/server/db';
 import type { BulkJob, BulkTransform } from '@/lib/schemas/bulk';
+import { PROCESS_LIVE_MS } from '@/lib/schemas/processes';
 
 /** msg/s: the recent rate while running, the average over the run once done, else 0. */
 function rateOf(j: {
@@ -28,6 +29,14 @@ export async function getBulkJob(id: string): Promise<BulkJob> {
     SELECT "error" AS "reason", count(*)::int AS "count" FROM "bulk_job_items"
     WHERE "job_id" = ${id}::uuid AND "state" IN ('skipped', 'failed') AND "error" IS NOT NULL
     GROUP BY "error" ORDER BY count(*) DESC, "error" LIMIT 5`;
+  // lease_owner is the republish owner id, which each process writes into its registry row
+  const runner =
+    j.leaseOwner && j.leaseUntil && j.leaseUntil > new Date()
+      ? await prisma.eventdeskProcess.findFirst({
+          where: { ownerId: j.leaseOwner, heartbeatAt: { gte: new Date(Date.now() - PROCESS_LIVE_MS) } },
+          select: { host: true, pid: true },
+        })
+      : null;
   const remaining = Math.max(0, j.total - j.succeeded - j.failed - j.skipped);
   return {
     id: j.id,
@@ -51,5 +60,6 @@ export async function getBulkJob(id: string): Promise<BulkJob> {
     startAt: j.startAt?.toISOString() ?? null,
     transform: (j.transform as BulkTransform | null) ?? null,
     skipReasons: reasons,
+    runner,
   };
 }
