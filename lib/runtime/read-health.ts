@@ -51,7 +51,8 @@ export async function readHealth(
         }
       : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: null, error: null },
     search,
-    processes,
+    // host and pid stay behind GET /api/processes (viewer): health is public
+    processes: processes?.map(({ host: _host, pid: _pid, ...p }) => p) ?? null,
   };
   if (!databaseOk || !brokerOk || (drain && drain.state === 'error')) body.status = 'degraded';
   return body;

@@ -1,7 +1,7 @@
 // Response shape of GET /api/health (README, HTTP API): the type lib/runtime/read-health.ts builds
 // and the OpenAPI document describes.
 import { z } from 'zod';
-import { processItemSchema } from './processes';
+import { publicProcessItemSchema } from './processes';
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -19,7 +19,7 @@ export const healthSchema = z.object({
   }),
   /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
   search: z.object({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),
-  /** the live EventDesk processes (GET /api/processes); null: the database did not answer */
-  processes: z.array(processItemSchema).nullable().optional(),
+  /** the live EventDesk processes without host and pid (GET /api/processes has them); null: the database did not answer */
+  processes: z.array(publicProcessItemSchema).nullable().optional(),
 });
 export type Health = z.infer<typeof healthSchema>;

@@ -17,5 +17,12 @@ export const processItemSchema = z.object({
 });
 export type ProcessItem = z.infer<typeof processItemSchema>;
 
+/**
+ * A process as the public GET /api/health lists it: without host and pid, which only signed-in
+ * users read (GET /api/processes, viewer): health answers load balancers and anyone who asks.
+ */
+export const publicProcessItemSchema = processItemSchema.omit({ host: true, pid: true });
+export type PublicProcessItem = z.infer<typeof publicProcessItemSchema>;
+
 export const processesSchema = z.object({ items: z.array(processItemSchema) });
 export type Processes = z.infer<typeof processesSchema>;

@@ -152,6 +152,12 @@ describe('three processes on one database', () => {
     expect(body.items.every((p) => p.role === 'worker' && p.host.length > 0)).toBe(true);
     expect(body.items.flatMap((p) => p.duties).sort()).toEqual(['republish-recovery', 'retention']);
     expect((await call(GET, 'GET', '/api/processes')).status).toBe(401);
+    // the public health lists them too, without host and pid
+    const health = (await (await call((await import('@/app/api/health/route')).GET as Handler, 'GET', '/api/health')).json()) as {
+      processes: Record<string, unknown>[];
+    };
+    expect(health.processes.map((p) => p.id).sort()).toEqual(body.items.map((p) => (p as unknown as { id: string }).id).sort());
+    expect(health.processes.every((p) => !('host' in p) && !('pid' in p))).toBe(true);
   });
 
   it("GET /api/bulk/:id names the process holding the job's lease (its republish owner id)", async () => {
