@@ -153,7 +153,7 @@ describe('three processes on one database', () => {
     expect(body.items.flatMap((p) => p.duties).sort()).toEqual(['republish-recovery', 'retention']);
     expect((await call(GET, 'GET', '/api/processes')).status).toBe(401);
     // the public health lists them too, without host and pid
-    const health = (await (await call((await import('@/app/api/health/route')).GET as Handler, 'GET', '/api/health')).json()) as {
+    const health = (await (await call((await import('@/app/api/health/route')).GET, 'GET', '/api/health')).json()) as {
       processes: Record<string, unknown>[];
     };
     expect(health.processes.map((p) => p.id).sort()).toEqual(body.items.map((p) => (p as unknown as { id: string }).id).sort());
