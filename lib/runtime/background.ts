@@ -1,16 +1,13 @@
 // Starts the background services of one EventDesk process (web server or `npm run worker`) and
 // stops them gracefully on SIGTERM/SIGINT. Each service is one entry in `services` below: to add
 // one (tap, jobs, search indexer), push `{ name, stop }` after starting it.
-import pg from 'pg';
-import { Drainer } from '@/lib/bus/drainer';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
-import { startRetention } from '@/lib/bus/retention';
 import { startSearchIndexer } from '@/lib/bus/search-indexer';
 import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
 import { logger } from '@/lib/log';
-import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
+import { startDrain } from './start-drain';
 
 export interface BackgroundService {
   name: string;
@@ -31,34 +28,8 @@ export function startBackground(): BackgroundService[] {
   services.push({ name: 'search-indexer', stop: () => indexer.stop() });
 
   if (settings.DRAIN) {
-    // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
-    // starves the drain (nor the reverse).
-    // Row-lock waits as long as a statement: a store that fails counts toward parking a message,
-    // and a record held for a few seconds (a republish's claim) is no reason to park one.
-    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, ...dbTimeouts({ lockMs: 30_000 }), application_name: 'eventdesk-drain' });
-    guardPool(pool, (err) => logger.warn({ err: err.message }, 'drain database connection lost'));
-    const drainer = new Drainer({
-      amqpUrl: settings.AMQP_URL,
-      queue: settings.DLQ_QUEUE,
-      exchange: settings.EVENTS_EXCHANGE,
-      pool,
-      prefetch: settings.DRAIN_PREFETCH,
-      batchSize: settings.DRAIN_BATCH_SIZE,
-      declareTopology: settings.DECLARE_TOPOLOGY,
-      logger,
-      onStored: () => indexer.kick(),
-    });
-    publishDrainStatus(() => drainer.status());
-    void drainer.start();
-    const retention = startRetention(pool, settings.RETENTION_DAYS, logger.child({ component: 'retention' }));
-    services.push({ name: 'retention', stop: () => retention.stop() });
-    services.push({
-      name: 'drain',
-      stop: async () => {
-        await drainer.stop();
-        await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'drain pool already ended'));
-      },
-    });
+    // one drainer per DLQ of DLQ_QUEUE, and retention (lib/runtime/start-drain.ts)
+    services.push(...startDrain(settings, logger, () => indexer.kick()).services);
   }
 
   if (settings.TAP) {
@@ -70,7 +41,7 @@ export function startBackground(): BackgroundService[] {
   const republish = startRepublishServicesFromEnv();
   services.push({ name: 'republish', stop: () => republish.stop() });
 
-  logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP }, 'background services started');
+  logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, dlqs: settings.DLQ_QUEUE, tap: settings.TAP }, 'background services started');
   handleSignals(services);
   return services;
 }

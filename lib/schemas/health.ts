@@ -2,6 +2,18 @@
 // and the OpenAPI document describes.
 import { z } from 'zod';
 
+/** one DLQ's drainer (DLQ_QUEUE may list several) */
+export const dlqHealthSchema = z.object({
+  queue: z.string(),
+  state: z.enum(['running', 'paused', 'stopped', 'error']),
+  dlqDepth: z.number().nullable(),
+  drainedTotal: z.number(),
+  parkedTotal: z.number(),
+  lastDrainedAt: z.string().nullable(),
+  dlqMissing: z.boolean(),
+  error: z.string().nullable(),
+});
+
 export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   database: z.object({ ok: z.boolean() }),
@@ -15,6 +27,8 @@ export const healthSchema = z.object({
     lastDrainedAt: z.string().nullable(),
     dlqMissing: z.boolean().optional(),
     error: z.string().nullable().optional(),
+    /** each DLQ of this process's drain (the fields above sum them); absent when it runs none */
+    dlqs: z.array(dlqHealthSchema).optional(),
   }),
   /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
   search: z.object({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),
