@@ -21,7 +21,7 @@ let broker: TestBroker;
 let db: TestDatabase;
 let drain: RunningDrain | null = null;
 let auth: Record<string, string>;
-const routes = {} as Record<'list' | 'facets' | 'export', Handler>;
+const routes = {} as Record<'list' | 'facets' | 'export' | 'queues' | 'metrics', Handler>;
 let dlqA: string;
 let dlqB: string;
 /** configured, never given a message: in the facets with 0 */
@@ -52,6 +52,8 @@ beforeAll(async () => {
   routes.list = (await import('@/app/api/dead-letters/route')).GET;
   routes.facets = (await import('@/app/api/dead-letters/facets/route')).GET;
   routes.export = (await import('@/app/api/dead-letters/export/route')).GET;
+  routes.queues = (await import('@/app/api/queues/route')).GET;
+  routes.metrics = (await import('@/app/api/metrics/route')).GET;
 
   drain = startDrain(parseEnv({ DATABASE_URL: db.url, AMQP_URL: broker.url, DLQ_QUEUE: list }), testLogger, () => {});
   await waitFor(async () => drain!.drainers.every((d) => d.status().state === 'running'), 20_000, 'three drainers running');
@@ -184,5 +186,30 @@ describe('several DLQs', () => {
     expect(Object.fromEntries(onlyB.facets.dlq.map((v) => [v.value, v.count]))).toEqual({ [dlqA]: 30, [dlqB]: 22, [dlqC]: 0 });
     const statuses = Object.fromEntries(onlyB.facets.status.map((v) => [v.value, v.count]));
     expect(statuses).toEqual({ pending: 21, unreadable: 1 });
+  });
+
+  it('GET /api/queues lists every DLQ with its depth; the metrics have each DLQ', async () => {
+    broker.channel.sendToQueue(dlqC, Buffer.from('x'), {});
+    // the drainer of C stores it (a message without x-death is a dead letter of queue "")
+    await waitFor(async () => currentDrainStatuses()?.[2].drainedTotal === 1, 20_000, 'C drained');
+    const res = await call(routes.queues, 'GET', '/api/queues', { headers: auth });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { dlq: string; dlqs: string[]; items: { name: string; kind: string; exists: boolean; messages: number }[] };
+    expect(body.dlq).toBe(dlqA);
+    expect(body.dlqs).toEqual([dlqA, dlqB, dlqC]);
+    const dlqItems = body.items.filter((i) => i.kind === 'dlq');
+    expect(dlqItems.map((i) => [i.name, i.exists, i.messages])).toEqual([
+      [dlqA, true, 0],
+      [dlqB, true, 0],
+      [dlqC, true, 0],
+    ]);
+
+    const text = await (await call(routes.metrics, 'GET', '/api/metrics', { headers: auth })).text();
+    expect(text).toContain(`eventdesk_dlq_drained_total{dlq="${dlqA}"} 31`);
+    expect(text).toContain(`eventdesk_dlq_drained_total{dlq="${dlqB}"} 21`);
+    expect(text).toContain(`eventdesk_dlq_drained_total{dlq="${dlqC}"} 1`);
+    expect(text).toContain(`eventdesk_dlq_parked_total{dlq="${dlqB}"} 1`);
+    expect(text).toContain(`eventdesk_drained_total 53`);
+    expect(text).toMatch(new RegExp(`eventdesk_queue_messages\\{queue="${dlqC.replace(/\./g, '\\.')}"\\} 0`));
   });
 });
