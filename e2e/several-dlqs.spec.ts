@@ -39,3 +39,8 @@ test('the DLQ filter lists each DLQ with its count and filters the list', async 
   await dlq.selectOption('');
   await expect(rowsOf).toHaveCount(3);
 });
+
+test('the detail names the DLQ of the latest death', async ({ page }) => {
+  await page.goto(`/dead-letters/${rows[2].id}`);
+  await expect(page.getByTestId('summary')).toContainText(`DLQ${other}`);
+});
