@@ -19,6 +19,25 @@ const url = (protocols: string[]) =>
     `expected a ${protocols.join(' or ')}// URL`,
   );
 
+export const DEFAULT_DLQ = 'edu.events.dlq';
+
+/**
+ * DLQ_QUEUE: one queue name or several, comma-separated; each trimmed, none empty or repeated, each
+ * a name a queue can have (1-255 bytes of UTF-8, not amq.*, which the broker reserves).
+ */
+export function parseDlqList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => !n)) throw new Error('expected queue names separated by commas, none empty');
+  for (const n of names) {
+    if (Buffer.byteLength(n, 'utf8') > 255) throw new Error(`"${n.slice(0, 40)}…" is longer than 255 bytes`);
+    if (n.startsWith('amq.')) throw new Error(`"${n}": names starting with amq. are reserved by the broker`);
+    if (/[\u0000-\u001f\u007f]/.test(n)) throw new Error(`"${n}" holds a control character`);
+  }
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new Error(`"${repeated}" is listed twice`);
+  return names;
+}
+
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const envSchema = z.object({
@@ -26,7 +45,18 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgresql:', 'postgres:']).default('postgresql://postgres@127.0.0.1:5432/eventdesk'),
   AMQP_URL: url(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: z.string().min(1).default('edu.events'),
-  DLQ_QUEUE: z.string().min(1).default('edu.events.dlq'),
+  /** the DLQs to drain (comma-separated, e.g. one per service); the first is the default DLQ */
+  DLQ_QUEUE: z
+    .string()
+    .default(DEFAULT_DLQ)
+    .transform((v, ctx) => {
+      try {
+        return parseDlqList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   DECLARE_TOPOLOGY: bool.default(false),
   /** the type DECLARE_TOPOLOGY declares a missing DLQ with; an existing DLQ keeps its own */
   DLQ_QUEUE_TYPE: z.enum(['classic', 'quorum'], { message: 'expected classic or quorum' }).default('classic'),

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     const report = await teardownDemo({
       amqpUrl: settings.AMQP_URL,
       exchange: settings.EVENTS_EXCHANGE,
-      dlq: settings.DLQ_QUEUE,
+      dlq: settings.DLQ_QUEUE[0],
       servicePrefix: DEMO_DEFAULTS.servicePrefix,
       retryDelaysMs: DEMO_DEFAULTS.retryDelaysMs,
     });
@@ -55,13 +55,13 @@ async function main(): Promise<void> {
   console.log(
     `demo: ${options.rate} events/s${options.count ? `, ${options.count} events` : ''}, fail ratio ${options.failRatio}, seed ${options.seed}, ` +
       `${options.queueType ?? 'classic'} queues, ` +
-      `exchange ${settings.EVENTS_EXCHANGE}, DLQ ${settings.DLQ_QUEUE}, broker ${new URL(settings.AMQP_URL).host}`,
+      `exchange ${settings.EVENTS_EXCHANGE}, DLQ ${settings.DLQ_QUEUE[0]}, broker ${new URL(settings.AMQP_URL).host}`,
   );
   const result = await runDemo({
     ...options,
     amqpUrl: settings.AMQP_URL,
     exchange: settings.EVENTS_EXCHANGE,
-    dlq: settings.DLQ_QUEUE,
+    dlq: settings.DLQ_QUEUE[0],
     signal: abort.signal,
     print: (line) => console.log(line),
     // The failures are the point of the demo, so the library's logs would drown the status

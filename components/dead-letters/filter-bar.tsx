@@ -71,6 +71,8 @@ export function FilterBar({
   const [custom, setCustom] = useState(false);
   const rangeValue = params.from || params.to ? 'custom' : custom ? 'custom' : '';
   const f = facets?.facets;
+  // the DLQ filter only where there is a choice: several DLQs configured (DLQ_QUEUE) or stored
+  const severalDlqs = (f?.dlq?.length ?? 0) > 1 || !!params.dlq;
 
   const select = (key: FilterKey, label: string, allLabel: string, opts: { value: string; label: string }[]) => (
     <label className="flex flex-col text-xs text-slate-500">
@@ -118,6 +120,7 @@ export function FilterBar({
       </label>
       {select('eventType', 'Event type', 'All types', options([], f?.eventType, params.eventType))}
       {select('queue', 'Queue', 'All queues', options([], f?.queue, params.queue))}
+      {severalDlqs ? select('dlq', 'DLQ', 'All DLQs', options([], f?.dlq, params.dlq)) : null}
       {select('reason', 'Reason', 'All reasons', options(DEAD_LETTER_REASONS, f?.reason, params.reason))}
       {select('status', 'Status', 'Any status', options(DEAD_LETTER_STATUSES, f?.status, params.status))}
       {select('validity', 'Validity', 'Any validity', options(VALIDITY_VALUES, f?.validity, params.validity))}

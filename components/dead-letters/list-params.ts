@@ -2,7 +2,7 @@
 // query string), so a reload or a shared link shows the same view. This reads and writes it.
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, toSearchParams, type DeadLetterListParams } from '@/lib/schemas/dead-letters';
 
-export const FILTER_KEYS = ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId', 'failedAgain'] as const;
+export const FILTER_KEYS = ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId', 'failedAgain', 'dlq'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export function readListParams(sp: URLSearchParams): DeadLetterListParams {

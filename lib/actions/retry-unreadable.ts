@@ -30,6 +30,7 @@ interface ParkedRow {
   status: string;
   routing_key: string | null;
   received_at: Date;
+  dlq: string;
   body: Buffer | null;
   properties: unknown;
   headers: unknown;
@@ -49,7 +50,7 @@ export async function retryUnreadable(
   const reason = input.reason ?? null;
   return inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<ParkedRow>(
-      `SELECT d.id::text AS id, d.status, d.routing_key, d.received_at, m.body, m.properties, m.headers
+      `SELECT d.id::text AS id, d.status, d.routing_key, d.received_at, d.dlq, m.body, m.properties, m.headers
          FROM dead_letters d
          LEFT JOIN dead_letter_messages m ON m.id = d.latest_message_id AND m.dead_letter_id = d.id
         WHERE d.id = $1::uuid
@@ -72,7 +73,8 @@ export async function retryUnreadable(
 
     await tx.query('SAVEPOINT retry_unreadable');
     try {
-      await writeBatch(tx, [prepared]);
+      // drained from the same DLQ as the parked copy
+      await writeBatch(tx, [prepared], row.dlq);
     } catch (err) {
       if (isTransientStoreError(err)) throw err;
       await tx.query('ROLLBACK TO SAVEPOINT retry_unreadable');

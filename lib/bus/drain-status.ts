@@ -3,6 +3,8 @@
 export type DrainState = 'running' | 'paused' | 'stopped' | 'error';
 
 export interface DrainStatus {
+  /** the DLQ this drainer reads ('' in a sum over several) */
+  queue: string;
   state: DrainState;
   lastError: string | null;
   /** the DLQ could not be found (passive check); retried every few seconds */
@@ -24,6 +26,7 @@ export interface DrainStatus {
 
 export function initialDrainStatus(): DrainStatus {
   return {
+    queue: '',
     state: 'stopped',
     lastError: null,
     dlqMissing: false,
@@ -39,14 +42,62 @@ export function initialDrainStatus(): DrainStatus {
   };
 }
 
-const holder = globalThis as unknown as { __eventdeskDrainStatus?: () => DrainStatus };
+/** worst first: one DLQ in error makes the drain's state error; else one running makes it running */
+const STATE_ORDER: DrainState[] = ['error', 'running', 'paused', 'stopped'];
 
-/** The running process's drainer registers how to read its status (background.ts). */
-export function publishDrainStatus(source: (() => DrainStatus) | null): void {
-  holder.__eventdeskDrainStatus = source ?? undefined;
+/**
+ * The status of several drainers (one per DLQ) as one: counts and depths summed (a depth unknown
+ * for one DLQ is left out of the sum; null when unknown for all), the worst state, the first
+ * error (named by its DLQ when there are several), broker and database ok only when ok for all.
+ */
+export function sumDrainStatus(list: DrainStatus[]): DrainStatus {
+  if (list.length === 1) return list[0];
+  const sum = initialDrainStatus();
+  if (!list.length) return sum;
+  const known = (pick: (s: DrainStatus) => number | null) => {
+    const values = list.map(pick).filter((v): v is number => v !== null);
+    return values.length ? values.reduce((a, b) => a + b, 0) : null;
+  };
+  sum.state = STATE_ORDER.find((state) => list.some((s) => s.state === state)) ?? 'stopped';
+  const failing = list.find((s) => s.lastError);
+  sum.lastError = failing ? `${failing.queue}: ${failing.lastError}` : null;
+  sum.dlqMissing = list.some((s) => s.dlqMissing);
+  sum.dlqDepth = known((s) => s.dlqDepth);
+  sum.dlqConsumers = known((s) => s.dlqConsumers);
+  for (const s of list) {
+    sum.drainedTotal += s.drainedTotal;
+    sum.duplicatesSkipped += s.duplicatesSkipped;
+    sum.parkedTotal += s.parkedTotal;
+    sum.connections += s.connections;
+    if (s.lastDrainedAt && (!sum.lastDrainedAt || s.lastDrainedAt > sum.lastDrainedAt)) sum.lastDrainedAt = s.lastDrainedAt;
+  }
+  sum.brokerConnected = list.every((s) => s.brokerConnected);
+  sum.databaseOk = list.every((s) => s.databaseOk);
+  return sum;
 }
 
-/** Status of this process's drainer, or null when this process runs none (DRAIN=false). */
+const holder = globalThis as unknown as { __eventdeskDrainStatus?: () => DrainStatus[] };
+
+/**
+ * The running process's drainers register how to read their status (background.ts): one
+ * drainer's, or each DLQ's drainer's in the order of DLQ_QUEUE.
+ */
+export function publishDrainStatus(source: (() => DrainStatus | DrainStatus[]) | null): void {
+  holder.__eventdeskDrainStatus = source
+    ? () => {
+        const s = source();
+        return Array.isArray(s) ? s : [s];
+      }
+    : undefined;
+}
+
+/** Status of this process's drain, summed over its DLQs, or null when this process runs none (DRAIN=false). */
 export function currentDrainStatus(): DrainStatus | null {
+  const list = holder.__eventdeskDrainStatus?.();
+  return list ? sumDrainStatus(list) : null;
+}
+
+/** Status of each DLQ's drainer in this process (DLQ_QUEUE's order), or null when it runs none. */
+export function currentDrainStatuses(): DrainStatus[] | null {
   return holder.__eventdeskDrainStatus?.() ?? null;
 }

@@ -118,6 +118,7 @@ export class Drainer {
     this.maxHeldBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
     this.connectionName = options.connectionName ?? `eventdesk-drain:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.log = (options.logger ?? rootLogger).child({ component: 'drain', queue: options.queue });
+    this.stats.queue = options.queue;
     if (options.pool) {
       this.pool = options.pool;
       this.ownPool = false;
@@ -409,6 +410,7 @@ export class Drainer {
           this.pool,
           todo.map((d) => d.prepared),
           this.log,
+          this.options.queue,
         );
         this.dbError = null;
         this.stats.drainedTotal += result.stored;

@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { asciiText, type PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
+import { DEFAULT_DLQ } from '@/lib/env';
 
 export const PARK_REASON_HEADER = 'x-eventdesk-park-reason';
 const PREFIX = 'eventdesk.parked.';
@@ -115,7 +116,7 @@ export class ParkingLot {
    */
   async park(pool: pg.Pool, msg: ConsumeMessage, death: PreparedDeath, reason: string, receivedAt = new Date()): Promise<{ recordId: string | null }> {
     const why = asciiText(reason, 1000);
-    const recordId = await recordUnreadable(pool, death, why, this.queue, receivedAt, this.log);
+    const recordId = await recordUnreadable(pool, death, why, this.queue, receivedAt, this.log, this.dlq);
     await this.publish(msg, death, why);
     return { recordId };
   }
@@ -167,6 +168,8 @@ export async function recordUnreadable(
   parkQueue: string,
   receivedAt: Date,
   log: Logger,
+  /** the DLQ the message was drained from */
+  dlq: string = DEFAULT_DLQ,
 ): Promise<string | null> {
   const attempts: [string, string][] = [
     [death.properties, death.headers],
@@ -176,7 +179,7 @@ export async function recordUnreadable(
   let lastError: unknown;
   for (const [properties, headers] of attempts) {
     try {
-      return await insertUnreadable(pool, death, reason, parkQueue, receivedAt, properties, headers);
+      return await insertUnreadable(pool, death, reason, parkQueue, receivedAt, properties, headers, dlq);
     } catch (err) {
       if (isTransientStoreError(err)) throw err;
       lastError = err;
@@ -194,15 +197,16 @@ async function insertUnreadable(
   receivedAt: Date,
   properties: string,
   headers: string,
+  dlq: string,
 ): Promise<string | null> {
   const fingerprint = death.fingerprint.startsWith('unreadable:') ? death.fingerprint : `unreadable:${death.fingerprint}`;
   const { rows } = await pool.query<{ id: string }>(
     `WITH d AS (
        INSERT INTO dead_letters (event_key, event_key_source, queue, routing_key, status, attempts, first_failed_at,
          last_failed_at, received_at, validation_status, group_id, body_size, body_sha256, unreadable_reason, latest_message_id,
-         event_type, reason, error_message)
+         event_type, reason, error_message, dlq)
        VALUES ($1, 'body-sha256', $2, $3, 'unreadable', 1, $4, $4, $4, 'unparseable', $5, $6, $7, $8,
-               nextval('dead_letter_messages_id_seq'::regclass), $14, $15, $16)
+               nextval('dead_letter_messages_id_seq'::regclass), $14, $15, $16, $17)
        ON CONFLICT (event_key, queue) DO NOTHING
        RETURNING id, latest_message_id
      ), m AS (
@@ -234,6 +238,7 @@ async function insertUnreadable(
       death.eventType === null ? null : asciiText(death.eventType, 255),
       death.reason === null ? null : asciiText(death.reason, 64),
       asciiText(`Unreadable, parked: ${reason}`, 1000),
+      dlq,
     ],
   );
   return rows[0]?.id ?? null;

@@ -24,7 +24,7 @@ export interface StoreResult extends BatchResult {
   unstorable: Unstorable[];
 }
 
-async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<BatchResult> {
+async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[], dlq: string): Promise<BatchResult> {
   const client = await pool.connect();
   // A backend killed between two statements makes a checked-out client emit 'error'; the pool
   // only listens on idle ones, so without this the process would crash instead of retrying.
@@ -32,7 +32,7 @@ async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<Ba
   client.on('error', onError);
   try {
     await client.query('BEGIN');
-    const result = await writeBatch(client, deaths);
+    const result = await writeBatch(client, deaths, dlq);
     await client.query('COMMIT');
     client.off('error', onError);
     client.release();
@@ -46,12 +46,13 @@ async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[]): Promise<Ba
   }
 }
 
-export async function storeBatch(pool: pg.Pool, deaths: PreparedDeath[], log: Logger): Promise<StoreResult> {
+/** `dlq`: the DLQ these deaths were drained from (written to each record they touch). */
+export async function storeBatch(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, dlq: string): Promise<StoreResult> {
   const total: StoreResult = { stored: 0, duplicates: 0, newRecords: 0, unstorable: [] };
   // what prepare could not read is not offered to the database at all
   for (const d of deaths) if (d.unreadable && !d.done) total.unstorable.push({ death: d, reason: d.unreadable });
   const readable = deaths.filter((d) => !d.unreadable && !d.done);
-  if (readable.length) await storeSplitting(pool, readable, log, total);
+  if (readable.length) await storeSplitting(pool, readable, log, total, dlq);
   return total;
 }
 
@@ -61,12 +62,12 @@ function add(total: StoreResult, r: BatchResult) {
   total.newRecords += r.newRecords;
 }
 
-async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, total: StoreResult): Promise<void> {
+async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, total: StoreResult, dlq: string): Promise<void> {
   let lastError: unknown;
   const tries = deaths.length === 1 ? MAX_TRIES : 1;
   for (let attempt = 1; attempt <= tries; attempt++) {
     try {
-      add(total, await inTransaction(pool, deaths));
+      add(total, await inTransaction(pool, deaths, dlq));
       // committed: a retry of the batch (a later half failing transiently) must not write these
       // again, where a first delivery identical to a stored one would count as a new death
       for (const d of deaths) d.done = true;
@@ -88,6 +89,6 @@ async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logge
   }
   log.warn({ err: reason, size: deaths.length }, 'batch refused by the database; splitting it to find the message at fault');
   const half = Math.ceil(deaths.length / 2);
-  await storeSplitting(pool, deaths.slice(0, half), log, total);
-  await storeSplitting(pool, deaths.slice(half), log, total);
+  await storeSplitting(pool, deaths.slice(0, half), log, total, dlq);
+  await storeSplitting(pool, deaths.slice(half), log, total, dlq);
 }

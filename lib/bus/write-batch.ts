@@ -67,7 +67,12 @@ function perRecordOf(deaths: PreparedDeath[]): Map<string, RecordDeaths> {
   return out;
 }
 
-export async function writeBatch(client: pg.PoolClient | pg.Client, input: PreparedDeath[]): Promise<BatchResult> {
+/**
+ * `dlq`: the DLQ the batch was drained from (one drainer per DLQ, so one per batch): a new record
+ * gets it, a record that dies again takes it (it follows the latest death). One parameter per
+ * batch, not per row.
+ */
+export async function writeBatch(client: pg.PoolClient | pg.Client, input: PreparedDeath[], dlq: string): Promise<BatchResult> {
   const deaths = dedupeBatch(input);
 
   // Message ids up front, so a new record is inserted complete (latest_message_id included) and
@@ -85,8 +90,8 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
     `INSERT INTO dead_letters AS d (event_key, event_key_source, event_id, event_type, version, routing_key, queue,
        reason, exchange, status, attempts, republish_count, first_failed_at, last_failed_at, error_message,
        validation_status, violations, correlation_id, group_id, content_type, body_size, body_sha256,
-       latest_message_id)
-     SELECT k, ks, eid, et, v, rk, q, r, ex, 'pending', n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, mid
+       latest_message_id, dlq)
+     SELECT k, ks, eid, et, v, rk, q, r, ex, 'pending', n, rc, ff, lf, em, vs, vio, cid, gid, ct, bs, sha, mid, $23::text
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                    $9::text[], $10::int[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::text[],
                    $16::jsonb[], $17::text[], $18::text[], $19::text[], $20::int[], $21::text[], $22::bigint[])
@@ -116,6 +121,7 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
       recs.map((a) => a.latest.bodySize),
       recs.map((a) => a.latest.bodySha256),
       recs.map((a) => messageId.get(a.latest)),
+      dlq,
     ],
   );
   const recordOf = new Map(upserted.rows.map((r) => [`${r.event_key}\u0000${r.queue}`, r]));
@@ -140,14 +146,19 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   // 3. Existing records that got new deaths take the latest one's values.
   const back = perRecordOf(fresh.filter((d) => !recordOf.get(recordKey(d))!.inserted));
   const updates = [...back.entries()].sort((a, b) => byString(a[0], b[0])).map(([k, a]) => ({ rec: recordOf.get(k)!, ...a }));
-  if (updates.length) await updateReturnedRecords(client, updates, messageId);
+  if (updates.length) await updateReturnedRecords(client, updates, messageId, dlq);
 
   if (fresh.length) await writeRollups(client, fresh, recordOf, updates);
   const newRecords = upserted.rows.filter((r) => r.inserted).length;
   return { stored: fresh.length, duplicates: input.length - fresh.length, newRecords };
 }
 
-async function updateReturnedRecords(client: pg.PoolClient | pg.Client, rows: ({ rec: RecordRow } & RecordDeaths)[], messageId: Map<PreparedDeath, string>) {
+async function updateReturnedRecords(
+  client: pg.PoolClient | pg.Client,
+  rows: ({ rec: RecordRow } & RecordDeaths)[],
+  messageId: Map<PreparedDeath, string>,
+  dlq: string,
+) {
   await client.query(
     `UPDATE dead_letters d SET
        attempts = d.attempts + t.n,
@@ -171,6 +182,7 @@ async function updateReturnedRecords(client: pg.PoolClient | pg.Client, rows: ({
        content_type = t.ct,
        body_size = t.bs,
        body_sha256 = t.sha,
+       dlq = $20::text,
        updated_at = now()
      FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::bigint[], $6::int[], $7::text[],
                  $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
@@ -197,6 +209,7 @@ async function updateReturnedRecords(client: pg.PoolClient | pg.Client, rows: ({
       rows.map((r) => r.latest.contentType),
       rows.map((r) => r.latest.bodySize),
       rows.map((r) => r.latest.bodySha256),
+      dlq,
     ],
   );
 }

@@ -29,8 +29,8 @@ export interface RepublishSettings {
   eventsExchange: string;
   maxRetries: number;
   ledgerQueue: string;
-  /** the DLQ this install drains: never a republish target */
-  dlqQueue?: string;
+  /** the DLQs this install drains: never a republish target */
+  dlqQueues?: string[];
   /** test hook (EVENTDESK_TEST_CRASH_AFTER_CONFIRM=1): exit right after a confirm, before the commit */
   crashAfterConfirm?: boolean;
 }
@@ -64,7 +64,7 @@ export function createRepublishRuntime(settings: RepublishSettings, logger: Logg
     publisher,
     owner,
     maxRetries: settings.maxRetries,
-    targetContext: { dlqQueues: settings.dlqQueue ? [settings.dlqQueue] : [], ownQueues: [settings.ledgerQueue] },
+    targetContext: { dlqQueues: settings.dlqQueues ?? [], ownQueues: [settings.ledgerQueue] },
     eventsExchange: settings.eventsExchange,
     logger,
     afterConfirm: settings.crashAfterConfirm

@@ -12,7 +12,7 @@ export function republishSettingsFromEnv(): RepublishSettings {
     maxRetries: e.MAX_RETRIES,
     // one ledger per database: two EventDesk installs on one broker never settle each other's intents
     ledgerQueue: e.REPUBLISH_LEDGER_QUEUE ?? `eventdesk.republish.ledger.${databaseName(e.DATABASE_URL)}`,
-    dlqQueue: e.DLQ_QUEUE,
+    dlqQueues: e.DLQ_QUEUE,
     crashAfterConfirm: crashAfterConfirmFromEnv(),
   };
 }

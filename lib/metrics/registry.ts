@@ -99,6 +99,25 @@ function createMetrics() {
       help: 'Messages the drainer in this process could not read or store and parked (eventdesk.parked.<DLQ> + an unreadable record) since start',
       registers: [registry],
     }),
+    // the same per DLQ (DLQ_QUEUE may list several); the totals above sum them
+    dlqDrainedTotal: new Counter({
+      name: 'eventdesk_dlq_drained_total',
+      help: 'Messages the drainer in this process has moved from this DLQ to PostgreSQL since start',
+      labelNames: ['dlq'] as const,
+      registers: [registry],
+    }),
+    dlqParkedTotal: new Counter({
+      name: 'eventdesk_dlq_parked_total',
+      help: 'Messages the drainer in this process has parked from this DLQ (eventdesk.parked.<dlq>) since start',
+      labelNames: ['dlq'] as const,
+      registers: [registry],
+    }),
+    dlqDepth: new Gauge({
+      name: 'eventdesk_dlq_depth',
+      help: "Messages waiting in this DLQ, as this process's drainer last checked it (absent when unknown)",
+      labelNames: ['dlq'] as const,
+      registers: [registry],
+    }),
     drainRate: new Gauge({
       name: 'eventdesk_drain_rate',
       help: 'Messages per second drained from the DLQ, over the last scrape interval (or 60 s)',

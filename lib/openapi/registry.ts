@@ -361,7 +361,7 @@ export const apiRoutes: RouteSpec[] = [
     operations: [
       {
         method: 'GET',
-        summary: 'Depth and consumers of the consumer queues and the DLQ',
+        summary: 'Depth and consumers of the consumer queues and of each DLQ',
         tag: 'Monitoring',
         access: 'viewer',
         responses: { 200: { description: 'the queues', schema: 'Queues' } },

@@ -3,11 +3,9 @@
 // one (tap, jobs, search indexer), push `{ name, stop }` after starting it.
 // Several processes may run on one database (issue 19): each registers in eventdesk_processes
 // (process-registry.ts), and what must run once per cluster (the retention purge, republish-intent
-// recovery) is a duty held by one process at a time (cluster-duty.ts). The drain, the tap, the
-// search indexer and the bulk runner run in every process: they share their work safely already
-// (manual acks and fingerprints, SKIP LOCKED chunks, job leases).
-import pg from 'pg';
-import { Drainer } from '@/lib/bus/drainer';
+// recovery) is a duty held by one process at a time (cluster-duty.ts). The drain (one drainer per
+// DLQ of DLQ_QUEUE), the tap, the search indexer and the bulk runner run in every process: they
+// share their work safely already (manual acks and fingerprints, SKIP LOCKED chunks, job leases).
 import { publishDrainStatus } from '@/lib/bus/drain-status';
 import { purgeExpired } from '@/lib/bus/retention';
 import { startSearchIndexer } from '@/lib/bus/search-indexer';
@@ -15,9 +13,9 @@ import { startTap, stopTap } from '@/lib/bus/tap-start';
 import { env } from '@/lib/env';
 import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-services';
 import { logger } from '@/lib/log';
-import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { startClusterDuty, type ClusterDutyOptions } from './cluster-duty';
 import { startProcessRegistry, type ProcessRole } from './process-registry';
+import { startDrain } from './start-drain';
 
 export interface BackgroundService {
   name: string;
@@ -60,33 +58,9 @@ export function startBackground(role: ProcessRole = 'web'): BackgroundService[] 
   services.push({ name: 'search-indexer', stop: () => indexer.stop() });
 
   if (settings.DRAIN) {
-    // Its own small pool (3 batch writers + retention), so the console's Prisma pool never
-    // starves the drain (nor the reverse).
-    // Row-lock waits as long as a statement: a store that fails counts toward parking a message,
-    // and a record held for a few seconds (a republish's claim) is no reason to park one.
-    const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, ...dbTimeouts({ lockMs: 30_000 }), application_name: 'eventdesk-drain' });
-    guardPool(pool, (err) => logger.warn({ err: err.message }, 'drain database connection lost'));
-    const drainer = new Drainer({
-      amqpUrl: settings.AMQP_URL,
-      queue: settings.DLQ_QUEUE,
-      exchange: settings.EVENTS_EXCHANGE,
-      pool,
-      prefetch: settings.DRAIN_PREFETCH,
-      batchSize: settings.DRAIN_BATCH_SIZE,
-      declareTopology: settings.DECLARE_TOPOLOGY,
-      dlqQueueType: settings.DLQ_QUEUE_TYPE,
-      logger,
-      onStored: () => indexer.kick(),
-    });
-    publishDrainStatus(() => drainer.status());
-    void drainer.start();
-    services.push({
-      name: 'drain',
-      stop: async () => {
-        await drainer.stop();
-        await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'drain pool already ended'));
-      },
-    });
+    // one drainer per DLQ of DLQ_QUEUE on one small pool (lib/runtime/start-drain.ts)
+    const drain = startDrain(settings, logger, () => indexer.kick());
+    services.push(...drain.services);
     // Once per cluster: two purges at once would only contend for the same rows (SKIP LOCKED
     // keeps them apart, but each would still scan), and one process's pass is enough.
     const retentionLog = logger.child({ component: 'retention' });
@@ -94,7 +68,7 @@ export function startBackground(role: ProcessRole = 'web'): BackgroundService[] 
       name: 'retention',
       everyMs: RETENTION_EVERY_MS,
       work: async (signal) => {
-        const n = await purgeExpired(pool, { retentionDays: settings.RETENTION_DAYS, signal });
+        const n = await purgeExpired(drain.pool, { retentionDays: settings.RETENTION_DAYS, signal });
         if (n) retentionLog.info({ purged: n, retentionDays: settings.RETENTION_DAYS }, 'purged expired dead letters');
       },
     });
@@ -113,7 +87,10 @@ export function startBackground(role: ProcessRole = 'web'): BackgroundService[] 
   // under the record's row lock); as a duty, one process reads the ledger, not all of them.
   duty({ name: 'republish-recovery', everyMs: RECOVERY_EVERY_MS, work: () => republish.recover() });
 
-  logger.info({ services: services.map((s) => s.name), drain: settings.DRAIN, tap: settings.TAP, process: registry.id, role }, 'background services started');
+  logger.info(
+    { services: services.map((s) => s.name), drain: settings.DRAIN, dlqs: settings.DLQ_QUEUE, tap: settings.TAP, process: registry.id, role },
+    'background services started',
+  );
   handleSignals(services);
   return services;
 }

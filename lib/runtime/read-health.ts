@@ -1,7 +1,7 @@
 // What GET /api/health reports about the broker and the drain, cheaply: the drainer's status when
 // this process runs one, else a broker probe cached for a few seconds (no table counts here).
 import amqp from 'amqplib';
-import { currentDrainStatus } from '@/lib/bus/drain-status';
+import { currentDrainStatuses, sumDrainStatus } from '@/lib/bus/drain-status';
 import type { SearchBacklogState } from '@/lib/bus/search-indexer';
 import type { Health } from '@/lib/schemas/health';
 import type { ProcessItem } from '@/lib/schemas/processes';
@@ -33,7 +33,8 @@ export async function readHealth(
   search: SearchBacklogState | null = null,
   processes: ProcessItem[] | null = null,
 ): Promise<HealthBody> {
-  const drain = currentDrainStatus();
+  const perDlq = currentDrainStatuses();
+  const drain = perDlq ? sumDrainStatus(perDlq) : null;
   const brokerOk = drain ? drain.brokerConnected : await probeBroker(amqpUrl);
   const body: HealthBody = {
     status: 'ok',
@@ -48,6 +49,16 @@ export async function readHealth(
           lastDrainedAt: drain.lastDrainedAt,
           dlqMissing: drain.dlqMissing,
           error: drain.lastError,
+          dlqs: perDlq!.map((s) => ({
+            queue: s.queue,
+            state: s.state,
+            dlqDepth: s.dlqDepth,
+            drainedTotal: s.drainedTotal,
+            parkedTotal: s.parkedTotal,
+            lastDrainedAt: s.lastDrainedAt,
+            dlqMissing: s.dlqMissing,
+            error: s.lastError,
+          })),
         }
       : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: null, error: null },
     search,

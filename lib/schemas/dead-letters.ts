@@ -18,6 +18,8 @@ const instant = isoInstant;
 export const deadLetterFilterSchema = z.object({
   eventType: text(200),
   queue: text(255),
+  /** the DLQ the dead letter's latest death was drained from (DLQ_QUEUE lists them) */
+  dlq: text(255),
   /** '(none)' selects dead letters without x-death (as their failure group names them) */
   reason: oneOf([...DEAD_LETTER_REASONS, '(none)'] as const),
   status: oneOf(DEAD_LETTER_STATUSES),
@@ -85,6 +87,8 @@ export const deadLetterSchema = z.object({
   correlationId: z.string().nullable(),
   /** republished, then dead-lettered again (set by the drain, never cleared) */
   failedAgainAfterRetry: z.boolean(),
+  /** the DLQ its latest death was drained from */
+  dlq: z.string(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
@@ -166,6 +170,8 @@ export const facetsSchema = z.object({
     reason: z.array(facetValueSchema),
     status: z.array(facetValueSchema),
     validity: z.array(facetValueSchema),
+    /** every DLQ stored or configured (a configured one with nothing stored counts 0) */
+    dlq: z.array(facetValueSchema),
   }),
   /** stored dead letters (all statuses) and those pending, from the failure-group rollups */
   total: z.number(),

@@ -3,6 +3,18 @@
 import { z } from 'zod';
 import { publicProcessItemSchema } from './processes';
 
+/** one DLQ's drainer (DLQ_QUEUE may list several) */
+export const dlqHealthSchema = z.object({
+  queue: z.string(),
+  state: z.enum(['running', 'paused', 'stopped', 'error']),
+  dlqDepth: z.number().nullable(),
+  drainedTotal: z.number(),
+  parkedTotal: z.number(),
+  lastDrainedAt: z.string().nullable(),
+  dlqMissing: z.boolean(),
+  error: z.string().nullable(),
+});
+
 export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   database: z.object({ ok: z.boolean() }),
@@ -16,6 +28,8 @@ export const healthSchema = z.object({
     lastDrainedAt: z.string().nullable(),
     dlqMissing: z.boolean().optional(),
     error: z.string().nullable().optional(),
+    /** each DLQ of this process's drain (the fields above sum them); absent when it runs none */
+    dlqs: z.array(dlqHealthSchema).optional(),
   }),
   /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
   search: z.object({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),

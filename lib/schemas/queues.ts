@@ -22,7 +22,10 @@ export type QueueItem = z.infer<typeof queueItemSchema>;
 export const queuesSchema = z.object({
   items: z.array(queueItemSchema),
   exchange: z.string(),
+  /** the first (default) DLQ of DLQ_QUEUE */
   dlq: z.string(),
+  /** every DLQ this install drains (DLQ_QUEUE), in the configured order; each is an item of kind dlq */
+  dlqs: z.array(z.string()),
   checkedAt: z.string(),
 });
 export type Queues = z.infer<typeof queuesSchema>;

@@ -116,6 +116,7 @@ describe('GET /api/dead-letters/export', () => {
     expect(header).toEqual([
       'id', 'eventId', 'eventType', 'version', 'routingKey', 'queue', 'reason', 'status', 'attempts', 'republishCount',
       'firstFailedAt', 'lastFailedAt', 'errorMessage', 'valid', 'validationStatus', 'groupId', 'correlationId', 'failedAgainAfterRetry',
+      'dlq',
     ]); // prettier-ignore
     const list = await listAll(`queue=${QUEUE}`);
     expect(rows.map((r) => r[0])).toEqual(list.map((d) => d.id));

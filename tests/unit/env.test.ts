@@ -8,7 +8,7 @@ describe('settings', () => {
     expect(env.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/eventdesk');
     expect(env.AMQP_URL).toBe('amqp://guest:guest@127.0.0.1:5672');
     expect(env.EVENTS_EXCHANGE).toBe('edu.events');
-    expect(env.DLQ_QUEUE).toBe('edu.events.dlq');
+    expect(env.DLQ_QUEUE).toEqual(['edu.events.dlq']);
     expect(env.DECLARE_TOPOLOGY).toBe(false);
     expect(env.DLQ_QUEUE_TYPE).toBe('classic');
     expect(env.DRAIN).toBe(true);

@@ -68,6 +68,8 @@ export function DeadLetterDetailView({ id }: { id: string }) {
     ['Event id', <code key="e">{d.eventId ?? '—'}</code>],
     ['Version', d.version ?? '—'],
     ['Queue', d.queue || '(none)'],
+    // the DLQ its latest death was drained from (DLQ_QUEUE may list several)
+    ['DLQ', d.dlq],
     ['Reason', d.reason ?? '(none)'],
     ['Routing key', d.routingKey ?? '—'],
     ['Exchange', d.exchange === null ? '—' : d.exchange || '(default)'],

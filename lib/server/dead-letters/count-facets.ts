@@ -21,8 +21,16 @@ const VALUE_OF: Record<Dim, Prisma.Sql> = {
   reason: Prisma.sql`COALESCE("reason", ${NONE})`,
   status: Prisma.sql`"status"`,
   validity: Prisma.sql`"validation_status"`,
+  dlq: Prisma.sql`"dlq"`,
 };
-const FILTER_OF: Record<Dim, keyof DeadLetterFilter> = { eventType: 'eventType', queue: 'queue', reason: 'reason', status: 'status', validity: 'validity' };
+const FILTER_OF: Record<Dim, keyof DeadLetterFilter> = {
+  eventType: 'eventType',
+  queue: 'queue',
+  reason: 'reason',
+  status: 'status',
+  validity: 'validity',
+  dlq: 'dlq',
+};
 
 async function facet(db: PrismaClient, f: DeadLetterFilter, dim: Dim): Promise<FacetValue[]> {
   // standard faceting: every filter applies except the facet's own
@@ -32,18 +40,21 @@ async function facet(db: PrismaClient, f: DeadLetterFilter, dim: Dim): Promise<F
   return rows.map((r) => ({ value: r.value, count: Number(r.n), capped: false })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
-export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma): Promise<Facets> {
-  const [eventType, queue, reason, status, validity, totals] = await Promise.all([
+/** `configuredDlqs` (DLQ_QUEUE): listed in the dlq facet even with nothing stored (count 0). */
+export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma, configuredDlqs: string[] = []): Promise<Facets> {
+  const [eventType, queue, reason, status, validity, stored, totals] = await Promise.all([
     facet(db, f, 'eventType'),
     facet(db, f, 'queue'),
     facet(db, f, 'reason'),
     facet(db, f, 'status'),
     facet(db, f, 'validity'),
+    facet(db, f, 'dlq'),
     db.$queryRaw<{ total: bigint | null; pending: bigint | null }[]>`
       SELECT sum("count") AS "total", sum("pending_count") AS "pending" FROM "failure_groups"`,
   ]);
+  const dlq = [...stored, ...configuredDlqs.filter((q) => !stored.some((s) => s.value === q)).map((value) => ({ value, count: 0, capped: false }))];
   return {
-    facets: { eventType, queue, reason, status, validity },
+    facets: { eventType, queue, reason, status, validity, dlq },
     total: Number(totals[0]?.total ?? 0),
     pending: Number(totals[0]?.pending ?? 0),
     ignoredFilters: [],

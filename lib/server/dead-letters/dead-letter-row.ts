@@ -5,7 +5,7 @@ import type { DeadLetter } from '@/lib/schemas/dead-letters';
 
 export const DEAD_LETTER_COLUMNS = Prisma.sql`"id"::text AS "id", "event_id", "event_type", "version", "routing_key", "queue",
   "reason", "status", "attempts", "republish_count", "first_failed_at", "last_failed_at", "error_message",
-  "validation_status", "group_id", "correlation_id", "failed_again_after_retry"`;
+  "validation_status", "group_id", "correlation_id", "failed_again_after_retry", "dlq"`;
 
 export interface DeadLetterRow {
   id: string;
@@ -25,6 +25,7 @@ export interface DeadLetterRow {
   group_id: string;
   correlation_id: string | null;
   failed_again_after_retry: boolean;
+  dlq: string;
 }
 
 export function toDeadLetter(r: DeadLetterRow): DeadLetter {
@@ -47,5 +48,6 @@ export function toDeadLetter(r: DeadLetterRow): DeadLetter {
     groupId: r.group_id,
     correlationId: r.correlation_id,
     failedAgainAfterRetry: r.failed_again_after_retry,
+    dlq: r.dlq,
   };
 }

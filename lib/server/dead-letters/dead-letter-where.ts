@@ -10,6 +10,7 @@ export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
   if (f.eventType) where.push(f.eventType === UNKNOWN_TYPE ? Prisma.sql`"event_type" IS NULL` : Prisma.sql`"event_type" = ${f.eventType}`);
+  if (f.dlq) where.push(Prisma.sql`"dlq" = ${f.dlq}`);
   if (f.queue) where.push(Prisma.sql`"queue" = ${f.queue === NONE ? '' : f.queue}`);
   if (f.reason) where.push(f.reason === NONE ? Prisma.sql`"reason" IS NULL` : Prisma.sql`"reason" = ${f.reason}`);
   if (f.status) where.push(Prisma.sql`"status" = ${f.status}`);

@@ -38,13 +38,13 @@ export function rowSource(query: DeadLetterFilter): { sql: Prisma.Sql; join: boo
   const status = query.status;
   // with another equality filter, its own index of dead_letters serves the page better, the
   // status checked on each row as it is read (one narrower walk than the status's whole range)
-  const narrower = query.eventType || query.queue || query.reason || query.validity || query.groupId || query.correlationId || query.failedAgain;
+  const narrower = query.eventType || query.queue || query.reason || query.validity || query.groupId || query.correlationId || query.failedAgain || query.dlq;
   if (!status || narrower) return { sql: Prisma.sql`"dead_letters"`, join: false };
   return {
     join: true,
     sql: Prisma.sql`(SELECT s."dead_letter_id" AS "id", s."last_failed_at", s."status",
       d."event_id", d."event_type", d."version", d."routing_key", d."queue", d."reason", d."attempts", d."republish_count",
-      d."first_failed_at", d."error_message", d."validation_status", d."group_id", d."correlation_id", d."failed_again_after_retry"
+      d."first_failed_at", d."error_message", d."validation_status", d."group_id", d."correlation_id", d."failed_again_after_retry", d."dlq"
     FROM "dead_letters_by_status" s JOIN "dead_letters" d ON d."id" = s."dead_letter_id"
     WHERE s."status" = ${status}) AS "dead_letters"`,
   };

@@ -2,7 +2,7 @@
 // before a scrape. Each source is independent: one failing leaves its series as they were and
 // the scrape still answers.
 import 'server-only';
-import { currentDrainStatus } from '@/lib/bus/drain-status';
+import { currentDrainStatuses, sumDrainStatus } from '@/lib/bus/drain-status';
 import { logger } from '@/lib/log';
 import { listQueues } from '@/lib/server/queues/list-queues';
 import { prisma } from '@/lib/server/db';
@@ -77,8 +77,17 @@ export async function refreshMetrics(now = Date.now()): Promise<void> {
       }
     }),
   ]);
-  const drain = currentDrainStatus();
-  if (drain) {
+  const perDlq = currentDrainStatuses();
+  const drain = perDlq ? sumDrainStatus(perDlq) : null;
+  if (perDlq && drain) {
+    m.dlqDrainedTotal.reset();
+    m.dlqParkedTotal.reset();
+    m.dlqDepth.reset();
+    for (const s of perDlq) {
+      m.dlqDrainedTotal.inc({ dlq: s.queue }, s.drainedTotal);
+      m.dlqParkedTotal.inc({ dlq: s.queue }, s.parkedTotal);
+      if (s.dlqDepth !== null) m.dlqDepth.set({ dlq: s.queue }, s.dlqDepth);
+    }
     // The drainer keeps the count; mirror it (a counter that restarts with the process).
     m.drainedTotal.reset();
     m.drainedTotal.inc(drain.drainedTotal);

@@ -1,5 +1,5 @@
 // GET /api/queues: depth and consumers of every platform consumer queue EventDesk knows (the
-// spec's topology, plus queues dead letters have died in) and of the DLQ, from the broker.
+// spec's topology, plus queues dead letters have died in) and of each DLQ, from the broker.
 import 'server-only';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { ApiError } from '@/lib/api/errors';
@@ -17,10 +17,10 @@ interface KnownQueue {
   retryOf: string | null;
 }
 
-/** Queues to check: the DLQ first, then the topology's consumer queues, then ones seen in x-death. */
-export async function knownQueues(dlq: string): Promise<KnownQueue[]> {
+/** Queues to check: the DLQs first (as configured), then the topology's consumer queues, then ones seen in x-death. */
+export async function knownQueues(dlqs: string[]): Promise<KnownQueue[]> {
   const out = new Map<string, KnownQueue>();
-  out.set(dlq, { name: dlq, kind: 'dlq', bindings: [], retryOf: null });
+  for (const dlq of dlqs) out.set(dlq, { name: dlq, kind: 'dlq', bindings: [], retryOf: null });
   for (const [name, q] of platformQueues()) if (!out.has(name)) out.set(name, { name, kind: 'consumer', ...q });
   // failure_groups holds one row per (type, queue, reason, signature): small, unlike dead_letters.
   // A message without a readable type is grouped as '(unknown)': no queue is bound to that.
@@ -65,7 +65,8 @@ export async function listQueues(): Promise<Queues> {
       };
     }),
     exchange: settings.EVENTS_EXCHANGE,
-    dlq: settings.DLQ_QUEUE,
+    dlq: settings.DLQ_QUEUE[0],
+    dlqs: settings.DLQ_QUEUE,
     checkedAt: new Date().toISOString(),
   };
 }

@@ -5,6 +5,7 @@ import { authorize } from '@/lib/server/auth/authorize';
 import { maskForActorAsync } from '@/lib/server/auth/mask';
 import { countFacets } from '@/lib/server/dead-letters/count-facets';
 import { deadLetterFilterSchema } from '@/lib/schemas/dead-letters';
+import { env } from '@/lib/env';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -12,5 +13,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const filter = parseQuery(request, deadLetterFilterSchema);
-  return json(await maskForActorAsync(actor, await countFacets(filter))); // values come from messages
+  return json(await maskForActorAsync(actor, await countFacets(filter, undefined, env().DLQ_QUEUE))); // values come from messages
 });
