@@ -3,7 +3,9 @@
 // rate (the average over the run once it is done), how many died again (returned) and, once
 // done, how many stayed delivered, the reason of an (auto-)pause, why items were
 // skipped or failed, what the job's transform does, and pause / resume / cancel; a job scheduled
-// for later says when it starts and can be cancelled until then. Close once it is over.
+// for later says when it starts and can be cancelled until then; which process runs it (host and
+// pid, from its lease and the process registry: nothing when no live process holds it, e.g.
+// between a runner's death and the takeover). Close once it is over.
 import { useBulkControl } from '@/components/hooks/use-bulk-control';
 import { useBulkJob } from '@/components/hooks/use-bulk-job';
 import { buttonClass, ErrorNote } from '@/components/republish/modal';
@@ -28,6 +30,11 @@ export function BulkProgress({ jobId, onClose }: { jobId: string; onClose?: () =
           {j.status}
         </span>
       </div>
+      {j.runner ? (
+        <p data-testid="bulk-runner" className="text-xs text-slate-500">
+          running in {j.runner.host} pid {j.runner.pid}
+        </p>
+      ) : null}
       {j.status === 'scheduled' ? (
         <p data-testid="bulk-scheduled" className="rounded border border-indigo-200 bg-indigo-50 px-2 py-1 text-indigo-900">
           Scheduled for {formatTime(j.startAt)}: nothing is sent before then.
