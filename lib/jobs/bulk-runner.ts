@@ -31,6 +31,15 @@ export interface BulkRunnerOptions {
 /** A claimed job with its item count (items are numbered 1..total) and how many are still queued. */
 type RunningJob = BulkJobRow & { total: number; queued: number };
 
+/**
+ * How long a job's lease lasts after its last renewal (every batch). A process that dies holds
+ * its job this long at most: another one takes it over within this plus its 1 s poll (issue 19
+ * asks for 30 s; measured ~20.5 s). A live runner whose batch outlasts it loses the job to
+ * another: harmless for exactly-once (a record with an unfinished intent is never claimed twice),
+ * it only moves the work.
+ */
+export const DEFAULT_LEASE_MS = 20_000;
+
 /** Items read per query at the least (see nextItems). */
 const ITEM_WINDOW = 5000;
 
@@ -80,7 +89,7 @@ export class BulkRunner {
     this.log = (deps.logger ?? rootLogger).child({ component: 'bulk-runner' });
     this.o = {
       pollMs: options.pollMs ?? 1000,
-      leaseMs: options.leaseMs ?? 30_000,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       // larger batches amortise the per-batch round trips and the wait for a batch's last
       // confirms at an unlimited rate (measured on the 2-core machine: 2,500 gave ~1.3-1.6x the
       // throughput of 1,000, and 5,000 ~1.2x that of 2,500; a batch of 5,000 ~1 KB messages
@@ -121,6 +130,19 @@ export class BulkRunner {
   }
 
   private async run(): Promise<void> {
+    await this.runUntilStopped();
+    // A graceful stop (a rolling restart) hands its job over at once instead of after the lease:
+    // the job is queued again for whichever runner polls next.
+    await this.deps.pool
+      .query(
+        `UPDATE "bulk_jobs" SET "lease_owner" = NULL, "lease_until" = NULL, "updated_at" = now()
+         WHERE "lease_owner" = $1 AND "status" = 'running'`,
+        [this.deps.owner.id],
+      )
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'bulk runner: lease not released; it lapses by itself'));
+  }
+
+  private async runUntilStopped(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       try {

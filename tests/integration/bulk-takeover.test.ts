@@ -1,5 +1,5 @@
 // Issue 19: a bulk job moves between processes. Two child processes run a BulkRunner with the
-// production defaults (lease 30 s, poll 1 s); the first runs a job of 20,000 at 2,000 msg/s, the
+// production defaults (lease 20 s, poll 1 s); the first runs a job of 20,000 at 2,000 msg/s, the
 // second waits and does not take the job while the first holds its lease. The first is SIGKILLed
 // mid-job; its unfinished intents are recovered (what the republish-recovery duty does); the
 // second takes the job over once the lease lapses and finishes it; the target queue holds each
@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LEASE_MS } from '@/lib/jobs/bulk-runner';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -18,7 +19,9 @@ import { createGroupJob, seedDeadLetters, testRuntime } from './republish-fixtur
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const };
 /** the runner's default lease (lib/jobs/bulk-runner.ts) and poll */
-const LEASE_MS = 30_000;
+const LEASE_MS = DEFAULT_LEASE_MS;
+/** what issue 19 asks: another process takes a dead one's job over within 30 s */
+const TAKEOVER_WITHIN_MS = 30_000;
 const POLL_MS = 1000;
 
 interface Child {
@@ -214,7 +217,7 @@ describe('a bulk job across processes', () => {
     // not before the lease lapsed (it was renewed a batch, 200 ms, before the kill at most)...
     expect(claimMs).toBeGreaterThanOrEqual(LEASE_MS - 1000);
     // ...and within the lease plus one poll of the second runner plus a batch
-    expect(firstProgressMs).toBeLessThan(LEASE_MS + POLL_MS + 1500);
+    expect(firstProgressMs).toBeLessThan(Math.min(LEASE_MS + POLL_MS + 1500, TAKEOVER_WITHIN_MS));
 
     const done = await until(
       'the job to finish',
