@@ -5,7 +5,14 @@
 // straight into PostgreSQL, (b) bare amqplib consume + ack at the same prefetch. The drain is
 // bound by the lower one, so the ratio is taken against it. Cleans up its queues and databases.
 //   BENCH_N=100000 BENCH_PREFETCH=2000 BENCH_BATCH=500 BENCH_WRITERS=2 BENCH_PROFILE=/tmp/prof npm run bench:drain
+// Several processes (issue 19): `--workers N` drains the one DLQ with N drainer processes into one
+// database (the rate is the cluster's: all N together); `--workers 1,2,3` (or
+// BENCH_DRAIN_WORKERS_TABLE=1) runs the drain once per count, each on a freshly filled DLQ and a
+// fresh database, and prints a table of the rates against the ceilings measured in the same run.
+//   BENCH_N=30000 npm run bench:drain -- --workers 1,2,3
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,8 +34,22 @@ const TARGET_RATE = 10_000;
 const TARGET_RATIO = 0.6;
 const MAX_RSS_MB = 300;
 
+/** `--workers N` / `--workers=1,2,3` / BENCH_DRAIN_WORKERS_TABLE=1: the process counts to drain with */
+function workerCounts(argv: string[]): { counts: number[]; table: boolean } {
+  const i = argv.findIndex((a) => a === '--workers' || a.startsWith('--workers='));
+  const raw = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+  if (raw === undefined) return process.env.BENCH_DRAIN_WORKERS_TABLE === '1' ? { counts: [1, 2, 3], table: true } : { counts: [1], table: false };
+  const counts = raw.split(',').map((x) => Number(x.trim()));
+  if (!counts.length || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
+    console.error(`--workers: expected a count 1..16 or a list of them (1,2,3), got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return { counts, table: counts.length > 1 || process.env.BENCH_DRAIN_WORKERS_TABLE === '1' };
+}
+const WORKERS = workerCounts(process.argv.slice(2));
+
 const suffix = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const drainDb = `${PG_SERVER}/eventdesk_bench_drain_${suffix}`;
+const drainDbs: string[] = [];
 const insertDb = `${PG_SERVER}/eventdesk_bench_insert_${suffix}`;
 const dlq = `bench.drain.dlq.${suffix}`;
 const bareQueue = `bench.drain.bare.${suffix}`;
@@ -164,52 +185,148 @@ async function rawInsert(): Promise<number> {
   return rate;
 }
 
-/** The drainer in a child process; returns msg/s from its start to the last stored message, and its peak RSS. */
-async function drain(): Promise<{ rate: number; rssMb: number; stored: number; searchLagS: number; searchRate: number }> {
+/** CPU seconds (user + system) a live process has used so far, from /proc (0 where there is none). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return 0;
+  }
+}
+
+interface DrainResult {
+  rate: number;
+  rssMb: number;
+  stored: number;
+  searchLagS: number;
+  searchRate: number;
+  /** CPU seconds each drainer process used while draining, and the drain's wall seconds */
+  cpuS: number[];
+  wallS: number;
+  drainDb: string;
+}
+
+/**
+ * `workers` drainers, each its own process, on the one DLQ and one database; returns msg/s from
+ * the first one's start to the last stored message (summed over them), and the peak RSS of one.
+ */
+async function drain(workers: number): Promise<DrainResult> {
+  const drainDb = `${PG_SERVER}/eventdesk_bench_drain_${suffix}_${drainDbs.length}`;
+  drainDbs.push(drainDb);
   await ensureDatabase(drainDb);
   await migrate(drainDb);
   const options = { amqpUrl: AMQP_URL, queue: dlq, databaseUrl: drainDb, prefetch: PREFETCH, batchSize: BATCH, writers: WRITERS, statusEveryMs: 100 };
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the drainer there (open it in Chrome DevTools)
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-  });
   let peakRss = 0;
   let t0 = 0;
-  let stored = 0;
+  const storedBy = new Array<number>(workers).fill(0);
+  const children = Array.from({ length: workers }, () =>
+    spawn(process.execPath, [...profile, '--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    }),
+  );
+  const cpuAtStart: number[] = new Array<number>(workers).fill(0);
   const done = new Promise<number>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`drainer exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let s: { drainedTotal: number; rss: number; brokerConnected: boolean };
-      try {
-        s = JSON.parse(line);
-      } catch {
-        return;
-      }
-      peakRss = Math.max(peakRss, s.rss);
-      // the clock starts once the drainer is connected (process start-up is not the drain)
-      if (!t0 && (s.brokerConnected || s.drainedTotal > 0)) t0 = performance.now() - 50;
-      stored = s.drainedTotal;
-      if (s.drainedTotal >= N) resolve(performance.now());
+    children.forEach((child, k) => {
+      child.on('exit', (code) => reject(new Error(`drainer ${k + 1} of ${workers} exited with ${code}`)));
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        let s: { drainedTotal: number; rss: number; brokerConnected: boolean };
+        try {
+          s = JSON.parse(line);
+        } catch {
+          return;
+        }
+        peakRss = Math.max(peakRss, s.rss);
+        // the clock starts once a drainer is connected (process start-up is not the drain)
+        if (!t0 && (s.brokerConnected || s.drainedTotal > 0)) {
+          t0 = performance.now() - 50;
+          children.forEach((c, j) => (cpuAtStart[j] = cpuSeconds(c.pid)));
+        }
+        storedBy[k] = s.drainedTotal;
+        if (storedBy.reduce((a, b) => a + b, 0) >= N) resolve(performance.now());
+      });
     });
   });
   const t1 = await done;
-  // the search indexer (in the same process, as in production) catches up after the burst
+  const cpuS = children.map((c, j) => cpuSeconds(c.pid) - cpuAtStart[j]);
+  // the search indexers (in the same processes, as in production) catch up after the burst
   const db = new pg.Client({ connectionString: drainDb });
   await db.connect();
   while (((await db.query('SELECT count(*)::int AS n FROM search_backlog')).rows[0].n as number) > 0) await new Promise((r) => setTimeout(r, 100));
   const t2 = performance.now();
   await db.end();
-  child.removeAllListeners('exit');
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-  return { rate: (N * 1000) / (t1 - t0), rssMb: peakRss / 1024 / 1024, stored, searchLagS: (t2 - t1) / 1000, searchRate: (N * 1000) / (t2 - t0) };
+  await Promise.all(
+    children.map((child) => {
+      child.removeAllListeners('exit');
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+  return {
+    rate: (N * 1000) / (t1 - t0),
+    rssMb: peakRss / 1024 / 1024,
+    stored: storedBy.reduce((a, b) => a + b, 0),
+    searchLagS: (t2 - t1) / 1000,
+    searchRate: (N * 1000) / (t2 - t0),
+    cpuS,
+    wallS: (t1 - t0) / 1000,
+    drainDb,
+  };
+}
+
+/** What the drain stored (messages, records) and what the DLQ still holds. */
+async function storedAndLeft(ch: amqp.Channel, drainDb: string): Promise<{ m: number; r: number; depth: number }> {
+  const depth = (await ch.checkQueue(dlq)).messageCount;
+  const db = new pg.Client({ connectionString: drainDb });
+  await db.connect();
+  const { rows } = await db.query('SELECT (SELECT count(*) FROM dead_letter_messages)::int AS m, (SELECT count(*) FROM dead_letters)::int AS r');
+  await db.end();
+  return { m: rows[0].m, r: rows[0].r, depth };
+}
+
+/** `--workers 1,2,3`: one drain per count against the ceilings of this run, as a table. */
+async function table(connection: amqp.ChannelModel, ch: amqp.Channel, bare: number, insert: number): Promise<boolean> {
+  const ceiling = Math.min(bare, insert);
+  const rows: { workers: number; d: DrainResult; ok: boolean }[] = [];
+  for (const workers of WORKERS.counts) {
+    await fill(connection, dlq);
+    const d = await drain(workers);
+    const left = await storedAndLeft(ch, d.drainDb);
+    const ok = left.m === N && left.depth === 0;
+    rows.push({ workers, d, ok });
+    const cpu = d.cpuS.map((c) => `${Math.round((100 * c) / d.wallS)}%`).join(' ');
+    log(
+      `drain with ${workers} process${workers > 1 ? 'es' : ''}: ${fmt(d.rate)} msg/s  (stored ${fmt(left.m)} messages, DLQ left ${left.depth}; CPU of a core per drainer: ${cpu})`,
+    );
+    await dropDatabase(d.drainDb).catch(ignoreCleanupError);
+  }
+  const one = rows.find((r) => r.workers === 1)?.d.rate ?? rows[0].d.rate;
+  log('');
+  log(
+    `| processes | drain msg/s | x one process | drain / ceiling (${bare < insert ? 'broker' : 'PostgreSQL'} ${fmt(ceiling)} msg/s) | CPU per drainer (% of a core) | peak RSS of one | stored once, DLQ empty |`,
+  );
+  log('|---|---|---|---|---|---|---|');
+  for (const { workers, d, ok } of rows) {
+    log(
+      `| ${workers} | ${fmt(d.rate)} | ${(d.rate / one).toFixed(2)} | ${(d.rate / ceiling).toFixed(2)} | ${d.cpuS.map((c) => Math.round((100 * c) / d.wallS)).join(', ')} | ${d.rssMb.toFixed(0)} MB | ${ok ? 'yes' : 'NO'} |`,
+    );
+  }
+  log(`ceilings this run: (b) broker consume+ack ${fmt(bare)} msg/s, (a) PostgreSQL multi-row INSERT ${fmt(insert)} msg/s; ${os.cpus().length} cores`);
+  return rows.every((r) => r.ok);
 }
 
 async function main() {
-  log(`bench:drain  N=${fmt(N)} messages (~1 KB, 6 event types, x-death headers, 10% invalid), prefetch ${PREFETCH}, batch ${BATCH}`);
+  const processes = WORKERS.table
+    ? `, drainer processes ${WORKERS.counts.join(', ')}`
+    : WORKERS.counts[0] > 1
+      ? `, ${WORKERS.counts[0]} drainer processes`
+      : '';
+  log(`bench:drain  N=${fmt(N)} messages (~1 KB, 6 event types, x-death headers, 10% invalid), prefetch ${PREFETCH}, batch ${BATCH}${processes}`);
   const connection = await amqp.connect(AMQP_URL);
   const ch = await connection.createChannel();
   await ch.assertQueue(dlq, { durable: true, arguments: { 'x-message-ttl': 604_800_000 } });
@@ -222,18 +339,26 @@ async function main() {
     const insert = await rawInsert();
     log(`ceiling (a) multi-row INSERT x500 (4 rows/msg): ${fmt(insert)} msg/s`);
     await dropDatabase(insertDb);
+    if (WORKERS.table) {
+      const ok = await table(connection, ch, bare, insert);
+      log(`WORKERS table ${ok ? 'PASS' : 'FAIL'} (every message stored once, DLQ empty, in every run)`);
+      process.exitCode = ok ? 0 : 1;
+      return;
+    }
+    const workers = WORKERS.counts[0];
     await fill(connection, dlq);
-    const d = await drain();
-    const depth = (await ch.checkQueue(dlq)).messageCount;
-    const db = new pg.Client({ connectionString: drainDb });
-    await db.connect();
-    const { rows } = await db.query('SELECT (SELECT count(*) FROM dead_letter_messages)::int AS m, (SELECT count(*) FROM dead_letters)::int AS r');
-    await db.end();
-    log(`drain end to end:                         ${fmt(d.rate)} msg/s  (stored ${fmt(rows[0].m)} messages, ${fmt(rows[0].r)} records, DLQ left ${depth})`);
+    const d = await drain(workers);
+    const { depth, ...stored } = await storedAndLeft(ch, d.drainDb);
+    const rows = [stored];
+    const by = workers > 1 ? ` with ${workers} processes` : '';
+    log(
+      `drain end to end${by}:${' '.repeat(Math.max(1, 25 - by.length))}${fmt(d.rate)} msg/s  (stored ${fmt(rows[0].m)} messages, ${fmt(rows[0].r)} records, DLQ left ${depth})`,
+    );
     log(
       `search indexed (backlog empty):           ${d.searchLagS.toFixed(1)} s after the last message was stored (${fmt(d.searchRate)} msg/s drained + indexed)`,
     );
     log(`drainer peak RSS:                         ${d.rssMb.toFixed(0)} MB (target <= ${MAX_RSS_MB})`);
+    log(`drainer CPU while draining:               ${d.cpuS.map((c) => `${Math.round((100 * c) / d.wallS)}%`).join(', ')} of a core`);
     const ceiling = Math.min(bare, insert);
     const ratio = d.rate / ceiling;
     log(`lower ceiling: ${bare < insert ? '(b) broker' : '(a) PostgreSQL'} ${fmt(ceiling)} msg/s; drain/ceiling = ${ratio.toFixed(2)}`);
@@ -261,7 +386,7 @@ async function main() {
     await ch.deleteQueue(dlq).catch(ignoreCleanupError);
     await ch.deleteQueue(bareQueue).catch(ignoreCleanupError);
     await connection.close().catch(ignoreCleanupError);
-    await dropDatabase(drainDb).catch(ignoreCleanupError);
+    for (const db of drainDbs) await dropDatabase(db).catch(ignoreCleanupError);
     await dropDatabase(insertDb).catch(ignoreCleanupError);
   }
 }
