@@ -10,7 +10,7 @@ import { useAudit } from '@/components/hooks/use-audit';
 import { BodyDiff } from '@/components/republish/body-diff';
 import { buttonClass } from '@/components/republish/modal';
 import { StateMessage } from '@/components/ui/state-message';
-import { formatTime } from '@/components/ui/format';
+import { TimeAgo } from '@/components/ui/preferences';
 import { FactList, RawToggle } from '@/components/ui/raw-json';
 import { isRecord } from '@/components/ui/describe-values';
 import { ExportLinks } from '@/components/ui/export-links';
@@ -127,7 +127,9 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
               return (
                 <Fragment key={e.id}>
                   <tr className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action}>
-                    <td className="whitespace-nowrap py-1 tabular-nums">{formatTime(e.at)}</td>
+                    <td className="whitespace-nowrap py-1">
+                      <TimeAgo iso={e.at} stacked />
+                    </td>
                     <td className="max-w-[12rem] truncate xl:max-w-xs">{e.actor}</td>
                     <td className="max-w-xl py-1">
                       <WhatHappened entry={e} href={href} />

@@ -6,7 +6,7 @@ import { useEffect } from 'react';
 import { useDeadLetter } from '@/components/hooks/use-dead-letter';
 import { StateMessage } from '@/components/ui/state-message';
 import { Section } from '@/components/ui/section';
-import { formatTime } from '@/components/ui/format';
+import { TimeAgo } from '@/components/ui/preferences';
 import { FailedAgainBadge, StatusBadge, ValidityBadge } from '../status-badges';
 import { displayType } from '../display-type';
 import { DeadLetterActions } from '../detail-actions';
@@ -76,9 +76,10 @@ export function DeadLetterDetailView({ id }: { id: string }) {
     // one meaning per word: deaths are RabbitMQ's, retries EventDesk's
     ['Deaths (by RabbitMQ)', d.attempts],
     ['Retries (by EventDesk)', d.republishCount],
-    ['First failed', formatTime(d.firstFailedAt)],
-    ['Last failed', formatTime(d.lastFailedAt)],
-    ['Received', formatTime(d.receivedAt)],
+    // the time in the chosen zone with how long ago, following the UTC / local switch at once
+    ['First failed', <TimeAgo key="ff" iso={d.firstFailedAt} stacked />],
+    ['Last failed', <TimeAgo key="lf" iso={d.lastFailedAt} stacked />],
+    ['Received', <TimeAgo key="rc" iso={d.receivedAt} stacked />],
     [
       'Correlation id',
       d.correlationId ? (
