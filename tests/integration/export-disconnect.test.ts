@@ -8,10 +8,10 @@ import { bearer, createTestToken } from '../helpers/auth';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { startNextServer, type RunningServer } from '../helpers/next-server';
 
-// 80,000 rows of ~2 KB (160 MB of CSV): what the socket and Next's response streams buffer for a
-// stalled client is bounded in bytes (~40 MB here: 18-20 pages of 2 MB measured), so the file
-// must be well over that for "holds it at a few pages" to be seen
-const N = 80_000;
+// 120,000 rows of ~2 KB (240 MB of CSV): what the socket and Next's response streams buffer for a
+// stalled client is bounded in bytes (~40-70 MB here: 18-34 pages of 2 MB measured, more under
+// load), so the file must be well over that for "holds it at a few pages" to be seen
+const N = 120_000;
 const PAGES = N / 1_000;
 let db: TestDatabase;
 let server: RunningServer;
@@ -74,7 +74,7 @@ describe('export over HTTP', () => {
     const afterGone = (await scans()) - before;
     const later = (await scans()) - before;
     console.log(`pages read: ${whileStalled} while the client stalled, ${afterGone} after it went away, ${later} 2.5 s later, of ${PAGES}`);
-    expect(whileStalled).toBeLessThan(PAGES / 2); // the buffers hold ~40 MB, not the 160 MB file
+    expect(whileStalled).toBeLessThan(PAGES / 2); // the buffers hold ~40-70 MB, not the 240 MB file
     expect(afterGone).toBeLessThanOrEqual(whileStalled + 2);
     expect(later).toBe(afterGone);
   }, 120_000);
@@ -84,8 +84,9 @@ describe('export over HTTP', () => {
     const res = await fetch(`${server.url}/api/dead-letters/export?format=ndjson&queue=disc`, { headers: token });
     const lines = (await res.text()).trimEnd().split('\n').length;
     expect(lines).toBe(N);
-    // idx_scan is a statistics counter the backends flush on their own schedule: it has been seen
-    // to come short of one scan a page (72 of 80), never near the stalled figure above
-    expect((await scans()) - before).toBeGreaterThanOrEqual(PAGES * 0.75);
+    // every row arrived (above); idx_scan, a statistics counter the backends flush on their own
+    // schedule, lags behind under load (55-72 of 80 pages seen), so it is only checked to have
+    // moved past what the stalled client above may cost
+    expect((await scans()) - before).toBeGreaterThan(PAGES / 2);
   }, 120_000);
 });
