@@ -56,12 +56,14 @@ test('the list shows an unreadable badge, the status filter finds it, the detail
   await page.getByLabel('Status', { exact: true }).selectOption('unreadable');
   await expect(page).toHaveURL(/status=unreadable/);
   await expect(page.getByTestId('dead-letter-table')).toContainText(queue);
-  const statuses = await page
-    .getByTestId('dead-letter-row')
-    .locator('[data-testid^="status-badge-"]')
-    .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-  expect(statuses.length).toBeGreaterThan(0);
-  expect(new Set(statuses)).toEqual(new Set(['status-badge-unreadable']));
+  // the rows of the unfiltered page stay on screen until the filtered page arrives (the list keeps
+  // its previous data while it loads): wait for the filtered rows, not only for the URL
+  const statuses = () =>
+    page
+      .getByTestId('dead-letter-row')
+      .locator('[data-testid^="status-badge-"]')
+      .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-testid')))]);
+  await expect.poll(statuses).toEqual(['status-badge-unreadable']);
 
   await page.goto(`/dead-letters/${id}`);
   await expect(page.getByTestId('park-reason')).toContainText(`22008 e2e ${t}`);
