@@ -66,6 +66,21 @@ export interface PublishedBatch extends ClaimedBatch {
 
 const hasMessage = (r: ClaimedRecord): r is ClaimedRecord & StoredMessage => r.body !== null;
 
+/**
+ * Why a record of a batch got no intent: the claim's own conditions (claimForBulk, lockForBulk),
+ * in their order, as the item's outcome.
+ */
+function whyNotClaimed(
+  r: Pick<ClaimedRecord, 'status' | 'republishCount' | 'queue'>,
+  maxRetries: number,
+  force: boolean,
+): [error: string, state: 'skipped' | 'failed'] {
+  if (r.status !== 'pending') return [`not pending (${r.status})`, 'skipped'];
+  if (r.republishCount >= maxRetries && !force) return [`retry limit reached (${r.republishCount}/${maxRetries})`, 'skipped'];
+  if (!r.queue) return ['no origin queue (no x-death)', 'failed'];
+  return ['a republish of it is already in flight', 'skipped'];
+}
+
 /** Stage 1 (database): intents for the records that can go, skips for those that cannot. */
 export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
   if (job.transform) return claimTransformedBatch(deps, job, deadLetterIds);
@@ -88,11 +103,7 @@ export async function claimRepublishBatch(deps: RepublishDeps, job: BulkJobRow, 
       const r = byId.get(id);
       if (!r) skip(id, 'no longer stored (purged)');
       else if (r.intentId === null) {
-        // the statement's own conditions, in its order, to say why
-        if (r.status !== 'pending') skip(id, `not pending (${r.status})`);
-        else if (r.republishCount >= deps.maxRetries && !job.force) skip(id, `retry limit reached (${r.republishCount}/${deps.maxRetries})`);
-        else if (!r.queue) skip(id, 'no origin queue (no x-death)', 'failed');
-        else skip(id, 'a republish of it is already in flight');
+        skip(id, ...whyNotClaimed(r, deps.maxRetries, job.force));
       } else if (!hasMessage(r)) {
         skip(id, 'no stored message', 'failed');
         orphan.push(r.intentId); // never published: closed now
@@ -140,12 +151,8 @@ async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadL
     for (const id of deadLetterIds) {
       const r = byId.get(id);
       if (!r) skip(id, 'no longer stored (purged)');
-      else if (!r.eligible) {
-        if (r.status !== 'pending') skip(id, `not pending (${r.status})`);
-        else if (r.republishCount >= deps.maxRetries && !job.force) skip(id, `retry limit reached (${r.republishCount}/${deps.maxRetries})`);
-        else if (!r.queue) skip(id, 'no origin queue (no x-death)', 'failed');
-        else skip(id, 'a republish of it is already in flight');
-      } else if (!hasMessage(r)) skip(id, 'no stored message', 'failed');
+      else if (!r.eligible) skip(id, ...whyNotClaimed(r, deps.maxRetries, job.force));
+      else if (!hasMessage(r)) skip(id, 'no stored message', 'failed');
       else candidates.push(r);
     }
     let results: TransformOutput[] = [];
