@@ -19,8 +19,17 @@ import { initialDrainStatus, type DrainStatus } from './drain-status';
 import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
 import { ParkingLot } from './park';
 import { storeBatch } from './store-batch';
+import { Deriver } from './deriver';
 import { guardPool } from '@/lib/db/guard-pool';
 import { ignoreClosing } from './ignore-closing';
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface DrainerOptions {
   amqpUrl: string;
@@ -55,8 +64,14 @@ export interface DrainerOptions {
   connectionName?: string;
   depthIntervalMs?: number;
   missingQueueRetryMs?: number;
-  /** called after each batch that stored something is committed (the search indexer's kick) */
+  /** called after each batch that derived something is committed (the search indexer's kick) */
   onStored?: () => void;
+  /**
+   * Who derives the records from what this drainer stores (issue 20): by default a Deriver of its
+   * own on its pool; a shared one (several DLQs in one process: lib/runtime/start-drain.ts), which
+   * the drainer only kicks; or null: none here (another process derives).
+   */
+  deriver?: Deriver | null;
   /** where unreadable messages go; default eventdesk.parked.<queue> */
   parkQueue?: string;
 }
@@ -79,6 +94,8 @@ export class Drainer {
   private readonly parking: ParkingLot;
   private readonly pool: pg.Pool;
   private readonly ownPool: boolean;
+  private readonly deriver: Deriver | null;
+  private readonly ownDeriver: boolean;
   private readonly log: Logger;
   private readonly prefetch: number;
   private readonly batchSize: number;
@@ -133,6 +150,13 @@ export class Drainer {
       });
       this.ownPool = true;
     }
+    if (options.deriver === undefined) {
+      this.deriver = new Deriver(this.pool, this.log, { onDerived: options.onStored });
+      this.ownDeriver = true;
+    } else {
+      this.deriver = options.deriver;
+      this.ownDeriver = false;
+    }
     // An idle client whose backend was terminated emits here; the pool drops it by itself.
     guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection lost'));
     this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
@@ -150,6 +174,7 @@ export class Drainer {
     await this.conn.onConnect((c) => this.attach(c));
     this.conn.on('disconnected', () => this.dropSession());
     this.conn.start();
+    if (this.ownDeriver) this.deriver?.start();
     this.depthTimer = setInterval(() => void this.refreshDepth(), this.options.depthIntervalMs ?? 5000);
     this.depthTimer.unref();
   }
@@ -200,6 +225,14 @@ export class Drainer {
       clearTimeout(deadline);
     }
     this.abort.abort();
+    if (this.ownDeriver && this.deriver) {
+      await this.deriver.stop();
+      // what this drainer stored is derived before it goes (bounded: another process or the next
+      // start derives whatever is left)
+      await withTimeout(this.deriver.deriveAll(), 10_000).catch((err: Error) =>
+        this.log.warn({ err: err.message }, 'derivation not finished at stop; it resumes with the next start'),
+      );
+    }
     this.logSummary(true);
     this.stopped = true;
     if (s?.alive) await s.channel.close().catch(ignoreClosing);
@@ -417,7 +450,7 @@ export class Drainer {
         this.stats.duplicatesSkipped += result.duplicates;
         if (result.stored) {
           this.stats.lastDrainedAt = new Date().toISOString();
-          this.options.onStored?.();
+          this.deriver?.kick();
         }
         this.summary.stored += result.stored;
         this.summary.duplicates += result.duplicates;

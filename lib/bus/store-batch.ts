@@ -8,7 +8,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
-import { writeBatch, type BatchResult } from './write-batch';
+import type { BatchResult } from './write-batch';
+import { writeRaw } from './write-raw';
 import { ignoreClosing } from './ignore-closing';
 
 /** Tries a single message gets before it is parked (non-transient failures only). */
@@ -32,7 +33,7 @@ async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[], dlq: string
   client.on('error', onError);
   try {
     await client.query('BEGIN');
-    const result = await writeBatch(client, deaths, dlq);
+    const result = await writeRaw(client, deaths, dlq);
     await client.query('COMMIT');
     client.off('error', onError);
     client.release();

@@ -7,6 +7,7 @@ import { uuidArray } from '@/lib/db/uuid-array';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PreparedDeath } from './prepare-dead-letter';
+import type { InboxDeath } from './inbox-row';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 
 export interface BatchResult {
@@ -17,6 +18,7 @@ export interface BatchResult {
   newRecords: number;
 }
 
+const isInboxDeath = (d: PreparedDeath): d is InboxDeath => (d as Partial<InboxDeath>).inbox !== undefined;
 const recordKey = (d: PreparedDeath) => `${d.eventKey}\u0000${d.queue}`;
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000);
@@ -77,7 +79,9 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
 
   // Message ids up front, so a new record is inserted complete (latest_message_id included) and
   // never needs a second write in the same transaction. Ids of duplicates are simply not used.
-  const ids = await nextMessageIds(client, deaths.length);
+  // Deaths derived from the inbox keep the id the drain gave them there.
+  const fromInbox = deaths.length > 0 && deaths.every(isInboxDeath);
+  const ids = fromInbox ? deaths.map((d) => (d as InboxDeath).inbox.id) : await nextMessageIds(client, deaths.length);
   const messageId = new Map<PreparedDeath, string>();
   deaths.forEach((d, i) => messageId.set(d, ids[i]));
 
@@ -127,19 +131,21 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   const recordOf = new Map(upserted.rows.map((r) => [`${r.event_key}\u0000${r.queue}`, r]));
 
   // 2. The raw messages; a fingerprint already stored means a redelivery: nothing to do.
-  const inserted = await insertMessages(client, deaths, recordOf, messageId);
+  const insert = fromInbox ? insertInboxMessages : insertMessages;
+  const inserted = await insert(client, deaths, recordOf, messageId);
   let fresh = deaths.filter((d) => inserted.has(d.fingerprint));
   // A first delivery (redelivered=false) identical to a stored message is a new publish that
   // died again: store it under a suffixed fingerprint so it counts as a death of its own.
   const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint));
   if (copies.length) {
-    const more = await nextMessageIds(client, copies.length);
+    // (an inbox death keeps its id: its first insert wrote no row)
+    const more = fromInbox ? copies.map((d) => messageId.get(d)!) : await nextMessageIds(client, copies.length);
     const renamed = copies.map((d, i) => {
       const c = { ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` };
       messageId.set(c, more[i]);
       return c;
     });
-    const again = await insertMessages(client, renamed, recordOf, messageId);
+    const again = await insert(client, renamed, recordOf, messageId);
     fresh = fresh.concat(renamed.filter((d) => again.has(d.fingerprint)));
   }
 
@@ -236,6 +242,36 @@ async function insertMessages(
       sorted.map((d) => d.properties),
       sorted.map((d) => d.headers),
       sorted.map((d) => JSON.stringify(d.deaths)),
+    ],
+  );
+  return new Map(res.rows.map((r) => [r.fingerprint, r.id]));
+}
+
+/**
+ * insertMessages for deaths the drain stored in dead_letter_inbox: the bytes are copied there by
+ * PostgreSQL (joined on the inbox's key), never sent back and forth through Node.
+ */
+async function insertInboxMessages(
+  client: pg.PoolClient | pg.Client,
+  deaths: PreparedDeath[],
+  recordOf: Map<string, RecordRow>,
+  messageId: Map<PreparedDeath, string>,
+) {
+  const sorted = ([...deaths] as InboxDeath[]).sort((a, b) => byString(a.fingerprint, b.fingerprint));
+  const res = await client.query<{ id: string; fingerprint: string }>(
+    `INSERT INTO dead_letter_messages (id, dead_letter_id, fingerprint, body, properties, headers, deaths, received_at)
+     SELECT t.mid, t.rid, t.fp, i.body, i.properties, i.headers, t.deaths, i.received_at
+       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::json[], $5::xid8[], $6::bigint[]) AS t(mid, rid, fp, deaths, tx, iid)
+       JOIN dead_letter_inbox i ON i.tx = t.tx AND i.id = t.iid
+     ON CONFLICT (fingerprint) DO NOTHING
+     RETURNING id, fingerprint`,
+    [
+      sorted.map((d) => messageId.get(d)),
+      sorted.map((d) => recordOf.get(recordKey(d))!.id),
+      sorted.map((d) => d.fingerprint),
+      sorted.map((d) => JSON.stringify(d.deaths)),
+      sorted.map((d) => d.inbox.tx),
+      sorted.map((d) => d.inbox.id),
     ],
   );
   return new Map(res.rows.map((r) => [r.fingerprint, r.id]));

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { Drainer } from '@/lib/bus/drainer';
+import { Deriver } from '@/lib/bus/deriver';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
 import type { Env } from '@/lib/env';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
@@ -16,8 +17,10 @@ export type DrainSettings = Pick<
 export interface RunningDrain {
   /** in the order of DLQ_QUEUE */
   drainers: Drainer[];
-  /** the drainers' pool (3 batch writers per DLQ, and one for the retention duty) */
+  /** the drainers' pool (3 batch writers per DLQ, one for the derivation, one for the retention duty) */
   pool: pg.Pool;
+  /** derives records from what the drainers store (one for all DLQs of this process) */
+  deriver: Deriver;
   /** the drainers (together) and their pool */
   services: { name: string; stop(): Promise<void> }[];
 }
@@ -29,13 +32,16 @@ export function startDrain(settings: DrainSettings, logger: Logger, onStored: ()
   // and a record held for a few seconds (a republish's claim) is no reason to park one.
   const pool = new pg.Pool({
     connectionString: settings.DATABASE_URL,
-    max: 1 + 3 * settings.DLQ_QUEUE.length,
+    max: 2 + 3 * settings.DLQ_QUEUE.length,
     ...dbTimeouts({ lockMs: 30_000 }),
     application_name: 'eventdesk-drain',
   });
   guardPool(pool, (err) => logger.warn({ err: err.message }, 'drain database connection lost'));
   // Each DLQ is consumed, stored (the record keeps its DLQ) and parked (eventdesk.parked.<that
   // DLQ>) by its own drainer and broker connection: one DLQ missing or deep holds up no other.
+  // Store first, derive after (issue 20): one deriver for the DLQs of this process, kicked by
+  // each drainer's commit; only one process in the cluster derives at a time.
+  const deriver = new Deriver(pool, logger, { onDerived: onStored }).start();
   const drainers = settings.DLQ_QUEUE.map(
     (queue) =>
       new Drainer({
@@ -48,7 +54,7 @@ export function startDrain(settings: DrainSettings, logger: Logger, onStored: ()
         declareTopology: settings.DECLARE_TOPOLOGY,
         dlqQueueType: settings.DLQ_QUEUE_TYPE,
         logger,
-        onStored,
+        deriver,
       }),
   );
   publishDrainStatus(() => drainers.map((d) => d.status()));
@@ -56,12 +62,19 @@ export function startDrain(settings: DrainSettings, logger: Logger, onStored: ()
   return {
     drainers,
     pool,
+    deriver,
     services: [
       {
         name: 'drain',
         stop: async () => {
           // together: each finishes its batch in flight within the same stop budget
           await Promise.all(drainers.map((d) => d.stop()));
+          await deriver.stop();
+          // what was stored is derived before the process goes, within a bound (else the next
+          // start, or another process, derives it)
+          await Promise.race([deriver.deriveAll(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]).catch((err: Error) =>
+            logger.warn({ err: err.message }, 'derivation not finished at stop'),
+          );
           await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'drain pool already ended'));
         },
       },

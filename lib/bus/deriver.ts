@@ -1,0 +1,95 @@
+// Runs the derivation (lib/bus/derive-dead-letters.ts) in a loop: at once when kicked (after a
+// drain batch commits), else every idleMs (rows stored by another process, or held back by a
+// transaction that was still running). Several processes may each run one: only one derives at a
+// time, the others find the watermark locked and wait for the next turn.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { backoffDelay, sleep } from '@/lib/backoff';
+import { deriveBatch } from './derive-dead-letters';
+
+export interface DeriverOptions {
+  batchSize?: number;
+  idleMs?: number;
+  /** called after each batch that derived something (the search indexer's kick) */
+  onDerived?: () => void;
+}
+
+export class Deriver {
+  private readonly abort = new AbortController();
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private running: Promise<void> | null = null;
+  /** last error, null once a batch goes through again (health) */
+  lastError: string | null = null;
+  derivedTotal = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+    private readonly options: DeriverOptions = {},
+  ) {}
+
+  start(): this {
+    this.running ??= this.loop();
+    return this;
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Stops after the batch in hand. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.running;
+  }
+
+  /** Derives everything derivable now (tests, graceful stop, benchmarks); false if another process holds it. */
+  async deriveAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const r = await deriveBatch(this.pool, this.log, this.options.batchSize ?? 2000);
+      total += r.taken;
+      if (!r.ran || r.taken === 0) return total;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const size = this.options.batchSize ?? 2000;
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      this.kicked = false;
+      try {
+        const r = await deriveBatch(this.pool, this.log, size);
+        failures = 0;
+        this.lastError = null;
+        if (r.taken) {
+          this.derivedTotal += r.taken;
+          this.options.onDerived?.();
+          continue; // more may be waiting
+        }
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        this.log.warn({ err: this.lastError }, 'derivation failed; retrying');
+        await sleep(backoffDelay(failures++, 200, 15_000), this.abort.signal);
+        continue;
+      }
+      if (!this.kicked) await this.idle(this.options.idleMs ?? 500);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      if (this.abort.signal.aborted) done();
+    });
+  }
+}

@@ -1,0 +1,32 @@
+// What the drain keeps of its reading of a message beside the raw bytes (the inbox's "prepared"
+// column), so the derivation can build the record without parsing, validating or hashing again.
+// Body, properties, headers and fingerprint have columns of their own.
+import type { PreparedDeath } from './prepare-dead-letter';
+
+export type InboxPrepared = Omit<PreparedDeath, 'body' | 'properties' | 'headers' | 'fingerprint' | 'failedAt' | 'unreadable' | 'done'>;
+
+export function toInboxPrepared(d: PreparedDeath): string {
+  const { body: _b, properties: _p, headers: _h, fingerprint: _f, failedAt: _a, unreadable: _u, done: _d, ...rest } = d;
+  return JSON.stringify(rest satisfies InboxPrepared);
+}
+
+/** A stored inbox row as the derivation hands it to writeBatch: no body (it stays in the database). */
+export interface InboxDeath extends PreparedDeath {
+  inbox: { tx: string; id: string };
+}
+
+const noBody = Buffer.alloc(0);
+
+export function fromInboxRow(row: { tx: string; id: string; fingerprint: string; failed_at: Date; prepared: InboxPrepared }): InboxDeath {
+  const p = row.prepared;
+  return {
+    ...p,
+    failedAt: new Date(row.failed_at),
+    fingerprint: row.fingerprint,
+    body: noBody,
+    properties: '',
+    headers: '',
+    unreadable: null,
+    inbox: { tx: row.tx, id: row.id },
+  };
+}

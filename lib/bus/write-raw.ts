@@ -1,0 +1,49 @@
+// The drain's whole write (issue 20: store first, derive after): one multi-row INSERT of the raw
+// deliveries into dead_letter_inbox, which is all a dead letter needs to be durable and
+// exactly-once. The record, its group, counts, history and search text are derived from these rows
+// after the COMMIT (lib/bus/derive-dead-letters.ts).
+// Exactly-once: the unique fingerprint makes a redelivery whose row is already in the inbox insert
+// nothing. (One already derived out of the inbox is caught by dead_letter_messages' own unique
+// fingerprint when it is derived.) A first delivery (redelivered=false) identical to a stored one
+// is a new publish that died again: it is stored under a suffixed fingerprint, as a death of its own.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { PreparedDeath } from './prepare-dead-letter';
+import { toInboxPrepared } from './inbox-row';
+import { dedupeBatch, type BatchResult } from './write-batch';
+
+const byFingerprint = (a: PreparedDeath, b: PreparedDeath) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
+
+async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<Set<string>> {
+  // sorted: concurrent drainers inserting the same fingerprints take their index locks in one order
+  const sorted = [...deaths].sort(byFingerprint);
+  const res = await client.query<{ fingerprint: string }>(
+    `INSERT INTO dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at)
+     SELECT f, $6::text, b, p, h, x, a FROM unnest($1::text[], $2::bytea[], $3::json[], $4::json[], $5::json[], $7::timestamptz[]) AS t(f, b, p, h, x, a)
+     ON CONFLICT (fingerprint) DO NOTHING
+     RETURNING fingerprint`,
+    [
+      sorted.map((d) => d.fingerprint),
+      sorted.map((d) => d.body),
+      sorted.map((d) => d.properties),
+      sorted.map((d) => d.headers),
+      sorted.map(toInboxPrepared),
+      dlq,
+      sorted.map((d) => d.failedAt),
+    ],
+  );
+  return new Set(res.rows.map((r) => r.fingerprint));
+}
+
+/** Stores a batch of deliveries in the inbox; `dlq` is the DLQ they were drained from. */
+export async function writeRaw(client: pg.PoolClient | pg.Client, input: PreparedDeath[], dlq: string): Promise<BatchResult> {
+  const deaths = dedupeBatch(input);
+  const inserted = await insertRaw(client, deaths, dlq);
+  let stored = inserted.size;
+  const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint));
+  if (copies.length) {
+    const renamed = copies.map((d) => ({ ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` }));
+    stored += (await insertRaw(client, renamed, dlq)).size;
+  }
+  return { stored, duplicates: input.length - stored, newRecords: 0 };
+}

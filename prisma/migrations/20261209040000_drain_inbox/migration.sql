@@ -1,0 +1,46 @@
+-- Store first, derive after (issue 20). The drain's transaction now does only what makes a dead
+-- letter durable and exactly-once: one multi-row INSERT of the raw deliveries into
+-- "dead_letter_inbox" (bytes, properties, headers, fingerprint, and what the drain read from them
+-- in "prepared"), then the ack. Two index entries a message: the fingerprint (exactly-once) and
+-- the primary key (tx, id) the derivation walks.
+-- The derivation (lib/bus/derive-dead-letters.ts) then turns whole batches of inbox rows into the
+-- records, messages, groups, rollups, history and search backlog with set-based statements, and in
+-- the same transaction advances "derivation_state" and deletes the rows it derived: a crash
+-- before its COMMIT derives them again, never twice. One process derives at a time (the state
+-- row is locked FOR UPDATE SKIP LOCKED for the whole batch).
+-- Order: "tx" is the writing transaction's id. Rows are derived in (tx, id) order, and only those
+-- whose tx is older than every transaction still running (pg_snapshot_xmin): a drain batch that
+-- commits late, with ids lower than rows already derived, is never skipped.
+-- "id" comes from the messages' sequence: the row keeps it as dead_letter_messages.id.
+CREATE TABLE "dead_letter_inbox" (
+    "tx" XID8 NOT NULL DEFAULT pg_current_xact_id(),
+    "id" BIGINT NOT NULL DEFAULT nextval('dead_letter_messages_id_seq'::regclass),
+    "fingerprint" TEXT NOT NULL,
+    "dlq" TEXT NOT NULL,
+    "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
+    -- typed here, not only in "prepared": a time PostgreSQL cannot hold is refused by the drain's
+    -- own write (and the message parked), never later by the derivation
+    "failed_at" TIMESTAMPTZ(3) NOT NULL,
+    "body" BYTEA NOT NULL,
+    "properties" JSON NOT NULL,
+    "headers" JSON NOT NULL,
+    -- the drain's reading of the message (lib/bus/inbox-row.ts): record key, type, group, reason...
+    "prepared" JSON NOT NULL,
+
+    CONSTRAINT "dead_letter_inbox_pkey" PRIMARY KEY ("tx", "id")
+);
+
+CREATE UNIQUE INDEX "dead_letter_inbox_fingerprint_key" ON "dead_letter_inbox"("fingerprint");
+
+-- The derivation's progress: the last (tx, id) derived, totals, and when.
+CREATE TABLE "derivation_state" (
+    "name" TEXT NOT NULL,
+    "last_tx" XID8 NOT NULL DEFAULT '0',
+    "last_id" BIGINT NOT NULL DEFAULT 0,
+    "derived_total" BIGINT NOT NULL DEFAULT 0,
+    "derived_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "derivation_state_pkey" PRIMARY KEY ("name")
+);
+
+INSERT INTO "derivation_state" ("name") VALUES ('dead-letters');
