@@ -42,6 +42,17 @@ export function StatusStrip({
           {formatAgo(drain?.lastDrainedAt)}
         </span>
       </Stat>
+      {health?.derivation?.messages ? (
+        // the drain stores first and builds the list's records right after; during a burst the
+        // list is behind what is safely stored: say by how much
+        <Stat label="List" title="Stored by the drain (safe), not yet in this list: records, groups and counts are being built">
+          <span data-testid="derivation-lag">
+            <Badge tone="warn">
+              catching up: {formatCount(health.derivation.messages)} stored, not yet listed ({health.derivation.seconds.toFixed(0)} s)
+            </Badge>
+          </span>
+        </Stat>
+      ) : null}
       {health?.search?.backlog ? (
         // the drain stores first and indexes for search a moment later; say so while it catches up
         <Stat label="Search">

@@ -21,6 +21,7 @@ export const healthSchema = z.looseObject({
     })
     .optional(),
   search: z.looseObject({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),
+  derivation: z.looseObject({ messages: z.number(), seconds: z.number() }).nullable().optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

@@ -16,6 +16,7 @@ import { fromInboxRow, type InboxDeath, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { writeBatch } from './write-batch';
+import type { Queryable } from './search-indexer';
 
 export const DERIVATION = 'dead-letters';
 
@@ -214,12 +215,12 @@ export interface DerivationLag {
 }
 
 /** For /api/health and the list: counted up to `cap` rows (an index-only walk), never a full scan. */
-export async function readDerivationLag(db: { query: pg.Pool['query'] }, cap = 1_000_000): Promise<DerivationLag> {
+export async function readDerivationLag(db: Queryable, cap = 1_000_000): Promise<DerivationLag> {
   const { rows } = await db.query<{ n: number; oldest: Date | null; total: string; at: Date | null }>(
-    `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM dead_letter_inbox LIMIT $1) x) AS n,
-            (SELECT min(received_at) FROM (SELECT received_at FROM dead_letter_inbox ORDER BY tx, id LIMIT 1) y) AS oldest,
+    `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM dead_letter_inbox LIMIT $1::int) x) AS n,
+            (SELECT i.received_at FROM dead_letter_inbox i ORDER BY i.tx, i.id LIMIT 1) AS oldest,
             s.derived_total::text AS total, s.derived_at AS at
-       FROM derivation_state s WHERE s.name = $2`,
+       FROM derivation_state s WHERE s.name = $2::text`,
     [cap, DERIVATION],
   );
   const r = rows[0];

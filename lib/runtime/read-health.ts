@@ -3,6 +3,7 @@
 import amqp from 'amqplib';
 import { currentDrainStatuses, sumDrainStatus } from '@/lib/bus/drain-status';
 import type { SearchBacklogState } from '@/lib/bus/search-indexer';
+import type { DerivationLag } from '@/lib/bus/derive-dead-letters';
 import type { Health } from '@/lib/schemas/health';
 import type { ProcessItem } from '@/lib/schemas/processes';
 
@@ -32,6 +33,7 @@ export async function readHealth(
   amqpUrl: string,
   search: SearchBacklogState | null = null,
   processes: ProcessItem[] | null = null,
+  derivation: DerivationLag | null = null,
 ): Promise<HealthBody> {
   const perDlq = currentDrainStatuses();
   const drain = perDlq ? sumDrainStatus(perDlq) : null;
@@ -61,6 +63,7 @@ export async function readHealth(
           })),
         }
       : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: null, error: null },
+    derivation,
     search,
     // host and pid stay behind GET /api/processes (viewer): health is public
     processes: processes?.map(({ host: _host, pid: _pid, ...p }) => p) ?? null,
