@@ -7,9 +7,11 @@ import { logger } from '@/lib/log';
 import { Drainer, type DrainerOptions } from './drainer';
 import { startSearchIndexer } from './search-indexer';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as DrainerOptions & { statusEveryMs?: number };
+// "derive": false stores only (another process derives), as a worker whose deriver is elsewhere
+const options = JSON.parse(process.argv[2] ?? '{}') as DrainerOptions & { statusEveryMs?: number; derive?: boolean };
 const indexer = startSearchIndexer(options.databaseUrl!, logger.child({ component: 'search-indexer' }));
-const drainer = new Drainer({ ...options, onStored: () => indexer.kick() });
+const { derive, ...drainerOptions } = options;
+const drainer = new Drainer({ ...drainerOptions, onStored: () => indexer.kick(), ...(derive === false ? { deriver: null } : {}) });
 await drainer.start();
 
 const timer = setInterval(() => {

@@ -81,7 +81,7 @@ export async function writeBatch(client: pg.PoolClient | pg.Client, input: Prepa
   // never needs a second write in the same transaction. Ids of duplicates are simply not used.
   // Deaths derived from the inbox keep the id the drain gave them there.
   const fromInbox = deaths.length > 0 && deaths.every(isInboxDeath);
-  const ids = fromInbox ? deaths.map((d) => (d as InboxDeath).inbox.id) : await nextMessageIds(client, deaths.length);
+  const ids = fromInbox ? deaths.map((d) => d.inbox.id) : await nextMessageIds(client, deaths.length);
   const messageId = new Map<PreparedDeath, string>();
   deaths.forEach((d, i) => messageId.set(d, ids[i]));
 

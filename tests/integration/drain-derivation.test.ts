@@ -1,0 +1,106 @@
+// Store first, derive after (issue 20): a dead letter stored by the drain but not yet derived is
+// never lost (the drain process dies between the two stages), and a derivation batch killed
+// halfway (SIGKILL inside its transaction) is derived again exactly once: every record once,
+// every count exact.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Drainer } from '@/lib/bus/drainer';
+import { readDerivationLag } from '@/lib/bus/derive-dead-letters';
+import { createTestBroker, type TestBroker } from '../helpers/amqp';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { makeDeadLetter } from './drain-fixtures';
+import { count, dlqTopology, expectExactlyOnce, publishAll, queueDepth, testLogger, waitFor } from './drain-helpers';
+
+let broker: TestBroker;
+let db: TestDatabase;
+let dlq: string;
+const children: ChildProcess[] = [];
+const drainers: Drainer[] = [];
+
+beforeEach(async () => {
+  broker = await createTestBroker();
+  db = await createTestDatabase('drainderive');
+  ({ dlq } = await dlqTopology(broker, 'drainderive'));
+});
+
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const d of drainers.splice(0)) await d.stop();
+  await broker.cleanup();
+  await db.drop();
+});
+
+const fixtures = (n: number) => Array.from({ length: n }, (_, i) => makeDeadLetter(i, { invalidShare: 0.1 }));
+
+function drainerProcess(options: Record<string, unknown>, env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(process.cwd(), 'lib/bus/run-drainer.ts'),
+      JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 500, batchSize: 100, ...options }),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error', ...env } },
+  );
+  children.push(child);
+  return { child, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+}
+
+const inbox = () => count(db.pool, 'SELECT count(*) FROM dead_letter_inbox');
+const records = () => count(db.pool, 'SELECT count(*) FROM dead_letters');
+
+describe('store first, derive after', () => {
+  it('a dead letter stored but not derived survives the death of the process: a restart derives it, once', async () => {
+    const n = 3000;
+    await publishAll(broker.connection, dlq, fixtures(n));
+    // a drain that only stores (its deriver is elsewhere), killed once everything is stored and acked
+    const storing = drainerProcess({ derive: false });
+    await waitFor(async () => (await inbox()) === n && (await queueDepth(broker, dlq)) === 0, 60_000, 'all stored in the inbox, the DLQ empty');
+    storing.child.kill('SIGKILL');
+    await storing.exited;
+    expect(await records()).toBe(0);
+    const lag = await readDerivationLag(db.pool);
+    expect(lag.messages).toBe(n);
+    expect(lag.seconds).toBeGreaterThanOrEqual(0);
+
+    const d = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, logger: testLogger });
+    drainers.push(d);
+    await d.start();
+    await waitFor(async () => (await records()) === n, 60_000, 'every record derived after the restart');
+    await waitFor(async () => (await inbox()) === 0, 10_000, 'the inbox empty');
+    const { actual, expected } = await expectExactlyOnce(db.pool, n);
+    expect(actual).toEqual(expected);
+    expect((await readDerivationLag(db.pool)).messages).toBe(0);
+    expect((await readDerivationLag(db.pool)).derivedTotal).toBe(n);
+  }, 120_000);
+
+  it('SIGKILL in the middle of a derivation batch: derived again, every record once, counts exact', async () => {
+    const n = 4000;
+    await publishAll(broker.connection, dlq, fixtures(n));
+    // this process's derivation sleeps inside its transaction after writing the derived rows
+    const killed = drainerProcess({}, { EVENTDESK_TEST_DERIVE_PAUSE_MS: '8000' });
+    await waitFor(
+      async () =>
+        (await count(db.pool, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep%'`, [db.name])) ===
+        1,
+      60_000,
+      'a derivation batch written and paused before its COMMIT',
+    );
+    // what the paused batch wrote is not visible to anyone
+    expect(await records()).toBe(0);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    // its backend goes with its connection; the next deriver finds the watermark free
+    await waitFor(async () => (await queueDepth(broker, dlq)) + (await inbox()) >= n, 30_000, 'everything stored or back in the DLQ');
+
+    const d = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, logger: testLogger });
+    drainers.push(d);
+    await d.start();
+    await waitFor(async () => (await records()) === n && (await queueDepth(broker, dlq)) === 0, 90_000, 'every record derived');
+    await waitFor(async () => (await inbox()) === 0, 10_000, 'the inbox empty');
+    const { actual, expected } = await expectExactlyOnce(db.pool, n);
+    expect(actual).toEqual(expected);
+  }, 180_000);
+});
