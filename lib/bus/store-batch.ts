@@ -25,16 +25,15 @@ export interface StoreResult extends BatchResult {
   unstorable: Unstorable[];
 }
 
-async function inTransaction(pool: pg.Pool, deaths: PreparedDeath[], dlq: string): Promise<BatchResult> {
+async function writeOnce(pool: pg.Pool, deaths: PreparedDeath[], dlq: string): Promise<BatchResult> {
   const client = await pool.connect();
   // A backend killed between two statements makes a checked-out client emit 'error'; the pool
   // only listens on idle ones, so without this the process would crash instead of retrying.
   const onError = () => {};
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    // writeRaw commits on its own (a single COPY, or its own transaction)
     const result = await writeRaw(client, deaths, dlq);
-    await client.query('COMMIT');
     client.off('error', onError);
     client.release();
     return result;
@@ -68,7 +67,7 @@ async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logge
   const tries = deaths.length === 1 ? MAX_TRIES : 1;
   for (let attempt = 1; attempt <= tries; attempt++) {
     try {
-      add(total, await inTransaction(pool, deaths, dlq));
+      add(total, await writeOnce(pool, deaths, dlq));
       // committed: a retry of the batch (a later half failing transiently) must not write these
       // again, where a first delivery identical to a stored one would count as a new death
       for (const d of deaths) d.done = true;

@@ -1,6 +1,8 @@
-// The drain's whole write (issue 20: store first, derive after): one multi-row INSERT of the raw
-// deliveries into dead_letter_inbox, which is all a dead letter needs to be durable and
-// exactly-once. The record, its group, counts, history and search text are derived from these rows
+// The drain's whole write (issue 20: store first, derive after): the raw deliveries into
+// dead_letter_inbox, which is all a dead letter needs to be durable and exactly-once. The usual
+// batch is ONE statement, a binary COPY (atomic on its own: no BEGIN/COMMIT round trips); a batch
+// holding a fingerprint the inbox already has (a redelivery) makes the COPY fail with 23505 and is
+// written instead with one multi-row INSERT ... ON CONFLICT DO NOTHING in a transaction. The record, its group, counts, history and search text are derived from these rows
 // after the COMMIT (lib/bus/derive-dead-letters.ts).
 // Exactly-once: the unique fingerprint makes a redelivery whose row is already in the inbox insert
 // nothing. (One already derived out of the inbox is caught by dead_letter_messages' own unique
@@ -8,6 +10,10 @@
 // is a new publish that died again: it is stored under a suffixed fingerprint, as a death of its own.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { encodeCopyBinary } from './copy-binary';
 import type { PreparedDeath } from './prepare-dead-letter';
 import { toInboxPrepared } from './inbox-row';
 import { dedupeBatch, type BatchResult } from './write-batch';
@@ -35,9 +41,29 @@ async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeat
   return new Set(res.rows.map((r) => r.fingerprint));
 }
 
-/** Stores a batch of deliveries in the inbox; `dlq` is the DLQ they were drained from. */
+async function copyRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<void> {
+  const sorted = [...deaths].sort(byFingerprint);
+  const payload = encodeCopyBinary(sorted.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, toInboxPrepared(d), d.failedAt]));
+  const stream = client.query(copyFrom('COPY dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at) FROM STDIN (FORMAT binary)'));
+  await pipeline(Readable.from([payload]), stream);
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
+
+/**
+ * Stores a batch of deliveries in the inbox (`dlq`: the DLQ they were drained from), committed
+ * when it returns. Call it outside a transaction: it makes its own where it needs one.
+ */
 export async function writeRaw(client: pg.PoolClient | pg.Client, input: PreparedDeath[], dlq: string): Promise<BatchResult> {
   const deaths = dedupeBatch(input);
+  if (!deaths.length) return { stored: 0, duplicates: input.length, newRecords: 0 };
+  try {
+    await copyRaw(client, deaths, dlq);
+    return { stored: deaths.length, duplicates: input.length - deaths.length, newRecords: 0 };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
+  await client.query('BEGIN');
   const inserted = await insertRaw(client, deaths, dlq);
   let stored = inserted.size;
   const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint));
@@ -45,5 +71,6 @@ export async function writeRaw(client: pg.PoolClient | pg.Client, input: Prepare
     const renamed = copies.map((d) => ({ ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` }));
     stored += (await insertRaw(client, renamed, dlq)).size;
   }
+  await client.query('COMMIT');
   return { stored, duplicates: input.length - stored, newRecords: 0 };
 }

@@ -1,0 +1,39 @@
+// The binary COPY encoder against what PostgreSQL's format says, byte for byte (the integration
+// tests then stream it into a real server).
+import { describe, expect, it } from 'vitest';
+import { encodeCopyBinary } from '@/lib/bus/copy-binary';
+
+describe('encodeCopyBinary', () => {
+  it('writes the signature, flags, one tuple per row, and the trailer', () => {
+    const buf = encodeCopyBinary([['ab', Buffer.from([0, 255]), null]]);
+    expect(buf.subarray(0, 11).toString('latin1')).toBe('PGCOPY\n\xff\r\n\0');
+    expect(buf.readInt32BE(11)).toBe(0);
+    expect(buf.readInt32BE(15)).toBe(0);
+    let o = 19;
+    expect(buf.readInt16BE(o)).toBe(3);
+    o += 2;
+    expect(buf.readInt32BE(o)).toBe(2);
+    expect(buf.subarray(o + 4, o + 6).toString()).toBe('ab');
+    o += 6;
+    expect(buf.readInt32BE(o)).toBe(2);
+    expect([...buf.subarray(o + 4, o + 6)]).toEqual([0, 255]);
+    o += 6;
+    expect(buf.readInt32BE(o)).toBe(-1);
+    o += 4;
+    expect(buf.readInt16BE(o)).toBe(-1);
+    expect(buf.length).toBe(o + 2);
+  });
+
+  it('encodes a time as microseconds since 2000-01-01 UTC, before it too', () => {
+    const at = (d: Date) => encodeCopyBinary([[d]]).readBigInt64BE(19 + 2 + 4);
+    expect(at(new Date('2000-01-01T00:00:00.001Z'))).toBe(1000n);
+    expect(at(new Date('1999-12-31T23:59:59Z'))).toBe(-1_000_000n);
+    expect(() => encodeCopyBinary([[new Date(Number.NaN)]])).toThrow(RangeError);
+  });
+
+  it('writes text as UTF-8, a lone surrogate as U+FFFD', () => {
+    const buf = encodeCopyBinary([['é\ud800']]);
+    const len = buf.readInt32BE(21);
+    expect(buf.subarray(25, 25 + len).toString('utf8')).toBe('é\ufffd');
+  });
+});
