@@ -3,14 +3,17 @@
 // Body, properties, headers and fingerprint have columns of their own.
 import type { PreparedDeath } from './prepare-dead-letter';
 
-export type InboxPrepared = Omit<PreparedDeath, 'body' | 'properties' | 'headers' | 'fingerprint' | 'failedAt' | 'unreadable' | 'done'>;
+export type InboxPrepared = Omit<PreparedDeath, 'body' | 'properties' | 'headers' | 'fingerprint' | 'failedAt' | 'searchText' | 'unreadable' | 'done'>;
 
 export function toInboxPrepared(d: PreparedDeath): string {
-  const { body: _b, properties: _p, headers: _h, fingerprint: _f, failedAt: _a, unreadable: _u, done: _d, ...rest } = d;
+  const { body: _b, properties: _p, headers: _h, fingerprint: _f, failedAt: _a, searchText: _s, unreadable: _u, done: _d, ...rest } = d;
   return JSON.stringify(rest satisfies InboxPrepared);
 }
 
-/** A stored inbox row as the derivation hands it to writeBatch: no body (it stays in the database). */
+/**
+ * A stored inbox row as the derivation hands it to writeBatch: no body nor search text (they stay
+ * in the database: writeBatch copies them from the inbox row).
+ */
 export interface InboxDeath extends PreparedDeath {
   inbox: { tx: string; id: string };
 }
@@ -24,6 +27,7 @@ export function fromInboxRow(row: { tx: string; id: string; fingerprint: string;
     failedAt: new Date(row.failed_at),
     fingerprint: row.fingerprint,
     body: noBody,
+    searchText: '',
     properties: '',
     headers: '',
     unreadable: null,

@@ -362,7 +362,11 @@ async function writeRollups(
   // by the search indexer after this commit (lib/bus/search-indexer.ts).
   const searchable = [...perRecordOf(fresh).entries()]
     .sort((a, b) => byString(a[0], b[0]))
-    .map(([k, a]) => ({ id: recordOf.get(k)!.id, text: a.latest.searchText }));
+    .map(([k, a]) => {
+      // an inbox death's text stays in PostgreSQL: copied from its inbox row by the statement
+      const inbox = isInboxDeath(a.latest) ? a.latest.inbox : null;
+      return { id: recordOf.get(k)!.id, text: inbox ? null : a.latest.searchText, tx: inbox?.tx ?? null, iid: inbox?.id ?? null };
+    });
 
   await client.query(
     `WITH history AS (
@@ -382,7 +386,9 @@ async function writeRollups(
        ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count
      ), search AS (
        INSERT INTO search_backlog (dead_letter_id, search_text)
-       SELECT * FROM unnest($19::uuid[], $20::text[])
+       SELECT t.id, COALESCE(t.text, i.search_text, '')
+         FROM unnest($19::uuid[], $20::text[], $25::xid8[], $26::bigint[]) AS t(id, text, tx, iid)
+         LEFT JOIN dead_letter_inbox i ON i.tx = t.tx AND i.id = t.iid
      )
      INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered, failed_events)
      SELECT m, t, sum(dead), sum(failed) FROM (
@@ -418,6 +424,8 @@ async function writeRollups(
       eventKeys.map((k) => newEvents.get(k)!.minute),
       eventKeys.map((k) => newEvents.get(k)!.type),
       uuidArray([...insertedIds]),
+      searchable.map((r) => r.tx),
+      searchable.map((r) => r.iid),
     ],
   );
   // Separate statement: one statement must not modify the same group row twice.

@@ -24,8 +24,9 @@ async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeat
   // sorted: concurrent drainers inserting the same fingerprints take their index locks in one order
   const sorted = [...deaths].sort(byFingerprint);
   const res = await client.query<{ fingerprint: string }>(
-    `INSERT INTO dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at)
-     SELECT f, $6::text, b, p, h, x, a FROM unnest($1::text[], $2::bytea[], $3::json[], $4::json[], $5::json[], $7::timestamptz[]) AS t(f, b, p, h, x, a)
+    `INSERT INTO dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text)
+     SELECT f, $6::text, b, p, h, x, a, s
+       FROM unnest($1::text[], $2::bytea[], $3::json[], $4::json[], $5::json[], $7::timestamptz[], $8::text[]) AS t(f, b, p, h, x, a, s)
      ON CONFLICT (fingerprint) DO NOTHING
      RETURNING fingerprint`,
     [
@@ -36,6 +37,7 @@ async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeat
       sorted.map(toInboxPrepared),
       dlq,
       sorted.map((d) => d.failedAt),
+      sorted.map((d) => d.searchText),
     ],
   );
   return new Set(res.rows.map((r) => r.fingerprint));
@@ -43,8 +45,10 @@ async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeat
 
 async function copyRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<void> {
   const sorted = [...deaths].sort(byFingerprint);
-  const payload = encodeCopyBinary(sorted.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, toInboxPrepared(d), d.failedAt]));
-  const stream = client.query(copyFrom('COPY dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at) FROM STDIN (FORMAT binary)'));
+  const payload = encodeCopyBinary(sorted.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, toInboxPrepared(d), d.failedAt, d.searchText]));
+  const stream = client.query(
+    copyFrom('COPY dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text) FROM STDIN (FORMAT binary)'),
+  );
   await pipeline(Readable.from([payload]), stream);
 }
 

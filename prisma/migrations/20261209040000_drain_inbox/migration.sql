@@ -26,6 +26,9 @@ CREATE TABLE "dead_letter_inbox" (
     "headers" JSON NOT NULL,
     -- the drain's reading of the message (lib/bus/inbox-row.ts): record key, type, group, reason...
     "prepared" JSON NOT NULL,
+    -- the text full-text search indexes (body as text, bounded, and the error): the derivation
+    -- copies it into search_backlog inside PostgreSQL, it never travels back through Node
+    "search_text" TEXT NOT NULL DEFAULT '',
 
     CONSTRAINT "dead_letter_inbox_pkey" PRIMARY KEY ("tx", "id")
 );
