@@ -38,6 +38,7 @@ const TARGET_RATIO = 0.5;
 const MAX_VISIBLE_FACTOR = 1.5;
 const MAX_RSS_MB = 300;
 const ACK_EVERY = 100;
+const STORE_ONLY = process.env.BENCH_STORE_ONLY === '1';
 
 /** `--workers N` / `--workers=1,2,3` / BENCH_DRAIN_WORKERS_TABLE=1: the process counts to drain with */
 function workerCounts(argv: string[]): { counts: number[]; table: boolean } {
@@ -127,7 +128,17 @@ async function drain(workers: number): Promise<DrainResult> {
   drainDbs.push(drainDb);
   await ensureDatabase(drainDb);
   await migrate(drainDb);
-  const options = { amqpUrl: AMQP_URL, queue: dlq, databaseUrl: drainDb, prefetch: PREFETCH, batchSize: BATCH, writers: WRITERS, statusEveryMs: 100 };
+  const options = {
+    amqpUrl: AMQP_URL,
+    queue: dlq,
+    databaseUrl: drainDb,
+    prefetch: PREFETCH,
+    batchSize: BATCH,
+    writers: WRITERS,
+    statusEveryMs: 100,
+    // BENCH_STORE_ONLY=1: the drain's first stage alone (no derivation), to see what bounds (b)
+    ...(STORE_ONLY ? { derive: false } : {}),
+  };
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the drainer there (open it in Chrome DevTools)
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   let peakRss = 0;
@@ -165,6 +176,7 @@ async function drain(workers: number): Promise<DrainResult> {
   const db = new pg.Client({ connectionString: drainDb });
   await db.connect();
   const visible = (async () => {
+    if (STORE_ONLY) return Number.NaN;
     for (;;) {
       const { rows } = await db.query<{ n: string }>(`SELECT derived_total::text AS n FROM derivation_state`);
       if (Number(rows[0]?.n ?? 0) >= N) return performance.now();
@@ -246,6 +258,7 @@ async function main() {
     : WORKERS.counts[0] > 1
       ? `, ${WORKERS.counts[0]} drainer processes`
       : '';
+  if (STORE_ONLY) log('BENCH_STORE_ONLY=1: the drain stores only (no derivation): (c) is not measured');
   log(`bench:drain  N=${fmt(N)} messages (~1 KB, 6 event types, x-death headers, 10% invalid), prefetch ${PREFETCH}, batch ${BATCH}${processes}`);
   const connection = await amqp.connect(AMQP_URL);
   const ch = await connection.createChannel();

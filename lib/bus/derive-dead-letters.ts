@@ -71,25 +71,36 @@ async function takeRows(client: pg.PoolClient, from: { tx: string; id: string },
   return rows;
 }
 
-/** Derived (or set aside): the rows leave the inbox and the watermark moves past them. */
+/**
+ * Derived (or set aside): the watermark moves past the rows, in the transaction that derived them.
+ * The rows themselves are deleted later, when the deriver has nothing to derive (cleanInbox):
+ * during a burst that work would only slow the burst down.
+ */
 async function advance(client: pg.PoolClient, from: { tx: string; id: string }, rows: InboxRow[]): Promise<void> {
   const last = rows[rows.length - 1];
-  const { rows: done } = await client.query<{ gone: number }>(
-    `WITH gone AS (
-       DELETE FROM dead_letter_inbox WHERE (tx, id) > ($1::xid8, $2::bigint) AND (tx, id) <= ($3::xid8, $4::bigint) RETURNING 1
-     ), moved AS (
-       UPDATE derivation_state SET last_tx = $3::xid8, last_id = $4::bigint, derived_total = derived_total + $5, derived_at = now()
-        WHERE name = $6
-     )
-     SELECT count(*)::int AS gone FROM gone`,
+  const { rowCount } = await client.query(
+    `UPDATE derivation_state SET last_tx = $3::xid8, last_id = $4::bigint, derived_total = derived_total + $5, derived_at = now()
+      WHERE name = $6 AND (last_tx, last_id) = ($1::xid8, $2::bigint)`,
     [from.tx, from.id, last.tx, last.id, rows.length, DERIVATION],
   );
-  // the range holds exactly the rows taken, or the watermark is wrong: never commit that
-  if (done[0].gone !== rows.length) {
-    throw Object.assign(new Error(`derivation range (${from.tx},${from.id})..(${last.tx},${last.id}) held ${done[0].gone} rows, ${rows.length} taken`), {
-      code: '40001',
-    });
-  }
+  // we hold the row locked since we read it: anything else is a bug, never to be committed
+  if (rowCount !== 1) throw Object.assign(new Error('the derivation watermark moved under its lock'), { code: '40001' });
+}
+
+/**
+ * Deletes up to `limit` inbox rows the derivation is past (their fingerprints live on in
+ * dead_letter_messages, which keeps a later redelivery a duplicate). Returns how many.
+ */
+export async function cleanInbox(pool: pg.Pool, limit = 10_000): Promise<number> {
+  // the watermark only moves forward: whatever is at or below it stays derived
+  const { rowCount } = await pool.query(
+    `DELETE FROM dead_letter_inbox WHERE (tx, id) IN (
+       SELECT x.tx, x.id FROM dead_letter_inbox x, derivation_state w
+        WHERE w.name = $2 AND (x.tx, x.id) <= (w.last_tx, w.last_id)
+        ORDER BY x.tx, x.id LIMIT $1)`,
+    [limit, DERIVATION],
+  );
+  return rowCount ?? 0;
 }
 
 async function writeDerived(client: pg.PoolClient, rows: InboxRow[]): Promise<void> {
@@ -214,11 +225,11 @@ export interface DerivationLag {
   derivedAt: string | null;
 }
 
-/** For /api/health and the list: counted up to `cap` rows (an index-only walk), never a full scan. */
+/** For /api/health and the list: the rows past the watermark, counted up to `cap` (an index range), never a full scan. */
 export async function readDerivationLag(db: Queryable, cap = 1_000_000): Promise<DerivationLag> {
   const { rows } = await db.query<{ n: number; oldest: Date | null; total: string; at: Date | null }>(
-    `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM dead_letter_inbox LIMIT $1::int) x) AS n,
-            (SELECT i.received_at FROM dead_letter_inbox i ORDER BY i.tx, i.id LIMIT 1) AS oldest,
+    `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM dead_letter_inbox i WHERE (i.tx, i.id) > (s.last_tx, s.last_id) LIMIT $1::int) x) AS n,
+            (SELECT i.received_at FROM dead_letter_inbox i WHERE (i.tx, i.id) > (s.last_tx, s.last_id) ORDER BY i.tx, i.id LIMIT 1) AS oldest,
             s.derived_total::text AS total, s.derived_at AS at
        FROM derivation_state s WHERE s.name = $2::text`,
     [cap, DERIVATION],

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
-import { deriveBatch } from './derive-dead-letters';
+import { cleanInbox, deriveBatch } from './derive-dead-letters';
 
 export interface DeriverOptions {
   batchSize?: number;
@@ -75,6 +75,12 @@ export class Deriver {
         this.log.warn({ err: this.lastError }, 'derivation failed; retrying');
         await sleep(backoffDelay(failures++, 200, 15_000), this.abort.signal);
         continue;
+      }
+      // nothing to derive: delete what was derived (a chunk at a time, yielding to new work)
+      try {
+        if (!this.kicked && (await cleanInbox(this.pool)) > 0) continue;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'cannot clean the derived inbox rows; retrying later');
       }
       if (!this.kicked) await this.idle(this.options.idleMs ?? 500);
     }

@@ -1,13 +1,14 @@
 -- Store first, derive after (issue 20). The drain's transaction now does only what makes a dead
--- letter durable and exactly-once: one multi-row INSERT of the raw deliveries into
--- "dead_letter_inbox" (bytes, properties, headers, fingerprint, and what the drain read from them
--- in "prepared"), then the ack. Two index entries a message: the fingerprint (exactly-once) and
+-- letter durable and exactly-once: one binary COPY of the raw deliveries into "dead_letter_inbox"
+-- (bytes, properties, headers, fingerprint, and what the drain read from them in "prepared"; a
+-- batch with a redelivery falls back to one INSERT ... ON CONFLICT), then the ack. Two index entries a message: the fingerprint (exactly-once) and
 -- the primary key (tx, id) the derivation walks.
 -- The derivation (lib/bus/derive-dead-letters.ts) then turns whole batches of inbox rows into the
 -- records, messages, groups, rollups, history and search backlog with set-based statements, and in
--- the same transaction advances "derivation_state" and deletes the rows it derived: a crash
--- before its COMMIT derives them again, never twice. One process derives at a time (the state
--- row is locked FOR UPDATE SKIP LOCKED for the whole batch).
+-- the same transaction advances "derivation_state" (the watermark): a crash before its COMMIT
+-- derives them again, never twice. Rows at or below the watermark are deleted later, when there
+-- is nothing to derive (their fingerprints live on in dead_letter_messages). One process derives
+-- at a time (the state row is locked FOR UPDATE SKIP LOCKED for the whole batch).
 -- Order: "tx" is the writing transaction's id. Rows are derived in (tx, id) order, and only those
 -- whose tx is older than every transaction still running (pg_snapshot_xmin): a drain batch that
 -- commits late, with ids lower than rows already derived, is never skipped.
