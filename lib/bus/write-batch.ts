@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PreparedDeath } from './prepare-dead-letter';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
+import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
 
 export interface BatchResult {
   /** deaths stored (new messages) */
@@ -328,6 +329,11 @@ async function writeRollups(
     .sort((a, b) => byString(a[0], b[0]))
     .map(([k, a]) => ({ id: recordOf.get(k)!.id, text: a.latest.searchText }));
 
+  // incidents (issue 16): reopen resolved groups, end passed snoozes, note the groups created
+  const lifecycle = await beginGroupLifecycle(
+    client,
+    gs.map(([id]) => id),
+  );
   await client.query(
     `WITH history AS (
        INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
@@ -384,6 +390,7 @@ async function writeRollups(
       uuidArray([...insertedIds]),
     ],
   );
+  await finishGroupLifecycle(client, lifecycle);
   // Separate statement: one statement must not modify the same group row twice.
   if (ds.length) {
     await client.query(
