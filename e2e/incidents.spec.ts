@@ -43,9 +43,10 @@ test('acknowledge, assign to me, note, snooze and resolve from the group page; t
   await page.goto('/groups?assignee=me&status=all');
   await expect(page.getByRole('tab', { name: /^Open / })).toHaveText('Open (0)');
   await expect(page.getByRole('tab', { name: /^Acknowledged / })).toHaveText('Acknowledged (1)');
-  await page.getByRole('tab', { name: /^Acknowledged / }).click();
   const row = page.locator(`[data-testid="group-row"][data-group-id="${id}"]`);
   await expect(row.getByTestId('group-assignee')).toHaveText(operatorUser.email);
+  await row.getByRole('button', { name: 'Resolve' }).click();
+  await expect(page.getByRole('tab', { name: /^Resolved / })).toHaveText('Resolved (1)');
   await row.getByRole('button', { name: 'Reopen' }).click();
   await expect(page.getByRole('tab', { name: /^Open / })).toHaveText('Open (1)');
   await expect(page.getByRole('tab', { name: /^Acknowledged / })).toHaveText('Acknowledged (0)');

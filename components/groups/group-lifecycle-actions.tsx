@@ -1,6 +1,7 @@
 'use client';
 // The lifecycle actions on a failure group (operators): acknowledge, assign to me / unassign,
-// snooze 1 h / 24 h / until a time, resolve, reopen. Only the moves the state machine allows are
+// snooze 1 h / 24 h / until a time, resolve, reopen (`compact`, on a /groups row: acknowledge,
+// assign to me, resolve, reopen; the rest on the group's page). Only the moves the state machine allows are
 // offered (lib/actions/change-group.ts; the API refuses the rest with 409). `reason` goes into the
 // group's history and the audit log.
 import { useState } from 'react';
@@ -55,12 +56,12 @@ export function GroupLifecycleActions({
             Assign to me
           </button>
         ) : null}
-        {group.assignee ? (
+        {group.assignee && !compact ? (
           <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ assigneeId: null })}>
             Unassign
           </button>
         ) : null}
-        {s !== 'resolved' ? (
+        {s !== 'resolved' && !compact ? (
           <button type="button" className={cls} disabled={change.isPending} aria-expanded={snoozeOpen} onClick={() => setSnoozeOpen((o) => !o)}>
             Snooze…
           </button>
@@ -70,9 +71,9 @@ export function GroupLifecycleActions({
             Resolve
           </button>
         ) : null}
-        {s === 'resolved' || s === 'acknowledged' || s === 'snoozed' ? (
+        {s === 'resolved' || (!compact && (s === 'acknowledged' || s === 'snoozed')) ? (
           <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ status: 'open' })}>
-            Reopen
+            {s === 'resolved' ? 'Reopen' : 'Mark open'}
           </button>
         ) : null}
       </div>

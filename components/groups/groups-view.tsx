@@ -143,7 +143,7 @@ export function GroupsView() {
                     onClick={() => router.push(href)}
                     className="cursor-pointer border-t border-slate-100 hover:bg-indigo-50"
                   >
-                    <td className="max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
+                    <td className="min-w-[18rem] max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
                       <GroupNameCell group={g} href={href} />{' '}
                       <Link
                         href={`/groups/${encodeURIComponent(g.id)}`}
