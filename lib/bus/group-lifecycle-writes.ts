@@ -30,16 +30,19 @@ const groupPayloadSql = (g: string) =>
   `jsonb_build_object('group', jsonb_build_object('id', ${g}.id, 'eventType', ${g}.event_type, 'queue', ${g}.queue, 'reason', ${g}.reason, 'signature', ${g}.signature))`;
 
 /**
- * Before the upsert: locks the touched groups that exist (sorted by id, as the upsert does, so
- * concurrent drainers queue instead of deadlocking) and reopens those that need it.
+ * Before the upsert: reads which touched groups exist, and reopens those that need it. Only the
+ * rows that change are locked (sorted by id, the upsert's order, so concurrent drainers queue
+ * rather than deadlock); a drainer that waited for another's lock re-checks the row (READ
+ * COMMITTED's recheck of FOR UPDATE), so a group is reopened once however many drain it.
  */
 export async function beginGroupLifecycle(client: LifecycleClient, groupIds: string[]): Promise<GroupLifecycleBatch> {
   const ids = [...new Set(groupIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (ids.length === 0) return { created: [], reopened: [], unsnoozed: [] };
   const { rows } = await client.query<{ id: string; old_status: string | null }>(
     `WITH locked AS (
-       SELECT id, status, snoozed_until, last_reopen_notified_at FROM failure_groups
-       WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+       SELECT id, status, last_reopen_notified_at FROM failure_groups
+       WHERE id = ANY($1::text[]) AND (status = 'resolved' OR (status = 'snoozed' AND snoozed_until <= now()))
+       ORDER BY id FOR UPDATE
      ), changed AS (
        UPDATE failure_groups g SET
          status = 'open',
@@ -51,7 +54,7 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
            WHEN l.status = 'resolved' AND (l.last_reopen_notified_at IS NULL OR l.last_reopen_notified_at <= now() - make_interval(mins => $2::int))
            THEN now() ELSE g.last_reopen_notified_at END
        FROM locked l
-       WHERE g.id = l.id AND (l.status = 'resolved' OR (l.status = 'snoozed' AND l.snoozed_until <= now()))
+       WHERE g.id = l.id
        RETURNING g.id, g.event_type, g.queue, g.reason, g.signature, g.reopened_count, l.status AS old_status,
          (l.status = 'resolved' AND (l.last_reopen_notified_at IS NULL OR l.last_reopen_notified_at <= now() - make_interval(mins => $2::int))) AS notify
      ), history AS (
@@ -64,7 +67,7 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
        SELECT 'group.reopened', c.event_type, c.id, ${groupPayloadSql('c')} || jsonb_build_object('reopenedCount', c.reopened_count)
        FROM changed c WHERE c.notify ORDER BY c.id
      )
-     SELECT l.id, c.old_status FROM locked l LEFT JOIN changed c ON c.id = l.id`,
+     SELECT g.id, c.old_status FROM failure_groups g LEFT JOIN changed c ON c.id = g.id WHERE g.id = ANY($1::text[])`,
     [ids, REOPEN_NOTIFY_MINUTES],
   );
   const existing = new Set(rows.map((r) => r.id));

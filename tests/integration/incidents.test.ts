@@ -5,7 +5,9 @@
 // operators change; bad input is a 400 naming the field; an illegal change is a 409.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { Drainer } from '@/lib/bus/drainer';
+import { beginGroupLifecycle } from '@/lib/bus/group-lifecycle-writes';
 import { groupDetailSchema, groupListSchema, groupNoteSchema } from '@/lib/schemas/groups';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestUser } from '../helpers/auth';
@@ -166,6 +168,28 @@ describe('regression through the real drain', () => {
     });
     expect((await detail(id)).history[0]).toMatchObject({ action: 'snooze-ended', actor: 'drain' });
     expect(await outbox(id, 'group.reopened')).toBe(0);
+  });
+
+  it('two drainers storing a dead letter of one resolved group at once reopen it once', async () => {
+    const id = await drain(uniqueName('race-service'), 1);
+    expect((await patch(id, { status: 'resolved' })).status).toBe(200);
+    const [a, b] = [new pg.Client({ connectionString: env.db.url }), new pg.Client({ connectionString: env.db.url })];
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      await a.query('BEGIN');
+      await b.query('BEGIN');
+      expect((await beginGroupLifecycle(a, [id])).reopened).toEqual([id]);
+      const second = beginGroupLifecycle(b, [id]); // waits for a's row lock
+      await new Promise((r) => setTimeout(r, 200));
+      await a.query('COMMIT');
+      expect(await second).toEqual({ created: [], reopened: [], unsnoozed: [] });
+      await b.query('COMMIT');
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
+    expect(await detail(id)).toMatchObject({ status: 'open', reopenedCount: 1 });
+    expect(await outbox(id, 'group.reopened')).toBe(1);
+    expect(await count(env.db.pool, `SELECT count(*) FROM failure_group_history WHERE group_id = $1 AND action = 'reopened'`, [id])).toBe(1);
   });
 
   it('5,000 dead letters of one new group make exactly one group.new', async () => {
