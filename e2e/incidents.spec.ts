@@ -82,3 +82,10 @@ test('a viewer reads a group without its actions', async ({ viewerPage: page }) 
   await expect(page.getByTestId('group-actions-panel')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Add note' })).toHaveCount(0);
 });
+
+test('an admin assigns the group to another user', async ({ page, operatorUser }) => {
+  await page.goto(`/groups/${rows[0].groupId}`);
+  await page.getByLabel('Assign to a user').selectOption({ label: operatorUser.email });
+  await expect(page.getByTestId('group-detail').getByTestId('group-assignee').first()).toHaveText(`assigned to ${operatorUser.email}`);
+  await expect(page.getByTestId('group-history-entry').first()).toContainText(`Assigned to ${operatorUser.email} by`);
+});

@@ -5,8 +5,9 @@
 // offered (lib/actions/change-group.ts; the API refuses the rest with 409). `reason` goes into the
 // group's history and the audit log.
 import { useState } from 'react';
-import { useActor } from '@/components/auth/actor-context';
+import { useActor, useHasRole } from '@/components/auth/actor-context';
 import { useChangeGroup } from '@/components/hooks/use-change-group';
+import { useUsers } from '@/components/hooks/use-users';
 import { ErrorNote, buttonClass } from '@/components/republish/modal';
 import type { FailureGroup } from '@/lib/schemas/groups';
 
@@ -31,6 +32,9 @@ export function GroupLifecycleActions({
 }) {
   const actor = useActor();
   const change = useChangeGroup(group.id);
+  // only admins may list users (GET /api/users): they can assign to anyone from the group's page
+  const admin = useHasRole('admin');
+  const users = useUsers({ enabled: admin && !compact });
   const [until, setUntil] = useState('');
   const [snoozeOpen, setSnoozeOpen] = useState(false);
   const cls = compact ? buttonClass.small : buttonClass.secondary;
@@ -60,6 +64,24 @@ export function GroupLifecycleActions({
           <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ assigneeId: null })}>
             Unassign
           </button>
+        ) : null}
+        {admin && !compact && users.data ? (
+          <select
+            aria-label="Assign to a user"
+            className="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-700"
+            value=""
+            disabled={change.isPending}
+            onChange={(e) => e.target.value && send({ assigneeId: e.target.value })}
+          >
+            <option value="">Assign to…</option>
+            {users.data.items
+              .filter((u) => u.status === 'active' && u.id !== group.assignee?.id)
+              .map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.email}
+                </option>
+              ))}
+          </select>
         ) : null}
         {s !== 'resolved' && !compact ? (
           <button type="button" className={cls} disabled={change.isPending} aria-expanded={snoozeOpen} onClick={() => setSnoozeOpen((o) => !o)}>
