@@ -10,10 +10,13 @@ const TONES: Record<GroupStatus, Tone> = { open: 'bad', acknowledged: 'warn', sn
 export function GroupStatusBadge({ status, snoozedUntil }: { status: GroupStatus; snoozedUntil?: string | null }) {
   return (
     <span data-testid="group-status" data-status={status}>
-      <Badge tone={TONES[status]} title={status === 'snoozed' && snoozedUntil ? `until ${formatTime(snoozedUntil)}` : undefined}>
-        {STATUS_LABELS[status]}
-        {status === 'snoozed' && snoozedUntil ? ` until ${formatTime(snoozedUntil)}` : ''}
-      </Badge>
+      <Badge tone={TONES[status]}>{STATUS_LABELS[status]}</Badge>
+      {status === 'snoozed' && snoozedUntil ? (
+        <>
+          {' '}
+          <span className="whitespace-nowrap text-xs text-slate-500">until {formatTime(snoozedUntil)}</span>
+        </>
+      ) : null}
     </span>
   );
 }

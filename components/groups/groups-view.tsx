@@ -143,7 +143,7 @@ export function GroupsView() {
                     onClick={() => router.push(href)}
                     className="cursor-pointer border-t border-slate-100 hover:bg-indigo-50"
                   >
-                    <td className="min-w-[18rem] max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
+                    <td className="min-w-[16rem] max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
                       <GroupNameCell group={g} href={href} />{' '}
                       <Link
                         href={`/groups/${encodeURIComponent(g.id)}`}
@@ -154,7 +154,7 @@ export function GroupsView() {
                         details →
                       </Link>
                     </td>
-                    <td className="whitespace-nowrap px-2 py-1.5">
+                    <td className="min-w-[7rem] px-2 py-1.5">
                       <GroupStatusBadge status={g.status} snoozedUntil={g.snoozedUntil} />
                       {g.reopenedCount ? (
                         <span className="ml-1 text-xs text-slate-500" title="Times a new dead letter reopened it after it was resolved">
@@ -185,9 +185,9 @@ export function GroupsView() {
                       <Sparkline values={g.hourly} label={`${g.hourly.reduce((s, n) => s + n, 0)} deaths in the last 24 hours`} />
                     </td>
                     {operator ? (
-                      <td className="whitespace-nowrap px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
+                      <td className="min-w-[12.5rem] px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
                         <GroupLifecycleActions group={g} compact />
-                        <span className="mt-1 flex gap-1" data-testid="group-actions">
+                        <span className="mt-1 flex flex-wrap gap-1" data-testid="group-actions">
                           <button
                             type="button"
                             className={buttonClass.small}
