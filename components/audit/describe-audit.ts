@@ -17,7 +17,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export function describeAuditTarget(target: string): string {
   const m = /^([a-z-]+):(.+)$/.exec(target);
   if (!m) return target;
-  const what: Record<string, string> = { 'dead-letter': 'dead letter', 'bulk-job': 'bulk job', user: 'user', 'api-token': 'API token' };
+  const what: Record<string, string> = { 'dead-letter': 'dead letter', 'bulk-job': 'bulk job', user: 'user', 'api-token': 'API token', group: 'failure group' };
   return `${what[m[1]] ?? m[1]} ${shortId(m[2])}`;
 }
 
@@ -129,6 +129,23 @@ export function describeAudit(entry: { action: string; actor: string; target: st
         sentence: `${who} ${entry.action === 'token-create' ? 'created' : 'revoked'} API token ${str(d.name) ? `“${str(d.name)}”` : target}${str(d.role) ? ` (${str(d.role)}${str(d.prefix) ? `, ${str(d.prefix)}…` : ''})` : ''}`,
         facts: rest(['name', 'role', 'prefix']),
       };
+    case 'group-change': {
+      // lib/actions/change-group.ts: {status?: {from, to, snoozedUntil?}, assignee?: {from, to}}
+      const parts: string[] = [];
+      const status = isRecord(d.status) ? d.status : null;
+      if (status && str(status.to)) {
+        const verbs: Record<string, string> = { open: 'reopened', acknowledged: 'acknowledged', snoozed: 'snoozed', resolved: 'resolved' };
+        parts.push(`${verbs[str(status.to)!] ?? str(status.to)} ${target}${str(status.snoozedUntil) ? ` until ${str(status.snoozedUntil)}` : ''}`);
+      }
+      const assignee = isRecord(d.assignee) ? d.assignee : null;
+      if (assignee) {
+        const to = isRecord(assignee.to) ? str(assignee.to.email) : undefined;
+        parts.push(to ? `assigned ${parts.length ? 'it' : target} to ${to}` : `unassigned ${parts.length ? 'it' : target}`);
+      }
+      return { sentence: `${who} ${parts.join(' and ') || `changed ${target}`}`, facts: rest(['status', 'assignee']) };
+    }
+    case 'group-note':
+      return { sentence: `${who} added a note to ${target}`, facts: rest(['noteId']) };
     default:
       return { sentence: `${who}: ${entry.action} ${target}`, facts: rest([]) };
   }

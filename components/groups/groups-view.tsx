@@ -1,19 +1,27 @@
 'use client';
-// Failure groups: one bug = one line, with its count, pending count, first/last seen and the
-// last 24 hours, named by what it is (type · queue · reason · error). A click opens the list
-// filtered by the group; operators can retry or discard a whole group from its row.
+// Failure groups: one bug = one line, with its status, assignee, count, pending count, first/last
+// seen and the last 24 hours, named by what it is (type · queue · reason · error). Tabs per status
+// with their counts and "Assigned to me" live in the query string. A click opens the list
+// filtered by the group, "details" the group's page; operators change the group's status and
+// retry or discard a whole group from its row.
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
-import { useHasRole } from '@/components/auth/actor-context';
+import { useActor, useHasRole } from '@/components/auth/actor-context';
 import { BulkDialog } from '@/components/bulk/bulk-dialog';
 import { buttonClass } from '@/components/republish/modal';
 import { useGroups } from '@/components/hooks/use-groups';
 import { StateMessage } from '@/components/ui/state-message';
 import { formatAgo, formatCount, formatTime } from '@/components/ui/format';
-import { GROUP_SORTS, type FailureGroup } from '@/lib/schemas/groups';
+import { Tabs } from '@/components/ui/tabs';
+import { GROUP_SORTS, GROUP_STATUSES, type FailureGroup, type GroupStatus } from '@/lib/schemas/groups';
+import { GroupLifecycleActions } from './group-lifecycle-actions';
 import { groupName, groupNameParts } from './group-name';
+import { GroupStatusBadge, STATUS_LABELS } from './group-status';
 import { Sparkline } from './sparkline';
+
+type Tab = GroupStatus | 'all';
+const TABS: Tab[] = [...GROUP_STATUSES, 'all'];
 
 const SORT_LABELS: Record<(typeof GROUP_SORTS)[number], string> = { lastSeen: 'Last seen', count: 'Deaths', pending: 'Pending dead letters' };
 
@@ -21,8 +29,19 @@ export function GroupsView() {
   const router = useRouter();
   const sp = useSearchParams();
   const sort = (GROUP_SORTS as readonly string[]).includes(sp.get('sort') ?? '') ? (sp.get('sort') as (typeof GROUP_SORTS)[number]) : 'lastSeen';
-  const { data, error, isPending, isFetching } = useGroups({ sort });
+  const tab: Tab = (TABS as string[]).includes(sp.get('status') ?? '') ? (sp.get('status') as Tab) : 'open';
+  const assignedToMe = sp.get('assignee') === 'me';
+  const { data, error, isPending, isFetching } = useGroups({ sort, status: tab === 'all' ? undefined : tab, assignee: assignedToMe ? 'me' : undefined });
   const operator = useHasRole('operator');
+  const actor = useActor();
+  /** the page's URL with one query parameter changed (its default: removed) */
+  const withParam = (key: string, value: string | null) => {
+    const next = new URLSearchParams(sp.toString());
+    if (value === null) next.delete(key);
+    else next.set(key, value);
+    const qs = next.toString();
+    return qs ? `/groups?${qs}` : '/groups';
+  };
   const [pending, setPending] = useState<{ action: 'republish' | 'discard'; group: FailureGroup } | null>(null);
 
   return (
@@ -34,7 +53,7 @@ export function GroupsView() {
           <select
             aria-label="Sort groups by"
             value={sort}
-            onChange={(e) => router.replace(e.target.value === 'lastSeen' ? '/groups' : `/groups?sort=${e.target.value}`, { scroll: false })}
+            onChange={(e) => router.replace(withParam('sort', e.target.value === 'lastSeen' ? null : e.target.value), { scroll: false })}
             className="rounded border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900"
           >
             {GROUP_SORTS.map((s) => (
@@ -49,12 +68,39 @@ export function GroupsView() {
       <p className="text-sm text-slate-600">
         Dead letters with the same event type, queue, reason and error message (ids, numbers, uuids and timestamps replaced) are one group.
       </p>
+      <div className="flex flex-wrap items-center justify-between gap-2" data-testid="group-tabs">
+        <Tabs
+          label="Groups by status"
+          value={tab}
+          onChange={(t) => router.replace(withParam('status', t === 'open' ? null : t), { scroll: false })}
+          tabs={TABS.map((t) => ({ value: t, label: `${t === 'all' ? 'All' : STATUS_LABELS[t]} (${data ? formatCount(data.counts[t]) : '…'})` }))}
+        />
+        {actor?.kind === 'user' ? (
+          <label className="flex items-center gap-1 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              checked={assignedToMe}
+              onChange={(e) => router.replace(withParam('assignee', e.target.checked ? 'me' : null), { scroll: false })}
+              data-testid="assigned-to-me"
+            />
+            Assigned to me
+          </label>
+        ) : null}
+      </div>
       {error && !data ? (
         <StateMessage tone="error" title="Could not load failure groups" testId="groups-error">
           {error.message}. Retrying every 10 seconds.
         </StateMessage>
       ) : isPending ? (
         <StateMessage tone="loading" title="Loading failure groups…" />
+      ) : data && data.items.length === 0 && data.counts.all > 0 ? (
+        <StateMessage
+          tone="empty"
+          title={`No ${tab === 'all' ? '' : STATUS_LABELS[tab].toLowerCase() + ' '}groups${assignedToMe ? ' assigned to you' : ''}`}
+          testId="groups-empty-tab"
+        >
+          Other tabs have groups.
+        </StateMessage>
       ) : !data || data.items.length === 0 ? (
         <StateMessage tone="empty" title="No failure groups yet" testId="groups-empty">
           Groups appear as the drain stores dead letters. Check the drain state on the{' '}
@@ -69,6 +115,8 @@ export function GroupsView() {
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="px-2 py-2">Group (type · queue · reason · error)</th>
+                <th className="px-2 py-2">Status</th>
+                <th className="px-2 py-2">Assignee</th>
                 <th className="px-2 py-2 text-right" title="Times RabbitMQ dead-lettered a message of this group">
                   Deaths
                 </th>
@@ -95,8 +143,27 @@ export function GroupsView() {
                     onClick={() => router.push(href)}
                     className="cursor-pointer border-t border-slate-100 hover:bg-indigo-50"
                   >
-                    <td className="max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
-                      <GroupNameCell group={g} href={href} />
+                    <td className="min-w-[16rem] max-w-[36rem] px-2 py-1.5" title={`${groupName(g, Infinity)}\ngroup ${g.id}`} data-testid="group-name">
+                      <GroupNameCell group={g} href={href} />{' '}
+                      <Link
+                        href={`/groups/${encodeURIComponent(g.id)}`}
+                        className="whitespace-nowrap text-xs text-indigo-700 hover:underline"
+                        onClick={(e) => e.stopPropagation()}
+                        data-testid="group-details"
+                      >
+                        details →
+                      </Link>
+                    </td>
+                    <td className="min-w-[7rem] px-2 py-1.5">
+                      <GroupStatusBadge status={g.status} snoozedUntil={g.snoozedUntil} />
+                      {g.reopenedCount ? (
+                        <span className="ml-1 text-xs text-slate-500" title="Times a new dead letter reopened it after it was resolved">
+                          reopened {g.reopenedCount}×
+                        </span>
+                      ) : null}
+                    </td>
+                    <td className="max-w-[12rem] truncate px-2 py-1.5 text-xs text-slate-700" data-testid="group-assignee" title={g.assignee?.email}>
+                      {g.assignee?.email ?? <span className="text-slate-400">—</span>}
                     </td>
                     <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-count">
                       {formatCount(g.count)}
@@ -118,8 +185,9 @@ export function GroupsView() {
                       <Sparkline values={g.hourly} label={`${g.hourly.reduce((s, n) => s + n, 0)} deaths in the last 24 hours`} />
                     </td>
                     {operator ? (
-                      <td className="whitespace-nowrap px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
-                        <span className="flex gap-1" data-testid="group-actions">
+                      <td className="min-w-[12.5rem] px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
+                        <GroupLifecycleActions group={g} compact />
+                        <span className="mt-1 flex flex-wrap gap-1" data-testid="group-actions">
                           <button
                             type="button"
                             className={buttonClass.small}

@@ -11,6 +11,7 @@ export const queryKeys = {
   groups: {
     all: ['groups'] as const,
     list: (params: Record<string, unknown>) => ['groups', 'list', params] as const,
+    detail: (id: string) => ['groups', 'detail', id] as const,
   },
   stats: {
     all: ['stats'] as const,

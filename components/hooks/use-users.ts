@@ -5,9 +5,11 @@ import { userListSchema } from '@/lib/schemas/users';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './query-keys';
 
-export function useUsers() {
+/** `enabled: false` for a caller that is not an admin (the route would answer 403). */
+export function useUsers({ enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.users.all,
     queryFn: ({ signal }) => fetchJson('/api/users', userListSchema, signal),
+    enabled,
   });
 }

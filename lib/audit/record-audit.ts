@@ -6,9 +6,9 @@
 
 export interface AuditEntry {
   actor: string;
-  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable | user-create | user-update | token-create | token-revoke */
+  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable | user-create | user-update | token-create | token-revoke | group-change | group-note */
   action: string;
-  /** what it was done to, e.g. "dead-letter:<uuid>" or "bulk-job:<uuid>" */
+  /** what it was done to, e.g. "dead-letter:<uuid>", "bulk-job:<uuid>" or "group:<id>" */
   target: string;
   reason?: string | null;
   details?: unknown;

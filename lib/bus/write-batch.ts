@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { PreparedDeath } from './prepare-dead-letter';
 import type { InboxDeath } from './inbox-row';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
+import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
 
 export interface BatchResult {
   /** deaths stored (new messages) */
@@ -368,6 +369,11 @@ async function writeRollups(
       return { id: recordOf.get(k)!.id, text: inbox ? null : a.latest.searchText, tx: inbox?.tx ?? null, iid: inbox?.id ?? null };
     });
 
+  // incidents (issue 16): reopen resolved groups, end passed snoozes, note the groups created
+  const lifecycle = await beginGroupLifecycle(
+    client,
+    gs.map(([id]) => id),
+  );
   await client.query(
     `WITH history AS (
        INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
@@ -428,6 +434,7 @@ async function writeRollups(
       searchable.map((r) => r.iid),
     ],
   );
+  await finishGroupLifecycle(client, lifecycle);
   // Separate statement: one statement must not modify the same group row twice.
   if (ds.length) {
     await client.query(

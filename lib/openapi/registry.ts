@@ -8,7 +8,7 @@ import { auditPageSchema, auditQuerySchema } from '@/lib/schemas/audit';
 import { auditExportQuerySchema, deadLetterExportQuerySchema } from '@/lib/schemas/export';
 import { bulkCreatedResponseSchema, bulkDryRunResponseSchema, bulkJobSchema, bulkRequestSchema, bulkTransformDryRunResponseSchema } from '@/lib/schemas/bulk';
 import { deadLetterDetailSchema, deadLetterFilterSchema, deadLetterListQuerySchema, deadLetterListSchema, facetsSchema } from '@/lib/schemas/dead-letters';
-import { groupListQuerySchema, groupListSchema } from '@/lib/schemas/groups';
+import { addGroupNoteSchema, changeGroupSchema, groupDetailSchema, groupListQuerySchema, groupListSchema, groupNoteSchema } from '@/lib/schemas/groups';
 import { healthSchema } from '@/lib/schemas/health';
 import { queuesSchema } from '@/lib/schemas/queues';
 import { processesSchema } from '@/lib/schemas/processes';
@@ -48,6 +48,10 @@ export const namedSchemas = {
   StatusChange: statusChangeResponseSchema,
   ContractViolationDetails: contractViolationDetailsSchema,
   GroupList: groupListSchema,
+  GroupDetail: groupDetailSchema,
+  ChangeGroupRequest: changeGroupSchema,
+  AddGroupNoteRequest: addGroupNoteSchema,
+  GroupNote: groupNoteSchema,
   BulkRequest: bulkRequestSchema,
   BulkDryRunResponse: bulkDryRunResponseSchema,
   BulkTransformDryRunResponse: bulkTransformDryRunResponseSchema,
@@ -327,6 +331,48 @@ export const apiRoutes: RouteSpec[] = [
         access: 'viewer',
         query: groupListQuerySchema,
         responses: { 200: { description: 'the groups', schema: 'GroupList' } },
+      },
+    ],
+  },
+  {
+    path: '/api/groups/{id}',
+    params: { id: { schema: z.string(), description: 'failure group id' } },
+    operations: [
+      {
+        method: 'GET',
+        summary: 'One failure group with notes and history',
+        description: 'The list fields, deaths per 6 hours over 7 days, notes (oldest first) and history (newest first).',
+        tag: 'Groups',
+        access: 'viewer',
+        responses: { 200: { description: 'the group', schema: 'GroupDetail' } },
+        errors: { not_found: 'no such group' },
+      },
+      {
+        method: 'PATCH',
+        summary: 'Acknowledge, snooze, resolve or reopen a group, or (un)assign it',
+        description:
+          'Transitions: open -> acknowledged|snoozed|resolved; acknowledged -> open|snoozed|resolved; snoozed -> open|acknowledged|snoozed|resolved; resolved -> open. snoozed needs snoozedUntil (future, at most 90 days). assigneeId: a user id, "me" or null.',
+        tag: 'Groups',
+        access: 'operator',
+        body: { schema: 'ChangeGroupRequest', required: true },
+        responses: { 200: { description: 'the group after the change', schema: 'GroupDetail' } },
+        errors: { not_found: 'no such group', conflict: 'an illegal transition (details: reason illegal-transition, from, to)' },
+      },
+    ],
+  },
+  {
+    path: '/api/groups/{id}/notes',
+    params: { id: { schema: z.string(), description: 'failure group id' } },
+    operations: [
+      {
+        method: 'POST',
+        summary: 'Add a note to a group',
+        description: 'Markdown, at most 10,000 characters; shown as text.',
+        tag: 'Groups',
+        access: 'operator',
+        body: { schema: 'AddGroupNoteRequest', required: true },
+        responses: { 201: { description: 'the note', schema: 'GroupNote' } },
+        errors: { not_found: 'no such group' },
       },
     ],
   },

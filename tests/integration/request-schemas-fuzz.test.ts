@@ -32,6 +32,9 @@ beforeAll(async () => {
   await load('facets', '@/app/api/dead-letters/facets/route', 'GET');
   await load('detail', '@/app/api/dead-letters/[id]/route', 'GET');
   await load('groups', '@/app/api/groups/route', 'GET');
+  await load('groupGet', '@/app/api/groups/[id]/route', 'GET');
+  await load('groupPatch', '@/app/api/groups/[id]/route', 'PATCH');
+  await load('groupNote', '@/app/api/groups/[id]/notes/route', 'POST');
   await load('throughput', '@/app/api/stats/throughput/route', 'GET');
   await load('audit', '@/app/api/audit/route', 'GET');
   await load('bulkGet', '@/app/api/bulk/[id]/route', 'GET');
@@ -121,7 +124,7 @@ async function expectNo500(res: Response, what: string): Promise<void> {
 const queryFields = {
   list: ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId', 'limit', 'cursor'],
   facets: ['eventType', 'queue', 'reason', 'status', 'validity', 'q', 'from', 'to', 'groupId', 'correlationId'],
-  groups: ['eventType', 'queue', 'reason', 'sort', 'limit'],
+  groups: ['id', 'eventType', 'queue', 'reason', 'status', 'assignee', 'sort', 'limit'],
   throughput: ['from', 'to', 'eventType'],
   audit: ['limit', 'cursor', 'actor', 'action'],
 } as const;
@@ -144,16 +147,16 @@ describe('query schemas', () => {
 });
 
 describe('params', () => {
-  for (const route of ['detail', 'bulkGet', 'pause', 'discard', 'restore', 'retry', 'userPatch', 'tokenDelete']) {
+  for (const route of ['detail', 'bulkGet', 'pause', 'discard', 'restore', 'retry', 'userPatch', 'tokenDelete', 'groupGet', 'groupPatch', 'groupNote']) {
     it(`${route}: any :id -> never 500`, async () => {
       await fc.assert(
         fc.asyncProperty(hostileText, async (id) => {
-          const get = route === 'detail' || route === 'bulkGet';
-          const method = get ? 'GET' : route === 'userPatch' ? 'PATCH' : route === 'tokenDelete' ? 'DELETE' : 'POST';
+          const get = route === 'detail' || route === 'bulkGet' || route === 'groupGet';
+          const method = get ? 'GET' : route === 'userPatch' || route === 'groupPatch' ? 'PATCH' : route === 'tokenDelete' ? 'DELETE' : 'POST';
           const res = await call(h[route], method, '/api/x', {
             headers: env.tokens.admin,
             params: { id },
-            body: get ? undefined : { reason: 'fuzz', role: 'viewer' },
+            body: get ? undefined : { reason: 'fuzz', role: 'viewer', status: 'acknowledged', text: 'fuzz' },
           });
           await expectNo500(res, `${route} id=${JSON.stringify(id)}`);
         }),
@@ -229,15 +232,29 @@ const bodyShapes: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   ),
   userPatch: fc.record({ role: hostileValue, status: hostileValue, resetPassword: hostileValue }, { requiredKeys: [] }),
   tokens: fc.record({ name: hostileValue, role: fc.oneof(fc.constant('viewer'), hostileValue) }, { requiredKeys: [] }),
+  groupPatch: fc.record(
+    {
+      status: fc.oneof(fc.constantFrom('open', 'acknowledged', 'snoozed', 'resolved'), hostileValue),
+      assigneeId: fc.oneof(fc.constantFrom('me', null, '00000000-0000-0000-0000-000000000000'), fc.uuid(), hostileValue),
+      snoozedUntil: fc.oneof(
+        fc.constantFrom('2020-01-01T00:00:00Z', '9999-12-31T23:59:59Z', new Date(Date.now() + 3_600_000).toISOString(), 'tomorrow'),
+        hostileValue,
+      ),
+      reason: hostileValue,
+    },
+    { requiredKeys: [] },
+  ),
+  groupNote: fc.record({ text: fc.oneof(fc.constantFrom('x'.repeat(10_001), '# title\n*md*', '  '), hostileValue) }, { requiredKeys: [] }),
 };
+const bodyMethod = (route: string) => (route === 'userPatch' || route === 'groupPatch' ? 'PATCH' : 'POST');
 
 describe('body schemas', () => {
   for (const [route, shape] of Object.entries(bodyShapes)) {
     it(`${route}: any body -> never 500`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: shape }, { weight: 1, arbitrary: hostileValue }), fc.boolean(), async (body, onSeeded) => {
-          const id = onSeeded ? seeded.id : randomUUID();
-          const res = await call(h[route], route === 'userPatch' ? 'PATCH' : 'POST', '/api/x', {
+          const id = route.startsWith('group') ? (onSeeded ? seeded.groupId : '0123456789abcdef') : onSeeded ? seeded.id : randomUUID();
+          const res = await call(h[route], bodyMethod(route), '/api/x', {
             headers: env.tokens.admin,
             params: { id },
             body: body as object,
@@ -252,9 +269,9 @@ describe('body schemas', () => {
   it('a body nested 100,000 levels deep -> 400 on every body route', async () => {
     const text = '{"reason":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
     for (const route of Object.keys(bodyShapes)) {
-      const res = await call(h[route], route === 'userPatch' ? 'PATCH' : 'POST', '/api/x', {
+      const res = await call(h[route], bodyMethod(route), '/api/x', {
         headers: { ...env.tokens.admin, 'content-type': 'application/json' },
-        params: { id: seeded.id },
+        params: { id: route.startsWith('group') ? seeded.groupId : seeded.id },
         body: text,
       });
       expect(res.status, route).toBe(400);

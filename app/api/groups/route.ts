@@ -12,5 +12,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const query = parseQuery(request, groupListQuerySchema);
-  return json(await maskForActorAsync(actor, await listGroups(query))); // signatures are error messages
+  return json(await maskForActorAsync(actor, await listGroups(query, undefined, undefined, actor.userId))); // signatures are error messages
 });

@@ -15,6 +15,8 @@ export interface Actor {
   name: string;
   role: Role;
   kind: 'user' | 'token' | 'system';
+  /** the user's id (kind 'user'): "assigned to me" */
+  userId?: string;
 }
 
 export function hasRole(actor: Pick<Actor, 'role'>, needed: Role): boolean {
@@ -36,7 +38,7 @@ export async function identify(request: Request): Promise<Actor | null> {
     return found ? { name: found.name, role: found.role, kind: 'token' } : null;
   }
   const actor = await actorFromSessionToken(sessionCookieValue(parseCookieHeader(request.headers.get('cookie'))));
-  return actor ? { name: actor.name, role: actor.role, kind: 'user' } : null;
+  return actor ? { name: actor.name, role: actor.role, kind: 'user', userId: actor.userId } : null;
 }
 
 export async function authorize(request: Request, needed: Role): Promise<Actor> {

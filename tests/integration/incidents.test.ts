@@ -1,0 +1,293 @@
+// Incidents (issue 16): a failure group's lifecycle through the real route handlers and the real
+// drain. Resolve a group, drain one more dead letter of it -> open, reopenedCount 1, one
+// group.reopened outbox row, a history entry; a snooze that has ended reads open and the drain
+// makes it open for real; a flood of one new group makes exactly one group.new; viewers read,
+// operators change; bad input is a 400 naming the field; an illegal change is a 409.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Drainer } from '@/lib/bus/drainer';
+import { beginGroupLifecycle } from '@/lib/bus/group-lifecycle-writes';
+import { groupDetailSchema, groupListSchema, groupNoteSchema } from '@/lib/schemas/groups';
+import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
+import { createTestUser } from '../helpers/auth';
+import { publishAll, testLogger, waitFor, count } from './drain-helpers';
+import { call, envelope, routeEnv, type Handler, type RouteEnv } from './route-handlers';
+
+let env: RouteEnv;
+let broker: TestBroker;
+let drainer: Drainer;
+let dlq: string;
+const h = {} as Record<'list' | 'get' | 'patch' | 'note', Handler>;
+
+beforeAll(async () => {
+  env = await routeEnv('incidents');
+  broker = await createTestBroker();
+  dlq = await broker.queue(uniqueName('incidents.dlq'));
+  drainer = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: env.db.url, batchSize: 500, lingerMs: 10, logger: testLogger });
+  await drainer.start();
+  h.list = (await import('@/app/api/groups/route')).GET;
+  h.get = (await import('@/app/api/groups/[id]/route')).GET as unknown as Handler;
+  h.patch = (await import('@/app/api/groups/[id]/route')).PATCH as unknown as Handler;
+  h.note = (await import('@/app/api/groups/[id]/notes/route')).POST as unknown as Handler;
+}, 60_000);
+
+afterAll(async () => {
+  await drainer?.stop();
+  await broker?.cleanup();
+  await env?.db.drop();
+});
+
+/** A dead letter of the group named by `queue` and `error` (ids in the error are normalised away). */
+function deadLetter(queue: string, error: string) {
+  const eventId = randomUUID();
+  const at = new Date();
+  return {
+    body: Buffer.from(
+      JSON.stringify({
+        eventId,
+        eventType: 'course.enrolled',
+        timestamp: at.toISOString(),
+        version: '1.0',
+        source: 't',
+        data: { studentId: 1, courseId: 'c' },
+      }),
+    ),
+    options: {
+      messageId: eventId,
+      contentType: 'application/json',
+      headers: {
+        'x-death': [
+          {
+            queue,
+            reason: 'rejected',
+            count: 1,
+            exchange: 'edu.events',
+            'routing-keys': ['course.enrolled'],
+            time: { '!': 'timestamp', value: Math.floor(at.getTime() / 1000) },
+          },
+        ],
+        'x-first-death-queue': queue,
+        'x-first-death-reason': 'rejected',
+        'x-exception-message': `${error} ${randomUUID()}`,
+      },
+    },
+  };
+}
+
+const sql = async <T>(text: string, params: unknown[] = []) => (await env.db.pool.query(text, params)).rows as T[];
+const groupOf = async (queue: string) => (await sql<{ id: string }>(`SELECT id FROM failure_groups WHERE queue = $1`, [queue]))[0]?.id;
+const countOf = async (id: string) => Number((await sql<{ count: number }>(`SELECT count FROM failure_groups WHERE id = $1`, [id]))[0]?.count ?? 0);
+
+async function drain(queue: string, n: number, error = 'Student not found'): Promise<string> {
+  const before = (await groupOf(queue)) ? await countOf(await groupOf(queue)) : 0;
+  await publishAll(
+    broker.connection,
+    dlq,
+    Array.from({ length: n }, () => deadLetter(queue, error)),
+  );
+  return waitFor(
+    async () => {
+      const id = await groupOf(queue);
+      return id && (await countOf(id)) === before + n ? id : null;
+    },
+    60_000,
+    `${n} dead letters of ${queue}`,
+  );
+}
+
+const patch = (id: string, body: object, who: 'viewer' | 'operator' | 'admin' = 'operator') =>
+  call(h.patch, 'PATCH', `/api/groups/${id}`, { headers: env.tokens[who], params: { id }, body });
+const detail = async (id: string) =>
+  groupDetailSchema.parse(await (await call(h.get, 'GET', `/api/groups/${id}`, { headers: env.tokens.viewer, params: { id } })).json());
+const outbox = (id: string, type: string) => count(env.db.pool, `SELECT count(*) FROM notification_outbox WHERE group_id = $1 AND type = $2`, [id, type]);
+
+describe('regression through the real drain', () => {
+  it('a new dead letter reopens a resolved group, once notified per 10 minutes', async () => {
+    const queue = uniqueName('grading-service');
+    const id = await drain(queue, 3);
+    expect(await outbox(id, 'group.new')).toBe(1);
+    expect((await detail(id)).status).toBe('open');
+
+    const res = await patch(id, { status: 'resolved', reason: 'fixed in 1.4.2' });
+    expect(res.status).toBe(200);
+    const resolved = groupDetailSchema.parse(await res.json());
+    expect(resolved).toMatchObject({ status: 'resolved', reopenedCount: 0 });
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect(resolved.history[0]).toMatchObject({ action: 'resolved', reason: 'fixed in 1.4.2', details: { from: 'open', to: 'resolved' } });
+    expect(await count(env.db.pool, `SELECT count(*) FROM audit_log WHERE target = $1 AND action = 'group-change'`, [`group:${id}`])).toBe(1);
+
+    await drain(queue, 1);
+    const reopened = await detail(id);
+    expect(reopened).toMatchObject({ status: 'open', reopenedCount: 1, resolvedAt: null });
+    expect(reopened.history[0]).toMatchObject({ action: 'reopened', actor: 'drain', details: { from: 'resolved', to: 'open', reopenedCount: 1 } });
+    expect(await outbox(id, 'group.reopened')).toBe(1);
+    expect(await outbox(id, 'group.new')).toBe(1);
+    const [row] = await sql<{ payload: { group: { id: string; queue: string } } }>(
+      `SELECT payload FROM notification_outbox WHERE group_id = $1 AND type = 'group.reopened'`,
+      [id],
+    );
+    expect(row.payload.group).toMatchObject({ id, queue });
+
+    // resolved and reopened again within 10 minutes: counted, not notified again
+    expect((await patch(id, { status: 'resolved' })).status).toBe(200);
+    await drain(queue, 2);
+    expect(await detail(id)).toMatchObject({ status: 'open', reopenedCount: 2 });
+    expect(await outbox(id, 'group.reopened')).toBe(1);
+    // past the 10 minutes: notified again
+    await sql(`UPDATE failure_groups SET last_reopen_notified_at = now() - interval '11 minutes' WHERE id = $1`, [id]);
+    expect((await patch(id, { status: 'resolved' })).status).toBe(200);
+    await drain(queue, 1);
+    expect(await outbox(id, 'group.reopened')).toBe(2);
+  });
+
+  it('a snooze that has ended reads open everywhere, and the drain makes it open for real', async () => {
+    const queue = uniqueName('billing-service');
+    const id = await drain(queue, 1);
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await patch(id, { status: 'snoozed', snoozedUntil: until });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'snoozed', snoozedUntil: until });
+    const listed = async (status: string) =>
+      groupListSchema.parse(await (await call(h.list, 'GET', `/api/groups?status=${status}&queue=${queue}`, { headers: env.tokens.viewer })).json());
+    expect((await listed('snoozed')).items.map((g) => g.id)).toEqual([id]);
+    expect((await listed('snoozed')).counts).toMatchObject({ snoozed: 1, open: 0, all: 1 });
+
+    // the snooze ends (no job runs): every read says open
+    await sql(`UPDATE failure_groups SET snoozed_until = now() - interval '1 second' WHERE id = $1`, [id]);
+    expect(await detail(id)).toMatchObject({ status: 'open', snoozedUntil: null });
+    expect((await listed('open')).items.map((g) => g.id)).toEqual([id]);
+    expect((await listed('open')).counts).toMatchObject({ snoozed: 0, open: 1, all: 1 });
+    expect((await listed('snoozed')).items).toEqual([]);
+    expect((await sql<{ status: string }>(`SELECT status FROM failure_groups WHERE id = $1`, [id]))[0].status).toBe('snoozed');
+
+    await drain(queue, 1);
+    expect((await sql<{ status: string; reopened_count: number }>(`SELECT status, reopened_count FROM failure_groups WHERE id = $1`, [id]))[0]).toEqual({
+      status: 'open',
+      reopened_count: 0,
+    });
+    expect((await detail(id)).history[0]).toMatchObject({ action: 'snooze-ended', actor: 'drain' });
+    expect(await outbox(id, 'group.reopened')).toBe(0);
+  });
+
+  it('two drainers storing a dead letter of one resolved group at once reopen it once', async () => {
+    const id = await drain(uniqueName('race-service'), 1);
+    expect((await patch(id, { status: 'resolved' })).status).toBe(200);
+    const [a, b] = [new pg.Client({ connectionString: env.db.url }), new pg.Client({ connectionString: env.db.url })];
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      await a.query('BEGIN');
+      await b.query('BEGIN');
+      expect((await beginGroupLifecycle(a, [id])).reopened).toEqual([id]);
+      const second = beginGroupLifecycle(b, [id]); // waits for a's row lock
+      await new Promise((r) => setTimeout(r, 200));
+      await a.query('COMMIT');
+      expect(await second).toEqual({ created: [], reopened: [], unsnoozed: [] });
+      await b.query('COMMIT');
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
+    expect(await detail(id)).toMatchObject({ status: 'open', reopenedCount: 1 });
+    expect(await outbox(id, 'group.reopened')).toBe(1);
+    expect(await count(env.db.pool, `SELECT count(*) FROM failure_group_history WHERE group_id = $1 AND action = 'reopened'`, [id])).toBe(1);
+  });
+
+  it('5,000 dead letters of one new group make exactly one group.new', async () => {
+    const queue = uniqueName('flood-service');
+    const t0 = Date.now();
+    const id = await drain(queue, 5000, 'Flood');
+    const ms = Date.now() - t0;
+    console.log(`incidents: 5,000 dead letters of one new group drained in ${ms} ms (${Math.round(5000 / (ms / 1000))}/s, publish included)`);
+    expect(await outbox(id, 'group.new')).toBe(1);
+    expect(await count(env.db.pool, `SELECT count(*) FROM notification_outbox WHERE group_id = $1`, [id])).toBe(1);
+  }, 120_000);
+});
+
+describe('the API', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await drain(uniqueName('api-service'), 1);
+  });
+
+  it('viewers read, operators change', async () => {
+    const res = await patch(id, { status: 'acknowledged' }, 'viewer');
+    expect(res.status).toBe(403);
+    expect((await envelope(res)).code).toBe('forbidden');
+    const note = await call(h.note, 'POST', `/api/groups/${id}/notes`, { headers: env.tokens.viewer, params: { id }, body: { text: 'x' } });
+    expect(note.status).toBe(403);
+    expect((await detail(id)).status).toBe('open');
+  });
+
+  it('an illegal change is a 409 naming from and to; bad input a 400 naming the field; unknown a 404', async () => {
+    expect((await patch(id, { status: 'resolved' })).status).toBe(200);
+    const res = await patch(id, { status: 'acknowledged' });
+    expect(res.status).toBe(409);
+    expect(await envelope(res)).toMatchObject({ code: 'conflict', details: { reason: 'illegal-transition', from: 'resolved', to: 'acknowledged' } });
+    expect((await patch(id, { status: 'open', reason: 'not fixed after all' })).status).toBe(200);
+    expect((await detail(id)).history[0]).toMatchObject({ action: 'reopened', reason: 'not fixed after all' });
+
+    for (const [body, field] of [
+      [{ status: 'snoozed', snoozedUntil: '2020-01-01T00:00:00Z' }, 'snoozedUntil'],
+      [{ status: 'snoozed', snoozedUntil: new Date(Date.now() + 91 * 86_400_000).toISOString() }, 'snoozedUntil'],
+      [{ status: 'snoozed' }, 'snoozedUntil'],
+      [{ status: 'closed' }, 'status'],
+      [{}, 'status'],
+      [{ assigneeId: 'me' }, 'assigneeId'], // a token is no user
+      [{ assigneeId: randomUUID() }, 'assigneeId'],
+      [{ status: 'acknowledged', reason: 'a\u0000b' }, 'reason'],
+    ] as const) {
+      const r = await patch(id, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify((await envelope(r)).details), JSON.stringify(body)).toContain(field);
+    }
+    for (const text of ['', '   ', 'a\u0000b', 'x'.repeat(10_001)]) {
+      const r = await call(h.note, 'POST', `/api/groups/${id}/notes`, { headers: env.tokens.operator, params: { id }, body: { text } });
+      expect(r.status).toBe(400);
+    }
+    expect((await patch('0123456789abcdef', { status: 'acknowledged' })).status).toBe(404);
+    expect((await call(h.get, 'GET', '/api/groups/nope', { headers: env.tokens.viewer, params: { id: 'nope' } })).status).toBe(404);
+    expect(
+      (
+        await call(h.note, 'POST', '/api/groups/0123456789abcdef/notes', {
+          headers: env.tokens.operator,
+          params: { id: '0123456789abcdef' },
+          body: { text: 'x' },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('acknowledge, assign, notes and the assignee filter', async () => {
+    const user = await createTestUser(env.db.url, 'operator', 'ana');
+    const res = await patch(id, { status: 'acknowledged', assigneeId: user.id, reason: 'looking' });
+    expect(res.status).toBe(200);
+    const g = groupDetailSchema.parse(await res.json());
+    expect(g).toMatchObject({ status: 'acknowledged', assignee: { id: user.id, email: user.email } });
+    expect(
+      g.history
+        .slice(0, 2)
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['acknowledged', 'assigned']);
+
+    const text = '# Cause\n<script>alert(1)</script> **bold**';
+    const created = await call(h.note, 'POST', `/api/groups/${id}/notes`, { headers: env.tokens.operator, params: { id }, body: { text } });
+    expect(created.status).toBe(201);
+    const note = groupNoteSchema.parse(await created.json());
+    expect(note.text).toBe(text);
+    const d = await detail(id);
+    expect(d.notes.map((n) => n.text)).toEqual([text]);
+    expect(d.history[0]).toMatchObject({ action: 'note-added', details: { noteId: note.id } });
+    expect(await count(env.db.pool, `SELECT count(*) FROM audit_log WHERE target = $1 AND action = 'group-note'`, [`group:${id}`])).toBe(1);
+
+    const mine = groupListSchema.parse(await (await call(h.list, 'GET', `/api/groups?assignee=${user.id}`, { headers: env.tokens.viewer })).json());
+    expect(mine.items.map((i) => i.id)).toEqual([id]);
+    expect(mine.counts).toMatchObject({ acknowledged: 1, all: 1 });
+    const me = await call(h.list, 'GET', '/api/groups?assignee=me', { headers: env.tokens.viewer });
+    expect(me.status).toBe(400);
+
+    expect((await patch(id, { assigneeId: null })).status).toBe(200);
+    expect((await detail(id)).assignee).toBeNull();
+    expect((await detail(id)).history[0]).toMatchObject({ action: 'unassigned' });
+  });
+});
