@@ -129,6 +129,17 @@ export function describeAudit(entry: { action: string; actor: string; target: st
         sentence: `${who} ${entry.action === 'token-create' ? 'created' : 'revoked'} API token ${str(d.name) ? `“${str(d.name)}”` : target}${str(d.role) ? ` (${str(d.role)}${str(d.prefix) ? `, ${str(d.prefix)}…` : ''})` : ''}`,
         facts: rest(['name', 'role', 'prefix']),
       };
+    case 'notification-channel-create':
+    case 'notification-channel-update':
+    case 'notification-channel-delete':
+    case 'notification-channel-test': {
+      const verb = { create: 'created', update: 'updated', delete: 'deleted', test: 'sent a test to' }[entry.action.slice('notification-channel-'.length)];
+      const changed = isRecord(d.changed) ? `: ${Object.keys(d.changed).join(', ')} changed` : '';
+      return {
+        sentence: `${who} ${verb} notification channel ${str(d.name) ? `“${str(d.name)}”` : target}${changed}`,
+        facts: rest(['name', 'changed']),
+      };
+    }
     default:
       return { sentence: `${who}: ${entry.action} ${target}`, facts: rest([]) };
   }

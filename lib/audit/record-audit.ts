@@ -6,7 +6,7 @@
 
 export interface AuditEntry {
   actor: string;
-  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable | user-create | user-update | token-create | token-revoke */
+  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable | user-create | user-update | token-create | token-revoke | notification-channel-create | notification-channel-update | notification-channel-delete | notification-channel-test */
   action: string;
   /** what it was done to, e.g. "dead-letter:<uuid>" or "bulk-job:<uuid>" */
   target: string;
