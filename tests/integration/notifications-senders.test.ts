@@ -61,8 +61,8 @@ beforeAll(async () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const child = { proc, output: '' };
-    proc.stdout!.on('data', (d: Buffer) => (child.output += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (child.output += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => (child.output += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (child.output += d.toString()));
     children.push(child);
   }
   await until(
