@@ -134,91 +134,95 @@ export function NotificationsPanel() {
         </p>
       )}
       {channels.isError && <p className="text-sm text-red-700">Could not load channels: {channels.error.message}</p>}
-      <table className="w-full text-left text-sm" data-testid="channels-table">
-        <thead className="text-slate-500">
-          <tr>
-            <th className="py-1 font-normal">Name</th>
-            <th className="font-normal">Kind</th>
-            <th className="font-normal">URL</th>
-            <th className="font-normal">Events</th>
-            <th className="font-normal">Created</th>
-            <th className="font-normal" />
-          </tr>
-        </thead>
-        <tbody>
-          {channels.data?.items.length === 0 && (
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="channels-table">
+          <thead className="text-slate-500">
             <tr>
-              <td colSpan={6} className="py-2 text-slate-500">
-                No channels yet.
-              </td>
+              <th className="py-1 font-normal">Name</th>
+              <th className="font-normal">Kind</th>
+              <th className="font-normal">URL</th>
+              <th className="font-normal">Events</th>
+              <th className="font-normal">Created</th>
+              <th className="font-normal" />
             </tr>
-          )}
-          {channels.data?.items.map((c) => (
-            <tr
-              key={c.id}
-              className={`border-t border-slate-100 ${c.id === shown ? 'bg-indigo-50' : ''}`}
-              data-testid="channel-row"
-              data-name={c.name}
-              aria-selected={c.id === shown}
-            >
-              <td className="py-1">
-                <button type="button" className="text-left text-indigo-700 hover:underline" onClick={() => setSelected(c.id)} title="Show its deliveries">
-                  {c.name}
-                </button>
-                {!c.enabled && <span className="ml-1 text-xs text-slate-500">(disabled)</span>}
-              </td>
-              <td>{c.kind}</td>
-              <td className="max-w-[18rem] truncate font-mono text-xs" title={c.url}>
-                {c.url}
-              </td>
-              <td className="text-xs">
-                {c.events.join(', ')}
-                {c.eventTypes.length > 0 && <span className="text-slate-500"> · types: {c.eventTypes.join(', ')}</span>}
-                {c.events.includes('dlq.rate') && (
-                  <span className="text-slate-500">
-                    {' '}
-                    · rate &gt; {c.rate.count} / {c.rate.minutes} min
-                  </span>
-                )}
-              </td>
-              <td>
-                {formatTime(c.createdAt)} <span className="text-slate-500">by {c.createdBy}</span>
-              </td>
-              <td className="space-x-2 whitespace-nowrap">
-                <button
-                  type="button"
-                  className="text-indigo-700 hover:underline"
-                  disabled={test.isPending}
-                  onClick={() => {
-                    setSelected(c.id);
-                    void act(test.mutateAsync(c.id));
-                  }}
-                >
-                  Send test
-                </button>
-                <button
-                  type="button"
-                  className="text-slate-700 hover:underline"
-                  disabled={update.isPending}
-                  onClick={() => void act(update.mutateAsync({ id: c.id, enabled: !c.enabled }))}
-                >
-                  {c.enabled ? 'Disable' : 'Enable'}
-                </button>
-                <button
-                  type="button"
-                  className="text-red-700 hover:underline"
-                  disabled={remove.isPending}
-                  onClick={() => {
-                    if (window.confirm(`Delete the channel "${c.name}" and its delivery log?`)) void act(remove.mutateAsync(c.id));
-                  }}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {channels.data?.items.length === 0 && (
+              <tr>
+                <td colSpan={6} className="py-2 text-slate-500">
+                  No channels yet.
+                </td>
+              </tr>
+            )}
+            {channels.data?.items.map((c) => (
+              <tr
+                key={c.id}
+                className={`border-t border-slate-100 ${c.id === shown ? 'bg-indigo-50' : ''}`}
+                data-testid="channel-row"
+                data-name={c.name}
+                aria-selected={c.id === shown}
+              >
+                <td className="py-1">
+                  <button type="button" className="text-left text-indigo-700 hover:underline" onClick={() => setSelected(c.id)} title="Show its deliveries">
+                    {c.name}
+                  </button>
+                  {!c.enabled && <span className="ml-1 text-xs text-slate-500">(disabled)</span>}
+                </td>
+                <td>{c.kind}</td>
+                <td className="max-w-[14rem] truncate font-mono text-xs" title={c.url}>
+                  {c.url}
+                </td>
+                <td className="max-w-[16rem] text-xs">
+                  {c.events.join(', ')}
+                  {c.eventTypes.length > 0 && <span className="text-slate-500"> · types: {c.eventTypes.join(', ')}</span>}
+                  {c.events.includes('dlq.rate') && (
+                    <span className="text-slate-500">
+                      {' '}
+                      · rate &gt; {c.rate.count} / {c.rate.minutes} min
+                    </span>
+                  )}
+                </td>
+                <td className="text-xs">
+                  {formatTime(c.createdAt)}
+                  <br />
+                  <span className="text-slate-500">by {c.createdBy}</span>
+                </td>
+                <td className="space-x-2 whitespace-nowrap pl-2">
+                  <button
+                    type="button"
+                    className="text-indigo-700 hover:underline"
+                    disabled={test.isPending}
+                    onClick={() => {
+                      setSelected(c.id);
+                      void act(test.mutateAsync(c.id));
+                    }}
+                  >
+                    Send test
+                  </button>
+                  <button
+                    type="button"
+                    className="text-slate-700 hover:underline"
+                    disabled={update.isPending}
+                    onClick={() => void act(update.mutateAsync({ id: c.id, enabled: !c.enabled }))}
+                  >
+                    {c.enabled ? 'Disable' : 'Enable'}
+                  </button>
+                  <button
+                    type="button"
+                    className="text-red-700 hover:underline"
+                    disabled={remove.isPending}
+                    onClick={() => {
+                      if (window.confirm(`Delete the channel "${c.name}" and its delivery log?`)) void act(remove.mutateAsync(c.id));
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {shown && <Deliveries channel={channels.data?.items.find((c) => c.id === shown) ?? null} channelId={shown} />}
     </section>
   );
@@ -259,7 +263,7 @@ function Deliveries({ channel, channelId }: { channel: NotificationChannel | nul
               title={`delivery ${d.id}`}
             >
               <td className="py-1">
-                {formatTime(d.createdAt)} <TimeAgo iso={d.createdAt} />
+                <TimeAgo iso={d.createdAt} />
               </td>
               <td>
                 <code>{d.type}</code>
