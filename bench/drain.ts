@@ -14,7 +14,7 @@
 // notification services in the drainer process and one channel subscribed to every event
 // (pointed at a local receiver that answers 200), and prints both rates and their ratio
 // (target: within 5%).
-//   BENCH_N=30000 npm run bench:drain -- --notify
+//   BENCH_N=30000 BENCH_NOTIFY_ROUNDS=3 npm run bench:drain -- --notify
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +56,8 @@ function workerCounts(argv: string[]): { counts: number[]; table: boolean } {
 const WORKERS = workerCounts(process.argv.slice(2));
 const NOTIFY = process.argv.slice(2).includes('--notify');
 const NOTIFY_TARGET = 0.95;
+/** rounds of (without, with), alternating: the best of each is compared (a shared machine is noisy) */
+const NOTIFY_ROUNDS = Number(process.env.BENCH_NOTIFY_ROUNDS ?? 2);
 
 const suffix = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const drainDbs: string[] = [];
@@ -363,7 +365,7 @@ async function notifyComparison(connection: amqp.ChannelModel, ch: amqp.Channel)
   const rates: { off: number[]; on: number[] } = { off: [], on: [] };
   let ok = true;
   try {
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < NOTIFY_ROUNDS; round++) {
       for (const mode of ['off', 'on'] as const) {
         await fill(connection, dlq);
         const d = await drain(1, mode === 'on' ? url : undefined);
