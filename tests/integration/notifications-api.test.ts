@@ -161,6 +161,41 @@ describe('channels API', () => {
   });
 });
 
+describe('leases and giving up', () => {
+  it("a dead process's lease expires and another sender delivers; a delivery past 24 h is given up after its attempt", async () => {
+    const { json: live } = await create({ kind: 'webhook', name: 'lease', url: receiver.url, events: ['group.reopened'] });
+    const { json: down } = await create({ kind: 'webhook', name: 'down', url: receiver.url.replace('/hook', '/moved'), events: ['group.reopened'] });
+    const { rows } = await env.db.pool.query<{ id: string }>(
+      `INSERT INTO notification_outbox (type, group_id, dispatched_at) VALUES ('group.reopened', 'g-lease', now()) RETURNING id`,
+    );
+    // held by a process that died mid-attempt (lease over), and one created 25 h ago
+    const { rows: d } = await env.db.pool.query<{ id: string; channel_id: string }>(
+      `INSERT INTO notification_deliveries (outbox_id, channel_id, type, attempts, lease_owner, lease_until, created_at)
+       VALUES ($1, $2, 'group.reopened', 1, 'sender-dead', now() - interval '1 second', now()),
+              ($1, $3, 'group.reopened', 40, NULL, NULL, now() - interval '25 hours')
+       RETURNING id, channel_id`,
+      [rows[0].id, live.item.id, down.item.id],
+    );
+    const taken = d.find((x) => x.channel_id === live.item.id)!.id;
+    const late = d.find((x) => x.channel_id === down.item.id)!.id;
+    const settled = await until(
+      'both settled',
+      async () =>
+        (
+          await env.db.pool.query<{ id: string; status: string; attempts: number }>(
+            `SELECT id, status, attempts FROM notification_deliveries WHERE id = ANY($1::uuid[])`,
+            [[taken, late]],
+          )
+        ).rows,
+      (r) => r.length === 2 && r.every((x) => x.status !== 'pending'),
+      { timeoutMs: 15_000, everyMs: 100 },
+    );
+    expect(settled.find((x) => x.id === taken)).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(settled.find((x) => x.id === late)).toMatchObject({ status: 'failed', attempts: 41 });
+    expect(receiver.requests.filter((r) => r.delivery === taken && r.answered === 200)).toHaveLength(1);
+  });
+});
+
 /** the reason's "<b>" never reaches Slack as markup */
 function slackEscapeCheck(raw: string): boolean {
   return raw.includes('rejected &lt;b&gt;&amp;&lt;/b&gt;') && !raw.includes('<b>');
