@@ -161,6 +161,29 @@ describe('channels API', () => {
   });
 });
 
+describe('a database that drops connections', () => {
+  it("the sender's sessions killed: it logs, backs off and delivers the next event", async () => {
+    const { json } = await create({ kind: 'webhook', name: 'after drop', url: receiver.url, events: ['test'] });
+    let killed = 0;
+    for (let i = 0; i < 3; i++) {
+      const { rowCount } = await env.db.pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventdesk-notify' AND datname = current_database()`,
+      );
+      killed += rowCount ?? 0;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(killed).toBeGreaterThan(0);
+    await call(h.test, 'POST', '/api/x', { headers: env.tokens.admin, params: { id: json.item.id } });
+    const [d] = await until(
+      'delivered after the drops',
+      () => deliveriesOf(json.item.id),
+      (x) => x[0]?.status === 'delivered',
+      { timeoutMs: 30_000, everyMs: 200 },
+    );
+    expect(receiver.requests.filter((r) => r.delivery === d.id)).toHaveLength(1);
+  });
+});
+
 describe('leases and giving up', () => {
   it("a dead process's lease expires and another sender delivers; a delivery past 24 h is given up after its attempt", async () => {
     const { json: live } = await create({ kind: 'webhook', name: 'lease', url: receiver.url, events: ['group.reopened'] });
