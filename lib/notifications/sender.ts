@@ -97,9 +97,11 @@ interface ClaimedRow {
 export async function claimDue(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
   const { rows } = await db.query<ClaimedRow>(
     `WITH due AS (
-       SELECT id FROM notification_deliveries
-       WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-       ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       -- a disabled channel's deliveries wait (a test is sent anyway): enabling it resumes them
+       SELECT d.id FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now())
+         AND (c.enabled OR d.type = 'test')
+       ORDER BY d.next_attempt_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED
      ), claimed AS (
        UPDATE notification_deliveries d SET lease_owner = $1, lease_until = now() + $3 * interval '1 millisecond'
        FROM due WHERE d.id = due.id

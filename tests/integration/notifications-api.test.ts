@@ -184,6 +184,30 @@ describe('a database that drops connections', () => {
   });
 });
 
+describe('a disabled channel', () => {
+  it('keeps its pending deliveries until it is enabled again', async () => {
+    const { json } = await create({ kind: 'webhook', name: 'paused', url: receiver.url, events: ['group.reopened'] });
+    const patch = (enabled: boolean) => call(h.patch, 'PATCH', '/api/x', { headers: env.tokens.admin, params: { id: json.item.id }, body: { enabled } });
+    expect((await patch(false)).status).toBe(200);
+    const { rows } = await env.db.pool.query<{ id: string }>(
+      `INSERT INTO notification_outbox (type, group_id, dispatched_at) VALUES ('group.reopened', 'g-paused', now()) RETURNING id`,
+    );
+    const { rows: d } = await env.db.pool.query<{ id: string }>(
+      `INSERT INTO notification_deliveries (outbox_id, channel_id, type) VALUES ($1, $2, 'group.reopened') RETURNING id`,
+      [rows[0].id, json.item.id],
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receiver.requests.filter((r) => r.delivery === d[0].id)).toHaveLength(0);
+    expect((await patch(true)).status).toBe(200);
+    await until(
+      'sent once enabled',
+      async () => receiver.requests.filter((r) => r.delivery === d[0].id),
+      (r) => r.length === 1,
+      { timeoutMs: 10_000, everyMs: 100 },
+    );
+  });
+});
+
 describe('leases and giving up', () => {
   it("a dead process's lease expires and another sender delivers; a delivery past 24 h is given up after its attempt", async () => {
     const { json: live } = await create({ kind: 'webhook', name: 'lease', url: receiver.url, events: ['group.reopened'] });
