@@ -3,14 +3,25 @@
 // status line on stdout every `statusEveryMs`; SIGTERM stops it gracefully. Like a real
 // EventDesk process it also runs the search indexer, kicked by each commit.
 //   tsx lib/bus/run-drainer.ts '{"amqpUrl":"...","queue":"...","databaseUrl":"..."}'
+// With "notify": true it also runs the notification services as startBackground does (the
+// sender, and the condition duty's pass every 10 s), for `bench:drain -- --notify`.
+import { parseEnv } from '@/lib/env';
 import { logger } from '@/lib/log';
+import { startNotifications, type StartedNotifications } from '@/lib/runtime/start-notifications';
 import { Drainer, type DrainerOptions } from './drainer';
 import { startSearchIndexer } from './search-indexer';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as DrainerOptions & { statusEveryMs?: number };
+const options = JSON.parse(process.argv[2] ?? '{}') as DrainerOptions & { statusEveryMs?: number; notify?: boolean };
 const indexer = startSearchIndexer(options.databaseUrl!, logger.child({ component: 'search-indexer' }));
 const drainer = new Drainer({ ...options, onStored: () => indexer.kick() });
 await drainer.start();
+let notifications: StartedNotifications | null = null;
+let conditions: NodeJS.Timeout | undefined;
+if (options.notify) {
+  notifications = startNotifications(parseEnv({ ...process.env, DATABASE_URL: options.databaseUrl, AMQP_URL: options.amqpUrl }), logger);
+  const n = notifications;
+  conditions = setInterval(() => void n.evaluate().catch((err: Error) => logger.warn({ err: err.message }, 'notification conditions pass failed')), 10_000);
+}
 
 const timer = setInterval(() => {
   const s = drainer.status();
@@ -19,6 +30,8 @@ const timer = setInterval(() => {
 
 const stop = async () => {
   clearInterval(timer);
+  clearInterval(conditions);
+  for (const svc of [...(notifications?.services ?? [])].reverse()) await svc.stop();
   await drainer.stop();
   await indexer.stop();
   process.stdout.write(JSON.stringify({ ...drainer.status(), rss: process.memoryUsage().rss, final: true }) + '\n');
