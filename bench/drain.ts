@@ -14,7 +14,14 @@
 // BENCH_DRAIN_WORKERS_TABLE=1) runs the drain once per count, each on a freshly filled DLQ and a
 // fresh database, and prints a table of the rates against the ceiling measured in the same run.
 //   BENCH_N=30000 npm run bench:drain -- --workers 1,2,3
+// Notifications (issue 16): `--notify` drains twice on freshly filled DLQs, without and with the
+// notification services in the drainer process and one channel subscribed to every event
+// (pointed at a local receiver that answers 200), and prints both rates and their ratio
+// (target: within 5%).
+//   BENCH_N=30000 BENCH_NOTIFY_ROUNDS=3 npm run bench:drain -- --notify
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +60,10 @@ function workerCounts(argv: string[]): { counts: number[]; table: boolean } {
   return { counts, table: counts.length > 1 || process.env.BENCH_DRAIN_WORKERS_TABLE === '1' };
 }
 const WORKERS = workerCounts(process.argv.slice(2));
+const NOTIFY = process.argv.slice(2).includes('--notify');
+const NOTIFY_TARGET = 0.95;
+/** rounds of (without, with), alternating: the best of each is compared (a shared machine is noisy) */
+const NOTIFY_ROUNDS = Number(process.env.BENCH_NOTIFY_ROUNDS ?? 2);
 
 const suffix = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const drainDbs: string[] = [];
@@ -123,11 +134,21 @@ interface DrainResult {
  * `workers` drainers, each its own process, on the one DLQ and one database; returns msg/s from
  * the first one's start to the last stored message (summed over them), and the peak RSS of one.
  */
-async function drain(workers: number): Promise<DrainResult> {
+async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> {
   const drainDb = `${PG_SERVER}/eventdesk_bench_drain_${suffix}_${drainDbs.length}`;
   drainDbs.push(drainDb);
   await ensureDatabase(drainDb);
   await migrate(drainDb);
+  if (notifyUrl) {
+    const db = new pg.Client({ connectionString: drainDb });
+    await db.connect();
+    await db.query(
+      `INSERT INTO notification_channels (kind, name, url, secret, events, rate_count, rate_minutes, created_by)
+       VALUES ('webhook', 'bench', $1, 'bench-secret', ARRAY['group.new', 'group.reopened', 'dlq.rate', 'drain.stopped', 'queue.no_consumers', 'test'], 100, 1, 'bench')`,
+      [notifyUrl],
+    );
+    await db.end();
+  }
   const options = {
     amqpUrl: AMQP_URL,
     queue: dlq,
@@ -138,6 +159,7 @@ async function drain(workers: number): Promise<DrainResult> {
     statusEveryMs: 100,
     // BENCH_STORE_ONLY=1: the drain's first stage alone (no derivation), to see what bounds (b)
     ...(STORE_ONLY ? { derive: false } : {}),
+    notify: Boolean(notifyUrl),
   };
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the drainer there (open it in Chrome DevTools)
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
@@ -252,6 +274,57 @@ async function table(connection: amqp.ChannelModel, ch: amqp.Channel, bare: numb
   return rows.every((r) => r.ok);
 }
 
+/** `--notify`: the drain without and with a channel subscribed to every event, twice each, alternating. */
+async function notifyComparison(connection: amqp.ChannelModel, ch: amqp.Channel): Promise<boolean> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bench`;
+  const rates: { off: number[]; on: number[] } = { off: [], on: [] };
+  const visible: { off: number[]; on: number[] } = { off: [], on: [] };
+  let ok = true;
+  try {
+    for (let round = 0; round < NOTIFY_ROUNDS; round++) {
+      for (const mode of ['off', 'on'] as const) {
+        await fill(connection, dlq);
+        const d = await drain(1, mode === 'on' ? url : undefined);
+        const left = await storedAndLeft(ch, d.drainDb);
+        const db = new pg.Client({ connectionString: d.drainDb });
+        await db.connect();
+        const { rows } = await db.query<{ outbox: number; deliveries: number }>(
+          'SELECT (SELECT count(*)::int FROM notification_outbox) AS outbox, (SELECT count(*)::int FROM notification_deliveries) AS deliveries',
+        );
+        await db.end();
+        ok &&= left.m === N && left.depth === 0;
+        rates[mode].push(d.rate);
+        visible[mode].push(d.visibleS);
+        log(
+          `drain ${mode === 'on' ? 'with a channel on every event' : 'without notifications   '}: ${fmt(d.rate)} msg/s, all listed after ${d.visibleS.toFixed(1)} s  (stored ${fmt(left.m)}, DLQ left ${left.depth}; outbox ${rows[0].outbox}, deliveries ${rows[0].deliveries})`,
+        );
+        await dropDatabase(d.drainDb).catch(ignoreCleanupError);
+      }
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  const best = (xs: number[]) => Math.max(...xs);
+  const ratio = best(rates.on) / best(rates.off);
+  log(`notifications received by the local receiver: ${received}`);
+  log(
+    `all listed after (best): ${Math.min(...visible.off).toFixed(1)} s without, ${Math.min(...visible.on).toFixed(1)} s with (x ${(Math.min(...visible.on) / Math.min(...visible.off)).toFixed(3)})`,
+  );
+  const pass = ok && ratio >= NOTIFY_TARGET;
+  log(`NOTIFY ratio (best with / best without) = ${ratio.toFixed(3)} target >= ${NOTIFY_TARGET} ${pass ? 'PASS' : 'FAIL'}`);
+  return pass;
+}
+
 async function main() {
   const processes = WORKERS.table
     ? `, drainer processes ${WORKERS.counts.join(', ')}`
@@ -269,6 +342,11 @@ async function main() {
     log(`fill (publish with confirms):             ${fmt(fillRate)} msg/s`);
     const bare = await bareConsume(connection);
     log(`(a) broker ceiling, bare consume (acks by ${ACK_EVERY}): ${fmt(bare)} msg/s`);
+    if (NOTIFY) {
+      // the verdict is printed; exit 0 either way, as for the RATIO line
+      await notifyComparison(connection, ch);
+      return;
+    }
     if (WORKERS.table) {
       const ok = await table(connection, ch, bare);
       log(`WORKERS table ${ok ? 'PASS' : 'FAIL'} (every message stored once, DLQ empty, in every run)`);

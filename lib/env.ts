@@ -112,6 +112,15 @@ export const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Notifications (issue 16): run the sender (fan-out + delivery) in this process */
+  NOTIFY: bool.default(true),
+  /** first retry after this many ms; doubling (with jitter) up to NOTIFY_BACKOFF_MAX_MS */
+  NOTIFY_BACKOFF_BASE_MS: int(100, 3_600_000).default(5000),
+  NOTIFY_BACKOFF_MAX_MS: int(100, 3_600_000).default(300_000),
+  /** one attempt's deadline (connect + answer) */
+  NOTIFY_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** a delivery not delivered this long after it was created is given up (status failed) */
+  NOTIFY_GIVE_UP_HOURS: int(1, 720).default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

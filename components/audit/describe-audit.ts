@@ -146,6 +146,17 @@ export function describeAudit(entry: { action: string; actor: string; target: st
     }
     case 'group-note':
       return { sentence: `${who} added a note to ${target}`, facts: rest(['noteId']) };
+    case 'notification-channel-create':
+    case 'notification-channel-update':
+    case 'notification-channel-delete':
+    case 'notification-channel-test': {
+      const verb = { create: 'created', update: 'updated', delete: 'deleted', test: 'sent a test to' }[entry.action.slice('notification-channel-'.length)];
+      const changed = isRecord(d.changed) ? `: ${Object.keys(d.changed).join(', ')} changed` : '';
+      return {
+        sentence: `${who} ${verb} notification channel ${str(d.name) ? `“${str(d.name)}”` : target}${changed}`,
+        facts: rest(['name', 'changed']),
+      };
+    }
     default:
       return { sentence: `${who}: ${entry.action} ${target}`, facts: rest([]) };
   }

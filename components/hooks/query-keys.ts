@@ -31,4 +31,9 @@ export const queryKeys = {
   },
   users: { all: ['users'] as const },
   tokens: { all: ['tokens'] as const },
+  notifications: {
+    all: ['notifications'] as const,
+    channels: () => ['notifications', 'channels'] as const,
+    deliveries: (channelId: string) => ['notifications', 'deliveries', channelId] as const,
+  },
 };

@@ -6,7 +6,7 @@
 
 export interface AuditEntry {
   actor: string;
-  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable | user-create | user-update | token-create | token-revoke | group-change | group-note */
+  /** republish | edit-republish | discard | restore | bulk-create | bulk-pause | bulk-resume | bulk-cancel | bulk-auto-pause | bulk-finish | republish-recovered | republish-abandoned | retry-unreadable | user-create | user-update | token-create | token-revoke | group-change | group-note | notification-channel-create | notification-channel-update | notification-channel-delete | notification-channel-test */
   action: string;
   /** what it was done to, e.g. "dead-letter:<uuid>", "bulk-job:<uuid>" or "group:<id>" */
   target: string;

@@ -24,6 +24,16 @@ import {
 } from '@/lib/schemas/republish';
 import { uuidText } from '@/lib/schemas/safe-input';
 import { summarySchema, throughputQuerySchema, throughputSchema } from '@/lib/schemas/stats';
+import {
+  channelListSchema,
+  channelSchema,
+  createChannelSchema,
+  createdChannelSchema,
+  deliveriesQuerySchema,
+  deliveryListSchema,
+  testQueuedSchema,
+  updateChannelSchema,
+} from '@/lib/schemas/notifications';
 import { apiTokenListSchema, apiTokenSchema, createdTokenSchema, createTokenSchema } from '@/lib/schemas/tokens';
 import { createUserSchema, meSchema, updateUserSchema, userListSchema, userWriteResultSchema, type Role } from '@/lib/schemas/users';
 
@@ -73,6 +83,13 @@ export const namedSchemas = {
   ApiToken: apiTokenSchema,
   CreateTokenRequest: createTokenSchema,
   CreatedToken: createdTokenSchema,
+  NotificationChannelList: channelListSchema,
+  NotificationChannel: channelSchema,
+  CreateNotificationChannelRequest: createChannelSchema,
+  UpdateNotificationChannelRequest: updateChannelSchema,
+  CreatedNotificationChannel: createdChannelSchema,
+  NotificationDeliveryList: deliveryListSchema,
+  NotificationTestQueued: testQueuedSchema,
 } satisfies Record<string, z.ZodType>;
 export type SchemaName = keyof typeof namedSchemas;
 
@@ -119,6 +136,7 @@ export const TAGS = {
   Monitoring: 'Throughput, per-type summary, queues, health and Prometheus metrics',
   Audit: 'The audit log of every operator action',
   Access: 'Who is calling, users and API tokens',
+  Notifications: 'Notification channels (webhook, Slack) and their deliveries',
   Meta: 'This description of the API',
   Auth: "next-auth's sign-in endpoints",
 } as const;
@@ -569,6 +587,82 @@ export const apiRoutes: RouteSpec[] = [
         access: 'admin',
         responses: { 200: { description: 'the revoked token', schema: 'ApiToken' } },
         errors: { not_found: 'no such token' },
+      },
+    ],
+  },
+  {
+    path: '/api/notifications/channels',
+    operations: [
+      {
+        method: 'GET',
+        summary: 'Notification channels',
+        tag: 'Notifications',
+        access: 'admin',
+        responses: { 200: { description: 'the channels (never their secrets)', schema: 'NotificationChannelList' } },
+      },
+      {
+        method: 'POST',
+        summary: 'Create a notification channel',
+        description:
+          'kind webhook (a POST of the JSON event) or slack (an incoming webhook: {text, blocks}); url http(s) only, redirects are not followed. The signing secret (X-EventDesk-Signature: sha256=<HMAC-SHA256 of the body>) is in this response only.',
+        tag: 'Notifications',
+        access: 'admin',
+        body: { schema: 'CreateNotificationChannelRequest', required: true },
+        responses: { 201: { description: 'the channel and its secret', schema: 'CreatedNotificationChannel' } },
+      },
+    ],
+  },
+  {
+    path: '/api/notifications/channels/{id}',
+    params: { id: { schema: uuidText, description: 'channel id (UUID); anything else is a 404' } },
+    operations: [
+      {
+        method: 'PATCH',
+        summary: 'Change a notification channel',
+        description: 'Name, URL, events, event types, thresholds, enabled; the secret stays.',
+        tag: 'Notifications',
+        access: 'admin',
+        body: { schema: 'UpdateNotificationChannelRequest', required: true },
+        responses: { 200: { description: 'the channel', schema: 'NotificationChannel' } },
+        errors: { not_found: 'no such channel' },
+      },
+      {
+        method: 'DELETE',
+        summary: 'Delete a notification channel and its deliveries',
+        tag: 'Notifications',
+        access: 'admin',
+        responses: { 200: { description: 'the deleted channel', schema: 'NotificationChannel' } },
+        errors: { not_found: 'no such channel' },
+      },
+    ],
+  },
+  {
+    path: '/api/notifications/channels/{id}/test',
+    params: { id: { schema: uuidText, description: 'channel id (UUID); anything else is a 404' } },
+    operations: [
+      {
+        method: 'POST',
+        summary: 'Send a test notification',
+        description: 'Queues a "test" event for this channel; the sender delivers it within seconds (see its deliveries).',
+        tag: 'Notifications',
+        access: 'admin',
+        responses: { 202: { description: 'queued', schema: 'NotificationTestQueued' } },
+        errors: { not_found: 'no such channel' },
+      },
+    ],
+  },
+  {
+    path: '/api/notifications/deliveries',
+    operations: [
+      {
+        method: 'GET',
+        summary: "A channel's last deliveries",
+        description: 'Newest first, 50 at most: event, status (pending, delivered, failed = given up), attempts, the last HTTP status or error.',
+        tag: 'Notifications',
+        access: 'admin',
+        query: deliveriesQuerySchema,
+        responses: { 200: { description: 'the deliveries', schema: 'NotificationDeliveryList' } },
+        errors: { not_found: 'no such channel' },
       },
     ],
   },

@@ -15,6 +15,7 @@ import { startRepublishServicesFromEnv } from '@/lib/jobs/start-republish-servic
 import { logger } from '@/lib/log';
 import { startClusterDuty, type ClusterDutyOptions } from './cluster-duty';
 import { startProcessRegistry, type ProcessRole } from './process-registry';
+import { startNotifications } from './start-notifications';
 import { startDrain } from './start-drain';
 
 export interface BackgroundService {
@@ -27,6 +28,7 @@ const holder = globalThis as unknown as { __eventdeskBackground?: BackgroundServ
 /** how often the holder of a duty runs it */
 const RETENTION_EVERY_MS = 10 * 60_000;
 const RECOVERY_EVERY_MS = 30_000;
+const NOTIFY_CONDITIONS_EVERY_MS = 10_000;
 
 export function startBackground(role: ProcessRole = 'web'): BackgroundService[] {
   // Next may load this module twice: start the services once per process.
@@ -86,6 +88,14 @@ export function startBackground(role: ProcessRole = 'web'): BackgroundService[] 
   // Two passes could not settle one intent twice already (a settle updates only pending intents,
   // under the record's row lock); as a duty, one process reads the ledger, not all of them.
   duty({ name: 'republish-recovery', everyMs: RECOVERY_EVERY_MS, work: () => republish.recover() });
+
+  // Notifications (issue 16): the sender in every process (SKIP LOCKED + leases share the work);
+  // the condition events (dlq.rate, drain.stopped, queue.no_consumers) judged once per cluster.
+  if (settings.NOTIFY) {
+    const notifications = startNotifications(settings, logger);
+    services.push(...notifications.services);
+    duty({ name: 'notify-conditions', everyMs: NOTIFY_CONDITIONS_EVERY_MS, work: () => notifications.evaluate() });
+  }
 
   logger.info(
     { services: services.map((s) => s.name), drain: settings.DRAIN, dlqs: settings.DLQ_QUEUE, tap: settings.TAP, process: registry.id, role },

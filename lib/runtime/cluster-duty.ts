@@ -17,7 +17,7 @@ import { ignoreClosing } from '@/lib/bus/ignore-closing';
 export const DUTY_LOCK_CLASS = 0x45444b44;
 
 /** The duties and their keys (the second int); a key is never reused for another duty. */
-export const DUTY_KEYS = { retention: 1, 'republish-recovery': 2 } as const;
+export const DUTY_KEYS = { retention: 1, 'republish-recovery': 2, 'notify-conditions': 3 } as const;
 export type DutyName = keyof typeof DUTY_KEYS;
 
 export interface ClusterDutyOptions {

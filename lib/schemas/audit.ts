@@ -19,6 +19,10 @@ export const AUDIT_ACTIONS = [
   'user-update',
   'token-create',
   'token-revoke',
+  'notification-channel-create',
+  'notification-channel-update',
+  'notification-channel-delete',
+  'notification-channel-test',
 ] as const;
 
 export const auditQuerySchema = z.object({

@@ -98,6 +98,24 @@ const ROUTES: RouteCase[] = [
   { file: 'app/api/tokens/route.ts', method: 'GET', url: '/api/tokens', access: 'admin' },
   { file: 'app/api/tokens/route.ts', method: 'POST', url: '/api/tokens', access: 'admin', body: { name: 'matrix', role: 'viewer' } },
   { file: 'app/api/tokens/[id]/route.ts', method: 'DELETE', url: `/api/tokens/${ID}`, access: 'admin' },
+  { file: 'app/api/notifications/channels/route.ts', method: 'GET', url: '/api/notifications/channels', access: 'admin' },
+  {
+    file: 'app/api/notifications/channels/route.ts',
+    method: 'POST',
+    url: '/api/notifications/channels',
+    access: 'admin',
+    body: { kind: 'webhook', name: 'matrix', url: 'http://127.0.0.1:9/hook', events: ['test'] },
+  },
+  {
+    file: 'app/api/notifications/channels/[id]/route.ts',
+    method: 'PATCH',
+    url: `/api/notifications/channels/${ID}`,
+    access: 'admin',
+    body: { enabled: false },
+  },
+  { file: 'app/api/notifications/channels/[id]/route.ts', method: 'DELETE', url: `/api/notifications/channels/${ID}`, access: 'admin' },
+  { file: 'app/api/notifications/channels/[id]/test/route.ts', method: 'POST', url: `/api/notifications/channels/${ID}/test`, access: 'admin' },
+  { file: 'app/api/notifications/deliveries/route.ts', method: 'GET', url: `/api/notifications/deliveries?channelId=${ID}`, access: 'admin' },
 ];
 
 const ROOT = process.cwd();

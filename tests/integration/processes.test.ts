@@ -150,7 +150,7 @@ describe('three processes on one database', () => {
     const body = (await res.json()) as { items: { pid: number; role: string; host: string; duties: string[]; heartbeatAt: string }[] };
     expect(body.items.map((p) => p.pid).sort((a, b) => a - b)).toEqual(children.map((c) => c.proc.pid!).sort((a, b) => a - b));
     expect(body.items.every((p) => p.role === 'worker' && p.host.length > 0)).toBe(true);
-    expect(body.items.flatMap((p) => p.duties).sort()).toEqual(['republish-recovery', 'retention']);
+    expect(body.items.flatMap((p) => p.duties).sort()).toEqual(['notify-conditions', 'republish-recovery', 'retention']);
     expect((await call(GET, 'GET', '/api/processes')).status).toBe(401);
     // the public health lists them too, without host and pid
     const health = (await (await call((await import('@/app/api/health/route')).GET, 'GET', '/api/health')).json()) as {

@@ -48,6 +48,9 @@ beforeAll(async () => {
   await load('userPatch', '@/app/api/users/[id]/route', 'PATCH');
   await load('tokens', '@/app/api/tokens/route', 'POST');
   await load('tokenDelete', '@/app/api/tokens/[id]/route', 'DELETE');
+  await load('channels', '@/app/api/notifications/channels/route', 'POST');
+  await load('channelPatch', '@/app/api/notifications/channels/[id]/route', 'PATCH');
+  await load('deliveries', '@/app/api/notifications/deliveries/route', 'GET');
 }, 120_000);
 
 afterAll(async () => {
@@ -127,6 +130,7 @@ const queryFields = {
   groups: ['id', 'eventType', 'queue', 'reason', 'status', 'assignee', 'sort', 'limit'],
   throughput: ['from', 'to', 'eventType'],
   audit: ['limit', 'cursor', 'actor', 'action'],
+  deliveries: ['channelId', 'limit'],
 } as const;
 
 describe('query schemas', () => {
@@ -137,7 +141,9 @@ describe('query schemas', () => {
           fc.dictionary(fc.constantFrom(...fields, 'x\u0000'), fc.oneof(hostileText, hostileNumber.map(String)), { maxKeys: 4 }),
           async (query) => {
             const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
-            await expectNo500(await call(h[route], 'GET', `/api/x?${qs}`, { headers: env.tokens.viewer }), `${route}?${qs}`);
+            // deliveries is admin-only: a viewer would only ever see 403
+            const headers = route === 'deliveries' ? env.tokens.admin : env.tokens.viewer;
+            await expectNo500(await call(h[route], 'GET', `/api/x?${qs}`, { headers }), `${route}?${qs}`);
           },
         ),
         { numRuns: RUNS },
@@ -245,8 +251,42 @@ const bodyShapes: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
     { requiredKeys: [] },
   ),
   groupNote: fc.record({ text: fc.oneof(fc.constantFrom('x'.repeat(10_001), '# title\n*md*', '  '), hostileValue) }, { requiredKeys: [] }),
+  channels: channelShape(['kind', 'name', 'url', 'events']),
+  channelPatch: channelShape([]),
 };
-const bodyMethod = (route: string) => (route === 'userPatch' || route === 'groupPatch' ? 'PATCH' : 'POST');
+const bodyMethod = (route: string) => (route.endsWith('Patch') ? 'PATCH' : 'POST');
+
+/** a notification channel (POST /api/notifications/channels, PATCH .../:id): near-valid and hostile */
+function channelShape(requiredKeys: ('kind' | 'name' | 'url' | 'events')[]) {
+  const url = fc.oneof(
+    fc.constantFrom(
+      'http://127.0.0.1:9/hook',
+      'https://hooks.example/x',
+      'ftp://x/y',
+      'javascript:alert(1)',
+      'http://u:p@h/x',
+      'http://',
+      '//x',
+      'http://[::1',
+      'file:///etc/passwd',
+    ),
+    hostileValue,
+  );
+  const event = fc.oneof(fc.constantFrom('group.new', 'dlq.rate', 'test', 'nope'), hostileValue);
+  return fc.record(
+    {
+      kind: fc.oneof(fc.constantFrom('webhook', 'slack'), hostileValue),
+      name: fc.oneof(fc.constant('hook'), hostileValue),
+      url,
+      events: fc.oneof(fc.array(event, { maxLength: 8 }), hostileValue),
+      eventTypes: fc.oneof(fc.array(hostileText, { maxLength: 3 }), hostileValue),
+      rate: fc.oneof(fc.record({ count: hostileNumber, minutes: hostileNumber }), hostileValue),
+      drainStoppedSeconds: fc.oneof(hostileNumber, hostileValue),
+      enabled: fc.oneof(fc.boolean(), hostileValue),
+    },
+    { requiredKeys },
+  );
+}
 
 describe('body schemas', () => {
   for (const [route, shape] of Object.entries(bodyShapes)) {
