@@ -167,7 +167,7 @@ async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> 
   let t0 = 0;
   const storedBy = new Array<number>(workers).fill(0);
   const children = Array.from({ length: workers }, () =>
-    spawn(process.execPath, [...profile, '--import', 'tsx', path.join(process.cwd(), 'lib/bus/run-drainer.ts'), JSON.stringify(options)], {
+    spawn(process.execPath, [...profile, '--import', 'tsx', path.join(process.cwd(), 'scripts/run-drainer.ts'), JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     }),

@@ -90,7 +90,7 @@ describe('drain faults', () => {
         [
           '--import',
           'tsx',
-          path.join(process.cwd(), 'lib/bus/run-drainer.ts'),
+          path.join(process.cwd(), 'scripts/run-drainer.ts'),
           JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 500, batchSize: 100 }),
         ],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } },

@@ -85,7 +85,7 @@ describe('drain lifecycle', () => {
       [
         '--import',
         'tsx',
-        path.join(process.cwd(), 'lib/bus/run-drainer.ts'),
+        path.join(process.cwd(), 'scripts/run-drainer.ts'),
         JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, prefetch: 100, batchSize: 20 }),
       ],
       { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } },

@@ -76,7 +76,7 @@ function drainerProcess() {
     [
       '--import',
       'tsx',
-      path.join(process.cwd(), 'lib/bus/run-drainer.ts'),
+      path.join(process.cwd(), 'scripts/run-drainer.ts'),
       JSON.stringify({ amqpUrl: broker.url, queue: dlq, databaseUrl: env.db.url, prefetch: 500, batchSize: 250 }),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } },

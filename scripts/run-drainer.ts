@@ -2,14 +2,14 @@
 // the benchmark (which measures this process's RSS). Prints "ready" once consuming and a JSON
 // status line on stdout every `statusEveryMs`; SIGTERM stops it gracefully. Like a real
 // EventDesk process it also runs the search indexer, kicked by each commit.
-//   tsx lib/bus/run-drainer.ts '{"amqpUrl":"...","queue":"...","databaseUrl":"..."}'
+//   tsx scripts/run-drainer.ts '{"amqpUrl":"...","queue":"...","databaseUrl":"..."}'
 // With "notify": true it also runs the notification services as startBackground does (the
 // sender, and the condition duty's pass every 10 s), for `bench:drain -- --notify`.
 import { parseEnv } from '@/lib/env';
 import { logger } from '@/lib/log';
 import { startNotifications, type StartedNotifications } from '@/lib/runtime/start-notifications';
-import { Drainer, type DrainerOptions } from './drainer';
-import { startSearchIndexer } from './search-indexer';
+import { Drainer, type DrainerOptions } from '@/lib/bus/drainer';
+import { startSearchIndexer } from '@/lib/bus/search-indexer';
 
 // "derive": false stores only (another process derives), as a worker whose deriver is elsewhere;
 // "notify": true runs the notification services too (bench:drain --notify)
