@@ -1,6 +1,9 @@
 // Incidents (issue 16): an operator acknowledges a failure group, assigns it to themself, adds a
 // note, snoozes and resolves it from the group's page; the /groups tabs' counts follow ("Assigned
-// to me" keeps the counts to this spec's own group). A viewer reads the page without actions.
+// to me" keeps the counts to this spec's own group). A viewer reads the page without actions. An
+// admin, and an operator, assign the group to another user with "Assign to…".
+import pg from 'pg';
+import { createTestUser } from '../tests/helpers/auth';
 import type { Seeded } from '../tests/integration/triage-seed';
 import { expect, test } from './fixtures';
 import { seed, tag, unseed } from './triage-seed';
@@ -88,4 +91,28 @@ test('an admin assigns the group to another user', async ({ page, operatorUser }
   await page.getByLabel('Assign to a user').selectOption({ label: operatorUser.email });
   await expect(page.getByTestId('group-detail').getByTestId('group-assignee').first()).toHaveText(`assigned to ${operatorUser.email}`);
   await expect(page.getByTestId('group-history-entry').first()).toContainText(`Assigned to ${operatorUser.email} by`);
+});
+
+test('an operator assigns the group to another operator from the group page; the row shows them', async ({ operatorPage: page, operatorUser, viewerUser }) => {
+  const url = process.env.E2E_DATABASE_URL!;
+  const teammate = await createTestUser(url, 'operator', 'teammate');
+  try {
+    await page.goto(`/groups/${rows[0].groupId}`);
+    const select = page.getByTestId('group-actions-panel').getByLabel('Assign to a user');
+    // active operators and admins (GET /api/users/assignable), not viewers
+    await expect(select.locator('option', { hasText: teammate.email })).toHaveCount(1);
+    await expect(select.locator('option', { hasText: operatorUser.email })).toHaveCount(1);
+    await expect(select.locator('option', { hasText: viewerUser.email })).toHaveCount(0);
+    await select.selectOption({ label: teammate.email });
+    await expect(page.getByTestId('group-detail').getByTestId('group-assignee').first()).toHaveText(`assigned to ${teammate.email}`);
+    await expect(page.getByTestId('group-history-entry').first()).toContainText(`Assigned to ${teammate.email} by ${operatorUser.email}`);
+
+    await page.goto('/groups?status=all');
+    const row = page.locator(`[data-testid="group-row"][data-group-id="${rows[0].groupId}"]`);
+    await expect(row.getByTestId('group-assignee')).toHaveText(teammate.email);
+  } finally {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DELETE FROM "users" WHERE "id" = $1`, [teammate.id]).finally(() => client.end());
+  }
 });

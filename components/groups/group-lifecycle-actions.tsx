@@ -1,13 +1,14 @@
 'use client';
-// The lifecycle actions on a failure group (operators): acknowledge, assign to me / unassign,
-// snooze 1 h / 24 h / until a time, resolve, reopen (`compact`, on a /groups row: acknowledge,
-// assign to me, resolve, reopen; the rest on the group's page). Only the moves the state machine allows are
-// offered (lib/actions/change-group.ts; the API refuses the rest with 409). `reason` goes into the
-// group's history and the audit log.
+// The lifecycle actions on a failure group (operators): acknowledge, assign to me / to a user
+// (any active operator or admin, GET /api/users/assignable) / unassign, snooze 1 h / 24 h / until
+// a time, resolve, reopen (`compact`, on a /groups row: acknowledge, assign to me, resolve, reopen;
+// the rest on the group's page). Only the moves the state machine allows are offered
+// (lib/actions/change-group.ts; the API refuses the rest with 409). `reason` goes into the group's
+// history and the audit log.
 import { useState } from 'react';
-import { useActor, useHasRole } from '@/components/auth/actor-context';
+import { useActor } from '@/components/auth/actor-context';
+import { useAssignableUsers } from '@/components/hooks/use-assignable-users';
 import { useChangeGroup } from '@/components/hooks/use-change-group';
-import { useUsers } from '@/components/hooks/use-users';
 import { ErrorNote, buttonClass } from '@/components/republish/modal';
 import type { FailureGroup } from '@/lib/schemas/groups';
 
@@ -32,9 +33,8 @@ export function GroupLifecycleActions({
 }) {
   const actor = useActor();
   const change = useChangeGroup(group.id);
-  // only admins may list users (GET /api/users): they can assign to anyone from the group's page
-  const admin = useHasRole('admin');
-  const users = useUsers({ enabled: admin && !compact });
+  // on the group's page: assign to any active operator or admin (GET /api/users/assignable)
+  const users = useAssignableUsers({ enabled: !compact });
   const [until, setUntil] = useState('');
   const [snoozeOpen, setSnoozeOpen] = useState(false);
   const cls = compact ? buttonClass.small : buttonClass.secondary;
@@ -65,7 +65,7 @@ export function GroupLifecycleActions({
             Unassign
           </button>
         ) : null}
-        {admin && !compact && users.data ? (
+        {!compact && users.data ? (
           <select
             aria-label="Assign to a user"
             className="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-700"
@@ -75,7 +75,7 @@ export function GroupLifecycleActions({
           >
             <option value="">Assign to…</option>
             {users.data.items
-              .filter((u) => u.status === 'active' && u.id !== group.assignee?.id)
+              .filter((u) => u.id !== group.assignee?.id)
               .map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.email}

@@ -29,7 +29,11 @@ export const queryKeys = {
     all: ['audit'] as const,
     list: (params: Record<string, unknown>) => ['audit', 'list', params] as const,
   },
-  users: { all: ['users'] as const },
+  users: {
+    all: ['users'] as const,
+    /** under users.all: creating or changing a user refreshes it too */
+    assignable: () => ['users', 'assignable'] as const,
+  },
   tokens: { all: ['tokens'] as const },
   notifications: {
     all: ['notifications'] as const,

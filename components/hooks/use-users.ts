@@ -5,11 +5,9 @@ import { userListSchema } from '@/lib/schemas/users';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './query-keys';
 
-/** `enabled: false` for a caller that is not an admin (the route would answer 403). */
-export function useUsers({ enabled = true }: { enabled?: boolean } = {}) {
+export function useUsers() {
   return useQuery({
     queryKey: queryKeys.users.all,
     queryFn: ({ signal }) => fetchJson('/api/users', userListSchema, signal),
-    enabled,
   });
 }

@@ -35,7 +35,7 @@ import {
   updateChannelSchema,
 } from '@/lib/schemas/notifications';
 import { apiTokenListSchema, apiTokenSchema, createdTokenSchema, createTokenSchema } from '@/lib/schemas/tokens';
-import { createUserSchema, meSchema, updateUserSchema, userListSchema, userWriteResultSchema, type Role } from '@/lib/schemas/users';
+import { assignableUserListSchema, createUserSchema, meSchema, updateUserSchema, userListSchema, userWriteResultSchema, type Role } from '@/lib/schemas/users';
 
 /**
  * Who may call: a role (each includes the ones below it), anyone (`public`), anyone unless
@@ -76,6 +76,7 @@ export const namedSchemas = {
   AuditPage: auditPageSchema,
   Me: meSchema,
   UserList: userListSchema,
+  AssignableUserList: assignableUserListSchema,
   CreateUserRequest: createUserSchema,
   UpdateUserRequest: updateUserSchema,
   UserWriteResult: userWriteResultSchema,
@@ -535,6 +536,19 @@ export const apiRoutes: RouteSpec[] = [
         body: { schema: 'CreateUserRequest', required: true },
         responses: { 201: { description: 'the user (and the generated password)', schema: 'UserWriteResult' } },
         errors: { conflict: 'a user with this email exists' },
+      },
+    ],
+  },
+  {
+    path: '/api/users/assignable',
+    operations: [
+      {
+        method: 'GET',
+        summary: 'Users a failure group can be assigned to',
+        description: 'Active operators and admins, by email, at most 500: id and email only (emails masked for viewers).',
+        tag: 'Access',
+        access: 'viewer',
+        responses: { 200: { description: 'the assignable users', schema: 'AssignableUserList' } },
       },
     ],
   },

@@ -1,4 +1,4 @@
-// Roles and the shapes of /api/users and /api/me, shared by the routes and the client hooks.
+// Roles and the shapes of /api/users, /api/users/assignable and /api/me, shared by the routes and the client hooks.
 import { z } from 'zod';
 import { safeText, safeTrimmed } from './safe-input';
 
@@ -31,6 +31,17 @@ export type User = z.infer<typeof userSchema>;
 
 export const userListSchema = z.object({ items: z.array(userSchema) });
 export type UserList = z.infer<typeof userListSchema>;
+
+/** GET /api/users/assignable answers at most this many users. */
+export const ASSIGNABLE_USERS_LIMIT = 500;
+
+/** Someone a failure group can be assigned to: an active operator or admin, id and email only. */
+export const assignableUserSchema = z.object({ id: z.string(), email: z.string() }).strict();
+export type AssignableUser = z.infer<typeof assignableUserSchema>;
+
+/** GET /api/users/assignable (viewer): active operators and admins, by email. */
+export const assignableUserListSchema = z.object({ items: z.array(assignableUserSchema).max(ASSIGNABLE_USERS_LIMIT) }).strict();
+export type AssignableUserList = z.infer<typeof assignableUserListSchema>;
 
 export const createUserSchema = z.object({
   email: safeTrimmed(320).pipe(z.string().toLowerCase().email('expected an email address')),

@@ -94,6 +94,7 @@ const ROUTES: RouteCase[] = [
     // a fresh email per call: an allowed caller creates a user in the test database
     body: () => ({ email: `matrix-${randomUUID().slice(0, 8)}@example.test`, role: 'viewer' }),
   },
+  { file: 'app/api/users/assignable/route.ts', method: 'GET', url: '/api/users/assignable', access: 'viewer' },
   { file: 'app/api/users/[id]/route.ts', method: 'PATCH', url: `/api/users/${ID}`, access: 'admin', body: { role: 'viewer' } },
   { file: 'app/api/tokens/route.ts', method: 'GET', url: '/api/tokens', access: 'admin' },
   { file: 'app/api/tokens/route.ts', method: 'POST', url: '/api/tokens', access: 'admin', body: { name: 'matrix', role: 'viewer' } },

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Drainer } from '@/lib/bus/drainer';
 import { beginGroupLifecycle } from '@/lib/bus/group-lifecycle-writes';
 import { groupDetailSchema, groupListSchema, groupNoteSchema } from '@/lib/schemas/groups';
+import { assignableUserListSchema } from '@/lib/schemas/users';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestUser } from '../helpers/auth';
 import { publishAll, testLogger, waitFor, count } from './drain-helpers';
@@ -18,7 +19,7 @@ let env: RouteEnv;
 let broker: TestBroker;
 let drainer: Drainer;
 let dlq: string;
-const h = {} as Record<'list' | 'get' | 'patch' | 'note', Handler>;
+const h = {} as Record<'list' | 'get' | 'patch' | 'note' | 'assignable', Handler>;
 
 beforeAll(async () => {
   env = await routeEnv('incidents');
@@ -30,6 +31,7 @@ beforeAll(async () => {
   h.get = (await import('@/app/api/groups/[id]/route')).GET as unknown as Handler;
   h.patch = (await import('@/app/api/groups/[id]/route')).PATCH as unknown as Handler;
   h.note = (await import('@/app/api/groups/[id]/notes/route')).POST as unknown as Handler;
+  h.assignable = (await import('@/app/api/users/assignable/route')).GET;
 }, 60_000);
 
 afterAll(async () => {
@@ -289,5 +291,70 @@ describe('the API', () => {
     expect((await patch(id, { assigneeId: null })).status).toBe(200);
     expect((await detail(id)).assignee).toBeNull();
     expect((await detail(id)).history[0]).toMatchObject({ action: 'unassigned' });
+  });
+
+  it('anyone signed in lists the assignable users (active operators and admins, id and email only); an operator assigns to another', async () => {
+    const [op, other, admin, viewer, gone] = await Promise.all([
+      createTestUser(env.db.url, 'operator', 'op'),
+      createTestUser(env.db.url, 'operator', 'other'),
+      createTestUser(env.db.url, 'admin', 'boss'),
+      createTestUser(env.db.url, 'viewer', 'reader'),
+      createTestUser(env.db.url, 'operator', 'gone'),
+    ]);
+    await sql(`UPDATE users SET status = 'disabled' WHERE id = $1`, [gone.id]);
+
+    expect((await call(h.assignable, 'GET', '/api/users/assignable')).status).toBe(401);
+    const list = async (who: 'viewer' | 'operator') => {
+      const res = await call(h.assignable, 'GET', '/api/users/assignable', { headers: env.tokens[who] });
+      expect(res.status, who).toBe(200);
+      const body = (await res.json()) as { items: Record<string, unknown>[] };
+      expect(Object.keys(body)).toEqual(['items']);
+      for (const item of body.items) expect(Object.keys(item).sort()).toEqual(['email', 'id']);
+      return assignableUserListSchema.parse(body).items;
+    };
+    // exactly the active operators and admins, by email
+    const want = await sql<{ id: string; email: string }>(
+      `SELECT id::text, email FROM users WHERE status = 'active' AND role IN ('operator', 'admin') ORDER BY email`,
+    );
+    const items = await list('operator');
+    expect(items).toEqual(want);
+    const ids = items.map((u) => u.id);
+    expect(ids).toEqual(expect.arrayContaining([op.id, other.id, admin.id]));
+    expect(ids).not.toContain(viewer.id);
+    expect(ids).not.toContain(gone.id);
+    expect(items.find((u) => u.id === other.id)).toEqual({ id: other.id, email: other.email });
+    // a viewer reads the same list, the emails masked as in every answer to a viewer
+    const seen = await list('viewer');
+    expect(seen.map((u) => u.id)).toEqual(ids);
+    expect(seen.find((u) => u.id === other.id)?.email).toMatch(/^o\*\*\*@e\*\*\*\.test$/);
+    expect(seen.some((u) => u.email.includes('@example.test'))).toBe(false);
+
+    // an operator assigns the group to another operator, as the group page's "Assign to…" does
+    const assigned = await patch(id, { assigneeId: other.id, reason: 'yours' }, 'operator');
+    expect(assigned.status).toBe(200);
+    const g = groupDetailSchema.parse(await assigned.json());
+    expect(g.assignee).toEqual({ id: other.id, email: other.email });
+    expect(g.history[0]).toMatchObject({ action: 'assigned', reason: 'yours', details: { to: { id: other.id, email: other.email } } });
+    expect((await patch(id, { assigneeId: gone.id })).status).toBe(400);
+    expect((await detail(id)).assignee?.id).toBe(other.id);
+  });
+
+  it('lists at most 500 assignable users', async () => {
+    await sql(
+      `INSERT INTO users (email, role, created_by) SELECT 'cap-' || lpad(n::text, 4, '0') || '@example.test', 'operator', 'tests' FROM generate_series(1, 510) n`,
+    );
+    try {
+      const res = await call(h.assignable, 'GET', '/api/users/assignable', { headers: env.tokens.operator });
+      const { items } = assignableUserListSchema.parse(await res.json());
+      expect(items).toHaveLength(500);
+      // the first 500 by email (the database's collation, as ORDER BY sorts)
+      expect(items).toEqual(
+        await sql<{ id: string; email: string }>(
+          `SELECT id::text, email FROM users WHERE status = 'active' AND role IN ('operator', 'admin') ORDER BY email LIMIT 500`,
+        ),
+      );
+    } finally {
+      await sql(`DELETE FROM users WHERE email LIKE 'cap-%@example.test'`);
+    }
   });
 });

@@ -1,8 +1,8 @@
-// Console users: the list, and the session lookups sign-in and authorize() need. Creating and
+// Console users: the list, the users a group can be assigned to, and the session lookups sign-in and authorize() need. Creating and
 // changing users are admin actions: lib/actions/create-user.ts and update-user.ts.
 import 'server-only';
 import { prisma } from '@/lib/server/db';
-import type { Role, User } from '@/lib/schemas/users';
+import { ASSIGNABLE_USERS_LIMIT, type AssignableUser, type Role, type User } from '@/lib/schemas/users';
 
 /** The shape of a users.id / api_tokens.id (uuid): anything else is not found, unqueried. */
 export const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,6 +26,19 @@ export function toUser(row: UserRow): User {
 export async function listUsers(): Promise<User[]> {
   const rows = await prisma.user.findMany({ orderBy: { email: 'asc' } });
   return rows.map(toUser);
+}
+
+/**
+ * The users a failure group can be assigned to: active operators and admins, by email, at most
+ * ASSIGNABLE_USERS_LIMIT. Id and email only: any viewer may read this list.
+ */
+export async function listAssignableUsers(): Promise<AssignableUser[]> {
+  return prisma.user.findMany({
+    where: { status: 'active', role: { in: ['operator', 'admin'] satisfies Role[] } },
+    select: { id: true, email: true },
+    orderBy: { email: 'asc' },
+    take: ASSIGNABLE_USERS_LIMIT,
+  });
 }
 
 export interface SessionUser {
