@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { cleanInbox, deriveBatch } from './derive-dead-letters';
 
+/** inbox rows a derivation batch takes (EVENTDESK_DERIVE_BATCH overrides it, for benchmarks) */
+export const DERIVE_BATCH = Number(process.env.EVENTDESK_DERIVE_BATCH) > 0 ? Number(process.env.EVENTDESK_DERIVE_BATCH) : 2000;
+
 export interface DeriverOptions {
   batchSize?: number;
   idleMs?: number;
@@ -50,14 +53,14 @@ export class Deriver {
   async deriveAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const r = await deriveBatch(this.pool, this.log, this.options.batchSize ?? 2000);
+      const r = await deriveBatch(this.pool, this.log, this.options.batchSize ?? DERIVE_BATCH);
       total += r.taken;
       if (!r.ran || r.taken === 0) return total;
     }
   }
 
   private async loop(): Promise<void> {
-    const size = this.options.batchSize ?? 2000;
+    const size = this.options.batchSize ?? DERIVE_BATCH;
     let failures = 0;
     while (!this.abort.signal.aborted) {
       this.kicked = false;
