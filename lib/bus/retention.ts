@@ -100,6 +100,22 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
       [id],
     );
   }
+  // notification events older than the retention whose deliveries are all settled (delivered or
+  // given up), with their deliveries and attempts (ON DELETE CASCADE); one still being retried stays
+  await purgeInBatches(
+    pool,
+    `WITH gone AS (
+       DELETE FROM notification_outbox WHERE id IN (
+         SELECT x.id FROM notification_outbox x
+          WHERE x.dispatched_at IS NOT NULL AND x.created_at < $1
+            AND NOT EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.outbox_id = x.id AND d.status = 'pending')
+          LIMIT $2)
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM gone`,
+    [cutoff, batchSize],
+    options,
+  );
   await pool.query('DELETE FROM failure_group_hours WHERE hour < $1', [cutoff]);
   await pool.query(`DELETE FROM failure_groups WHERE count = 0 AND pending_count = 0 AND last_seen_at < $1`, [cutoff]);
   return total;

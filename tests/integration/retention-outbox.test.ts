@@ -68,3 +68,31 @@ describe('retention of the outbox and bulk jobs', () => {
     expect(await ids(`SELECT "target" AS id FROM "audit_log"`)).toEqual([`bulk-job:${oldDoneJob}`]);
   });
 });
+
+describe('retention of notifications', () => {
+  it('purges settled notification events older than the retention with their deliveries, keeps one still retried', async () => {
+    const { rows: ch } = await db.pool.query<{ id: string }>(
+      `INSERT INTO notification_channels (kind, name, url, secret, events, created_by) VALUES ('webhook', 'r', 'http://127.0.0.1:9/x', 's', ARRAY['test'], 'test') RETURNING id`,
+    );
+    const event = async (daysAgo: number, status: 'delivered' | 'failed' | 'pending') => {
+      const { rows } = await db.pool.query<{ id: string }>(
+        `INSERT INTO notification_outbox (type, channel_id, created_at, dispatched_at) VALUES ('test', $1, now() - make_interval(days => $2::int), now()) RETURNING id`,
+        [ch[0].id, daysAgo],
+      );
+      const { rows: d } = await db.pool.query<{ id: string }>(
+        `INSERT INTO notification_deliveries (outbox_id, channel_id, type, status) VALUES ($1, $2, 'test', $3) RETURNING id`,
+        [rows[0].id, ch[0].id, status],
+      );
+      await db.pool.query(`INSERT INTO notification_attempts (delivery_id, status_code, error, duration_ms) VALUES ($1, 500, 'HTTP 500', 3)`, [d[0].id]);
+      return rows[0].id;
+    };
+    await event(10, 'delivered');
+    await event(9, 'failed');
+    const retried = await event(10, 'pending');
+    const recent = await event(1, 'delivered');
+    await purgeExpired(db.pool, { retentionDays: 7, batchSize: 1, pauseMs: 1 });
+    expect(await ids(`SELECT id FROM notification_outbox`)).toEqual([retried, recent].sort());
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM notification_deliveries`)).rows[0].n).toBe(2);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM notification_attempts`)).rows[0].n).toBe(2);
+  });
+});
