@@ -35,10 +35,7 @@ export const healthSchema = z.object({
    * store first, derive after: dead letters stored by the drain and not yet in the list (records,
    * groups, counts), and how long the oldest has waited (null: unknown)
    */
-  derivation: z
-    .object({ messages: z.number(), seconds: z.number(), derivedTotal: z.number(), derivedAt: z.string().nullable() })
-    .nullable()
-    .optional(),
+  derivation: z.object({ messages: z.number(), seconds: z.number(), derivedTotal: z.number(), derivedAt: z.string().nullable() }).nullable().optional(),
   /** full-text indexing behind the drain: a dead letter is searchable once indexed (null: unknown) */
   search: z.object({ backlog: z.number(), oldestQueuedAt: z.string().nullable() }).nullable().optional(),
   /** the live EventDesk processes without host and pid (GET /api/processes has them); null: the database did not answer */
