@@ -8,6 +8,7 @@ import { encodeTable } from '@/lib/bus/amqp-values';
 import { nextMessageIds } from '@/lib/bus/write-batch';
 import { createRepublishRuntime, type RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import type { BulkTransform } from '@/lib/schemas/bulk';
+import { ignoreCleanupError } from '../helpers/cleanup';
 
 export interface SeedOptions {
   queue: string;
@@ -212,24 +213,36 @@ export async function createGroupJob(
   pool: pg.Pool,
   o: { groupId: string; ratePerSecond: number; reason?: string; actor?: string; force?: boolean; transform?: BulkTransform },
 ): Promise<{ jobId: string; total: number }> {
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "force", "transform")
-     VALUES ('republish', $1, $2, $3, $4, $5, $6) RETURNING "id"`,
-    [
-      JSON.stringify({ groupId: o.groupId }),
-      o.reason ?? 'bug fixed',
-      o.actor ?? 'olivia@example.com',
-      o.ratePerSecond,
-      o.force ?? false,
-      o.transform ? JSON.stringify(o.transform) : null,
-    ],
-  );
-  const jobId = rows[0].id;
-  const { rowCount } = await pool.query(
-    `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
-     SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2 AND "status" = 'pending'`,
-    [jobId, o.groupId],
-  );
-  await pool.query(`UPDATE "bulk_jobs" SET "total" = $2 WHERE "id" = $1`, [jobId, rowCount]);
-  return { jobId, total: rowCount ?? 0 };
+  // one transaction, as POST /api/bulk does: a runner polling meanwhile must never see the job
+  // without its items (it would finish it at once with nothing done)
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "rate_per_second", "force", "transform")
+       VALUES ('republish', $1, $2, $3, $4, $5, $6) RETURNING "id"`,
+      [
+        JSON.stringify({ groupId: o.groupId }),
+        o.reason ?? 'bug fixed',
+        o.actor ?? 'olivia@example.com',
+        o.ratePerSecond,
+        o.force ?? false,
+        o.transform ? JSON.stringify(o.transform) : null,
+      ],
+    );
+    const jobId = rows[0].id;
+    const { rowCount } = await client.query(
+      `INSERT INTO "bulk_job_items" ("job_id", "seq", "dead_letter_id")
+       SELECT $1::uuid, row_number() OVER (ORDER BY "last_failed_at", "id")::int, "id" FROM "dead_letters" WHERE "group_id" = $2 AND "status" = 'pending'`,
+      [jobId, o.groupId],
+    );
+    await client.query(`UPDATE "bulk_jobs" SET "total" = $2 WHERE "id" = $1`, [jobId, rowCount]);
+    await client.query('COMMIT');
+    return { jobId, total: rowCount ?? 0 };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(ignoreCleanupError);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
