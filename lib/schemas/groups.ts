@@ -111,8 +111,10 @@ export const changeGroupSchema = z
       ctx.addIssue({ code: 'custom', path: ['status'], message: 'nothing to change: give status or assigneeId' });
     if (v.status === 'snoozed' && !v.snoozedUntil) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'a snooze needs snoozedUntil' });
     if (v.snoozedUntil && v.status !== 'snoozed') ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'snoozedUntil goes with status snoozed' });
-    if (v.snoozedUntil && v.snoozedUntil.getTime() <= Date.now()) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'must be in the future' });
-    if (v.snoozedUntil && v.snoozedUntil.getTime() > Date.now() + SNOOZE_MAX_DAYS * 86_400_000)
+    // (refinements run on a body whose fields already failed: snoozedUntil may be the raw string)
+    const until: unknown = v.snoozedUntil;
+    if (until instanceof Date && until.getTime() <= Date.now()) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'must be in the future' });
+    if (until instanceof Date && until.getTime() > Date.now() + SNOOZE_MAX_DAYS * 86_400_000)
       ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: `must be at most ${SNOOZE_MAX_DAYS} days ahead` });
   });
 export type ChangeGroupInput = z.infer<typeof changeGroupSchema>;
