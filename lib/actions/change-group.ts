@@ -65,10 +65,12 @@ export async function changeGroup(actor: Actor & { userId?: string }, input: Cha
         const userId = input.assigneeId === 'me' ? actor.userId : input.assigneeId;
         if (!userId) throw invalid('An API token is no user: assign to a user id', [{ field: 'assigneeId', message: 'an API token has no user' }]);
         const users = await tx.$queryRawUnsafe<{ id: string; email: string }[]>(
-          `SELECT id::text, email FROM users WHERE id = $1::uuid AND status = 'active'`,
+          // the people who can act on it (GET /api/users/assignable lists the same)
+          `SELECT id::text, email FROM users WHERE id = $1::uuid AND status = 'active' AND role IN ('operator', 'admin')`,
           userId,
         );
-        if (users.length === 0) throw invalid('No active user has that id', [{ field: 'assigneeId', message: 'no active user has this id' }]);
+        if (users.length === 0)
+          throw invalid('No active operator or admin has that id', [{ field: 'assigneeId', message: 'no active operator or admin has this id' }]);
         to = users[0];
       }
       if ((to?.id ?? null) !== current.assignee_id) {

@@ -336,6 +336,10 @@ describe('the API', () => {
     expect(g.assignee).toEqual({ id: other.id, email: other.email });
     expect(g.history[0]).toMatchObject({ action: 'assigned', reason: 'yours', details: { to: { id: other.id, email: other.email } } });
     expect((await patch(id, { assigneeId: gone.id })).status).toBe(400);
+    // a viewer cannot act on a group: not someone to assign it to either
+    const toViewer = await patch(id, { assigneeId: viewer.id });
+    expect(toViewer.status).toBe(400);
+    expect(JSON.stringify(await toViewer.json())).toContain('assigneeId');
     expect((await detail(id)).assignee?.id).toBe(other.id);
   });
 
