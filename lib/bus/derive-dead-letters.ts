@@ -11,7 +11,7 @@
 // as an unreadable dead letter (its bytes kept) instead of stopping the derivation.
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ignoreClosing } from './ignore-closing';
+import { withClient } from './with-client';
 import { fromInboxRow, type InboxDeath, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
@@ -31,23 +31,6 @@ type InboxRow = { tx: string; id: string; fingerprint: string; dlq: string; fail
 
 /** Test hook: a pause inside the derivation transaction, after the derived rows are written. */
 const pauseMs = () => Number(process.env.EVENTDESK_TEST_DERIVE_PAUSE_MS ?? 0);
-
-async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  const onError = () => {};
-  client.on('error', onError);
-  try {
-    const result = await fn(client);
-    client.off('error', onError);
-    client.release();
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(ignoreClosing);
-    client.off('error', onError);
-    client.release(err as Error);
-    throw err;
-  }
-}
 
 /** Locks the watermark (null when another process holds it). */
 async function lockState(client: pg.PoolClient): Promise<{ tx: string; id: string } | null> {

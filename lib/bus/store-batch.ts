@@ -10,7 +10,7 @@ import type { PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import type { BatchResult } from './write-batch';
 import { writeRaw } from './write-raw';
-import { ignoreClosing } from './ignore-closing';
+import { withClient } from './with-client';
 
 /** Tries a single message gets before it is parked (non-transient failures only). */
 export const MAX_TRIES = 3;
@@ -25,26 +25,8 @@ export interface StoreResult extends BatchResult {
   unstorable: Unstorable[];
 }
 
-async function writeOnce(pool: pg.Pool, deaths: PreparedDeath[], dlq: string): Promise<BatchResult> {
-  const client = await pool.connect();
-  // A backend killed between two statements makes a checked-out client emit 'error'; the pool
-  // only listens on idle ones, so without this the process would crash instead of retrying.
-  const onError = () => {};
-  client.on('error', onError);
-  try {
-    // writeRaw commits on its own (a single COPY, or its own transaction)
-    const result = await writeRaw(client, deaths, dlq);
-    client.off('error', onError);
-    client.release();
-    return result;
-  } catch (err) {
-    // A broken connection is destroyed rather than returned to the pool.
-    await client.query('ROLLBACK').catch(ignoreClosing);
-    client.off('error', onError);
-    client.release(err as Error);
-    throw err;
-  }
-}
+/** writeRaw commits on its own (a single COPY, or its own transaction). */
+const writeOnce = (pool: pg.Pool, deaths: PreparedDeath[], dlq: string): Promise<BatchResult> => withClient(pool, (client) => writeRaw(client, deaths, dlq));
 
 /** `dlq`: the DLQ these deaths were drained from (written to each record they touch). */
 export async function storeBatch(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, dlq: string): Promise<StoreResult> {
