@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { cleanInbox, deriveBatch } from './derive-dead-letters';
+import { KickedLoop } from './kicked-loop';
 
 /** inbox rows a derivation batch takes (EVENTDESK_DERIVE_BATCH overrides it, for benchmarks) */
 export const DERIVE_BATCH = Number(process.env.EVENTDESK_DERIVE_BATCH) > 0 ? Number(process.env.EVENTDESK_DERIVE_BATCH) : 2000;
@@ -17,11 +18,7 @@ export interface DeriverOptions {
   onDerived?: () => void;
 }
 
-export class Deriver {
-  private readonly abort = new AbortController();
-  private wake: (() => void) | null = null;
-  private kicked = false;
-  private running: Promise<void> | null = null;
+export class Deriver extends KickedLoop {
   /** last error, null once a batch goes through again (health) */
   lastError: string | null = null;
   derivedTotal = 0;
@@ -30,23 +27,8 @@ export class Deriver {
     private readonly pool: pg.Pool,
     private readonly log: Logger,
     private readonly options: DeriverOptions = {},
-  ) {}
-
-  start(): this {
-    this.running ??= this.loop();
-    return this;
-  }
-
-  kick(): void {
-    this.kicked = true;
-    this.wake?.();
-  }
-
-  /** Stops after the batch in hand. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    this.wake?.();
-    await this.running;
+  ) {
+    super();
   }
 
   /** Derives everything derivable now (tests, graceful stop, benchmarks); false if another process holds it. */
@@ -59,7 +41,7 @@ export class Deriver {
     }
   }
 
-  private async loop(): Promise<void> {
+  protected async run(): Promise<void> {
     const size = this.options.batchSize ?? DERIVE_BATCH;
     let failures = 0;
     while (!this.abort.signal.aborted) {
@@ -87,18 +69,5 @@ export class Deriver {
       }
       if (!this.kicked) await this.idle(this.options.idleMs ?? 500);
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-      if (this.abort.signal.aborted) done();
-    });
   }
 }

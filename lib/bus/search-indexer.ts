@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
+import { KickedLoop } from './kicked-loop';
 
 /** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
 export interface Queryable {
@@ -80,36 +81,16 @@ export interface SearchIndexerOptions {
 }
 
 /** Runs indexSearchBacklog in a loop: at once when kicked (after a drain commit), else every idleMs. */
-export class SearchIndexer {
-  private readonly abort = new AbortController();
-  private wake: (() => void) | null = null;
-  private kicked = false;
-  private running: Promise<void> | null = null;
-
+export class SearchIndexer extends KickedLoop {
   constructor(
     private readonly db: Queryable,
     private readonly log: Logger,
     private readonly options: SearchIndexerOptions = {},
-  ) {}
-
-  start(): this {
-    this.running ??= this.loop();
-    return this;
+  ) {
+    super();
   }
 
-  /** New backlog rows were committed: index them now rather than at the next idle poll. */
-  kick(): void {
-    this.kicked = true;
-    this.wake?.();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    this.wake?.();
-    await this.running;
-  }
-
-  private async loop(): Promise<void> {
+  protected async run(): Promise<void> {
     const chunk = this.options.chunk ?? 2000;
     let failures = 0;
     while (!this.abort.signal.aborted) {
@@ -125,19 +106,6 @@ export class SearchIndexer {
       }
       if (!this.kicked) await this.idle(this.options.idleMs ?? 1000);
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-      if (this.abort.signal.aborted) done();
-    });
   }
 }
 
