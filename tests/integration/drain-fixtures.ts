@@ -87,3 +87,40 @@ export function makeDeadLetter(i: number, opts: FixtureOptions = {}): { body: Bu
     },
   };
 }
+
+/** A dead letter of the group named by `queue` and `error` (ids in the error are normalised away). */
+export function groupDeadLetter(queue: string, error: string) {
+  const eventId = randomUUID();
+  const at = new Date();
+  return {
+    body: Buffer.from(
+      JSON.stringify({
+        eventId,
+        eventType: 'course.enrolled',
+        timestamp: at.toISOString(),
+        version: '1.0',
+        source: 't',
+        data: { studentId: 1, courseId: 'c' },
+      }),
+    ),
+    options: {
+      messageId: eventId,
+      contentType: 'application/json',
+      headers: {
+        'x-death': [
+          {
+            queue,
+            reason: 'rejected',
+            count: 1,
+            exchange: 'edu.events',
+            'routing-keys': ['course.enrolled'],
+            time: { '!': 'timestamp', value: Math.floor(at.getTime() / 1000) },
+          },
+        ],
+        'x-first-death-queue': queue,
+        'x-first-death-reason': 'rejected',
+        'x-exception-message': `${error} ${randomUUID()}`,
+      },
+    },
+  };
+}

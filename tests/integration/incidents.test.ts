@@ -13,6 +13,7 @@ import { assignableUserListSchema } from '@/lib/schemas/users';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestUser } from '../helpers/auth';
 import { publishAll, testLogger, waitFor, count } from './drain-helpers';
+import { groupDeadLetter } from './drain-fixtures';
 import { call, envelope, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 
 let env: RouteEnv;
@@ -40,43 +41,6 @@ afterAll(async () => {
   await env?.db.drop();
 });
 
-/** A dead letter of the group named by `queue` and `error` (ids in the error are normalised away). */
-function deadLetter(queue: string, error: string) {
-  const eventId = randomUUID();
-  const at = new Date();
-  return {
-    body: Buffer.from(
-      JSON.stringify({
-        eventId,
-        eventType: 'course.enrolled',
-        timestamp: at.toISOString(),
-        version: '1.0',
-        source: 't',
-        data: { studentId: 1, courseId: 'c' },
-      }),
-    ),
-    options: {
-      messageId: eventId,
-      contentType: 'application/json',
-      headers: {
-        'x-death': [
-          {
-            queue,
-            reason: 'rejected',
-            count: 1,
-            exchange: 'edu.events',
-            'routing-keys': ['course.enrolled'],
-            time: { '!': 'timestamp', value: Math.floor(at.getTime() / 1000) },
-          },
-        ],
-        'x-first-death-queue': queue,
-        'x-first-death-reason': 'rejected',
-        'x-exception-message': `${error} ${randomUUID()}`,
-      },
-    },
-  };
-}
-
 const sql = async <T>(text: string, params: unknown[] = []) => (await env.db.pool.query(text, params)).rows as T[];
 const groupOf = async (queue: string) => (await sql<{ id: string }>(`SELECT id FROM failure_groups WHERE queue = $1`, [queue]))[0]?.id;
 const countOf = async (id: string) => Number((await sql<{ count: number }>(`SELECT count FROM failure_groups WHERE id = $1`, [id]))[0]?.count ?? 0);
@@ -86,7 +50,7 @@ async function drain(queue: string, n: number, error = 'Student not found'): Pro
   await publishAll(
     broker.connection,
     dlq,
-    Array.from({ length: n }, () => deadLetter(queue, error)),
+    Array.from({ length: n }, () => groupDeadLetter(queue, error)),
   );
   return waitFor(
     async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { until } from '../helpers/until';
 import { dlqTopology, publishAll, queueDepth, waitFor } from './drain-helpers';
+import { groupDeadLetter } from './drain-fixtures';
 import { quietSender, startReceiver, verifySignature, type Receiver } from './notifications-fixtures';
 import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 
@@ -34,41 +35,6 @@ afterAll(async () => {
   await broker?.cleanup();
   await env?.db.drop();
 });
-
-/** A dead letter of the group named by `queue` and `error` (the uuid in the error is normalised away). */
-function deadLetter(queue: string, error: string) {
-  const eventId = randomUUID();
-  const at = new Date();
-  return {
-    body: Buffer.from(
-      JSON.stringify({
-        eventId,
-        eventType: 'course.enrolled',
-        timestamp: at.toISOString(),
-        version: '1.0',
-        source: 't',
-        data: { studentId: 1, courseId: 'c' },
-      }),
-    ),
-    options: {
-      messageId: eventId,
-      contentType: 'application/json',
-      headers: {
-        'x-death': [
-          {
-            queue,
-            reason: 'rejected',
-            count: 1,
-            exchange: 'edu.events',
-            'routing-keys': ['course.enrolled'],
-            time: { '!': 'timestamp', value: Math.floor(at.getTime() / 1000) },
-          },
-        ],
-        'x-exception-message': `${error} ${randomUUID()}`,
-      },
-    },
-  };
-}
 
 function drainerProcess() {
   const child = spawn(
@@ -102,8 +68,8 @@ describe('notifications from the real drain', () => {
     const flood = `flood-${randomUUID().slice(0, 8)}`;
     const others = [1, 2, 3].map((i) => `other-${i}-${randomUUID().slice(0, 8)}`);
     await publishAll(broker.connection, dlq, [
-      ...Array.from({ length: 5000 }, () => deadLetter(flood, 'Enrolment failed for student')),
-      ...others.flatMap((q) => Array.from({ length: 20 }, () => deadLetter(q, 'Timeout after'))),
+      ...Array.from({ length: 5000 }, () => groupDeadLetter(flood, 'Enrolment failed for student')),
+      ...others.flatMap((q) => Array.from({ length: 20 }, () => groupDeadLetter(q, 'Timeout after'))),
     ]);
     const started = Date.now();
     drainerProcess();
@@ -148,7 +114,7 @@ describe('notifications from the real drain', () => {
     await publishAll(
       broker.connection,
       dlq,
-      Array.from({ length: 3 }, () => deadLetter(flood, 'Enrolment failed for student')),
+      Array.from({ length: 3 }, () => groupDeadLetter(flood, 'Enrolment failed for student')),
     );
     const reopened = await until(
       'one group.reopened',
