@@ -11,16 +11,7 @@ export interface OutboxEvent {
   payload: Record<string, unknown>;
   createdAt: Date;
   /** failure_groups' row now (counts and effective status at send time), null when the event names no group or it is gone */
-  group: {
-    id: string;
-    eventType: string;
-    queue: string;
-    reason: string;
-    signature: string;
-    count: number;
-    pendingCount: number;
-    status?: string | null;
-  } | null;
+  group: (Omit<NonNullable<NotificationBody['group']>, 'url' | 'status'> & { status?: string | null }) | null;
 }
 
 const trimSlash = (s: string) => s.replace(/\/+$/, '');
