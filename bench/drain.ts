@@ -163,6 +163,7 @@ async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> 
   };
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the drainer there (open it in Chrome DevTools)
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  if (process.env.BENCH_NODE_FLAGS) profile.push(...process.env.BENCH_NODE_FLAGS.split(' '));
   let peakRss = 0;
   let t0 = 0;
   const storedBy = new Array<number>(workers).fill(0);

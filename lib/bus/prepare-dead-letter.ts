@@ -3,6 +3,7 @@
 // be read (a header value no code path expected) gives a bare PreparedDeath marked `unreadable`,
 // which the drain parks instead of storing (lib/bus/park.ts).
 import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { ConsumeMessage } from 'amqplib';
 import { validateBody, type ValidationResult } from '@/lib/events/validate';
 import { groupId, groupKey, type GroupKey } from '@/lib/groups/signature';
@@ -42,7 +43,12 @@ export interface PreparedDeath {
   contentType: string | null;
   bodySize: number;
   bodySha256: string;
-  searchText: string;
+  /**
+   * What full-text search indexes. null when the body is that text itself (valid UTF-8 of at most
+   * 8 KB without control characters, the usual JSON event): then it is the body followed by the
+   * error message (searchTextOf), and the drain does not write the same bytes twice.
+   */
+  searchText: string | null;
   republishCount: number;
   body: Buffer;
   properties: string;
@@ -73,6 +79,21 @@ function safeValidate(body: Buffer, contentType: string | undefined): Validation
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether the body as UTF-8 text is already its own search text (see PreparedDeath.searchText). */
+function bodyIsSearchText(body: Buffer): boolean {
+  if (body.length > SEARCH_BODY_BYTES || !isUtf8(body)) return false;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i];
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** The text full-text search indexes for a death (its body as text, then its error message). */
+export function searchTextOf(d: Pick<PreparedDeath, 'searchText' | 'body' | 'errorMessage'>): string {
+  return d.searchText ?? `${d.body.toString('utf8')} ${d.errorMessage ?? ''}`.trim();
+}
 
 /** The start of the body as text when it is UTF-8, for full-text search. */
 function searchableBody(body: Buffer): string {
@@ -276,7 +297,7 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
     contentType,
     bodySize: body.length,
     bodySha256,
-    searchText: cleanText(`${searchableBody(body)} ${errorMessage ?? ''}`.trim(), SEARCH_BODY_BYTES + MAX_TEXT) ?? '',
+    searchText: bodyIsSearchText(body) ? null : (cleanText(`${searchableBody(body)} ${errorMessage ?? ''}`.trim(), SEARCH_BODY_BYTES + MAX_TEXT) ?? ''),
     republishCount: republishCount(headers[REPUBLISH_COUNT_HEADER]),
     body,
     properties: propertiesJson,

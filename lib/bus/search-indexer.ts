@@ -4,6 +4,10 @@
 // republish's path (migration 20261127070000_search_documents); the price is that in a burst a
 // new dead letter is listed at once but found by search a few seconds later. The backlog is
 // shown in /api/health so an operator can tell.
+// Search comes after the list (issue 20): while the derivation has stored dead letters still to
+// turn into records, the indexer waits (up to maxDeferMs at a time, so search never starves under
+// a drain that never lets up). Both compete for the same PostgreSQL CPU, and an operator in an
+// incident needs the records listed before they are searchable.
 // Several processes may run one each: chunks are taken with SKIP LOCKED, and a document is never
 // replaced by one built from an older backlog row.
 import pg from 'pg';
@@ -78,6 +82,17 @@ export interface SearchIndexerOptions {
   chunk?: number;
   /** how often an idle indexer looks for work nobody told it about (another process's drain) */
   idleMs?: number;
+  /** longest wait for the derivation to catch up before a chunk is indexed anyway (default 30 s) */
+  maxDeferMs?: number;
+}
+
+/** Whether stored dead letters wait to be derived into records (one index probe past the watermark). */
+export async function derivationPending(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ pending: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM dead_letter_inbox i, derivation_state s
+                     WHERE s.name = 'dead-letters' AND (i.tx, i.id) > (s.last_tx, s.last_id)) AS pending`,
+  );
+  return rows[0]?.pending === true;
 }
 
 /** Runs indexSearchBacklog in a loop: at once when kicked (after a drain commit), else every idleMs. */
@@ -92,13 +107,24 @@ export class SearchIndexer extends KickedLoop {
 
   protected async run(): Promise<void> {
     const chunk = this.options.chunk ?? 2000;
+    const maxDeferMs = this.options.maxDeferMs ?? 30_000;
     let failures = 0;
+    let deferredSince: number | null = null;
     while (!this.abort.signal.aborted) {
       this.kicked = false;
       try {
+        if (await derivationPending(this.db)) {
+          deferredSince ??= Date.now();
+          if (Date.now() - deferredSince < maxDeferMs) {
+            await this.idle(250);
+            continue;
+          }
+          // waited long enough: index until the backlog is empty, then yield again
+        } else deferredSince = null;
         const n = await indexSearchBacklog(this.db, chunk);
         failures = 0;
         if (n >= chunk) continue; // more is waiting
+        deferredSince = null;
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'search indexing failed; retrying');
         await sleep(backoffDelay(failures++), this.abort.signal);

@@ -6,7 +6,7 @@
 import { uuidArray } from '@/lib/db/uuid-array';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { PreparedDeath } from './prepare-dead-letter';
+import { searchTextOf, type PreparedDeath } from './prepare-dead-letter';
 import type { InboxDeath } from './inbox-row';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
@@ -366,7 +366,7 @@ async function writeRollups(
     .map(([k, a]) => {
       // an inbox death's text stays in PostgreSQL: copied from its inbox row by the statement
       const inbox = isInboxDeath(a.latest) ? a.latest.inbox : null;
-      return { id: recordOf.get(k)!.id, text: inbox ? null : a.latest.searchText, tx: inbox?.tx ?? null, iid: inbox?.id ?? null };
+      return { id: recordOf.get(k)!.id, text: inbox ? null : searchTextOf(a.latest), tx: inbox?.tx ?? null, iid: inbox?.id ?? null };
     });
 
   // incidents (issue 16): reopen resolved groups, end passed snoozes, note the groups created
@@ -392,7 +392,8 @@ async function writeRollups(
        ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count
      ), search AS (
        INSERT INTO search_backlog (dead_letter_id, search_text)
-       SELECT t.id, COALESCE(t.text, i.search_text, '')
+       -- an inbox row without search text: its body is the text (PreparedDeath.searchText)
+       SELECT t.id, COALESCE(t.text, i.search_text, concat_ws(' ', convert_from(i.body, 'UTF8'), i.prepared->>'errorMessage'))
          FROM unnest($19::uuid[], $20::text[], $25::xid8[], $26::bigint[]) AS t(id, text, tx, iid)
          LEFT JOIN dead_letter_inbox i ON i.tx = t.tx AND i.id = t.iid
      )

@@ -1,6 +1,7 @@
 // The search indexer against real PostgreSQL: the drain's backlog becomes documents that the
 // list's search finds (phrases included), the newest text of a record wins even when indexers
-// race, a purged record is skipped, and a kick indexes without waiting for the idle poll.
+// race, a purged record is skipped, and a kick indexes without waiting for the idle poll; it
+// waits while stored dead letters wait to be derived (the list first), but never forever.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexAllSearchBacklog, indexSearchBacklog, SearchIndexer, searchBacklogState } from '@/lib/bus/search-indexer';
@@ -10,6 +11,13 @@ import { createPrismaClient } from '@/lib/server/db';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { testLogger, waitFor } from './drain-helpers';
+import { makeDeadLetter } from './drain-fixtures';
+import type { ConsumeMessage } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { writeRaw } from '@/lib/bus/write-raw';
+import { deriveBatch } from '@/lib/bus/derive-dead-letters';
+import { derivationPending } from '@/lib/bus/search-indexer';
 import { seedDeadLetter } from './triage-seed';
 
 let db: TestDatabase;
@@ -93,6 +101,64 @@ describe('search indexer', () => {
       expect(await search(word)).toEqual([id]);
     } finally {
       await indexer.stop();
+    }
+  });
+
+  /** stores one dead letter in the drain's inbox, not derived: the derivation has work */
+  async function storeUnderived(i: number): Promise<string> {
+    const eventId = randomUUID();
+    const m = makeDeadLetter(i, { eventId });
+    const msg = { content: m.body, fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'rk', consumerTag: 'c' }, properties: { ...m.options, headers: m.options.headers ?? {} } };
+    const client = await db.pool.connect();
+    try {
+      await writeRaw(client, [prepareDeadLetter(msg as unknown as ConsumeMessage)], 'edu.events.dlq');
+    } finally {
+      client.release();
+    }
+    expect(await derivationPending(db.pool)).toBe(true);
+    return eventId;
+  }
+  const deriveAll = async () => {
+    while ((await deriveBatch(db.pool, testLogger)).taken) {
+      /* next batch */
+    }
+    expect(await derivationPending(db.pool)).toBe(false);
+  };
+
+  it('waits while stored dead letters wait to be derived, and indexes once they are', async () => {
+    const n = 100_000 + Math.floor(Math.random() * 800_000);
+    const eventId = await storeUnderived(n);
+    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000, maxDeferMs: 600_000 }).start();
+    try {
+      const id = await unindexed();
+      const word = `deferred${randomUUID().slice(0, 8)}`;
+      await queue(id, word);
+      indexer.kick();
+      await sleep(1000);
+      expect(await search(word)).toEqual([]); // the list first: the derivation still has work
+      await deriveAll();
+      await waitFor(async () => (await search(word)).length === 1, 5_000, 'indexed once derived');
+      // what the derivation queued from the inbox row (a JSON body: its own search text) is found too
+      const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM dead_letters WHERE event_id = $1`, [eventId]);
+      await waitFor(async () => (await search(`user${n}`)).includes(rows[0].id), 5_000, 'the derived record searchable by its body');
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it('does not wait for the derivation forever (maxDeferMs)', async () => {
+    await storeUnderived(2);
+    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000, maxDeferMs: 1000 }).start();
+    try {
+      const id = await unindexed();
+      const word = `starved${randomUUID().slice(0, 8)}`;
+      await queue(id, word);
+      indexer.kick();
+      await waitFor(async () => (await search(word)).length === 1, 10_000, 'indexed after the longest wait');
+      expect(await derivationPending(db.pool)).toBe(true); // it did not wait for the derivation
+    } finally {
+      await indexer.stop();
+      await deriveAll();
     }
   });
 });
