@@ -33,6 +33,7 @@ import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
 import { makeDeadLetter } from '../tests/integration/drain-fixtures';
 import { ignoreCleanupError } from '../tests/helpers/cleanup';
+import { describeCpu, measureCpu, type CpuUsage } from './cpu-usage';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 2000);
@@ -128,6 +129,10 @@ interface DrainResult {
   cpuS: number[];
   wallS: number;
   drainDb: string;
+  /** records derived when the last message was stored */
+  derivedAtDrainEnd: number;
+  /** CPU per program from the drain's start until (b) and until (c) */
+  cpu: Record<'drain' | 'visible', CpuUsage>;
 }
 
 /**
@@ -163,9 +168,10 @@ async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> 
   };
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the drainer there (open it in Chrome DevTools)
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  if (process.env.BENCH_NODE_FLAGS) profile.push(...process.env.BENCH_NODE_FLAGS.split(' '));
   let peakRss = 0;
   let t0 = 0;
+  /** CPU per program (PostgreSQL, RabbitMQ, Node) from the drain's start */
+  let cpuSinceStart: () => CpuUsage = measureCpu(os.cpus().length);
   const storedBy = new Array<number>(workers).fill(0);
   const children = Array.from({ length: workers }, () =>
     spawn(process.execPath, [...profile, '--import', 'tsx', path.join(process.cwd(), 'scripts/run-drainer.ts'), JSON.stringify(options)], {
@@ -188,6 +194,7 @@ async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> 
         // the clock starts once a drainer is connected (process start-up is not the drain)
         if (!t0 && (s.brokerConnected || s.drainedTotal > 0)) {
           t0 = performance.now() - 50;
+          cpuSinceStart = measureCpu(os.cpus().length);
           children.forEach((c, j) => (cpuAtStart[j] = cpuSeconds(c.pid)));
         }
         storedBy[k] = s.drainedTotal;
@@ -208,7 +215,10 @@ async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> 
   })();
   const t1 = await done;
   const cpuS = children.map((c, j) => cpuSeconds(c.pid) - cpuAtStart[j]);
+  const cpuUntilDrained = cpuSinceStart();
+  const derivedAtDrainEnd = STORE_ONLY ? 0 : Number((await db.query<{ n: string }>(`SELECT derived_total::text AS n FROM derivation_state`)).rows[0]?.n ?? 0);
   const tVisible = await visible;
+  const cpuUntilVisible = cpuSinceStart();
   // the search indexers (in the same processes, as in production) catch up after the burst
   while (((await db.query('SELECT count(*)::int AS n FROM search_backlog')).rows[0].n as number) > 0) await new Promise((r) => setTimeout(r, 100));
   const t2 = performance.now();
@@ -230,6 +240,8 @@ async function drain(workers: number, notifyUrl?: string): Promise<DrainResult> 
     searchRate: (N * 1000) / (t2 - t0),
     cpuS,
     wallS: (t1 - t0) / 1000,
+    derivedAtDrainEnd,
+    cpu: { drain: cpuUntilDrained, visible: cpuUntilVisible },
     drainDb,
   };
 }
@@ -368,6 +380,10 @@ async function main() {
     log(`search indexed (backlog empty):           ${d.searchLagS.toFixed(1)} s after the last message was stored`);
     log(`drainer peak RSS:                         ${d.rssMb.toFixed(0)} MB (target <= ${MAX_RSS_MB})`);
     log(`drainer CPU while draining:               ${d.cpuS.map((c) => `${Math.round((100 * c) / d.wallS)}%`).join(', ')} of a core`);
+    if (!STORE_ONLY) log(`derived while draining:                   ${fmt(d.derivedAtDrainEnd)} of ${fmt(N)} records (${Math.round((100 * d.derivedAtDrainEnd) / N)}%)`);
+    // where the machine's CPU went: what bounds (b) and (c) on this machine
+    log(`until (b): ${describeCpu(d.cpu.drain, N)}`);
+    if (!STORE_ONLY) log(`until (c): ${describeCpu(d.cpu.visible, N)}`);
     const ratio = d.rate / bare;
     const checks = {
       [`b/a >= ${TARGET_RATIO}`]: ratio >= TARGET_RATIO,

@@ -1,5 +1,5 @@
 // The retry-unreadable action: an operator's retry of an unreadable dead letter (one the drain parked): its stored bytes,
-// properties and headers go through prepare and the drain's own write again, in one transaction.
+// properties and headers go through prepare, the drain's store and the derivation again, in one transaction.
 // Stored, it becomes a normal pending dead letter (a new record, or a death of an existing one
 // with the same event), takes the parked record's history and replaces it; refused, nothing
 // changes and the reason comes back (unprocessable). The parked copy in eventdesk.parked.<DLQ> stays where
@@ -12,7 +12,7 @@ import { decodeAmqpValue, type Json } from '@/lib/bus/amqp-values';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { inTransaction } from '@/lib/bus/republish-outbox';
 import { isTransientStoreError, storeErrorText } from '@/lib/bus/store-errors';
-import { writeBatch } from '@/lib/bus/write-batch';
+import { storeAndDerive } from '@/lib/bus/derive-records';
 import type { RetryUnreadableRequest } from '@/lib/schemas/republish';
 import type { Actor } from './actor';
 import { getRepublishRuntime } from './runtime';
@@ -74,7 +74,7 @@ export async function retryUnreadable(
     await tx.query('SAVEPOINT retry_unreadable');
     try {
       // drained from the same DLQ as the parked copy
-      await writeBatch(tx, [prepared], row.dlq);
+      await storeAndDerive(tx, [prepared], row.dlq);
     } catch (err) {
       if (isTransientStoreError(err)) throw err;
       await tx.query('ROLLBACK TO SAVEPOINT retry_unreadable');

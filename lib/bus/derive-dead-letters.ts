@@ -1,10 +1,10 @@
 // The derivation (issue 20: store first, derive after): turns the rows the drain stored in
 // dead_letter_inbox into records, messages, failure groups and their counts, rollups, history and
-// the search backlog, a whole batch at a time with set-based statements (lib/bus/write-batch.ts),
-// and in the SAME transaction advances the watermark (derivation_state) and deletes the rows it
-// derived. A crash before the COMMIT leaves everything as it was: the rows are derived again,
-// once. One process derives at a time: the watermark row is locked for the whole batch (SKIP
-// LOCKED: another process's deriver simply finds it busy).
+// the search backlog, a whole batch at a time with set-based statements run inside PostgreSQL
+// (lib/bus/derive-records.ts), and in the SAME transaction advances the watermark
+// (derivation_state). A crash before the COMMIT leaves everything as it was: the rows are derived
+// again, once. One process derives at a time: the watermark row is locked for the whole batch
+// (SKIP LOCKED: another process's deriver simply finds it busy).
 // Order: rows are taken in (tx, id) order, and only those whose writing transaction is older than
 // every transaction still running, so a drain batch that commits late is never skipped.
 // A batch the database refuses for its data is split down to the row at fault, which is recorded
@@ -12,10 +12,10 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { withClient } from './with-client';
-import { fromInboxRow, type InboxDeath, type InboxPrepared } from './inbox-row';
+import { fromInboxRow, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
-import { writeBatch } from './write-batch';
+import { deriveLoadedBatch, loadBatch, type InboxKey } from './derive-records';
 import type { Queryable } from './search-indexer';
 
 export const DERIVATION = 'dead-letters';
@@ -27,25 +27,23 @@ export interface DeriveResult {
   ran: boolean;
 }
 
-type InboxRow = { tx: string; id: string; fingerprint: string; dlq: string; failed_at: Date; prepared: InboxPrepared };
-
 /** Test hook: a pause inside the derivation transaction, after the derived rows are written. */
 const pauseMs = () => Number(process.env.EVENTDESK_TEST_DERIVE_PAUSE_MS ?? 0);
 
 /** Locks the watermark (null when another process holds it). */
-async function lockState(client: pg.PoolClient): Promise<{ tx: string; id: string } | null> {
-  const { rows } = await client.query<{ tx: string; id: string }>(
+async function lockState(client: pg.PoolClient): Promise<InboxKey | null> {
+  const { rows } = await client.query<InboxKey>(
     `SELECT last_tx::text AS tx, last_id::text AS id FROM derivation_state WHERE name = $1 FOR UPDATE SKIP LOCKED`,
     [DERIVATION],
   );
   return rows[0] ?? null;
 }
 
-async function takeRows(client: pg.PoolClient, from: { tx: string; id: string }, limit: number): Promise<InboxRow[]> {
-  const { rows } = await client.query<InboxRow>(
+/** The keys of the next `limit` derivable rows after the watermark. */
+async function nextKeys(client: pg.PoolClient, from: InboxKey, limit: number): Promise<InboxKey[]> {
+  const { rows } = await client.query<InboxKey>(
     // (the table's own columns in ORDER BY: the output columns of the same names are text)
-    `SELECT i.tx::text AS tx, i.id::text AS id, i.fingerprint, i.dlq, i.failed_at, i.prepared
-       FROM dead_letter_inbox i
+    `SELECT i.tx::text AS tx, i.id::text AS id FROM dead_letter_inbox i
       WHERE (i.tx, i.id) > ($1::xid8, $2::bigint) AND i.tx < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY i.tx, i.id
       LIMIT $3`,
@@ -59,7 +57,7 @@ async function takeRows(client: pg.PoolClient, from: { tx: string; id: string },
  * The rows themselves are deleted later, when the deriver has nothing to derive (cleanInbox):
  * during a burst that work would only slow the burst down.
  */
-async function advance(client: pg.PoolClient, from: { tx: string; id: string }, rows: InboxRow[]): Promise<void> {
+async function advance(client: pg.PoolClient, from: InboxKey, rows: InboxKey[]): Promise<void> {
   const last = rows[rows.length - 1];
   const { rowCount } = await client.query(
     `UPDATE derivation_state SET last_tx = $3::xid8, last_id = $4::bigint, derived_total = derived_total + $5, derived_at = now()
@@ -86,86 +84,79 @@ export async function cleanInbox(pool: pg.Pool, limit = 10_000): Promise<number>
   return rowCount ?? 0;
 }
 
-async function writeDerived(client: pg.PoolClient, rows: InboxRow[]): Promise<void> {
-  // one writeBatch per DLQ (a record takes the DLQ of its latest death), in arrival order
-  const byDlq = new Map<string, InboxDeath[]>();
-  for (const row of rows) {
-    let list = byDlq.get(row.dlq);
-    if (!list) byDlq.set(row.dlq, (list = []));
-    list.push(fromInboxRow(row));
-  }
-  for (const [dlq, deaths] of byDlq) await writeBatch(client, deaths, dlq);
-}
-
 /**
  * Derives up to `limit` inbox rows in one transaction. A batch refused for its data is split
  * (each half its own transaction, in order) down to the row at fault.
  */
 export async function deriveBatch(pool: pg.Pool, log: Logger, limit = 2000): Promise<DeriveResult> {
-  const first = await withClient(pool, async (client) => {
+  const first = await withClient(pool, async (client): Promise<{ ran: false } | { ran: true; keys: InboxKey[]; done: boolean }> => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) {
       await client.query('ROLLBACK');
       return { ran: false as const };
     }
-    const rows = await takeRows(client, from, limit);
-    if (!rows.length) {
-      await client.query('ROLLBACK');
-      return { ran: true as const, rows, from, done: true };
-    }
+    let keys: InboxKey[] = [];
     try {
-      await writeDerived(client, rows);
+      keys = await loadBatch(client, { after: from, limit });
+      if (!keys.length) {
+        await client.query('ROLLBACK');
+        return { ran: true as const, keys, done: true };
+      }
+      await deriveLoadedBatch(client);
       if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
-      await advance(client, from, rows);
+      await advance(client, from, keys);
       await client.query('COMMIT');
-      return { ran: true as const, rows, from, done: true };
+      return { ran: true as const, keys, done: true };
     } catch (err) {
       if (isTransientStoreError(err)) throw err;
       await client.query('ROLLBACK');
-      log.warn({ err: storeErrorText(err), size: rows.length }, 'derivation batch refused by the database; splitting it');
-      return { ran: true as const, rows, from, done: false };
+      // refused while loading: the same rows, by key only, to split
+      if (!keys.length) keys = await nextKeys(client, from, limit);
+      log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused by the database; splitting it');
+      return { ran: true as const, keys, done: false };
     }
   });
   if (!first.ran) return { taken: 0, ran: false };
-  if (first.done) return { taken: first.rows.length, ran: true };
-  await deriveSplitting(pool, log, first.rows);
-  return { taken: first.rows.length, ran: true };
+  if (first.done) return { taken: first.keys.length, ran: true };
+  await deriveSplitting(pool, log, first.keys);
+  return { taken: first.keys.length, ran: true };
 }
 
-/** Derives `rows` (consecutive, from the watermark on) in halves; a single refused row is set aside. */
-async function deriveSplitting(pool: pg.Pool, log: Logger, rows: InboxRow[]): Promise<void> {
-  if (rows.length > 1) {
-    const half = Math.ceil(rows.length / 2);
-    for (const part of [rows.slice(0, half), rows.slice(half)]) {
+/** Derives `keys` (consecutive, from the watermark on) in halves; a single refused row is set aside. */
+async function deriveSplitting(pool: pg.Pool, log: Logger, keys: InboxKey[]): Promise<void> {
+  if (keys.length > 1) {
+    const half = Math.ceil(keys.length / 2);
+    for (const part of [keys.slice(0, half), keys.slice(half)]) {
       const ok = await deriveExactly(pool, part);
       if (!ok) await deriveSplitting(pool, log, part);
     }
     return;
   }
-  if (await deriveExactly(pool, rows)) return;
-  await setAside(pool, log, rows[0]);
+  if (await deriveExactly(pool, keys)) return;
+  await setAside(pool, log, keys[0]);
 }
 
-const sameRow = (a: InboxRow | undefined, b: InboxRow | undefined) => !!a && !!b && a.tx === b.tx && a.id === b.id;
+const sameKey = (a: InboxKey | undefined, b: InboxKey | undefined) => !!a && !!b && a.tx === b.tx && a.id === b.id;
 
 /**
  * Derives exactly these rows (the next ones after the watermark): false when refused for their
  * data; true too when they are no longer next (another process derived them meanwhile).
  */
-async function deriveExactly(pool: pg.Pool, rows: InboxRow[]): Promise<boolean> {
+async function deriveExactly(pool: pg.Pool, keys: InboxKey[]): Promise<boolean> {
   return withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
-    const next = await takeRows(client, from, rows.length);
-    if (!sameRow(next[0], rows[0]) || !sameRow(next[next.length - 1], rows[rows.length - 1])) {
+    const next = await nextKeys(client, from, keys.length);
+    if (!sameKey(next[0], keys[0]) || !sameKey(next[next.length - 1], keys[keys.length - 1])) {
       await client.query('ROLLBACK');
       return true;
     }
     try {
-      await writeDerived(client, rows);
-      await advance(client, from, rows);
+      await loadBatch(client, { keys });
+      await deriveLoadedBatch(client);
+      await advance(client, from, keys);
       await client.query('COMMIT');
       return true;
     } catch (err) {
@@ -177,24 +168,37 @@ async function deriveExactly(pool: pg.Pool, rows: InboxRow[]): Promise<boolean> 
 }
 
 /** A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed. */
-async function setAside(pool: pg.Pool, log: Logger, row: InboxRow): Promise<void> {
-  const { rows } = await pool.query<{ body: Buffer; properties: unknown; headers: unknown; received_at: Date }>(
-    `SELECT body, properties::text AS properties, headers::text AS headers, received_at FROM dead_letter_inbox WHERE tx = $1::xid8 AND id = $2::bigint`,
-    [row.tx, row.id],
+async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void> {
+  const { rows } = await pool.query<{
+    tx: string;
+    id: string;
+    fingerprint: string;
+    dlq: string;
+    failed_at: Date;
+    prepared: InboxPrepared;
+    body: Buffer;
+    properties: unknown;
+    headers: unknown;
+    received_at: Date;
+  }>(
+    `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared, body, properties::text AS properties,
+            headers::text AS headers, received_at
+       FROM dead_letter_inbox WHERE tx = $1::xid8 AND id = $2::bigint`,
+    [key.tx, key.id],
   );
   const raw = rows[0];
   if (raw) {
-    const death = { ...fromInboxRow(row), body: raw.body, properties: String(raw.properties), headers: String(raw.headers) };
+    const death = { ...fromInboxRow(raw), body: raw.body, properties: String(raw.properties), headers: String(raw.headers) };
     const reason = 'refused by the database when its record was derived';
-    const recordId = await recordUnreadable(pool, death, reason, '(none: kept in the database)', raw.received_at, log, row.dlq);
-    log.error({ recordId, fingerprint: row.fingerprint, eventId: death.eventId }, 'dead letter could not be derived; recorded as unreadable');
+    const recordId = await recordUnreadable(pool, death, reason, '(none: kept in the database)', raw.received_at, log, raw.dlq);
+    log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId }, 'dead letter could not be derived; recorded as unreadable');
   }
   await withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
-    const next = await takeRows(client, from, 1);
-    if (sameRow(next[0], row)) await advance(client, from, [row]);
+    const next = await nextKeys(client, from, 1);
+    if (sameKey(next[0], key)) await advance(client, from, [key]);
     await client.query('COMMIT');
   });
 }

@@ -10,17 +10,10 @@ export function toInboxPrepared(d: PreparedDeath): string {
   return JSON.stringify(rest satisfies InboxPrepared);
 }
 
-/**
- * A stored inbox row as the derivation hands it to writeBatch: no body nor search text (they stay
- * in the database: writeBatch copies them from the inbox row).
- */
-export interface InboxDeath extends PreparedDeath {
-  inbox: { tx: string; id: string };
-}
-
 const noBody = Buffer.alloc(0);
 
-export function fromInboxRow(row: { tx: string; id: string; fingerprint: string; failed_at: Date; prepared: InboxPrepared }): InboxDeath {
+/** A stored inbox row as a death (no body nor text: the caller adds what it needs). */
+export function fromInboxRow(row: { tx: string; id: string; fingerprint: string; failed_at: Date; prepared: InboxPrepared }): PreparedDeath {
   const p = row.prepared;
   return {
     ...p,
@@ -31,6 +24,5 @@ export function fromInboxRow(row: { tx: string; id: string; fingerprint: string;
     properties: '',
     headers: '',
     unreadable: null,
-    inbox: { tx: row.tx, id: row.id },
   };
 }

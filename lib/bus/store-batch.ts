@@ -8,8 +8,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
-import type { BatchResult } from './write-batch';
-import { writeRaw } from './write-raw';
+import { writeRaw, type BatchResult } from './write-raw';
 import { withClient } from './with-client';
 
 /** Tries a single message gets before it is parked (non-transient failures only). */

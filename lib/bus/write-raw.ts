@@ -16,19 +16,44 @@ import { Readable } from 'node:stream';
 import { encodeCopyBinary } from './copy-binary';
 import type { PreparedDeath } from './prepare-dead-letter';
 import { toInboxPrepared } from './inbox-row';
-import { dedupeBatch, type BatchResult } from './write-batch';
+import type { InboxKey } from './derive-records';
+
+export interface BatchResult {
+  /** deaths stored (new messages) */
+  stored: number;
+  /** deliveries that were already stored (redeliveries) */
+  duplicates: number;
+  newRecords: number;
+}
+
+/** One copy per fingerprint; identical first deliveries (redelivered=false) are separate deaths. */
+export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
+  const seen = new Set<string>();
+  const out: PreparedDeath[] = [];
+  for (const d of deaths) {
+    if (seen.has(d.fingerprint)) {
+      if (d.redelivered) continue;
+      out.push({ ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` });
+      continue;
+    }
+    seen.add(d.fingerprint);
+    out.push(d);
+  }
+  return out;
+}
 
 const byFingerprint = (a: PreparedDeath, b: PreparedDeath) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
 
-async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<Set<string>> {
+/** Inserts into the inbox what it does not hold yet; returns the rows inserted (keys by fingerprint). */
+export async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<Map<string, InboxKey>> {
   // sorted: concurrent drainers inserting the same fingerprints take their index locks in one order
   const sorted = [...deaths].sort(byFingerprint);
-  const res = await client.query<{ fingerprint: string }>(
+  const res = await client.query<{ fingerprint: string } & InboxKey>(
     `INSERT INTO dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text)
      SELECT f, $6::text, b, p, h, x, a, s
        FROM unnest($1::text[], $2::bytea[], $3::json[], $4::json[], $5::json[], $7::timestamptz[], $8::text[]) AS t(f, b, p, h, x, a, s)
      ON CONFLICT (fingerprint) DO NOTHING
-     RETURNING fingerprint`,
+     RETURNING fingerprint, tx::text AS tx, id::text AS id`,
     [
       sorted.map((d) => d.fingerprint),
       sorted.map((d) => d.body),
@@ -40,12 +65,14 @@ async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeat
       sorted.map((d) => d.searchText),
     ],
   );
-  return new Set(res.rows.map((r) => r.fingerprint));
+  return new Map(res.rows.map((r) => [r.fingerprint, { tx: r.tx, id: r.id }]));
 }
 
 async function copyRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<void> {
-  const sorted = [...deaths].sort(byFingerprint);
-  const payload = encodeCopyBinary(sorted.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, toInboxPrepared(d), d.failedAt, d.searchText]));
+  // in delivery order: the ids the rows get are the derivation's arrival order (which death of a
+  // record is its latest). A concurrent COPY of the same fingerprints (redeliveries to two
+  // drainers) may deadlock on the unique index instead: 40P01, retried like any transient failure.
+  const payload = encodeCopyBinary(deaths.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, toInboxPrepared(d), d.failedAt, d.searchText]));
   const stream = client.query(
     copyFrom('COPY dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text) FROM STDIN (FORMAT binary)'),
   );

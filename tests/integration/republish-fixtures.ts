@@ -5,10 +5,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Channel } from 'amqplib';
 import { encodeTable } from '@/lib/bus/amqp-values';
-import { nextMessageIds } from '@/lib/bus/write-batch';
 import { createRepublishRuntime, type RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import type { BulkTransform } from '@/lib/schemas/bulk';
 import { ignoreCleanupError } from '../helpers/cleanup';
+
+/** n ids of dead_letter_messages taken up front, so a record can be inserted with its latest message's id. */
+async function nextMessageIds(pool: pg.Pool, n: number): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(`SELECT nextval('dead_letter_messages_id_seq'::regclass)::text AS id FROM generate_series(1, $1)`, [n]);
+  return rows.map((r) => r.id);
+}
 
 export interface SeedOptions {
   queue: string;

@@ -1,0 +1,339 @@
+// The derivation's write (issue 20: store first, derive after): turns a batch of dead_letter_inbox
+// rows into records, messages, failure groups with their counts and hourly buckets, per-minute
+// stats, history, the group lifecycle and the search backlog, in the caller's transaction.
+// Everything happens inside PostgreSQL: the batch is loaded once into a temporary table (the
+// drain's json reading of each message parsed there, once), and each step is ONE set-based
+// statement over the whole batch that joins it. Nothing of a message travels through Node (the
+// drain's process is the one that consumes the broker: its event loop is kept for that); Node
+// sends a few keys and reads back counts.
+// Exactly-once: the unique fingerprint of dead_letter_messages makes a message derived twice (a
+// redelivery drained after its first copy was derived) insert nothing and change nothing. A first
+// delivery (redelivered=false) identical to a stored message is a new publish that died again: it
+// is stored under a suffixed fingerprint, as a death of its own.
+// Lock order: records and failure groups are written sorted by key (byte order), so two writers
+// (the deriver and an operator's retry of an unreadable message) queue instead of deadlocking.
+import type pg from 'pg';
+import { UNKNOWN_TYPE } from '@/lib/groups/signature';
+import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
+import type { PreparedDeath } from './prepare-dead-letter';
+import type { InboxPrepared } from './inbox-row';
+import { insertRaw } from './write-raw';
+
+type Client = pg.PoolClient | pg.Client;
+
+/** An inbox row's key: its writing transaction's id and its id (the message id it keeps). */
+export interface InboxKey {
+  tx: string;
+  id: string;
+}
+
+/** The next `limit` derivable rows after the watermark, or exactly these rows. */
+export type BatchSource = { after: InboxKey; limit: number } | { keys: InboxKey[] };
+
+export interface DeriveCounts {
+  /** deaths stored (messages new to dead_letter_messages) */
+  stored: number;
+  /** rows whose message was already stored (a redelivery derived twice) */
+  duplicates: number;
+  newRecords: number;
+}
+
+// One set per session, emptied at each commit; created on first use in a session (and again after
+// a rollback took them away). derive_batch: the batch, the drain's reading of each row as columns;
+// derive_records: each record the batch touches, as it was before (status, group) and whether the
+// batch created it; derive_fresh: the rows whose message was new; derive_new: those rows with
+// their record.
+const TEMP_TABLES = `
+CREATE TEMP TABLE IF NOT EXISTS derive_batch (
+  seq int, tx xid8, id bigint, fingerprint text, dlq text, failed_at timestamptz, received_at timestamptz,
+  redelivered boolean, event_key text, event_key_source text, event_id text, event_type text, version text,
+  routing_key text, queue text, reason text, exchange text, error_message text, validation_status text,
+  violations text, correlation_id text, group_id text, group_key json, content_type text, body_size int,
+  body_sha256 text, republish_count int, deaths json, death_count int
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS derive_records (
+  id uuid, event_key text, queue text, inserted boolean, status text, group_id text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS derive_fresh (id bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS derive_new (
+  seq int, id bigint, rid uuid, inserted boolean, old_status text, old_group_id text
+) ON COMMIT DELETE ROWS;
+DELETE FROM derive_batch; DELETE FROM derive_records; DELETE FROM derive_fresh; DELETE FROM derive_new;`;
+
+/** The drain's reading of a message (the inbox's "prepared" json) as json_to_record reads it: every field and its type. */
+const PREPARED_TYPES = {
+  redelivered: 'boolean',
+  eventKey: 'text',
+  eventKeySource: 'text',
+  eventId: 'text',
+  eventType: 'text',
+  version: 'text',
+  routingKey: 'text',
+  queue: 'text',
+  reason: 'text',
+  exchange: 'text',
+  errorMessage: 'text',
+  validationStatus: 'text',
+  violations: 'text',
+  correlationId: 'text',
+  group: 'json',
+  groupId: 'text',
+  contentType: 'text',
+  bodySize: 'int',
+  bodySha256: 'text',
+  republishCount: 'int',
+  deaths: 'json',
+  deathCount: 'int',
+} satisfies Record<keyof InboxPrepared, string>;
+const PREPARED_RECORD = Object.entries(PREPARED_TYPES)
+  .map(([field, type]) => `"${field}" ${type}`)
+  .join(', ');
+
+const INBOX_COLUMNS = 'x.tx, x.id, x.fingerprint, x.dlq, x.failed_at, x.received_at, x.prepared';
+
+/**
+ * Loads the batch into derive_batch; returns its rows' keys in arrival order ((tx, id) order).
+ * Rows are derivable only once every transaction older than theirs has ended, so a drain batch
+ * that commits late is never skipped (pg_snapshot_xmin).
+ */
+export async function loadBatch(client: Client, source: BatchSource): Promise<InboxKey[]> {
+  await client.query(TEMP_TABLES);
+  const [rows, params] =
+    'after' in source
+      ? [
+          `SELECT ${INBOX_COLUMNS} FROM dead_letter_inbox x
+            WHERE (x.tx, x.id) > ($1::xid8, $2::bigint) AND x.tx < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY x.tx, x.id LIMIT $3`,
+          [source.after.tx, source.after.id, source.limit],
+        ]
+      : [
+          `SELECT ${INBOX_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id)
+             JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,
+          [source.keys.map((k) => k.tx), source.keys.map((k) => k.id)],
+        ];
+  const { rows: keys } = await client.query<InboxKey>(
+    `INSERT INTO derive_batch
+     SELECT row_number() OVER (ORDER BY i.tx, i.id), i.tx, i.id, i.fingerprint, i.dlq, i.failed_at, i.received_at,
+            p.redelivered, p."eventKey", p."eventKeySource", p."eventId", p."eventType", p.version, p."routingKey",
+            p.queue, p.reason, p.exchange, p."errorMessage", p."validationStatus", p.violations, p."correlationId",
+            p."groupId", p."group", p."contentType", p."bodySize", p."bodySha256", p."republishCount", p.deaths,
+            p."deathCount"
+       FROM (${rows}) i,
+            json_to_record(i.prepared) AS p(${PREPARED_RECORD})
+      ORDER BY i.tx, i.id
+     RETURNING tx::text AS tx, id::text AS id`,
+    params,
+  );
+  // ANALYZE: without statistics the planner guesses the temporary tables' sizes
+  if (keys.length > 100) await client.query('ANALYZE derive_batch');
+  return keys;
+}
+
+/** Derives what loadBatch loaded, in the caller's transaction. */
+export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
+  // 1. One record per (event key, queue), from its latest death in the batch: the new ones
+  // inserted complete (their latest message's id is its inbox id), the existing ones locked.
+  await client.query(
+    `WITH per AS (
+       SELECT b.*, count(*) OVER w AS n, min(b.failed_at) OVER w AS ff, max(b.failed_at) OVER w AS lf,
+              row_number() OVER (PARTITION BY b.event_key, b.queue ORDER BY b.seq DESC) AS rn
+         FROM derive_batch b
+       WINDOW w AS (PARTITION BY b.event_key, b.queue)
+     ), up AS (
+       INSERT INTO dead_letters AS d (event_key, event_key_source, event_id, event_type, version, routing_key, queue,
+         reason, exchange, status, attempts, republish_count, first_failed_at, last_failed_at, error_message,
+         validation_status, violations, correlation_id, group_id, content_type, body_size, body_sha256,
+         latest_message_id, dlq)
+       SELECT event_key, event_key_source, event_id, event_type, version, routing_key, queue, reason, exchange,
+              'pending', n, republish_count, ff, lf, error_message, validation_status, violations::jsonb,
+              correlation_id, group_id, content_type, body_size, body_sha256, id, dlq
+         FROM per WHERE rn = 1
+        ORDER BY event_key COLLATE "C", queue COLLATE "C"
+       ON CONFLICT (event_key, queue) DO UPDATE SET updated_at = d.updated_at
+       RETURNING d.id, d.event_key, d.queue, (xmax = 0) AS inserted, d.status, d.group_id
+     )
+     INSERT INTO derive_records SELECT * FROM up`,
+  );
+
+  // 2. The messages (bytes copied from the inbox row); a fingerprint already stored is a
+  // redelivery: nothing to do. Then the first deliveries among those: new deaths, suffixed.
+  const messages = (where: string, fingerprint: string) =>
+    client.query(
+      `WITH ins AS (
+         INSERT INTO dead_letter_messages (id, dead_letter_id, fingerprint, body, properties, headers, deaths, received_at)
+         SELECT b.id, r.id, ${fingerprint}, i.body, i.properties, i.headers, b.deaths, i.received_at
+           FROM derive_batch b
+           JOIN derive_records r ON r.event_key = b.event_key AND r.queue = b.queue
+           JOIN dead_letter_inbox i ON i.tx = b.tx AND i.id = b.id
+          WHERE ${where}
+          ORDER BY b.fingerprint COLLATE "C"
+         ON CONFLICT (fingerprint) DO NOTHING
+         RETURNING id
+       )
+       INSERT INTO derive_fresh SELECT id FROM ins`,
+    );
+  await messages('true', 'b.fingerprint');
+  await messages(`NOT b.redelivered AND NOT EXISTS (SELECT 1 FROM derive_fresh f WHERE f.id = b.id)`, `b.fingerprint || ':' || gen_random_uuid()`);
+  const { rows: counted } = await client.query<{ fresh: number; total: number; created: number }>(
+    `WITH n AS (
+       INSERT INTO derive_new
+       SELECT b.seq, b.id, r.id, r.inserted, r.status, r.group_id
+         FROM derive_batch b
+         JOIN derive_fresh f ON f.id = b.id
+         JOIN derive_records r ON r.event_key = b.event_key AND r.queue = b.queue
+       RETURNING 1
+     )
+     SELECT (SELECT count(*)::int FROM n) AS fresh, (SELECT count(*)::int FROM derive_batch) AS total,
+            (SELECT count(*)::int FROM derive_records WHERE inserted) AS created`,
+  );
+  const { fresh, total, created } = counted[0];
+  if (fresh === 0) return { stored: 0, duplicates: total, newRecords: created };
+
+  // 3. Existing records that got new deaths take their latest one's values.
+  await client.query(
+    `WITH per AS (
+       SELECT b.*, n.rid, count(*) OVER w AS n, min(b.failed_at) OVER w AS ff, max(b.failed_at) OVER w AS lf,
+              row_number() OVER (PARTITION BY n.rid ORDER BY b.seq DESC) AS rn
+         FROM derive_new n JOIN derive_batch b ON b.seq = n.seq
+        WHERE NOT n.inserted
+       WINDOW w AS (PARTITION BY n.rid)
+     )
+     UPDATE dead_letters d SET
+       attempts = d.attempts + t.n,
+       first_failed_at = LEAST(d.first_failed_at, t.ff),
+       last_failed_at = GREATEST(d.last_failed_at, t.lf),
+       status = 'pending',
+       -- read before this SET (old values): a record republished before that dies again
+       failed_again_after_retry = d.failed_again_after_retry OR d.republish_count > 0 OR d.status = 'republished' OR t.republish_count > 0,
+       latest_message_id = t.id,
+       republish_count = t.republish_count,
+       error_message = t.error_message,
+       validation_status = t.validation_status,
+       violations = t.violations::jsonb,
+       group_id = t.group_id,
+       event_type = t.event_type,
+       version = t.version,
+       routing_key = t.routing_key,
+       reason = t.reason,
+       exchange = t.exchange,
+       correlation_id = COALESCE(t.correlation_id, d.correlation_id),
+       content_type = t.content_type,
+       body_size = t.body_size,
+       body_sha256 = t.body_sha256,
+       dlq = t.dlq,
+       updated_at = now()
+     FROM per t
+     WHERE t.rn = 1 AND d.id = t.rid`,
+  );
+
+  // 4. Incidents (issue 16): reopen resolved groups, end passed snoozes, note the groups created.
+  const { rows: touched } = await client.query<{ id: string }>(
+    `SELECT DISTINCT b.group_id AS id FROM derive_new n JOIN derive_batch b ON b.seq = n.seq`,
+  );
+  const lifecycle = await beginGroupLifecycle(
+    client,
+    touched.map((g) => g.id),
+  );
+
+  // 5. History, failure groups (count, pending_count, hourly buckets), per-minute stats and the
+  // search backlog in ONE statement (data-modifying CTEs).
+  // pending_count: a record is pending in its latest group now; a record that was pending in
+  // another group leaves that group's pending count (step 6).
+  await client.query(
+    `WITH f AS (
+       SELECT b.*, n.rid, n.inserted, n.old_status, n.old_group_id,
+              row_number() OVER (PARTITION BY n.rid ORDER BY b.seq) AS first_rn,
+              row_number() OVER (PARTITION BY n.rid ORDER BY b.seq DESC) AS last_rn
+         FROM derive_new n JOIN derive_batch b ON b.seq = n.seq
+     ), history AS (
+       -- 'dead-lettered' for the first death of a new record, else 'failed-again'
+       INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
+       SELECT rid, CASE WHEN inserted AND first_rn = 1 THEN 'dead-lettered' ELSE 'failed-again' END, 'drain',
+              jsonb_build_object('queue', queue, 'reason', reason, 'count', death_count,
+                'failedAt', to_char(failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'republishCount', republish_count)
+         FROM f ORDER BY seq
+     ), pending AS (
+       -- +1 in the group of a record's latest death, unless it was already pending there
+       SELECT group_id, count(*)::int AS n FROM f
+        WHERE last_rn = 1 AND (inserted OR old_status IS DISTINCT FROM 'pending' OR old_group_id IS DISTINCT FROM group_id)
+        GROUP BY group_id
+     ), groups AS (
+       INSERT INTO failure_groups AS g (id, event_type, queue, reason, signature, count, pending_count, first_seen_at, last_seen_at)
+       SELECT a.group_id, a.k->>'eventType', a.k->>'queue', a.k->>'reason', a.k->>'signature', a.n, COALESCE(p.n, 0), a.ff, a.lf
+         FROM (SELECT group_id, (array_agg(group_key))[1] AS k, count(*)::int AS n, min(failed_at) AS ff, max(failed_at) AS lf
+                 FROM f GROUP BY group_id) a
+         LEFT JOIN pending p ON p.group_id = a.group_id
+        ORDER BY a.group_id COLLATE "C"
+       ON CONFLICT (id) DO UPDATE SET
+         count = g.count + EXCLUDED.count,
+         pending_count = g.pending_count + EXCLUDED.pending_count,
+         first_seen_at = LEAST(g.first_seen_at, EXCLUDED.first_seen_at),
+         last_seen_at = GREATEST(g.last_seen_at, EXCLUDED.last_seen_at)
+     ), hours AS (
+       INSERT INTO failure_group_hours AS h (group_id, hour, count)
+       SELECT group_id, date_trunc('hour', failed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, count(*)::int
+         FROM f GROUP BY 1, 2 ORDER BY group_id COLLATE "C", 2
+       ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count
+     ), search AS (
+       -- each record that got a death is (re)indexed from its latest death's text, by the search
+       -- indexer after this commit; an inbox row without search text: its body is the text
+       INSERT INTO search_backlog (dead_letter_id, search_text)
+       SELECT f.rid, COALESCE(i.search_text, concat_ws(' ', convert_from(i.body, 'UTF8'), f.error_message))
+         FROM f JOIN dead_letter_inbox i ON i.tx = f.tx AND i.id = f.id
+        WHERE f.last_rn = 1
+        ORDER BY f.event_key COLLATE "C", f.queue COLLATE "C"
+     ), failed AS (
+       -- failed events (the error rate's numerator): each event once, at the earliest death of its
+       -- records new in this batch, counted only when no other record of the same event exists (in
+       -- another queue, or a batch before); unreadable messages are not events
+       SELECT DISTINCT ON (f.event_key) f.event_key, f.failed_at, f.event_type FROM f
+        WHERE f.inserted AND f.event_key NOT LIKE 'unreadable:%'
+        ORDER BY f.event_key, f.failed_at, f.seq
+     )
+     INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered, failed_events)
+     SELECT m, t, sum(dead), sum(failed) FROM (
+       SELECT date_trunc('minute', failed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS m, COALESCE(NULLIF(event_type, ''), $1) AS t,
+              1 AS dead, 0 AS failed FROM f
+       UNION ALL
+       SELECT date_trunc('minute', c.failed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', COALESCE(NULLIF(c.event_type, ''), $1), 0, 1
+         FROM failed c
+        WHERE NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_key = c.event_key
+                             AND NOT EXISTS (SELECT 1 FROM derive_records r WHERE r.id = d.id AND r.inserted))
+     ) x GROUP BY m, t ORDER BY m, t
+     ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = s.dead_lettered + EXCLUDED.dead_lettered,
+       failed_events = s.failed_events + EXCLUDED.failed_events`,
+    [UNKNOWN_TYPE],
+  );
+  await finishGroupLifecycle(client, lifecycle);
+
+  // 6. A record pending in another group leaves it. Its own statement: one statement must not
+  // modify the same group row twice.
+  await client.query(
+    `UPDATE failure_groups g SET pending_count = GREATEST(0, g.pending_count - t.n)
+       FROM (SELECT n.old_group_id AS id, count(*)::int AS n
+               FROM (SELECT DISTINCT ON (n.rid) n.rid, n.old_group_id, n.old_status, b.group_id
+                       FROM derive_new n JOIN derive_batch b ON b.seq = n.seq
+                      WHERE NOT n.inserted ORDER BY n.rid, n.seq DESC) n
+              WHERE n.old_status = 'pending' AND n.old_group_id IS DISTINCT FROM n.group_id
+              GROUP BY n.old_group_id) t
+      WHERE g.id = t.id`,
+  );
+  return { stored: fresh, duplicates: total - fresh, newRecords: created };
+}
+
+/**
+ * Stores and derives deaths at once, in the caller's transaction, as the drain and the derivation
+ * would one after the other (an operator's retry of an unreadable message): through the inbox,
+ * whose rows are gone again before the transaction commits, so the deriver never sees them.
+ */
+export async function storeAndDerive(client: Client, deaths: PreparedDeath[], dlq: string): Promise<DeriveCounts> {
+  const keys = [...(await insertRaw(client, deaths, dlq)).values()];
+  if (!keys.length) return { stored: 0, duplicates: deaths.length, newRecords: 0 };
+  await loadBatch(client, { keys });
+  const counts = await deriveLoadedBatch(client);
+  await client.query(`DELETE FROM dead_letter_inbox WHERE (tx, id) IN (SELECT * FROM unnest($1::xid8[], $2::bigint[]))`, [
+    keys.map((k) => k.tx),
+    keys.map((k) => k.id),
+  ]);
+  return counts;
+}
