@@ -6,7 +6,8 @@
 // again, once. One process derives at a time: the watermark row is locked for the whole batch
 // (SKIP LOCKED: another process's deriver simply finds it busy).
 // Order: rows are taken in (tx, id) order, and only those whose writing transaction is older than
-// every transaction still running, so a drain batch that commits late is never skipped.
+// every transaction still running in this database, so a drain batch that commits late is never
+// skipped (DERIVABLE_BEFORE).
 // A batch the database refuses for its data is split down to the row at fault, which is recorded
 // as an unreadable dead letter (its bytes kept) instead of stopping the derivation.
 import type pg from 'pg';
@@ -15,7 +16,7 @@ import { withClient } from './with-client';
 import { fromInboxRow, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
-import { deriveLoadedBatch, loadBatch, type InboxKey } from './derive-records';
+import { DERIVABLE_BEFORE, deriveLoadedBatch, loadBatch, type InboxKey } from './derive-records';
 import type { Queryable } from './search-indexer';
 
 export const DERIVATION = 'dead-letters';
@@ -44,7 +45,7 @@ async function nextKeys(client: pg.PoolClient, from: InboxKey, limit: number): P
   const { rows } = await client.query<InboxKey>(
     // (the table's own columns in ORDER BY: the output columns of the same names are text)
     `SELECT i.tx::text AS tx, i.id::text AS id FROM dead_letter_inbox i
-      WHERE (i.tx, i.id) > ($1::xid8, $2::bigint) AND i.tx < pg_snapshot_xmin(pg_current_snapshot())
+      WHERE (i.tx, i.id) > ($1::xid8, $2::bigint) AND i.tx < ${DERIVABLE_BEFORE}
       ORDER BY i.tx, i.id
       LIMIT $3`,
     [from.tx, from.id, limit],
@@ -181,7 +182,7 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
     headers: unknown;
     received_at: Date;
   }>(
-    `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared, body, properties::text AS properties,
+    `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared::json AS prepared, body, properties::text AS properties,
             headers::text AS headers, received_at
        FROM dead_letter_inbox WHERE tx = $1::xid8 AND id = $2::bigint`,
     [key.tx, key.id],

@@ -49,7 +49,7 @@ CREATE TEMP TABLE IF NOT EXISTS derive_batch (
   redelivered boolean, event_key text, event_key_source text, event_id text, event_type text, version text,
   routing_key text, queue text, reason text, exchange text, error_message text, validation_status text,
   violations text, correlation_id text, group_id text, group_key json, content_type text, body_size int,
-  body_sha256 text, republish_count int, deaths json, death_count int
+  body_sha256 text, republish_count int, deaths json, death_count int, search_text text
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS derive_records (
   id uuid, event_key text, queue text, inserted boolean, status text, group_id text
@@ -60,7 +60,7 @@ CREATE TEMP TABLE IF NOT EXISTS derive_new (
 ) ON COMMIT DELETE ROWS;
 DELETE FROM derive_batch; DELETE FROM derive_records; DELETE FROM derive_fresh; DELETE FROM derive_new;`;
 
-/** The drain's reading of a message (the inbox's "prepared" json) as json_to_record reads it: every field and its type. */
+/** The drain's reading of a message (the inbox's "prepared" JSON text) as json_to_record reads it: every field and its type. */
 const PREPARED_TYPES = {
   redelivered: 'boolean',
   eventKey: 'text',
@@ -89,20 +89,30 @@ const PREPARED_RECORD = Object.entries(PREPARED_TYPES)
   .map(([field, type]) => `"${field}" ${type}`)
   .join(', ');
 
-const INBOX_COLUMNS = 'x.tx, x.id, x.fingerprint, x.dlq, x.failed_at, x.received_at, x.prepared';
+const INBOX_COLUMNS = 'x.tx, x.id, x.fingerprint, x.dlq, x.failed_at, x.received_at, x.prepared, x.search_text';
 
 /**
- * Loads the batch into derive_batch; returns its rows' keys in arrival order ((tx, id) order).
- * Rows are derivable only once every transaction older than theirs has ended, so a drain batch
- * that commits late is never skipped (pg_snapshot_xmin).
+ * The transaction id below which every inbox row is final: the oldest transaction still running
+ * in THIS database (only its sessions can write its inbox), else the next id to be assigned. A row
+ * of an older transaction can no longer appear, so the watermark may pass it: a drain batch that
+ * commits late is never skipped. (pg_snapshot_xmin would do, but it counts every database of the
+ * cluster: one long transaction anywhere on the server would stop the derivation.) Running ids are
+ * 32-bit in pg_stat_activity: widened against the snapshot's xmax, which they are all below.
  */
+export const DERIVABLE_BEFORE = `(
+  SELECT (COALESCE(min(s.xmax - ((s.xmax % 4294967296 - a.backend_xid::text::bigint + 4294967296) % 4294967296)), s.xmax))::text::xid8
+    FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
+    LEFT JOIN pg_stat_activity a ON a.datname = current_database() AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+   GROUP BY s.xmax)`;
+
+/** Loads the batch into derive_batch; returns its rows' keys in arrival order ((tx, id) order). */
 export async function loadBatch(client: Client, source: BatchSource): Promise<InboxKey[]> {
   await client.query(TEMP_TABLES);
   const [rows, params] =
     'after' in source
       ? [
           `SELECT ${INBOX_COLUMNS} FROM dead_letter_inbox x
-            WHERE (x.tx, x.id) > ($1::xid8, $2::bigint) AND x.tx < pg_snapshot_xmin(pg_current_snapshot())
+            WHERE (x.tx, x.id) > ($1::xid8, $2::bigint) AND x.tx < ${DERIVABLE_BEFORE}
             ORDER BY x.tx, x.id LIMIT $3`,
           [source.after.tx, source.after.id, source.limit],
         ]
@@ -117,9 +127,9 @@ export async function loadBatch(client: Client, source: BatchSource): Promise<In
             p.redelivered, p."eventKey", p."eventKeySource", p."eventId", p."eventType", p.version, p."routingKey",
             p.queue, p.reason, p.exchange, p."errorMessage", p."validationStatus", p.violations, p."correlationId",
             p."groupId", p."group", p."contentType", p."bodySize", p."bodySha256", p."republishCount", p.deaths,
-            p."deathCount"
+            p."deathCount", i.search_text
        FROM (${rows}) i,
-            json_to_record(i.prepared) AS p(${PREPARED_RECORD})
+            json_to_record(i.prepared::json) AS p(${PREPARED_RECORD})
       ORDER BY i.tx, i.id
      RETURNING tx::text AS tx, id::text AS id`,
     params,
@@ -276,12 +286,10 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
        ON CONFLICT (group_id, hour) DO UPDATE SET count = h.count + EXCLUDED.count
      ), search AS (
        -- each record that got a death is (re)indexed from its latest death's text, by the search
-       -- indexer after this commit; an inbox row without search text: its body is the text
-       INSERT INTO search_backlog (dead_letter_id, search_text)
-       SELECT f.rid, COALESCE(i.search_text, concat_ws(' ', convert_from(i.body, 'UTF8'), f.error_message))
-         FROM f JOIN dead_letter_inbox i ON i.tx = f.tx AND i.id = f.id
-        WHERE f.last_rn = 1
-        ORDER BY f.event_key COLLATE "C", f.queue COLLATE "C"
+       -- indexer after this commit; a death without search text of its own: its body is the text,
+       -- read by the indexer from its message
+       INSERT INTO search_backlog (dead_letter_id, search_text, message_id)
+       SELECT rid, search_text, CASE WHEN search_text IS NULL THEN id END FROM f WHERE last_rn = 1
      ), failed AS (
        -- failed events (the error rate's numerator): each event once, at the earliest death of its
        -- records new in this batch, counted only when no other record of the same event exists (in

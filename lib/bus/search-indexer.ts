@@ -1,5 +1,5 @@
-// The search indexer: turns rows of "search_backlog" (appended by the drain in each dead letter's
-// own transaction) into full-text documents in "dead_letter_search", then deletes them.
+// The search indexer: turns rows of "search_backlog" (appended by the derivation in the
+// transaction that derives the dead letter) into full-text documents in "dead_letter_search", then deletes them.
 // Indexing apart from the drain keeps the GIN index's write cost off the drain's and the
 // republish's path (migration 20261127070000_search_documents); the price is that in a burst a
 // new dead letter is listed at once but found by search a few seconds later. The backlog is
@@ -28,14 +28,19 @@ export async function indexSearchBacklog(db: Queryable, chunk = 1000): Promise<n
     `WITH taken AS (
        DELETE FROM search_backlog b
         WHERE b.id IN (SELECT id FROM search_backlog ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING b.id, b.dead_letter_id, b.search_text
+       RETURNING b.id, b.dead_letter_id, b.search_text, b.message_id
      ), latest AS (
-       SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text FROM taken ORDER BY dead_letter_id, id DESC
+       SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text, message_id FROM taken ORDER BY dead_letter_id, id DESC
      ), indexed AS (
-       -- the join skips dead letters purged since they were queued
+       -- the join skips dead letters purged since they were queued. No text of its own: the
+       -- message's body is the text (the drain checked it is valid UTF-8 without control
+       -- characters), then the record's error message.
        INSERT INTO dead_letter_search AS s (dead_letter_id, document, backlog_id)
-       SELECT l.dead_letter_id, to_tsvector('simple'::regconfig, l.search_text), l.id
+       SELECT l.dead_letter_id,
+              to_tsvector('simple'::regconfig, COALESCE(l.search_text, concat_ws(' ', convert_from(m.body, 'UTF8'), d.error_message))),
+              l.id
          FROM latest l JOIN dead_letters d ON d.id = l.dead_letter_id
+         LEFT JOIN dead_letter_messages m ON m.id = l.message_id AND l.search_text IS NULL
         ORDER BY l.dead_letter_id
        ON CONFLICT (dead_letter_id) DO UPDATE
           SET document = EXCLUDED.document, backlog_id = EXCLUDED.backlog_id, indexed_at = now()

@@ -51,7 +51,7 @@ export async function insertRaw(client: pg.PoolClient | pg.Client, deaths: Prepa
   const res = await client.query<{ fingerprint: string } & InboxKey>(
     `INSERT INTO dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text)
      SELECT f, $6::text, b, p, h, x, a, s
-       FROM unnest($1::text[], $2::bytea[], $3::json[], $4::json[], $5::json[], $7::timestamptz[], $8::text[]) AS t(f, b, p, h, x, a, s)
+       FROM unnest($1::text[], $2::bytea[], $3::json[], $4::json[], $5::text[], $7::timestamptz[], $8::text[]) AS t(f, b, p, h, x, a, s)
      ON CONFLICT (fingerprint) DO NOTHING
      RETURNING fingerprint, tx::text AS tx, id::text AS id`,
     [

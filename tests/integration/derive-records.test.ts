@@ -10,6 +10,8 @@ import { prepareDeadLetter, type PreparedDeath } from '@/lib/bus/prepare-dead-le
 import { writeRaw } from '@/lib/bus/write-raw';
 import { deriveBatch } from '@/lib/bus/derive-dead-letters';
 import { storeAndDerive } from '@/lib/bus/derive-records';
+import { insertRaw } from '@/lib/bus/write-raw';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { testLogger } from './drain-helpers';
 
@@ -157,6 +159,37 @@ describe('derivation of records from the inbox', () => {
       client.release();
     }
     expect(await record(eventId)).toMatchObject({ attempts: 1, messages: 1, status: 'pending' });
-    expect((await db.pool.query(`SELECT count(*)::int AS n FROM dead_letter_inbox WHERE prepared->>'eventId' = $1`, [eventId])).rows[0].n).toBe(0);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM dead_letter_inbox WHERE prepared::json->>'eventId' = $1`, [eventId])).rows[0].n).toBe(0);
+  });
+
+  it('a writing transaction of another database does not hold the derivation up; one of this database does, until it ends', async () => {
+    // another database of the same server, a transaction that wrote and stays open
+    const other = new pg.Client({ connectionString: db.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1') });
+    await other.connect();
+    const writer = await db.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      const first = randomUUID();
+      await drainAndDerive([death({ eventId: first })]);
+      expect(await record(first)).toMatchObject({ attempts: 1 });
+
+      // a drain batch of this database still being written: what commits after it waits for it
+      await writer.query('BEGIN');
+      const late = randomUUID();
+      await insertRaw(writer, [death({ eventId: late })], 'edu.events.dlq');
+      const early = randomUUID();
+      await drainAndDerive([death({ eventId: early })]);
+      expect(await record(early)).toBeUndefined();
+      await writer.query('COMMIT');
+      await drainAndDerive([]);
+      expect(await record(late)).toMatchObject({ attempts: 1 });
+      expect(await record(early)).toMatchObject({ attempts: 1 });
+    } finally {
+      await writer.query('ROLLBACK').catch(() => {});
+      writer.release();
+      await other.query('ROLLBACK').catch(() => {});
+      await other.end();
+    }
   });
 });
