@@ -186,7 +186,7 @@ describe('derivation of records from the inbox', () => {
       expect(await record(late)).toMatchObject({ attempts: 1 });
       expect(await record(early)).toMatchObject({ attempts: 1 });
     } finally {
-      await writer.query('ROLLBACK').catch(() => {});
+      await writer.query("ROLLBACK").catch(() => {}); // nothing open when the test passed
       writer.release();
       await other.query('ROLLBACK').catch(() => {});
       await other.end();
