@@ -39,7 +39,8 @@ export interface DeriveCounts {
 }
 
 // One set per session, emptied at each commit; created on first use in a session (and again after
-// a rollback took them away). derive_batch: the batch, the drain's reading of each row as columns;
+// a rollback took them away). JIT off for the transaction: the planner knows little of these
+// tables, and a cost guessed high made it compile each statement (~70 ms a batch, for nothing). derive_batch: the batch, the drain's reading of each row as columns;
 // derive_records: each record the batch touches, as it was before (status, group) and whether the
 // batch created it; derive_fresh: the rows whose message was new; derive_new: those rows with
 // their record.
@@ -58,7 +59,8 @@ CREATE TEMP TABLE IF NOT EXISTS derive_fresh (id bigint) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS derive_new (
   seq int, id bigint, rid uuid, inserted boolean, old_status text, old_group_id text
 ) ON COMMIT DELETE ROWS;
-DELETE FROM derive_batch; DELETE FROM derive_records; DELETE FROM derive_fresh; DELETE FROM derive_new;`;
+DELETE FROM derive_batch; DELETE FROM derive_records; DELETE FROM derive_fresh; DELETE FROM derive_new;
+SET LOCAL jit = off;`;
 
 /** The drain's reading of a message (the inbox's "prepared" JSON text) as json_to_record reads it: every field and its type. */
 const PREPARED_TYPES = {
@@ -134,7 +136,7 @@ export async function loadBatch(client: Client, source: BatchSource): Promise<In
      RETURNING tx::text AS tx, id::text AS id`,
     params,
   );
-  // ANALYZE: without statistics the planner guesses the temporary tables' sizes
+  // statistics, so the planner picks joins for the batch's real size
   if (keys.length > 100) await client.query('ANALYZE derive_batch');
   return keys;
 }
@@ -293,9 +295,14 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
      ), failed AS (
        -- failed events (the error rate's numerator): each event once, at the earliest death of its
        -- records new in this batch, counted only when no other record of the same event exists (in
-       -- another queue, or a batch before); unreadable messages are not events
-       SELECT DISTINCT ON (f.event_key) f.event_key, f.failed_at, f.event_type FROM f
+       -- another queue, or a batch before): all its records are this batch's. Unreadable messages
+       -- are not events. (A scalar subquery on purpose: one index probe per event, where the
+       -- planner may turn NOT EXISTS into an anti-join that reads all of dead_letters every batch.)
+       SELECT DISTINCT ON (f.event_key) f.event_key, f.failed_at, f.event_type
+         FROM f JOIN (SELECT event_key, array_agg(queue) AS queues FROM derive_records WHERE inserted GROUP BY event_key) k
+           ON k.event_key = f.event_key
         WHERE f.inserted AND f.event_key NOT LIKE 'unreadable:%'
+          AND (SELECT true FROM dead_letters d WHERE d.event_key = f.event_key AND d.queue <> ALL(k.queues) LIMIT 1) IS NULL
         ORDER BY f.event_key, f.failed_at, f.seq
      )
      INSERT INTO event_minute_stats AS s (minute, event_type, dead_lettered, failed_events)
@@ -305,8 +312,6 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
        UNION ALL
        SELECT date_trunc('minute', c.failed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', COALESCE(NULLIF(c.event_type, ''), $1), 0, 1
          FROM failed c
-        WHERE NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_key = c.event_key
-                             AND NOT EXISTS (SELECT 1 FROM derive_records r WHERE r.id = d.id AND r.inserted))
      ) x GROUP BY m, t ORDER BY m, t
      ON CONFLICT (minute, event_type) DO UPDATE SET dead_lettered = s.dead_lettered + EXCLUDED.dead_lettered,
        failed_events = s.failed_events + EXCLUDED.failed_events`,
