@@ -399,7 +399,7 @@ async function main() {
     );
     const pass = Object.values(checks).every(Boolean);
     // exit 0 either way: `npm run bench` runs every benchmark
-    log(`RATIO drain=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);
+    log(`RATIO drain=${ratio.toFixed(3)} target=${TARGET_RATIO} ${pass ? 'PASS' : 'FAIL'}`);
   } finally {
     await ch.deleteQueue(dlq).catch(ignoreCleanupError);
     await ch.deleteQueue(bareQueue).catch(ignoreCleanupError);

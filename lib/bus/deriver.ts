@@ -5,11 +5,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
-import { cleanInbox, deriveBatch } from './derive-dead-letters';
+import { cleanInbox, DERIVE_BATCH, deriveBatch } from './derive-dead-letters';
 import { KickedLoop } from './kicked-loop';
-
-/** inbox rows a derivation batch takes (EVENTDESK_DERIVE_BATCH overrides it, for benchmarks) */
-export const DERIVE_BATCH = Number(process.env.EVENTDESK_DERIVE_BATCH) > 0 ? Number(process.env.EVENTDESK_DERIVE_BATCH) : 2000;
 
 export interface DeriverOptions {
   batchSize?: number;
