@@ -7,46 +7,42 @@ const PG_EPOCH_US = 946_684_800_000_000n;
 
 export type CopyValue = string | Buffer | Date | null;
 
-/** One COPY ... FROM STDIN (FORMAT binary) payload: header, rows, trailer. */
+/**
+ * One COPY ... FROM STDIN (FORMAT binary) payload: header, rows, trailer. Written into one buffer
+ * sized up front (the drain encodes every message it stores here: no per-value allocations).
+ */
 export function encodeCopyBinary(rows: CopyValue[][]): Buffer {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(SIGNATURE.length + 8);
-  SIGNATURE.copy(header, 0);
-  // flags and header-extension length: both 0
-  parts.push(header);
+  let size = SIGNATURE.length + 8 + 2;
   for (const row of rows) {
-    const count = Buffer.alloc(2);
-    count.writeInt16BE(row.length, 0);
-    parts.push(count);
+    size += 2;
+    for (const v of row) size += 4 + (v === null ? 0 : v instanceof Date ? 8 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = SIGNATURE.copy(out, 0);
+  // flags and header-extension length: both 0
+  at = out.writeInt32BE(0, at);
+  at = out.writeInt32BE(0, at);
+  for (const row of rows) {
+    at = out.writeInt16BE(row.length, at);
     for (const value of row) {
       if (value === null) {
-        const len = Buffer.alloc(4);
-        len.writeInt32BE(-1, 0);
-        parts.push(len);
-        continue;
+        at = out.writeInt32BE(-1, at);
+      } else if (value instanceof Date) {
+        const ms = value.getTime();
+        // a time JavaScript cannot hold; PostgreSQL refuses what it cannot hold itself (22008)
+        if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
+        at = out.writeInt32BE(8, at);
+        at = out.writeBigInt64BE(BigInt(ms) * 1000n - PG_EPOCH_US, at);
+      } else if (typeof value === 'string') {
+        // text and json: UTF-8 text (a lone surrogate becomes U+FFFD, so it is always valid UTF-8)
+        const length = out.write(value, at + 4, 'utf8');
+        at = out.writeInt32BE(length, at) + length;
+      } else {
+        at = out.writeInt32BE(value.length, at);
+        at += value.copy(out, at);
       }
-      const bytes = encodeValue(value);
-      const len = Buffer.alloc(4);
-      len.writeInt32BE(bytes.length, 0);
-      parts.push(len, bytes);
     }
   }
-  const trailer = Buffer.alloc(2);
-  trailer.writeInt16BE(-1, 0);
-  parts.push(trailer);
-  return Buffer.concat(parts);
-}
-
-function encodeValue(value: string | Buffer | Date): Buffer {
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Date) {
-    const ms = value.getTime();
-    // a time JavaScript cannot hold; PostgreSQL refuses what it cannot hold itself (22008)
-    if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(BigInt(ms) * 1000n - PG_EPOCH_US, 0);
-    return b;
-  }
-  // text and json: UTF-8 text (a lone surrogate becomes U+FFFD, so it is always valid UTF-8)
-  return Buffer.from(value, 'utf8');
+  out.writeInt16BE(-1, at);
+  return out;
 }
