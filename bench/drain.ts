@@ -380,7 +380,8 @@ async function main() {
     log(`search indexed (backlog empty):           ${d.searchLagS.toFixed(1)} s after the last message was stored`);
     log(`drainer peak RSS:                         ${d.rssMb.toFixed(0)} MB (target <= ${MAX_RSS_MB})`);
     log(`drainer CPU while draining:               ${d.cpuS.map((c) => `${Math.round((100 * c) / d.wallS)}%`).join(', ')} of a core`);
-    if (!STORE_ONLY) log(`derived while draining:                   ${fmt(d.derivedAtDrainEnd)} of ${fmt(N)} records (${Math.round((100 * d.derivedAtDrainEnd) / N)}%)`);
+    if (!STORE_ONLY)
+      log(`derived while draining:                   ${fmt(d.derivedAtDrainEnd)} of ${fmt(N)} records (${Math.round((100 * d.derivedAtDrainEnd) / N)}%)`);
     // where the machine's CPU went: what bounds (b) and (c) on this machine
     log(`until (b): ${describeCpu(d.cpu.drain, N)}`);
     if (!STORE_ONLY) log(`until (c): ${describeCpu(d.cpu.visible, N)}`);

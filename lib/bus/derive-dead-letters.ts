@@ -28,7 +28,6 @@ export const DERIVATION = 'dead-letters';
  */
 export const DERIVE_BATCH = Number(process.env.EVENTDESK_DERIVE_BATCH) > 0 ? Number(process.env.EVENTDESK_DERIVE_BATCH) : 5000;
 
-
 export interface DeriveResult {
   /** inbox rows taken (derived, or recorded as unreadable) */
   taken: number;

@@ -239,9 +239,7 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
   );
 
   // 4. Incidents (issue 16): reopen resolved groups, end passed snoozes, note the groups created.
-  const { rows: touched } = await client.query<{ id: string }>(
-    `SELECT DISTINCT b.group_id AS id FROM derive_new n JOIN derive_batch b ON b.seq = n.seq`,
-  );
+  const { rows: touched } = await client.query<{ id: string }>(`SELECT DISTINCT b.group_id AS id FROM derive_new n JOIN derive_batch b ON b.seq = n.seq`);
   const lifecycle = await beginGroupLifecycle(
     client,
     touched.map((g) => g.id),

@@ -38,10 +38,28 @@ interface Death {
 
 function death(d: Death): PreparedDeath {
   const at = d.at ?? 1764268800;
-  const body = Buffer.from(JSON.stringify({ eventId: d.eventId, eventType: 'course.enrolled', timestamp: new Date(at * 1000).toISOString(), version: '1.0', source: 't', data: { studentId: 1, courseId: 'c' } }));
+  const body = Buffer.from(
+    JSON.stringify({
+      eventId: d.eventId,
+      eventType: 'course.enrolled',
+      timestamp: new Date(at * 1000).toISOString(),
+      version: '1.0',
+      source: 't',
+      data: { studentId: 1, courseId: 'c' },
+    }),
+  );
   const headers: Record<string, unknown> = {
     'x-last-error': d.error ?? 'SMTP timeout',
-    'x-death': [{ count: 1, reason: 'rejected', queue: d.queue ?? 'enrolment-service', time: { '!': 'timestamp', value: at }, exchange: 'edu.events', 'routing-keys': ['course.enrolled'] }],
+    'x-death': [
+      {
+        count: 1,
+        reason: 'rejected',
+        queue: d.queue ?? 'enrolment-service',
+        time: { '!': 'timestamp', value: at },
+        exchange: 'edu.events',
+        'routing-keys': ['course.enrolled'],
+      },
+    ],
   };
   if (d.republishCount) headers['x-eventdesk-republish-count'] = d.republishCount;
   const msg = {

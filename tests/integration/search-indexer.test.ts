@@ -108,7 +108,11 @@ describe('search indexer', () => {
   async function storeUnderived(i: number): Promise<string> {
     const eventId = randomUUID();
     const m = makeDeadLetter(i, { eventId });
-    const msg = { content: m.body, fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'rk', consumerTag: 'c' }, properties: { ...m.options, headers: m.options.headers ?? {} } };
+    const msg = {
+      content: m.body,
+      fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'rk', consumerTag: 'c' },
+      properties: { ...m.options, headers: m.options.headers ?? {} },
+    };
     const client = await db.pool.connect();
     try {
       await writeRaw(client, [prepareDeadLetter(msg as unknown as ConsumeMessage)], 'edu.events.dlq');

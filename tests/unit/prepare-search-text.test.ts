@@ -45,11 +45,18 @@ describe('search text of a dead letter', () => {
 
   it('is, for any body, the text the drain kept before', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), fc.string({ unit: 'binary', maxLength: 300 }).map((s) => Buffer.from(s))), fc.option(fc.string({ maxLength: 40 }), { nil: null }), (body, error) => {
-        const d = prepareDeadLetter(message(body, error === null ? {} : { 'x-last-error': error }));
-        // trailing/leading whitespace aside (it means nothing to a full-text index)
-        expect(searchTextOf(d).trim()).toBe(reference(body, d.errorMessage).trim());
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+          fc.string({ unit: 'binary', maxLength: 300 }).map((s) => Buffer.from(s)),
+        ),
+        fc.option(fc.string({ maxLength: 40 }), { nil: null }),
+        (body, error) => {
+          const d = prepareDeadLetter(message(body, error === null ? {} : { 'x-last-error': error }));
+          // trailing/leading whitespace aside (it means nothing to a full-text index)
+          expect(searchTextOf(d).trim()).toBe(reference(body, d.errorMessage).trim());
+        },
+      ),
       { numRuns: 500 },
     );
   });
