@@ -234,7 +234,7 @@ describe('bulk republish', () => {
     await consumer.consume(queue, async (m: ConsumeMessage | null) => {
       if (!m || closing) return;
       const id = String(m.properties.headers!['x-eventdesk-dead-letter-id']);
-      // as lib/bus/write-batch.ts does: pending again, attempts + 1, the group's pending count
+      // as lib/bus/derive-records.ts does: pending again, attempts + 1, the group's pending count
       // up only if it was not pending already (it may come back before the republish commits)
       await db.pool.query(
         `WITH cur AS (SELECT "id", "status", "group_id" FROM "dead_letters" WHERE "id" = $1 FOR UPDATE)

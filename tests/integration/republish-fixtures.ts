@@ -127,7 +127,7 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
   for (let start = 0; start < rows.length; start += 1000) {
     const chunk = rows.slice(start, start + 1000);
     const col = (k: number) => chunk.map((r) => r[k]);
-    // Stored as the drain stores them (write-batch.ts): message ids taken first, so each record is
+    // Stored as the derivation stores them (derive-records.ts): message ids first, so each record is
     // inserted complete, never updated afterwards (an update would leave its pages half full of
     // dead versions, unlike a real table, and change how later status updates fit in them).
     const mids = await nextMessageIds(pool, chunk.length);
