@@ -12,12 +12,11 @@
 // as an unreadable dead letter (its bytes kept) instead of stopping the derivation.
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { withClient } from './with-client';
+import { withClient, type Queryable } from './with-client';
 import { fromInboxRow, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
-import { DERIVABLE_BEFORE, deriveLoadedBatch, loadBatch, type InboxKey } from './derive-records';
-import type { Queryable } from './search-indexer';
+import { deriveLoadedBatch, loadBatch, nextDerivable, type InboxKey } from './derive-records';
 
 export const DERIVATION = 'dead-letters';
 
@@ -49,14 +48,7 @@ async function lockState(client: pg.PoolClient): Promise<InboxKey | null> {
 
 /** The keys of the next `limit` derivable rows after the watermark. */
 async function nextKeys(client: pg.PoolClient, from: InboxKey, limit: number): Promise<InboxKey[]> {
-  const { rows } = await client.query<InboxKey>(
-    // (the table's own columns in ORDER BY: the output columns of the same names are text)
-    `SELECT i.tx::text AS tx, i.id::text AS id FROM dead_letter_inbox i
-      WHERE (i.tx, i.id) > ($1::xid8, $2::bigint) AND i.tx < ${DERIVABLE_BEFORE}
-      ORDER BY i.tx, i.id
-      LIMIT $3`,
-    [from.tx, from.id, limit],
-  );
+  const { rows } = await client.query<InboxKey>(nextDerivable('x.tx::text AS tx, x.id::text AS id'), [from.tx, from.id, limit]);
   return rows;
 }
 
@@ -218,6 +210,16 @@ export interface DerivationLag {
   seconds: number;
   derivedTotal: number;
   derivedAt: string | null;
+}
+
+/** Whether stored dead letters wait to be derived into records (one index probe past the watermark). */
+export async function derivationPending(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ pending: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM dead_letter_inbox i, derivation_state s
+                     WHERE s.name = $1 AND (i.tx, i.id) > (s.last_tx, s.last_id)) AS pending`,
+    [DERIVATION],
+  );
+  return rows[0]?.pending === true;
 }
 
 /** For /api/health and the list: the rows past the watermark, counted up to `cap` (an index range), never a full scan. */

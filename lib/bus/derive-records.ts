@@ -94,30 +94,36 @@ const PREPARED_RECORD = Object.entries(PREPARED_TYPES)
 const INBOX_COLUMNS = 'x.tx, x.id, x.fingerprint, x.dlq, x.failed_at, x.received_at, x.prepared, x.search_text';
 
 /**
- * The transaction id below which every inbox row is final: the oldest transaction still running
- * in THIS database (only its sessions can write its inbox), else the next id to be assigned. A row
- * of an older transaction can no longer appear, so the watermark may pass it: a drain batch that
- * commits late is never skipped. (pg_snapshot_xmin would do, but it counts every database of the
- * cluster: one long transaction anywhere on the server would stop the derivation.) Running ids are
- * 32-bit in pg_stat_activity: widened against the snapshot's xmax, which they are all below.
+ * The transaction id below which every inbox row is final, read from the statement's own snapshot:
+ * the oldest transaction that snapshot saw running (or the next id, when it saw none), so the
+ * watermark never passes a drain batch that commits late. pg_snapshot_xmin would do, but it counts
+ * every database of the cluster (one long transaction anywhere on the server would stop the
+ * derivation), so a running id is skipped when pg_stat_activity shows it in ANOTHER database.
+ * Only that way round is safe: pg_stat_activity is read after the snapshot was taken, and a
+ * transaction of this database that committed in between is in neither list any more, yet its
+ * rows are not in the snapshot either. (Reading the running ids of this database from
+ * pg_stat_activity, as this did before, let the watermark pass such a batch: its rows were never
+ * derived. The drain tests with several drainers found it under load.) pg_stat_activity's ids
+ * are 32-bit: compared with the snapshot's low 32 bits.
  */
 export const DERIVABLE_BEFORE = `(
-  SELECT (COALESCE(min(s.xmax - ((s.xmax % 4294967296 - a.backend_xid::text::bigint + 4294967296) % 4294967296)), s.xmax))::text::xid8
-    FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
-    LEFT JOIN pg_stat_activity a ON a.datname = current_database() AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
-   GROUP BY s.xmax)`;
+  SELECT COALESCE(
+    (SELECT min(r) FROM pg_snapshot_xip(pg_current_snapshot()) AS r
+      WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                         WHERE a.datname <> current_database() AND a.backend_xid::text::bigint = r::text::bigint % 4294967296)),
+    pg_snapshot_xmax(pg_current_snapshot())))`;
+
+/** The inbox rows the derivation may take next: after the watermark ($1, $2), final, in (tx, id) order, $3 of them. */
+export const nextDerivable = (columns: string) => `SELECT ${columns} FROM dead_letter_inbox x
+  WHERE (x.tx, x.id) > ($1::xid8, $2::bigint) AND x.tx < ${DERIVABLE_BEFORE}
+  ORDER BY x.tx, x.id LIMIT $3`;
 
 /** Loads the batch into derive_batch; returns its rows' keys in arrival order ((tx, id) order). */
 export async function loadBatch(client: Client, source: BatchSource): Promise<InboxKey[]> {
   await client.query(TEMP_TABLES);
   const [rows, params] =
     'after' in source
-      ? [
-          `SELECT ${INBOX_COLUMNS} FROM dead_letter_inbox x
-            WHERE (x.tx, x.id) > ($1::xid8, $2::bigint) AND x.tx < ${DERIVABLE_BEFORE}
-            ORDER BY x.tx, x.id LIMIT $3`,
-          [source.after.tx, source.after.id, source.limit],
-        ]
+      ? [nextDerivable(INBOX_COLUMNS), [source.after.tx, source.after.id, source.limit]]
       : [
           `SELECT ${INBOX_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id)
              JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,

@@ -80,14 +80,15 @@ function safeValidate(body: Buffer, contentType: string | undefined): Validation
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The control characters search text has none of (tab, newline and carriage return stay). */
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 /** Whether the body as UTF-8 text is already its own search text (see PreparedDeath.searchText). */
 function bodyIsSearchText(body: Buffer): boolean {
   if (body.length > SEARCH_BODY_BYTES || !isUtf8(body)) return false;
-  for (let i = 0; i < body.length; i++) {
-    const b = body[i];
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
-  }
-  return true;
+  // a byte below 0x20 is never part of a multi-byte UTF-8 character: latin1 shows the same ones
+  CONTROL_CHARS.lastIndex = 0;
+  return !CONTROL_CHARS.test(body.toString('latin1'));
 }
 
 /** The text full-text search indexes for a death (its body as text, then its error message). */
@@ -101,7 +102,7 @@ function searchableBody(body: Buffer): string {
   // do not cut a multi-byte character in half
   if (end < body.length) while (end > 0 && (body[end] & 0xc0) === 0x80) end--;
   try {
-    return utf8.decode(body.subarray(0, end)).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ');
+    return utf8.decode(body.subarray(0, end)).replace(CONTROL_CHARS, ' ');
   } catch {
     return '';
   }

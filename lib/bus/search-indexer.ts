@@ -16,11 +16,8 @@ import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
 import { KickedLoop } from './kicked-loop';
-
-/** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
-export interface Queryable {
-  query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
+import { derivationPending } from './derive-dead-letters';
+import type { Queryable } from './with-client';
 
 /** Indexes up to `chunk` backlog rows in one statement (one transaction); returns how many it took. */
 export async function indexSearchBacklog(db: Queryable, chunk = 1000): Promise<number> {
@@ -89,15 +86,6 @@ export interface SearchIndexerOptions {
   idleMs?: number;
   /** longest wait for the derivation to catch up before a chunk is indexed anyway (default 30 s) */
   maxDeferMs?: number;
-}
-
-/** Whether stored dead letters wait to be derived into records (one index probe past the watermark). */
-export async function derivationPending(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query<{ pending: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM dead_letter_inbox i, derivation_state s
-                     WHERE s.name = 'dead-letters' AND (i.tx, i.id) > (s.last_tx, s.last_id)) AS pending`,
-  );
-  return rows[0]?.pending === true;
 }
 
 /** Runs indexSearchBacklog in a loop: at once when kicked (after a drain commit), else every idleMs. */

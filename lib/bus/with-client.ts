@@ -5,6 +5,11 @@
 import type pg from 'pg';
 import { ignoreClosing } from './ignore-closing';
 
+/** pg.Pool, pg.Client, or an adapter over Prisma's $queryRawUnsafe (lib/server/db.ts). */
+export interface Queryable {
+  query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
 export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   const onError = () => {};

@@ -12,8 +12,7 @@
 // mid-episode, the new holder starts counting afresh (a late, not a doubled, notification).
 import type { Logger } from 'pino';
 import type { QueueHealth } from '@/lib/bus/queue-health';
-
-type Queryable = { query<R extends object = object>(text: string, values?: unknown[]): Promise<{ rows: R[] }> };
+import type { Queryable } from '@/lib/bus/with-client';
 
 export interface ConditionProbes {
   /** this process's drain state, or null when it runs no drain (then drain.stopped is not judged) */

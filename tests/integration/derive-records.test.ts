@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDeadLetter, type PreparedDeath } from '@/lib/bus/prepare-dead-letter';
 import { writeRaw } from '@/lib/bus/write-raw';
 import { deriveBatch } from '@/lib/bus/derive-dead-letters';
-import { storeAndDerive } from '@/lib/bus/derive-records';
+import { DERIVABLE_BEFORE, storeAndDerive } from '@/lib/bus/derive-records';
 import { insertRaw } from '@/lib/bus/write-raw';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -210,6 +210,37 @@ describe('derivation of records from the inbox', () => {
       writer.release();
       await other.query('ROLLBACK').catch(ignoreCleanupError);
       await other.end();
+    }
+  });
+  it('a drain batch that commits while the horizon is read is not passed: the horizon stays at or below it', async () => {
+    // The horizon is read from the statement's snapshot, then pg_stat_activity. A drain batch
+    // running at the snapshot and committed before pg_stat_activity is read is in neither list
+    // of running transactions, yet its rows are not in the snapshot: the horizon must not pass
+    // it, or the watermark skips its rows for good. The statement sleeps between the two reads.
+    const writer = await db.pool.connect();
+    const reader = await db.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await insertRaw(writer, [death({ eventId: randomUUID() })], 'edu.events.dlq');
+      const { rows } = await writer.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x');
+      // a later transaction that has ended: the snapshot lists the writer as running below it
+      await reader.query('BEGIN');
+      await reader.query('SELECT pg_current_xact_id()');
+      await reader.query('COMMIT');
+      const horizon = reader.query<{ horizon: string; snapshot: string }>(
+        `SELECT (SELECT h FROM (SELECT ${DERIVABLE_BEFORE} AS h) hh WHERE y.s IS NOT NULL)::text AS horizon, pg_current_snapshot()::text AS snapshot
+           FROM (SELECT pg_sleep(0.6)::text AS s OFFSET 0) y`,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      await writer.query('COMMIT');
+      const read = (await horizon).rows[0];
+      // the writer was running in the statement's snapshot
+      expect(read.snapshot.split(':')[2].split(',')).toContain(rows[0].x);
+      expect(BigInt(read.horizon)).toBeLessThanOrEqual(BigInt(rows[0].x));
+    } finally {
+      await writer.query('ROLLBACK').catch(ignoreCleanupError);
+      writer.release();
+      reader.release();
     }
   });
 });

@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { writeRaw } from '@/lib/bus/write-raw';
 import { deriveBatch } from '@/lib/bus/derive-dead-letters';
-import { derivationPending } from '@/lib/bus/search-indexer';
+import { derivationPending } from '@/lib/bus/derive-dead-letters';
 import { seedDeadLetter } from './triage-seed';
 
 let db: TestDatabase;
