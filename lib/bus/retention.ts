@@ -1,8 +1,8 @@
 // Purges dead letters whose last death is older than RETENTION_DAYS (the DLQ's own TTL), in small
 // batches so the drain and the console never wait behind one long delete. Messages and history go
 // with their record (ON DELETE CASCADE); failure group counts are decremented in the same
-// statement (and kept in purged_counts for the metrics' counters), and emptied groups and old
-// hour buckets are removed. The republish outbox and bulk jobs age out on the same clock: settled
+// statement (and kept in purged_counts for the metrics' counters), and emptied groups nobody
+// triaged and old hour buckets are removed. The republish outbox and bulk jobs age out on the same clock: settled
 // intents (recovery needs only unfinished ones, and the ledger copy of an intent it cannot find
 // is simply acked) and finished jobs with their items.
 import type pg from 'pg';
@@ -117,7 +117,16 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
     options,
   );
   await pool.query('DELETE FROM failure_group_hours WHERE hour < $1', [cutoff]);
-  await pool.query(`DELETE FROM failure_groups WHERE count = 0 AND pending_count = 0 AND last_seen_at < $1`, [cutoff]);
+  // An emptied group goes only if nobody triaged it: a group with notes, history, an assignee or a
+  // status (acknowledged, snoozed, resolved) keeps them, and a resolved one that dies again must
+  // still be found resolved, to be reopened as a regression.
+  await pool.query(
+    `DELETE FROM failure_groups g
+      WHERE g.count = 0 AND g.pending_count = 0 AND g.last_seen_at < $1 AND g.status = 'open' AND g.assignee_id IS NULL
+        AND NOT EXISTS (SELECT 1 FROM failure_group_notes n WHERE n.group_id = g.id)
+        AND NOT EXISTS (SELECT 1 FROM failure_group_history h WHERE h.group_id = g.id)`,
+    [cutoff],
+  );
   return total;
 }
 
