@@ -14,6 +14,19 @@ export class ApiClientError extends Error {
   }
 }
 
+/**
+ * "Invalid field: events" says where; the details say what is wrong there: shown together
+ * ("Invalid field: events (choose at least one event)"), a few at most.
+ */
+function withFieldMessages(message: string, details: unknown): string {
+  if (!Array.isArray(details)) return message;
+  const said = details
+    .filter((d): d is { field: string; message: string } => typeof d?.field === 'string' && typeof d?.message === 'string')
+    .slice(0, 3)
+    .map((d) => `${d.field}: ${d.message}`);
+  return said.length ? `${message} (${said.join('; ')})` : message;
+}
+
 /** The one place that turns a fetch into parsed data or an ApiClientError (reads and writes). */
 export async function requestJson<S extends z.ZodTypeAny>(url: string, schema: S, init: RequestInit = {}): Promise<z.infer<S>> {
   let res: Response;
@@ -26,7 +39,7 @@ export async function requestJson<S extends z.ZodTypeAny>(url: string, schema: S
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const e = body?.error;
-    throw new ApiClientError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `HTTP ${res.status}`, e?.details);
+    throw new ApiClientError(res.status, e?.code ?? 'http_' + res.status, withFieldMessages(e?.message ?? `HTTP ${res.status}`, e?.details), e?.details);
   }
   return schema.parse(body);
 }
