@@ -385,6 +385,7 @@ async function main() {
     // where the machine's CPU went: what bounds (b) and (c) on this machine
     log(`until (b): ${describeCpu(d.cpu.drain, N)}`);
     if (!STORE_ONLY) log(`until (c): ${describeCpu(d.cpu.visible, N)}`);
+    if (!STORE_ONLY) log(cpuBudget(bare, d.cpu.visible));
     const ratio = d.rate / bare;
     const checks = {
       [`b/a >= ${TARGET_RATIO}`]: ratio >= TARGET_RATIO,
@@ -407,6 +408,21 @@ async function main() {
     await connection.close().catch(ignoreCleanupError);
     for (const db of drainDbs) await dropDatabase(db).catch(ignoreCleanupError);
   }
+}
+
+/**
+ * What the targets allow at this run's ceiling, against what this run spent: b >= 0.5a and
+ * c <= 1.5x the drain's time mean every record listed within 3N/a seconds, so at most
+ * cores x 3/a seconds of CPU a message, whatever runs when. When the run spent more, no
+ * scheduling meets both targets on this machine: only less work a message does.
+ */
+function cpuBudget(ceiling: number, visible: CpuUsage): string {
+  const cores = os.cpus().length;
+  const budgetUs = (cores * (MAX_VISIBLE_FACTOR / TARGET_RATIO) * 1e6) / ceiling;
+  const { cpu } = visible;
+  const spentUs = ((cpu.postgres + cpu.rabbitmq + cpu.node + cpu.other) * 1e6) / N;
+  const verdict = spentUs <= budgetUs ? 'within it' : `${(spentUs / budgetUs).toFixed(2)}x over it: out of reach on ${cores} cores at this ceiling`;
+  return `CPU budget of b and c together at (a): <= ${Math.round(budgetUs)} us a message (every record listed within ${((N * MAX_VISIBLE_FACTOR) / (TARGET_RATIO * ceiling)).toFixed(1)} s on ${cores} cores); spent until (c): ${Math.round(spentUs)} us, ${verdict}`;
 }
 
 await main();
