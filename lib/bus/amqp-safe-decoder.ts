@@ -215,6 +215,13 @@ const BASIC_CLASS = 60;
 
 let frameModule: FrameModule | null = null;
 
+/**
+ * Marks a recvFrame as this module's, whichever copy of the module installed it: a Next build may
+ * bundle the module into more than one chunk, each installing its own (equivalent) function, so
+ * the last one wins and identity with this copy's function proves nothing.
+ */
+const SAFE_DECODER = Symbol.for('eventdesk.amqp-safe-decoder');
+
 /** amqplib's Connection.prototype.recvFrame, with basic content headers decoded by this module. */
 function safeRecvFrame(this: AmqpConnectionInternals): unknown {
   const { parseFrame, decodeFrame } = frameModule!;
@@ -283,6 +290,7 @@ export function installSafeDecoder(): void {
   if (typeof Connection?.prototype?.recvFrame !== 'function' || typeof frameModule.parseFrame !== 'function') {
     throw new Error('amqp-safe-decoder: amqplib internals changed (Connection.prototype.recvFrame / frame.parseFrame)');
   }
+  Object.defineProperty(safeRecvFrame, SAFE_DECODER, { value: true });
   Connection.prototype.recvFrame = safeRecvFrame;
   installed = true;
 }
@@ -290,7 +298,7 @@ export function installSafeDecoder(): void {
 /** Throws when a live connection does not decode with this module (another amqplib copy). */
 export function assertSafeDecoder(model: ChannelModel): void {
   const conn = (model as unknown as { connection: AmqpConnectionInternals }).connection;
-  if (conn?.recvFrame !== safeRecvFrame) {
+  if ((conn?.recvFrame as { [SAFE_DECODER]?: boolean } | undefined)?.[SAFE_DECODER] !== true) {
     throw new Error('the deep-header guard is not active on this amqplib connection (another amqplib copy?): see lib/bus/amqp-safe-decoder.ts');
   }
 }

@@ -8,7 +8,7 @@ import { MAX_HEADER_DEPTH, UNDECODABLE_KEY } from '@/lib/bus/amqp-safe-decoder';
 import { Drainer } from '@/lib/bus/drainer';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { deepHeadersTable, dlqTopology, publishRawHeaders, queueTotal, testLogger, waitFor } from './drain-helpers';
+import { closeConsumerConnection, deepHeadersTable, dlqTopology, publishRawHeaders, queueTotal, testLogger, waitFor } from './drain-helpers';
 
 let broker: TestBroker;
 let db: TestDatabase;
@@ -75,7 +75,7 @@ describe('the deep header', () => {
 describe('the deep header in the built server', () => {
   // Next keeps amqplib external (serverExternalPackages): the server process must patch the same
   // copy its drain connects with, or the connection refuses to run (assertSafeDecoder).
-  it('drains a 5,000-deep header message inside `next start` and stays connected', async () => {
+  it('drains a 5,000-deep header message inside `next start`, stays connected, and reconnects after routes loaded the decoder again', async () => {
     const { startNextServer } = await import('../helpers/next-server');
     const { dlq: serverDlq } = await dlqTopology(broker, 'draindeepnext');
     broker.track('queue', `eventdesk.parked.${serverDlq}`);
@@ -94,6 +94,20 @@ describe('the deep header in the built server', () => {
       await waitFor(async () => (await queueTotal(serverDlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
       const h = await health();
       expect(h).toMatchObject({ broker: { ok: true }, drain: { state: 'running', parkedTotal: 0 } });
+
+      // Routes that load the decoder from another chunk of the build (metrics, queues, the
+      // dead-letter actions) re-install it; the drain's reconnect must still find it active.
+      for (const route of ['/api/metrics', '/api/queues', '/api/stats/summary']) await fetch(`${server.url}${route}`);
+      await closeConsumerConnection(serverDlq);
+      const consumers = async () => (await broker.channel.checkQueue(serverDlq)).consumerCount;
+      await waitFor(async () => (await consumers()) === 1 && (await health()).drain?.state === 'running', 30_000, 'the drain consuming again').catch(
+        async (err: Error) => {
+          throw new Error(`${err.message}\n${server.output().slice(-3000)}`);
+        },
+      );
+      const againId = `after-reconnect-${randomUUID()}`;
+      publisher.sendToQueue(serverDlq, Buffer.from('{"normal":"again"}'), { messageId: againId });
+      await row(againId);
       await publisher.close();
     } finally {
       await server.stop();

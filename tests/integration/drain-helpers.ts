@@ -46,6 +46,25 @@ export async function closeBrokerConnection(connectionName: string): Promise<voi
   await run('rabbitmqctl', ['-q', 'close_connection', line.split('\t')[0].trim(), 'drain fault test']);
 }
 
+/** Closes the broker connection of whoever consumes `queue` (a server whose connection name is not known here). */
+export async function closeConsumerConnection(queue: string): Promise<void> {
+  const { stdout: consumers } = await run('rabbitmqctl', ['-q', 'list_consumers', 'queue_name', 'channel_pid']);
+  const channel = consumers
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .find(([name]) => name?.trim() === queue)?.[1]
+    ?.trim();
+  if (!channel) throw new Error(`no consumer on ${queue}`);
+  const { stdout: channels } = await run('rabbitmqctl', ['-q', 'list_channels', 'pid', 'connection']);
+  const connection = channels
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .find(([pid]) => pid?.trim() === channel)?.[1]
+    ?.trim();
+  if (!connection) throw new Error(`channel ${channel} not found`);
+  await run('rabbitmqctl', ['-q', 'close_connection', connection, 'drain fault test']);
+}
+
 export async function queueDepth(broker: TestBroker, queue: string): Promise<number> {
   return (await broker.channel.checkQueue(queue)).messageCount;
 }

@@ -2,7 +2,7 @@
 // (deeper levels handed over as raw bytes), never a throw for malformed tables.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeBasicProperties, decodeHeaders, MAX_HEADER_DEPTH, UNDECODABLE_KEY } from '@/lib/bus/amqp-safe-decoder';
 
 const req = createRequire(import.meta.url);
@@ -159,5 +159,19 @@ describe('assertSafeDecoder', () => {
     const { Connection } = req(join(amqplibDir, 'lib', 'connection.js')) as { Connection: { prototype: object } };
     const guarded = { connection: Object.create(Connection.prototype) } as unknown as import('amqplib').ChannelModel;
     expect(() => assertSafeDecoder(guarded)).not.toThrow();
+  });
+
+  it('accepts the guard installed by another copy of the module (a Next build bundles it into several chunks)', async () => {
+    const first = await import('@/lib/bus/amqp-safe-decoder');
+    vi.resetModules();
+    // a second, separate copy: importing it installs its own recvFrame over the first copy's
+    const second = await import('@/lib/bus/amqp-safe-decoder');
+    expect(second).not.toBe(first);
+    const { Connection } = req(join(amqplibDir, 'lib', 'connection.js')) as { Connection: { prototype: object } };
+    const reconnected = { connection: Object.create(Connection.prototype) } as unknown as import('amqplib').ChannelModel;
+    // the first copy checks a connection made after the second copy was loaded (the drain's
+    // reconnect after a web route had loaded the other chunk): still guarded
+    expect(() => first.assertSafeDecoder(reconnected)).not.toThrow();
+    expect(() => second.assertSafeDecoder(reconnected)).not.toThrow();
   });
 });
