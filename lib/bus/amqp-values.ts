@@ -123,6 +123,15 @@ export function decodeAmqpValue(value: Json): unknown {
 }
 
 /** Header value as text, whatever its AMQP type (Buffers decoded as UTF-8). */
+/** PostgreSQL text cannot hold NUL nor jsonb lone surrogates; bounded so one odd header cannot bloat a row. */
+export function cleanText(value: string | null | undefined, max = 2000): string | null {
+  if (value === null || value === undefined) return null;
+  let s = value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  if (s.length > max) s = s.slice(0, max);
+  // lone surrogates (from JSON "\ud800" escapes) are rejected by jsonb
+  return s.toWellFormed();
+}
+
 export function headerText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;

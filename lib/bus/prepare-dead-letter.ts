@@ -7,8 +7,8 @@ import { isUtf8 } from 'node:buffer';
 import type { ConsumeMessage } from 'amqplib';
 import { validateBody, type ValidationResult } from '@/lib/events/validate';
 import { groupId, groupKey, type GroupKey } from '@/lib/groups/signature';
-import { encodeTable, headerText } from './amqp-values';
-import { parseDeaths, readErrorDetails, summariseDeath, type Death } from './x-death';
+import { cleanText, encodeTable, headerText } from './amqp-values';
+import { deathTime, parseDeaths, readErrorDetails, summariseDeath, type Death } from './x-death';
 
 export const REPUBLISH_COUNT_HEADER = 'x-eventdesk-republish-count';
 /**
@@ -59,15 +59,6 @@ export interface PreparedDeath {
   unreadable: string | null;
   /** set by the drain once this delivery is stored or parked, so a retried batch skips it */
   done?: boolean;
-}
-
-/** PostgreSQL text cannot hold NUL nor jsonb lone surrogates; bounded so one odd header cannot bloat a row. */
-export function cleanText(value: string | null | undefined, max = MAX_TEXT): string | null {
-  if (value === null || value === undefined) return null;
-  let s = value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
-  if (s.length > max) s = s.slice(0, max);
-  // lone surrogates (from JSON "\ud800" escapes) are rejected by jsonb
-  return s.toWellFormed();
 }
 
 function safeValidate(body: Buffer, contentType: string | undefined): ValidationResult {
@@ -288,7 +279,7 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
     queue,
     reason,
     exchange: cleanText(death.exchange, 500),
-    failedAt: death.time ?? receivedAt,
+    failedAt: deathTime(death.time, receivedAt),
     errorMessage,
     validationStatus: validation.status,
     violations: cleanViolations(validation.violations),

@@ -2,7 +2,7 @@
 // x-death is an array of tables, most recent death first: {queue, reason, count (long), exchange,
 // routing-keys, time (timestamp)}. RabbitMQ 3.10 also sets x-first-death-queue/-reason/-exchange;
 // 3.13+/4.x add x-last-death-queue/-reason/-exchange.
-import { headerText } from './amqp-values';
+import { cleanText, headerText } from './amqp-values';
 
 /** RabbitMQ's 'rejected' | 'expired' | 'maxlen' | 'delivery_limit', or whatever a broker sends */
 export type DeathReason = string;
@@ -29,7 +29,14 @@ export interface DeathSummary {
 
 type Headers = Record<string, unknown> | null | undefined;
 
-/** AMQP timestamps arrive as amqplib's {'!':'timestamp', value: seconds}, a Date, or seconds. */
+/** The times a death may carry: 1970 to the end of year 9999 (later or BC ones break every reader of the record). */
+const EARLIEST_MS = 0;
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * AMQP timestamps arrive as amqplib's {'!':'timestamp', value: seconds}, a Date, or seconds; null
+ * when there is none, or when it is outside 1970..9999 (any client can publish any 64-bit value).
+ */
 export function amqpTime(value: unknown): Date | null {
   let ms: number | null = null;
   if (value instanceof Date) ms = value.getTime();
@@ -39,16 +46,36 @@ export function amqpTime(value: unknown): Date | null {
     const v = value.value;
     if (typeof v === 'number' || typeof v === 'bigint') ms = Number(v) * 1000;
   } else if (typeof value === 'string' && value) ms = Date.parse(value);
-  return ms !== null && Number.isFinite(ms) ? new Date(ms) : null;
+  return ms !== null && Number.isFinite(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS ? new Date(ms) : null;
+}
+
+/** How far ahead of the drain's clock a broker's clock may be before its death time is not believed. */
+const CLOCK_SKEW_MS = 24 * 3600_000;
+
+/**
+ * When a dead letter failed, for ordering, charts and retention: the broker's death time, unless
+ * it lies more than a day after the drain received it (a wrong clock or a forged header: a record
+ * dated in the future would head the list and outlive retention); then the time it arrived.
+ */
+export function deathTime(time: Date | null, receivedAt: Date): Date {
+  return time && time.getTime() <= receivedAt.getTime() + CLOCK_SKEW_MS ? time : receivedAt;
+}
+
+/** A count a death may carry: a whole number that fits PostgreSQL's int (any client can publish 1e300). */
+function boundedCount(n: number): number {
+  return Math.min(Math.max(Math.trunc(n), 0), 2 ** 31 - 1);
 }
 
 function count(value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return boundedCount(value);
+  if (typeof value === 'bigint') return boundedCount(Number(value));
   if (value && typeof value === 'object' && 'value' in value) return count(value.value);
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  if (typeof value === 'string' && /^\d{1,10}$/.test(value)) return boundedCount(Number(value));
   return 1;
 }
+
+/** A header string as a death keeps it: no NUL, no lone surrogate (jsonb refuses both), bounded. */
+const deathText = (value: unknown): string | undefined => cleanText(headerText(value), 500) ?? undefined;
 
 export function parseDeaths(headers: Headers): Death[] {
   const raw = headers?.['x-death'];
@@ -59,11 +86,14 @@ export function parseDeaths(headers: Headers): Death[] {
     const e = entry as Record<string, unknown>;
     const keys = Array.isArray(e['routing-keys']) ? e['routing-keys'] : [];
     deaths.push({
-      queue: headerText(e.queue) ?? '',
-      reason: headerText(e.reason) ?? null,
+      queue: deathText(e.queue) ?? '',
+      reason: deathText(e.reason) ?? null,
       count: count(e.count),
-      exchange: headerText(e.exchange) ?? null,
-      routingKeys: keys.map((k) => headerText(k)).filter((k): k is string => k !== undefined),
+      exchange: deathText(e.exchange) ?? null,
+      routingKeys: keys
+        .slice(0, 100)
+        .map(deathText)
+        .filter((k): k is string => k !== undefined),
       time: amqpTime(e.time)?.toISOString() ?? null,
     });
   }

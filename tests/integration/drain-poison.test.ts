@@ -143,6 +143,38 @@ describe('poison input', () => {
     expect(big.peakHeldBytes).toBeLessThanOrEqual(16 * size + 8 * 1024 * 1024);
   }, 240_000);
 
+  it('x-death past what a record holds (times outside 1970..9999 or in the future, counts past int, NUL in names): a readable record, in range', async () => {
+    const cases: Record<string, Record<string, unknown>> = {
+      year10000: { time: { '!': 'timestamp', value: 253402387200 } },
+      bc: { time: -200000000000 }, // (a signed long: an AMQP timestamp is unsigned)
+      maxSafe: { time: { '!': 'timestamp', value: Number.MAX_SAFE_INTEGER } },
+      nextYear: { time: { '!': 'timestamp', value: Math.floor(Date.now() / 1000) + 365 * 86400 } },
+      hugeCount: { count: 1e300 },
+      nulNames: { queue: 'q\u0000ueue', reason: 're\u0000jected', exchange: 'ex\u0000', 'routing-keys': ['rk\u0000'] },
+    };
+    const ids = Object.fromEntries(Object.keys(cases).map((k) => [k, `xdeath-${k}-${randomUUID()}`]));
+    const before = Date.now();
+    for (const [k, death] of Object.entries(cases)) {
+      broker.channel.sendToQueue(dlq, Buffer.from('{"odd":"x-death"}'), {
+        messageId: ids[k],
+        headers: { 'x-death': [{ queue: 'enrolment-service', reason: 'rejected', count: 1, exchange: 'edu.events', 'routing-keys': ['rk'], ...death }] },
+      });
+    }
+    for (const [k, id] of Object.entries(ids)) {
+      const row = await stored(id);
+      expect(row.status, k).toBe('pending');
+      expect(row.unreadable_reason, k).toBeNull();
+      // stored times the console can show and retention can age: not before the test, not ahead of now
+      for (const t of [row.first_failed_at, row.last_failed_at] as Date[]) {
+        expect(Number.isNaN(t.getTime()), k).toBe(false);
+        expect(t.getTime(), k).toBeGreaterThanOrEqual(before - 1000);
+        expect(t.getTime(), k).toBeLessThanOrEqual(Date.now() + 1000);
+      }
+      expect(row.attempts, k).toBeLessThanOrEqual(2 ** 31 - 1);
+    }
+    expect((await stored(ids.nulNames)).queue).toBe('q\uFFFDueue');
+  });
+
   it('keeps draining after all that', async () => {
     const id = `after-${randomUUID()}`;
     broker.channel.sendToQueue(dlq, Buffer.from('ok'), { messageId: id });

@@ -117,8 +117,15 @@ describe('prepareDeadLetter', () => {
 
   it('marks a message it cannot read as unreadable instead of throwing, keeping its bytes', () => {
     const body = Buffer.from('bytes kept');
-    // an AMQP timestamp past what a Date holds: the x-death time cannot be read
-    const d = prepareDeadLetter(message(body, { 'x-death': [{ queue: 'q1', time: { '!': 'timestamp', value: 9e15 } }] }));
+    // a header value no code path expected: reading it throws
+    const headers = { 'x-death': [{ queue: 'q1' }] };
+    Object.defineProperty(headers, 'x-odd', {
+      enumerable: true,
+      get() {
+        throw new RangeError('not readable');
+      },
+    });
+    const d = prepareDeadLetter(message(body, headers));
     expect(d.unreadable).toMatch(/RangeError/);
     expect(d.body.equals(body)).toBe(true);
     expect(d.queue).toBe('q1');
@@ -126,5 +133,40 @@ describe('prepareDeadLetter', () => {
     // headers that are not even an object, and a missing content
     const odd = prepareDeadLetter({ fields: {}, properties: { headers: 42 } } as unknown as ConsumeMessage);
     expect(odd.body.length).toBe(0);
+  });
+
+  it('reads x-death values past what a record can hold: times outside 1970..9999, counts past int, NUL in names', () => {
+    const receivedAt = new Date('2026-12-06T06:00:00Z');
+    for (const time of [9e15, Number.MAX_SAFE_INTEGER, 253402387200 /* year 10000 */, -200000000000 /* 4369 BC */, -1]) {
+      const d = prepareDeadLetter(message(Buffer.from('{}'), { 'x-death': [{ queue: 'q1', count: 1, time: { '!': 'timestamp', value: time } }] }), receivedAt);
+      expect(d.unreadable, String(time)).toBeNull();
+      expect(d.failedAt).toEqual(receivedAt);
+      expect(d.deaths[0].time).toBeNull();
+    }
+    // a death time more than a day ahead of the drain's clock is not believed either; an hour ahead is
+    const ahead = (hours: number) => ({ '!': 'timestamp', value: receivedAt.getTime() / 1000 + hours * 3600 });
+    expect(prepareDeadLetter(message(Buffer.from('{}'), { 'x-death': [{ queue: 'q1', time: ahead(48) }] }), receivedAt).failedAt).toEqual(receivedAt);
+    expect(prepareDeadLetter(message(Buffer.from('{}'), { 'x-death': [{ queue: 'q1', time: ahead(1) }] }), receivedAt).failedAt.getTime()).toBe(
+      receivedAt.getTime() + 3600_000,
+    );
+
+    for (const count of [1e300, 2 ** 53, -5, 1.5]) {
+      const d = prepareDeadLetter(message(Buffer.from('{}'), { 'x-death': [{ queue: 'q1', count }] }));
+      expect(d.deathCount, String(count)).toBeGreaterThanOrEqual(0);
+      expect(d.deathCount).toBeLessThanOrEqual(2 ** 31 - 1);
+      expect(Number.isInteger(d.deathCount)).toBe(true);
+    }
+
+    const d = prepareDeadLetter(
+      message(Buffer.from('{}'), {
+        'x-death': [{ queue: 'q\u0000ueue', reason: 're\u0000jected', exchange: 'ex\ud800', 'routing-keys': ['rk\u0000'], count: 1 }],
+      }),
+    );
+    expect(d.unreadable).toBeNull();
+    expect(d.queue).toBe('q\uFFFDueue');
+    // what goes into jsonb: no NUL, no lone surrogate
+    const deaths = JSON.stringify(d.deaths);
+    expect(deaths).not.toMatch(/\\u0000|\\ud800/);
+    expect(d.deaths[0]).toMatchObject({ queue: 'q\uFFFDueue', reason: 're\uFFFDjected', exchange: 'ex\uFFFD', routingKeys: ['rk\uFFFD'] });
   });
 });
