@@ -13,8 +13,18 @@ export interface FieldError {
   message: string;
 }
 
+/** unknown fields named in one error */
+const MAX_NAMED_KEYS = 10;
+
 export function zodDetails(err: ZodError): FieldError[] {
-  return err.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message }));
+  return err.issues.flatMap((i) => {
+    const at = i.path.map(String);
+    // an unknown field is named itself (its parent's path alone would say "(root)")
+    // (the first few, each cut short: a body may hold 200,000 of them)
+    if (i.code === 'unrecognized_keys')
+      return i.keys.slice(0, MAX_NAMED_KEYS).map((k) => ({ field: [...at, k.slice(0, 100)].join('.'), message: 'unknown field' }));
+    return [{ field: at.join('.') || '(root)', message: i.message }];
+  });
 }
 
 function invalid(what: string, details: FieldError[]): ApiError {

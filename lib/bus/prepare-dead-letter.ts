@@ -233,10 +233,19 @@ function deathQueueOnly(headers: unknown): string {
   return headerText(h['x-last-death-queue']) ?? headerText(h['x-first-death-queue']) ?? '';
 }
 
+/**
+ * Test hook: a message carrying the header this names cannot be read. The drain reads every value
+ * a client can put on the wire into something storable, so the unreadable path (park, record,
+ * retry) has no trigger left but a bug; its tests make one.
+ */
+const TEST_UNREADABLE_HEADER = 'EVENTDESK_TEST_UNREADABLE_HEADER';
+
 function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
   const body = msg.content;
   const { headers: rawHeaders, ...rest } = msg.properties;
   const headers = (rawHeaders ?? {}) as Record<string, unknown>;
+  const testHook = process.env[TEST_UNREADABLE_HEADER];
+  if (testHook && headers[testHook] !== undefined) throw new RangeError(`test hook: "${testHook}" makes this message unreadable`);
   const encodedHeaders = encodeTable(headers);
   const encodedProperties = encodeTable(rest);
   // canonical: encodeTable sorts keys at every level

@@ -56,7 +56,7 @@ export const bulkTransformSchema = z.discriminatedUnion('kind', [
 ]);
 export type BulkTransform = z.infer<typeof bulkTransformSchema>;
 
-export const bulkRequestSchema = z.object({
+export const bulkRequestSchema = z.strictObject({
   action: z.enum(BULK_ACTIONS),
   selection: bulkSelectionSchema,
   reason: safeTrimmed(2000, 1, 'a reason is required'),

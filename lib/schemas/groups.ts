@@ -98,7 +98,7 @@ export const groupDetailSchema = failureGroupSchema.extend({
 export type GroupDetail = z.infer<typeof groupDetailSchema>;
 
 export const changeGroupSchema = z
-  .object({
+  .strictObject({
     status: groupStatusSchema.optional(),
     /** a user id, `me` (the calling user), or null to unassign */
     assigneeId: z.union([z.literal('me'), uuidText, z.null()], { message: 'expected me, a user id or null' }).optional(),
@@ -121,7 +121,7 @@ export type ChangeGroupInput = z.infer<typeof changeGroupSchema>;
 /** What a client sends (snoozedUntil as an ISO string). */
 export type ChangeGroupRequest = z.input<typeof changeGroupSchema>;
 
-export const addGroupNoteSchema = z.object({
+export const addGroupNoteSchema = z.strictObject({
   text: safeText(GROUP_NOTE_MAX).pipe(z.string().trim().min(1, 'expected some text')),
 });
 export type AddGroupNoteInput = z.infer<typeof addGroupNoteSchema>;

@@ -43,7 +43,7 @@ export const republishTargetSchema = z.discriminatedUnion('kind', [
 export type RepublishTargetInput = z.infer<typeof republishTargetSchema>;
 
 export const republishRequestSchema = z
-  .object({
+  .strictObject({
     /** the edited body text; absent = the stored bytes unchanged */
     body: safeText(8 * 1024 * 1024)
       .refine((v) => jsonTextDepth(v) <= MAX_EDITED_BODY_DEPTH, `must not nest deeper than ${MAX_EDITED_BODY_DEPTH} levels`)
@@ -74,10 +74,10 @@ export const republishResponseSchema = z.object({
 });
 export type RepublishResponse = z.infer<typeof republishResponseSchema>;
 
-export const discardRequestSchema = z.object({ reason });
+export const discardRequestSchema = z.strictObject({ reason });
 export type DiscardRequest = z.infer<typeof discardRequestSchema>;
 
-export const restoreRequestSchema = z.object({ reason: safeTrimmed(REASON_MAX).optional() });
+export const restoreRequestSchema = z.strictObject({ reason: safeTrimmed(REASON_MAX).optional() });
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 
 export const statusChangeResponseSchema = z.object({

@@ -19,7 +19,7 @@ export type ApiToken = z.infer<typeof apiTokenSchema>;
 export const apiTokenListSchema = z.object({ items: z.array(apiTokenSchema) });
 export type ApiTokenList = z.infer<typeof apiTokenListSchema>;
 
-export const createTokenSchema = z.object({
+export const createTokenSchema = z.strictObject({
   // No "@": the name is the audit actor, and must not pass for a user's email.
   name: safeTrimmed(100, 1, 'expected a name').pipe(z.string().regex(/^[^@]+$/, 'a token name cannot contain @')),
   role: roleSchema,

@@ -43,7 +43,7 @@ export type AssignableUser = z.infer<typeof assignableUserSchema>;
 export const assignableUserListSchema = z.object({ items: z.array(assignableUserSchema).max(ASSIGNABLE_USERS_LIMIT) }).strict();
 export type AssignableUserList = z.infer<typeof assignableUserListSchema>;
 
-export const createUserSchema = z.object({
+export const createUserSchema = z.strictObject({
   email: safeTrimmed(320).pipe(z.string().toLowerCase().email('expected an email address')),
   name: safeTrimmed(200).optional(),
   role: roleSchema,
@@ -53,7 +53,7 @@ export const createUserSchema = z.object({
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
 export const updateUserSchema = z
-  .object({
+  .strictObject({
     role: roleSchema.optional(),
     status: userStatusSchema.optional(),
     /** true: generate a new password (returned once) and end the user's sessions */

@@ -14,9 +14,11 @@ const operator = { name: 'olivia@example.com', role: 'operator' as const };
 const log = pino({ level: 'silent' });
 
 // One that stores fine (parked while a bug since fixed refused it), one PostgreSQL refuses for
-// real (an x-death time that does not fit timestamptz).
+// real: this test database has a CHECK its queue breaks (the drain now reads every value a client
+// can forge into something storable, so a real refusal is made here).
 const storable = { 'x-death': [{ queue: 'notification-service', reason: 'rejected', count: 1, time: { '!': 'timestamp', value: 1764268800 } }] };
-const refused = { 'x-death': [{ queue: 'orders-service', reason: 'rejected', count: 1, time: '-200000-01-01T00:00:00Z' }] };
+const REFUSED_QUEUE = 'orders-service-refused-by-the-test-database';
+const refused = { 'x-death': [{ queue: REFUSED_QUEUE, reason: 'rejected', count: 1, time: { '!': 'timestamp', value: 1764268800 } }] };
 
 describe('the retry-unreadable action', () => {
   let db: TestDatabase;
@@ -34,6 +36,8 @@ describe('the retry-unreadable action', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('actions_retry_unreadable');
+    // (only a record derived from it, pending, is refused: the unreadable one keeps the queue)
+    await db.pool.query(`ALTER TABLE dead_letters ADD CONSTRAINT test_refused CHECK (status <> 'pending' OR queue <> '${REFUSED_QUEUE}')`);
   });
 
   afterAll(async () => {

@@ -70,6 +70,21 @@ export async function queueDepth(broker: TestBroker, queue: string): Promise<num
 }
 
 /** Quiet unless LOG_LEVEL says otherwise: the drain logs every reconnect at warn. */
+/**
+ * The drain reads every value a client can put on the wire into something storable, so the paths
+ * for messages it cannot read or store are tested with made faults: a message with this header is
+ * unreadable (the EVENTDESK_TEST_UNREADABLE_HEADER hook of lib/bus/prepare-dead-letter.ts, set for
+ * the test process here), and one whose body holds REFUSED_MARKER is refused by a test database
+ * that refuseMarkedBodies was run on (23514, a CHECK on the inbox).
+ */
+export const UNREADABLE_TEST_HEADER = 'x-eventdesk-test-unreadable';
+process.env.EVENTDESK_TEST_UNREADABLE_HEADER = UNREADABLE_TEST_HEADER;
+export const REFUSED_MARKER = 'refused-by-the-test-database';
+
+export async function refuseMarkedBodies(pool: pg.Pool): Promise<void> {
+  await pool.query(`ALTER TABLE dead_letter_inbox ADD CONSTRAINT test_refused_body CHECK (position('${REFUSED_MARKER}'::bytea in body) = 0)`);
+}
+
 export const testLogger = pino({ level: process.env.LOG_LEVEL ?? 'error' });
 
 /** Publishes straight into a queue with confirms, so every message is in it when this resolves. */

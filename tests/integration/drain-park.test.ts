@@ -9,7 +9,19 @@ import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { purgeExpired } from '@/lib/bus/retention';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { count, dlqTopology, publishAll, queueDepth, queueTotal, run as exec, testLogger, waitFor } from './drain-helpers';
+import {
+  count,
+  dlqTopology,
+  publishAll,
+  queueDepth,
+  queueTotal,
+  REFUSED_MARKER,
+  refuseMarkedBodies,
+  run as exec,
+  testLogger,
+  UNREADABLE_TEST_HEADER,
+  waitFor,
+} from './drain-helpers';
 import { ignoreCleanupError } from '../helpers/cleanup';
 
 let broker: TestBroker;
@@ -18,6 +30,7 @@ let db: TestDatabase;
 beforeAll(async () => {
   broker = await createTestBroker();
   db = await createTestDatabase('drainpark');
+  await refuseMarkedBodies(db.pool);
 });
 
 afterAll(async () => {
@@ -45,11 +58,11 @@ describe('poison isolation', () => {
   it('a drain that moves on past a message it cannot store', async () => {
     const { dlq, drainer } = await drainerFor('drainparkstore');
     const run = randomUUID();
-    // A real message PostgreSQL refuses: its x-death time is a valid JavaScript date (year
-    // -200000) that timestamptz cannot hold (22008), so every write of it fails, the degraded
-    // one included; before parking, this batch was retried forever and the DLQ stood still.
+    // A message PostgreSQL refuses for its data (this test database's CHECK on the inbox: 23514),
+    // so every write of it fails, the degraded one included; before parking, such a batch was
+    // retried forever and the DLQ stood still.
     const poison = {
-      body: Buffer.from(`{"poison":"${run}"}`),
+      body: Buffer.from(`{"poison":"${run}","why":"${REFUSED_MARKER}"}`),
       options: {
         messageId: `poison-${run}`,
         headers: {
@@ -60,7 +73,7 @@ describe('poison isolation', () => {
               count: 1,
               exchange: 'edu.events',
               'routing-keys': ['order.created'],
-              time: '-200000-01-01T00:00:00Z',
+              time: { '!': 'timestamp', value: 1764268800 },
             },
           ],
           'x-extra': 'kept',
@@ -93,11 +106,11 @@ describe('poison isolation', () => {
       // the unreadable record: exact bytes, routing key, the queue from x-death, the reason
       expect(record.body.equals(poison.body)).toBe(true);
       expect(record).toMatchObject({ status: 'unreadable', queue: 'orders-service', routing_key: 'order.created', body_size: poison.body.length });
-      expect(record.unreadable_reason).toMatch(/22008/);
+      expect(record.unreadable_reason).toMatch(/23514/);
       expect(record.unreadable_reason).toMatch(/after 3 tries/);
       // what could be read names it in the list: type, RabbitMQ's reason, why it was parked
       expect(record).toMatchObject({ reason: 'rejected' });
-      expect(record.error_message).toMatch(/^Unreadable, parked: refused by the database after 3 tries: 22008/);
+      expect(record.error_message).toMatch(/^Unreadable, parked: refused by the database after 3 tries: 23514/);
       expect(record.raw_headers['x-extra']).toBe('kept');
       const history = await db.pool.query(`SELECT action, actor FROM dead_letter_history WHERE dead_letter_id = $1`, [record.id]);
       expect(history.rows).toEqual([{ action: 'parked', actor: 'drain' }]);
@@ -109,7 +122,7 @@ describe('poison isolation', () => {
       expect(parked.content.equals(poison.body)).toBe(true);
       expect(parked.properties.messageId).toBe(`poison-${run}`);
       expect(parked.properties.deliveryMode).toBe(2);
-      expect(String(parked.properties.headers?.[PARK_REASON_HEADER])).toMatch(/22008/);
+      expect(String(parked.properties.headers?.[PARK_REASON_HEADER])).toMatch(/23514/);
       expect(parked.properties.headers?.['x-extra']).toBe('kept');
       expect(drainer.parkQueue).toBe(`eventdesk.parked.${dlq}`);
 
@@ -127,12 +140,12 @@ describe('poison isolation', () => {
     }
   });
 
-  it('parks a message it cannot read (an x-death time past what a Date can hold), even with its parking queue deleted, and stores the next one', async () => {
+  it('parks a message it cannot read (the test hook), even with its parking queue deleted, and stores the next one', async () => {
     const { dlq, drainer } = await drainerFor('drainparkread');
     const run = randomUUID();
     const unreadableMessage = (n: number) => ({
       body: Buffer.from(`unreadable ${n} ${run}`),
-      options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1, time: { '!': 'timestamp', value: 9e15 + n } }] } },
+      options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1 }], [UNREADABLE_TEST_HEADER]: n } },
     });
     const parkQueueExists = async () => {
       const ch = await broker.connection.createChannel();
@@ -221,7 +234,7 @@ describe('poison isolation', () => {
     await drainer.start();
     try {
       await publishAll(broker.connection, dlq, [
-        { body: Buffer.from(`refused park ${run}`), options: { headers: { 'x-death': [{ queue: 'q', time: { '!': 'timestamp', value: 9e15 } }] } } },
+        { body: Buffer.from(`refused park ${run}`), options: { headers: { 'x-death': [{ queue: 'q' }], [UNREADABLE_TEST_HEADER]: 1 } } },
       ]);
       await waitFor(async () => /parking a message failed/.test(drainer.status().lastError ?? ''), 30_000, 'a refused park');
       // refused: recorded (idempotently) but neither parked nor acked

@@ -14,7 +14,7 @@ import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { bearer, createTestToken } from '../helpers/auth';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { makeDeadLetter } from './drain-fixtures';
-import { count, publishAll, testLogger, waitFor } from './drain-helpers';
+import { count, publishAll, testLogger, UNREADABLE_TEST_HEADER, waitFor } from './drain-helpers';
 import { call, type Handler } from './route-handlers';
 
 let broker: TestBroker;
@@ -124,11 +124,11 @@ describe('several DLQs', () => {
   });
 
   it('parks an unreadable message of one DLQ into that DLQ’s parking queue, recorded with its DLQ', async () => {
-    // an x-death time past what a Date can hold: unreadable (as in drain-park.test.ts)
+    // unreadable by the test hook (as in drain-park.test.ts)
     await publishAll(broker.connection, dlqB, [
       {
         body: Buffer.from('unreadable in B'),
-        options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1, time: { '!': 'timestamp', value: 9e15 } }] } },
+        options: { headers: { 'x-death': [{ queue: 'q', reason: 'expired', count: 1 }], [UNREADABLE_TEST_HEADER]: 1 } },
       },
     ]);
     await waitFor(async () => currentDrainStatuses()?.[1].parkedTotal === 1, 20_000, 'the park');
