@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { headerValue, xDeath } from '../helpers/amqp-arbitraries';
 
 function message(content: Buffer, headers: unknown, properties: Record<string, unknown> = {}): ConsumeMessage {
   return {
@@ -24,48 +25,6 @@ const jsonSafe = (d: ReturnType<typeof prepareDeadLetter>) => {
   JSON.parse(d.properties);
   JSON.parse(d.violations);
 };
-
-/** Any value amqplib (or a careless caller) could hand over as a header. */
-const headerValue = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.string({ unit: 'binary' }),
-    fc.string({ unit: 'grapheme-composite' }),
-    fc.constantFrom('\u0000', '\ud800', '\udfff', 'a\u0000b', '$bytes', '__proto__', '', '\uffff'),
-    fc.double(),
-    fc.integer(),
-    fc.bigInt(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.constant(undefined),
-    fc.uint8Array().map((a) => Buffer.from(a)),
-    fc.date({ noInvalidDate: false }),
-    fc.record({
-      '!': fc.constantFrom('timestamp', 'decimal', 'long', 'double', 'weird'),
-      value: fc.oneof(fc.double(), fc.string(), fc.bigInt(), fc.constant(null)),
-    }),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
-  ),
-})).value;
-
-const xDeath = fc.array(
-  fc.record(
-    {
-      queue: headerValue,
-      reason: headerValue,
-      count: headerValue,
-      exchange: headerValue,
-      'routing-keys': headerValue,
-      time: fc.oneof(
-        headerValue,
-        fc.record({ '!': fc.constant('timestamp'), value: fc.oneof(fc.double(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })) }),
-      ),
-    },
-    { requiredKeys: [] },
-  ),
-  { maxLength: 3 },
-);
 
 describe('prepareDeadLetter', () => {
   it('never throws for random headers, properties and bodies', () => {
