@@ -7,12 +7,10 @@
 import type { ConsumeMessage } from 'amqplib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveBatch } from '@/lib/bus/derive-dead-letters';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
-import { writeRaw } from '@/lib/bus/write-raw';
 import { headerValue, xDeath } from '../helpers/amqp-arbitraries';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { testLogger } from './drain-helpers';
+import { drainAndDerive } from './drain-helpers';
 
 let db: TestDatabase;
 
@@ -73,15 +71,7 @@ describe('the derivation stores whatever the drain could read', () => {
         if (!deaths.length) return;
         // (each run adds to the same database: it checks what it added)
         const before = await setAside();
-        const client = await db.pool.connect();
-        try {
-          await writeRaw(client, deaths, 'edu.events.dlq');
-        } finally {
-          client.release();
-        }
-        while ((await deriveBatch(db.pool, testLogger)).taken) {
-          /* next batch */
-        }
+        await drainAndDerive(db.pool, deaths);
         const after = await setAside();
         expect(after.n - before.n, after.reason ?? '').toBe(0);
         const pending = await db.pool.query<{ n: number }>(

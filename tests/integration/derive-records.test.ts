@@ -7,13 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDeadLetter, type PreparedDeath } from '@/lib/bus/prepare-dead-letter';
-import { writeRaw } from '@/lib/bus/write-raw';
-import { deriveBatch } from '@/lib/bus/derive-dead-letters';
 import { DERIVABLE_BEFORE, storeAndDerive } from '@/lib/bus/derive-records';
 import { insertRaw } from '@/lib/bus/write-raw';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { testLogger } from './drain-helpers';
+import { drainAndDerive as storeAndDeriveAll } from './drain-helpers';
 import { ignoreCleanupError } from '../helpers/cleanup';
 
 let db: TestDatabase;
@@ -71,17 +69,7 @@ function death(d: Death): PreparedDeath {
 }
 
 /** Stores the deaths as one drain batch, then derives everything stored. */
-async function drainAndDerive(deaths: PreparedDeath[]) {
-  const client = await db.pool.connect();
-  try {
-    await writeRaw(client, deaths, 'edu.events.dlq');
-  } finally {
-    client.release();
-  }
-  while ((await deriveBatch(db.pool, testLogger)).taken) {
-    /* next batch */
-  }
-}
+const drainAndDerive = (deaths: PreparedDeath[]) => storeAndDeriveAll(db.pool, deaths);
 
 /** letters only: the group signature keeps words, and normalises ids and numbers away */
 const word = () => Array.from({ length: 10 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');

@@ -6,6 +6,9 @@ import type pg from 'pg';
 import pino from 'pino';
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import { uniqueName, type TestBroker } from '../helpers/amqp';
+import { deriveBatch } from '@/lib/bus/derive-dead-letters';
+import type { PreparedDeath } from '@/lib/bus/prepare-dead-letter';
+import { writeRaw } from '@/lib/bus/write-raw';
 
 export const run = promisify(execFile);
 
@@ -83,6 +86,19 @@ export const REFUSED_MARKER = 'refused-by-the-test-database';
 
 export async function refuseMarkedBodies(pool: pg.Pool): Promise<void> {
   await pool.query(`ALTER TABLE dead_letter_inbox ADD CONSTRAINT test_refused_body CHECK (position('${REFUSED_MARKER}'::bytea in body) = 0)`);
+}
+
+/** Stores the deaths as one drain batch (the inbox), then derives everything stored. */
+export async function drainAndDerive(pool: pg.Pool, deaths: PreparedDeath[], dlq = 'edu.events.dlq'): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await writeRaw(client, deaths, dlq);
+  } finally {
+    client.release();
+  }
+  while ((await deriveBatch(pool, testLogger)).taken) {
+    /* next batch */
+  }
 }
 
 export const testLogger = pino({ level: process.env.LOG_LEVEL ?? 'error' });
