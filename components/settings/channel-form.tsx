@@ -4,7 +4,13 @@
 // API's shape; the server validates them again (lib/schemas/notifications.ts).
 import type { FormEvent } from 'react';
 import { formText } from '@/components/ui/form-text';
-import { NOTIFICATION_EVENTS, type CreateChannelInput, type NotificationChannel, type NotificationEvent } from '@/lib/schemas/notifications';
+import {
+  NOTIFICATION_EVENTS,
+  type CreateChannelInput,
+  type NotificationChannel,
+  type NotificationEvent,
+  type UpdateChannelInput,
+} from '@/lib/schemas/notifications';
 
 export const EVENT_LABELS: Record<NotificationEvent, string> = {
   'group.new': 'new failure group',
@@ -42,6 +48,26 @@ function readFields(form: FormData, editing: boolean): ChannelFields {
     ...(drainStoppedSeconds !== undefined ? { drainStoppedSeconds } : {}),
     ...(noConsumersSeconds !== undefined ? { noConsumersSeconds } : {}),
   };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
+
+/**
+ * What an edit changes: only the fields whose values differ from the channel as it was opened, so
+ * a save neither overwrites what another admin changed meanwhile in other fields nor reorders the
+ * events (an audit entry for nothing).
+ */
+export function changedFields(channel: NotificationChannel, fields: ChannelFields): UpdateChannelInput {
+  const out: UpdateChannelInput = {};
+  if (fields.name !== channel.name) out.name = fields.name;
+  if (fields.url !== channel.url) out.url = fields.url;
+  if (!sameSet(fields.events, channel.events)) out.events = fields.events;
+  if (!sameSet(fields.eventTypes, channel.eventTypes)) out.eventTypes = fields.eventTypes;
+  if (fields.rate && (fields.rate.count !== channel.rate.count || fields.rate.minutes !== channel.rate.minutes)) out.rate = fields.rate;
+  if (fields.drainStoppedSeconds !== undefined && fields.drainStoppedSeconds !== channel.drainStoppedSeconds)
+    out.drainStoppedSeconds = fields.drainStoppedSeconds;
+  if (fields.noConsumersSeconds !== undefined && fields.noConsumersSeconds !== channel.noConsumersSeconds) out.noConsumersSeconds = fields.noConsumersSeconds;
+  return out;
 }
 
 const input = 'rounded border border-slate-300 px-2 py-1';

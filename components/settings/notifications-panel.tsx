@@ -9,7 +9,7 @@ import { useTestNotificationChannel } from '@/components/hooks/use-test-notifica
 import { useDeleteNotificationChannel, useUpdateNotificationChannel } from '@/components/hooks/use-update-notification-channel';
 import { TimeAgo, useTimeFormat } from '@/components/ui/preferences';
 import type { CreateChannelInput, NotificationChannel } from '@/lib/schemas/notifications';
-import { ChannelForm, type ChannelFields } from './channel-form';
+import { ChannelForm, changedFields, type ChannelFields } from './channel-form';
 import { ShownOnce } from './shown-once';
 
 export function NotificationsPanel() {
@@ -39,10 +39,11 @@ export function NotificationsPanel() {
     }
   }
 
-  async function onEdit(id: string, { kind: _kind, ...fields }: ChannelFields): Promise<boolean> {
+  async function onEdit(channel: NotificationChannel, fields: ChannelFields): Promise<boolean> {
     setError(null);
+    const changes = changedFields(channel, fields);
     try {
-      await update.mutateAsync({ id, ...fields });
+      if (Object.keys(changes).length) await update.mutateAsync({ id: channel.id, ...changes });
       setEditing(null);
       return true;
     } catch (err) {
@@ -184,7 +185,7 @@ export function NotificationsPanel() {
                         label={`Edit channel ${c.name}`}
                         submitLabel="Save changes"
                         pending={update.isPending}
-                        onSubmit={(fields) => onEdit(c.id, fields)}
+                        onSubmit={(fields) => onEdit(c, fields)}
                         onCancel={() => {
                           setEditing(null);
                           setError(null);

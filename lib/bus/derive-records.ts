@@ -103,14 +103,18 @@ const INBOX_COLUMNS = 'x.tx, x.id, x.fingerprint, x.dlq, x.failed_at, x.received
  * transaction of this database that committed in between is in neither list any more, yet its
  * rows are not in the snapshot either. (Reading the running ids of this database from
  * pg_stat_activity, as this did before, let the watermark pass such a batch: its rows were never
- * derived. The drain tests with several drainers found it under load.) pg_stat_activity's ids
- * are 32-bit: compared with the snapshot's low 32 bits.
+ * derived. The drain tests with several drainers found it under load.) A transaction prepared for
+ * two-phase commit in another database is left out the same way (pg_prepared_xacts). Their ids are
+ * 32-bit: compared with the snapshot's low 32 bits (running ids are within 2^31 of each other).
  */
 export const DERIVABLE_BEFORE = `(
   SELECT COALESCE(
-    (SELECT min(r) FROM pg_snapshot_xip(pg_current_snapshot()) AS r
+    (SELECT r FROM pg_snapshot_xip(pg_current_snapshot()) AS r
       WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                         WHERE a.datname <> current_database() AND a.backend_xid::text::bigint = r::text::bigint % 4294967296)),
+                         WHERE a.datname <> current_database() AND a.backend_xid::text::bigint = r::text::bigint % 4294967296)
+        AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts p
+                         WHERE p.database <> current_database() AND p.transaction::text::bigint = r::text::bigint % 4294967296)
+      ORDER BY r LIMIT 1),
     pg_snapshot_xmax(pg_current_snapshot())))`;
 
 /** The inbox rows the derivation may take next: after the watermark ($1, $2), final, in (tx, id) order, $3 of them. */
@@ -131,7 +135,10 @@ export async function loadBatch(client: Client, source: BatchSource): Promise<In
         ];
   const { rows: keys } = await client.query<InboxKey>(
     `INSERT INTO derive_batch
-     SELECT row_number() OVER (ORDER BY i.tx, i.id), i.tx, i.id, i.fingerprint, i.dlq, i.failed_at, i.received_at,
+     SELECT row_number() OVER (ORDER BY i.tx, i.id), i.tx, i.id, i.fingerprint, i.dlq,
+            -- (a row an older drain stored with a forged death time: its arrival, as the drain does now)
+            CASE WHEN i.failed_at < '1970-01-01' OR i.failed_at > i.received_at + interval '1 day' THEN i.received_at ELSE i.failed_at END,
+            i.received_at,
             p.redelivered, p."eventKey", p."eventKeySource", p."eventId", p."eventType", p.version, p."routingKey",
             p.queue, p.reason, p.exchange, p."errorMessage", p."validationStatus", p.violations, p."correlationId",
             p."groupId", p."group", p."contentType", p."bodySize", p."bodySha256", p."republishCount", p.deaths,

@@ -120,11 +120,15 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
   // An emptied group goes only if nobody triaged it: a group with notes, history, an assignee or a
   // status (acknowledged, snoozed, resolved) keeps them, and a resolved one that dies again must
   // still be found resolved, to be reopened as a regression.
+  // A group locked meanwhile (a note or a status change being written: FOR KEY SHARE / UPDATE)
+  // is skipped, not deleted under a note committed after this statement's snapshot.
   await pool.query(
-    `DELETE FROM failure_groups g
-      WHERE g.count = 0 AND g.pending_count = 0 AND g.last_seen_at < $1 AND g.status = 'open' AND g.assignee_id IS NULL
-        AND NOT EXISTS (SELECT 1 FROM failure_group_notes n WHERE n.group_id = g.id)
-        AND NOT EXISTS (SELECT 1 FROM failure_group_history h WHERE h.group_id = g.id)`,
+    `DELETE FROM failure_groups WHERE id IN (
+       SELECT g.id FROM failure_groups g
+        WHERE g.count = 0 AND g.pending_count = 0 AND g.last_seen_at < $1 AND g.status = 'open' AND g.assignee_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM failure_group_notes n WHERE n.group_id = g.id)
+          AND NOT EXISTS (SELECT 1 FROM failure_group_history h WHERE h.group_id = g.id)
+        FOR UPDATE OF g SKIP LOCKED)`,
     [cutoff],
   );
   return total;

@@ -87,7 +87,7 @@ export const statusChangeResponseSchema = z.object({
 });
 
 /** POST /api/dead-letters/:id/retry: an unreadable (parked) dead letter through the drain's prepare and store again. */
-export const retryUnreadableRequestSchema = z.object({ reason: safeTrimmed(REASON_MAX).optional() });
+export const retryUnreadableRequestSchema = z.strictObject({ reason: safeTrimmed(REASON_MAX).optional() });
 export type RetryUnreadableRequest = z.infer<typeof retryUnreadableRequestSchema>;
 export const retryUnreadableResponseSchema = z.object({
   /** the pending dead letter it became (a new id: the unreadable record is replaced) */
