@@ -26,12 +26,11 @@ export function NotificationsPanel() {
 
   const [editing, setEditing] = useState<string | null>(null);
 
-  async function onCreate(fields: ChannelFields): Promise<boolean> {
+  /** Runs a save: true when it went through, else its error shown (the form stays as typed). */
+  async function saved(work: () => Promise<unknown>): Promise<boolean> {
     setError(null);
     try {
-      const result = await create.mutateAsync(fields as CreateChannelInput);
-      setCreated({ name: result.item.name, secret: result.secret });
-      setSelected(result.item.id);
+      await work();
       return true;
     } catch (err) {
       setError((err as Error).message);
@@ -39,18 +38,19 @@ export function NotificationsPanel() {
     }
   }
 
-  async function onEdit(channel: NotificationChannel, fields: ChannelFields): Promise<boolean> {
-    setError(null);
-    const changes = changedFields(channel, fields);
-    try {
+  const onCreate = (fields: ChannelFields) =>
+    saved(async () => {
+      const result = await create.mutateAsync(fields as CreateChannelInput);
+      setCreated({ name: result.item.name, secret: result.secret });
+      setSelected(result.item.id);
+    });
+
+  const onEdit = (channel: NotificationChannel, fields: ChannelFields) =>
+    saved(async () => {
+      const changes = changedFields(channel, fields);
       if (Object.keys(changes).length) await update.mutateAsync({ id: channel.id, ...changes });
       setEditing(null);
-      return true;
-    } catch (err) {
-      setError((err as Error).message);
-      return false;
-    }
-  }
+    });
 
   const act = (p: Promise<unknown>) => p.catch((err: Error) => setError(err.message));
 

@@ -122,9 +122,11 @@ export function decodeAmqpValue(value: Json): unknown {
   return out;
 }
 
-/** Header value as text, whatever its AMQP type (Buffers decoded as UTF-8). */
+/** The longest text a header value keeps in a record's columns (characters). */
+export const MAX_TEXT = 2000;
+
 /** PostgreSQL text cannot hold NUL nor jsonb lone surrogates; bounded so one odd header cannot bloat a row. */
-export function cleanText(value: string | null | undefined, max = 2000): string | null {
+export function cleanText(value: string | null | undefined, max = MAX_TEXT): string | null {
   if (value === null || value === undefined) return null;
   let s = value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
   if (s.length > max) s = s.slice(0, max);
@@ -132,6 +134,7 @@ export function cleanText(value: string | null | undefined, max = 2000): string 
   return s.toWellFormed();
 }
 
+/** Header value as text, whatever its AMQP type (Buffers decoded as UTF-8). */
 export function headerText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;

@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ConsumeMessage } from 'amqplib';
 import { validateBody, type ValidationResult } from '@/lib/events/validate';
 import { groupId, groupKey, type GroupKey } from '@/lib/groups/signature';
-import { cleanText, encodeTable, headerText } from './amqp-values';
+import { cleanText, encodeTable, headerText, MAX_TEXT } from './amqp-values';
 import { deathTime, parseDeaths, readErrorDetails, summariseDeath, type Death } from './x-death';
 
 export const REPUBLISH_COUNT_HEADER = 'x-eventdesk-republish-count';
@@ -18,7 +18,6 @@ export const REPUBLISH_COUNT_HEADER = 'x-eventdesk-republish-count';
  */
 export const DELIVERY_COUNT_HEADER = 'x-delivery-count';
 const SEARCH_BODY_BYTES = 8 * 1024;
-const MAX_TEXT = 2000;
 
 export interface PreparedDeath {
   /** sha256 over body, properties and headers: a redelivery has the same one */
@@ -71,15 +70,15 @@ function safeValidate(body: Buffer, contentType: string | undefined): Validation
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The control characters search text has none of (tab, newline and carriage return stay). */
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+/** A control character search text has none of (tab, newline and carriage return stay). */
+const CONTROL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const CONTROL_CHARS = new RegExp(CONTROL_CHAR.source, 'g');
 
 /** Whether the body as UTF-8 text is already its own search text (see PreparedDeath.searchText). */
 function bodyIsSearchText(body: Buffer): boolean {
   if (body.length > SEARCH_BODY_BYTES || !isUtf8(body)) return false;
   // a byte below 0x20 is never part of a multi-byte UTF-8 character: latin1 shows the same ones
-  CONTROL_CHARS.lastIndex = 0;
-  return !CONTROL_CHARS.test(body.toString('latin1'));
+  return !CONTROL_CHAR.test(body.toString('latin1'));
 }
 
 /** The text full-text search indexes for a death (its body as text, then its error message). */

@@ -40,6 +40,15 @@ export async function count(pool: pg.Pool, sql: string, params: unknown[] = []):
   return Number(Object.values(rows[0])[0]);
 }
 
+/** The second column of the row of a `rabbitmqctl -q list_*` table (tab-separated) whose first is `first`. */
+async function rabbitmqctlLookup(args: string[], matches: (first: string) => boolean): Promise<string | undefined> {
+  const { stdout } = await run('rabbitmqctl', ['-q', ...args]);
+  return stdout
+    .split('\n')
+    .map((l) => l.split('\t').map((c) => c.trim()))
+    .find(([first]) => first !== undefined && matches(first))?.[1];
+}
+
 /** Closes exactly the drainer's broker connection, found by its connection_name. */
 export async function closeBrokerConnection(connectionName: string): Promise<void> {
   // close_connection takes the connection's pid (<rabbit@host.N.M.K>), not its name
@@ -51,19 +60,9 @@ export async function closeBrokerConnection(connectionName: string): Promise<voi
 
 /** Closes the broker connection of whoever consumes `queue` (a server whose connection name is not known here). */
 export async function closeConsumerConnection(queue: string): Promise<void> {
-  const { stdout: consumers } = await run('rabbitmqctl', ['-q', 'list_consumers', 'queue_name', 'channel_pid']);
-  const channel = consumers
-    .split('\n')
-    .map((l) => l.split('\t'))
-    .find(([name]) => name?.trim() === queue)?.[1]
-    ?.trim();
+  const channel = await rabbitmqctlLookup(['list_consumers', 'queue_name', 'channel_pid'], (name) => name === queue);
   if (!channel) throw new Error(`no consumer on ${queue}`);
-  const { stdout: channels } = await run('rabbitmqctl', ['-q', 'list_channels', 'pid', 'connection']);
-  const connection = channels
-    .split('\n')
-    .map((l) => l.split('\t'))
-    .find(([pid]) => pid?.trim() === channel)?.[1]
-    ?.trim();
+  const connection = await rabbitmqctlLookup(['list_channels', 'pid', 'connection'], (pid) => pid === channel);
   if (!connection) throw new Error(`channel ${channel} not found`);
   await run('rabbitmqctl', ['-q', 'close_connection', connection, 'drain fault test']);
 }
