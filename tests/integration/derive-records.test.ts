@@ -8,6 +8,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDeadLetter, type PreparedDeath } from '@/lib/bus/prepare-dead-letter';
 import { DERIVABLE_BEFORE, storeAndDerive } from '@/lib/bus/derive-records';
+import { derivationPending, readDerivationLag } from '@/lib/bus/derive-dead-letters';
 import { insertRaw } from '@/lib/bus/write-raw';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -230,5 +231,33 @@ describe('derivation of records from the inbox', () => {
       writer.release();
       reader.release();
     }
+  });
+
+  it("the lag and the search indexer's check count only the rows past the watermark, not the derived ones still in the inbox", async () => {
+    await drainAndDerive([]);
+    // derived rows stay in the inbox until the deriver is idle (cleanInbox): 40 of them here
+    await drainAndDerive(Array.from({ length: 40 }, () => death({ eventId: randomUUID() })));
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM dead_letter_inbox`)).rows[0].n).toBeGreaterThanOrEqual(40);
+    expect(await readDerivationLag(db.pool)).toMatchObject({ messages: 0, seconds: 0 });
+    expect(await derivationPending(db.pool)).toBe(false);
+
+    const client = await db.pool.connect();
+    try {
+      await insertRaw(
+        client,
+        [1, 2, 3].map(() => death({ eventId: randomUUID() })),
+        'edu.events.dlq',
+      );
+    } finally {
+      client.release();
+    }
+    const lag = await readDerivationLag(db.pool);
+    expect(lag.messages).toBe(3);
+    expect(lag.derivedTotal).toBeGreaterThanOrEqual(40);
+    expect(await derivationPending(db.pool)).toBe(true);
+
+    await drainAndDerive([]);
+    expect(await readDerivationLag(db.pool)).toMatchObject({ messages: 0 });
+    expect(await derivationPending(db.pool)).toBe(false);
   });
 });
