@@ -40,7 +40,9 @@ export interface DeriveCounts {
 
 // One set per session, emptied at each commit; created on first use in a session (and again after
 // a rollback took them away). JIT off for the transaction: the planner knows little of these
-// tables, and a cost guessed high made it compile each statement (~70 ms a batch, for nothing). derive_batch: the batch, the drain's reading of each row as columns;
+// tables, and a cost guessed high made it compile each statement (~70 ms a batch, for nothing).
+// work_mem for the transaction: the batch's sorts (5,000 rows, bodies among them) spilled to disk
+// at the default 4 MB. derive_batch: the batch, the drain's reading of each row as columns;
 // derive_records: each record the batch touches, as it was before (status, group) and whether the
 // batch created it; derive_fresh: the rows whose message was new; derive_new: those rows with
 // their record.
@@ -60,7 +62,9 @@ CREATE TEMP TABLE IF NOT EXISTS derive_new (
   seq int, id bigint, rid uuid, inserted boolean, old_status text, old_group_id text
 ) ON COMMIT DELETE ROWS;
 DELETE FROM derive_batch; DELETE FROM derive_records; DELETE FROM derive_fresh; DELETE FROM derive_new;
-SET LOCAL jit = off;`;
+SET LOCAL jit = off;
+SET LOCAL work_mem = '64MB';
+SELECT 'derive_batch'::regclass::oid::text AS oid;`;
 
 /** The drain's reading of a message (the inbox's "prepared" JSON text) as json_to_record reads it: every field and its type. */
 const PREPARED_TYPES = {
@@ -124,7 +128,9 @@ export const nextDerivable = (columns: string) => `SELECT ${columns} FROM dead_l
 
 /** Loads the batch into derive_batch; returns its rows' keys in arrival order ((tx, id) order). */
 export async function loadBatch(client: Client, source: BatchSource): Promise<InboxKey[]> {
-  await client.query(TEMP_TABLES);
+  // a multi-statement query: one result each, the last one the batch table's oid
+  const created = (await client.query(TEMP_TABLES)) as unknown as pg.QueryResult<{ oid: string }>[];
+  const table = created[created.length - 1].rows[0].oid;
   const [rows, params] =
     'after' in source
       ? [nextDerivable(INBOX_COLUMNS), [source.after.tx, source.after.id, source.limit]]
@@ -149,9 +155,26 @@ export async function loadBatch(client: Client, source: BatchSource): Promise<In
      RETURNING tx::text AS tx, id::text AS id`,
     params,
   );
-  // statistics, so the planner picks joins for the batch's real size
-  if (keys.length > 100) await client.query('ANALYZE derive_batch');
+  if (needsStatistics(client, table, keys.length)) await client.query('ANALYZE derive_batch');
   return keys;
+}
+
+/** Per connection (the temporary tables are its own): the batch table and the largest batch its statistics were taken from. */
+const analyzed = new WeakMap<Client, { table: string; size: number }>();
+
+/**
+ * Statistics, so the planner picks joins for the batch's real size: taken once a session for a
+ * batch of this order of size (they outlive the rows, which go at each commit, and the planner
+ * scales the row count they give to the table's current size), and again for a table created anew
+ * (a rollback of the transaction that created it took it away). ANALYZE on every batch cost 5-10
+ * us a message, 5% of the derivation.
+ */
+function needsStatistics(client: Client, table: string, size: number): boolean {
+  if (size <= 100) return false;
+  const last = analyzed.get(client);
+  if (last && last.table === table && last.size * 4 >= size) return false;
+  analyzed.set(client, { table, size });
+  return true;
 }
 
 /** Derives what loadBatch loaded, in the caller's transaction. */
