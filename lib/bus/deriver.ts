@@ -2,11 +2,23 @@
 // drain batch commits), else every idleMs (rows stored by another process, or held back by a
 // transaction that was still running). Several processes may each run one: only one derives at a
 // time, the others find the watermark locked and wait for the next turn.
+// The drain comes first: while a drainer of this process has more dead letters than it can write
+// (registered with yieldTo), the deriver rests after each batch for half the time the batch took,
+// so it keeps at most 2/3 of its time. Emptying the broker is what an incident needs first (a deep
+// DLQ puts the broker's memory and disk alarms, which block every publisher, at risk); the two
+// compete for the same CPU, and the records are derived right after. bench:drain, 100,000 on this
+// machine: drain 4,406-4,974 msg/s without the rest, 5,477-6,193 with it (every record listed within
+// 1.39-1.48x the drain's time); a full rest (the batch's whole time) made that 1.52-1.63x.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { cleanInbox, DERIVE_BATCH, deriveBatch } from './derive-dead-letters';
 import { KickedLoop } from './kicked-loop';
+
+/** Longest rest between two batches while the drain is busy. */
+const MAX_REST_MS = 5000;
+/** While the drain is busy, the rest after a batch is this share of the batch's time (the derivation keeps 2/3 of its time). */
+const REST_SHARE = 0.5;
 
 export interface DeriverOptions {
   batchSize?: number;
@@ -16,6 +28,8 @@ export interface DeriverOptions {
 }
 
 export class Deriver extends KickedLoop {
+  /** the drainers' "I have more than I can write" (yieldTo) */
+  private readonly pressure = new Set<() => boolean>();
   /** last error, null once a batch goes through again (health) */
   lastError: string | null = null;
   derivedTotal = 0;
@@ -26,6 +40,16 @@ export class Deriver extends KickedLoop {
     private readonly options: DeriverOptions = {},
   ) {
     super();
+  }
+
+  /** Registers a drainer's pressure: while it says true, the derivation takes at most half the time. */
+  yieldTo(busy: () => boolean): void {
+    this.pressure.add(busy);
+  }
+
+  private drainBusy(): boolean {
+    for (const busy of this.pressure) if (busy()) return true;
+    return false;
   }
 
   /** Derives everything derivable now (tests, graceful stop, benchmarks); false if another process holds it. */
@@ -44,12 +68,15 @@ export class Deriver extends KickedLoop {
     while (!this.abort.signal.aborted) {
       this.kicked = false;
       try {
+        const started = performance.now();
         const r = await deriveBatch(this.pool, this.log, size);
         failures = 0;
         this.lastError = null;
         if (r.taken) {
           this.derivedTotal += r.taken;
           this.options.onDerived?.();
+          // the drain first: rest for a share of the batch's time (bounded), not woken by kicks
+          if (this.drainBusy()) await sleep(Math.min((performance.now() - started) * REST_SHARE, MAX_REST_MS), this.abort.signal);
           continue; // more may be waiting
         }
       } catch (err) {

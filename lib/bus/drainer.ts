@@ -157,6 +157,7 @@ export class Drainer {
       this.deriver = options.deriver;
       this.ownDeriver = false;
     }
+    this.deriver?.yieldTo(() => this.busy());
     // An idle client whose backend was terminated emits here; the pool drops it by itself.
     guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection lost'));
     this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
@@ -177,6 +178,17 @@ export class Drainer {
     if (this.ownDeriver) this.deriver?.start();
     this.depthTimer = setInterval(() => void this.refreshDepth(), this.options.depthIntervalMs ?? 5000);
     this.depthTimer.unref();
+  }
+
+  /**
+   * The broker is waiting on the database: the deliveries held (received, not yet acked) fill at
+   * least half the consumer's prefetch. The deriver yields to the drain meanwhile.
+   */
+  busy(): boolean {
+    if (!this.consumerPrefetch || this.paused || this.stopped) return false;
+    let held = this.buffer.length;
+    for (const slot of this.inFlight) held += slot.batch.length;
+    return held * 2 >= this.consumerPrefetch;
   }
 
   status(): DrainStatus {

@@ -1,12 +1,17 @@
 // Store first, derive after (issue 20): a dead letter stored by the drain but not yet derived is
 // never lost (the drain process dies between the two stages), and a derivation batch killed
 // halfway (SIGKILL inside its transaction) is derived again exactly once: every record once,
-// every count exact.
+// every count exact. The drain comes first: a drainer with more than it can write says so, and the
+// deriver rests between batches meanwhile, never starving.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Drainer } from '@/lib/bus/drainer';
 import { readDerivationLag } from '@/lib/bus/derive-dead-letters';
+import { Deriver } from '@/lib/bus/deriver';
+import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { writeRaw } from '@/lib/bus/write-raw';
+import type { ConsumeMessage } from 'amqplib';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { makeDeadLetter } from './drain-fixtures';
@@ -103,4 +108,60 @@ describe('store first, derive after', () => {
     const { actual, expected } = await expectExactlyOnce(db.pool, n);
     expect(actual).toEqual(expected);
   }, 180_000);
+
+  it('a drainer whose writes cannot keep up says it is busy; once they can, it is not', async () => {
+    const n = 1000;
+    await publishAll(broker.connection, dlq, fixtures(n));
+    // the inbox refuses writes for now: a SHARE lock waits out the drain's COPY
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE dead_letter_inbox IN SHARE MODE');
+      const d = new Drainer({ amqpUrl: broker.url, queue: dlq, databaseUrl: db.url, logger: testLogger, prefetch: 400, batchSize: 100 });
+      drainers.push(d);
+      expect(d.busy()).toBe(false);
+      await d.start();
+      await waitFor(async () => d.busy(), 30_000, 'the drainer holding half its prefetch and more');
+      await holder.query('COMMIT');
+      await waitFor(async () => (await records()) === n, 60_000, 'every record derived');
+      expect(d.busy()).toBe(false);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+    const { actual, expected } = await expectExactlyOnce(db.pool, n);
+    expect(actual).toEqual(expected);
+  }, 120_000);
+
+  it('the deriver rests after each batch while a drain is busy, and still derives everything', async () => {
+    const n = 300;
+    const client = await db.pool.connect();
+    try {
+      const deaths = fixtures(n).map((m, i) =>
+        prepareDeadLetter({
+          content: m.body,
+          fields: { deliveryTag: i + 1, redelivered: false, exchange: '', routingKey: dlq, consumerTag: 't' },
+          properties: { ...m.options, headers: m.options?.headers ?? {} },
+        } as unknown as ConsumeMessage),
+      );
+      await writeRaw(client, deaths, dlq);
+    } finally {
+      client.release();
+    }
+    const deriver = new Deriver(db.pool, testLogger, { batchSize: 50 });
+    const asked: number[] = [];
+    // a drain that is always busy: the deriver asks after each batch, and rests
+    deriver.yieldTo(() => {
+      asked.push(deriver.derivedTotal);
+      return true;
+    });
+    deriver.start();
+    try {
+      await waitFor(async () => (await records()) === n, 60_000, 'every record derived under a drain that stays busy');
+    } finally {
+      await deriver.stop();
+    }
+    // asked once after each batch of 50, with what was derived by then
+    expect(asked).toEqual([50, 100, 150, 200, 250, 300]);
+  }, 120_000);
 });
