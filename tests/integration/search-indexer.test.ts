@@ -165,4 +165,27 @@ describe('search indexer', () => {
       await deriveAll();
     }
   });
+
+  it('past maxDeferMs, while the derivation still lags, indexes a chunk at a time with a rest after each, and everything', async () => {
+    await storeUnderived(3);
+    const words: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const word = `lagging${k}${randomUUID().slice(0, 8)}`;
+      await queue(await unindexed(), word);
+      words.push(word);
+    }
+    // every backlog row, ours among them, before the indexer starts: chunks of one row
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM search_backlog');
+    expect(rows[0].n).toBeGreaterThanOrEqual(3);
+    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000, maxDeferMs: 200, chunk: 1 }).start();
+    try {
+      for (const word of words) await waitFor(async () => (await search(word)).length === 1, 10_000, `"${word}" indexed while the derivation lags`);
+      await waitFor(async () => (await db.pool.query('SELECT 1 FROM search_backlog')).rowCount === 0, 10_000, 'the backlog empty');
+      expect(await derivationPending(db.pool)).toBe(true);
+      expect(indexer.laggingChunks).toBe(rows[0].n);
+    } finally {
+      await indexer.stop();
+      await deriveAll();
+    }
+  });
 });
