@@ -33,7 +33,10 @@ export async function indexSearchBacklog(db: Queryable, chunk = 1000): Promise<n
      ), latest AS (
        SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text, message_id FROM taken ORDER BY dead_letter_id, id DESC
      ), indexed AS (
-       -- the join skips dead letters purged since they were queued. No text of its own: the
+       -- the join skips dead letters purged since they were queued, and those being purged now:
+       -- FOR KEY SHARE waits for a delete in progress (retention's batch) and then skips its rows,
+       -- where the foreign key's check would fail the whole chunk once that delete commits (the
+       -- indexer retried and failed again for as long as retention ran). No text of its own: the
        -- message's body is the text (the drain checked it is valid UTF-8 without control
        -- characters), then the record's error message.
        INSERT INTO dead_letter_search AS s (dead_letter_id, document, backlog_id)
@@ -43,6 +46,7 @@ export async function indexSearchBacklog(db: Queryable, chunk = 1000): Promise<n
          FROM latest l JOIN dead_letters d ON d.id = l.dead_letter_id
          LEFT JOIN dead_letter_messages m ON m.id = l.message_id AND l.search_text IS NULL
         ORDER BY l.dead_letter_id
+          FOR KEY SHARE OF d
        ON CONFLICT (dead_letter_id) DO UPDATE
           SET document = EXCLUDED.document, backlog_id = EXCLUDED.backlog_id, indexed_at = now()
         WHERE s.backlog_id < EXCLUDED.backlog_id

@@ -89,6 +89,30 @@ describe('search indexer', () => {
     expect((await searchBacklogState(db.pool)).backlog).toBe(0);
   });
 
+  it('skips a dead letter being purged while it is indexed (the delete commits mid-statement), and consumes its backlog row', async () => {
+    const kept = await unindexed();
+    const purged = await unindexed();
+    await queue(kept, 'wombatkept');
+    await queue(purged, 'wombatpurging');
+    // retention's batch: the record deleted, not yet committed, when the indexer reads it
+    const retention = await db.pool.connect();
+    try {
+      await retention.query('BEGIN');
+      await retention.query('DELETE FROM dead_letters WHERE id = $1', [purged]);
+      const indexing = indexAllSearchBacklog(db.pool);
+      await sleep(300);
+      await retention.query('COMMIT');
+      // before: the foreign key's check failed the chunk once the delete committed (23503)
+      expect(await indexing).toBeGreaterThanOrEqual(2);
+    } finally {
+      await retention.query('ROLLBACK').catch(() => undefined);
+      retention.release();
+    }
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM dead_letter_search WHERE dead_letter_id = $1', [purged])).rows[0].n).toBe(0);
+    expect(await search('wombatkept')).toEqual([kept]);
+    expect((await searchBacklogState(db.pool)).backlog).toBe(0);
+  });
+
   it('indexes at once when kicked, long before its idle poll', async () => {
     const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000 }).start();
     try {
