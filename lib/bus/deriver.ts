@@ -42,7 +42,7 @@ export class Deriver extends KickedLoop {
     super();
   }
 
-  /** Registers a drainer's pressure: while it says true, the derivation takes at most half the time. */
+  /** Registers a drainer's pressure: while it says true, the deriver rests after each batch (REST_SHARE). */
   yieldTo(busy: () => boolean): void {
     this.pressure.add(busy);
   }
