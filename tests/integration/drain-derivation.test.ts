@@ -11,10 +11,10 @@ import { readDerivationLag } from '@/lib/bus/derive-dead-letters';
 import { Deriver } from '@/lib/bus/deriver';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { writeRaw } from '@/lib/bus/write-raw';
-import type { ConsumeMessage } from 'amqplib';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { makeDeadLetter } from './drain-fixtures';
+import { ignoreCleanupError } from '../helpers/cleanup';
+import { asDelivery, makeDeadLetter } from './drain-fixtures';
 import { count, dlqTopology, expectExactlyOnce, publishAll, queueDepth, testLogger, waitFor } from './drain-helpers';
 
 let broker: TestBroker;
@@ -126,7 +126,7 @@ describe('store first, derive after', () => {
       await waitFor(async () => (await records()) === n, 60_000, 'every record derived');
       expect(d.busy()).toBe(false);
     } finally {
-      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.query('ROLLBACK').catch(ignoreCleanupError);
       holder.release();
     }
     const { actual, expected } = await expectExactlyOnce(db.pool, n);
@@ -137,13 +137,7 @@ describe('store first, derive after', () => {
     const n = 300;
     const client = await db.pool.connect();
     try {
-      const deaths = fixtures(n).map((m, i) =>
-        prepareDeadLetter({
-          content: m.body,
-          fields: { deliveryTag: i + 1, redelivered: false, exchange: '', routingKey: dlq, consumerTag: 't' },
-          properties: { ...m.options, headers: m.options?.headers ?? {} },
-        } as unknown as ConsumeMessage),
-      );
+      const deaths = fixtures(n).map((m, i) => prepareDeadLetter(asDelivery(m, i + 1, dlq)));
       await writeRaw(client, deaths, dlq);
     } finally {
       client.release();

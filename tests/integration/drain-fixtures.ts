@@ -2,7 +2,7 @@
 // the consumer queue, reason, count, exchange, routing keys and time, x-first-death-*, and the
 // consumer's error header. Shared by the drain tests and bench/drain.ts.
 import { randomUUID } from 'node:crypto';
-import type { Options } from 'amqplib';
+import type { ConsumeMessage, Options } from 'amqplib';
 
 const TYPES: [string, string[]][] = [
   ['user.created', ['notification-service', 'analytics-service', 'recommendation-service']],
@@ -89,6 +89,15 @@ export function makeDeadLetter(i: number, opts: FixtureOptions = {}): { body: Bu
 }
 
 /** A dead letter of the group named by `queue` and `error` (ids in the error are normalised away). */
+/** A fixture as the drain receives it from the DLQ (for tests that prepare and store without a broker). */
+export function asDelivery(m: { body: Buffer; options: Options.Publish }, deliveryTag = 1, routingKey = 'edu.events.dlq'): ConsumeMessage {
+  return {
+    content: m.body,
+    fields: { deliveryTag, redelivered: false, exchange: '', routingKey, consumerTag: 'test' },
+    properties: { ...m.options, headers: m.options.headers ?? {} },
+  } as unknown as ConsumeMessage;
+}
+
 export function groupDeadLetter(queue: string, error: string) {
   const eventId = randomUUID();
   const at = new Date();

@@ -71,7 +71,6 @@ export async function queueDepth(broker: TestBroker, queue: string): Promise<num
   return (await broker.channel.checkQueue(queue)).messageCount;
 }
 
-/** Quiet unless LOG_LEVEL says otherwise: the drain logs every reconnect at warn. */
 /**
  * The drain reads every value a client can put on the wire into something storable, so the paths
  * for messages it cannot read or store are tested with made faults: a message with this header is
@@ -100,6 +99,7 @@ export async function drainAndDerive(pool: pg.Pool, deaths: PreparedDeath[], dlq
   }
 }
 
+/** Quiet unless LOG_LEVEL says otherwise: the drain logs every reconnect at warn. */
 export const testLogger = pino({ level: process.env.LOG_LEVEL ?? 'error' });
 
 /** Publishes straight into a queue with confirms, so every message is in it when this resolves. */

@@ -11,14 +11,14 @@ import { createPrismaClient } from '@/lib/server/db';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { testLogger, waitFor } from './drain-helpers';
-import { makeDeadLetter } from './drain-fixtures';
-import type { ConsumeMessage } from 'amqplib';
+import { asDelivery, makeDeadLetter } from './drain-fixtures';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { writeRaw } from '@/lib/bus/write-raw';
 import { deriveBatch } from '@/lib/bus/derive-dead-letters';
 import { derivationPending } from '@/lib/bus/derive-dead-letters';
 import { seedDeadLetter } from './triage-seed';
+import { ignoreCleanupError } from '../helpers/cleanup';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -105,7 +105,7 @@ describe('search indexer', () => {
       // before: the foreign key's check failed the chunk once the delete committed (23503)
       expect(await indexing).toBeGreaterThanOrEqual(2);
     } finally {
-      await retention.query('ROLLBACK').catch(() => undefined);
+      await retention.query('ROLLBACK').catch(ignoreCleanupError);
       retention.release();
     }
     expect((await db.pool.query('SELECT count(*)::int AS n FROM dead_letter_search WHERE dead_letter_id = $1', [purged])).rows[0].n).toBe(0);
@@ -131,15 +131,9 @@ describe('search indexer', () => {
   /** stores one dead letter in the drain's inbox, not derived: the derivation has work */
   async function storeUnderived(i: number): Promise<string> {
     const eventId = randomUUID();
-    const m = makeDeadLetter(i, { eventId });
-    const msg = {
-      content: m.body,
-      fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'rk', consumerTag: 'c' },
-      properties: { ...m.options, headers: m.options.headers ?? {} },
-    };
     const client = await db.pool.connect();
     try {
-      await writeRaw(client, [prepareDeadLetter(msg as unknown as ConsumeMessage)], 'edu.events.dlq');
+      await writeRaw(client, [prepareDeadLetter(asDelivery(makeDeadLetter(i, { eventId })))], 'edu.events.dlq');
     } finally {
       client.release();
     }
