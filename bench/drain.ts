@@ -353,8 +353,11 @@ async function main() {
   try {
     const fillRate = await fill(connection, bareQueue);
     log(`fill (publish with confirms):             ${fmt(fillRate)} msg/s`);
+    const ceilingCpu = measureCpu(os.cpus().length);
     const bare = await bareConsume(connection);
     log(`(a) broker ceiling, bare consume (acks by ${ACK_EVERY}): ${fmt(bare)} msg/s`);
+    // what the ceiling itself costs: the drain's RabbitMQ figure below is comparable with this one
+    log(`during (a): ${describeCpu(ceilingCpu(), N)}`);
     if (NOTIFY) {
       // the verdict is printed; exit 0 either way, as for the RATIO line
       await notifyComparison(connection, ch);

@@ -4,11 +4,10 @@
 // with the same event), takes the parked record's history and replaces it; refused, nothing
 // changes and the reason comes back (unprocessable). The parked copy in eventdesk.parked.<DLQ> stays where
 // it is: that queue is the broker-side archive of what was parked.
-import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { conflict, notFound, unprocessable } from '@/lib/action-error';
 import { deadLetterTarget, recordAudit } from '@/lib/audit/record-audit';
-import { decodeAmqpValue, type Json } from '@/lib/bus/amqp-values';
+import { storedMessage } from '@/lib/bus/inbox-row';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { inTransaction } from '@/lib/bus/republish-outbox';
 import { isTransientStoreError, storeErrorText } from '@/lib/bus/store-errors';
@@ -36,11 +35,6 @@ interface ParkedRow {
   headers: unknown;
 }
 
-const asTable = (v: unknown): Record<string, unknown> => {
-  const decoded = decodeAmqpValue((v ?? {}) as Json);
-  return decoded && typeof decoded === 'object' && !Array.isArray(decoded) ? (decoded as Record<string, unknown>) : {};
-};
-
 export async function retryUnreadable(
   actor: Actor,
   input: RetryUnreadableRequest & { id: string },
@@ -62,12 +56,7 @@ export async function retryUnreadable(
     if (row.status !== 'unreadable') throw conflict(`This dead letter is ${row.status}, not unreadable`, { reason: 'not-unreadable', status: row.status });
     if (!row.body) throw unprocessable('The parked message has no stored bytes to retry', { reason: 'no-message' });
 
-    const properties = asTable(row.properties);
-    const msg = {
-      content: Buffer.from(row.body),
-      fields: { deliveryTag: 0, redelivered: true, exchange: '', routingKey: row.routing_key ?? '', consumerTag: '' },
-      properties: { ...properties, headers: asTable(row.headers) },
-    } as unknown as ConsumeMessage;
+    const msg = storedMessage(Buffer.from(row.body), row.properties, row.headers, { redelivered: true, routingKey: row.routing_key });
     const prepared = prepareDeadLetter(msg, row.received_at);
     if (prepared.unreadable) throw unprocessable(`Still unreadable: ${prepared.unreadable}`, { reason: 'unreadable', error: prepared.unreadable });
 

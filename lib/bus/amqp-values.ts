@@ -81,10 +81,14 @@ export function encodeTable(table: Record<string, unknown> | null | undefined, d
   return out;
 }
 
-/** The inverse: values amqplib can publish again (timestamps/decimals in its {'!'} form). */
-export function decodeAmqpValue(value: Json): unknown {
+/**
+ * The inverse: values amqplib can publish again (timestamps/decimals in its {'!'} form). `asRead`:
+ * the values as the drain had them in hand instead (a long as the bigint it was, not amqplib's
+ * {'!': 'long'}): what the derivation reads a stored message from (lib/bus/inbox-row.ts).
+ */
+export function decodeAmqpValue(value: Json, asRead = false): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeAmqpValue);
+  if (Array.isArray(value)) return value.map((v) => decodeAmqpValue(v, asRead));
   const keys = Object.keys(value);
   if (keys.length === 1) {
     const tag = keys[0];
@@ -97,29 +101,42 @@ export function decodeAmqpValue(value: Json): unknown {
       case '$timestamp':
         return { '!': 'timestamp', value: Number(v) };
       case '$decimal':
-        return { '!': 'decimal', value: decodeAmqpValue(v) };
+        return { '!': 'decimal', value: decodeAmqpValue(v, asRead) };
       case '$long':
-        return { '!': 'long', value: Number(v) };
+        return asRead ? longOf(v) : { '!': 'long', value: Number(v) };
       case '$num':
         return Number(v);
       case '$undefined':
         return undefined;
       case '$typed': {
         const t = v as { type: string; value: Json };
-        return { '!': t.type, value: decodeAmqpValue(t.value) };
+        return { '!': t.type, value: decodeAmqpValue(t.value, asRead) };
       }
       case '$table': {
         const out: Record<string, unknown> = {};
         for (const [k, val] of v as [Json, Json][]) {
-          Object.defineProperty(out, String(decodeAmqpValue(k)), { value: decodeAmqpValue(val), enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(out, String(decodeAmqpValue(k, asRead)), {
+            value: decodeAmqpValue(val, asRead),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
         return out;
       }
     }
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = decodeAmqpValue(value[k]);
+  for (const k of keys) out[k] = decodeAmqpValue(value[k], asRead);
   return out;
+}
+
+function longOf(v: Json): bigint | number {
+  try {
+    return typeof v === 'string' || typeof v === 'number' ? BigInt(v) : Number.NaN;
+  } catch {
+    return Number(v);
+  }
 }
 
 /** The longest text a header value keeps in a record's columns (characters). */

@@ -5,7 +5,27 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** microseconds between the Unix epoch and PostgreSQL's (2000-01-01 UTC) */
 const PG_EPOCH_US = 946_684_800_000_000n;
 
-export type CopyValue = string | Buffer | Date | null;
+/**
+ * text and json: a string; bytea: a Buffer; timestamptz: a Date; int4: a number (an integer);
+ * int8 and xid8: a bigint; boolean: a boolean; NULL: null.
+ */
+export type CopyValue = string | Buffer | Date | number | bigint | boolean | null;
+
+function sizeOf(v: CopyValue): number {
+  if (v === null) return 0;
+  switch (typeof v) {
+    case 'string':
+      return Buffer.byteLength(v, 'utf8');
+    case 'number':
+      return 4;
+    case 'bigint':
+      return 8;
+    case 'boolean':
+      return 1;
+    default:
+      return v instanceof Date ? 8 : v.length;
+  }
+}
 
 /**
  * One COPY ... FROM STDIN (FORMAT binary) payload: header, rows, trailer. Written into one buffer
@@ -15,7 +35,7 @@ export function encodeCopyBinary(rows: CopyValue[][]): Buffer {
   let size = SIGNATURE.length + 8 + 2;
   for (const row of rows) {
     size += 2;
-    for (const v of row) size += 4 + (v === null ? 0 : v instanceof Date ? 8 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
+    for (const v of row) size += 4 + sizeOf(v);
   }
   const out = Buffer.allocUnsafe(size);
   let at = SIGNATURE.copy(out, 0);
@@ -27,6 +47,17 @@ export function encodeCopyBinary(rows: CopyValue[][]): Buffer {
     for (const value of row) {
       if (value === null) {
         at = out.writeInt32BE(-1, at);
+      } else if (typeof value === 'number') {
+        // an int4 column: what it cannot hold is refused here, never written wrong
+        if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) throw new RangeError(`not an int4: ${value}`);
+        at = out.writeInt32BE(4, at);
+        at = out.writeInt32BE(value, at);
+      } else if (typeof value === 'bigint') {
+        at = out.writeInt32BE(8, at);
+        at = out.writeBigInt64BE(value, at);
+      } else if (typeof value === 'boolean') {
+        at = out.writeInt32BE(1, at);
+        at = out.writeUInt8(value ? 1 : 0, at);
       } else if (value instanceof Date) {
         const ms = value.getTime();
         // a time JavaScript cannot hold; PostgreSQL refuses what it cannot hold itself (22008)

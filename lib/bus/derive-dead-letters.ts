@@ -17,6 +17,7 @@ import { fromInboxRow, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { deriveLoadedBatch, loadBatch, nextDerivable, type InboxKey } from './derive-records';
+import { isRawPrepared, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
 
 export const DERIVATION = 'dead-letters';
 
@@ -32,6 +33,8 @@ export interface DeriveResult {
   taken: number;
   /** false when another process holds the derivation */
   ran: boolean;
+  /** the next batch, being read (options.readAhead): pass it on as the next call's `ahead` */
+  next?: Promise<InboxBatch | null>;
 }
 
 /** Test hook: a pause inside the derivation transaction, after the derived rows are written. */
@@ -84,41 +87,65 @@ export async function cleanInbox(pool: pg.Pool, limit = 10_000): Promise<number>
   return rowCount ?? 0;
 }
 
+export interface DeriveOptions {
+  /**
+   * The batch read while the previous one was derived (deriveBatch's `next`): used when it follows
+   * the watermark as found under the lock, else read again.
+   */
+  ahead?: Promise<InboxBatch | null>;
+  /** read the next batch (returned as `next`) while this one is derived, when this one is full */
+  readAhead?: boolean;
+}
+
+/** A read ahead that fails is only a batch to read again: never an unhandled rejection. */
+function readAheadFrom(pool: pg.Pool, from: InboxKey, limit: number): Promise<InboxBatch | null> {
+  return withClient(pool, (c) => readNext(c, from, limit)).catch(() => null);
+}
+
 /**
  * Derives up to `limit` inbox rows in one transaction. A batch refused for its data is split
  * (each half its own transaction, in order) down to the row at fault.
  */
-export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BATCH): Promise<DeriveResult> {
-  const first = await withClient(pool, async (client): Promise<{ ran: false } | { ran: true; keys: InboxKey[]; done: boolean }> => {
-    await client.query('BEGIN');
-    const from = await lockState(client);
-    if (!from) {
-      await client.query('ROLLBACK');
-      return { ran: false as const };
-    }
-    let keys: InboxKey[] = [];
-    try {
-      keys = await loadBatch(client, { after: from, limit });
-      if (!keys.length) {
+export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BATCH, options: DeriveOptions = {}): Promise<DeriveResult> {
+  const first = await withClient(
+    pool,
+    async (client): Promise<{ ran: false } | { ran: true; keys: InboxKey[]; done: boolean; next?: Promise<InboxBatch | null> }> => {
+      await client.query('BEGIN');
+      const from = await lockState(client);
+      if (!from) {
         await client.query('ROLLBACK');
-        return { ran: true as const, keys, done: true };
+        return { ran: false as const };
       }
-      await deriveLoadedBatch(client);
-      if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
-      await advance(client, from, keys);
-      await client.query('COMMIT');
-      return { ran: true as const, keys, done: true };
-    } catch (err) {
-      if (isTransientStoreError(err)) throw err;
-      await client.query('ROLLBACK');
-      // refused while loading: the same rows, by key only, to split
-      if (!keys.length) keys = await nextKeys(client, from, limit);
-      log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused by the database; splitting it');
-      return { ran: true as const, keys, done: false };
-    }
-  });
+      let keys: InboxKey[] = [];
+      let next: Promise<InboxBatch | null> | undefined;
+      try {
+        // rows are never changed once stored: a batch read earlier is still right if it follows this watermark
+        const ahead = options.ahead ? await options.ahead : null;
+        const batch = ahead && sameKey(ahead.from, from) ? ahead : await readNext(client, from, limit);
+        keys = batch.keys;
+        if (!keys.length) {
+          await client.query('ROLLBACK');
+          return { ran: true as const, keys, done: true };
+        }
+        if (options.readAhead && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
+        await loadBatch(client, keys, batch.readings);
+        await deriveLoadedBatch(client);
+        if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
+        await advance(client, from, keys);
+        await client.query('COMMIT');
+        return { ran: true as const, keys, done: true, next };
+      } catch (err) {
+        if (isTransientStoreError(err)) throw err;
+        await client.query('ROLLBACK');
+        // refused while reading: the same rows, by key only, to split
+        if (!keys.length) keys = await nextKeys(client, from, limit);
+        log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused by the database; splitting it');
+        return { ran: true as const, keys, done: false };
+      }
+    },
+  );
   if (!first.ran) return { taken: 0, ran: false };
-  if (first.done) return { taken: first.keys.length, ran: true };
+  if (first.done) return { taken: first.keys.length, ran: true, next: first.next };
   await deriveSplitting(pool, log, first.keys);
   return { taken: first.keys.length, ran: true };
 }
@@ -154,7 +181,7 @@ async function deriveExactly(pool: pg.Pool, keys: InboxKey[]): Promise<boolean> 
       return true;
     }
     try {
-      await loadBatch(client, { keys });
+      await loadBatch(client, keys, await readKeys(client, keys));
       await deriveLoadedBatch(client);
       await advance(client, from, keys);
       await client.query('COMMIT');
@@ -169,29 +196,22 @@ async function deriveExactly(pool: pg.Pool, keys: InboxKey[]): Promise<boolean> 
 
 /** A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed. */
 async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void> {
-  const { rows } = await pool.query<{
-    tx: string;
-    id: string;
-    fingerprint: string;
-    dlq: string;
-    failed_at: Date;
-    prepared: InboxPrepared;
-    body: Buffer;
-    properties: unknown;
-    headers: unknown;
-    received_at: Date;
-  }>(
-    `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared::json AS prepared, body, properties::text AS properties,
+  const { rows } = await pool.query<StoredRow & { fingerprint: string; dlq: string; failed_at: Date | null }>(
+    `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared, body, properties::text AS properties,
             headers::text AS headers, received_at
        FROM dead_letter_inbox WHERE tx = $1::xid8 AND id = $2::bigint`,
     [key.tx, key.id],
   );
   const raw = rows[0];
   if (raw) {
-    const death = { ...fromInboxRow(raw), body: raw.body, properties: String(raw.properties), headers: String(raw.headers) };
-    const reason = 'refused by the database when its record was derived';
+    // a raw row is read here as the derivation read it (its reading may be what failed)
+    const read = isRawPrepared(raw.prepared)
+      ? readRow(raw).death
+      : fromInboxRow({ ...raw, failed_at: raw.failed_at ?? raw.received_at, prepared: JSON.parse(raw.prepared) as InboxPrepared });
+    const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
+    const reason = read.unreadable ?? 'refused by the database when its record was derived';
     const recordId = await recordUnreadable(pool, death, reason, '(none: kept in the database)', raw.received_at, log, raw.dlq);
-    log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId }, 'dead letter could not be derived; recorded as unreadable');
+    log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId, reason }, 'dead letter could not be derived; recorded as unreadable');
   }
   await withClient(pool, async (client) => {
     await client.query('BEGIN');

@@ -1,22 +1,26 @@
 // The derivation's write (issue 20: store first, derive after): turns a batch of dead_letter_inbox
 // rows into records, messages, failure groups with their counts and hourly buckets, per-minute
 // stats, history, the group lifecycle and the search backlog, in the caller's transaction.
-// Everything happens inside PostgreSQL: the batch is loaded once into a temporary table (the
-// drain's json reading of each message parsed there, once), and each step is ONE set-based
-// statement over the whole batch that joins it. Nothing of a message travels through Node (the
-// drain's process is the one that consumes the broker: its event loop is kept for that); Node
-// sends a few keys and reads back counts.
+// The batch is loaded once into a temporary table (each row's reading of its message, done in
+// Node by lib/bus/read-inbox.ts, parsed there once), and each step is ONE set-based statement
+// over the whole batch that joins it: bodies and headers are copied inside PostgreSQL; Node sends
+// keys and readings and reads back counts.
 // Exactly-once: the unique fingerprint of dead_letter_messages makes a message derived twice (a
 // redelivery drained after its first copy was derived) insert nothing and change nothing. A first
 // delivery (redelivered=false) identical to a stored message is a new publish that died again: it
 // is stored under a suffixed fingerprint, as a death of its own.
 // Lock order: records and failure groups are written sorted by key (byte order), so two writers
 // (the deriver and an operator's retry of an unreadable message) queue instead of deadlocking.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
+import { encodeCopyBinary, type CopyValue } from './copy-binary';
 import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
 import type { PreparedDeath } from './prepare-dead-letter';
 import type { InboxPrepared } from './inbox-row';
+import type { Reading } from './read-inbox';
 import { insertRaw } from './write-raw';
 
 type Client = pg.PoolClient | pg.Client;
@@ -26,9 +30,6 @@ export interface InboxKey {
   tx: string;
   id: string;
 }
-
-/** The next `limit` derivable rows after the watermark, or exactly these rows. */
-export type BatchSource = { after: InboxKey; limit: number } | { keys: InboxKey[] };
 
 export interface DeriveCounts {
   /** deaths stored (messages new to dead_letter_messages) */
@@ -95,8 +96,6 @@ const PREPARED_RECORD = Object.entries(PREPARED_TYPES)
   .map(([field, type]) => `"${field}" ${type}`)
   .join(', ');
 
-const INBOX_COLUMNS = 'x.tx, x.id, x.fingerprint, x.dlq, x.failed_at, x.received_at, x.prepared, x.search_text';
-
 /**
  * The transaction id below which every inbox row is final, read from the statement's own snapshot:
  * the oldest transaction that snapshot saw running (or the next id, when it saw none), so the
@@ -126,37 +125,95 @@ export const nextDerivable = (columns: string) => `SELECT ${columns} FROM dead_l
   WHERE (x.tx, x.id) > ($1::xid8, $2::bigint) AND x.tx < ${DERIVABLE_BEFORE}
   ORDER BY x.tx, x.id LIMIT $3`;
 
-/** Loads the batch into derive_batch; returns its rows' keys in arrival order ((tx, id) order). */
-export async function loadBatch(client: Client, source: BatchSource): Promise<InboxKey[]> {
+/** derive_batch's columns after seq, in order: what batchRow gives for a row read in Node. */
+const BATCH_COLUMNS = `tx, id, fingerprint, dlq, failed_at, received_at, redelivered, event_key, event_key_source, event_id,
+  event_type, version, routing_key, queue, reason, exchange, error_message, validation_status, violations, correlation_id,
+  group_id, group_key, content_type, body_size, body_sha256, republish_count, deaths, death_count, search_text`;
+
+/** A raw row's derive_batch values (after seq) from its reading (lib/bus/read-inbox.ts). */
+export function batchRow(row: { tx: string; id: string; fingerprint: string; dlq: string; receivedAt: Date }, d: PreparedDeath): CopyValue[] {
+  return [
+    BigInt(row.tx),
+    BigInt(row.id),
+    row.fingerprint,
+    row.dlq,
+    d.failedAt,
+    row.receivedAt,
+    d.redelivered,
+    d.eventKey,
+    d.eventKeySource,
+    d.eventId,
+    d.eventType,
+    d.version,
+    d.routingKey,
+    d.queue,
+    d.reason,
+    d.exchange,
+    d.errorMessage,
+    d.validationStatus,
+    d.violations,
+    d.correlationId,
+    d.groupId,
+    JSON.stringify(d.group),
+    d.contentType,
+    d.bodySize,
+    d.bodySha256,
+    d.republishCount,
+    JSON.stringify(d.deaths),
+    d.deathCount,
+    d.searchText,
+  ];
+}
+
+/** A reading refused: its row is set aside as unreadable (the batch is split down to it). */
+export class UnreadableRowError extends RangeError {}
+
+/**
+ * Loads exactly these rows (in (tx, id) order) into derive_batch: the raw ones from their readings
+ * (lib/bus/read-inbox.ts), streamed in with one binary COPY; those written with their reading done
+ * from their own columns. Returns how many rows it loaded.
+ */
+export async function loadBatch(client: Client, keys: InboxKey[], readings: Reading[] = []): Promise<number> {
+  const unreadable = readings.find((r) => r.unreadable);
+  if (unreadable) throw new UnreadableRowError(`inbox row ${unreadable.key.tx}/${unreadable.key.id} cannot be read: ${unreadable.unreadable}`);
   // a multi-statement query: one result each, the last one the batch table's oid
   const created = (await client.query(TEMP_TABLES)) as unknown as pg.QueryResult<{ oid: string }>[];
   const table = created[created.length - 1].rows[0].oid;
-  const [rows, params] =
-    'after' in source
-      ? [nextDerivable(INBOX_COLUMNS), [source.after.tx, source.after.id, source.limit]]
-      : [
-          `SELECT ${INBOX_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id)
-             JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,
-          [source.keys.map((k) => k.tx), source.keys.map((k) => k.id)],
-        ];
-  const { rows: keys } = await client.query<InboxKey>(
-    `INSERT INTO derive_batch
-     SELECT row_number() OVER (ORDER BY i.tx, i.id), i.tx, i.id, i.fingerprint, i.dlq,
-            -- (a row an older drain stored with a forged death time: its arrival, as the drain does now)
-            CASE WHEN i.failed_at < '1970-01-01' OR i.failed_at > i.received_at + interval '1 day' THEN i.received_at ELSE i.failed_at END,
-            i.received_at,
-            p.redelivered, p."eventKey", p."eventKeySource", p."eventId", p."eventType", p.version, p."routingKey",
-            p.queue, p.reason, p.exchange, p."errorMessage", p."validationStatus", p.violations, p."correlationId",
-            p."groupId", p."group", p."contentType", p."bodySize", p."bodySha256", p."republishCount", p.deaths,
-            p."deathCount", i.search_text
-       FROM (${rows}) i,
-            json_to_record(i.prepared::json) AS p(${PREPARED_RECORD})
-      ORDER BY i.tx, i.id
-     RETURNING tx::text AS tx, id::text AS id`,
-    params,
-  );
-  if (needsStatistics(client, table, keys.length)) await client.query('ANALYZE derive_batch');
-  return keys;
+  // seq: the row's place in arrival order, whichever way it is loaded
+  const seqOf = new Map(keys.map((k, i) => [`${k.tx}/${k.id}`, i + 1]));
+  if (readings.length) {
+    const rows = readings.map((r) => {
+      const seq = seqOf.get(`${r.key.tx}/${r.key.id}`);
+      if (seq === undefined) throw new Error(`a reading of inbox row ${r.key.tx}/${r.key.id}, which is not in the batch`);
+      seqOf.delete(`${r.key.tx}/${r.key.id}`);
+      return [seq, ...r.row];
+    });
+    await pipeline(Readable.from([encodeCopyBinary(rows)]), client.query(copyFrom(`COPY derive_batch (seq, ${BATCH_COLUMNS}) FROM STDIN (FORMAT binary)`)));
+  }
+  let loaded = readings.length;
+  if (seqOf.size) {
+    // rows whose "prepared" is a reading already (a raw one without its reading here has none to
+    // give: its record cannot be inserted, and the batch is split down to it and sets it aside)
+    const rest = [...seqOf];
+    const { rowCount } = await client.query(
+      `INSERT INTO derive_batch (seq, ${BATCH_COLUMNS})
+       SELECT k.seq, x.tx, x.id, x.fingerprint, x.dlq,
+              -- (a row an older drain stored with a forged death time: its arrival, as the drain does now)
+              CASE WHEN x.failed_at < '1970-01-01' OR x.failed_at > x.received_at + interval '1 day' THEN x.received_at ELSE x.failed_at END,
+              x.received_at,
+              p.redelivered, p."eventKey", p."eventKeySource", p."eventId", p."eventType", p.version, p."routingKey",
+              p.queue, p.reason, p.exchange, p."errorMessage", p."validationStatus", p.violations, p."correlationId",
+              p."groupId", p."group", p."contentType", p."bodySize", p."bodySha256", p."republishCount", p.deaths,
+              p."deathCount", x.search_text
+         FROM unnest($1::xid8[], $2::bigint[], $3::int[]) AS k(tx, id, seq)
+         JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id,
+              json_to_record(x.prepared::json) AS p(${PREPARED_RECORD})`,
+      [rest.map(([k]) => k.split('/')[0]), rest.map(([k]) => k.split('/')[1]), rest.map(([, seq]) => seq)],
+    );
+    loaded += rowCount ?? 0;
+  }
+  if (needsStatistics(client, table, loaded)) await client.query('ANALYZE derive_batch');
+  return loaded;
 }
 
 /** Per connection (the temporary tables are its own): the batch table and the largest batch its statistics were taken from. */
@@ -183,7 +240,11 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
   // inserted complete (their latest message's id is its inbox id), the existing ones locked.
   await client.query(
     `WITH per AS (
-       SELECT b.*, count(*) OVER w AS n, min(b.failed_at) OVER w AS ff, max(b.failed_at) OVER w AS lf,
+       -- the record's columns only: the window sorts these rows (deaths and search text stay behind)
+       SELECT b.seq, b.id, b.dlq, b.event_key, b.event_key_source, b.event_id, b.event_type, b.version, b.routing_key,
+              b.queue, b.reason, b.exchange, b.republish_count, b.error_message, b.validation_status, b.violations,
+              b.correlation_id, b.group_id, b.content_type, b.body_size, b.body_sha256,
+              count(*) OVER w AS n, min(b.failed_at) OVER w AS ff, max(b.failed_at) OVER w AS lf,
               row_number() OVER (PARTITION BY b.event_key, b.queue ORDER BY b.seq DESC) AS rn
          FROM derive_batch b
        WINDOW w AS (PARTITION BY b.event_key, b.queue)
@@ -376,7 +437,7 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
 export async function storeAndDerive(client: Client, deaths: PreparedDeath[], dlq: string): Promise<DeriveCounts> {
   const keys = [...(await insertRaw(client, deaths, dlq)).values()];
   if (!keys.length) return { stored: 0, duplicates: deaths.length, newRecords: 0 };
-  await loadBatch(client, { keys });
+  await loadBatch(client, keys);
   const counts = await deriveLoadedBatch(client);
   await client.query(`DELETE FROM dead_letter_inbox WHERE (tx, id) IN (SELECT * FROM unnest($1::xid8[], $2::bigint[]))`, [
     keys.map((k) => k.tx),

@@ -3,22 +3,34 @@
 // transaction that was still running). Several processes may each run one: only one derives at a
 // time, the others find the watermark locked and wait for the next turn.
 // The drain comes first: while a drainer of this process has more dead letters than it can write
-// (registered with yieldTo), the deriver rests after each batch for half the time the batch took,
-// so it keeps at most 2/3 of its time. Emptying the broker is what an incident needs first (a deep
-// DLQ puts the broker's memory and disk alarms, which block every publisher, at risk); the two
-// compete for the same CPU, and the records are derived right after. bench:drain, 100,000 on this
-// machine: drain 4,406-4,974 msg/s without the rest, 5,477-6,193 with it (every record listed within
-// 1.39-1.48x the drain's time); a full rest (the batch's whole time) made that 1.52-1.63x.
+// (registered with yieldTo), the deriver rests after each batch for a quarter of the time the
+// batch took (EVENTDESK_DERIVE_REST_SHARE), so it keeps 4/5 of its time. Emptying the broker is
+// what an incident needs first (a deep DLQ puts the broker's memory and disk alarms, which block
+// every publisher, at risk); the two compete for the same CPU, and the records are derived right
+// after. bench:drain, 100,000 on this machine (the drain storing raw, the derivation reading):
+// no rest 0.43 of the broker's ceiling drained, every record listed 1.46x the drain's time after
+// its start; a quarter 0.59 and 1.71x; a half 0.48-0.61 and 1.61-2.14x. The time until every
+// record is listed was 22.0-23.4 s with a quarter or none: what the rest moves is how soon the
+// broker is empty.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { cleanInbox, DERIVE_BATCH, deriveBatch } from './derive-dead-letters';
+import type { InboxBatch } from './read-inbox';
 import { KickedLoop } from './kicked-loop';
 
 /** Longest rest between two batches while the drain is busy. */
 const MAX_REST_MS = 5000;
-/** While the drain is busy, the rest after a batch is this share of the batch's time (the derivation keeps 2/3 of its time). */
-const REST_SHARE = 0.5;
+/**
+ * While the drain is busy, the rest after a batch is this share of the batch's time (0.25: the
+ * derivation keeps 4/5 of its time; 0: the two share the CPU as the scheduler does).
+ */
+const REST_SHARE = restShare(process.env.EVENTDESK_DERIVE_REST_SHARE);
+
+function restShare(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(n) && n >= 0 && n <= 4 ? n : 0.25;
+}
 
 export interface DeriverOptions {
   batchSize?: number;
@@ -55,8 +67,10 @@ export class Deriver extends KickedLoop {
   /** Derives everything derivable now (tests, graceful stop, benchmarks); false if another process holds it. */
   async deriveAll(): Promise<number> {
     let total = 0;
+    let ahead: Promise<InboxBatch | null> | undefined;
     for (;;) {
-      const r = await deriveBatch(this.pool, this.log, this.options.batchSize ?? DERIVE_BATCH);
+      const r = await deriveBatch(this.pool, this.log, this.options.batchSize ?? DERIVE_BATCH, { ahead, readAhead: true });
+      ahead = r.next;
       total += r.taken;
       if (!r.ran || r.taken === 0) return total;
     }
@@ -65,11 +79,14 @@ export class Deriver extends KickedLoop {
   protected async run(): Promise<void> {
     const size = this.options.batchSize ?? DERIVE_BATCH;
     let failures = 0;
+    // the next batch, read in Node while PostgreSQL derives the current one
+    let ahead: Promise<InboxBatch | null> | undefined;
     while (!this.abort.signal.aborted) {
       this.kicked = false;
       try {
         const started = performance.now();
-        const r = await deriveBatch(this.pool, this.log, size);
+        const r = await deriveBatch(this.pool, this.log, size, { ahead, readAhead: true });
+        ahead = r.next;
         failures = 0;
         this.lastError = null;
         if (r.taken) {
@@ -80,6 +97,7 @@ export class Deriver extends KickedLoop {
           continue; // more may be waiting
         }
       } catch (err) {
+        ahead = undefined;
         this.lastError = (err as Error).message;
         this.log.warn({ err: this.lastError }, 'derivation failed; retrying');
         await sleep(backoffDelay(failures++, 200, 15_000), this.abort.signal);

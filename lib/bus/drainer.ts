@@ -16,7 +16,8 @@ import { backoffDelay, sleep } from '@/lib/backoff';
 import { ReconnectingConnection } from './connection';
 import { checkDlq, declareTopology, DlqMissingError, type DlqQueueType } from './dlq-topology';
 import { initialDrainStatus, type DrainStatus } from './drain-status';
-import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
+import { prepareDeadLetter, rawDeadLetter } from './prepare-dead-letter';
+import type { InboxDeath } from './inbox-row';
 import { ParkingLot } from './park';
 import { storeBatch } from './store-batch';
 import { Deriver } from './deriver';
@@ -85,7 +86,8 @@ interface Session {
 interface Delivery {
   msg: ConsumeMessage;
   session: Session;
-  prepared: PreparedDeath;
+  /** what the drain reads of it: its fingerprint (the derivation reads the rest) */
+  death: InboxDeath;
 }
 
 export class Drainer {
@@ -143,7 +145,8 @@ export class Drainer {
       if (!options.databaseUrl) throw new Error('Drainer needs a pool or a databaseUrl');
       this.pool = new pg.Pool({
         connectionString: options.databaseUrl,
-        max: options.poolSize ?? this.writers + 1,
+        // the writers, the deriver and its read-ahead (lib/bus/read-inbox.ts)
+        max: options.poolSize ?? this.writers + 2,
         connectionTimeoutMillis: 5000,
         idleTimeoutMillis: 30_000,
         application_name: 'eventdesk-drain',
@@ -380,8 +383,7 @@ export class Drainer {
 
   private receive(msg: ConsumeMessage, session: Session): void {
     // never throws: what it cannot read comes back marked unreadable, and is parked
-    const prepared = prepareDeadLetter(msg);
-    this.buffer.push({ msg, session, prepared });
+    this.buffer.push({ msg, session, death: rawDeadLetter(msg) });
     const size = msg.content.length;
     this.heldBytes += size;
     if (this.heldBytes > this.peakHeldBytes) this.peakHeldBytes = this.heldBytes;
@@ -448,12 +450,12 @@ export class Drainer {
   private async writeWithRetry(batch: Delivery[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       if (!batch.some((d) => d.session.alive) || this.abort.signal.aborted) return false;
-      const todo = batch.filter((d) => d.session.alive && !d.prepared.done);
+      const todo = batch.filter((d) => d.session.alive && !d.death.done);
       if (!todo.length) return true;
       try {
         const result = await storeBatch(
           this.pool,
-          todo.map((d) => d.prepared),
+          todo.map((d) => d.death),
           this.log,
           this.options.queue,
         );
@@ -470,11 +472,7 @@ export class Drainer {
         this.log.debug({ size: todo.length, stored: result.stored, duplicates: result.duplicates, unstorable: result.unstorable.length }, 'batch committed');
         if (this.log.isLevelEnabled('debug')) {
           for (const d of todo) {
-            if (d.prepared.done)
-              this.log.debug(
-                { eventId: d.prepared.eventId, correlationId: d.prepared.correlationId, queue: d.prepared.queue, reason: d.prepared.reason },
-                'dead letter stored',
-              );
+            if (d.death.done) this.log.debug({ fingerprint: d.death.fingerprint, messageId: d.msg.properties?.messageId }, 'dead letter stored');
           }
         }
         if (result.unstorable.length) await this.parkAll(todo, result.unstorable);
@@ -494,14 +492,16 @@ export class Drainer {
   }
 
   /** Parks each unstorable delivery; throws (batch stays unacked) if one cannot be parked now. */
-  private async parkAll(todo: Delivery[], unstorable: { death: PreparedDeath; reason: string }[]): Promise<void> {
-    const byDeath = new Map(todo.map((d) => [d.prepared, d]));
+  private async parkAll(todo: Delivery[], unstorable: { death: InboxDeath; reason: string }[]): Promise<void> {
+    const byDeath = new Map(todo.map((d) => [d.death, d]));
     for (const u of unstorable) {
       const delivery = byDeath.get(u.death);
       if (!delivery || u.death.done) continue;
+      // the parked record is built from the whole reading (an unreadable delivery's is its bytes only)
+      const death = 'eventKey' in u.death ? u.death : prepareDeadLetter(delivery.msg);
       let recordId: string | null;
       try {
-        ({ recordId } = await this.parking.park(this.pool, delivery.msg, u.death, u.reason));
+        ({ recordId } = await this.parking.park(this.pool, delivery.msg, death, u.reason));
       } catch (err) {
         // not parked: the batch stays unacked and this is tried again with the batch
         throw Object.assign(new Error(`parking a message failed: ${(err as Error).message}`), { code: (err as { code?: string }).code });
@@ -509,7 +509,7 @@ export class Drainer {
       u.death.done = true;
       this.stats.parkedTotal++;
       this.log.error(
-        { recordId, parkQueue: this.parking.queue, reason: u.reason, messageId: delivery.msg.properties?.messageId, bodySha256: u.death.bodySha256 },
+        { recordId, parkQueue: this.parking.queue, reason: u.reason, messageId: delivery.msg.properties?.messageId, bodySha256: death.bodySha256 },
         'message parked: it could not be read or stored',
       );
     }

@@ -107,10 +107,69 @@ function cleanViolations(v: ValidationResult['violations']): string {
   return JSON.stringify((v ?? []).slice(0, 200).map((x) => ({ path: cleanText(String(x.path), 500), message: cleanText(String(x.message), 1000) })));
 }
 
+/**
+ * What the drain itself reads of a delivery (issue 20: store first, derive after): only what makes
+ * it durable and exactly-once, the bytes, properties and headers (canonical JSON) and their
+ * fingerprint, plus the two delivery fields the message's stored form does not keep. The rest of
+ * the reading (contract, x-death, error headers, group, search text: prepareDeadLetter) is done by
+ * the derivation from the stored row (lib/bus/read-inbox.ts), after the ack.
+ */
+export interface RawDeath {
+  fingerprint: string;
+  /** sha256 of the body alone (the record keeps it) */
+  bodySha256: string;
+  redelivered: boolean;
+  /** the delivery's routing key: the record's when x-death names none */
+  routingKey: string | null;
+  body: Buffer;
+  properties: string;
+  headers: string;
+  /** set when the message could not be read: the drain parks it with this reason */
+  unreadable: string | null;
+  /** set by the drain once this delivery is stored or parked, so a retried batch skips it */
+  done?: boolean;
+}
+
 /** Never throws: a message that cannot be read comes back marked `unreadable` (see unreadableDeath). */
-export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Date()): PreparedDeath {
+export function rawDeadLetter(msg: ConsumeMessage): RawDeath {
   try {
-    return prepareFully(msg, receivedAt);
+    const { headers: rawHeaders, ...rest } = msg.properties;
+    const headers = (rawHeaders ?? {}) as Record<string, unknown>;
+    testHook(headers);
+    const headersJson = JSON.stringify(encodeTable(headers));
+    const propertiesJson = JSON.stringify(encodeTable(rest));
+    const bodySha256 = createHash('sha256').update(msg.content).digest('hex');
+    const routingKey = msg.fields.routingKey;
+    return {
+      fingerprint: fingerprintOf(bodySha256, propertiesJson, headersJson),
+      bodySha256,
+      redelivered: msg.fields.redelivered === true,
+      routingKey: typeof routingKey === 'string' ? routingKey : null,
+      body: msg.content,
+      properties: propertiesJson,
+      headers: headersJson,
+      unreadable: null,
+    };
+  } catch (err) {
+    return unreadableDeath(msg, new Date(), `cannot read the message: ${errorText(err)}`);
+  }
+}
+
+/**
+ * What a stored message already has (an inbox row: lib/bus/read-inbox.ts): its canonical JSON and
+ * hashes, from the drain, so reading it again does not encode nor hash it again.
+ */
+export interface StoredForm {
+  fingerprint: string;
+  bodySha256: string;
+  properties: string;
+  headers: string;
+}
+
+/** Never throws: a message that cannot be read comes back marked `unreadable` (see unreadableDeath). */
+export function prepareDeadLetter(msg: ConsumeMessage, receivedAt: Date = new Date(), stored?: StoredForm): PreparedDeath {
+  try {
+    return prepareFully(msg, receivedAt, stored);
   } catch (err) {
     return unreadableDeath(msg, receivedAt, `cannot read the message: ${errorText(err)}`);
   }
@@ -239,20 +298,21 @@ function deathQueueOnly(headers: unknown): string {
  */
 const TEST_UNREADABLE_HEADER = 'EVENTDESK_TEST_UNREADABLE_HEADER';
 
-function prepareFully(msg: ConsumeMessage, receivedAt: Date): PreparedDeath {
+function testHook(headers: Record<string, unknown>): void {
+  const hook = process.env[TEST_UNREADABLE_HEADER];
+  if (hook && headers[hook] !== undefined) throw new RangeError(`test hook: "${hook}" makes this message unreadable`);
+}
+
+function prepareFully(msg: ConsumeMessage, receivedAt: Date, stored?: StoredForm): PreparedDeath {
   const body = msg.content;
   const { headers: rawHeaders, ...rest } = msg.properties;
   const headers = (rawHeaders ?? {}) as Record<string, unknown>;
-  const testHook = process.env[TEST_UNREADABLE_HEADER];
-  if (testHook && headers[testHook] !== undefined) throw new RangeError(`test hook: "${testHook}" makes this message unreadable`);
-  const encodedHeaders = encodeTable(headers);
-  const encodedProperties = encodeTable(rest);
+  testHook(headers);
   // canonical: encodeTable sorts keys at every level
-  const headersJson = JSON.stringify(encodedHeaders);
-  const propertiesJson = JSON.stringify(encodedProperties);
-
-  const bodySha256 = createHash('sha256').update(body).digest('hex');
-  const fingerprint = fingerprintOf(bodySha256, propertiesJson, headersJson);
+  const headersJson = stored?.headers ?? JSON.stringify(encodeTable(headers));
+  const propertiesJson = stored?.properties ?? JSON.stringify(encodeTable(rest));
+  const bodySha256 = stored?.bodySha256 ?? createHash('sha256').update(body).digest('hex');
+  const fingerprint = stored?.fingerprint ?? fingerprintOf(bodySha256, propertiesJson, headersJson);
 
   const contentType = cleanText(headerText(rest.contentType) ?? null, 200);
   const validation = safeValidate(body, contentType ?? undefined);

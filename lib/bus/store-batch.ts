@@ -6,7 +6,7 @@
 // either way; fingerprints make a retried half that had committed insert nothing twice.
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { PreparedDeath } from './prepare-dead-letter';
+import type { InboxDeath } from './inbox-row';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { writeRaw, type BatchResult } from './write-raw';
 import { withClient } from './with-client';
@@ -15,7 +15,7 @@ import { withClient } from './with-client';
 export const MAX_TRIES = 3;
 
 export interface Unstorable {
-  death: PreparedDeath;
+  death: InboxDeath;
   reason: string;
 }
 
@@ -25,10 +25,10 @@ export interface StoreResult extends BatchResult {
 }
 
 /** writeRaw commits on its own (a single COPY, or its own transaction). */
-const writeOnce = (pool: pg.Pool, deaths: PreparedDeath[], dlq: string): Promise<BatchResult> => withClient(pool, (client) => writeRaw(client, deaths, dlq));
+const writeOnce = (pool: pg.Pool, deaths: InboxDeath[], dlq: string): Promise<BatchResult> => withClient(pool, (client) => writeRaw(client, deaths, dlq));
 
 /** `dlq`: the DLQ these deaths were drained from (written to each record they touch). */
-export async function storeBatch(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, dlq: string): Promise<StoreResult> {
+export async function storeBatch(pool: pg.Pool, deaths: InboxDeath[], log: Logger, dlq: string): Promise<StoreResult> {
   const total: StoreResult = { stored: 0, duplicates: 0, newRecords: 0, unstorable: [] };
   // what prepare could not read is not offered to the database at all
   for (const d of deaths) if (d.unreadable && !d.done) total.unstorable.push({ death: d, reason: d.unreadable });
@@ -43,7 +43,7 @@ function add(total: StoreResult, r: BatchResult) {
   total.newRecords += r.newRecords;
 }
 
-async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logger, total: StoreResult, dlq: string): Promise<void> {
+async function storeSplitting(pool: pg.Pool, deaths: InboxDeath[], log: Logger, total: StoreResult, dlq: string): Promise<void> {
   let lastError: unknown;
   const tries = deaths.length === 1 ? MAX_TRIES : 1;
   for (let attempt = 1; attempt <= tries; attempt++) {
@@ -61,10 +61,7 @@ async function storeSplitting(pool: pg.Pool, deaths: PreparedDeath[], log: Logge
   const reason = storeErrorText(lastError);
   if (deaths.length === 1) {
     const d = deaths[0];
-    log.error(
-      { eventId: d.eventId, correlationId: d.correlationId, fingerprint: d.fingerprint, err: reason, tries },
-      'message refused by the database; parking it',
-    );
+    log.error({ fingerprint: d.fingerprint, err: reason, tries }, 'message refused by the database; parking it');
     total.unstorable.push({ death: d, reason: `refused by the database after ${tries} tries: ${reason}` });
     return;
   }

@@ -1,5 +1,6 @@
 // The drain's whole write (issue 20: store first, derive after): the raw deliveries into
-// dead_letter_inbox, which is all a dead letter needs to be durable and exactly-once. The usual
+// dead_letter_inbox, which is all a dead letter needs to be durable and exactly-once (the drain
+// reads nothing of a message but its fingerprint: lib/bus/inbox-row.ts). The usual
 // batch is ONE statement, a binary COPY (atomic on its own: no BEGIN/COMMIT round trips); a batch
 // holding a fingerprint the inbox already has (a redelivery) makes the COPY fail with 23505 and is
 // written instead with one multi-row INSERT ... ON CONFLICT DO NOTHING in a transaction. The record, its group, counts, history and search text are derived from these rows
@@ -14,8 +15,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { encodeCopyBinary } from './copy-binary';
-import type { PreparedDeath } from './prepare-dead-letter';
-import { toInboxPrepared } from './inbox-row';
+import { inboxValues, type InboxDeath } from './inbox-row';
 import type { InboxKey } from './derive-records';
 
 export interface BatchResult {
@@ -27,9 +27,9 @@ export interface BatchResult {
 }
 
 /** One copy per fingerprint; identical first deliveries (redelivered=false) are separate deaths. */
-export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
+export function dedupeBatch<T extends InboxDeath>(deaths: T[]): T[] {
   const seen = new Set<string>();
-  const out: PreparedDeath[] = [];
+  const out: T[] = [];
   for (const d of deaths) {
     if (seen.has(d.fingerprint)) {
       if (d.redelivered) continue;
@@ -42,12 +42,13 @@ export function dedupeBatch(deaths: PreparedDeath[]): PreparedDeath[] {
   return out;
 }
 
-const byFingerprint = (a: PreparedDeath, b: PreparedDeath) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
+const byFingerprint = (a: InboxDeath, b: InboxDeath) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
 
 /** Inserts into the inbox what it does not hold yet; returns the rows inserted (keys by fingerprint). */
-export async function insertRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<Map<string, InboxKey>> {
+export async function insertRaw(client: pg.PoolClient | pg.Client, deaths: InboxDeath[], dlq: string): Promise<Map<string, InboxKey>> {
   // sorted: concurrent drainers inserting the same fingerprints take their index locks in one order
   const sorted = [...deaths].sort(byFingerprint);
+  const values = sorted.map(inboxValues);
   const res = await client.query<{ fingerprint: string } & InboxKey>(
     `INSERT INTO dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text)
      SELECT f, $6::text, b, p, h, x, a, s
@@ -59,20 +60,20 @@ export async function insertRaw(client: pg.PoolClient | pg.Client, deaths: Prepa
       sorted.map((d) => d.body),
       sorted.map((d) => d.properties),
       sorted.map((d) => d.headers),
-      sorted.map(toInboxPrepared),
+      values.map((v) => v[0]),
       dlq,
-      sorted.map((d) => d.failedAt),
-      sorted.map((d) => d.searchText),
+      values.map((v) => v[1]),
+      values.map((v) => v[2]),
     ],
   );
   return new Map(res.rows.map((r) => [r.fingerprint, { tx: r.tx, id: r.id }]));
 }
 
-async function copyRaw(client: pg.PoolClient | pg.Client, deaths: PreparedDeath[], dlq: string): Promise<void> {
+async function copyRaw(client: pg.PoolClient | pg.Client, deaths: InboxDeath[], dlq: string): Promise<void> {
   // in delivery order: the ids the rows get are the derivation's arrival order (which death of a
   // record is its latest). A concurrent COPY of the same fingerprints (redeliveries to two
   // drainers) may deadlock on the unique index instead: 40P01, retried like any transient failure.
-  const payload = encodeCopyBinary(deaths.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, toInboxPrepared(d), d.failedAt, d.searchText]));
+  const payload = encodeCopyBinary(deaths.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, ...inboxValues(d)]));
   const stream = client.query(
     copyFrom('COPY dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text) FROM STDIN (FORMAT binary)'),
   );
@@ -85,7 +86,7 @@ const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.
  * Stores a batch of deliveries in the inbox (`dlq`: the DLQ they were drained from), committed
  * when it returns. Call it outside a transaction: it makes its own where it needs one.
  */
-export async function writeRaw(client: pg.PoolClient | pg.Client, input: PreparedDeath[], dlq: string): Promise<BatchResult> {
+export async function writeRaw(client: pg.PoolClient | pg.Client, input: InboxDeath[], dlq: string): Promise<BatchResult> {
   const deaths = dedupeBatch(input);
   if (!deaths.length) return { stored: 0, duplicates: input.length, newRecords: 0 };
   try {

@@ -26,13 +26,13 @@ export interface RunningDrain {
 }
 
 export function startDrain(settings: DrainSettings, logger: Logger, onStored: () => void): RunningDrain {
-  // Its own small pool (3 batch writers per DLQ + retention), so the console's Prisma pool never
-  // starves the drain (nor the reverse).
+  // Its own small pool (3 batch writers per DLQ, the deriver and its read-ahead, retention), so
+  // the console's Prisma pool never starves the drain (nor the reverse).
   // Row-lock waits as long as a statement: a store that fails counts toward parking a message,
   // and a record held for a few seconds (a republish's claim) is no reason to park one.
   const pool = new pg.Pool({
     connectionString: settings.DATABASE_URL,
-    max: 2 + 3 * settings.DLQ_QUEUE.length,
+    max: 3 + 3 * settings.DLQ_QUEUE.length,
     ...dbTimeouts({ lockMs: 30_000 }),
     application_name: 'eventdesk-drain',
   });

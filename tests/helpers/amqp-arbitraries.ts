@@ -1,6 +1,7 @@
 // fast-check arbitraries for what a DLQ can hand the drain: any header value amqplib (or a careless
-// caller) could produce, and x-death entries made of them. Shared by the prepare property test
-// (tests/unit/prepare-never-throws.test.ts) and the derivation's (tests/integration/derive-any-message.test.ts).
+// caller) could produce, x-death entries made of them, and bodies. Shared by the prepare property test
+// (tests/unit/prepare-never-throws.test.ts), the reading of raw inbox rows (tests/unit/read-inbox-row.test.ts)
+// and the derivation's (tests/integration/derive-any-message.test.ts).
 import fc from 'fast-check';
 
 /** Any value amqplib (or a careless caller) could hand over as a header. */
@@ -43,4 +44,17 @@ export const xDeath = fc.array(
     { requiredKeys: [] },
   ),
   { maxLength: 3 },
+);
+
+/** A dead letter's body: any bytes, or an event envelope whose fields are any header value. */
+export const deadLetterBody = fc.oneof(
+  fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
+  fc
+    .record({
+      eventId: headerValue,
+      eventType: fc.oneof(headerValue, fc.constantFrom('user.created', 'order.created')),
+      version: headerValue,
+      data: headerValue,
+    })
+    .map((e) => Buffer.from(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? '')),
 );

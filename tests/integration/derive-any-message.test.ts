@@ -1,14 +1,15 @@
 // Property: whatever the drain could read, the derivation can store. Random headers (any value
 // amqplib can decode: NUL and lone surrogates in strings, extreme numbers and dates, bytes,
-// nested tables), random x-death entries, properties and bodies go through prepareDeadLetter, the
-// inbox (writeRaw) and the derivation (deriveBatch) against real PostgreSQL. A message the
+// nested tables), random x-death entries, properties and bodies go through the inbox (writeRaw),
+// read when stored (prepareDeadLetter) or stored raw as the drain does and read by the derivation,
+// and the derivation (deriveBatch) against real PostgreSQL. A message the
 // derivation cannot store would be set aside as an unreadable record ("refused by the database
 // when its record was derived"), losing its queue, reason and group: none may be.
 import type { ConsumeMessage } from 'amqplib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
-import { headerValue, xDeath } from '../helpers/amqp-arbitraries';
+import { prepareDeadLetter, rawDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { deadLetterBody, headerValue, xDeath } from '../helpers/amqp-arbitraries';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { drainAndDerive } from './drain-helpers';
 
@@ -22,21 +23,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const body = fc.oneof(
-  fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
-  fc
-    .record({
-      eventId: headerValue,
-      eventType: fc.oneof(headerValue, fc.constantFrom('user.created', 'order.created')),
-      version: headerValue,
-      data: headerValue,
-    })
-    .map((e) => Buffer.from(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? '')),
-);
-
 const message = fc
   .record({
-    body,
+    body: deadLetterBody,
     headers: fc.dictionary(fc.string({ maxLength: 20 }), headerValue, { maxKeys: 4 }),
     deaths: fc.option(xDeath),
     error: fc.option(headerValue),
@@ -61,12 +50,15 @@ const setAside = async () =>
     )
   ).rows[0];
 
-describe('the derivation stores whatever the drain could read', () => {
+describe.each([
+  ['read when stored', (m: ConsumeMessage) => prepareDeadLetter(m)],
+  ['stored raw, read by the derivation', (m: ConsumeMessage) => rawDeadLetter(m)],
+])('the derivation stores whatever the drain could read (%s)', (_way, read) => {
   it('random messages: every readable one becomes a readable record, none set aside', async () => {
     let readable = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 25 }), async (messages) => {
-        const deaths = messages.map((m) => prepareDeadLetter(m)).filter((d) => d.unreadable === null);
+        const deaths = messages.map(read).filter((d) => d.unreadable === null);
         readable += deaths.length;
         if (!deaths.length) return;
         // (each run adds to the same database: it checks what it added)

@@ -10,9 +10,10 @@ import { prepareDeadLetter, type PreparedDeath } from '@/lib/bus/prepare-dead-le
 import { DERIVABLE_BEFORE, storeAndDerive } from '@/lib/bus/derive-records';
 import { derivationPending, readDerivationLag } from '@/lib/bus/derive-dead-letters';
 import { insertRaw } from '@/lib/bus/write-raw';
+import type { InboxDeath } from '@/lib/bus/inbox-row';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { drainAndDerive as storeAndDeriveAll } from './drain-helpers';
+import { asRaw, drainAndDerive as storeAndDeriveAll } from './drain-helpers';
 import { ignoreCleanupError } from '../helpers/cleanup';
 
 let db: TestDatabase;
@@ -70,7 +71,7 @@ function death(d: Death): PreparedDeath {
 }
 
 /** Stores the deaths as one drain batch, then derives everything stored. */
-const drainAndDerive = (deaths: PreparedDeath[]) => storeAndDeriveAll(db.pool, deaths);
+const drainAndDerive = (deaths: InboxDeath[]) => storeAndDeriveAll(db.pool, deaths);
 
 /** letters only: the group signature keeps words, and normalises ids and numbers away */
 const word = () => Array.from({ length: 10 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
@@ -87,12 +88,19 @@ const record = async (eventId: string) =>
   ).rows[0];
 const group = async (id: string) => (await db.pool.query(`SELECT count, pending_count FROM failure_groups WHERE id = $1`, [id])).rows[0];
 
-describe('derivation of records from the inbox', () => {
+// The record semantics hold both ways a row reaches the inbox: read by the drain (a retried
+// unreadable message, rows of an older drain) or stored raw and read by the derivation (the drain).
+describe.each([
+  ['read when stored', false],
+  ['stored raw, read by the derivation', true],
+])('derivation of records from the inbox (%s)', (_way, raw) => {
+  const store = (deaths: PreparedDeath[]) => drainAndDerive(raw ? deaths.map(asRaw) : deaths);
+
   it('three deaths of one record in one batch: one record, three messages, the latest one wins', async () => {
     const eventId = randomUUID();
     const [a, b] = [`broker ${word()}`, `broker ${word()}`];
     const deaths = [death({ eventId, at: 1764268800, error: a }), death({ eventId, at: 1764268900, error: b }), death({ eventId, at: 1764268850, error: a })];
-    await drainAndDerive(deaths);
+    await store(deaths);
     const r = await record(eventId);
     expect(r).toMatchObject({ attempts: 3, status: 'pending', messages: 3, error_message: a, history: ['dead-lettered', 'failed-again', 'failed-again'] });
     // the latest message is the last one to arrive (its inbox id), not the latest failure time
@@ -109,10 +117,10 @@ describe('derivation of records from the inbox', () => {
 
   it('a pending record that dies again with another error moves to that group: one pending less there, one more here', async () => {
     const eventId = randomUUID();
-    await drainAndDerive([death({ eventId, error: `quota exceeded ${word()}` })]);
+    await store([death({ eventId, error: `quota exceeded ${word()}` })]);
     const before = await record(eventId);
     const oldGroup = await group(before.group_id);
-    await drainAndDerive([death({ eventId, error: `disk full ${word()}`, at: 1764269000 })]);
+    await store([death({ eventId, error: `disk full ${word()}`, at: 1764269000 })]);
     const after = await record(eventId);
     expect(after.group_id).not.toBe(before.group_id);
     expect(after).toMatchObject({ attempts: 2, status: 'pending', messages: 2, history: ['dead-lettered', 'failed-again'] });
@@ -123,12 +131,12 @@ describe('derivation of records from the inbox', () => {
   it('a republished record that dies again is pending again, counted in its group again, and marked failed again after a retry', async () => {
     const eventId = randomUUID();
     const error = `gateway refused ${word()}`;
-    await drainAndDerive([death({ eventId, error })]);
+    await store([death({ eventId, error })]);
     const first = await record(eventId);
     await db.pool.query(`UPDATE dead_letters SET status = 'republished', republish_count = 1 WHERE id = $1`, [first.id]);
     await db.pool.query(`UPDATE failure_groups SET pending_count = pending_count - 1 WHERE id = $1`, [first.group_id]);
     const pendingBefore = (await group(first.group_id)).pending_count;
-    await drainAndDerive([death({ eventId, error, republishCount: 1, at: 1764269100 })]);
+    await store([death({ eventId, error, republishCount: 1, at: 1764269100 })]);
     const again = await record(eventId);
     expect(again).toMatchObject({ status: 'pending', failed_again_after_retry: true, republish_count: 1, attempts: 2 });
     expect((await group(first.group_id)).pending_count).toBe(pendingBefore + 1);
@@ -137,20 +145,22 @@ describe('derivation of records from the inbox', () => {
   it('a redelivery derived after its first copy changes nothing; an identical first delivery is a death of its own', async () => {
     const eventId = randomUUID();
     const d = death({ eventId, error: `stale cache ${word()}` });
-    await drainAndDerive([d]);
+    await store([d]);
     const once = await record(eventId);
     const groupOnce = await group(once.group_id);
     // the inbox row is gone (cleaned) or derived: a redelivery reaches the derivation as a new inbox row
     await db.pool.query(`DELETE FROM dead_letter_inbox`);
-    await drainAndDerive([{ ...d, redelivered: true }]);
+    await store([{ ...d, redelivered: true }]);
     expect(await record(eventId)).toMatchObject({ attempts: 1, messages: 1 });
     expect(await group(once.group_id)).toEqual(groupOnce);
     await db.pool.query(`DELETE FROM dead_letter_inbox`);
-    await drainAndDerive([{ ...d, redelivered: false }]);
+    await store([{ ...d, redelivered: false }]);
     expect(await record(eventId)).toMatchObject({ attempts: 2, messages: 2, history: ['dead-lettered', 'failed-again'] });
     expect((await group(once.group_id)).count).toBe(groupOnce.count + 1);
   });
+});
 
+describe('derivation of records from the inbox', () => {
   it('storeAndDerive (a retried unreadable message) derives in the caller transaction and leaves nothing in the inbox', async () => {
     const eventId = randomUUID();
     const client = await db.pool.connect();

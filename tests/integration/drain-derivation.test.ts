@@ -66,6 +66,11 @@ describe('store first, derive after', () => {
     storing.child.kill('SIGKILL');
     await storing.exited;
     expect(await records()).toBe(0);
+    // stored raw: the drain read nothing of them but their fingerprint (the derivation reads the rest)
+    const stored = await db.pool.query<{ raw: number; timed: number }>(
+      `SELECT count(*) FILTER (WHERE prepared LIKE '{"raw":true,%')::int AS raw, count(failed_at)::int AS timed FROM dead_letter_inbox`,
+    );
+    expect(stored.rows[0]).toEqual({ raw: n, timed: 0 });
     const lag = await readDerivationLag(db.pool);
     expect(lag.messages).toBe(n);
     expect(lag.seconds).toBeGreaterThanOrEqual(0);

@@ -7,7 +7,8 @@ import pino from 'pino';
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import { uniqueName, type TestBroker } from '../helpers/amqp';
 import { deriveBatch } from '@/lib/bus/derive-dead-letters';
-import type { PreparedDeath } from '@/lib/bus/prepare-dead-letter';
+import type { PreparedDeath, RawDeath } from '@/lib/bus/prepare-dead-letter';
+import type { InboxDeath } from '@/lib/bus/inbox-row';
 import { writeRaw } from '@/lib/bus/write-raw';
 
 export const run = promisify(execFile);
@@ -86,8 +87,22 @@ export async function refuseMarkedBodies(pool: pg.Pool): Promise<void> {
   await pool.query(`ALTER TABLE dead_letter_inbox ADD CONSTRAINT test_refused_body CHECK (position('${REFUSED_MARKER}'::bytea in body) = 0)`);
 }
 
+/** A death as the drain stores it now: raw (its reading is the derivation's: lib/bus/read-inbox.ts). */
+export function asRaw(d: PreparedDeath): RawDeath {
+  return {
+    fingerprint: d.fingerprint,
+    bodySha256: d.bodySha256,
+    redelivered: d.redelivered,
+    routingKey: d.routingKey,
+    body: d.body,
+    properties: d.properties,
+    headers: d.headers,
+    unreadable: d.unreadable,
+  };
+}
+
 /** Stores the deaths as one drain batch (the inbox), then derives everything stored. */
-export async function drainAndDerive(pool: pg.Pool, deaths: PreparedDeath[], dlq = 'edu.events.dlq'): Promise<void> {
+export async function drainAndDerive(pool: pg.Pool, deaths: InboxDeath[], dlq = 'edu.events.dlq'): Promise<void> {
   const client = await pool.connect();
   try {
     await writeRaw(client, deaths, dlq);

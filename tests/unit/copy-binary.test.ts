@@ -36,4 +36,17 @@ describe('encodeCopyBinary', () => {
     const len = buf.readInt32BE(21);
     expect(buf.subarray(25, 25 + len).toString('utf8')).toBe('é\ufffd');
   });
+
+  it('writes int4, int8 and boolean in their binary forms, and refuses a number int4 cannot hold', () => {
+    const buf = encodeCopyBinary([[-7, 2n ** 62n, true, false]]);
+    let o = 19 + 2;
+    expect(buf.readInt32BE(o)).toBe(4);
+    expect(buf.readInt32BE(o + 4)).toBe(-7);
+    o += 8;
+    expect(buf.readInt32BE(o)).toBe(8);
+    expect(buf.readBigInt64BE(o + 4)).toBe(2n ** 62n);
+    o += 12;
+    expect([buf.readInt32BE(o), buf[o + 4], buf.readInt32BE(o + 5), buf[o + 9]]).toEqual([1, 1, 1, 0]);
+    for (const bad of [2 ** 31, 1.5, Number.NaN]) expect(() => encodeCopyBinary([[bad]])).toThrow(RangeError);
+  });
 });

@@ -1,0 +1,143 @@
+// The derivation's reading of the messages the drain stored raw (issue 20: store first, derive
+// after). The drain reads nothing of a message but its fingerprint, so its event loop is kept for
+// the broker; what the record needs (contract and ids, x-death, error headers, group, search text:
+// prepareDeadLetter) is read here, from the row's bytes, properties and headers, in Node, and
+// handed to the derivation's statements with the batch (loadBatch): never written back to the inbox.
+// The deriver reads the next batch while PostgreSQL derives the current one (lib/bus/deriver.ts),
+// so on 2 cores the reading and the SQL take one each. Memory is bounded by bytes: a batch stops
+// at READ_BYTES of stored messages (at least one row), fetched FETCH_BYTES at a time, and the
+// event loop gets a turn every READ_CHUNK messages (the drain shares it).
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
+import type { CopyValue } from './copy-binary';
+import { RAW_PREPARED_START, storedMessage, type RawPrepared } from './inbox-row';
+import { batchRow, nextDerivable, type InboxKey } from './derive-records';
+import type { Queryable } from './with-client';
+
+/** Most bytes of stored messages (bodies and headers) one batch reads into memory. */
+export const READ_BYTES = 32 * 1024 * 1024;
+/** Most bytes one query fetches. */
+const FETCH_BYTES = 2 * 1024 * 1024;
+/** Messages read between two turns of the event loop. */
+const READ_CHUNK = 200;
+
+/** A raw row's reading: what loadBatch takes in place of the row's own columns. */
+export interface Reading {
+  key: InboxKey;
+  /** its derive_batch values (batchRow) */
+  row: CopyValue[];
+  /** set when the message cannot be read: the derivation sets the row aside (recorded unreadable) */
+  unreadable: string | null;
+}
+
+/** The next batch after a watermark: its keys in order, and the readings of its raw rows. */
+export interface InboxBatch {
+  /** the watermark it follows: valid only while the watermark is still there */
+  from: InboxKey;
+  keys: InboxKey[];
+  readings: Reading[];
+}
+
+interface KeyRow {
+  tx: string;
+  id: string;
+  raw: boolean;
+  size: number;
+}
+
+const KEY_COLUMNS = `x.tx::text AS tx, x.id::text AS id, left(x.prepared, ${RAW_PREPARED_START.length}) = '${RAW_PREPARED_START}' AS raw,
+  octet_length(x.body) + octet_length(x.headers::text) AS size`;
+
+/** Reads the next `limit` derivable rows after `from` (fewer when their messages pass `maxBytes`). */
+export async function readNext(db: Queryable, from: InboxKey, limit: number, maxBytes = READ_BYTES): Promise<InboxBatch> {
+  const { rows } = await db.query<KeyRow>(nextDerivable(KEY_COLUMNS), [from.tx, from.id, limit]);
+  let bytes = 0;
+  let n = 0;
+  for (const r of rows) {
+    if (r.raw) {
+      if (n > 0 && bytes + r.size > maxBytes) break;
+      bytes += r.size;
+    }
+    n++;
+  }
+  const taken = rows.slice(0, n);
+  return { from, keys: taken.map(({ tx, id }) => ({ tx, id })), readings: await readRaw(db, taken) };
+}
+
+/** The readings of the raw rows among exactly these keys. */
+export async function readKeys(db: Queryable, keys: InboxKey[]): Promise<Reading[]> {
+  const { rows } = await db.query<KeyRow>(
+    `SELECT ${KEY_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id) JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,
+    [keys.map((k) => k.tx), keys.map((k) => k.id)],
+  );
+  return readRaw(db, rows);
+}
+
+export interface StoredRow {
+  tx: string;
+  id: string;
+  fingerprint: string;
+  dlq: string;
+  body: Buffer;
+  /** JSON text */
+  properties: string;
+  /** JSON text */
+  headers: string;
+  prepared: string;
+  received_at: Date;
+}
+
+const STORED_COLUMNS = `x.tx::text AS tx, x.id::text AS id, x.fingerprint, x.dlq, x.body, x.properties::text AS properties, x.headers::text AS headers,
+  x.prepared, x.received_at`;
+
+async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
+  const raw = rows.filter((r) => r.raw);
+  const out: Reading[] = [];
+  for (let i = 0; i < raw.length;) {
+    let j = i;
+    let bytes = 0;
+    while (j < raw.length && (j === i || bytes + raw[j].size <= FETCH_BYTES)) bytes += raw[j++].size;
+    const part = raw.slice(i, j);
+    i = j;
+    const { rows: stored } = await db.query<StoredRow>(
+      `SELECT ${STORED_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id) JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,
+      [part.map((k) => k.tx), part.map((k) => k.id)],
+    );
+    for (let k = 0; k < stored.length; k++) {
+      const row = stored[k];
+      const { death } = readRow(row);
+      out.push({
+        key: { tx: row.tx, id: row.id },
+        row: batchRow({ tx: row.tx, id: row.id, fingerprint: row.fingerprint, dlq: row.dlq, receivedAt: new Date(row.received_at) }, death),
+        unreadable: death.unreadable,
+      });
+      if (k % READ_CHUNK === READ_CHUNK - 1) await nextTurn();
+    }
+  }
+  return out;
+}
+
+/** Whether a row's "prepared" is a raw row's (the drain's: its delivery fields only). */
+export const isRawPrepared = (prepared: string) => prepared.startsWith(RAW_PREPARED_START);
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+};
+
+/** Reads a raw row's message as the drain once did (prepareDeadLetter); never throws. */
+export function readRow(row: StoredRow): { death: PreparedDeath } {
+  const fields = parseJson(row.prepared) as Partial<RawPrepared>;
+  const redelivered = fields.redelivered === true;
+  const routingKey = typeof fields.routingKey === 'string' ? fields.routingKey : null;
+  const msg = storedMessage(row.body, parseJson(row.properties), parseJson(row.headers), { redelivered, routingKey }, true);
+  // the drain's canonical JSON and hashes are the row's: not computed again
+  const stored =
+    typeof fields.bodySha256 === 'string'
+      ? { fingerprint: row.fingerprint, bodySha256: fields.bodySha256, properties: row.properties, headers: row.headers }
+      : undefined;
+  return { death: prepareDeadLetter(msg, new Date(row.received_at), stored) };
+}

@@ -1,0 +1,144 @@
+// The derivation's reading of raw inbox rows (lib/bus/read-inbox.ts) against real PostgreSQL: a
+// row it cannot read is set aside (recorded unreadable, its bytes kept) while the rows around it
+// are derived; a batch read ahead is used only while it still follows the watermark (another
+// process may have derived meanwhile); a batch stops at its byte bound, one row at least.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveBatch } from '@/lib/bus/derive-dead-letters';
+import { rawDeadLetter, type RawDeath } from '@/lib/bus/prepare-dead-letter';
+import { readNext } from '@/lib/bus/read-inbox';
+import { writeRaw } from '@/lib/bus/write-raw';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { asDelivery, makeDeadLetter } from './drain-fixtures';
+import { testLogger, UNREADABLE_TEST_HEADER } from './drain-helpers';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase('readinbox');
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+const raw = (i: number, eventId = randomUUID()): RawDeath => rawDeadLetter(asDelivery(makeDeadLetter(i, { eventId }), i + 1));
+
+async function store(deaths: RawDeath[]): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await writeRaw(client, deaths, 'edu.events.dlq');
+  } finally {
+    client.release();
+  }
+}
+
+const watermark = async () =>
+  (await db.pool.query<{ tx: string; id: string }>(`SELECT last_tx::text AS tx, last_id::text AS id FROM derivation_state WHERE name = 'dead-letters'`))
+    .rows[0];
+
+const records = async (eventIds: string[]) =>
+  (
+    await db.pool.query<{ event_id: string; status: string; attempts: number; unreadable_reason: string | null }>(
+      `SELECT event_id, status, attempts, unreadable_reason FROM dead_letters WHERE event_id = ANY($1::text[]) OR event_key = ANY($1::text[])`,
+      [eventIds],
+    )
+  ).rows;
+
+async function deriveEverything(): Promise<void> {
+  while ((await deriveBatch(db.pool, testLogger)).taken) {
+    /* next batch */
+  }
+}
+
+describe('reading raw inbox rows', () => {
+  it('a raw row the derivation cannot read is recorded unreadable with its bytes; the rows around it are derived', async () => {
+    await deriveEverything();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const deaths = ids.map((id, i) => raw(i, id));
+    // stored as the drain stores it, then unreadable when read back (the test hook's header, which
+    // the drain itself would have parked: added to the stored headers only)
+    const headers = JSON.parse(deaths[1].headers) as Record<string, unknown>;
+    deaths[1] = { ...deaths[1], headers: JSON.stringify({ ...headers, [UNREADABLE_TEST_HEADER]: 'yes' }) };
+    await store(deaths);
+    await deriveEverything();
+
+    const rows = await records(ids);
+    const byId = new Map(rows.map((r) => [r.event_id, r]));
+    expect(byId.get(ids[0])).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(byId.get(ids[2])).toMatchObject({ status: 'pending', attempts: 1 });
+    const { rows: unreadable } = await db.pool.query<{ reason: string; body: Buffer }>(
+      `SELECT d.unreadable_reason AS reason, m.body FROM dead_letters d JOIN dead_letter_messages m ON m.id = d.latest_message_id
+        WHERE d.status = 'unreadable' AND d.body_sha256 = $1`,
+      [deaths[1].bodySha256],
+    );
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0].reason).toContain('test hook');
+    expect(unreadable[0].body.equals(deaths[1].body)).toBe(true);
+    // nothing left to derive, and the record of the unreadable one is its only trace
+    const w = await watermark();
+    const { rows: left } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter_inbox WHERE (tx, id) > ($1::xid8, $2::bigint)`, [
+      w.tx,
+      w.id,
+    ]);
+    expect(left[0].n).toBe(0);
+  });
+
+  it('a batch read ahead is used only while it follows the watermark: derived elsewhere meanwhile, nothing is derived twice', async () => {
+    await deriveEverything();
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    await store(ids.map((id, i) => raw(i, id)));
+    // a first batch of 4 that reads the next 4 ahead
+    const first = await deriveBatch(db.pool, testLogger, 4, { readAhead: true });
+    expect(first.taken).toBe(4);
+    expect(first.next).toBeDefined();
+    const ahead = await first.next!;
+    expect(ahead?.keys).toHaveLength(4);
+    expect(ahead?.readings).toHaveLength(4);
+    // another process derives those 4 (and the rest) before this one comes back with its read
+    await deriveEverything();
+    const stale = await deriveBatch(db.pool, testLogger, 4, { ahead: Promise.resolve(ahead) });
+    expect(stale.taken).toBe(0);
+
+    const rows = await records(ids);
+    expect(rows).toHaveLength(12);
+    expect(rows.every((r) => r.status === 'pending' && r.attempts === 1)).toBe(true);
+    const { rows: history } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM dead_letter_history h JOIN dead_letters d ON d.id = h.dead_letter_id WHERE d.event_id = ANY($1::text[])`,
+      [ids],
+    );
+    expect(history[0].n).toBe(12);
+  });
+
+  it('a batch read ahead that still follows the watermark is derived as read', async () => {
+    await deriveEverything();
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    await store(ids.map((id, i) => raw(i, id)));
+    const first = await deriveBatch(db.pool, testLogger, 3, { readAhead: true });
+    const second = await deriveBatch(db.pool, testLogger, 3, { ahead: first.next });
+    expect([first.taken, second.taken]).toEqual([3, 3]);
+    const rows = await records(ids);
+    expect(rows).toHaveLength(6);
+    expect(rows.every((r) => r.status === 'pending' && r.attempts === 1)).toBe(true);
+  });
+
+  it('a batch stops at its byte bound (one row at least), and the next batch goes on from there', async () => {
+    await deriveEverything();
+    const big = Array.from({ length: 3 }, (_, i) => ({ ...raw(i), body: Buffer.alloc(100_000, 0x61 + i) }));
+    await store(big);
+    const from = await watermark();
+    const one = await readNext(db.pool, from, 10, 150_000);
+    expect(one.keys).toHaveLength(1);
+    expect(one.readings).toHaveLength(1);
+    const two = await readNext(db.pool, from, 10, 250_000);
+    expect(two.keys).toHaveLength(2);
+    const atLeastOne = await readNext(db.pool, from, 10, 0);
+    expect(atLeastOne.keys).toHaveLength(1);
+    const all = await readNext(db.pool, from, 10);
+    expect(all.keys).toHaveLength(3);
+    expect(all.readings.map((r) => r.key)).toEqual(all.keys);
+    await deriveEverything();
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter_messages WHERE octet_length(body) = 100000`);
+    expect(rows[0].n).toBe(3);
+  });
+});
