@@ -27,53 +27,77 @@ function sizeOf(v: CopyValue): number {
   }
 }
 
+const rowSize = (row: CopyValue[]) => row.reduce<number>((n, v) => n + 4 + sizeOf(v), 2);
+
+/** Writes one tuple (field count, then each field's length and bytes) at `at`; returns the end. */
+function writeRow(out: Buffer, at: number, row: CopyValue[]): number {
+  at = out.writeInt16BE(row.length, at);
+  for (const value of row) {
+    if (value === null) {
+      at = out.writeInt32BE(-1, at);
+    } else if (typeof value === 'number') {
+      // an int4 column: what it cannot hold is refused here, never written wrong
+      if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) throw new RangeError(`not an int4: ${value}`);
+      at = out.writeInt32BE(4, at);
+      at = out.writeInt32BE(value, at);
+    } else if (typeof value === 'bigint') {
+      at = out.writeInt32BE(8, at);
+      at = out.writeBigInt64BE(value, at);
+    } else if (typeof value === 'boolean') {
+      at = out.writeInt32BE(1, at);
+      at = out.writeUInt8(value ? 1 : 0, at);
+    } else if (value instanceof Date) {
+      const ms = value.getTime();
+      // a time JavaScript cannot hold; PostgreSQL refuses what it cannot hold itself (22008)
+      if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
+      at = out.writeInt32BE(8, at);
+      at = out.writeBigInt64BE(BigInt(ms) * 1000n - PG_EPOCH_US, at);
+    } else if (typeof value === 'string') {
+      // text and json: UTF-8 text (a lone surrogate becomes U+FFFD, so it is always valid UTF-8)
+      const length = out.write(value, at + 4, 'utf8');
+      at = out.writeInt32BE(length, at) + length;
+    } else {
+      at = out.writeInt32BE(value.length, at);
+      at += value.copy(out, at);
+    }
+  }
+  return at;
+}
+
+/** The payload's header: signature, flags and header-extension length (both 0). */
+function writeHeader(out: Buffer): number {
+  const at = SIGNATURE.copy(out, 0);
+  return out.writeInt32BE(0, out.writeInt32BE(0, at));
+}
+
+const HEADER_SIZE = SIGNATURE.length + 8;
+
 /**
  * One COPY ... FROM STDIN (FORMAT binary) payload: header, rows, trailer. Written into one buffer
  * sized up front (the drain encodes every message it stores here: no per-value allocations).
  */
 export function encodeCopyBinary(rows: CopyValue[][]): Buffer {
-  let size = SIGNATURE.length + 8 + 2;
-  for (const row of rows) {
-    size += 2;
-    for (const v of row) size += 4 + sizeOf(v);
-  }
+  let size = HEADER_SIZE + 2;
+  for (const row of rows) size += rowSize(row);
   const out = Buffer.allocUnsafe(size);
-  let at = SIGNATURE.copy(out, 0);
-  // flags and header-extension length: both 0
-  at = out.writeInt32BE(0, at);
-  at = out.writeInt32BE(0, at);
-  for (const row of rows) {
-    at = out.writeInt16BE(row.length, at);
-    for (const value of row) {
-      if (value === null) {
-        at = out.writeInt32BE(-1, at);
-      } else if (typeof value === 'number') {
-        // an int4 column: what it cannot hold is refused here, never written wrong
-        if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) throw new RangeError(`not an int4: ${value}`);
-        at = out.writeInt32BE(4, at);
-        at = out.writeInt32BE(value, at);
-      } else if (typeof value === 'bigint') {
-        at = out.writeInt32BE(8, at);
-        at = out.writeBigInt64BE(value, at);
-      } else if (typeof value === 'boolean') {
-        at = out.writeInt32BE(1, at);
-        at = out.writeUInt8(value ? 1 : 0, at);
-      } else if (value instanceof Date) {
-        const ms = value.getTime();
-        // a time JavaScript cannot hold; PostgreSQL refuses what it cannot hold itself (22008)
-        if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
-        at = out.writeInt32BE(8, at);
-        at = out.writeBigInt64BE(BigInt(ms) * 1000n - PG_EPOCH_US, at);
-      } else if (typeof value === 'string') {
-        // text and json: UTF-8 text (a lone surrogate becomes U+FFFD, so it is always valid UTF-8)
-        const length = out.write(value, at + 4, 'utf8');
-        at = out.writeInt32BE(length, at) + length;
-      } else {
-        at = out.writeInt32BE(value.length, at);
-        at += value.copy(out, at);
-      }
-    }
-  }
+  let at = writeHeader(out);
+  for (const row of rows) at = writeRow(out, at, row);
+  out.writeInt16BE(-1, at);
+  return out;
+}
+
+/** One row encoded on its own (kept compact until copyPayload joins it with others). */
+export function encodeCopyRow(row: CopyValue[]): Buffer {
+  const out = Buffer.allocUnsafe(rowSize(row));
+  writeRow(out, 0, row);
+  return out;
+}
+
+/** A payload of rows encoded by encodeCopyRow. */
+export function copyPayload(rows: Buffer[]): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_SIZE + rows.reduce((n, r) => n + r.length, 0) + 2);
+  let at = writeHeader(out);
+  for (const row of rows) at += row.copy(out, at);
   out.writeInt16BE(-1, at);
   return out;
 }

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
-import { encodeCopyBinary, type CopyValue } from './copy-binary';
+import { copyPayload, type CopyValue } from './copy-binary';
 import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
 import type { PreparedDeath } from './prepare-dead-letter';
 import type { InboxPrepared } from './inbox-row';
@@ -182,13 +182,13 @@ export async function loadBatch(client: Client, keys: InboxKey[], readings: Read
   // seq: the row's place in arrival order, whichever way it is loaded
   const seqOf = new Map(keys.map((k, i) => [`${k.tx}/${k.id}`, i + 1]));
   if (readings.length) {
-    const rows = readings.map((r) => {
-      const seq = seqOf.get(`${r.key.tx}/${r.key.id}`);
-      if (seq === undefined) throw new Error(`a reading of inbox row ${r.key.tx}/${r.key.id}, which is not in the batch`);
-      seqOf.delete(`${r.key.tx}/${r.key.id}`);
-      return [seq, ...r.row];
-    });
-    await pipeline(Readable.from([encodeCopyBinary(rows)]), client.query(copyFrom(`COPY derive_batch (seq, ${BATCH_COLUMNS}) FROM STDIN (FORMAT binary)`)));
+    for (const r of readings) {
+      const key = `${r.key.tx}/${r.key.id}`;
+      if (seqOf.get(key) !== r.seq) throw new Error(`a reading of inbox row ${key} that is not in the batch at its place`);
+      seqOf.delete(key);
+    }
+    const payload = copyPayload(readings.map((r) => r.row));
+    await pipeline(Readable.from([payload]), client.query(copyFrom(`COPY derive_batch (seq, ${BATCH_COLUMNS}) FROM STDIN (FORMAT binary)`)));
   }
   let loaded = readings.length;
   if (seqOf.size) {

@@ -9,7 +9,7 @@
 // event loop gets a turn every READ_CHUNK messages (the drain shares it).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
-import type { CopyValue } from './copy-binary';
+import { encodeCopyRow } from './copy-binary';
 import { RAW_PREPARED_START, storedMessage, type RawPrepared } from './inbox-row';
 import { batchRow, nextDerivable, type InboxKey } from './derive-records';
 import type { Queryable } from './with-client';
@@ -24,8 +24,10 @@ const READ_CHUNK = 200;
 /** A raw row's reading: what loadBatch takes in place of the row's own columns. */
 export interface Reading {
   key: InboxKey;
-  /** its derive_batch values (batchRow) */
-  row: CopyValue[];
+  /** its place in the batch (1-based, arrival order) */
+  seq: number;
+  /** its derive_batch row (batchRow), encoded for the COPY: compact while the batch waits */
+  row: Buffer;
   /** set when the message cannot be read: the derivation sets the row aside (recorded unreadable) */
   unreadable: string | null;
 }
@@ -43,6 +45,8 @@ interface KeyRow {
   id: string;
   raw: boolean;
   size: number;
+  /** its place in the batch (1-based) */
+  seq?: number;
 }
 
 const KEY_COLUMNS = `x.tx::text AS tx, x.id::text AS id, left(x.prepared, ${RAW_PREPARED_START.length}) = '${RAW_PREPARED_START}' AS raw,
@@ -60,14 +64,15 @@ export async function readNext(db: Queryable, from: InboxKey, limit: number, max
     }
     n++;
   }
-  const taken = rows.slice(0, n);
+  const taken = rows.slice(0, n).map((r, i) => ({ ...r, seq: i + 1 }));
   return { from, keys: taken.map(({ tx, id }) => ({ tx, id })), readings: await readRaw(db, taken) };
 }
 
-/** The readings of the raw rows among exactly these keys. */
+/** The readings of the raw rows among exactly these keys (in arrival order: seq is the place in it). */
 export async function readKeys(db: Queryable, keys: InboxKey[]): Promise<Reading[]> {
   const { rows } = await db.query<KeyRow>(
-    `SELECT ${KEY_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id) JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,
+    `SELECT ${KEY_COLUMNS}, k.seq::int AS seq FROM unnest($1::xid8[], $2::bigint[]) WITH ORDINALITY AS k(tx, id, seq)
+       JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id ORDER BY k.seq`,
     [keys.map((k) => k.tx), keys.map((k) => k.id)],
   );
   return readRaw(db, rows);
@@ -92,6 +97,7 @@ const STORED_COLUMNS = `x.tx::text AS tx, x.id::text AS id, x.fingerprint, x.dlq
 
 async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
   const raw = rows.filter((r) => r.raw);
+  const seqOf = new Map(raw.map((r) => [`${r.tx}/${r.id}`, r.seq ?? 0]));
   const out: Reading[] = [];
   for (let i = 0; i < raw.length;) {
     let j = i;
@@ -105,10 +111,15 @@ async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
     );
     for (let k = 0; k < stored.length; k++) {
       const row = stored[k];
+      const seq = seqOf.get(`${row.tx}/${row.id}`) ?? 0;
       const { death } = readRow(row);
       out.push({
         key: { tx: row.tx, id: row.id },
-        row: batchRow({ tx: row.tx, id: row.id, fingerprint: row.fingerprint, dlq: row.dlq, receivedAt: new Date(row.received_at) }, death),
+        seq,
+        row: encodeCopyRow([
+          seq,
+          ...batchRow({ tx: row.tx, id: row.id, fingerprint: row.fingerprint, dlq: row.dlq, receivedAt: new Date(row.received_at) }, death),
+        ]),
         unreadable: death.unreadable,
       });
       if (k % READ_CHUNK === READ_CHUNK - 1) await nextTurn();

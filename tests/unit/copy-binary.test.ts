@@ -1,7 +1,7 @@
 // The binary COPY encoder against what PostgreSQL's format says, byte for byte (the integration
 // tests then stream it into a real server).
 import { describe, expect, it } from 'vitest';
-import { encodeCopyBinary } from '@/lib/bus/copy-binary';
+import { copyPayload, encodeCopyBinary, encodeCopyRow } from '@/lib/bus/copy-binary';
 
 describe('encodeCopyBinary', () => {
   it('writes the signature, flags, one tuple per row, and the trailer', () => {
@@ -48,5 +48,14 @@ describe('encodeCopyBinary', () => {
     o += 12;
     expect([buf.readInt32BE(o), buf[o + 4], buf.readInt32BE(o + 5), buf[o + 9]]).toEqual([1, 1, 1, 0]);
     for (const bad of [2 ** 31, 1.5, Number.NaN]) expect(() => encodeCopyBinary([[bad]])).toThrow(RangeError);
+  });
+
+  it('rows encoded one by one and joined make the same payload', () => {
+    const rows = [
+      ['a', 1, null],
+      [Buffer.from([1, 2]), 2n, new Date('2026-01-01T00:00:00Z')],
+    ];
+    expect(copyPayload(rows.map(encodeCopyRow)).equals(encodeCopyBinary(rows))).toBe(true);
+    expect(copyPayload([]).equals(encodeCopyBinary([]))).toBe(true);
   });
 });
