@@ -121,7 +121,8 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
       try {
         // rows are never changed once stored: a batch read earlier is still right if it follows this watermark
         const ahead = options.ahead ? await options.ahead : null;
-        const batch = ahead && sameKey(ahead.from, from) ? ahead : await readNext(client, from, limit);
+        // only a full one: rows of a drain batch that began after it was read may be derivable now
+        const batch = ahead && ahead.keys.length >= limit && sameKey(ahead.from, from) ? ahead : await readNext(client, from, limit);
         keys = batch.keys;
         if (!keys.length) {
           await client.query('ROLLBACK');
