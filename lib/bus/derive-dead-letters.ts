@@ -207,7 +207,7 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
   if (raw) {
     // a raw row is read here as the derivation read it (its reading may be what failed)
     const read = isRawPrepared(raw.prepared)
-      ? readRow(raw).death
+      ? readRow(raw)
       : fromInboxRow({ ...raw, failed_at: raw.failed_at ?? raw.received_at, prepared: JSON.parse(raw.prepared) as InboxPrepared });
     const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
     const reason = read.unreadable ?? 'refused by the database when its record was derived';

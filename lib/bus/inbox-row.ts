@@ -1,10 +1,10 @@
 // An inbox row's "prepared" column: the reading of its message the derivation builds the record
-// from. The drain writes a raw row (issue 20: store first, derive after): only the two delivery
-// fields the stored message does not keep, marked raw; the derivation reads the message from the
-// row's bytes, properties and headers (lib/bus/read-inbox.ts) and never writes that reading back.
-// (The drain's delivery fields: redelivered, its routing key, and the body's sha256 it hashed for
-// the fingerprint.) A row written with its reading already done (an operator's retry of an unreadable message,
-// tests) holds the whole reading. Body, properties, headers and fingerprint have columns of their own.
+// from. The drain writes a raw row (issue 20: store first, derive after), marked raw: only the two
+// delivery fields the stored message does not keep (redelivered, routing key) and the body's
+// sha256 it hashed for the fingerprint; the derivation reads the message from the row's bytes,
+// properties and headers (lib/bus/read-inbox.ts) and never writes that reading back. A row written
+// with its reading already done (an operator's retry of an unreadable message, tests) holds the
+// whole reading. Body, properties, headers and fingerprint have columns of their own.
 import type { ConsumeMessage } from 'amqplib';
 import { decodeAmqpValue, type Json } from './amqp-values';
 import type { PreparedDeath, RawDeath } from './prepare-dead-letter';

@@ -112,7 +112,7 @@ async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
     for (let k = 0; k < stored.length; k++) {
       const row = stored[k];
       const seq = seqOf.get(`${row.tx}/${row.id}`) ?? 0;
-      const { death } = readRow(row);
+      const death = readRow(row);
       out.push({
         key: { tx: row.tx, id: row.id },
         seq,
@@ -140,7 +140,7 @@ const parseJson = (text: string): unknown => {
 };
 
 /** Reads a raw row's message as the drain once did (prepareDeadLetter); never throws. */
-export function readRow(row: StoredRow): { death: PreparedDeath } {
+export function readRow(row: StoredRow): PreparedDeath {
   const fields = parseJson(row.prepared) as Partial<RawPrepared>;
   const redelivered = fields.redelivered === true;
   const routingKey = typeof fields.routingKey === 'string' ? fields.routingKey : null;
@@ -150,5 +150,5 @@ export function readRow(row: StoredRow): { death: PreparedDeath } {
     typeof fields.bodySha256 === 'string'
       ? { fingerprint: row.fingerprint, bodySha256: fields.bodySha256, properties: row.properties, headers: row.headers }
       : undefined;
-  return { death: prepareDeadLetter(msg, new Date(row.received_at), stored) };
+  return prepareDeadLetter(msg, new Date(row.received_at), stored);
 }

@@ -30,7 +30,7 @@ function readBack(msg: ConsumeMessage, receivedAt: Date) {
       headers: raw.headers,
       prepared,
       received_at: receivedAt,
-    }).death,
+    }),
   };
 }
 
