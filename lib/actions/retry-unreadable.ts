@@ -1,9 +1,9 @@
-// The retry-unreadable action: an operator's retry of an unreadable dead letter (one the drain parked): its stored bytes,
+// The retry-unreadable action: an operator's retry of an unreadable dead letter (one the drain parked or the derivation set aside): its stored bytes,
 // properties and headers go through prepare, the drain's store and the derivation again, in one transaction.
 // Stored, it becomes a normal pending dead letter (a new record, or a death of an existing one
 // with the same event), takes the parked record's history and replaces it; refused, nothing
-// changes and the reason comes back (unprocessable). The parked copy in eventdesk.parked.<DLQ> stays where
-// it is: that queue is the broker-side archive of what was parked.
+// changes and the reason comes back (unprocessable). A parked one's copy in eventdesk.parked.<DLQ> stays where
+// it is: that queue is the broker-side archive of what was parked (a set-aside one has none).
 import type pg from 'pg';
 import { conflict, notFound, unprocessable } from '@/lib/action-error';
 import { deadLetterTarget, recordAudit } from '@/lib/audit/record-audit';

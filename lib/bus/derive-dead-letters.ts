@@ -16,10 +16,11 @@ import { withClient, type Queryable } from './with-client';
 import { fromInboxRow, type InboxPrepared } from './inbox-row';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
-import { deriveLoadedBatch, loadBatch, nextDerivable, type InboxKey } from './derive-records';
-import { isRawPrepared, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
+import { deriveLoadedBatch, loadBatch, nextDerivable, UnreadableRowError, type InboxKey } from './derive-records';
+import { isRawPrepared, nextBatchKeys, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
 
-export const DERIVATION = 'dead-letters';
+/** The watermark's name (renamed from 'dead-letters' when rows became raw: migration 20261212020000). */
+export const DERIVATION = 'raw-inbox';
 
 /**
  * Inbox rows a derivation batch takes (EVENTDESK_DERIVE_BATCH overrides it, for benchmarks). 5,000:
@@ -49,8 +50,8 @@ async function lockState(client: pg.PoolClient): Promise<InboxKey | null> {
   return rows[0] ?? null;
 }
 
-/** The keys of the next `limit` derivable rows after the watermark. */
-async function nextKeys(client: pg.PoolClient, from: InboxKey, limit: number): Promise<InboxKey[]> {
+/** The keys of the next `limit` derivable rows after the watermark (all of them: to check that a part is still next). */
+async function followingKeys(client: pg.PoolClient, from: InboxKey, limit: number): Promise<InboxKey[]> {
   const { rows } = await client.query<InboxKey>(nextDerivable('x.tx::text AS tx, x.id::text AS id'), [from.tx, from.id, limit]);
   return rows;
 }
@@ -103,13 +104,26 @@ function readAheadFrom(pool: pg.Pool, from: InboxKey, limit: number): Promise<In
 }
 
 /**
- * Derives up to `limit` inbox rows in one transaction. A batch refused for its data is split
- * (each half its own transaction, in order) down to the row at fault.
+ * How a batch went: derived, refused by the database for its data (to be halved down to the row
+ * at fault), or stopped at a row whose message cannot be read (`at`: its place in the batch).
+ */
+type Outcome = { done: true } | { done: false; unreadableAt?: number };
+
+/** What a refused batch's error says of it. */
+function refused(err: unknown, keys: InboxKey[]): Outcome {
+  const at = err instanceof UnreadableRowError ? keys.findIndex((k) => sameKey(k, err.key)) : -1;
+  return at >= 0 ? { done: false, unreadableAt: at } : { done: false };
+}
+
+/**
+ * Derives up to `limit` inbox rows in one transaction. A batch refused for its data is derived
+ * again in parts (deriveInParts): a row that cannot be read is set aside at once, a batch the
+ * database refuses is halved down to the row at fault.
  */
 export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BATCH, options: DeriveOptions = {}): Promise<DeriveResult> {
   const first = await withClient(
     pool,
-    async (client): Promise<{ ran: false } | { ran: true; keys: InboxKey[]; done: boolean; next?: Promise<InboxBatch | null> }> => {
+    async (client): Promise<{ ran: false } | { ran: true; keys: InboxKey[]; outcome: Outcome; next?: Promise<InboxBatch | null> }> => {
       await client.query('BEGIN');
       const from = await lockState(client);
       if (!from) {
@@ -126,71 +140,90 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
         keys = batch.keys;
         if (!keys.length) {
           await client.query('ROLLBACK');
-          return { ran: true as const, keys, done: true };
+          return { ran: true as const, keys, outcome: { done: true } };
         }
-        if (options.readAhead && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
         await loadBatch(client, keys, batch.readings);
+        // the next batch is read (in Node) while PostgreSQL derives this one
+        if (options.readAhead && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
         await deriveLoadedBatch(client);
         if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
         await advance(client, from, keys);
         await client.query('COMMIT');
-        return { ran: true as const, keys, done: true, next };
+        return { ran: true as const, keys, outcome: { done: true }, next };
       } catch (err) {
+        // a read ahead of a batch that failed is of no use: it ends (it never rejects) before the
+        // connection is given back, so at most one is ever in flight
+        if (next) await next;
         if (isTransientStoreError(err)) throw err;
         await client.query('ROLLBACK');
-        // refused while reading: the same rows, by key only, to split
-        if (!keys.length) keys = await nextKeys(client, from, limit);
-        log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused by the database; splitting it');
-        return { ran: true as const, keys, done: false };
+        // refused while reading: the same rows, by key only, to derive in parts
+        if (!keys.length) keys = await nextBatchKeys(client, from, limit);
+        log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused; deriving it in parts');
+        return { ran: true as const, keys, outcome: refused(err, keys) };
       }
     },
   );
   if (!first.ran) return { taken: 0, ran: false };
-  if (first.done) return { taken: first.keys.length, ran: true, next: first.next };
-  await deriveSplitting(pool, log, first.keys);
+  if (first.outcome.done) return { taken: first.keys.length, ran: true, next: first.next };
+  await deriveInParts(pool, log, first.keys, first.outcome);
   return { taken: first.keys.length, ran: true };
 }
 
-/** Derives `keys` (consecutive, from the watermark on) in halves; a single refused row is set aside. */
-async function deriveSplitting(pool: pg.Pool, log: Logger, keys: InboxKey[]): Promise<void> {
-  if (keys.length > 1) {
-    const half = Math.ceil(keys.length / 2);
-    for (const part of [keys.slice(0, half), keys.slice(half)]) {
-      const ok = await deriveExactly(pool, part);
-      if (!ok) await deriveSplitting(pool, log, part);
+/**
+ * Derives `keys` (consecutive, from the watermark on), whose whole went as `outcome`: the rows
+ * before an unreadable one are derived and it is set aside (then the rest, likewise); a part the
+ * database refused is halved, each half its own transaction in order, down to a single row, which
+ * is set aside.
+ */
+async function deriveInParts(pool: pg.Pool, log: Logger, keys: InboxKey[], outcome: Outcome): Promise<void> {
+  let rest = keys;
+  let last = outcome;
+  while (!last.done) {
+    if (last.unreadableAt !== undefined) {
+      const at = last.unreadableAt;
+      if (at > 0) await deriveInParts(pool, log, rest.slice(0, at), await deriveExactly(pool, rest.slice(0, at)));
+      await setAside(pool, log, rest[at]);
+      rest = rest.slice(at + 1);
+    } else if (rest.length === 1) {
+      await setAside(pool, log, rest[0]);
+      rest = [];
+    } else {
+      const half = Math.ceil(rest.length / 2);
+      const head = rest.slice(0, half);
+      await deriveInParts(pool, log, head, await deriveExactly(pool, head));
+      rest = rest.slice(half);
     }
-    return;
+    if (!rest.length) return;
+    last = await deriveExactly(pool, rest);
   }
-  if (await deriveExactly(pool, keys)) return;
-  await setAside(pool, log, keys[0]);
 }
 
 const sameKey = (a: InboxKey | undefined, b: InboxKey | undefined) => !!a && !!b && a.tx === b.tx && a.id === b.id;
 
 /**
- * Derives exactly these rows (the next ones after the watermark): false when refused for their
- * data; true too when they are no longer next (another process derived them meanwhile).
+ * Derives exactly these rows (the next ones after the watermark); done too when they are no
+ * longer next (another process derived them meanwhile).
  */
-async function deriveExactly(pool: pg.Pool, keys: InboxKey[]): Promise<boolean> {
+async function deriveExactly(pool: pg.Pool, keys: InboxKey[]): Promise<Outcome> {
   return withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
-    const next = await nextKeys(client, from, keys.length);
+    const next = await followingKeys(client, from, keys.length);
     if (!sameKey(next[0], keys[0]) || !sameKey(next[next.length - 1], keys[keys.length - 1])) {
       await client.query('ROLLBACK');
-      return true;
+      return { done: true };
     }
     try {
       await loadBatch(client, keys, await readKeys(client, keys));
       await deriveLoadedBatch(client);
       await advance(client, from, keys);
       await client.query('COMMIT');
-      return true;
+      return { done: true };
     } catch (err) {
       if (isTransientStoreError(err)) throw err;
       await client.query('ROLLBACK');
-      return false;
+      return refused(err, keys);
     }
   });
 }
@@ -211,14 +244,14 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
       : fromInboxRow({ ...raw, failed_at: raw.failed_at ?? raw.received_at, prepared: JSON.parse(raw.prepared) as InboxPrepared });
     const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
     const reason = read.unreadable ?? 'refused by the database when its record was derived';
-    const recordId = await recordUnreadable(pool, death, reason, '(none: kept in the database)', raw.received_at, log, raw.dlq);
+    const recordId = await recordUnreadable(pool, death, reason, null, raw.received_at, log, raw.dlq);
     log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId, reason }, 'dead letter could not be derived; recorded as unreadable');
   }
   await withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
-    const next = await nextKeys(client, from, 1);
+    const next = await followingKeys(client, from, 1);
     if (sameKey(next[0], key)) await advance(client, from, [key]);
     await client.query('COMMIT');
   });

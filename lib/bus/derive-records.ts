@@ -43,7 +43,7 @@ export interface DeriveCounts {
 // a rollback took them away). JIT off for the transaction: the planner knows little of these
 // tables, and a cost guessed high made it compile each statement (~70 ms a batch, for nothing).
 // work_mem for the transaction: the batch's sorts (5,000 rows, bodies among them) spilled to disk
-// at the default 4 MB. derive_batch: the batch, the drain's reading of each row as columns;
+// at the default 4 MB. derive_batch: the batch, the reading of each row's message as columns;
 // derive_records: each record the batch touches, as it was before (status, group) and whether the
 // batch created it; derive_fresh: the rows whose message was new; derive_new: those rows with
 // their record.
@@ -67,7 +67,7 @@ SET LOCAL jit = off;
 SET LOCAL work_mem = '64MB';
 SELECT 'derive_batch'::regclass::oid::text AS oid;`;
 
-/** The drain's reading of a message (the inbox's "prepared" JSON text) as json_to_record reads it: every field and its type. */
+/** A row written with its reading done (its "prepared" JSON text) as json_to_record reads it: every field and its type. */
 const PREPARED_TYPES = {
   redelivered: 'boolean',
   eventKey: 'text',
@@ -165,8 +165,15 @@ export function batchRow(row: { tx: string; id: string; fingerprint: string; dlq
   ];
 }
 
-/** A reading refused: its row is set aside as unreadable (the batch is split down to it). */
-export class UnreadableRowError extends RangeError {}
+/** A row whose message cannot be read: the derivation sets it aside as unreadable (the rows before it derive). */
+export class UnreadableRowError extends RangeError {
+  constructor(
+    readonly key: InboxKey,
+    reason: string,
+  ) {
+    super(`inbox row ${key.tx}/${key.id} cannot be read: ${reason}`);
+  }
+}
 
 /**
  * Loads exactly these rows (in (tx, id) order) into derive_batch: the raw ones from their readings
@@ -174,8 +181,9 @@ export class UnreadableRowError extends RangeError {}
  * from their own columns. Returns how many rows it loaded.
  */
 export async function loadBatch(client: Client, keys: InboxKey[], readings: Reading[] = []): Promise<number> {
-  const unreadable = readings.find((r) => r.unreadable);
-  if (unreadable) throw new UnreadableRowError(`inbox row ${unreadable.key.tx}/${unreadable.key.id} cannot be read: ${unreadable.unreadable}`);
+  // the first one in arrival order: the rows before it derive
+  const unreadable = readings.filter((r) => r.unreadable).sort((a, b) => a.seq - b.seq)[0];
+  if (unreadable) throw new UnreadableRowError(unreadable.key, unreadable.unreadable ?? 'unreadable');
   // a multi-statement query: one result each, the last one the batch table's oid
   const created = (await client.query(TEMP_TABLES)) as unknown as pg.QueryResult<{ oid: string }>[];
   const table = created[created.length - 1].rows[0].oid;

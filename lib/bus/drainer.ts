@@ -3,9 +3,11 @@
 // commit loses nothing (the broker requeues unacked messages); a crash between commit and ack
 // stores nothing twice (the redelivery's fingerprint is already there). A failing database keeps
 // the batch unacked and is retried with backoff; a dead channel drops its buffered deliveries
-// (the broker requeues them) and the consumer comes back with the connection. A message that
-// cannot be read, or that the database refuses for its data (MAX_TRIES times, found by splitting
-// the batch), is parked (lib/bus/park.ts) and counts as done: the drain goes on with the next one.
+// (the broker requeues them) and the consumer comes back with the connection. The drain stores
+// each message raw (rawDeadLetter: bytes, properties, headers, fingerprint); the reading and the
+// records are the derivation's, after commit (lib/bus/deriver.ts). A message whose headers cannot
+// be encoded, or that the database refuses for its data (MAX_TRIES times, found by splitting the
+// batch), is parked (lib/bus/park.ts) and counts as done: the drain goes on with the next one.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';

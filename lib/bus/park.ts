@@ -157,7 +157,8 @@ export class ParkingLot {
 
 /**
  * The unreadable record: a dead letter with status "unreadable", its exact body in
- * dead_letter_messages and a "parked" history line, in one statement. Returns its id (null when
+ * dead_letter_messages and a "parked" history line, in one statement. `parkQueue` null: set aside
+ * by the derivation (the message is kept in the database only; no copy in a parking queue). Returns its id (null when
  * it could not be recorded at all, e.g. the database refuses even this). A transient database
  * failure throws: the caller retries the park later.
  */
@@ -165,7 +166,7 @@ export async function recordUnreadable(
   pool: pg.Pool,
   death: PreparedDeath,
   reason: string,
-  parkQueue: string,
+  parkQueue: string | null,
   receivedAt: Date,
   log: Logger,
   /** the DLQ the message was drained from */
@@ -193,7 +194,7 @@ async function insertUnreadable(
   pool: pg.Pool,
   death: PreparedDeath,
   reason: string,
-  parkQueue: string,
+  parkQueue: string | null,
   receivedAt: Date,
   properties: string,
   headers: string,
@@ -233,11 +234,11 @@ async function insertUnreadable(
       death.body,
       properties,
       headers,
-      JSON.stringify({ parkedTo: asciiText(parkQueue, 255), reason }),
+      JSON.stringify(parkQueue === null ? { setAsideBy: 'derivation', reason } : { parkedTo: asciiText(parkQueue, 255), reason }),
       // what could be read, so the list says what it is and why it was parked
       death.eventType === null ? null : asciiText(death.eventType, 255),
       death.reason === null ? null : asciiText(death.reason, 64),
-      asciiText(`Unreadable, parked: ${reason}`, 1000),
+      asciiText(`Unreadable, ${parkQueue === null ? 'set aside' : 'parked'}: ${reason}`, 1000),
       dlq,
     ],
   );

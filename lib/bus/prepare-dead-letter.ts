@@ -1,7 +1,10 @@
-// Turns one DLQ delivery into the row values the drain writes. Pure: no I/O, never throws for any
-// body or header content: a validator bug degrades to a violation, and anything else that cannot
-// be read (a header value no code path expected) gives a bare PreparedDeath marked `unreadable`,
-// which the drain parks instead of storing (lib/bus/park.ts).
+// Reads one DLQ delivery. rawDeadLetter: what the drain stores (bytes, canonical properties and
+// headers, fingerprint). prepareDeadLetter: the whole reading a record is derived from (contract,
+// ids, x-death, error headers, group, search text), done by the derivation from the stored row
+// (lib/bus/read-inbox.ts) and by an operator's retry of an unreadable message. Pure: no I/O, never
+// throws for any body or header content: a validator bug degrades to a violation, and anything
+// else that cannot be read (a header value no code path expected) gives a bare death marked
+// `unreadable`, which the drain parks (lib/bus/park.ts) and the derivation sets aside.
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { ConsumeMessage } from 'amqplib';

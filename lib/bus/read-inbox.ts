@@ -8,7 +8,8 @@
 // at READ_BYTES of stored messages (at least one row), fetched FETCH_BYTES at a time, and the
 // event loop gets a turn every READ_CHUNK messages (the drain shares it).
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { prepareDeadLetter, type PreparedDeath } from './prepare-dead-letter';
+import type { ConsumeMessage } from 'amqplib';
+import { errorText, prepareDeadLetter, unreadableDeath, type PreparedDeath } from './prepare-dead-letter';
 import { encodeCopyRow } from './copy-binary';
 import { RAW_PREPARED_START, storedMessage, type RawPrepared } from './inbox-row';
 import { batchRow, nextDerivable, type InboxKey } from './derive-records';
@@ -52,8 +53,8 @@ interface KeyRow {
 const KEY_COLUMNS = `x.tx::text AS tx, x.id::text AS id, left(x.prepared, ${RAW_PREPARED_START.length}) = '${RAW_PREPARED_START}' AS raw,
   octet_length(x.body) + octet_length(x.headers::text) AS size`;
 
-/** Reads the next `limit` derivable rows after `from` (fewer when their messages pass `maxBytes`). */
-export async function readNext(db: Queryable, from: InboxKey, limit: number, maxBytes = READ_BYTES): Promise<InboxBatch> {
+/** The next `limit` derivable rows after `from`, fewer when their messages pass `maxBytes` (at least one). */
+async function nextRows(db: Queryable, from: InboxKey, limit: number, maxBytes: number): Promise<KeyRow[]> {
   const { rows } = await db.query<KeyRow>(nextDerivable(KEY_COLUMNS), [from.tx, from.id, limit]);
   let bytes = 0;
   let n = 0;
@@ -64,7 +65,17 @@ export async function readNext(db: Queryable, from: InboxKey, limit: number, max
     }
     n++;
   }
-  const taken = rows.slice(0, n).map((r, i) => ({ ...r, seq: i + 1 }));
+  return rows.slice(0, n).map((r, i) => ({ ...r, seq: i + 1 }));
+}
+
+/** The keys of the batch readNext would read (a batch to split after it was refused): the same byte bound. */
+export async function nextBatchKeys(db: Queryable, from: InboxKey, limit: number, maxBytes = READ_BYTES): Promise<InboxKey[]> {
+  return (await nextRows(db, from, limit, maxBytes)).map(({ tx, id }) => ({ tx, id }));
+}
+
+/** Reads the next `limit` derivable rows after `from` (fewer when their messages pass `maxBytes`). */
+export async function readNext(db: Queryable, from: InboxKey, limit: number, maxBytes = READ_BYTES): Promise<InboxBatch> {
+  const taken = await nextRows(db, from, limit, maxBytes);
   return { from, keys: taken.map(({ tx, id }) => ({ tx, id })), readings: await readRaw(db, taken) };
 }
 
@@ -112,20 +123,23 @@ async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
     for (let k = 0; k < stored.length; k++) {
       const row = stored[k];
       const seq = seqOf.get(`${row.tx}/${row.id}`) ?? 0;
-      const death = readRow(row);
-      out.push({
-        key: { tx: row.tx, id: row.id },
-        seq,
-        row: encodeCopyRow([
-          seq,
-          ...batchRow({ tx: row.tx, id: row.id, fingerprint: row.fingerprint, dlq: row.dlq, receivedAt: new Date(row.received_at) }, death),
-        ]),
-        unreadable: death.unreadable,
-      });
+      out.push(reading(row, seq));
       if (k % READ_CHUNK === READ_CHUNK - 1) await nextTurn();
     }
   }
   return out;
+}
+
+/** A raw row's reading; never throws: a row whose values cannot be encoded is marked unreadable. */
+function reading(row: StoredRow, seq: number): Reading {
+  const key = { tx: row.tx, id: row.id };
+  try {
+    const death = readRow(row);
+    const values = batchRow({ ...key, fingerprint: row.fingerprint, dlq: row.dlq, receivedAt: new Date(row.received_at) }, death);
+    return { key, seq, row: encodeCopyRow([seq, ...values]), unreadable: death.unreadable };
+  } catch (err) {
+    return { key, seq, row: Buffer.alloc(0), unreadable: `cannot read the stored message: ${errorText(err)}` };
+  }
 }
 
 /** Whether a row's "prepared" is a raw row's (the drain's: its delivery fields only). */
@@ -139,16 +153,27 @@ const parseJson = (text: string): unknown => {
   }
 };
 
-/** Reads a raw row's message as the drain once did (prepareDeadLetter); never throws. */
+/**
+ * Reads a raw row's message as the drain once did (prepareDeadLetter). Never throws: stored values
+ * that cannot be decoded (tagged JSON the drain's encoder never writes) give an unreadable death,
+ * which the derivation sets aside with the row's bytes.
+ */
 export function readRow(row: StoredRow): PreparedDeath {
   const fields = parseJson(row.prepared) as Partial<RawPrepared>;
   const redelivered = fields.redelivered === true;
   const routingKey = typeof fields.routingKey === 'string' ? fields.routingKey : null;
-  const msg = storedMessage(row.body, parseJson(row.properties), parseJson(row.headers), { redelivered, routingKey }, true);
+  const receivedAt = new Date(row.received_at);
+  let msg: ConsumeMessage;
+  try {
+    msg = storedMessage(row.body, parseJson(row.properties), parseJson(row.headers), { redelivered, routingKey }, true);
+  } catch (err) {
+    const bare = storedMessage(row.body, {}, {}, { redelivered, routingKey });
+    return unreadableDeath(bare, receivedAt, `cannot decode the stored properties or headers: ${errorText(err)}`);
+  }
   // the drain's canonical JSON and hashes are the row's: not computed again
   const stored =
     typeof fields.bodySha256 === 'string'
       ? { fingerprint: row.fingerprint, bodySha256: fields.bodySha256, properties: row.properties, headers: row.headers }
       : undefined;
-  return prepareDeadLetter(msg, new Date(row.received_at), stored);
+  return prepareDeadLetter(msg, receivedAt, stored);
 }

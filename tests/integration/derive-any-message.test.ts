@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDeadLetter, rawDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { deadLetterBody, headerValue, xDeath } from '../helpers/amqp-arbitraries';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { DERIVATION } from '@/lib/bus/derive-dead-letters';
 import { drainAndDerive } from './drain-helpers';
 
 let db: TestDatabase;
@@ -67,7 +68,7 @@ describe.each([
         const after = await setAside();
         expect(after.n - before.n, after.reason ?? '').toBe(0);
         const pending = await db.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM dead_letter_inbox i, derivation_state s WHERE s.name = 'dead-letters' AND (i.tx, i.id) > (s.last_tx, s.last_id)`,
+          `SELECT count(*)::int AS n FROM dead_letter_inbox i, derivation_state s WHERE s.name = '${DERIVATION}' AND (i.tx, i.id) > (s.last_tx, s.last_id)`,
         );
         expect(pending.rows[0].n).toBe(0);
       }),

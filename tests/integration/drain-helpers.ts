@@ -6,7 +6,7 @@ import type pg from 'pg';
 import pino from 'pino';
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import { uniqueName, type TestBroker } from '../helpers/amqp';
-import { deriveBatch } from '@/lib/bus/derive-dead-letters';
+import { deriveBatch, derivationPending } from '@/lib/bus/derive-dead-letters';
 import type { PreparedDeath, RawDeath } from '@/lib/bus/prepare-dead-letter';
 import type { InboxDeath } from '@/lib/bus/inbox-row';
 import { writeRaw } from '@/lib/bus/write-raw';
@@ -109,8 +109,14 @@ export async function drainAndDerive(pool: pg.Pool, deaths: InboxDeath[], dlq = 
   } finally {
     client.release();
   }
-  while ((await deriveBatch(pool, testLogger)).taken) {
-    /* next batch */
+  for (const deadline = Date.now() + 10_000; ;) {
+    while ((await deriveBatch(pool, testLogger)).taken) {
+      /* next batch */
+    }
+    // rows held back by a transaction still running in this database (an autovacuum's ANALYZE
+    // takes a transaction id) are derivable once it ends
+    if (!(await derivationPending(pool)) || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

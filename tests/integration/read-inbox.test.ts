@@ -1,10 +1,10 @@
 // The derivation's reading of raw inbox rows (lib/bus/read-inbox.ts) against real PostgreSQL: a
-// row it cannot read is set aside (recorded unreadable, its bytes kept) while the rows around it
-// are derived; a batch read ahead is used only while it still follows the watermark (another
+// row it cannot read (a header the test hook refuses, stored values that cannot be decoded) is set
+// aside (recorded unreadable, its bytes kept) while the rows around it are derived; a batch read ahead is used only while it still follows the watermark (another
 // process may have derived meanwhile); a batch stops at its byte bound, one row at least.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveBatch } from '@/lib/bus/derive-dead-letters';
+import { DERIVATION, deriveBatch } from '@/lib/bus/derive-dead-letters';
 import { rawDeadLetter, type RawDeath } from '@/lib/bus/prepare-dead-letter';
 import { readNext } from '@/lib/bus/read-inbox';
 import { writeRaw } from '@/lib/bus/write-raw';
@@ -34,7 +34,7 @@ async function store(deaths: RawDeath[]): Promise<void> {
 }
 
 const watermark = async () =>
-  (await db.pool.query<{ tx: string; id: string }>(`SELECT last_tx::text AS tx, last_id::text AS id FROM derivation_state WHERE name = 'dead-letters'`))
+  (await db.pool.query<{ tx: string; id: string }>(`SELECT last_tx::text AS tx, last_id::text AS id FROM derivation_state WHERE name = '${DERIVATION}'`))
     .rows[0];
 
 const records = async (eventIds: string[]) =>
@@ -82,6 +82,66 @@ describe('reading raw inbox rows', () => {
       w.id,
     ]);
     expect(left[0].n).toBe(0);
+  });
+
+  it('stored headers that cannot be decoded (tagged JSON the drain never writes) make the row unreadable, not the derivation stuck', async () => {
+    await deriveEverything();
+    const ids = [randomUUID(), randomUUID()];
+    const deaths = ids.map((id, i) => raw(i, id));
+    const headers = JSON.parse(deaths[0].headers) as Record<string, unknown>;
+    deaths[0] = { ...deaths[0], headers: JSON.stringify({ ...headers, 'x-broken': { $table: 5 } }) };
+    await store(deaths);
+    await deriveEverything();
+    expect((await records([ids[1]]))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    const { rows } = await db.pool.query<{ reason: string; body: Buffer }>(
+      `SELECT d.unreadable_reason AS reason, m.body FROM dead_letters d JOIN dead_letter_messages m ON m.id = d.latest_message_id
+        WHERE d.status = 'unreadable' AND d.body_sha256 = $1`,
+      [deaths[0].bodySha256],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].reason).toContain('cannot decode the stored properties or headers');
+    expect(rows[0].body.equals(deaths[0].body)).toBe(true);
+    // set aside, not parked: no parking queue is named
+    const { rows: trace } = await db.pool.query<{ error_message: string; details: Record<string, unknown> }>(
+      `SELECT d.error_message, h.details FROM dead_letters d JOIN dead_letter_history h ON h.dead_letter_id = d.id
+        WHERE d.status = 'unreadable' AND d.body_sha256 = $1 AND h.action = 'parked'`,
+      [deaths[0].bodySha256],
+    );
+    expect(trace).toHaveLength(1);
+    expect(trace[0].error_message).toMatch(/^Unreadable, set aside: cannot decode/);
+    expect(trace[0].details).toMatchObject({ setAsideBy: 'derivation' });
+    expect(trace[0].details).not.toHaveProperty('parkedTo');
+  });
+
+  it('unreadable rows first, side by side and last in one batch: each set aside, every other row derived once, in one call', async () => {
+    await deriveEverything();
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    const bad = new Set([0, 4, 5, 9]);
+    const deaths = ids.map((id, i) => {
+      const d = raw(i, id);
+      if (!bad.has(i)) return d;
+      const headers = JSON.parse(d.headers) as Record<string, unknown>;
+      return { ...d, headers: JSON.stringify({ ...headers, [UNREADABLE_TEST_HEADER]: 'yes' }) };
+    });
+    await store(deaths);
+    const r = await deriveBatch(db.pool, testLogger, 10);
+    expect(r.taken).toBe(10);
+    const good = ids.filter((_, i) => !bad.has(i));
+    const rows = await records(good);
+    expect(rows).toHaveLength(6);
+    expect(rows.every((x) => x.status === 'pending' && x.attempts === 1)).toBe(true);
+    const { rows: unreadable } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM dead_letters WHERE status = 'unreadable' AND body_sha256 = ANY($1::text[])`,
+      [deaths.filter((_, i) => bad.has(i)).map((d) => d.bodySha256)],
+    );
+    expect(unreadable[0].n).toBe(4);
+    // the watermark is past all ten: nothing left, nothing derived twice
+    expect((await deriveBatch(db.pool, testLogger, 10)).taken).toBe(0);
+    const { rows: history } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM dead_letter_history h JOIN dead_letters d ON d.id = h.dead_letter_id WHERE d.event_id = ANY($1::text[])`,
+      [good],
+    );
+    expect(history[0].n).toBe(6);
   });
 
   it('a batch read ahead is used only while it follows the watermark: derived elsewhere meanwhile, nothing is derived twice', async () => {

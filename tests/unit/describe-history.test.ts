@@ -52,6 +52,9 @@ describe('describeHistory', () => {
     expect(h('parked', { parkedTo: 'eventdesk.parked', reason: 'headers too big' }, 'drain').sentence).toBe(
       'Parked as unreadable by the drain, its message copied to eventdesk.parked',
     );
+    expect(h('parked', { setAsideBy: 'derivation', reason: 'cannot decode' }, 'drain').sentence).toBe(
+      'Set aside as unreadable by the derivation: its message is kept here only',
+    );
     expect(h('republish-uncertain', null, 'system').sentence).toBe('Republish outcome unknown: EventDesk stopped before the broker confirmed it');
   });
 

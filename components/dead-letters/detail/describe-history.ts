@@ -79,8 +79,10 @@ export function describeHistory(entry: { action: string; actor: string; details:
       };
     case 'parked':
       return {
-        sentence: `Parked as unreadable by ${by}${str(d.parkedTo) ? `, its message copied to ${str(d.parkedTo)}` : ''}`,
-        facts: rest(['parkedTo', 'reason']),
+        sentence: str(d.parkedTo)
+          ? `Parked as unreadable by ${by}, its message copied to ${str(d.parkedTo)}`
+          : `Set aside as unreadable by ${str(d.setAsideBy) ? `the ${str(d.setAsideBy)}` : by}: its message is kept here only`,
+        facts: rest(['parkedTo', 'setAsideBy', 'reason']),
       };
     case 'republish-uncertain':
       return { sentence: `Republish outcome unknown: ${by} stopped before the broker confirmed it`, facts: rest([]) };

@@ -1,6 +1,6 @@
 'use client';
-// For a dead letter the drain parked (status unreadable): why, where the parked copy is, and the
-// exact bytes as text and hex. Everything is rendered as text, never as HTML.
+// For a dead letter the drain parked or the derivation set aside (status unreadable): why, where
+// the parked copy is (a parked one), and the exact bytes as text and hex. Everything is rendered as text, never as HTML.
 import { Section } from '@/components/ui/section';
 import type { DeadLetterDetail } from '@/lib/schemas/dead-letters';
 import { HexDump } from './hex-dump';
@@ -24,9 +24,9 @@ export function ParkedPanel({ deadLetter: d }: { deadLetter: DeadLetterDetail })
   for (let i = 0; i < Math.min(bytes.length, 64 * 1024); i++)
     text += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : bytes[i] === 0x0a ? '\n' : '.';
   return (
-    <Section title="Parked by the drain" testId="parked-panel">
+    <Section title={typeof parkedTo === 'string' ? 'Parked by the drain' : 'Set aside as unreadable'} testId="parked-panel">
       <p className="text-sm text-slate-700">
-        The drain could not read or store this message, so it moved it aside and went on with the next one. Its exact bytes are kept here
+        EventDesk could not read or store this message, so it moved it aside and went on with the next one. Its exact bytes are kept here
         {typeof parkedTo === 'string' ? (
           <>
             {' '}
