@@ -150,6 +150,19 @@ describe('GET /api/dead-letters/:id', () => {
       expect((await res.json()).error.code).toBe('not_found');
     }
   });
+
+  it('400s a path with malformed percent-encoding in the envelope (Next would answer a plain-text 500), pages too; a well-formed %25 still routes', async () => {
+    for (const path of ['/api/dead-letters/%ff', '/api/groups/%E0%A4%A', '/api/dead-letters/%', '/%ff', '/groups/%c0']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      const body = await res.json();
+      expect(body.error.code).toBe('invalid_request');
+      expect(JSON.stringify(body.error.details)).toContain('path');
+    }
+    const res = await get('/api/dead-letters/100%25');
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('not_found');
+  });
 });
 
 describe('GET /api/groups and /api/dead-letters/facets', () => {
