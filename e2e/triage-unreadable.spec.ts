@@ -71,8 +71,8 @@ test('the list shows an unreadable badge, the status filter finds it, the detail
   await expect(page.getByTestId('parked-panel').getByTestId('hex-dump')).toContainText('3c 69 6d 67');
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   // nothing claims a check that never ran
-  await expect(page.getByTestId('validation')).toContainText('Not checked: the drain parked this message');
-  await expect(page.getByTestId('death-timeline')).toContainText('Not read: the drain parked this message');
+  await expect(page.getByTestId('validation')).toContainText('Not checked: this message was moved aside as unreadable');
+  await expect(page.getByTestId('death-timeline')).toContainText('Not read: this message was moved aside as unreadable');
   // an operator's actions for an unreadable record (the default session is the admin)
   await expect(page.getByTestId('retry-unreadable')).toBeVisible();
 });

@@ -74,6 +74,21 @@ describe('the retry-unreadable action', () => {
     expect(await auditLines(db.pool, `dead-letter:${id}`)).toEqual([]);
   });
 
+  it('one whose stored headers no decoder reads (set aside by the derivation): unprocessable, still unreadable, nothing written', async () => {
+    const id = await park('{"c":3}', storable);
+    await db.pool.query(
+      `UPDATE dead_letter_messages m SET headers = '{"x-death":[{"$table":5}]}'::json FROM dead_letters d WHERE d.id = $1 AND m.id = d.latest_message_id`,
+      [id],
+    );
+    const err = await actionErrorOf(retryUnreadable(operator, { id, reason: 'try again' }, db.pool));
+    expect(err.kind).toBe('unprocessable');
+    expect(err.details).toMatchObject({ reason: 'unreadable' });
+    expect(err.message).toContain('cannot decode the stored properties or headers');
+    expect(await auditLines(db.pool, `dead-letter:${id}`)).toEqual([]);
+    const { rows } = await db.pool.query<{ status: string }>(`SELECT status FROM dead_letters WHERE id = $1`, [id]);
+    expect(rows[0]?.status).toBe('unreadable');
+  });
+
   it('an unknown dead letter: not_found', async () => {
     const err = await actionErrorOf(retryUnreadable(operator, { id: randomUUID() }, db.pool));
     expect(err.kind).toBe('not_found');

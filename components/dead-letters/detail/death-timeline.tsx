@@ -13,7 +13,7 @@ export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[];
       {ordered.length === 0 ? (
         <p className="text-sm text-slate-500">
           {unreadable
-            ? 'Not read: the drain parked this message; its raw x-death header, if any, is under Headers.'
+            ? 'Not read: this message was moved aside as unreadable; its raw x-death header, if any, is under Headers.'
             : 'The message carried no x-death header (it was not dead-lettered by RabbitMQ).'}
         </p>
       ) : (
