@@ -1,8 +1,8 @@
 // Next 16's proxy (formerly middleware; Node.js runtime): every page response gets a fresh CSP
 // nonce, and page requests without a live session go to /sign-in (a cookie that was signed out,
 // or whose user was disabled or reset, is no session: its version no longer matches the user's).
-// API routes pass straight through (only a malformed path is answered here, 400 JSON): each
-// handler authorises itself and answers 401/403 JSON, never a redirect. Layouts and routes check the user in the database on every request too.
+// API routes are not matched: each handler authorises itself and answers 401/403 JSON, never a
+// redirect. A page path with malformed percent-encoding is a 400 here. Layouts and routes check the user in the database on every request too.
 import { NextResponse, type NextRequest } from 'next/server';
 import { ApiError } from '@/lib/api/errors';
 import { errorResponse } from '@/lib/api/handler';
@@ -35,15 +35,12 @@ function malformedPath(pathname: string): boolean {
 }
 
 export async function proxy(request: NextRequest) {
-  const { pathname: rawPath } = request.nextUrl;
-  // a path Next cannot decode would be its plain-text 500 before any handler runs: a 400 here
-  if (malformedPath(rawPath)) {
+  // a page path Next cannot decode would be its plain-text 500: a 400 here
+  if (malformedPath(request.nextUrl.pathname)) {
     return errorResponse(
       new ApiError('invalid_request', 'The request path has malformed percent-encoding', [{ field: 'path', message: 'not valid percent-encoded UTF-8' }]),
     );
   }
-  // API routes authorise themselves (401/403 JSON) and need no page nonce
-  if (rawPath.startsWith('/api/')) return NextResponse.next();
   const nonce = createNonce();
   const csp = contentSecurityPolicy(nonce, {
     dev: process.env.NODE_ENV === 'development',
@@ -70,6 +67,7 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages, and API paths only for their percent-encoding: not static files.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
+  // Pages only: not the API (a proxy reads a request's whole body before the route runs, which
+  // would undo the API's streaming body limits and timeouts), not static files.
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
 };

@@ -8,12 +8,14 @@
 // Order: rows are taken in (tx, id) order, and only those whose writing transaction is older than
 // every transaction still running in this database, so a drain batch that commits late is never
 // skipped (DERIVABLE_BEFORE).
-// A batch the database refuses for its data is split down to the row at fault, which is recorded
-// as an unreadable dead letter (its bytes kept) instead of stopping the derivation.
+// Rows whose messages cannot be read are recorded as unreadable dead letters (their bytes kept) and
+// passed, the rows between them derived; a batch the database refuses for its data is halved down
+// to the row at fault, recorded the same way: no row stops the derivation.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { withClient, type Queryable } from './with-client';
-import { fromInboxRow, type InboxPrepared } from './inbox-row';
+import { fromInboxRow, storedMessage, type InboxPrepared } from './inbox-row';
+import { errorText, unreadableDeath, type PreparedDeath } from './prepare-dead-letter';
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { deriveLoadedBatch, loadBatch, nextDerivable, UnreadableRowError, type InboxKey } from './derive-records';
@@ -48,6 +50,15 @@ async function lockState(client: pg.PoolClient): Promise<InboxKey | null> {
     [DERIVATION],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * Not locked: held by another process, unless the watermark row is missing (migrations not
+ * applied, or a rollback past 20261212020000, which renamed it): an error then, never "busy".
+ */
+async function watermarkExists(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query(`SELECT 1 FROM derivation_state WHERE name = $1`, [DERIVATION]);
+  if (!rows.length) throw new Error(`the derivation watermark "${DERIVATION}" is missing from derivation_state (are the migrations applied?)`);
 }
 
 /** The keys of the next `limit` derivable rows after the watermark (all of them: to check that a part is still next). */
@@ -105,19 +116,21 @@ function readAheadFrom(pool: pg.Pool, from: InboxKey, limit: number): Promise<In
 
 /**
  * How a batch went: derived, refused by the database for its data (to be halved down to the row
- * at fault), or stopped at a row whose message cannot be read (`at`: its place in the batch).
+ * at fault), or holding rows whose messages cannot be read (`unreadable`: their places in it).
  */
-type Outcome = { done: true } | { done: false; unreadableAt?: number };
+type Outcome = { done: true } | { done: false; unreadable?: number[] };
 
 /** What a refused batch's error says of it. */
 function refused(err: unknown, keys: InboxKey[]): Outcome {
-  const at = err instanceof UnreadableRowError ? keys.findIndex((k) => sameKey(k, err.key)) : -1;
-  return at >= 0 ? { done: false, unreadableAt: at } : { done: false };
+  if (!(err instanceof UnreadableRowError)) return { done: false };
+  const place = new Map(keys.map((k, i) => [`${k.tx}/${k.id}`, i]));
+  const unreadable = err.keys.map((k) => place.get(`${k.tx}/${k.id}`)).filter((i): i is number => i !== undefined);
+  return unreadable.length ? { done: false, unreadable: [...new Set(unreadable)].sort((a, b) => a - b) } : { done: false };
 }
 
 /**
  * Derives up to `limit` inbox rows in one transaction. A batch refused for its data is derived
- * again in parts (deriveInParts): a row that cannot be read is set aside at once, a batch the
+ * again in parts (deriveInParts): rows that cannot be read are set aside at once, a batch the
  * database refuses is halved down to the row at fault.
  */
 export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BATCH, options: DeriveOptions = {}): Promise<DeriveResult> {
@@ -128,6 +141,7 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
       const from = await lockState(client);
       if (!from) {
         await client.query('ROLLBACK');
+        await watermarkExists(client);
         return { ran: false as const };
       }
       let keys: InboxKey[] = [];
@@ -170,32 +184,31 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
 }
 
 /**
- * Derives `keys` (consecutive, from the watermark on), whose whole went as `outcome`: the rows
- * before an unreadable one are derived and it is set aside (then the rest, likewise); a part the
- * database refused is halved, each half its own transaction in order, down to a single row, which
- * is set aside.
+ * Derives `keys` (consecutive, from the watermark on), whose whole went as `outcome`: each run of
+ * rows between unreadable ones is derived in one transaction (each row read once more) and each
+ * unreadable row is set aside, in order; a part the database refused is halved, each half its own
+ * transaction in order, down to a single row, which is set aside.
  */
 async function deriveInParts(pool: pg.Pool, log: Logger, keys: InboxKey[], outcome: Outcome): Promise<void> {
-  let rest = keys;
-  let last = outcome;
-  while (!last.done) {
-    if (last.unreadableAt !== undefined) {
-      const at = last.unreadableAt;
-      if (at > 0) await deriveInParts(pool, log, rest.slice(0, at), await deriveExactly(pool, rest.slice(0, at)));
-      await setAside(pool, log, rest[at]);
-      rest = rest.slice(at + 1);
-    } else if (rest.length === 1) {
-      await setAside(pool, log, rest[0]);
-      rest = [];
-    } else {
-      const half = Math.ceil(rest.length / 2);
-      const head = rest.slice(0, half);
-      await deriveInParts(pool, log, head, await deriveExactly(pool, head));
-      rest = rest.slice(half);
+  if (outcome.done) return;
+  const derive = async (part: InboxKey[]) => deriveInParts(pool, log, part, await deriveExactly(pool, part));
+  if (outcome.unreadable?.length) {
+    let start = 0;
+    for (const at of outcome.unreadable) {
+      if (at > start) await derive(keys.slice(start, at));
+      await setAside(pool, log, keys[at]);
+      start = at + 1;
     }
-    if (!rest.length) return;
-    last = await deriveExactly(pool, rest);
+    if (start < keys.length) await derive(keys.slice(start));
+    return;
   }
+  if (keys.length === 1) {
+    await setAside(pool, log, keys[0]);
+    return;
+  }
+  const half = Math.ceil(keys.length / 2);
+  await derive(keys.slice(0, half));
+  await derive(keys.slice(half));
 }
 
 const sameKey = (a: InboxKey | undefined, b: InboxKey | undefined) => !!a && !!b && a.tx === b.tx && a.id === b.id;
@@ -228,6 +241,18 @@ async function deriveExactly(pool: pg.Pool, keys: InboxKey[]): Promise<Outcome> 
   });
 }
 
+/** A stored row as the derivation reads it; never throws (a row that cannot be read at all: an unreadable death of its bytes). */
+function readStoredRow(raw: StoredRow & { failed_at: Date | null }): PreparedDeath {
+  try {
+    return isRawPrepared(raw.prepared)
+      ? readRow(raw)
+      : fromInboxRow({ ...raw, failed_at: raw.failed_at ?? raw.received_at, prepared: JSON.parse(raw.prepared) as InboxPrepared });
+  } catch (err) {
+    const bare = storedMessage(raw.body, {}, {}, { redelivered: false, routingKey: null });
+    return unreadableDeath(bare, new Date(raw.received_at), `cannot read the stored row: ${errorText(err)}`);
+  }
+}
+
 /** A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed. */
 async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void> {
   const { rows } = await pool.query<StoredRow & { fingerprint: string; dlq: string; failed_at: Date | null }>(
@@ -239,9 +264,7 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
   const raw = rows[0];
   if (raw) {
     // a raw row is read here as the derivation read it (its reading may be what failed)
-    const read = isRawPrepared(raw.prepared)
-      ? readRow(raw)
-      : fromInboxRow({ ...raw, failed_at: raw.failed_at ?? raw.received_at, prepared: JSON.parse(raw.prepared) as InboxPrepared });
+    const read = readStoredRow(raw);
     const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
     const reason = read.unreadable ?? 'refused by the database when its record was derived';
     const recordId = await recordUnreadable(pool, death, reason, null, raw.received_at, log, raw.dlq);

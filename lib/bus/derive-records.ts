@@ -165,13 +165,14 @@ export function batchRow(row: { tx: string; id: string; fingerprint: string; dlq
   ];
 }
 
-/** A row whose message cannot be read: the derivation sets it aside as unreadable (the rows before it derive). */
+/** Rows whose messages cannot be read: the derivation sets each aside as unreadable (the rows between them derive). */
 export class UnreadableRowError extends RangeError {
   constructor(
-    readonly key: InboxKey,
+    /** every unreadable row of the batch, in arrival order */
+    readonly keys: InboxKey[],
     reason: string,
   ) {
-    super(`inbox row ${key.tx}/${key.id} cannot be read: ${reason}`);
+    super(`${keys.length} inbox row(s) cannot be read, the first ${keys[0].tx}/${keys[0].id}: ${reason}`);
   }
 }
 
@@ -181,9 +182,12 @@ export class UnreadableRowError extends RangeError {
  * from their own columns. Returns how many rows it loaded.
  */
 export async function loadBatch(client: Client, keys: InboxKey[], readings: Reading[] = []): Promise<number> {
-  // the first one in arrival order: the rows before it derive
-  const unreadable = readings.filter((r) => r.unreadable).sort((a, b) => a.seq - b.seq)[0];
-  if (unreadable) throw new UnreadableRowError(unreadable.key, unreadable.unreadable ?? 'unreadable');
+  const unreadable = readings.filter((r) => r.unreadable).sort((a, b) => a.seq - b.seq);
+  if (unreadable.length)
+    throw new UnreadableRowError(
+      unreadable.map((r) => r.key),
+      unreadable[0].unreadable ?? 'unreadable',
+    );
   // a multi-statement query: one result each, the last one the batch table's oid
   const created = (await client.query(TEMP_TABLES)) as unknown as pg.QueryResult<{ oid: string }>[];
   const table = created[created.length - 1].rows[0].oid;

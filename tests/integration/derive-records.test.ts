@@ -71,7 +71,7 @@ function death(d: Death): PreparedDeath {
 }
 
 /** Stores the deaths as one drain batch, then derives everything stored. */
-const drainAndDerive = (deaths: InboxDeath[]) => storeAndDeriveAll(db.pool, deaths);
+const drainAndDerive = (deaths: InboxDeath[], heldRows: 'wait' | 'leave' = 'wait') => storeAndDeriveAll(db.pool, deaths, 'edu.events.dlq', heldRows);
 
 /** letters only: the group signature keeps words, and normalises ids and numbers away */
 const word = () => Array.from({ length: 10 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
@@ -197,7 +197,7 @@ describe('derivation of records from the inbox', () => {
       const late = randomUUID();
       await insertRaw(writer, [death({ eventId: late })], 'edu.events.dlq');
       const early = randomUUID();
-      await drainAndDerive([death({ eventId: early })]);
+      await drainAndDerive([death({ eventId: early })], 'leave');
       expect(await record(early)).toBeUndefined();
       await writer.query('COMMIT');
       await drainAndDerive([]);

@@ -101,8 +101,12 @@ export function asRaw(d: PreparedDeath): RawDeath {
   };
 }
 
-/** Stores the deaths as one drain batch (the inbox), then derives everything stored. */
-export async function drainAndDerive(pool: pg.Pool, deaths: InboxDeath[], dlq = 'edu.events.dlq'): Promise<void> {
+/**
+ * Stores the deaths as one drain batch (the inbox), then derives everything stored. Rows held back
+ * by a transaction still running in this database are waited for (up to 10 s), unless
+ * `heldRows: 'leave'` (a test that holds one open on purpose).
+ */
+export async function drainAndDerive(pool: pg.Pool, deaths: InboxDeath[], dlq = 'edu.events.dlq', heldRows: 'wait' | 'leave' = 'wait'): Promise<void> {
   const client = await pool.connect();
   try {
     await writeRaw(client, deaths, dlq);
@@ -115,7 +119,8 @@ export async function drainAndDerive(pool: pg.Pool, deaths: InboxDeath[], dlq = 
     }
     // rows held back by a transaction still running in this database (an autovacuum's ANALYZE
     // takes a transaction id) are derivable once it ends
-    if (!(await derivationPending(pool)) || Date.now() > deadline) return;
+    if (heldRows === 'leave' || !(await derivationPending(pool))) return;
+    if (Date.now() > deadline) throw new Error('stored rows still not derivable after 10 s (a transaction left open in this database?)');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -144,6 +144,16 @@ describe('reading raw inbox rows', () => {
     expect(history[0].n).toBe(6);
   });
 
+  it('a missing watermark row is an error, never taken for another process holding it', async () => {
+    await db.pool.query(`UPDATE derivation_state SET name = 'renamed-by-the-test' WHERE name = $1`, [DERIVATION]);
+    try {
+      await expect(deriveBatch(db.pool, testLogger)).rejects.toThrow(/watermark "raw-inbox" is missing/);
+    } finally {
+      await db.pool.query(`UPDATE derivation_state SET name = $1 WHERE name = 'renamed-by-the-test'`, [DERIVATION]);
+    }
+    expect((await deriveBatch(db.pool, testLogger)).ran).toBe(true);
+  });
+
   it('a batch read ahead is used only while it follows the watermark: derived elsewhere meanwhile, nothing is derived twice', async () => {
     await deriveEverything();
     const ids = Array.from({ length: 12 }, () => randomUUID());

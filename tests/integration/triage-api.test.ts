@@ -151,8 +151,8 @@ describe('GET /api/dead-letters/:id', () => {
     }
   });
 
-  it('400s a path with malformed percent-encoding in the envelope (Next would answer a plain-text 500), pages too; a well-formed %25 still routes', async () => {
-    for (const path of ['/api/dead-letters/%ff', '/api/groups/%E0%A4%A', '/api/dead-letters/%', '/%ff', '/groups/%c0']) {
+  it('400s a page path with malformed percent-encoding in the envelope (Next would answer a plain-text 500); a well-formed %25 still routes', async () => {
+    for (const path of ['/%ff', '/groups/%c0', '/dead-letters/%E0%A4%A']) {
       const res = await get(path);
       expect(res.status, path).toBe(400);
       const body = await res.json();

@@ -55,6 +55,10 @@ describe('describeHistory', () => {
     expect(h('parked', { setAsideBy: 'derivation', reason: 'cannot decode' }, 'drain').sentence).toBe(
       'Set aside as unreadable by the derivation: its message is kept here only',
     );
+    // a row set aside by an earlier version named no real queue
+    expect(h('parked', { parkedTo: '(none: kept in the database)', reason: 'x' }, 'drain').sentence).toBe(
+      'Set aside as unreadable by the drain: its message is kept here only',
+    );
     expect(h('republish-uncertain', null, 'system').sentence).toBe('Republish outcome unknown: EventDesk stopped before the broker confirmed it');
   });
 

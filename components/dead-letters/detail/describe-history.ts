@@ -79,9 +79,11 @@ export function describeHistory(entry: { action: string; actor: string; details:
       };
     case 'parked':
       return {
-        sentence: str(d.parkedTo)
-          ? `Parked as unreadable by ${by}, its message copied to ${str(d.parkedTo)}`
-          : `Set aside as unreadable by ${str(d.setAsideBy) ? `the ${str(d.setAsideBy)}` : by}: its message is kept here only`,
+        // (set aside by a version that named "(none: kept in the database)" as its queue)
+        sentence:
+          str(d.parkedTo) && !str(d.parkedTo)!.startsWith('(none')
+            ? `Parked as unreadable by ${by}, its message copied to ${str(d.parkedTo)}`
+            : `Set aside as unreadable by ${str(d.setAsideBy) ? `the ${str(d.setAsideBy)}` : by}: its message is kept here only`,
         facts: rest(['parkedTo', 'setAsideBy', 'reason']),
       };
     case 'republish-uncertain':

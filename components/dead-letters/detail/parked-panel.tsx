@@ -17,7 +17,8 @@ export function ParkedPanel({ deadLetter: d }: { deadLetter: DeadLetterDetail })
   if (!d.unreadableReason) return null;
   const parkedTo = d.history
     .map((h) => (h.details && typeof h.details === 'object' ? (h.details as { parkedTo?: unknown }).parkedTo : undefined))
-    .find((q) => typeof q === 'string');
+    // (a version that set rows aside named "(none: kept in the database)" as their queue)
+    .find((q) => typeof q === 'string' && !q.startsWith('(none'));
   const bytes = bytesOf(d.body);
   // as text: every byte that is not printable ASCII shown as "."
   let text = '';

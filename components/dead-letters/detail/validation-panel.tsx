@@ -16,9 +16,7 @@ export function ValidationPanel({ validation, unreadable = false }: { validation
   if (unreadable) {
     return (
       <Section title="Contract validation" testId="validation">
-        <p className="text-sm text-slate-600">
-          Not checked: this message was moved aside as unreadable before it was read (see above). A successful retry checks it.
-        </p>
+        <p className="text-sm text-slate-600">Not checked: this message was moved aside as unreadable (see above). A successful retry checks it.</p>
       </Section>
     );
   }
