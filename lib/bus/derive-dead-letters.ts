@@ -85,14 +85,16 @@ async function advance(client: pg.PoolClient, from: InboxKey, rows: InboxKey[]):
 
 /**
  * Deletes up to `limit` inbox rows the derivation is past (their fingerprints live on in
- * dead_letter_messages, which keeps a later redelivery a duplicate). Returns how many.
+ * dead_letter_messages, which keeps a later redelivery a duplicate). Returns how many. A row
+ * marked kept (setAside: not even its unreadable record could be written) stays: it is the only
+ * copy of its message.
  */
 export async function cleanInbox(pool: pg.Pool, limit = 10_000): Promise<number> {
   // the watermark only moves forward: whatever is at or below it stays derived
   const { rowCount } = await pool.query(
     `DELETE FROM dead_letter_inbox WHERE (tx, id) IN (
        SELECT x.tx, x.id FROM dead_letter_inbox x, derivation_state w
-        WHERE w.name = $2 AND (x.tx, x.id) <= (w.last_tx, w.last_id)
+        WHERE w.name = $2 AND (x.tx, x.id) <= (w.last_tx, w.last_id) AND left(x.prepared, 9) <> '{"kept":t'
         ORDER BY x.tx, x.id LIMIT $1)`,
     [limit, DERIVATION],
   );
@@ -262,20 +264,34 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
     [key.tx, key.id],
   );
   const raw = rows[0];
+  /** the row's "prepared" once marked kept (cleanInbox never deletes it), when nothing else could hold it */
+  let keep: string | null = null;
   if (raw) {
     // a raw row is read here as the derivation read it (its reading may be what failed)
     const read = readStoredRow(raw);
     const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
     const reason = read.unreadable ?? 'refused by the database when its record was derived';
     const recordId = await recordUnreadable(pool, death, reason, null, raw.received_at, log, raw.dlq);
-    log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId, reason }, 'dead letter could not be derived; recorded as unreadable');
+    if (recordId)
+      log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId, reason }, 'dead letter could not be derived; recorded as unreadable');
+    else {
+      // not even the unreadable record could be written: the inbox row is its only copy, kept
+      keep = JSON.stringify({ kept: true, reason, prepared: raw.prepared });
+      log.error(
+        { tx: key.tx, id: key.id, fingerprint: raw.fingerprint, reason },
+        'dead letter could not be derived nor recorded as unreadable; kept in dead_letter_inbox',
+      );
+    }
   }
   await withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
     const next = await followingKeys(client, from, 1);
-    if (sameKey(next[0], key)) await advance(client, from, [key]);
+    if (sameKey(next[0], key)) {
+      if (keep) await client.query(`UPDATE dead_letter_inbox SET prepared = $3 WHERE tx = $1::xid8 AND id = $2::bigint`, [key.tx, key.id, keep]);
+      await advance(client, from, [key]);
+    }
     await client.query('COMMIT');
   });
 }

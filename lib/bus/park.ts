@@ -186,7 +186,10 @@ export async function recordUnreadable(
       lastError = err;
     }
   }
-  log.error({ err: storeErrorText(lastError), fingerprint: death.fingerprint }, 'cannot record an unreadable message; it is in the parking queue only');
+  log.error(
+    { err: storeErrorText(lastError), fingerprint: death.fingerprint },
+    `cannot record an unreadable message; it is in ${parkQueue === null ? 'the inbox' : 'the parking queue'} only`,
+  );
   return null;
 }
 

@@ -4,7 +4,7 @@
 // process may have derived meanwhile); a batch stops at its byte bound, one row at least.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DERIVATION, deriveBatch } from '@/lib/bus/derive-dead-letters';
+import { cleanInbox, DERIVATION, deriveBatch } from '@/lib/bus/derive-dead-letters';
 import { rawDeadLetter, type RawDeath } from '@/lib/bus/prepare-dead-letter';
 import { readNext } from '@/lib/bus/read-inbox';
 import { writeRaw } from '@/lib/bus/write-raw';
@@ -142,6 +142,36 @@ describe('reading raw inbox rows', () => {
       [good],
     );
     expect(history[0].n).toBe(6);
+  });
+
+  it('a row not even its unreadable record can be written for is kept in the inbox (never cleaned away), and the derivation goes on', async () => {
+    await deriveEverything();
+    const ids = [randomUUID(), randomUUID()];
+    const deaths = ids.map((id, i) => raw(i, id));
+    const headers = JSON.parse(deaths[0].headers) as Record<string, unknown>;
+    deaths[0] = { ...deaths[0], headers: JSON.stringify({ ...headers, [UNREADABLE_TEST_HEADER]: 'yes' }) };
+    // the database refuses the unreadable record of that one body, whatever its headers
+    await db.pool.query(
+      `ALTER TABLE dead_letters ADD CONSTRAINT test_refuse_unreadable CHECK (status <> 'unreadable' OR body_sha256 <> '${deaths[0].bodySha256}')`,
+    );
+    try {
+      await store(deaths);
+      await deriveEverything();
+    } finally {
+      await db.pool.query(`ALTER TABLE dead_letters DROP CONSTRAINT test_refuse_unreadable`);
+    }
+    expect((await records([ids[1]]))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await db.pool.query(`SELECT 1 FROM dead_letters WHERE body_sha256 = $1`, [deaths[0].bodySha256])).rows).toHaveLength(0);
+    // passed by the watermark, marked kept, and still there after the inbox is cleaned
+    expect((await deriveBatch(db.pool, testLogger)).taken).toBe(0);
+    await cleanInbox(db.pool);
+    const { rows: kept } = await db.pool.query<{ prepared: string; body: Buffer }>(`SELECT prepared, body FROM dead_letter_inbox WHERE fingerprint = $1`, [
+      deaths[0].fingerprint,
+    ]);
+    expect(kept).toHaveLength(1);
+    expect(JSON.parse(kept[0].prepared)).toMatchObject({ kept: true });
+    expect(kept[0].body.equals(deaths[0].body)).toBe(true);
+    expect((await db.pool.query(`SELECT 1 FROM dead_letter_inbox WHERE fingerprint = $1`, [deaths[1].fingerprint])).rows).toHaveLength(0);
   });
 
   it('a missing watermark row is an error, never taken for another process holding it', async () => {
