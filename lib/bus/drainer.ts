@@ -466,7 +466,7 @@ export class Drainer {
         this.stats.duplicatesSkipped += result.duplicates;
         if (result.stored) {
           this.stats.lastDrainedAt = new Date().toISOString();
-          this.deriver?.kick();
+          this.deriver?.noteStored(result.stored);
         }
         this.summary.stored += result.stored;
         this.summary.duplicates += result.duplicates;

@@ -162,5 +162,35 @@ describe('store first, derive after', () => {
     }
     // asked once after each batch of 50, with what was derived by then
     expect(asked).toEqual([50, 100, 150, 200, 250, 300]);
+    // nothing stored by a drainer of this process: always keeping up, a rest after each batch
+    expect(deriver.restsTaken).toBe(6);
+  }, 120_000);
+
+  it('while the drain is busy, the deriver rests only once it has derived half of what the drain stored since', async () => {
+    const n = 300;
+    const client = await db.pool.connect();
+    try {
+      const deaths = fixtures(n).map((m, i) => prepareDeadLetter(asDelivery(m, i + 1, dlq)));
+      await writeRaw(client, deaths, dlq);
+    } finally {
+      client.release();
+    }
+    const deriver = new Deriver(db.pool, testLogger, { batchSize: 50 });
+    // a drain that is always busy, and stored these 300 (as a drainer's commit says it)
+    const restsAt: number[] = [];
+    deriver.yieldTo(() => {
+      restsAt.push(deriver.restsTaken);
+      return true;
+    });
+    deriver.noteStored(n);
+    deriver.start();
+    try {
+      await waitFor(async () => (await records()) === n, 60_000, 'every record derived under a drain that stays busy');
+    } finally {
+      await deriver.stop();
+    }
+    // no rest after 50 and 100 derived (behind half of 300), one after each of 150 ... 300
+    expect(deriver.restsTaken).toBe(4);
+    expect(restsAt).toEqual([0, 0, 0, 1, 2, 3]);
   }, 120_000);
 });
