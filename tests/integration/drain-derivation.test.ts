@@ -138,15 +138,33 @@ describe('store first, derive after', () => {
     expect(actual).toEqual(expected);
   }, 120_000);
 
-  it('the deriver rests after each batch while a drain is busy, and still derives everything', async () => {
-    const n = 300;
+  /** Stores n fixtures as read already (one inbox batch). */
+  async function storeRead(n: number): Promise<void> {
     const client = await db.pool.connect();
     try {
-      const deaths = fixtures(n).map((m, i) => prepareDeadLetter(asDelivery(m, i + 1, dlq)));
-      await writeRaw(client, deaths, dlq);
+      await writeRaw(
+        client,
+        fixtures(n).map((m, i) => prepareDeadLetter(asDelivery(m, i + 1, dlq))),
+        dlq,
+      );
     } finally {
       client.release();
     }
+  }
+
+  /** Runs the deriver until all n records are listed (its yieldTo says the drain stays busy). */
+  async function deriveAllUnderBusyDrain(deriver: Deriver, n: number): Promise<void> {
+    deriver.start();
+    try {
+      await waitFor(async () => (await records()) === n, 60_000, 'every record derived under a drain that stays busy');
+    } finally {
+      await deriver.stop();
+    }
+  }
+
+  it('the deriver rests after each batch while a drain is busy, and still derives everything', async () => {
+    const n = 300;
+    await storeRead(n);
     const deriver = new Deriver(db.pool, testLogger, { batchSize: 50 });
     const asked: number[] = [];
     // a drain that is always busy: the deriver asks after each batch, and rests
@@ -154,12 +172,7 @@ describe('store first, derive after', () => {
       asked.push(deriver.derivedTotal);
       return true;
     });
-    deriver.start();
-    try {
-      await waitFor(async () => (await records()) === n, 60_000, 'every record derived under a drain that stays busy');
-    } finally {
-      await deriver.stop();
-    }
+    await deriveAllUnderBusyDrain(deriver, n);
     // asked once after each batch of 50, with what was derived by then
     expect(asked).toEqual([50, 100, 150, 200, 250, 300]);
     // nothing stored by a drainer of this process: always keeping up, a rest after each batch
@@ -168,13 +181,7 @@ describe('store first, derive after', () => {
 
   it('while the drain is busy, the deriver rests only once it has derived half of what the drain stored since', async () => {
     const n = 300;
-    const client = await db.pool.connect();
-    try {
-      const deaths = fixtures(n).map((m, i) => prepareDeadLetter(asDelivery(m, i + 1, dlq)));
-      await writeRaw(client, deaths, dlq);
-    } finally {
-      client.release();
-    }
+    await storeRead(n);
     const deriver = new Deriver(db.pool, testLogger, { batchSize: 50 });
     // a drain that is always busy, and stored these 300 (as a drainer's commit says it)
     const restsAt: number[] = [];
@@ -183,12 +190,7 @@ describe('store first, derive after', () => {
       return true;
     });
     deriver.noteStored(n);
-    deriver.start();
-    try {
-      await waitFor(async () => (await records()) === n, 60_000, 'every record derived under a drain that stays busy');
-    } finally {
-      await deriver.stop();
-    }
+    await deriveAllUnderBusyDrain(deriver, n);
     // no rest after 50 and 100 derived (behind half of 300), one after each of 150 ... 300
     expect(deriver.restsTaken).toBe(4);
     expect(restsAt).toEqual([0, 0, 0, 1, 2, 3]);
