@@ -4,12 +4,11 @@
 // with the same event), takes the parked record's history and replaces it; refused, nothing
 // changes and the reason comes back (unprocessable). A parked one's copy in eventdesk.parked.<DLQ> stays where
 // it is: that queue is the broker-side archive of what was parked (a set-aside one has none).
-import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import { conflict, notFound, unprocessable } from '@/lib/action-error';
 import { deadLetterTarget, recordAudit } from '@/lib/audit/record-audit';
 import { storedMessage } from '@/lib/bus/inbox-row';
-import { errorText, prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
+import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
 import { inTransaction } from '@/lib/bus/republish-outbox';
 import { isTransientStoreError, storeErrorText } from '@/lib/bus/store-errors';
 import { storeAndDerive } from '@/lib/bus/derive-records';
@@ -57,14 +56,9 @@ export async function retryUnreadable(
     if (row.status !== 'unreadable') throw conflict(`This dead letter is ${row.status}, not unreadable`, { reason: 'not-unreadable', status: row.status });
     if (!row.body) throw unprocessable('The parked message has no stored bytes to retry', { reason: 'no-message' });
 
-    let msg: ConsumeMessage;
-    try {
-      msg = storedMessage(Buffer.from(row.body), row.properties, row.headers, { redelivered: true, routingKey: row.routing_key });
-    } catch (err) {
-      // stored values no decoder reads (what the derivation set aside for): still unreadable
-      const why = `cannot decode the stored properties or headers: ${errorText(err)}`;
-      throw unprocessable(`Still unreadable: ${why}`, { reason: 'unreadable', error: why });
-    }
+    const { message: msg, undecodable } = storedMessage(Buffer.from(row.body), row.properties, row.headers, { redelivered: true, routingKey: row.routing_key });
+    // stored values no decoder reads (what the derivation set aside for): still unreadable
+    if (undecodable) throw unprocessable(`Still unreadable: ${undecodable}`, { reason: 'unreadable', error: undecodable });
     const prepared = prepareDeadLetter(msg, row.received_at);
     if (prepared.unreadable) throw unprocessable(`Still unreadable: ${prepared.unreadable}`, { reason: 'unreadable', error: prepared.unreadable });
 

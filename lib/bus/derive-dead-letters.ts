@@ -250,8 +250,8 @@ function readStoredRow(raw: StoredRow & { failed_at: Date | null }): PreparedDea
       ? readRow(raw)
       : fromInboxRow({ ...raw, failed_at: raw.failed_at ?? raw.received_at, prepared: JSON.parse(raw.prepared) as InboxPrepared });
   } catch (err) {
-    const bare = storedMessage(raw.body, {}, {}, { redelivered: false, routingKey: null });
-    return unreadableDeath(bare, new Date(raw.received_at), `cannot read the stored row: ${errorText(err)}`);
+    const { message } = storedMessage(raw.body, {}, {}, { redelivered: false, routingKey: null });
+    return unreadableDeath(message, new Date(raw.received_at), `cannot read the stored row: ${errorText(err)}`);
   }
 }
 

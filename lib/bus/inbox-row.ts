@@ -7,7 +7,7 @@
 // whole reading. Body, properties, headers and fingerprint have columns of their own.
 import type { ConsumeMessage } from 'amqplib';
 import { decodeAmqpValue, type Json } from './amqp-values';
-import type { PreparedDeath, RawDeath } from './prepare-dead-letter';
+import { errorText, type PreparedDeath, type RawDeath } from './prepare-dead-letter';
 
 export type InboxPrepared = Omit<PreparedDeath, 'body' | 'properties' | 'headers' | 'fingerprint' | 'failedAt' | 'searchText' | 'unreadable' | 'done'>;
 
@@ -49,7 +49,9 @@ const asTable = (v: unknown, asRead: boolean): Record<string, unknown> => {
  * A stored message as it was delivered (values decoded from the stored JSON, lib/bus/amqp-values.ts):
  * what prepareDeadLetter reads, for the derivation and an operator's retry of an unreadable one.
  * `asRead`: the values exactly as the drain had them in hand (the derivation's reading must be
- * the one the drain would have made).
+ * the one the drain would have made). Never throws: stored values no decoder reads (tagged JSON
+ * the drain's encoder never writes) give `undecodable`, the reason, with the message bare (its
+ * body and delivery fields, no properties nor headers).
  */
 export function storedMessage(
   body: Buffer,
@@ -57,12 +59,20 @@ export function storedMessage(
   headers: unknown,
   fields: { redelivered: boolean; routingKey: string | null },
   asRead = false,
-): ConsumeMessage {
-  return {
+): { message: ConsumeMessage; undecodable: string | null } {
+  const message = (tables: ConsumeMessage['properties']) => ({
     content: body,
     fields: { deliveryTag: 0, redelivered: fields.redelivered, exchange: '', routingKey: fields.routingKey ?? '', consumerTag: '' },
-    properties: { ...asTable(properties, asRead), headers: asTable(headers, asRead) },
-  } as unknown as ConsumeMessage;
+    properties: tables,
+  });
+  try {
+    return { message: message({ ...asTable(properties, asRead), headers: asTable(headers, asRead) } as ConsumeMessage['properties']), undecodable: null };
+  } catch (err) {
+    return {
+      message: message({ headers: {} } as ConsumeMessage['properties']),
+      undecodable: `cannot decode the stored properties or headers: ${errorText(err)}`,
+    };
+  }
 }
 
 const noBody = Buffer.alloc(0);

@@ -8,7 +8,6 @@
 // at READ_BYTES of stored messages (at least one row), fetched FETCH_BYTES at a time, and the
 // event loop gets a turn every READ_CHUNK messages (the drain shares it).
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ConsumeMessage } from 'amqplib';
 import { errorText, prepareDeadLetter, unreadableDeath, type PreparedDeath } from './prepare-dead-letter';
 import { encodeCopyRow } from './copy-binary';
 import { RAW_PREPARED_START, storedMessage, type RawPrepared } from './inbox-row';
@@ -163,13 +162,8 @@ export function readRow(row: StoredRow): PreparedDeath {
   const redelivered = fields.redelivered === true;
   const routingKey = typeof fields.routingKey === 'string' ? fields.routingKey : null;
   const receivedAt = new Date(row.received_at);
-  let msg: ConsumeMessage;
-  try {
-    msg = storedMessage(row.body, parseJson(row.properties), parseJson(row.headers), { redelivered, routingKey }, true);
-  } catch (err) {
-    const bare = storedMessage(row.body, {}, {}, { redelivered, routingKey });
-    return unreadableDeath(bare, receivedAt, `cannot decode the stored properties or headers: ${errorText(err)}`);
-  }
+  const { message: msg, undecodable } = storedMessage(row.body, parseJson(row.properties), parseJson(row.headers), { redelivered, routingKey }, true);
+  if (undecodable) return unreadableDeath(msg, receivedAt, undecodable);
   // the drain's canonical JSON and hashes are the row's: not computed again
   const stored =
     typeof fields.bodySha256 === 'string'

@@ -45,6 +45,21 @@ const records = async (eventIds: string[]) =>
     )
   ).rows;
 
+/** The death as stored with one more header (the test hook's, or a value no decoder reads). */
+function withHeader(d: RawDeath, name: string, value: unknown): RawDeath {
+  return { ...d, headers: JSON.stringify({ ...(JSON.parse(d.headers) as Record<string, unknown>), [name]: value }) };
+}
+
+/** The unreadable records of a body: why, and the bytes their message keeps. */
+const unreadableRecords = async (bodySha256: string) =>
+  (
+    await db.pool.query<{ reason: string; body: Buffer }>(
+      `SELECT d.unreadable_reason AS reason, m.body FROM dead_letters d JOIN dead_letter_messages m ON m.id = d.latest_message_id
+        WHERE d.status = 'unreadable' AND d.body_sha256 = $1`,
+      [bodySha256],
+    )
+  ).rows;
+
 async function deriveEverything(): Promise<void> {
   while ((await deriveBatch(db.pool, testLogger)).taken) {
     /* next batch */
@@ -58,8 +73,7 @@ describe('reading raw inbox rows', () => {
     const deaths = ids.map((id, i) => raw(i, id));
     // stored as the drain stores it, then unreadable when read back (the test hook's header, which
     // the drain itself would have parked: added to the stored headers only)
-    const headers = JSON.parse(deaths[1].headers) as Record<string, unknown>;
-    deaths[1] = { ...deaths[1], headers: JSON.stringify({ ...headers, [UNREADABLE_TEST_HEADER]: 'yes' }) };
+    deaths[1] = withHeader(deaths[1], UNREADABLE_TEST_HEADER, 'yes');
     await store(deaths);
     await deriveEverything();
 
@@ -67,11 +81,7 @@ describe('reading raw inbox rows', () => {
     const byId = new Map(rows.map((r) => [r.event_id, r]));
     expect(byId.get(ids[0])).toMatchObject({ status: 'pending', attempts: 1 });
     expect(byId.get(ids[2])).toMatchObject({ status: 'pending', attempts: 1 });
-    const { rows: unreadable } = await db.pool.query<{ reason: string; body: Buffer }>(
-      `SELECT d.unreadable_reason AS reason, m.body FROM dead_letters d JOIN dead_letter_messages m ON m.id = d.latest_message_id
-        WHERE d.status = 'unreadable' AND d.body_sha256 = $1`,
-      [deaths[1].bodySha256],
-    );
+    const unreadable = await unreadableRecords(deaths[1].bodySha256);
     expect(unreadable).toHaveLength(1);
     expect(unreadable[0].reason).toContain('test hook');
     expect(unreadable[0].body.equals(deaths[1].body)).toBe(true);
@@ -88,16 +98,11 @@ describe('reading raw inbox rows', () => {
     await deriveEverything();
     const ids = [randomUUID(), randomUUID()];
     const deaths = ids.map((id, i) => raw(i, id));
-    const headers = JSON.parse(deaths[0].headers) as Record<string, unknown>;
-    deaths[0] = { ...deaths[0], headers: JSON.stringify({ ...headers, 'x-broken': { $table: 5 } }) };
+    deaths[0] = withHeader(deaths[0], 'x-broken', { $table: 5 });
     await store(deaths);
     await deriveEverything();
     expect((await records([ids[1]]))[0]).toMatchObject({ status: 'pending', attempts: 1 });
-    const { rows } = await db.pool.query<{ reason: string; body: Buffer }>(
-      `SELECT d.unreadable_reason AS reason, m.body FROM dead_letters d JOIN dead_letter_messages m ON m.id = d.latest_message_id
-        WHERE d.status = 'unreadable' AND d.body_sha256 = $1`,
-      [deaths[0].bodySha256],
-    );
+    const rows = await unreadableRecords(deaths[0].bodySha256);
     expect(rows).toHaveLength(1);
     expect(rows[0].reason).toContain('cannot decode the stored properties or headers');
     expect(rows[0].body.equals(deaths[0].body)).toBe(true);
@@ -119,9 +124,7 @@ describe('reading raw inbox rows', () => {
     const bad = new Set([0, 4, 5, 9]);
     const deaths = ids.map((id, i) => {
       const d = raw(i, id);
-      if (!bad.has(i)) return d;
-      const headers = JSON.parse(d.headers) as Record<string, unknown>;
-      return { ...d, headers: JSON.stringify({ ...headers, [UNREADABLE_TEST_HEADER]: 'yes' }) };
+      return bad.has(i) ? withHeader(d, UNREADABLE_TEST_HEADER, 'yes') : d;
     });
     await store(deaths);
     const r = await deriveBatch(db.pool, testLogger, 10);
@@ -148,8 +151,7 @@ describe('reading raw inbox rows', () => {
     await deriveEverything();
     const ids = [randomUUID(), randomUUID()];
     const deaths = ids.map((id, i) => raw(i, id));
-    const headers = JSON.parse(deaths[0].headers) as Record<string, unknown>;
-    deaths[0] = { ...deaths[0], headers: JSON.stringify({ ...headers, [UNREADABLE_TEST_HEADER]: 'yes' }) };
+    deaths[0] = withHeader(deaths[0], UNREADABLE_TEST_HEADER, 'yes');
     // the database refuses the unreadable record of that one body, whatever its headers
     await db.pool.query(
       `ALTER TABLE dead_letters ADD CONSTRAINT test_refuse_unreadable CHECK (status <> 'unreadable' OR body_sha256 <> '${deaths[0].bodySha256}')`,

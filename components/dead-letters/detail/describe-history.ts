@@ -14,6 +14,15 @@ export interface Described {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The parking queue a "parked" history line names; none for a row the derivation set aside (a
+ * version that set rows aside named "(none: kept in the database)" as its queue).
+ */
+export function parkedQueueOf(details: unknown): string | undefined {
+  const q = details && typeof details === 'object' ? str((details as { parkedTo?: unknown }).parkedTo) : undefined;
+  return q && !q.startsWith('(none') ? q : undefined;
+}
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Where a republish sent the message: { kind, exchange, routingKey } of the intent. */
@@ -79,11 +88,9 @@ export function describeHistory(entry: { action: string; actor: string; details:
       };
     case 'parked':
       return {
-        // (set aside by a version that named "(none: kept in the database)" as its queue)
-        sentence:
-          str(d.parkedTo) && !str(d.parkedTo)!.startsWith('(none')
-            ? `Parked as unreadable by ${by}, its message copied to ${str(d.parkedTo)}`
-            : `Set aside as unreadable by ${str(d.setAsideBy) ? `the ${str(d.setAsideBy)}` : by}: its message is kept here only`,
+        sentence: parkedQueueOf(d)
+          ? `Parked as unreadable by ${by}, its message copied to ${parkedQueueOf(d)}`
+          : `Set aside as unreadable by ${str(d.setAsideBy) ? `the ${str(d.setAsideBy)}` : by}: its message is kept here only`,
         facts: rest(['parkedTo', 'setAsideBy', 'reason']),
       };
     case 'republish-uncertain':

@@ -3,6 +3,7 @@
 // the parked copy is (a parked one), and the exact bytes as text and hex. Everything is rendered as text, never as HTML.
 import { Section } from '@/components/ui/section';
 import type { DeadLetterDetail } from '@/lib/schemas/dead-letters';
+import { parkedQueueOf } from './describe-history';
 import { HexDump } from './hex-dump';
 
 function bytesOf(body: DeadLetterDetail['body']): Uint8Array {
@@ -15,10 +16,7 @@ function bytesOf(body: DeadLetterDetail['body']): Uint8Array {
 
 export function ParkedPanel({ deadLetter: d }: { deadLetter: DeadLetterDetail }) {
   if (!d.unreadableReason) return null;
-  const parkedTo = d.history
-    .map((h) => (h.details && typeof h.details === 'object' ? (h.details as { parkedTo?: unknown }).parkedTo : undefined))
-    // (a version that set rows aside named "(none: kept in the database)" as their queue)
-    .find((q) => typeof q === 'string' && !q.startsWith('(none'));
+  const parkedTo = d.history.map((h) => parkedQueueOf(h.details)).find((q) => q !== undefined);
   const bytes = bytesOf(d.body);
   // as text: every byte that is not printable ASCII shown as "."
   let text = '';
