@@ -71,60 +71,71 @@ describe('bulk job across a crash', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     cleanups.push(() => child.kill('SIGKILL'));
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    if (dies.killWhenSucceeded !== undefined) {
-      await until('the child to settle some batches', progress, (p) => p.succeeded >= dies.killWhenSucceeded!).catch((err) => {
-        throw new Error(`${err.message}\nchild output:\n${output}`);
-      });
-      child.kill('SIGKILL');
-    }
-    const code = await exited;
-    // nothing moves any more: the runner died with its process
-    const atCrash = await progress();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await progress()).toEqual(atCrash);
-    expect(atCrash.status).toBe('running');
-    expect(atCrash.succeeded).toBeLessThan(N);
-    expect((await broker.channel.checkQueue(queue)).messageCount).toBeGreaterThanOrEqual(atCrash.succeeded);
+    try {
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      if (dies.killWhenSucceeded !== undefined) {
+        await until('the child to settle some batches', progress, (p) => p.succeeded >= dies.killWhenSucceeded!).catch((err) => {
+          throw new Error(`${err.message}\nchild output:\n${output}`);
+        });
+        child.kill('SIGKILL');
+      }
+      const code = await exited;
+      // nothing moves any more: the runner died with its process
+      const atCrash = await progress();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await progress()).toEqual(atCrash);
+      expect(atCrash.status).toBe('running');
+      expect(atCrash.succeeded).toBeLessThan(N);
+      expect((await broker.channel.checkQueue(queue)).messageCount).toBeGreaterThanOrEqual(atCrash.succeeded);
 
-    // "restart": recovery settles the dead process's intents (its owner lock goes with its
-    // connections), then a runner takes the job over once its lease lapses
-    const rt: RepublishRuntime = testRuntime(db.url, broker.url, ledger);
-    cleanups.push(() => rt.close());
-    const pending = async () => Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "state" = 'pending'`)).rows[0].count);
-    const reports: RecoveryReport[] = [];
-    await until(
-      "recovery of the dead process's intents",
-      async () => (reports.push(await recoverRepublishIntents(rt)), pending()),
-      (n) => n === 0,
-    );
-    const runner = new BulkRunner(rt, { pollMs: 50, leaseMs: 1500, maxBatch: 200 }).start();
-    cleanups.push(() => runner.stop());
-    const done = await until('the job to finish', progress, (p) => p.status === 'done');
-    expect(done).toMatchObject({ succeeded: N, failed: 0, skipped: 0 });
-    await runner.stop();
+      // "restart": recovery settles the dead process's intents (its owner lock goes with its
+      // connections), then a runner takes the job over once its lease lapses
+      const rt: RepublishRuntime = testRuntime(db.url, broker.url, ledger);
+      cleanups.push(() => rt.close());
+      const pending = async () => Number((await db.pool.query(`SELECT count(*) FROM "republish_intents" WHERE "state" = 'pending'`)).rows[0].count);
+      const reports: RecoveryReport[] = [];
+      await until(
+        "recovery of the dead process's intents",
+        async () => (reports.push(await recoverRepublishIntents(rt)), pending()),
+        (n) => n === 0,
+      );
+      // stopped before this test ends, passed or not: a runner left polling would take the next
+      // test's job away from its child
+      const runner = new BulkRunner(rt, { pollMs: 50, leaseMs: 1500, maxBatch: 200 }).start();
+      let done: Awaited<ReturnType<typeof progress>>;
+      try {
+        done = await until('the job to finish', progress, (p) => p.status === 'done');
+      } finally {
+        await runner.stop();
+      }
+      const { rows: notDone } = await db.pool.query(`SELECT "state", "error" FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" <> 'done'`, [jobId]);
+      expect(done, `items not done: ${JSON.stringify(notDone)}`).toMatchObject({ succeeded: N, failed: 0, skipped: 0 });
 
-    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(N);
-    const seen = await bodiesByDeadLetter(broker.channel, queue);
-    expect(seen.size).toBe(N);
-    expect(new Set(ids)).toEqual(new Set(seen.keys()));
-    expect([...seen.values()].filter((copies) => copies.length !== 1)).toEqual([]);
-    if (fix) {
-      // every copy is the transformed body, the one stored with its intent before it went out
-      const amounts = new Set([...seen.values()].map(([b]) => JSON.parse(b.toString('utf8')).data.totalAmount));
-      expect([...amounts]).toEqual([199.98]);
-    }
-    const { rows: st } = await db.pool.query(
-      `SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS republished, max("republish_count")::int AS max,
+      expect((await broker.channel.checkQueue(queue)).messageCount).toBe(N);
+      const seen = await bodiesByDeadLetter(broker.channel, queue);
+      expect(seen.size).toBe(N);
+      expect(new Set(ids)).toEqual(new Set(seen.keys()));
+      expect([...seen.values()].filter((copies) => copies.length !== 1)).toEqual([]);
+      if (fix) {
+        // every copy is the transformed body, the one stored with its intent before it went out
+        const amounts = new Set([...seen.values()].map(([b]) => JSON.parse(b.toString('utf8')).data.totalAmount));
+        expect([...amounts]).toEqual([199.98]);
+      }
+      const { rows: st } = await db.pool.query(
+        `SELECT count(*) FILTER (WHERE "status" = 'republished')::int AS republished, max("republish_count")::int AS max,
               (SELECT "pending_count" FROM "failure_groups" WHERE "id" = $1) AS pending
        FROM "dead_letters" WHERE "group_id" = $1`,
-      [groupId],
-    );
-    expect(st[0]).toEqual({ republished: N, max: 1, pending: 0 });
-    return { code, recovered: reports.reduce((s, r) => s + r.recovered, 0), abandoned: reports.reduce((s, r) => s + r.abandoned, 0) };
+        [groupId],
+      );
+      expect(st[0]).toEqual({ republished: N, max: 1, pending: 0 });
+      return { code, recovered: reports.reduce((s, r) => s + r.recovered, 0), abandoned: reports.reduce((s, r) => s + r.abandoned, 0) };
+    } finally {
+      // a child that outlived a failed test would go on running its job
+      child.kill('SIGKILL');
+    }
   }
 
   it('republishes every dead letter exactly once when the process is killed mid-job', async () => {

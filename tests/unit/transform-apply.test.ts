@@ -3,10 +3,15 @@
 // eventId, a prototype pollution), and the per-message diff a job writes to history.
 import fc from 'fast-check';
 import jsonPatch, { type Operation } from 'fast-json-patch';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
 import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES } from '@/lib/transform/apply-transform';
+import { evaluateMessages } from '@/lib/transform/jsonata-worker';
 
 const order = (amount: unknown, extra: Record<string, unknown> = {}) => ({
   eventId: '3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f',
@@ -163,8 +168,77 @@ describe('JSONata', () => {
     expect((await one({ kind: 'jsonata', expression: '$' }, bytes(order(1)))).outcome).toBe('unchanged');
   });
 
+  it('a process that used the worker exits by itself (an idle worker holds nothing open)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jsonata-exit-'));
+    const script = path.join(dir, 'script.mts');
+    writeFileSync(
+      script,
+      `import { evaluateJsonata } from ${JSON.stringify(path.resolve('lib/transform/jsonata-worker.ts'))};
+      const [r] = await evaluateJsonata('$.a + 1', ['{"a":1}']);
+      process.stdout.write(r.json);`,
+    );
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), timeout: 30_000, encoding: 'utf8' });
+      expect(run.signal, run.stderr).toBeNull(); // not ended by the timeout
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe('2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the result of an expression is a body: nothing returned is an error', async () => {
     expect((await one({ kind: 'jsonata', expression: 'nothing.here' }, bytes(order(1)))).error).toMatch(/returned nothing/);
+  });
+});
+
+describe("evaluateMessages (the worker's loop)", () => {
+  const limits = { timeoutMs: 100, maxDepth: 500, maxResultChars: 100 };
+  // jsonata's guardrails throw objects with a code
+  const guardrail = (code: string) => Promise.reject(Object.assign(new Error('guardrail'), { code }));
+  /** an evaluator that answers each call from `plan` (an input's list of overruns and results, in order) */
+  function scripted(plan: Record<string, unknown[]>) {
+    const calls: string[] = [];
+    const evaluate = (input: string) => {
+      calls.push(input);
+      const next = plan[input].shift();
+      return next === 'overrun' ? guardrail('D1012') : Promise.resolve(next);
+    };
+    return { evaluate, calls };
+  }
+
+  it('a message that overran once (the thread was not running) is tried again and gets its result', async () => {
+    const { evaluate, calls } = scripted({ a: ['overrun', { v: 1 }], b: [{ v: 2 }] });
+    expect(await evaluateMessages(evaluate, ['a', 'b'], limits)).toEqual([
+      { ok: true, json: '{"v":1}' },
+      { ok: true, json: '{"v":2}' },
+    ]);
+    expect(calls).toEqual(['a', 'a', 'b']);
+  });
+
+  it('a runaway overruns twice on its first message, then once on each of the others', async () => {
+    const { evaluate, calls } = scripted({ a: ['overrun', 'overrun'], b: ['overrun'], c: ['overrun'] });
+    const results = await evaluateMessages(evaluate, ['a', 'b', 'c'], limits);
+    expect(results).toEqual(Array(3).fill({ ok: false, code: 'D1012', message: 'took more than 100 ms on this message' }));
+    expect(calls).toEqual(['a', 'a', 'b', 'c']);
+  });
+
+  it('other errors are not tried again, and each says what it is', async () => {
+    const calls: string[] = [];
+    const evaluate = (input: string) => {
+      calls.push(input);
+      if (input === 'deep') return guardrail('D1011');
+      if (input === 'bad') return Promise.reject(new Error('T2001: not a number'));
+      if (input === 'none') return Promise.resolve(undefined);
+      return Promise.resolve('x'.repeat(200));
+    };
+    expect(await evaluateMessages(evaluate, ['deep', 'bad', 'none', 'big'], limits)).toEqual([
+      { ok: false, code: 'D1011', message: 'recursed deeper than 500 calls' },
+      { ok: false, code: 'error', message: 'T2001: not a number' },
+      { ok: false, code: 'empty', message: 'the expression returned nothing for this message' },
+      { ok: false, code: 'too-large', message: 'the result is over 100 characters' },
+    ]);
+    expect(calls).toEqual(['deep', 'bad', 'none', 'big']);
   });
 });
 
