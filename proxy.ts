@@ -1,8 +1,9 @@
 // Next 16's proxy (formerly middleware; Node.js runtime): every page response gets a fresh CSP
 // nonce, and page requests without a live session go to /sign-in (a cookie that was signed out,
 // or whose user was disabled or reset, is no session: its version no longer matches the user's).
-// API routes are not matched: each handler authorises itself and answers 401/403 JSON, never a
-// redirect. A page path with malformed percent-encoding is a 400 here. Layouts and routes check the user in the database on every request too.
+// API routes are not matched (each handler authorises itself and answers 401/403 JSON, never a
+// redirect), but for paths that may not decode. A path with malformed percent-encoding is a 400
+// here. Layouts and routes check the user in the database on every request too.
 import { NextResponse, type NextRequest } from 'next/server';
 import { ApiError } from '@/lib/api/errors';
 import { errorResponse } from '@/lib/api/handler';
@@ -35,12 +36,14 @@ function malformedPath(pathname: string): boolean {
 }
 
 export async function proxy(request: NextRequest) {
-  // a page path Next cannot decode would be its plain-text 500: a 400 here
+  // a path Next cannot decode would be its plain-text 500: a 400 here
   if (malformedPath(request.nextUrl.pathname)) {
     return errorResponse(
       new ApiError('invalid_request', 'The request path has malformed percent-encoding', [{ field: 'path', message: 'not valid percent-encoded UTF-8' }]),
     );
   }
+  // an API path that decodes: its handler authorises it (401/403 JSON, never a redirect)
+  if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
   const nonce = createNonce();
   const csp = contentSecurityPolicy(nonce, {
     dev: process.env.NODE_ENV === 'development',
@@ -67,7 +70,9 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: not the API (a proxy reads a request's whole body before the route runs, which
-  // would undo the API's streaming body limits and timeouts), not static files.
-  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
+  // Pages, not static files. Of the API only paths with a percent-encoded byte over 0x7f or a
+  // broken escape, which Next's router may fail to decode (its plain-text 500): a proxy reads a
+  // request's whole body before the route runs (up to 10 MB), which would undo the API's
+  // streaming body limits and timeouts, so the API's ordinary paths never come here.
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)', '/api/(.*%(?:[89a-fA-F][0-9a-fA-F]|(?![0-9a-fA-F]{2})).*)'],
 };

@@ -151,17 +151,37 @@ describe('GET /api/dead-letters/:id', () => {
     }
   });
 
-  it('400s a page path with malformed percent-encoding in the envelope (Next would answer a plain-text 500); a well-formed %25 still routes', async () => {
-    for (const path of ['/%ff', '/groups/%c0', '/dead-letters/%E0%A4%A']) {
+  it('400s a page or API path with malformed percent-encoding in the envelope (Next would answer a plain-text 500); well-formed escapes still route', async () => {
+    for (const path of [
+      '/%ff',
+      '/groups/%c0',
+      '/dead-letters/%E0%A4%A',
+      '/api/dead-letters/%ff',
+      '/api/groups/%E0%A4%A',
+      '/api/health/%zz',
+      '/api/dead-letters/%',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(400);
       const body = await res.json();
       expect(body.error.code).toBe('invalid_request');
       expect(JSON.stringify(body.error.details)).toContain('path');
     }
-    const res = await get('/api/dead-letters/100%25');
-    expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('not_found');
+    // ASCII and UTF-8 escapes reach their handler: a 404 or 400 of its own, not the proxy's
+    for (const path of ['/api/dead-letters/100%25', '/api/dead-letters/%C3%A9t%C3%A9']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect((await res.json()).error.code, path).toBe('not_found');
+    }
+    // a body sent to such a path (the proxy reads it first) still reaches the handler whole
+    const res = await fetch(`${server.url}/api/dead-letters/%C3%A9/discard`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'x'.repeat(100_000) }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await res.json()).error.code).toMatch(/^(not_found|invalid_request)$/);
   });
 });
 
