@@ -7,7 +7,7 @@
 // pending intent that lib/jobs/recover-republish-intents.ts settles from the ledger.
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ActionError, conflict, forbidden, invalid, notFound, unavailable } from '@/lib/action-error';
+import { ActionError, conflict, forbidden, invalid, notFound, unavailable, unprocessable } from '@/lib/action-error';
 import { validateBody } from '@/lib/events/validate';
 import { logger as rootLogger } from '@/lib/log';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
@@ -30,7 +30,7 @@ import type { RepublishDeps } from '@/lib/jobs/republish-runtime';
 import type { RepublishRequest } from '@/lib/schemas/republish';
 import { targetIssues, type TargetContext } from '@/lib/schemas/republish-target';
 import { OwnerUnavailableError, type IntentOwner } from '@/lib/bus/republish-owner';
-import { BrokerUnavailableError, type RepublishPublisher } from '@/lib/bus/republish-publisher';
+import { BrokerUnavailableError, UNENCODABLE, type RepublishPublisher } from '@/lib/bus/republish-publisher';
 import type { Actor } from './actor';
 import { busyOnLockTimeout } from './busy-on-lock-timeout';
 import { getRepublishRuntime } from './runtime';
@@ -249,6 +249,11 @@ async function publishAndSettle(
     throw unavailable('The broker connection was lost before it confirmed; the outcome is being settled, check the record shortly', {
       intentId,
     });
+  }
+  if (outcome === 'unencodable') {
+    // nothing was written, and sending it again would fail the same way: the message's to fix
+    await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], UNENCODABLE));
+    throw unprocessable(`Not sent: ${UNENCODABLE}`, { reason: 'unencodable' });
   }
   if (outcome !== 'ok') {
     await inTransaction(deps.pool, (tx) => settleIntentsFailed(tx, [intentId], outcome));

@@ -37,13 +37,15 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** The original properties a publish may carry; user id and expiration move to headers. */
-function publishOptions(msg: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
+function publishOptions(msg: ConsumeMessage, headers: Record<string, unknown>, bare = false): Options.Publish {
   const p = msg.properties ?? ({} as ConsumeMessage['properties']);
   const extra: Record<string, unknown> = {};
   // the broker refuses a user id other than the connection's own (and closes the channel);
   // an expiration would let the parked copy expire
   if (p.userId !== undefined) extra['x-eventdesk-original-user-id'] = String(p.userId);
   if (p.expiration !== undefined) extra['x-eventdesk-original-expiration'] = String(p.expiration);
+  // bare: no properties of the original (one amqplib cannot encode again); they are in a header
+  if (bare) return { persistent: true, headers: { ...headers, ...extra } };
   return {
     contentType: p.contentType,
     contentEncoding: p.contentEncoding,
@@ -139,18 +141,28 @@ export class ParkingLot {
         ...ours,
         'x-eventdesk-original-headers': headersJson ?? `(${death.headers.length} characters of headers: see the unreadable record)`,
       };
-      confirmed = this.send(ch, msg, fallback);
+      try {
+        confirmed = this.send(ch, msg, fallback);
+      } catch (again) {
+        // a property amqplib cannot encode again (one over 255 bytes once its invalid UTF-8
+        // was replaced): the body with none of them, the properties' JSON in a header, so that
+        // no message's properties can keep it, and the batch behind it, from being parked
+        this.log.warn({ err: (again as Error).message }, 'cannot republish the original properties to the parking queue; sending them as JSON');
+        const propertiesJson = death.properties.length <= MAX_HEADERS_JSON ? death.properties : null;
+        fallback['x-eventdesk-original-properties'] = propertiesJson ?? `(${death.properties.length} characters of properties: see the unreadable record)`;
+        confirmed = this.send(ch, msg, fallback, true);
+      }
     }
     await withDeadline(confirmed, CONFIRM_TIMEOUT_MS, 'parking publish confirm');
   }
 
-  private send(ch: ConfirmChannel, msg: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
+  private send(ch: ConfirmChannel, msg: ConsumeMessage, headers: Record<string, unknown>, bare = false): Promise<void> {
     let settle!: (err: unknown) => void;
     const p = new Promise<void>((resolve, reject) => {
       settle = (err) => (err ? reject(err instanceof Error ? err : new Error(`parking publish refused by the broker`)) : resolve());
     });
     // throws synchronously when the headers cannot be encoded; the callback is the confirm
-    ch.publish('', this.queue, Buffer.isBuffer(msg.content) ? msg.content : Buffer.alloc(0), publishOptions(msg, headers), (err: unknown) => settle(err));
+    ch.publish('', this.queue, Buffer.isBuffer(msg.content) ? msg.content : Buffer.alloc(0), publishOptions(msg, headers, bare), (err: unknown) => settle(err));
     return p;
   }
 }

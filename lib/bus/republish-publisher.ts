@@ -1,9 +1,11 @@
 // Publishes republished messages with publisher confirms and `mandatory`, on its own
 // reconnecting connection (so a channel error elsewhere never stops a republish).
 // Outcome per message: 'ok' (the broker confirmed and routed it), 'unroutable' (basic.return:
-// no queue took it), 'nacked' (the broker refused it), or 'unknown' (the channel or connection
-// went away before the confirm: it may or may not have been routed, and only the ledger can
-// tell; see republish-recovery.ts).
+// no queue took it), 'nacked' (the broker refused it), 'unencodable' (amqplib cannot write it:
+// a property or header key over AMQP's 255 bytes, as a stored value whose invalid UTF-8 was
+// replaced on reading can be; nothing was written, the channel goes on), or 'unknown' (the
+// channel or connection went away before the confirm: it may or may not have been routed, and
+// only the ledger can tell; see republish-recovery.ts).
 //
 // The ledger: when the target is a queue (the default exchange), each message carries a BCC
 // header naming EventDesk's own ledger queue. RabbitMQ routes one publish to the target queue
@@ -22,7 +24,21 @@ import { ignoreClosing } from './ignore-closing';
 /** A policy can set the same; declaring them here needs none (see declareLedger for why). */
 export const LEDGER_ARGUMENTS = { 'x-queue-version': 2, 'x-queue-mode': 'lazy' };
 
-export type PublishOutcome = 'ok' | 'unroutable' | 'nacked' | 'unknown';
+export type PublishOutcome = 'ok' | 'unroutable' | 'nacked' | 'unencodable' | 'unknown';
+
+/** What an operator is told of an 'unencodable' message. */
+export const UNENCODABLE =
+  'the message cannot be encoded for AMQP: a property or header name is over 255 bytes (a value whose invalid UTF-8 was replaced when it was read can grow past it)';
+
+/**
+ * Whether ch.publish threw because amqplib cannot encode the message (a TypeError or RangeError
+ * from its encoder, thrown before anything is written), not because the channel is closed
+ * (IllegalOperationError): the one is the message's fault and stays so, the other may have
+ * gone out.
+ */
+export function isEncodingError(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError;
+}
 
 /** amqplib's error for a confirm the broker answered with basic.nack */
 const NACKED = 'message nacked';
@@ -166,8 +182,9 @@ export class RepublishPublisher {
           if (err) resolve(refusal ? 'refused' : err.message === NACKED ? 'nacked' : 'unknown');
           else resolve(returned ? 'unroutable' : 'ok');
         });
-      } catch {
-        resolve(refusal ? 'refused' : 'unknown');
+      } catch (err) {
+        ch.off('close', closed);
+        resolve(refusal ? 'refused' : isEncodingError(err) ? 'unencodable' : 'unknown');
       }
     });
     let timer: NodeJS.Timeout | undefined;
@@ -295,8 +312,10 @@ export class RepublishPublisher {
               else if (this.returned.delete(item.intentId)) resolve('unroutable');
               else resolve('ok');
             });
-          } catch {
-            resolve('unknown'); // the channel closed under us: nothing more goes out on it
+          } catch (err) {
+            // not written: a message amqplib cannot encode fails for good; otherwise the channel
+            // closed under us and nothing more goes out on it
+            resolve(isEncodingError(err) ? 'unencodable' : 'unknown');
           }
         }),
       );

@@ -15,7 +15,7 @@ import {
 import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-message';
 import { uuidArray } from '@/lib/db/uuid-array';
 import type { RepublishDeps } from './republish-runtime';
-import type { OutgoingMessage, PublishOutcome } from '@/lib/bus/republish-publisher';
+import { UNENCODABLE, type OutgoingMessage, type PublishOutcome } from '@/lib/bus/republish-publisher';
 import { retryTransient } from '@/lib/db/retry-transient';
 import { queueIssue } from '@/lib/schemas/republish-target';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
@@ -59,6 +59,8 @@ export interface ClaimedBatch {
 export interface PublishedBatch extends ClaimedBatch {
   ok: ClaimedBatch['ready'];
   refused: ClaimedBatch['ready'];
+  /** amqplib could not encode them (nothing written): they fail, and would again */
+  unencodable: ClaimedBatch['ready'];
   unroutable: ClaimedBatch['ready'];
   /** origin queues the target rules refuse (lib/schemas/republish-target.ts), with why */
   refusedTarget: (ClaimedBatch['ready'][number] & { why: string })[];
@@ -209,7 +211,8 @@ export async function publishRepublishBatch(deps: RepublishDeps, claimed: Claime
  */
 export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBatch): Promise<{ published: Promise<PublishedBatch> }> {
   const none: ClaimedBatch['ready'] = [];
-  if (!claimed.ready.length) return { published: Promise.resolve({ ...claimed, ok: none, refused: none, unroutable: none, refusedTarget: [] }) };
+  if (!claimed.ready.length)
+    return { published: Promise.resolve({ ...claimed, ok: none, refused: none, unencodable: none, unroutable: none, refusedTarget: [] }) };
   const ctx = deps.targetContext ?? { ownQueues: [deps.publisher.ledgerQueue] };
   const refusedTarget: PublishedBatch['refusedTarget'] = [];
   const allowed: ClaimedBatch['ready'] = [];
@@ -257,6 +260,7 @@ export async function sendRepublishBatch(deps: RepublishDeps, claimed: ClaimedBa
       ...claimed,
       ok: sendable.filter((_, i) => results[i] === 'ok'),
       refused: sendable.filter((_, i) => results[i] === 'unroutable' || results[i] === 'nacked'),
+      unencodable: sendable.filter((_, i) => results[i] === 'unencodable'),
       unroutable: allowed.filter((c) => missing.has(c.record.queue)),
       refusedTarget,
     };
@@ -296,6 +300,12 @@ export async function settleRepublishBatch(deps: RepublishDeps, b: PublishedBatc
       'unroutable or refused by the broker',
     );
     for (const c of b.refused) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: 'unroutable or refused by the broker' });
+    await settleIntentsFailed(
+      tx,
+      b.unencodable.map((c) => c.intentId),
+      UNENCODABLE,
+    );
+    for (const c of b.unencodable) late.push({ jobId, deadLetterId: c.record.id, state: 'failed', error: UNENCODABLE });
     await applyItemOutcomes(tx, late);
   });
   return count([...b.outcomes, ...late]);

@@ -174,7 +174,7 @@ export async function expectExactlyOnce(pool: pg.Pool, messages: number, records
  * straight to the connection's socket on an open channel of it, so a later publish on that
  * channel is queued behind this one.
  */
-export function publishRawHeaders(connection: ChannelModel, channel: Channel, queue: string, headersTable: Buffer, body: Buffer, messageId: string) {
+export function publishRawHeaders(connection: ChannelModel, channel: Channel, queue: string, headersTable: Buffer, body: Buffer, messageId: string | Buffer) {
   const ch = (channel as unknown as { ch: number }).ch;
   const frame = (type: number, payload: Buffer) => {
     const head = Buffer.alloc(7);
@@ -183,7 +183,8 @@ export function publishRawHeaders(connection: ChannelModel, channel: Channel, qu
     head.writeUInt32BE(payload.length, 3);
     return Buffer.concat([head, payload, Buffer.from([0xce])]);
   };
-  const shortstr = (s: string) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)]);
+  // a Buffer is written as it is (bytes that are no UTF-8, which amqplib's encoder cannot send)
+  const shortstr = (s: string | Buffer) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)]);
   // basic.publish (class 60, method 40): ticket, exchange "", routing key, no mandatory/immediate
   const method = Buffer.concat([Buffer.from([0, 60, 0, 40, 0, 0]), shortstr(''), shortstr(queue), Buffer.from([0])]);
   const header = Buffer.alloc(14);

@@ -13,6 +13,7 @@ import {
   count,
   dlqTopology,
   publishAll,
+  publishRawHeaders,
   queueDepth,
   queueTotal,
   REFUSED_MARKER,
@@ -135,6 +136,42 @@ describe('poison isolation', () => {
       const status = drainer.status();
       expect(status).toMatchObject({ state: 'running', parkedTotal: 1, connections: 1 });
       expect(status.drainedTotal).toBe(50);
+    } finally {
+      await drainer.stop();
+    }
+  });
+
+  it('parks a message whose properties cannot be written again (200 bytes of messageId that are no UTF-8), and stores the next one', async () => {
+    const { dlq, drainer } = await drainerFor('drainparkprops');
+    const run = randomUUID();
+    // read, each byte becomes U+FFFD (3 bytes): 600 bytes, which amqplib refuses to encode into
+    // a property (255 at most) when the message is parked; the body is one the database refuses
+    const body = Buffer.from(`{"props":"${run}","why":"${REFUSED_MARKER}"}`);
+    const publisher = await broker.connection.createChannel();
+    publishRawHeaders(broker.connection, publisher, dlq, Buffer.alloc(0), body, Buffer.alloc(200, 0xff));
+    publisher.sendToQueue(dlq, Buffer.from(`{"behind":"${run}"}`), { messageId: `behind-props-${run}` });
+    await publisher.close();
+    await drainer.start();
+    try {
+      await waitFor(
+        async () => drainer.status().parkedTotal === 1 && drainer.status().drainedTotal === 1,
+        60_000,
+        'the message parked and the one behind it stored',
+      );
+      await waitFor(async () => (await queueTotal(dlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
+      const [record] = await unreadable(run);
+      expect(record.body.equals(body)).toBe(true);
+      // the parked copy: the body, the park's headers, and the properties that could not go as
+      // properties, as their JSON
+      const parked = await broker.channel.get(drainer.parkQueue, { noAck: true });
+      if (!parked) throw new Error('parking queue empty');
+      expect(parked.content.equals(body)).toBe(true);
+      expect(parked.properties.messageId).toBeUndefined();
+      expect(parked.properties.deliveryMode).toBe(2);
+      expect(String(parked.properties.headers?.[PARK_REASON_HEADER])).toMatch(/23514/);
+      const properties = JSON.parse(String(parked.properties.headers?.['x-eventdesk-original-properties']));
+      expect(properties.messageId).toBe('\ufffd'.repeat(200));
+      expect(drainer.status()).toMatchObject({ state: 'running', connections: 1 });
     } finally {
       await drainer.stop();
     }

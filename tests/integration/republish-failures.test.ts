@@ -4,7 +4,9 @@ import { republishOne } from '@/lib/actions/republish-dead-letter';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
+import { BulkRunner } from '@/lib/jobs/bulk-runner';
+import { until } from '../helpers/until';
+import { createGroupJob, recordState, seedDeadLetters, testRuntime } from './republish-fixtures';
 
 const operator = { name: 'olivia@example.com', role: 'operator' as const };
 
@@ -50,6 +52,50 @@ describe('republish failures change nothing', () => {
     expect(err.message).toMatch(/broker/i);
     await unchanged(ids[0]);
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
+  });
+
+  // A stored property over AMQP's 255 bytes (a messageId whose invalid UTF-8 was replaced when
+  // it was read grows 3x): amqplib refuses to encode it and nothing is written. It used to come
+  // back as an unknown outcome: recovery abandoned it, and a bulk job took it again forever.
+  const tooLong = 'x'.repeat(300);
+
+  it('answers 422 unencodable for a message amqplib cannot write, and the channel goes on', async () => {
+    const queue = await broker.queue(uniqueName('republish.unencodable'));
+    const { ids } = await seedDeadLetters(db.pool, { queue, count: 2, messageId: (i, eventId) => (i === 0 ? tooLong : `msg-${eventId}`) });
+    const err = await republishOne(rt, { deadLetterId: ids[0], actor: operator, reason: 'x' }).catch((e) => e);
+    expect(err.kind).toBe('unprocessable');
+    expect(err.details).toMatchObject({ reason: 'unencodable' });
+    expect(err.message).toMatch(/cannot be encoded/);
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
+    const { rows } = await db.pool.query(`SELECT "state", "error" FROM "republish_intents" WHERE "dead_letter_id" = $1`, [ids[0]]);
+    expect(rows).toEqual([{ state: 'failed', error: expect.stringMatching(/cannot be encoded/) }]);
+    // the next republish, on the same publishing channel, goes out
+    await republishOne(rt, { deadLetterId: ids[1], actor: operator, reason: 'x' });
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(1);
+  });
+
+  it('a bulk job fails such a message for good and finishes, the rest sent', async () => {
+    const queue = await broker.queue(uniqueName('republish.unencodable.bulk'));
+    const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 20, messageId: (i, eventId) => (i === 7 ? tooLong : `msg-${eventId}`) });
+    const { jobId } = await createGroupJob(db.pool, { groupId, ratePerSecond: 0 });
+    const runner = new BulkRunner(rt, { pollMs: 50, maxBatch: 8 }).start();
+    try {
+      const job = await until(
+        'the job to finish',
+        async () => (await db.pool.query(`SELECT "status", "succeeded", "failed", "skipped" FROM "bulk_jobs" WHERE "id" = $1`, [jobId])).rows[0],
+        (j) => j.status === 'done',
+        { timeoutMs: 30_000 },
+      );
+      expect(job).toMatchObject({ succeeded: 19, failed: 1, skipped: 0 });
+    } finally {
+      await runner.stop();
+    }
+    const { rows: items } = await db.pool.query(`SELECT "dead_letter_id", "state", "error" FROM "bulk_job_items" WHERE "job_id" = $1 AND "state" <> 'done'`, [
+      jobId,
+    ]);
+    expect(items).toEqual([{ dead_letter_id: ids[7], state: 'failed', error: expect.stringMatching(/cannot be encoded/) }]);
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(19);
+    expect(await recordState(db.pool, ids[7])).toMatchObject({ status: 'pending', republish_count: 0 });
   });
 
   it('answers 409 naming the queue when the origin queue does not exist', async () => {

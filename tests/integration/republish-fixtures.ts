@@ -25,6 +25,8 @@ export interface SeedOptions {
   republishCount?: number;
   /** body bytes per index; default a valid user.created v1 event */
   body?: (i: number, eventId: string) => Buffer;
+  /** the stored messageId per index; default msg-<eventId> */
+  messageId?: (i: number, eventId: string) => string;
 }
 
 export interface Seeded {
@@ -99,7 +101,7 @@ export async function seedDeadLetters(pool: pg.Pool, o: SeedOptions): Promise<Se
     const properties = encodeTable({
       contentType: 'application/json',
       deliveryMode: 2,
-      messageId: `msg-${eventId}`,
+      messageId: o.messageId ? o.messageId(i, eventId) : `msg-${eventId}`,
       correlationId: `corr-${i}`,
       appId: 'user-service',
       timestamp: MESSAGE_TIMESTAMP,
