@@ -15,7 +15,8 @@ export const TYPE_TO_CONFIRM_OVER = 100;
 export const bulkSelectionSchema = z.union([
   z.object({ ids: z.array(z.uuid('expected dead letter ids')).min(1).max(100_000) }).strict(),
   z.object({ groupId: z.string().regex(/^[0-9a-f]{1,64}$/i, 'expected a group id') }).strict(),
-  z.object({ filter: deadLetterFilterSchema }).strict(),
+  // strict inside too: a misspelt filter field ("evenType") would otherwise select everything
+  z.object({ filter: deadLetterFilterSchema.strict() }).strict(),
 ]);
 export type BulkSelection = z.infer<typeof bulkSelectionSchema>;
 

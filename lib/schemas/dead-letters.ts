@@ -15,6 +15,14 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.preproc
 /** years 1970-9999 (PostgreSQL has no year 0) */
 const instant = isoInstant;
 
+/** Longest run of '-' (NOT) a search may have (measured: 8 in a row, 50 times, is still parsed). */
+const MAX_NOT_RUN = 8;
+const NOT_RUN = new RegExp(`-(?:\\s*-){${MAX_NOT_RUN}}`);
+/** Whether q has more than MAX_NOT_RUN '-' in a row (spaces between them count as none). */
+export function tooManyNots(q: string): boolean {
+  return NOT_RUN.test(q);
+}
+
 export const deadLetterFilterSchema = z.object({
   eventType: text(200),
   queue: text(255),
@@ -24,8 +32,17 @@ export const deadLetterFilterSchema = z.object({
   reason: oneOf([...DEAD_LETTER_REASONS, '(none)'] as const),
   status: oneOf(DEAD_LETTER_STATUSES),
   validity: oneOf(VALIDITY_VALUES),
-  /** full-text search over the body text and the error message */
-  q: text(200),
+  /**
+   * full-text search over the body text and the error message (websearch syntax); PostgreSQL
+   * fails a query with ~32 '-' (NOT) in a row ("tsquery stack too small"), so a run of more
+   * than MAX_NOT_RUN is refused here
+   */
+  q: z.preprocess(
+    blankToUndefined,
+    safeTrimmed(200)
+      .refine((q) => !tooManyNots(q), `has more than ${MAX_NOT_RUN} '-' (NOT) in a row`)
+      .optional(),
+  ),
   /** on lastFailedAt, inclusive lower bound */
   from: instant,
   /** on lastFailedAt, exclusive upper bound */

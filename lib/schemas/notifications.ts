@@ -29,7 +29,7 @@ export const channelUrlSchema = safeTrimmed(2000, 1, 'expected a URL').pipe(
   ),
 );
 
-const rateSchema = z.object({
+const rateSchema = z.strictObject({
   count: z.number().int().min(1).max(1_000_000),
   minutes: z.number().int().min(1).max(1440),
 });

@@ -11,9 +11,9 @@ const reason = safeTrimmed(REASON_MAX, 1, 'a reason is required');
 export const MAX_EDITED_BODY_DEPTH = 512;
 
 export const republishTargetSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('origin') }),
+  z.strictObject({ kind: z.literal('origin') }),
   z
-    .object({
+    .strictObject({
       kind: z.literal('exchange'),
       /** defaults to the exchange the event was first published to, else EVENTS_EXCHANGE; '' = the default exchange */
       exchange: safeText(4096).optional(),
