@@ -91,6 +91,23 @@ export interface CompiledTransform {
   apply(inputs: TransformInput[]): Promise<TransformOutput[]>;
 }
 
+/** Bodies (or results) handled between two yields to the event loop. */
+const YIELD_BYTES = 1024 * 1024;
+
+/**
+ * Yields to the event loop once per YIELD_BYTES handled: parsing, checking and serialising a
+ * chunk of 500 bodies near 1 MB would otherwise hold it for seconds (a preview, a bulk batch).
+ */
+function pauser(): (bytes: number) => Promise<void> {
+  let since = 0;
+  return async (bytes) => {
+    since += bytes;
+    if (since < YIELD_BYTES) return;
+    since = 0;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+}
+
 /** A patch error in a line: fast-json-patch's own message carries the whole document. */
 function patchErrorText(err: unknown, ops: JsonPatchOperation[]): string {
   const e = err as { name?: string; index?: number; message?: string };
@@ -148,7 +165,14 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
   return {
     transform,
     async apply(inputs) {
-      return inputs.map(({ id, body }) => {
+      const pause = pauser();
+      const out: TransformOutput[] = [];
+      for (const { id, body } of inputs) {
+        await pause(body.byteLength);
+        out.push(patchOne(id, body));
+      }
+      return out;
+      function patchOne(id: string, body: Buffer): TransformOutput {
         const parsed = parseBody(body);
         if (!parsed.ok) return failed(id, undefined, parsed.error);
         try {
@@ -164,7 +188,7 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
           const text = patchErrorText(err, ops);
           return failed(id, parsed.value, text, (err as { name?: string }).name === 'TEST_OPERATION_FAILED' ? 'test-failed' : 'error');
         }
-      });
+      }
     },
   };
 }
@@ -193,7 +217,9 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
       const texts: string[] = [];
       const at: number[] = [];
       const parsedValues: unknown[] = [];
-      inputs.forEach(({ id, body }, i) => {
+      const pause = pauser();
+      for (const [i, { id, body }] of inputs.entries()) {
+        await pause(body.byteLength);
         const parsed = parseBody(body);
         if (!parsed.ok) out[i] = failed(id, undefined, parsed.error);
         else {
@@ -201,7 +227,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
           at.push(i);
           parsedValues.push(parsed.value);
         }
-      });
+      }
       if (texts.length) {
         let results;
         try {
@@ -210,11 +236,12 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
           if (err instanceof JsonataParseError) throw expressionError(err.message, err.position);
           throw err;
         }
-        results.forEach((r, k) => {
+        for (const [k, r] of results.entries()) {
+          await pause(r.ok ? r.json.length : 0);
           const i = at[k];
           const id = inputs[i].id;
           out[i] = r.ok ? judge(id, parsedValues[k], JSON.parse(r.json)) : failed(id, parsedValues[k], `JSONata: ${r.message}`);
-        });
+        }
       }
       return out as TransformOutput[];
     },

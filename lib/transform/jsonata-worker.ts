@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 export const JSONATA_TIMEOUT_MS = 100;
 /** Deepest evaluation (jsonata's guardrail against runaway recursion). */
 export const JSONATA_MAX_DEPTH = 500;
-/** Largest result, as JSON text: a body is capped at 1 MB anyway (apply-transform.ts). */
-export const JSONATA_MAX_RESULT_CHARS = 2 * 1024 * 1024;
+/** Largest result, as JSON text: as a body going in (apply-transform.ts), 1 MB. */
+export const JSONATA_MAX_RESULT_CHARS = 1024 * 1024;
 /** The worker's heap: a result that grows past it ends the worker, not the server. */
 const WORKER_HEAP_MB = 256;
 /**

@@ -161,6 +161,23 @@ describe('bulk republish with a transformation', () => {
     expect(rows[0].n).toBe(150);
   });
 
+  it("a preview's results are bounded: each sample's after cut at 64 KB, a result over 1 MB an error", async () => {
+    const { groupId } = await seedOrders('bigresult', 30);
+    // 1.1 M characters each: over the result cap, an error for each message
+    const over = await preview(groupId, { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 1100000, "a")} |' });
+    expect(over).toMatchObject({ count: 30, errors: 30, wouldChange: 0 });
+    expect(over.sample[0].error).toMatch(/over 1048576 characters/);
+    // 500 KB each: sent in full, shown cut
+    const big = await preview(groupId, { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 500000, "a"), "totalAmount": 1} |' });
+    expect(big).toMatchObject({ count: 30, wouldChange: 30, errors: 0 });
+    expect(big.sample).toHaveLength(20);
+    for (const s of big.sample) {
+      expect(s.after!.length).toBeLessThan(65 * 1024);
+      expect(s.after).toMatch(/… \(\d+ characters\)$/);
+    }
+    expect(JSON.stringify(big).length).toBeLessThan(20 * 200 * 1024);
+  });
+
   it('never changes an eventId, not even forced, and counts a failed patch test as left alone', async () => {
     const { queue, groupId } = await seedOrders('ids', 10);
     const renumber: BulkTransform = { kind: 'patch', operations: [{ op: 'replace', path: '/eventId', value: 'other' }] };

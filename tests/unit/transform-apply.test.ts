@@ -91,6 +91,25 @@ describe('JSON Patch', () => {
   });
 });
 
+describe('big chunks', () => {
+  it('a chunk of bodies near 1 MB is handled with yields to the event loop between them', async () => {
+    // ten ~0.9 MB bodies (a yield per 1 MB): without yields, apply() holds the loop until all are parsed, patched,
+    // checked and serialised, and no setImmediate turn runs before it returns
+    const big = Array.from({ length: 10 }, (_, i) => ({ id: `m${i}`, body: bytes(order('12.50', { pad: 'p'.repeat(900_000) })) }));
+    let turns = 0;
+    let running = true;
+    const turn = () => {
+      turns++;
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const out = await compileTransform({ kind: 'patch', operations: [{ op: 'replace', path: '/data/totalAmount', value: 12.5 }] }).apply(big);
+    running = false;
+    expect(out.map((o) => o.outcome)).toEqual(Array(10).fill('change'));
+    expect(turns).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('JSON Patch applied copy-on-write', () => {
   const doc = {
     eventId: 'e-1',

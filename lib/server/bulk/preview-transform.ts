@@ -39,7 +39,10 @@ function prettyOrRaw(value: unknown, raw: Buffer | null): string {
 
 function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
   const before = prettyOrRaw(o.before, row.body);
-  const after = o.after === undefined ? null : JSON.stringify(o.after, null, 2);
+  // as long as `before` at most (a result may be up to 1 MB: twenty of them made a 50 MB answer)
+  const afterText = o.after === undefined ? null : JSON.stringify(o.after, null, 2);
+  const after =
+    afterText !== null && afterText.length > MAX_SAMPLE_TEXT ? `${afterText.slice(0, MAX_SAMPLE_TEXT)}\n… (${afterText.length} characters)` : afterText;
   return {
     id: row.id,
     eventId: row.event_id,
@@ -48,7 +51,7 @@ function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
     outcome: o.outcome,
     before,
     after,
-    diff: after === null ? null : editedBodyDiff(before, after, `dead-letter/${row.id}`),
+    diff: afterText === null ? null : editedBodyDiff(before, afterText, `dead-letter/${row.id}`),
     validation: o.validation ? { status: o.validation.status, violations: o.validation.violations.map((v) => ({ path: v.path, message: v.message })) } : null,
     error: o.error,
   };
