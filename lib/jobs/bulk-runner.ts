@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { sleep } from '@/lib/backoff';
+import { observed } from '@/lib/observed';
 import { bulkJobTarget, recordAudit } from '@/lib/audit/record-audit';
 import type { RepublishDeps } from './republish-runtime';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
@@ -56,17 +57,6 @@ export function unlimitedBatchSize(max: number, previous: number | null, unclaim
   const min = Math.max(1, Math.ceil(max / 8));
   const rising = previous === null ? min : Math.min(max, previous * 2);
   return Math.max(min, Math.min(rising, Math.ceil(unclaimed / 2)));
-}
-
-/**
- * A promise awaited later, not now: marked handled so that failing before its turn does not
- * count as an unhandled rejection (which ends the process); awaiting it still throws.
- */
-function observed<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {
-    /* observed here only; the awaiting caller gets the rejection */
-  });
-  return p;
 }
 
 /** Waits for every one (none is left running behind an early failure), then throws the first failure. */

@@ -18,6 +18,7 @@
 // process's in-flight intents are never touched; intents older than hungAfterMs are settled
 // regardless (their process is stuck well past the confirm timeout).
 // Ledger copies of settled intents are acked here too: that is what keeps the ledger short.
+import { observed } from '@/lib/observed';
 import type { ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -32,6 +33,9 @@ import { applyItemOutcomes } from './bulk-progress';
 
 /** each broker call of a recovery pass (a pass that hangs would stop the periodic passes) */
 const BROKER_RPC_MS = 10_000;
+
+/** An intent id as the database writes them (gen_random_uuid): anything else is no intent. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RecoveryDeps {
   pool: pg.Pool;
@@ -110,7 +114,9 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
         const batch = buffer.splice(0);
         if (batch.length === 0) return;
         const ids = batch.map((m) => headerText(m.properties.headers?.[INTENT_ID_HEADER]) ?? '');
-        const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+        // a copy that names no intent (put there by hand or by a foreign publisher: 36 dashes
+        // would fail the uuid cast, and with it every pass) is nobody's evidence: dropped below
+        const valid = ids.filter((id) => UUID.test(id));
         const { rows } = await deps.pool.query<{ id: string; state: string }>(`SELECT "id", "state" FROM "republish_intents" WHERE "id" = ANY($1::uuid[])`, [
           valid,
         ]);
@@ -135,7 +141,9 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
             seen++;
             lastDelivery = Date.now();
             buffer.push(m);
-            if (buffer.length >= 1000) flushing = flushing.then(flush);
+            // observed: a flush that fails before the loop below awaits it is not an unhandled
+            // rejection (which ends the process); the await still throws it
+            if (buffer.length >= 1000) flushing = observed(flushing.then(flush));
           },
           { noAck: false },
         ),

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { republishOne } from '@/lib/actions/republish-dead-letter';
 import { LEDGER_ARGUMENTS } from '@/lib/bus/republish-publisher';
+import { INTENT_ID_HEADER } from '@/lib/bus/republish-message';
 import { recoverRepublishIntents } from '@/lib/jobs/recover-republish-intents';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -51,6 +52,21 @@ describe('republish ledger', () => {
     const ch = await broker.connection.createChannel();
     await expect(ch.assertQueue(ledger, { durable: true, arguments: LEDGER_ARGUMENTS })).resolves.toMatchObject({ queue: ledger });
     await ch.close();
+  });
+
+  it('a copy in the ledger that names no intent (36 dashes, none, a number) is dropped, and recovery completes', async () => {
+    const ledger = uniqueName('republish.ledger.foreign');
+    broker.track('queue', ledger);
+    await republishThrough(ledger);
+    // put there by hand or by a foreign publisher: '-'.repeat(36) passed the old check and failed
+    // the uuid cast of every pass, so recovery never completed
+    for (const id of ['-'.repeat(36), undefined, 42, 'not-an-intent']) {
+      broker.channel.sendToQueue(ledger, Buffer.from('foreign'), { headers: id === undefined ? {} : { [INTENT_ID_HEADER]: id } });
+    }
+    await broker.channel.checkQueue(ledger); // the publishes above are in before the check
+    const rt = runtimes[runtimes.length - 1];
+    expect(await recoverRepublishIntents(rt)).toMatchObject({ stale: 0, ledgerAcked: 4, ledgerComplete: true });
+    expect((await broker.channel.checkQueue(ledger)).messageCount).toBe(0);
   });
 
   it('keeps using a ledger declared without them', async () => {
