@@ -23,8 +23,11 @@ import type { InboxDeath } from './inbox-row';
 import { ParkingLot } from './park';
 import { storeBatch } from './store-batch';
 import { Deriver } from './deriver';
-import { guardPool } from '@/lib/db/guard-pool';
+import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { ignoreClosing } from './ignore-closing';
+
+/** Longest wait for the DLQ's depth before a tick gives up (the check goes on; no new one starts meanwhile). */
+const DEPTH_CHECK_TIMEOUT_MS = 10_000;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -149,8 +152,8 @@ export class Drainer {
         connectionString: options.databaseUrl,
         // the writers, the deriver and its read-ahead (lib/bus/read-inbox.ts)
         max: options.poolSize ?? this.writers + 2,
-        connectionTimeoutMillis: 5000,
-        idleTimeoutMillis: 30_000,
+        // the same timeouts as the server's drain pool (lib/runtime/start-drain.ts)
+        ...dbTimeouts({ lockMs: 30_000 }),
         application_name: 'eventdesk-drain',
       });
       this.ownPool = true;
@@ -189,6 +192,9 @@ export class Drainer {
    * The broker is waiting on the database: the deliveries held (received, not yet acked) fill at
    * least half the consumer's prefetch. The deriver yields to the drain meanwhile.
    */
+  /** the DLQ depth check in progress (refreshDepth) */
+  private depthCheck: Promise<{ messageCount: number; consumerCount: number }> | null = null;
+
   busy(): boolean {
     if (!this.consumerPrefetch || this.paused || this.stopped) return false;
     let held = this.buffer.length;
@@ -550,7 +556,10 @@ export class Drainer {
     const connection = this.conn.connection;
     if (!connection || this.stopping) return;
     try {
-      const info = await checkDlq(connection, this.options.queue);
+      // one check at a time: a broker slow to answer (a queue process busy with a huge backlog)
+      // would otherwise get another channel every tick, until the connection ran out of them
+      this.depthCheck ??= checkDlq(connection, this.options.queue).finally(() => (this.depthCheck = null));
+      const info = await withTimeout(this.depthCheck, DEPTH_CHECK_TIMEOUT_MS);
       this.stats.dlqDepth = info.messageCount;
       this.stats.dlqConsumers = info.consumerCount;
       this.stats.dlqMissing = false;
