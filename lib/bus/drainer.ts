@@ -8,6 +8,7 @@
 // records are the derivation's, after commit (lib/bus/deriver.ts). A message whose headers cannot
 // be encoded, or that the database refuses for its data (MAX_TRIES times, found by splitting the
 // batch), is parked (lib/bus/park.ts) and counts as done: the drain goes on with the next one.
+import { withTimeout } from './within';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -28,14 +29,6 @@ import { ignoreClosing } from './ignore-closing';
 
 /** Longest wait for the DLQ's depth before a tick gives up (the check goes on; no new one starts meanwhile). */
 const DEPTH_CHECK_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 export interface DrainerOptions {
   amqpUrl: string;
@@ -252,7 +245,7 @@ export class Drainer {
       await this.deriver.stop();
       // what this drainer stored is derived before it goes (bounded: another process or the next
       // start derives whatever is left)
-      await withTimeout(this.deriver.deriveAll(), 10_000).catch((err: Error) =>
+      await withTimeout(this.deriver.deriveAll(), 10_000, 'deriving what was stored').catch((err: Error) =>
         this.log.warn({ err: err.message }, 'derivation not finished at stop; it resumes with the next start'),
       );
     }
@@ -559,7 +552,7 @@ export class Drainer {
       // one check at a time: a broker slow to answer (a queue process busy with a huge backlog)
       // would otherwise get another channel every tick, until the connection ran out of them
       this.depthCheck ??= checkDlq(connection, this.options.queue).finally(() => (this.depthCheck = null));
-      const info = await withTimeout(this.depthCheck, DEPTH_CHECK_TIMEOUT_MS);
+      const info = await withTimeout(this.depthCheck, DEPTH_CHECK_TIMEOUT_MS, 'checking the DLQ depth');
       this.stats.dlqDepth = info.messageCount;
       this.stats.dlqConsumers = info.consumerCount;
       this.stats.dlqMissing = false;

@@ -5,6 +5,7 @@
 // "unreadable" by a minimal insert (exact bytes, routing key, queue, reason, received time) that
 // avoids the columns a refused message failed on. The record insert is idempotent (keyed by the
 // fingerprint), so a park retried after an unconfirmed publish records nothing twice.
+import { withTimeout } from './within';
 import { createHash } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type pg from 'pg';
@@ -24,16 +25,6 @@ export function parkQueueName(dlq: string): string {
   const name = PREFIX + dlq;
   if (Buffer.byteLength(name) <= 255) return name;
   return `${PREFIX}${createHash('sha256').update(dlq).digest('hex').slice(0, 32)}`;
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** The original properties a publish may carry; user id and expiration move to headers. */
@@ -124,10 +115,10 @@ export class ParkingLot {
   }
 
   private async publish(msg: ConsumeMessage, death: PreparedDeath, reason: string): Promise<void> {
-    const ch = await withDeadline(this.open(), CONFIRM_TIMEOUT_MS, 'opening the parking channel');
+    const ch = await withTimeout(this.open(), CONFIRM_TIMEOUT_MS, 'opening the parking channel');
     // Declared again on every park (parks are rare): a publish to a queue someone deleted would
     // be confirmed by the broker and dropped, and the original then acked.
-    await withDeadline(ch.assertQueue(this.queue, { durable: true }), CONFIRM_TIMEOUT_MS, 'declaring the parking queue');
+    await withTimeout(ch.assertQueue(this.queue, { durable: true }), CONFIRM_TIMEOUT_MS, 'declaring the parking queue');
     const ours = { [PARK_REASON_HEADER]: reason, 'x-eventdesk-parked-from': this.dlq, 'x-eventdesk-parked-at': new Date().toISOString() };
     const original = (msg.properties?.headers ?? {}) as Record<string, unknown>;
     let confirmed: Promise<void>;
@@ -153,7 +144,7 @@ export class ParkingLot {
         confirmed = this.send(ch, msg, fallback, true);
       }
     }
-    await withDeadline(confirmed, CONFIRM_TIMEOUT_MS, 'parking publish confirm');
+    await withTimeout(confirmed, CONFIRM_TIMEOUT_MS, 'parking publish confirm');
   }
 
   private send(ch: ConfirmChannel, msg: ConsumeMessage, headers: Record<string, unknown>, bare = false): Promise<void> {

@@ -3,7 +3,10 @@
 // on to a fresh channel. Results are cached for a few seconds: pages poll, the broker should not
 // feel it.
 import type { Channel, ChannelModel } from 'amqplib';
-import { ignoreClosing } from './ignore-closing';
+import { closeWithin, withTimeout } from './within';
+
+/** Longest wait for one answer of the broker (a slow queue process answers late, not never). */
+const CHECK_TIMEOUT_MS = 10_000;
 
 export interface QueueHealth {
   name: string;
@@ -36,9 +39,9 @@ export async function checkQueues(connection: ChannelModel, names: string[]): Pr
   let channel: Channel | null = null;
   try {
     for (const name of names) {
-      channel ??= await openQuietChannel(connection);
+      channel ??= await withTimeout(openQuietChannel(connection), CHECK_TIMEOUT_MS, 'opening a channel');
       try {
-        out.push(assessQueue(name, await channel.checkQueue(name)));
+        out.push(assessQueue(name, await withTimeout(channel.checkQueue(name), CHECK_TIMEOUT_MS, `checking queue ${name}`)));
       } catch (err) {
         if (!isNotFound(err)) throw err;
         out.push(assessQueue(name, null));
@@ -46,7 +49,7 @@ export async function checkQueues(connection: ChannelModel, names: string[]): Pr
       }
     }
   } finally {
-    if (channel) await channel.close().catch(ignoreClosing);
+    if (channel) await closeWithin(channel);
   }
   return out;
 }

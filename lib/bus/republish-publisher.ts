@@ -19,7 +19,7 @@ import { logger as rootLogger } from '@/lib/log';
 import { headerText } from './amqp-values';
 import { ReconnectingConnection } from './connection';
 import { INTENT_ID_HEADER, type RepublishMessage } from './republish-message';
-import { ignoreClosing } from './ignore-closing';
+import { closeWithin, withTimeout } from './within';
 
 /** A policy can set the same; declaring them here needs none (see declareLedger for why). */
 export const LEDGER_ARGUMENTS = { 'x-queue-version': 2, 'x-queue-mode': 'lazy' };
@@ -190,7 +190,7 @@ export class RepublishPublisher {
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([confirm, new Promise<'unknown'>((r) => (timer = setTimeout(() => r('unknown'), timeoutMs)))]);
     clearTimeout(timer);
-    await ch.close().catch(ignoreClosing);
+    await closeWithin(ch);
     return outcome === 'refused' ? { outcome, error: refusal ?? 'refused by the broker' } : { outcome };
   }
 
@@ -228,10 +228,10 @@ export class RepublishPublisher {
       try {
         return await withTimeout(again.checkQueue(this.ledgerQueue), this.rpcTimeoutMs, 'checking the ledger');
       } finally {
-        await again.close().catch(ignoreClosing);
+        await closeWithin(again);
       }
     } finally {
-      await ch.close().catch(ignoreClosing);
+      await closeWithin(ch);
     }
   }
 
@@ -249,7 +249,7 @@ export class RepublishPublisher {
         ch = null; // the broker closed it
       }
     }
-    if (ch) await ch.close().catch(ignoreClosing);
+    if (ch) await closeWithin(ch);
     return missing;
   }
 
@@ -258,7 +258,7 @@ export class RepublishPublisher {
     const ch = await this.openChannel();
     try {
       await withTimeout(ch.checkExchange(exchange), this.rpcTimeoutMs, `checking exchange ${exchange}`);
-      await ch.close().catch(ignoreClosing);
+      await closeWithin(ch);
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 404) return false;
@@ -357,16 +357,9 @@ export class RepublishPublisher {
   async close(): Promise<void> {
     const ch = this.channel;
     this.channel = null;
-    if (ch) await ch.close().catch(ignoreClosing);
+    if (ch) await closeWithin(ch);
     await this.connection.close();
   }
-}
-
-/** p, or a rejection naming `what` after ms. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** true once the channel can take more, false after ms (or when it closed: nothing more goes out on it). */

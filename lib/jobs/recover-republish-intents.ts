@@ -28,7 +28,8 @@ import { deadLetterTarget, recordAudit } from '@/lib/audit/record-audit';
 import { INTENT_ID_HEADER } from '@/lib/bus/republish-message';
 import { inTransaction, settleIntentsDone, settleIntentsFailed } from '@/lib/bus/republish-outbox';
 import { deadOwners, type IntentOwner } from '@/lib/bus/republish-owner';
-import { withTimeout, type RepublishPublisher } from '@/lib/bus/republish-publisher';
+import type { RepublishPublisher } from '@/lib/bus/republish-publisher';
+import { closeWithin, withTimeout } from '@/lib/bus/within';
 import { applyItemOutcomes } from './bulk-progress';
 
 /** each broker call of a recovery pass (a pass that hangs would stop the periodic passes) */
@@ -217,7 +218,8 @@ export async function recoverRepublishIntents(deps: RecoveryDeps): Promise<Recov
       log.warn({ abandoned: report.abandoned }, 'closed unfinished republishes that never reached the broker');
     }
   } finally {
-    await ch.close().catch((err: Error) => log.debug({ err: err.message }, 'recovery channel already closed'));
+    // bounded: a pass that hangs here would stop the periodic passes
+    await closeWithin(ch);
   }
   return report;
 }
