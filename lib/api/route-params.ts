@@ -3,11 +3,15 @@ import { z } from 'zod';
 import { notFound } from './errors';
 import { parseJsonBody } from './parse';
 
-/** A path id that is not a UUID names nothing: 404 rather than a database error. */
+/**
+ * A path id that is not a UUID names nothing: 404 rather than a database error. Returned in the
+ * database's own form (lower case), so that an answer and an audit line name the record as every
+ * other one does (an upper-case id was stored in the audit target as sent).
+ */
 export async function uuidParam(params: Promise<{ id: string }>, what: string): Promise<string> {
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) throw notFound(what);
-  return id;
+  return id.toLowerCase();
 }
 
 /** For routes whose JSON body is optional (restore, pause...): an empty body is {}. */

@@ -408,3 +408,14 @@ describe("next-auth's route guard", () => {
     );
   });
 });
+
+describe('path ids', () => {
+  it('an upper-case UUID names the record in its lower-case form, in the answer and the audit line', async () => {
+    const own = await seedDeadLetter(env.db.pool, {});
+    const res = await call(h.discard, 'POST', '/api/x', { headers: env.tokens.admin, params: { id: own.id.toUpperCase() }, body: { reason: 'probe' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).id).toBe(own.id);
+    const { rows } = await env.db.pool.query(`SELECT "target" FROM "audit_log" WHERE "action" = 'discard' AND lower("target") = $1`, [`dead-letter:${own.id}`]);
+    expect(rows).toEqual([{ target: `dead-letter:${own.id}` }]);
+  });
+});
