@@ -28,12 +28,44 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
+/** Longest wait for another process's migration (a deploy of several processes at once). */
+export const MIGRATION_LOCK_WAIT_MS = 120_000;
+/**
+ * Longest a migration statement waits for a table's lock: a DDL statement queued behind a long
+ * transaction holds every query of the running processes behind it, so it gives up instead
+ * (the start fails with that error, and succeeds once the transaction is gone).
+ */
+const MIGRATION_LOCK_TIMEOUT = '30s';
+
+/**
+ * Takes Prisma's migration lock, waiting up to lockWaitMs for the process that holds it (saying
+ * so once), then fails naming it, rather than hanging the start without a word.
+ */
+async function takeMigrationLock(client: pg.Client, lockWaitMs: number): Promise<void> {
+  const deadline = Date.now() + lockWaitMs;
+  for (let said = false; ;) {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [PRISMA_ADVISORY_LOCK]);
+    if (rows[0]?.ok) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `another process has held the migration lock for over ${Math.round(lockWaitMs / 1000)} s (PostgreSQL advisory lock ${PRISMA_ADVISORY_LOCK}: see pg_locks for its pid): a migration still running, or a stuck one`,
+      );
+    }
+    if (!said) process.stderr.write('waiting for another process to finish migrating the database...\n');
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR, o: { lockWaitMs?: number } = {}): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+  // a backend ended while the client is idle: its queries fail, the process does not crash
+  client.on('error', () => {});
   await client.connect();
   const applied: string[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+    await takeMigrationLock(client, o.lockWaitMs ?? MIGRATION_LOCK_WAIT_MS);
+    await client.query(`SET lock_timeout = '${MIGRATION_LOCK_TIMEOUT}'`);
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,
       "checksum" VARCHAR(64) NOT NULL,
