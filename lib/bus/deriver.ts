@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { cleanInbox, DERIVE_BATCH, deriveBatch } from './derive-dead-letters';
 import type { InboxBatch } from './read-inbox';
+import { storeErrorText } from './store-errors';
 import { KickedLoop } from './kicked-loop';
 
 /** Longest rest between two batches while the drain is busy. */
@@ -51,6 +52,23 @@ export interface DeriverOptions {
   idleMs?: number;
   /** called after each batch that derived something (the search indexer's kick) */
   onDerived?: () => void;
+}
+
+/** Smallest batch the derivation shrinks to when batches run out of time or memory. */
+export const MIN_DERIVE_BATCH = 100;
+
+/**
+ * The derivation's next batch size. A batch that ran past the statement timeout or out of memory
+ * (57014, 53200, pg's query timeout) would fail the same way at the same size, and retried as it
+ * was, the derivation would stop for everything behind it: it is halved, down to
+ * MIN_DERIVE_BATCH. Each batch that goes through doubles it back towards the configured size.
+ * Other failures (a dropped connection) leave it as it is.
+ */
+export function nextDeriveSize(current: number, full: number, failure: unknown): number {
+  if (failure === null) return Math.min(full, current * 2);
+  const e = failure as { code?: unknown; message?: unknown } | null;
+  const tooBig = e?.code === '57014' || e?.code === '53200' || (typeof e?.message === 'string' && /^Query read timeout$/.test(e.message));
+  return tooBig ? Math.max(Math.min(MIN_DERIVE_BATCH, full), Math.floor(current / 2)) : current;
 }
 
 export class Deriver extends KickedLoop {
@@ -112,7 +130,8 @@ export class Deriver extends KickedLoop {
   }
 
   protected async run(): Promise<void> {
-    const size = this.options.batchSize ?? DERIVE_BATCH;
+    const full = this.options.batchSize ?? DERIVE_BATCH;
+    let size = full;
     let failures = 0;
     // the next batch, read in Node while PostgreSQL derives the current one
     let ahead: Promise<InboxBatch | null> | undefined;
@@ -124,6 +143,7 @@ export class Deriver extends KickedLoop {
         ahead = r.next;
         failures = 0;
         this.lastError = null;
+        size = nextDeriveSize(size, full, null);
         if (r.taken) {
           this.derivedTotal += r.taken;
           this.options.onDerived?.();
@@ -140,7 +160,8 @@ export class Deriver extends KickedLoop {
       } catch (err) {
         ahead = undefined;
         this.lastError = (err as Error).message;
-        this.log.warn({ err: this.lastError }, 'derivation failed; retrying');
+        size = nextDeriveSize(size, full, err);
+        this.log.warn({ err: storeErrorText(err), size }, 'derivation failed; retrying');
         await sleep(backoffDelay(failures++, 200, 15_000), this.abort.signal);
         continue;
       }
