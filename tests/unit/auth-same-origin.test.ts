@@ -18,6 +18,14 @@ describe('isSameOrigin', () => {
     expect(isSameOrigin(req({ host: 'console.example:3000', referer: 'https://evil.example/page' }))).toBe(false);
   });
 
+  it('refuses an Origin that names no host (it was taken for the headerless request of a script)', () => {
+    for (const origin of ['%ff', 'not a url', 'http://', 'file:']) {
+      expect(isSameOrigin(req({ host: 'console.example:3000', origin })), origin).toBe(false);
+      // not even with a same-origin Referer beside it
+      expect(isSameOrigin(req({ host: 'console.example:3000', origin, referer: 'http://console.example:3000/' })), origin).toBe(false);
+    }
+  });
+
   it('lets non-browser clients (no Origin, Referer or Sec-Fetch-Site) through', () => {
     expect(isSameOrigin(req({ host: 'console.example:3000' }))).toBe(true);
   });

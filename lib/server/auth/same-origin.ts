@@ -12,7 +12,7 @@ export function isSafeMethod(method: string): boolean {
 function hostOf(url: string | null | undefined): string | null {
   if (!url) return null;
   try {
-    return new URL(url).host.toLowerCase();
+    return new URL(url).host.toLowerCase() || null; // file:, data: and the like name no host
   } catch {
     return null;
   }
@@ -25,7 +25,11 @@ function hostOf(url: string | null | undefined): string | null {
  * Sec-Fetch-Site is not from a browser, so it cannot be a forged cross-site request.
  */
 export function isSameOrigin(request: Request): boolean {
-  const claimed = hostOf(request.headers.get('origin')) ?? hostOf(request.headers.get('referer'));
+  const origin = request.headers.get('origin');
+  // an Origin (other than "null") that names no host is no proof of anything: refused, never
+  // taken for the headerless request of a script
+  if (origin && origin !== 'null' && hostOf(origin) === null) return false;
+  const claimed = hostOf(origin) ?? hostOf(request.headers.get('referer'));
   if (!claimed) {
     if (request.headers.get('origin') === 'null') return false; // sandboxed frames, data: URLs
     const site = request.headers.get('sec-fetch-site');
