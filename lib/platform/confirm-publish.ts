@@ -1,22 +1,42 @@
 // One publish on a confirm channel that resolves when the broker confirms it (and honours the
-// channel's write buffer, so a fast producer cannot grow memory without bound).
+// channel's write buffer, so a fast producer cannot grow memory without bound). Bounded: a broker
+// under a memory or disk alarm stops reading a publishing connection without closing it, and
+// neither the drain nor the confirm would come; after timeoutMs the publish fails (the caller
+// retries it or nacks its delivery) instead of holding its caller for the alarm's length.
 import { once } from 'node:events';
 import type { ConfirmChannel, Options } from 'amqplib';
 
-export async function confirmPublish(channel: ConfirmChannel, exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+/** Longest wait for the broker to read and confirm one publish. */
+export const CONFIRM_TIMEOUT_MS = 15_000;
+
+export async function confirmPublish(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  options: Options.Publish,
+  timeoutMs = CONFIRM_TIMEOUT_MS,
+): Promise<void> {
   let ok = true;
   const confirmed = new Promise<void>((resolve, reject) => {
     ok = channel.publish(exchange, routingKey, content, options, (err) =>
       err ? reject(new Error(`broker did not confirm the publish to "${exchange}" (${routingKey})`)) : resolve(),
     );
   });
-  // A closed channel never drains, but it does fail the pending confirm: wait for either.
-  if (!ok)
-    await Promise.race([
-      once(channel, 'drain'),
-      confirmed.catch(() => {
-        /* the rejection is rethrown by the await below */
-      }),
-    ]);
-  await confirmed;
+  const ignore = () => {
+    /* the rejection is rethrown by the await below */
+  };
+  confirmed.catch(ignore);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`broker did not confirm the publish to "${exchange}" (${routingKey}) within ${timeoutMs} ms`)), timeoutMs);
+  });
+  timedOut.catch(ignore);
+  try {
+    // A closed channel never drains, but it does fail the pending confirm: wait for either.
+    if (!ok) await Promise.race([once(channel, 'drain'), confirmed.catch(ignore), timedOut]);
+    await Promise.race([confirmed, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
