@@ -162,7 +162,7 @@ export class Drainer {
     // An idle client whose backend was terminated emits here; the pool drops it by itself.
     guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection lost'));
     this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
-    this.parking = new ParkingLot(options.queue, this.log, options.parkQueue);
+    this.parking = new ParkingLot(options.queue, this.log, options.parkQueue, options.amqpUrl);
   }
 
   /** the queue parked messages are published to */
@@ -253,6 +253,7 @@ export class Drainer {
     this.stopped = true;
     if (s?.alive) await s.channel.close().catch(ignoreClosing);
     await this.conn.close();
+    await this.parking.close();
     if (this.ownPool) await this.pool.end().catch(ignoreClosing);
     this.log.info('drain stopped');
   }
@@ -281,7 +282,6 @@ export class Drainer {
       this.retryAttach(connection);
       return;
     }
-    this.parking.attach(connection);
     const channel = await connection.createChannel();
     const session: Session = { channel, alive: true, consumerTag: null };
     this.session = session;

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { asciiText, type PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { DEFAULT_DLQ } from '@/lib/env';
+import { ReconnectingConnection } from './connection';
 
 export const PARK_REASON_HEADER = 'x-eventdesk-park-reason';
 const PREFIX = 'eventdesk.parked.';
@@ -58,31 +59,51 @@ export class ParkingLot {
   private connection: ChannelModel | null = null;
   private opening: Promise<ConfirmChannel> | null = null;
 
+  /** the parking's own connection, opened at the first park */
+  private own: ReconnectingConnection | null = null;
+
+  /**
+   * Parks publish on a connection of their own, never on the drain's consuming one: under a
+   * memory or disk alarm RabbitMQ blocks a connection that publishes, and stops reading it, so
+   * one park on the drain's connection froze its acks (and its consumer) until the alarm
+   * cleared, while the DLQ the drain should be emptying is what raised it. The connection, the
+   * parking channel (a confirm channel) and the queue (durable) are opened at the first park: a
+   * DLQ that never parks anything gets none of them.
+   */
   constructor(
     private readonly dlq: string,
     private readonly log: Logger,
     queue?: string,
+    private readonly amqpUrl?: string,
   ) {
     this.queue = queue ?? parkQueueName(dlq);
   }
 
-  /**
-   * On each (re)connect. The parking channel (a confirm channel of its own) is opened and the
-   * queue declared (durable) at the first park, not here: a DLQ that never parks anything gets
-   * no parking queue.
-   */
-  attach(connection: ChannelModel): void {
-    // the drain re-attaches on the same connection when its consume channel closed: keep ours
-    if (connection === this.connection) return;
-    this.connection = connection;
+  /** Closes the parking connection (the drain's stop). */
+  async close(): Promise<void> {
+    const own = this.own;
+    this.own = null;
+    this.connection = null;
     this.channel = null;
-    this.opening = null;
+    await own?.close();
   }
 
-  private open(): Promise<ConfirmChannel> {
-    if (this.channel) return Promise.resolve(this.channel);
-    const connection = this.connection;
-    if (!connection) return Promise.reject(new Error('no broker connection to park on'));
+  private async current(): Promise<ChannelModel> {
+    if (!this.amqpUrl) throw new Error('no broker to park on');
+    this.own ??= new ReconnectingConnection({ url: this.amqpUrl, name: `eventdesk-park:${this.dlq}`.slice(0, 255), logger: this.log }).start();
+    const connection = await this.own.waitConnected(CONFIRM_TIMEOUT_MS);
+    if (connection !== this.connection) {
+      // reconnected: the channel of the last connection went with it
+      this.connection = connection;
+      this.channel = null;
+      this.opening = null;
+    }
+    return connection;
+  }
+
+  private async open(): Promise<ConfirmChannel> {
+    const connection = await this.current();
+    if (this.channel) return this.channel;
     if (this.opening) return this.opening;
     const opening = (async () => {
       const ch = await connection.createConfirmChannel();
