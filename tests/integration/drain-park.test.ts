@@ -10,6 +10,7 @@ import { purgeExpired } from '@/lib/bus/retention';
 import { createTestBroker, type TestBroker } from '../helpers/amqp';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import {
+  closeBrokerConnection,
   count,
   dlqTopology,
   publishAll,
@@ -171,6 +172,26 @@ describe('poison isolation', () => {
       expect(String(parked.properties.headers?.[PARK_REASON_HEADER])).toMatch(/23514/);
       const properties = JSON.parse(String(parked.properties.headers?.['x-eventdesk-original-properties']));
       expect(properties.messageId).toBe('\ufffd'.repeat(200));
+      expect(drainer.status()).toMatchObject({ state: 'running', connections: 1 });
+    } finally {
+      await drainer.stop();
+    }
+  });
+
+  it('parks on a broker connection of its own, opened again when it is closed; the drain keeps its one connection', async () => {
+    const { dlq, drainer } = await drainerFor('drainparkconn');
+    const run = randomUUID();
+    const poison = (n: number) => ({ body: Buffer.from(`{"conn":"${run}","n":${n},"why":"${REFUSED_MARKER}"}`), options: { messageId: `conn-${run}-${n}` } });
+    await publishAll(broker.connection, dlq, [poison(1)]);
+    await drainer.start();
+    try {
+      await waitFor(async () => drainer.status().parkedTotal === 1, 60_000, 'the first one parked');
+      // the park's connection, not the drain's (an alarm blocks a connection that publishes)
+      await closeBrokerConnection(`eventdesk-park:${dlq}`);
+      await publishAll(broker.connection, dlq, [poison(2)]);
+      await waitFor(async () => drainer.status().parkedTotal === 2, 60_000, 'the second one parked, on a new connection');
+      await waitFor(async () => (await queueTotal(dlq)) === 0, 30_000, 'an empty DLQ, nothing unacked');
+      expect(await queueDepth(broker, drainer.parkQueue)).toBe(2);
       expect(drainer.status()).toMatchObject({ state: 'running', connections: 1 });
     } finally {
       await drainer.stop();
