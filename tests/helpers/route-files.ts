@@ -37,6 +37,8 @@ export function routeFiles(root = process.cwd(), dir = 'app/api'): { file: strin
   const found: { file: string; path: string; methods: Method[] }[] = [];
   for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const rel = `${dir}/${entry.name}`;
+    // app/api/[...path]: the fallback that answers unknown paths with the JSON 404, no endpoint
+    if (entry.isDirectory() && rel === 'app/api/[...path]') continue;
     if (entry.isDirectory()) found.push(...routeFiles(root, rel));
     else if (/^route\.(ts|tsx|js|mjs)$/.test(entry.name)) {
       found.push({ file: rel, path: routePath(rel), methods: exportedMethods(readFileSync(path.join(root, rel), 'utf8')) });

@@ -151,6 +151,22 @@ describe('GET /api/dead-letters/:id', () => {
     }
   });
 
+  it('answers an /api path no route serves, by any method, with the JSON 404 (not an HTML page)', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/nonexistent'],
+      ['PUT', '/api/nonexistent'],
+      ['POST', '/api/dead-letters/00000000-0000-4000-8000-000000000000/nothing'],
+      ['DELETE', '/api/groups/x/y/z'],
+    ]) {
+      const res = await fetch(`${server.url}${path}`, { method, headers: auth });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers.get('content-type'), path).toMatch(/application\/json/);
+      expect((await res.json()).error.code, path).toBe('not_found');
+    }
+    // the routes themselves still answer
+    expect((await get('/api/health')).status).toBe(200);
+  });
+
   it('400s a page or API path with malformed percent-encoding in the envelope (Next would answer a plain-text 500); well-formed escapes still route', async () => {
     for (const path of [
       '/%ff',
