@@ -8,7 +8,6 @@
 // records are the derivation's, after commit (lib/bus/deriver.ts). A message whose headers cannot
 // be encoded, or that the database refuses for its data (MAX_TRIES times, found by splitting the
 // batch), is parked (lib/bus/park.ts) and counts as done: the drain goes on with the next one.
-import { withTimeout } from './within';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -26,6 +25,7 @@ import { storeBatch } from './store-batch';
 import { Deriver } from './deriver';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { ignoreClosing } from './ignore-closing';
+import { withTimeout } from './within';
 
 /** Longest wait for the DLQ's depth before a tick gives up (the check goes on; no new one starts meanwhile). */
 const DEPTH_CHECK_TIMEOUT_MS = 10_000;
@@ -162,7 +162,7 @@ export class Drainer {
     // An idle client whose backend was terminated emits here; the pool drops it by itself.
     guardPool(this.pool, (err) => this.log.warn({ err: err.message }, 'database connection lost'));
     this.conn = new ReconnectingConnection({ url: options.amqpUrl, name: this.connectionName, logger: this.log });
-    this.parking = new ParkingLot(options.queue, this.log, options.parkQueue, options.amqpUrl);
+    this.parking = new ParkingLot(options.queue, options.amqpUrl, this.log, options.parkQueue);
   }
 
   /** the queue parked messages are published to */
@@ -181,13 +181,13 @@ export class Drainer {
     this.depthTimer.unref();
   }
 
+  /** the DLQ depth check in progress (refreshDepth) */
+  private depthCheck: Promise<{ messageCount: number; consumerCount: number }> | null = null;
+
   /**
    * The broker is waiting on the database: the deliveries held (received, not yet acked) fill at
    * least half the consumer's prefetch. The deriver yields to the drain meanwhile.
    */
-  /** the DLQ depth check in progress (refreshDepth) */
-  private depthCheck: Promise<{ messageCount: number; consumerCount: number }> | null = null;
-
   busy(): boolean {
     if (!this.consumerPrefetch || this.paused || this.stopped) return false;
     let held = this.buffer.length;

@@ -5,7 +5,6 @@
 // "unreadable" by a minimal insert (exact bytes, routing key, queue, reason, received time) that
 // avoids the columns a refused message failed on. The record insert is idempotent (keyed by the
 // fingerprint), so a park retried after an unconfirmed publish records nothing twice.
-import { withTimeout } from './within';
 import { createHash } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type pg from 'pg';
@@ -14,6 +13,7 @@ import { asciiText, type PreparedDeath } from './prepare-dead-letter';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { DEFAULT_DLQ } from '@/lib/env';
 import { ReconnectingConnection } from './connection';
+import { withTimeout } from './within';
 
 export const PARK_REASON_HEADER = 'x-eventdesk-park-reason';
 const PREFIX = 'eventdesk.parked.';
@@ -72,9 +72,9 @@ export class ParkingLot {
    */
   constructor(
     private readonly dlq: string,
+    private readonly amqpUrl: string,
     private readonly log: Logger,
     queue?: string,
-    private readonly amqpUrl?: string,
   ) {
     this.queue = queue ?? parkQueueName(dlq);
   }
@@ -89,7 +89,6 @@ export class ParkingLot {
   }
 
   private async current(): Promise<ChannelModel> {
-    if (!this.amqpUrl) throw new Error('no broker to park on');
     this.own ??= new ReconnectingConnection({ url: this.amqpUrl, name: `eventdesk-park:${this.dlq}`.slice(0, 255), logger: this.log }).start();
     const connection = await this.own.waitConnected(CONFIRM_TIMEOUT_MS);
     if (connection !== this.connection) {

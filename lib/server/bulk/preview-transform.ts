@@ -39,7 +39,8 @@ function prettyOrRaw(value: unknown, raw: Buffer | null): string {
 
 function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
   const before = prettyOrRaw(o.before, row.body);
-  // as long as `before` at most (a result may be up to 1 MB: twenty of them made a 50 MB answer)
+  // cut at MAX_SAMPLE_TEXT (a result may be up to 1 MB: twenty of them made a 50 MB answer); the
+  // diff is of the whole text
   const afterText = o.after === undefined ? null : JSON.stringify(o.after, null, 2);
   const after =
     afterText !== null && afterText.length > MAX_SAMPLE_TEXT ? `${afterText.slice(0, MAX_SAMPLE_TEXT)}\n… (${afterText.length} characters)` : afterText;
