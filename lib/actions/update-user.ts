@@ -1,7 +1,7 @@
 // The update-user action (admin): change role, disable/enable, or reset the password (a new one
 // returned once). Disabling or resetting bumps session_version, which ends every session of the
 // user. An admin cannot lock themself out, and the last active admin cannot be demoted or
-// disabled. Audited with what changed, never the password.
+// disabled. Audited with what changed, never the password; a request that changes nothing writes nothing.
 import 'server-only';
 import { conflict, notFound } from '@/lib/action-error';
 import { prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
@@ -21,6 +21,10 @@ export async function updateUser(actor: Actor & { kind?: string }, input: Update
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "users" WHERE "id" = ${id}::uuid FOR UPDATE`;
     if (locked.length === 0) throw notFound('User');
     const current = await tx.user.findUniqueOrThrow({ where: { id } });
+    // a request that changes nothing (the role or status the user already has) writes nothing:
+    // no update, no audit line
+    const changes = (input.role && input.role !== current.role) || (input.status && input.status !== current.status) || password;
+    if (!changes) return current;
     const losesAdmin = current.role === 'admin' && current.status === 'active' && ((input.role && input.role !== 'admin') || input.status === 'disabled');
     if (losesAdmin) {
       if (actor.kind !== 'token' && actor.name === current.email) throw conflict('You cannot remove your own admin role or disable yourself');

@@ -17,8 +17,27 @@ export interface FieldError {
 const MAX_NAMED_KEYS = 10;
 
 export function zodDetails(err: ZodError): FieldError[] {
-  return err.issues.flatMap((i) => {
-    const at = i.path.map(String);
+  return issueDetails(err.issues);
+}
+
+/**
+ * The branch of a union the input meant, when one can tell: a union of strict objects told apart by
+ * their keys (a bulk selection: ids, groupId or filter) fails in every branch, and only the branch
+ * whose own keys the input has names no unknown field. Its issues are the ones worth reporting
+ * ("selection.ids: too big"), not the union's "Invalid input".
+ */
+function meantBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | null {
+  const fitting = branches.filter((issues) => !issues.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0));
+  return fitting.length === 1 ? fitting[0] : null;
+}
+
+function issueDetails(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldError[] {
+  return issues.flatMap((i): FieldError[] => {
+    const at = [...prefix, ...i.path].map(String);
+    if (i.code === 'invalid_union') {
+      const branch = meantBranch(i.errors);
+      if (branch) return issueDetails(branch, [...prefix, ...i.path]);
+    }
     // an unknown field is named itself (its parent's path alone would say "(root)")
     // (the first few, each cut short: a body may hold 200,000 of them)
     if (i.code === 'unrecognized_keys')

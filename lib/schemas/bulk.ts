@@ -12,12 +12,15 @@ export const DEFAULT_BULK_RATE = 100;
 /** Over this many messages the operator confirms by typing the count (sent as expectedCount). */
 export const TYPE_TO_CONFIRM_OVER = 100;
 
-export const bulkSelectionSchema = z.union([
-  z.object({ ids: z.array(z.uuid('expected dead letter ids')).min(1).max(100_000) }).strict(),
-  z.object({ groupId: z.string().regex(/^[0-9a-f]{1,64}$/i, 'expected a group id') }).strict(),
-  // strict inside too: a misspelt filter field ("evenType") would otherwise select everything
-  z.object({ filter: deadLetterFilterSchema.strict() }).strict(),
-]);
+export const bulkSelectionSchema = z.union(
+  [
+    z.object({ ids: z.array(z.uuid('expected dead letter ids')).min(1).max(100_000) }).strict(),
+    z.object({ groupId: z.string().regex(/^[0-9a-f]{1,64}$/i, 'expected a group id') }).strict(),
+    // strict inside too: a misspelt filter field ("evenType") would otherwise select everything
+    z.object({ filter: deadLetterFilterSchema.strict() }).strict(),
+  ],
+  { error: 'expected exactly one of ids, groupId or filter' },
+);
 export type BulkSelection = z.infer<typeof bulkSelectionSchema>;
 
 /** Longest a JSONata expression may be, in characters. */

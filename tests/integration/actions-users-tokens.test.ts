@@ -56,6 +56,14 @@ describe('user actions', () => {
     expect(lines[1].details).toEqual({ email: user.email, role: { from: 'operator', to: 'viewer' }, passwordReset: true, sessionsEnded: true });
     expect(JSON.stringify(lines)).not.toContain(password!);
 
+    // the same role again changes nothing: no audit line, the row untouched
+    const updatedAt = (await env.db.pool.query(`SELECT updated_at FROM users WHERE id = $1`, [user.id])).rows[0].updated_at;
+    const same = await actions.updateUser(admin, { id: user.id, role: 'viewer', status: 'active' });
+    expect(same.user.role).toBe('viewer');
+    expect(same.password).toBeUndefined();
+    expect((await auditLines(env.db.pool, `user:${user.id}`)).length).toBe(2);
+    expect((await env.db.pool.query(`SELECT updated_at FROM users WHERE id = $1`, [user.id])).rows[0].updated_at).toEqual(updatedAt);
+
     const { user: only } = await actions.createUser(admin, { email: `admin-${randomUUID()}@example.com`, role: 'admin', password: 'a-long-enough-password' });
     const { rows } = await env.db.pool.query(`SELECT id FROM users WHERE role = 'admin' AND status = 'active'`);
     expect(rows.map((r) => r.id)).toEqual([only.id]); // this test's database: the one admin
