@@ -178,6 +178,33 @@ describe('bulk republish with a transformation', () => {
     expect(JSON.stringify(big).length).toBeLessThan(20 * 200 * 1024);
   });
 
+  it("a preview's before is cut the same way: bodies of 200 KB shown at 64 KB, the diff still of the whole texts", async () => {
+    const queue = await broker.queue(uniqueName('bulk.transform.bigbody'));
+    const { groupId } = await seedDeadLetters(db.pool, {
+      queue,
+      count: 25,
+      eventType: 'order.created',
+      routingKey: 'order.created',
+      body: (_, eventId) => {
+        const event = JSON.parse(orderCreatedAmountAsString(eventId).toString()) as { data: Record<string, unknown> };
+        event.data.note = 'n'.repeat(200_000);
+        return Buffer.from(JSON.stringify(event));
+      },
+    });
+    const dry = await preview(groupId, PATCH_FIX);
+    expect(dry).toMatchObject({ count: 25, wouldChange: 25, errors: 0 });
+    expect(dry.sample).toHaveLength(20);
+    for (const s of dry.sample) {
+      expect(s.before.length).toBeLessThan(65 * 1024);
+      expect(s.before).toMatch(/… \(\d+ characters\)$/);
+      expect(s.after!.length).toBeLessThan(65 * 1024);
+      // diffed whole (under the diff's own 256 KB cap), not the cut texts
+      expect(s.diff).toContain('-    "totalAmount": "199.98"');
+      expect(s.diff!.length).toBeLessThan(65 * 1024);
+    }
+    expect(JSON.stringify(dry).length).toBeLessThan(20 * 200 * 1024);
+  });
+
   it('never changes an eventId, not even forced, and counts a failed patch test as left alone', async () => {
     const { queue, groupId } = await seedOrders('ids', 10);
     const renumber: BulkTransform = { kind: 'patch', operations: [{ op: 'replace', path: '/eventId', value: 'other' }] };

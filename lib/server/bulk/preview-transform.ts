@@ -33,26 +33,29 @@ const lossy = new TextDecoder('utf-8');
 function prettyOrRaw(value: unknown, raw: Buffer | null): string {
   if (value !== undefined) return JSON.stringify(value, null, 2);
   if (raw === null) return '(body over 1 MB: not shown)';
-  const text = lossy.decode(raw.subarray(0, MAX_SAMPLE_TEXT));
-  return raw.byteLength > MAX_SAMPLE_TEXT ? `${text}\n… (${raw.byteLength} bytes)` : text;
+  return lossy.decode(raw);
+}
+
+/** A sample's text cut at MAX_SAMPLE_TEXT, saying how long it was. */
+function cut(text: string): string {
+  return text.length > MAX_SAMPLE_TEXT ? `${text.slice(0, MAX_SAMPLE_TEXT)}\n… (${text.length} characters)` : text;
 }
 
 function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
-  const before = prettyOrRaw(o.before, row.body);
-  // cut at MAX_SAMPLE_TEXT (a result may be up to 1 MB: twenty of them made a 50 MB answer); the
-  // diff is of the whole text
+  // the texts and the diff cut at MAX_SAMPLE_TEXT (a body or a result may be up to 1 MB, more
+  // pretty-printed: twenty of them made a 50 MB answer, and a diff's context lines can be as
+  // long); the diff is made of the whole texts
+  const beforeText = prettyOrRaw(o.before, row.body);
   const afterText = o.after === undefined ? null : JSON.stringify(o.after, null, 2);
-  const after =
-    afterText !== null && afterText.length > MAX_SAMPLE_TEXT ? `${afterText.slice(0, MAX_SAMPLE_TEXT)}\n… (${afterText.length} characters)` : afterText;
   return {
     id: row.id,
     eventId: row.event_id,
     eventType: row.event_type,
     queue: row.queue,
     outcome: o.outcome,
-    before,
-    after,
-    diff: afterText === null ? null : editedBodyDiff(before, afterText, `dead-letter/${row.id}`),
+    before: cut(beforeText),
+    after: afterText === null ? null : cut(afterText),
+    diff: afterText === null ? null : cut(editedBodyDiff(beforeText, afterText, `dead-letter/${row.id}`)),
     validation: o.validation ? { status: o.validation.status, violations: o.validation.violations.map((v) => ({ path: v.path, message: v.message })) } : null,
     error: o.error,
   };
