@@ -27,13 +27,13 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import amqp, { type ConsumeMessage } from 'amqplib';
+import amqp from 'amqplib';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
-import { makeDeadLetter } from '../tests/integration/drain-fixtures';
 import { ignoreCleanupError } from '../tests/helpers/cleanup';
 import { describeCpu, measureCpu, type CpuUsage } from './cpu-usage';
+import { ACK_EVERY, bareConsume, fill } from './dead-letter-burst';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 2000);
@@ -45,7 +45,6 @@ const TARGET_RATIO = 0.5;
 /** (c) may take at most this many times the drain's own time */
 const MAX_VISIBLE_FACTOR = 1.5;
 const MAX_RSS_MB = 300;
-const ACK_EVERY = 100;
 const STORE_ONLY = process.env.BENCH_STORE_ONLY === '1';
 
 /** `--workers N` / `--workers=1,2,3` / BENCH_DRAIN_WORKERS_TABLE=1: the process counts to drain with */
@@ -73,38 +72,6 @@ const bareQueue = `bench.drain.bare.${suffix}`;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const log = (s: string) => console.log(s);
-
-async function fill(connection: amqp.ChannelModel, queue: string): Promise<number> {
-  const ch = await connection.createConfirmChannel();
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
-    const m = makeDeadLetter(i, { invalidShare: 0.1 });
-    if (!ch.sendToQueue(queue, m.body, m.options)) await new Promise((r) => ch.once('drain', r));
-    if ((i + 1) % 2000 === 0) await ch.waitForConfirms();
-  }
-  await ch.waitForConfirms();
-  await ch.close();
-  return (N * 1000) / (performance.now() - t0);
-}
-
-/** (a) the broker's ceiling: a bare amqplib consumer, prefetch 2000, acking in groups of 100. */
-async function bareConsume(connection: amqp.ChannelModel): Promise<number> {
-  const ch = await connection.createChannel();
-  await ch.prefetch(PREFETCH);
-  let n = 0;
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    void ch.consume(bareQueue, (msg: ConsumeMessage | null) => {
-      if (!msg) return;
-      n++;
-      if (n % ACK_EVERY === 0 || n === N) ch.ack(msg, true);
-      if (n === N) resolve();
-    });
-  });
-  const rate = (N * 1000) / (performance.now() - t0);
-  await ch.close();
-  return rate;
-}
 
 /** CPU seconds (user + system) a live process has used so far, from /proc (0 where there is none). */
 function cpuSeconds(pid: number | undefined): number {
@@ -261,7 +228,7 @@ async function table(connection: amqp.ChannelModel, ch: amqp.Channel, bare: numb
   const ceiling = bare;
   const rows: { workers: number; d: DrainResult; ok: boolean }[] = [];
   for (const workers of WORKERS.counts) {
-    await fill(connection, dlq);
+    await fill(connection, dlq, N);
     const d = await drain(workers);
     const left = await storedAndLeft(ch, d.drainDb);
     const ok = left.m === N && left.depth === 0;
@@ -305,7 +272,7 @@ async function notifyComparison(connection: amqp.ChannelModel, ch: amqp.Channel)
   try {
     for (let round = 0; round < NOTIFY_ROUNDS; round++) {
       for (const mode of ['off', 'on'] as const) {
-        await fill(connection, dlq);
+        await fill(connection, dlq, N);
         const d = await drain(1, mode === 'on' ? url : undefined);
         const left = await storedAndLeft(ch, d.drainDb);
         const db = new pg.Client({ connectionString: d.drainDb });
@@ -351,10 +318,10 @@ async function main() {
   await ch.assertQueue(dlq, { durable: true, arguments: { 'x-message-ttl': 604_800_000 } });
   await ch.assertQueue(bareQueue, { durable: true });
   try {
-    const fillRate = await fill(connection, bareQueue);
+    const fillRate = await fill(connection, bareQueue, N);
     log(`fill (publish with confirms):             ${fmt(fillRate)} msg/s`);
     const ceilingCpu = measureCpu(os.cpus().length);
-    const bare = await bareConsume(connection);
+    const bare = await bareConsume(connection, bareQueue, N, PREFETCH);
     log(`(a) broker ceiling, bare consume (acks by ${ACK_EVERY}): ${fmt(bare)} msg/s`);
     // what the ceiling itself costs: the drain's RabbitMQ figure below is comparable with this one
     log(`during (a): ${describeCpu(ceilingCpu(), N)}`);
@@ -369,7 +336,7 @@ async function main() {
       return;
     }
     const workers = WORKERS.counts[0];
-    await fill(connection, dlq);
+    await fill(connection, dlq, N);
     const d = await drain(workers);
     const { depth, ...stored } = await storedAndLeft(ch, d.drainDb);
     const by = workers > 1 ? ` with ${workers} processes` : '';
