@@ -204,6 +204,26 @@ describe('access control on the running console', () => {
       const api = await fetch(`${server.url}/api/auth/signin?callbackUrl=${query}`, { redirect: 'manual' });
       expect(api.status, query).toBeLessThan(500);
     }
+    // next-auth's own endpoints given a callbackUrl that is no URL at all: its safe path ('/'),
+    // never next-auth's error=Configuration (a misconfigured server, as the sign-in page said).
+    // A GET of the credentials sign-in is always error=credentials (it is a POST), whatever the URL.
+    for (const [endpoint, error] of [
+      ['signin', null],
+      ['signin/credentials', 'credentials'],
+      ['signout', null],
+    ] as const)
+      for (const callbackUrl of ['javascript:alert(1)', 'https://evil.example/', '/groups']) {
+        const answer = await fetch(`${server.url}/api/auth/${endpoint}?callbackUrl=${encodeURIComponent(callbackUrl)}`, { redirect: 'manual' });
+        const where = `${endpoint} ${callbackUrl}`;
+        expect(answer.status, where).toBeLessThan(500);
+        const location = answer.headers.get('location');
+        if (!location) continue;
+        const next = new URL(location, server.url);
+        expect(next.origin, where).toBe(origin);
+        expect(next.searchParams.get('error'), where).toBe(error);
+        const back = next.searchParams.get('callbackUrl');
+        if (back) expect(new URL(back, server.url).origin, where).toBe(origin);
+      }
     // the proxy's sign-in redirect does not carry a path that leaves the site
     const proxied = await fetch(`${server.url}/a/..//evil.example`, { redirect: 'manual' });
     expect(proxied.status).toBeLessThan(500);

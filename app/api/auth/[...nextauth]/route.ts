@@ -5,6 +5,8 @@
 import NextAuth from 'next-auth';
 import { NextRequest } from 'next/server';
 import { guardAuthRequest } from '@/lib/api/auth-request-guard';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
+import { env } from '@/lib/env';
 import { ApiError } from '@/lib/api/errors';
 import { errorResponse } from '@/lib/api/handler';
 import { logger } from '@/lib/log';
@@ -38,15 +40,30 @@ async function handler(request: NextRequest, context: Context): Promise<Response
     if ('refused' in outcome) return outcome.refused;
     counted = outcome.counted;
   }
+  // a callbackUrl query parameter next-auth cannot parse as a URL (javascript:alert(1)) made it
+  // answer error=Configuration, as if the server were misconfigured: it goes on as its safe path
+  // ('/' for anything off this console), as a callbackUrl on another origin always did
+  const url = safeCallbackUrl(request.url);
   let forwarded = request;
-  if (guarded.body !== null) {
+  if (guarded.body !== null || url !== request.url) {
     const headers = new Headers(request.headers);
     headers.delete('content-length');
     headers.delete('transfer-encoding');
-    forwarded = new NextRequest(request.url, { method: request.method, headers, body: guarded.body as BodyInit });
+    forwarded = new NextRequest(url, { method: request.method, headers, body: (guarded.body ?? undefined) as BodyInit | undefined });
   }
   const options = await getAuthOptions();
   return runCounted(counted, () => NextAuth(forwarded, context, options));
+}
+
+/** The request's URL with its callbackUrl parameter, if any, replaced by its safe path. */
+function safeCallbackUrl(requestUrl: string): string {
+  const url = new URL(requestUrl);
+  const asked = url.searchParams.get('callbackUrl');
+  if (asked === null) return requestUrl;
+  const safe = safeRedirectPath(asked, env().NEXTAUTH_URL ?? url.origin);
+  if (safe === asked) return requestUrl;
+  url.searchParams.set('callbackUrl', safe);
+  return url.toString();
 }
 
 export { handler as GET, handler as POST };
