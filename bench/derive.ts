@@ -21,6 +21,7 @@ import type { InboxBatch } from '@/lib/bus/read-inbox';
 import { writeRaw } from '@/lib/bus/write-raw';
 import { dropDatabase, ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
+import { observed } from '@/lib/observed';
 import { ignoreCleanupError } from '../tests/helpers/cleanup';
 import { describeCpu, measureCpu } from './cpu-usage';
 import { bareConsume, fill } from './dead-letter-burst';
@@ -56,19 +57,21 @@ async function main(): Promise<void> {
     await fill(connection, queue, N);
     const client = await pool.connect();
     try {
-      let batch: ConsumeMessage[] = [];
-      const stored: Promise<unknown>[] = [];
+      // one write at a time, in arrival order, as the drain writes them
       let writing: Promise<unknown> = Promise.resolve();
+      const store = (messages: ConsumeMessage[]) => {
+        const deaths = messages.map(rawDeadLetter);
+        writing = observed(writing.then(() => writeRaw(client, deaths, queue)));
+      };
+      let batch: ConsumeMessage[] = [];
       await bareConsume(connection, queue, N, PREFETCH, (m) => {
         batch.push(m);
         if (batch.length < STORE_BATCH) return;
-        const deaths = batch.map(rawDeadLetter);
+        store(batch);
         batch = [];
-        writing = writing.then(() => writeRaw(client, deaths, queue));
-        stored.push(writing);
       });
-      if (batch.length) stored.push(writing.then(() => writeRaw(client, batch.map(rawDeadLetter), queue)));
-      await Promise.all(stored);
+      if (batch.length) store(batch);
+      await writing;
     } finally {
       client.release();
     }

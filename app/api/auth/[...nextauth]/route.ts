@@ -60,7 +60,7 @@ function safeCallbackUrl(requestUrl: string): string {
   const url = new URL(requestUrl);
   const asked = url.searchParams.get('callbackUrl');
   if (asked === null) return requestUrl;
-  const safe = safeRedirectPath(asked, env().NEXTAUTH_URL ?? url.origin);
+  const safe = safeRedirectPath(asked, env().NEXTAUTH_URL!);
   if (safe === asked) return requestUrl;
   url.searchParams.set('callbackUrl', safe);
   return url.toString();
