@@ -11,6 +11,7 @@ import { ActionError, conflict, forbidden, invalid, notFound, unavailable, unpro
 import { validateBody } from '@/lib/events/validate';
 import { logger as rootLogger } from '@/lib/log';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
+import { cleanText } from '@/lib/bus/amqp-values';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
 import {
   inTransaction,
@@ -59,18 +60,26 @@ export async function loadRecord(client: pg.ClientBase, id: string, lock = false
   return rows[0] ?? null;
 }
 
-/** The contract check of an edited body: a contract violation (422) unless an admin forces it. */
+/**
+ * The checks of an edited body: its eventId stays the record's, always (the record's identity, and
+ * what idempotent consumers deduplicate on: not even an admin's force changes it, as a bulk
+ * transformation cannot); then its contract, a contract violation (422) unless an admin forces it.
+ */
 export function checkEditedBody(record: RecordForRepublish, text: string, forced: boolean): void {
   const result = validateBody(Buffer.from(text, 'utf8'), record.contentType ?? undefined);
-  const violations = [...result.violations];
-  // eventId is the record's identity and what idempotent consumers deduplicate on.
-  if (record.eventId && result.eventId !== undefined && result.eventId !== record.eventId) {
-    violations.push({ path: '$.eventId', message: `must stay ${record.eventId}: the eventId of a republished event never changes` });
+  // read as the drain read the record's (trimmed and cleaned, lib/bus/prepare-dead-letter.ts)
+  const editedId = cleanText(result.eventId?.trim() || null, 500);
+  if (record.eventId && editedId !== record.eventId) {
+    throw new ActionError(
+      'contract_violation',
+      `The edited body ${editedId === null ? 'has no eventId' : 'changes the eventId'}: it must stay ${record.eventId}, the eventId of a republished event never changes (not even forced)`,
+      { status: result.status, violations: [{ path: '$.eventId', message: `must stay ${record.eventId}: the eventId of a republished event never changes` }] },
+    );
   }
-  if ((result.status === 'valid' && violations.length === 0) || forced) return;
+  if (result.status === 'valid' || forced) return;
   throw new ActionError('contract_violation', `The edited body breaks the contract (${result.status}); fix it or, as an admin, force it`, {
     status: result.status,
-    violations,
+    violations: result.violations,
   });
 }
 

@@ -77,4 +77,19 @@ describe('edited republish', () => {
     const msg = (await broker.channel.get(origin, { noAck: true })) as GetMessage;
     expect(msg.content.toString()).toBe(broken);
   });
+
+  it('never lets a forced edit change the eventId or drop it, and sends nothing then', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: origin });
+    const otherId = JSON.stringify(userCreated('6f1c1f0e-7a55-4c1e-9a0b-0d8a1e9f2b11'));
+    const { eventId: _dropped, ...withoutId } = userCreated('x');
+    for (const body of [otherId, JSON.stringify(withoutId), 'not json at all']) {
+      const err = await republishOne(rt, { deadLetterId: ids[0], actor: admin, reason: 'x', body, force: true }).catch((e) => e);
+      expect(err).toBeInstanceOf(ActionError);
+      expect(err.kind).toBe('contract_violation');
+      expect(err.message).toMatch(/eventId/);
+      expect(err.details.violations).toEqual([expect.objectContaining({ path: '$.eventId' })]);
+    }
+    expect((await broker.channel.checkQueue(origin)).messageCount).toBe(0);
+    expect(await recordState(db.pool, ids[0])).toMatchObject({ status: 'pending', republish_count: 0 });
+  });
 });
