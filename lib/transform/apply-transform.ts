@@ -3,8 +3,9 @@
 // The same code serves the dry run (counts and a sample) and the job (the bytes to send).
 //
 // What a message's outcome is:
-// - error: the body is not a JSON document this can transform (binary, not JSON, over 1 MB),
-//   the patch or expression failed on it, or the result changed the eventId (never allowed);
+// - error: the body is not a JSON document this can transform (binary, not JSON, over 1 MB,
+//   nested deeper than 256 levels), the patch or expression failed on it, the result is over
+//   1 MB, or the result changed the eventId (never allowed);
 // - test-failed: a patch `test` operation did not hold (the message is left alone);
 // - break: the result breaks the contract (skipped unless an admin forces the job);
 // - unchanged: the result equals the body (it goes as it is, the stored bytes);
@@ -12,12 +13,21 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import jsonata from 'jsonata';
 import { unprocessable } from '@/lib/action-error';
+import { jsonTextDepth, MAX_RESPONSE_DEPTH, valueDepth } from '@/lib/cap-depth';
 import { validateEvent, type ValidationResult } from '@/lib/events/validate';
 import type { BulkTransform, JsonPatchOperation, TransformOutcome } from '@/lib/schemas/bulk';
-import { evaluateJsonata, JsonataParseError } from './jsonata-worker';
+import { evaluateJsonata, JSONATA_MAX_RESULT_CHARS, JsonataParseError } from './jsonata-worker';
 
 /** Bodies over this are not transformed (an error outcome): parsing them would hold the event loop. */
 export const MAX_TRANSFORM_BODY_BYTES = 1024 * 1024;
+/** Largest result, as JSON text (a patch's; a JSONata result is capped the same in its worker). */
+export const MAX_TRANSFORM_RESULT_CHARS = JSONATA_MAX_RESULT_CHARS;
+/**
+ * Bodies nested deeper than this are not transformed (an error outcome): comparing, checking and
+ * serialising them recurses (a body 5,000 levels deep overflowed the stack in JSON.stringify: a
+ * 500 for every preview of a selection that held it).
+ */
+export const MAX_TRANSFORM_DEPTH = MAX_RESPONSE_DEPTH;
 
 export interface TransformInput {
   id: string;
@@ -48,12 +58,15 @@ function parseBody(body: Buffer): { ok: true; text: string; value: unknown } | {
   } catch {
     return { ok: false, error: 'body is not UTF-8 text' };
   }
+  if (jsonTextDepth(text) > MAX_TRANSFORM_DEPTH) return { ok: false, error: `body is nested deeper than ${MAX_TRANSFORM_DEPTH} levels: not transformed` };
   try {
     return { ok: true, text, value: JSON.parse(text) };
   } catch (err) {
     return { ok: false, error: `body is not JSON: ${(err as Error).message}` };
   }
 }
+
+const tooLarge = () => `the result is over ${MAX_TRANSFORM_RESULT_CHARS} characters`;
 
 const eventIdOf = (v: unknown): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>).eventId : undefined);
 
@@ -70,10 +83,12 @@ function judge(id: string, before: unknown, after: unknown): TransformOutput {
       error: `the transformation changed eventId (${JSON.stringify(eventIdOf(before) ?? null)} -> ${JSON.stringify(eventIdOf(after) ?? null)}); the eventId of a republished event never changes`,
     };
   }
-  const validation = validateEvent(after);
   const same = jsonPatch._areEquals(before, after);
+  const text = same ? null : JSON.stringify(after);
+  if (text !== null && text.length > MAX_TRANSFORM_RESULT_CHARS) return failed(id, before, tooLarge());
+  const validation = validateEvent(after);
   const outcome: TransformOutcome = validation.status !== 'valid' ? 'break' : same ? 'unchanged' : 'change';
-  return { id, outcome, before, after, bytes: same ? null : Buffer.from(JSON.stringify(after), 'utf8'), validation, error: null };
+  return { id, outcome, before, after, bytes: text === null ? null : Buffer.from(text, 'utf8'), validation, error: null };
 }
 
 const failed = (id: string, before: unknown, error: string, outcome: TransformOutcome = 'error'): TransformOutput => ({
@@ -95,8 +110,9 @@ export interface CompiledTransform {
 const YIELD_BYTES = 1024 * 1024;
 
 /**
- * Yields to the event loop once per YIELD_BYTES handled: parsing, checking and serialising a
- * chunk of 500 bodies near 1 MB would otherwise hold it for seconds (a preview, a bulk batch).
+ * Yields to the event loop once per YIELD_BYTES handled (bodies going in, results coming out):
+ * parsing, checking and serialising a chunk of 500 bodies near 1 MB would otherwise hold it for
+ * seconds (a preview, a bulk batch).
  */
 function pauser(): (bytes: number) => Promise<void> {
   let since = 0;
@@ -122,9 +138,28 @@ function patchErrorText(err: unknown, ops: JsonPatchOperation[]): string {
     case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
     case 'OPERATION_VALUE_OUT_OF_BOUNDS':
       return `array index out of bounds${at}`;
+    case 'RESULT_TOO_LARGE':
+      return `${(err as ResultTooLarge).why}${at}`;
     default:
       return `patch failed${at}: ${(e.message ?? String(err)).split('\n')[0]}`;
   }
+}
+
+/** A copy operation made the document larger or deeper than a result may be. */
+class ResultTooLarge extends RangeError {
+  override readonly name = 'RESULT_TOO_LARGE';
+  constructor(
+    readonly index: number,
+    readonly why: string,
+  ) {
+    super(why);
+  }
+}
+
+function checkGrowth(doc: unknown, index: number): void {
+  if (valueDepth(doc, MAX_TRANSFORM_DEPTH) > MAX_TRANSFORM_DEPTH)
+    throw new ResultTooLarge(index, `the result is nested deeper than ${MAX_TRANSFORM_DEPTH} levels`);
+  if (JSON.stringify(doc).length > MAX_TRANSFORM_RESULT_CHARS) throw new ResultTooLarge(index, tooLarge());
 }
 
 const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === 'object' && v !== null;
@@ -169,7 +204,9 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
       const out: TransformOutput[] = [];
       for (const { id, body } of inputs) {
         await pause(body.byteLength);
-        out.push(patchOne(id, body));
+        const o = patchOne(id, body);
+        out.push(o);
+        await pause(o.bytes?.byteLength ?? 0);
       }
       return out;
       function patchOne(id: string, body: Buffer): TransformOutput {
@@ -182,6 +219,10 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
             doc = cloneAlong(doc, op.path, cloned);
             if ('from' in op) doc = cloneAlong(doc, op.from, cloned);
             doc = jsonPatch.applyOperation(doc, op as Operation, true, true, true, i).newDocument;
+            // a copy is the one operation that can grow a document by itself: each may double it
+            // (100 copies of the root into itself: 2^100) or nest it deeper (a subtree into its
+            // own copy), so it is measured after each
+            if (op.op === 'copy') checkGrowth(doc, i);
           });
           return judge(id, parsed.value, doc);
         } catch (err) {
@@ -240,7 +281,12 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
           await pause(r.ok ? r.json.length : 0);
           const i = at[k];
           const id = inputs[i].id;
-          out[i] = r.ok ? judge(id, parsedValues[k], JSON.parse(r.json)) : failed(id, parsedValues[k], `JSONata: ${r.message}`);
+          // a result is JSON text of at most 1 MB, but may nest as deep as the expression made it
+          out[i] = !r.ok
+            ? failed(id, parsedValues[k], `JSONata: ${r.message}`)
+            : jsonTextDepth(r.json) > MAX_TRANSFORM_DEPTH
+              ? failed(id, parsedValues[k], `the result is nested deeper than ${MAX_TRANSFORM_DEPTH} levels`)
+              : judge(id, parsedValues[k], JSON.parse(r.json));
         }
       }
       return out as TransformOutput[];

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkRunner } from '@/lib/jobs/bulk-runner';
 import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
-import type { BulkTransform, BulkTransformDryRunResponse } from '@/lib/schemas/bulk';
+import { zodDetails } from '@/lib/api/parse';
+import { bulkRequestSchema, MAX_PATCH_CHARS, type BulkTransform, type BulkTransformDryRunResponse } from '@/lib/schemas/bulk';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
 import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -203,6 +204,31 @@ describe('bulk republish with a transformation', () => {
       expect(s.diff!.length).toBeLessThan(65 * 1024);
     }
     expect(JSON.stringify(dry).length).toBeLessThan(20 * 200 * 1024);
+  });
+
+  it('a body nested 5,000 levels deep in the selection is an error item, never the whole preview failing; a patch over 256 KB is refused', async () => {
+    const queue = await broker.queue(uniqueName('bulk.transform.deep'));
+    const { groupId } = await seedDeadLetters(db.pool, {
+      queue,
+      count: 3,
+      eventType: 'order.created',
+      routingKey: 'order.created',
+      body: (i, eventId) =>
+        i === 1 ? Buffer.from(`{"eventId":"${eventId}","a":${'['.repeat(5000)}${']'.repeat(5000)}}`) : orderCreatedAmountAsString(eventId),
+    });
+    for (const transform of [PATCH_FIX, { kind: 'jsonata', expression: '$' } as BulkTransform]) {
+      const dry = await preview(groupId, transform);
+      expect(dry.count).toBe(3);
+      expect(dry.errors).toBe(1);
+      const deep = dry.sample.find((s) => s.outcome === 'error')!;
+      expect(deep.error).toBe('body is nested deeper than 256 levels: not transformed');
+      expect(deep.before).toMatch(/^\{"eventId":"[^"]+","a":\[\[\[/);
+    }
+    const huge: BulkTransform = { kind: 'patch', operations: [{ op: 'add', path: '/pad', value: 'x'.repeat(300 * 1024) }] };
+    // (the route's schema, which createBulkJob's callers parse with)
+    const refused = bulkRequestSchema.safeParse({ action: 'republish', selection: { groupId }, reason: 'dry run', dryRun: true, transform: huge });
+    expect(refused.success).toBe(false);
+    expect(zodDetails(refused.error!)).toEqual([{ field: 'transform.operations', message: `must be at most ${MAX_PATCH_CHARS} characters as JSON` }]);
   });
 
   it('never changes an eventId, not even forced, and counts a failed patch test as left alone', async () => {

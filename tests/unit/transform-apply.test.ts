@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
-import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES } from '@/lib/transform/apply-transform';
+import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES, MAX_TRANSFORM_DEPTH, MAX_TRANSFORM_RESULT_CHARS } from '@/lib/transform/apply-transform';
 import { evaluateMessages } from '@/lib/transform/jsonata-worker';
 
 const order = (amount: unknown, extra: Record<string, unknown> = {}) => ({
@@ -72,6 +72,26 @@ describe('JSON Patch', () => {
     const renumbered = await one({ kind: 'patch', operations: [{ op: 'replace', path: '/eventId', value: 'x' }] }, bytes(order(1)));
     expect(renumbered).toMatchObject({ outcome: 'error', bytes: null });
     expect(renumbered.error).toMatch(/changed eventId/);
+  });
+
+  it('error, never a throw: a body nested too deep, a result over 1 MB, copies that double or deepen it', async () => {
+    const deep = `{"eventId":"3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f","a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expect((await one(fix, Buffer.from(deep))).error).toBe(`body is nested deeper than ${MAX_TRANSFORM_DEPTH} levels: not transformed`);
+    const big = await one({ kind: 'patch', operations: [{ op: 'add', path: '/pad', value: 'x'.repeat(MAX_TRANSFORM_RESULT_CHARS) }] }, bytes(order(1)));
+    expect(big).toMatchObject({ outcome: 'error', bytes: null, error: `the result is over ${MAX_TRANSFORM_RESULT_CHARS} characters` });
+    // each copy of the root into itself doubles the document: 2^60 of it is never built
+    const doubling = await one(
+      { kind: 'patch', operations: Array.from({ length: 60 }, (_, i) => ({ op: 'copy' as const, from: '', path: `/c${i}` })) },
+      bytes(order(1)),
+    );
+    expect(doubling.outcome).toBe('error');
+    expect(doubling.error).toMatch(/^the result is over \d+ characters \(operation \d+: copy \/c\d+\)$/);
+    // each copy of the root to the end of its own chain of "n" doubles the chain: 1, 3, 7 ... 511
+    const chain: { op: 'copy'; from: string; path: string }[] = [];
+    for (let length = 0; chain.length < 9; length = 2 * length + 1) chain.push({ op: 'copy', from: '', path: '/n'.repeat(length + 1) });
+    const deepening = await one({ kind: 'patch', operations: chain }, bytes(order(1)));
+    expect(deepening.outcome).toBe('error');
+    expect(deepening.error).toMatch(new RegExp(`^the result is nested deeper than ${MAX_TRANSFORM_DEPTH} levels \\(operation \\d+: copy (/n)+\\)$`));
   });
 
   it('cannot pollute prototypes', async () => {

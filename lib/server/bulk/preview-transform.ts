@@ -30,8 +30,18 @@ interface Row {
 
 const lossy = new TextDecoder('utf-8');
 
+/** A value pretty-printed; null if it cannot be (a sample must never fail the whole preview). */
+function pretty(value: unknown): string | null {
+  try {
+    return JSON.stringify(value, null, 2);
+  } catch {
+    return null;
+  }
+}
+
 function prettyOrRaw(value: unknown, raw: Buffer | null): string {
-  if (value !== undefined) return JSON.stringify(value, null, 2);
+  const text = value === undefined ? null : pretty(value);
+  if (text !== null) return text;
   if (raw === null) return '(body over 1 MB: not shown)';
   return lossy.decode(raw);
 }
@@ -46,7 +56,7 @@ function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
   // pretty-printed: twenty of them made a 50 MB answer, and a diff's context lines can be as
   // long); the diff is made of the whole texts
   const beforeText = prettyOrRaw(o.before, row.body);
-  const afterText = o.after === undefined ? null : JSON.stringify(o.after, null, 2);
+  const afterText = o.after === undefined ? null : (pretty(o.after) ?? '(the result cannot be shown)');
   return {
     id: row.id,
     eventId: row.event_id,
