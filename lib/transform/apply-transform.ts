@@ -16,7 +16,7 @@ import { unprocessable } from '@/lib/action-error';
 import { jsonTextDepth, MAX_RESPONSE_DEPTH, valueDepth } from '@/lib/cap-depth';
 import { validateEvent, type ValidationResult } from '@/lib/events/validate';
 import type { BulkTransform, JsonPatchOperation, TransformOutcome } from '@/lib/schemas/bulk';
-import { evaluateJsonata, JSONATA_MAX_RESULT_CHARS, JsonataParseError } from './jsonata-worker';
+import { evaluateJsonata, JSONATA_MAX_RESULT_CHARS, JsonataParseError, type EvaluateOptions } from './jsonata-worker';
 
 /** Bodies over this are not transformed (an error outcome): parsing them would hold the event loop. */
 export const MAX_TRANSFORM_BODY_BYTES = 1024 * 1024;
@@ -103,7 +103,8 @@ const failed = (id: string, before: unknown, error: string, outcome: TransformOu
 
 export interface CompiledTransform {
   readonly transform: BulkTransform;
-  apply(inputs: TransformInput[]): Promise<TransformOutput[]>;
+  /** `options`: how JSONata is evaluated (a preview stops at the first runaway and at its deadline) */
+  apply(inputs: TransformInput[], options?: EvaluateOptions): Promise<TransformOutput[]>;
 }
 
 /** Bodies (or results) handled between two yields to the event loop. */
@@ -253,7 +254,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
   }
   return {
     transform,
-    async apply(inputs) {
+    async apply(inputs, options = {}) {
       const out: (TransformOutput | null)[] = inputs.map(() => null);
       const texts: string[] = [];
       const at: number[] = [];
@@ -272,7 +273,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
       if (texts.length) {
         let results;
         try {
-          results = await evaluateJsonata(transform.expression, texts);
+          results = await evaluateJsonata(transform.expression, texts, options);
         } catch (err) {
           if (err instanceof JsonataParseError) throw expressionError(err.message, err.position);
           throw err;
@@ -302,4 +303,9 @@ export function compileTransform(transform: BulkTransform): CompiledTransform {
 /** True when JSONata stopped on a message for time or depth: such an expression is refused (dry run, job creation). */
 export function isRunaway(o: TransformOutput): boolean {
   return o.outcome === 'error' && o.error !== null && (o.error.startsWith('JSONata: took more than') || o.error.startsWith('JSONata: recursed deeper'));
+}
+
+/** True when JSONata did not try a message because the request's deadline had passed (options.deadline). */
+export function isPastDeadline(o: TransformOutput): boolean {
+  return o.outcome === 'error' && o.error === 'JSONata: not tried: the request ran past its deadline';
 }

@@ -3,8 +3,11 @@
 // JSONATA_MAX_DEPTH nested calls, but they are checked between steps: one built-in step can run
 // on without end (a backtracking regex in $match, measured: still running after 15 s) or grow a
 // huge value ($pad("", 1e8)). So the worker also has a memory limit, its results a size limit,
-// and every request a watchdog that terminates the worker when it overruns; the next request
-// starts a fresh one. Requests are served one at a time, in order.
+// and every request a watchdog that terminates the worker when one message takes past its
+// guardrail and slack without the worker reporting progress (it reports after each message); the
+// next request starts a fresh one. Requests are served one at a time, in order. A preview asks
+// the worker to stop at the first runaway message and at its deadline (options): a runaway
+// expression on 400 messages took 40-90 s before, every other preview queued behind it.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -18,8 +21,9 @@ export const JSONATA_MAX_RESULT_CHARS = 1024 * 1024;
 /** The worker's heap: a result that grows past it ends the worker, not the server. */
 const WORKER_HEAP_MB = 256;
 /**
- * Slack the watchdog gives a request over twice JSONATA_TIMEOUT_MS per message (a message that
- * overran is tried again: evaluateMessages), for passing the messages.
+ * Slack the watchdog gives one message over twice JSONATA_TIMEOUT_MS (a message that overran is
+ * tried again: evaluateMessages), for passing it: the worker reports after each message, and a
+ * message that takes longer than that is a step that never yields.
  */
 const WATCHDOG_SLACK_MS = 2000;
 /** More slack when the request starts a worker (~60 ms idle, ~450 ms on a loaded machine, measured). */
@@ -53,6 +57,18 @@ export interface MessageLimits {
   maxResultChars: number;
 }
 
+/** How a request's messages are evaluated. */
+export interface EvaluateOptions {
+  /**
+   * Stop at the first message the expression runs away on (time after its second try, or depth):
+   * the rest are not tried (code "not-tried"). For a preview, which refuses such an expression
+   * anyway; a job evaluates every message.
+   */
+  stopAtRunaway?: boolean;
+  /** Epoch ms after which no further message is tried (code "deadline"). */
+  deadline?: number;
+}
+
 /**
  * One request's messages, in order, each to its result. jsonata's time guardrail is wall-clock
  * time, so a message also overruns when the thread was not running at all (the machine loaded by
@@ -62,10 +78,25 @@ export interface MessageLimits {
  * costs one extra guardrail's time, not one per message.
  * Runs in the worker: its source is sent there, so it uses nothing but its arguments and globals.
  */
-export async function evaluateMessages(evaluate: (input: string) => Promise<unknown>, inputs: string[], limits: MessageLimits): Promise<JsonataResult[]> {
+export async function evaluateMessages(
+  evaluate: (input: string) => Promise<unknown>,
+  inputs: string[],
+  limits: MessageLimits,
+  options: EvaluateOptions = {},
+  /** called after each message (the watchdog's sign of life) */
+  progress: () => void = () => undefined,
+): Promise<JsonataResult[]> {
   const results: JsonataResult[] = [];
   let retryOverruns = true;
+  let stopped: JsonataResult | null = null;
   for (const input of inputs) {
+    if (!stopped && options.deadline !== undefined && Date.now() > options.deadline)
+      stopped = { ok: false, code: 'deadline', message: 'not tried: the request ran past its deadline' };
+    if (stopped) {
+      results.push(stopped);
+      continue;
+    }
+    progress();
     let value: unknown;
     let failure: { code: string; message: string } | null = null;
     for (let attempt = 1; ; attempt++) {
@@ -93,6 +124,8 @@ export async function evaluateMessages(evaluate: (input: string) => Promise<unkn
             ? 'recursed deeper than ' + limits.maxDepth + ' calls'
             : failure.message;
       results.push({ ok: false, code, message });
+      if (options.stopAtRunaway && (code === 'D1011' || (code === 'D1012' && !retryOverruns)))
+        stopped = { ok: false, code: 'not-tried', message: 'not tried: the expression ran away on an earlier message' };
       continue;
     }
     if (value === undefined) {
@@ -129,7 +162,7 @@ function compile(expression) {
   }
   return e;
 }
-parentPort.on('message', async ({ id, expression, inputs }) => {
+parentPort.on('message', async ({ id, expression, inputs, options }) => {
   let expr;
   try {
     expr = compile(expression);
@@ -137,7 +170,7 @@ parentPort.on('message', async ({ id, expression, inputs }) => {
     parentPort.postMessage({ id, parseError: { message: String(err.message || err), position: typeof err.position === 'number' ? err.position : null } });
     return;
   }
-  const results = await evaluateMessages((input) => expr.evaluate(JSON.parse(input)), inputs, workerData);
+  const results = await evaluateMessages((input) => expr.evaluate(JSON.parse(input)), inputs, workerData, options, () => parentPort.postMessage({ id, progress: true }));
   parentPort.postMessage({ id, results });
 });
 `;
@@ -146,11 +179,15 @@ interface Pending {
   id: number;
   expression: string;
   inputs: string[];
+  options: EvaluateOptions;
   resolve: (r: JsonataResult[]) => void;
   reject: (e: Error) => void;
 }
 
-type Reply = { id: number; results?: JsonataResult[]; parseError?: { message: string; position: number | null } };
+type Reply = { id: number; progress?: true; results?: JsonataResult[]; parseError?: { message: string; position: number | null } };
+
+/** Longest one message may go without the worker reporting progress. */
+const MESSAGE_WATCHDOG_MS = 2 * JSONATA_TIMEOUT_MS + WATCHDOG_SLACK_MS;
 
 class JsonataWorker {
   private worker: Worker | null = null;
@@ -159,9 +196,9 @@ class JsonataWorker {
   private watchdog: NodeJS.Timeout | null = null;
   private nextId = 1;
 
-  run(expression: string, inputs: string[]): Promise<JsonataResult[]> {
+  run(expression: string, inputs: string[], options: EvaluateOptions): Promise<JsonataResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, expression, inputs, resolve, reject });
+      this.queue.push({ id: this.nextId++, expression, inputs, options, resolve, reject });
       this.pump();
     });
   }
@@ -189,15 +226,17 @@ class JsonataWorker {
     // a new worker's start (a thread, jsonata loaded and compiled) is not the request's time
     const starting = this.worker ? 0 : WORKER_START_MS;
     this.worker ??= this.spawn();
-    const w = this.worker;
-    this.watchdog = setTimeout(
-      () => {
-        this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
-        void w.terminate();
-      },
-      starting + job.inputs.length * 2 * JSONATA_TIMEOUT_MS + WATCHDOG_SLACK_MS,
-    );
-    w.postMessage({ id: job.id, expression: job.expression, inputs: job.inputs });
+    this.arm(this.worker, starting + MESSAGE_WATCHDOG_MS);
+    this.worker.postMessage({ id: job.id, expression: job.expression, inputs: job.inputs, options: job.options });
+  }
+
+  /** (Re)starts the watchdog: the worker must report within `ms`, or it is ended. */
+  private arm(w: Worker, ms: number): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
+      void w.terminate();
+    }, ms);
   }
 
   private settle(): Pending | null {
@@ -210,6 +249,10 @@ class JsonataWorker {
 
   private onReply(w: Worker, reply: Reply): void {
     if (w !== this.worker || reply.id !== this.current?.id) return;
+    if (reply.progress) {
+      this.arm(w, MESSAGE_WATCHDOG_MS);
+      return;
+    }
     const job = this.settle()!;
     if (reply.parseError) job.reject(new JsonataParseError(reply.parseError.message, reply.parseError.position));
     else job.resolve(reply.results ?? []);
@@ -229,6 +272,6 @@ class JsonataWorker {
 const shared = new JsonataWorker();
 
 /** Evaluates the expression on each input (JSON text) in the worker. */
-export function evaluateJsonata(expression: string, inputs: string[]): Promise<JsonataResult[]> {
-  return shared.run(expression, inputs);
+export function evaluateJsonata(expression: string, inputs: string[], options: EvaluateOptions = {}): Promise<JsonataResult[]> {
+  return shared.run(expression, inputs, options);
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
 import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES, MAX_TRANSFORM_DEPTH, MAX_TRANSFORM_RESULT_CHARS } from '@/lib/transform/apply-transform';
@@ -260,6 +260,51 @@ describe("evaluateMessages (the worker's loop)", () => {
     const results = await evaluateMessages(evaluate, ['a', 'b', 'c'], limits);
     expect(results).toEqual(Array(3).fill({ ok: false, code: 'D1012', message: 'took more than 100 ms on this message' }));
     expect(calls).toEqual(['a', 'a', 'b', 'c']);
+  });
+
+  it('a preview stops at the first runaway (time after its second try, or depth): the rest are not tried', async () => {
+    const notTried = { ok: false, code: 'not-tried', message: 'not tried: the expression ran away on an earlier message' };
+    const slow = scripted({ a: [{ v: 1 }], b: ['overrun', 'overrun'], c: [{ v: 3 }], d: [{ v: 4 }] });
+    expect(await evaluateMessages(slow.evaluate, ['a', 'b', 'c', 'd'], limits, { stopAtRunaway: true })).toEqual([
+      { ok: true, json: '{"v":1}' },
+      { ok: false, code: 'D1012', message: 'took more than 100 ms on this message' },
+      notTried,
+      notTried,
+    ]);
+    expect(slow.calls).toEqual(['a', 'b', 'b']);
+    // one overrun that a second try cures is no runaway
+    const once = scripted({ a: ['overrun', { v: 1 }], b: [{ v: 2 }] });
+    expect((await evaluateMessages(once.evaluate, ['a', 'b'], limits, { stopAtRunaway: true })).every((r) => r.ok)).toBe(true);
+    const deep = (input: string) => (input === 'x' ? guardrail('D1011') : Promise.resolve(1));
+    expect(await evaluateMessages(deep, ['x', 'y'], limits, { stopAtRunaway: true })).toEqual([
+      { ok: false, code: 'D1011', message: 'recursed deeper than 500 calls' },
+      notTried,
+    ]);
+    // a job evaluates every message
+    const job = scripted({ a: ['overrun', 'overrun'], b: [{ v: 2 }] });
+    expect((await evaluateMessages(job.evaluate, ['a', 'b'], limits))[1]).toEqual({ ok: true, json: '{"v":2}' });
+  });
+
+  it('tries no message past the deadline, and reports progress before each one it tries', async () => {
+    let now = 1000;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const progress = vi.fn();
+      const evaluate = (input: string) => {
+        now += 40; // each message takes 40 ms
+        return Promise.resolve(input);
+      };
+      const results = await evaluateMessages(evaluate, ['a', 'b', 'c', 'd'], limits, { deadline: 1070 }, progress);
+      expect(results).toEqual([
+        { ok: true, json: '"a"' },
+        { ok: true, json: '"b"' },
+        { ok: false, code: 'deadline', message: 'not tried: the request ran past its deadline' },
+        { ok: false, code: 'deadline', message: 'not tried: the request ran past its deadline' },
+      ]);
+      expect(progress).toHaveBeenCalledTimes(2);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('other errors are not tried again, and each says what it is', async () => {

@@ -9,7 +9,7 @@ import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { BulkTransformDryRunResponse, TransformSampleItem } from '@/lib/schemas/bulk';
 import { prisma } from '@/lib/server/db';
-import { isRunaway, MAX_TRANSFORM_BODY_BYTES, type CompiledTransform, type TransformOutput } from '@/lib/transform/apply-transform';
+import { isPastDeadline, isRunaway, MAX_TRANSFORM_BODY_BYTES, type CompiledTransform, type TransformOutput } from '@/lib/transform/apply-transform';
 import { JsonataStalled } from '@/lib/transform/jsonata-worker';
 
 /** Messages read and transformed at a time. */
@@ -78,16 +78,16 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
   const counts = { wouldChange: 0, unchanged: 0, wouldBreak: 0, errors: 0, testFailed: 0 };
   const notable: { row: Row; o: TransformOutput }[] = [];
   const plain: { row: Row; o: TransformOutput }[] = [];
+  const tooSlow = (done: number) =>
+    unprocessable(
+      `The preview ran past ${PREVIEW_BUDGET_MS / 1000} s after ${done} of ${ids.length} messages: the transformation is too slow for this selection`,
+      {
+        field: 'transform',
+        reason: 'transform-too-slow',
+      },
+    );
   for (let i = 0; i < ids.length; i += CHUNK) {
-    if (Date.now() - started > PREVIEW_BUDGET_MS) {
-      throw unprocessable(
-        `The preview ran past ${PREVIEW_BUDGET_MS / 1000} s after ${i} of ${ids.length} messages: the transformation is too slow for this selection`,
-        {
-          field: 'transform',
-          reason: 'transform-too-slow',
-        },
-      );
-    }
+    if (Date.now() - started > PREVIEW_BUDGET_MS) throw tooSlow(i);
     const chunk = ids.slice(i, i + CHUNK);
     const rows = await prisma.$queryRaw<Row[]>`
       SELECT d."id", d."event_id", d."event_type", d."queue",
@@ -102,7 +102,12 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
     let outputs: TransformOutput[];
     try {
       // a body left out for its size still gets its outcome (over 1 MB) from a stand-in
-      outputs = await compiled.apply(present.map((r) => ({ id: r.id, body: r.body ?? Buffer.alloc(MAX_TRANSFORM_BODY_BYTES + 1) })));
+      // JSONata stops at the first message it runs away on (the preview is refused for it) and
+      // at the preview's deadline, not only between chunks
+      outputs = await compiled.apply(
+        present.map((r) => ({ id: r.id, body: r.body ?? Buffer.alloc(MAX_TRANSFORM_BODY_BYTES + 1) })),
+        { stopAtRunaway: true, deadline: started + PREVIEW_BUDGET_MS },
+      );
     } catch (err) {
       if (err instanceof JsonataStalled)
         throw unprocessable(`The expression was refused: ${err.message}`, { field: 'transform.expression', reason: 'transform-timeout' });
@@ -110,6 +115,7 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
     }
     outputs.forEach((o, k) => {
       const row = present[k];
+      if (isPastDeadline(o)) throw tooSlow(i + k);
       if (isRunaway(o)) {
         throw unprocessable(`The expression was refused: ${o.error!.slice('JSONata: '.length)} (dead letter ${row.id})`, {
           field: 'transform.expression',
