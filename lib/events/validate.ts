@@ -29,6 +29,33 @@ function correlationIdOf(value: Record<string, unknown>): string | undefined {
   return str(value.correlationId) ?? (isRecord(meta) ? str(meta.correlationId) : undefined);
 }
 
+/**
+ * Most values (array elements and object members, at any depth) an event may hold to be checked
+ * against its contract. zod reports one issue per bad element and keeps them all: an 18 MB body
+ * of 9,000,000 array elements took the drain's derivation past 4 GB and out of memory, again on
+ * every restart (the same stored row), and 99,000 bad elements still cost 280 ms and 80 MB. Real
+ * events hold tens of values; a bigger one is reported as not checked, its envelope still read.
+ */
+export const MAX_CHECKED_VALUES = 10_000;
+
+/** Whether a parsed value holds more than `max` values; walks at most `max` of them (no recursion). */
+export function holdsMoreValuesThan(value: unknown, max: number): boolean {
+  let seen = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    seen += children.length;
+    if (seen > max) return true;
+    for (const c of children) if (c !== null && typeof c === 'object') stack.push(c);
+  }
+  return false;
+}
+
+/** Most violations one event reports (the first ones, in zod's order). */
+const MAX_VIOLATIONS = 1000;
+
 export function validateEvent(value: unknown): ValidationResult {
   if (!isRecord(value)) {
     return { status: 'invalid', violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }] };
@@ -65,13 +92,19 @@ export function validateEvent(value: unknown): ValidationResult {
     return result;
   }
 
+  if (holdsMoreValuesThan(value, MAX_CHECKED_VALUES)) {
+    result.violations.push({ path: '$', message: `not checked against the contract: holds more than ${MAX_CHECKED_VALUES} values` });
+    return result;
+  }
   const outcome = contract!.schema.safeParse(value);
   if (outcome.success && parsed) {
     result.status = 'valid';
     result.event = outcome.data;
     return result;
   }
-  result.violations = outcome.success ? [{ path: '$.version', message: 'must be "<major>.<minor>"' }] : violationsFromIssues(outcome.error.issues, value);
+  result.violations = outcome.success
+    ? [{ path: '$.version', message: 'must be "<major>.<minor>"' }]
+    : violationsFromIssues(outcome.error.issues.slice(0, MAX_VIOLATIONS), value);
   return result;
 }
 

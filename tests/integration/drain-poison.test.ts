@@ -80,6 +80,25 @@ describe('poison input', () => {
     expect(await queued((await stored(ids.binary)).id)).toBe('');
   });
 
+  it('derives an 18 MB event of 9,000,000 array elements without checking its contract (zod took it out of memory)', async () => {
+    const eventId = randomUUID();
+    const body = Buffer.from(
+      JSON.stringify({
+        eventId,
+        eventType: 'order.created',
+        timestamp: '2026-11-20T10:34:00Z',
+        version: '1.0',
+        source: 'ecommerce-service',
+        data: { orderId: 'o1', userId: 'u1', courseIds: Array(9_000_000).fill(0), totalAmount: 1, currency: 'USD' },
+      }),
+    );
+    broker.channel.sendToQueue(dlq, body, { messageId: `big-${eventId}` });
+    const row = await stored(eventId);
+    expect(row.body_size).toBe(body.length);
+    expect(row).toMatchObject({ validation_status: 'invalid', event_type: 'order.created', event_key_source: 'event-id' });
+    expect(row.violations).toEqual([{ path: '$', message: 'not checked against the contract: holds more than 10000 values' }]);
+  });
+
   it('stores a message with no properties at all', async () => {
     const body = Buffer.from(`no properties ${randomUUID()}`);
     broker.channel.sendToQueue(dlq, body);

@@ -1,7 +1,7 @@
 // validateBody: raw message bytes, including the poison the DLQ really receives.
 import { describe, expect, it } from 'vitest';
 import { currentContract } from '@/lib/events/registry';
-import { validateBody } from '@/lib/events/validate';
+import { holdsMoreValuesThan, MAX_CHECKED_VALUES, validateBody } from '@/lib/events/validate';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -11,6 +11,26 @@ describe('validateBody', () => {
     const r = validateBody(bytes(JSON.stringify(event)), 'application/json');
     expect(r.status).toBe('valid');
     expect(r.eventId).toBe(event.eventId);
+  });
+
+  it('checks no body of more than MAX_CHECKED_VALUES values against its contract, but still reads its envelope', () => {
+    const event = currentContract('order.created')!.example as { eventId: string; data: Record<string, unknown> };
+    // 9,000,000 elements (18 MB) took the derivation out of memory: one zod issue each
+    for (const n of [MAX_CHECKED_VALUES + 1, 9_000_000]) {
+      const r = validateBody(bytes(JSON.stringify({ ...event, data: { ...event.data, courseIds: Array(n).fill(0) } })));
+      expect(r).toMatchObject({ status: 'invalid', eventId: event.eventId, eventType: 'order.created', version: '1.0' });
+      expect(r.violations).toEqual([{ path: '$', message: `not checked against the contract: holds more than ${MAX_CHECKED_VALUES} values` }]);
+    }
+    // under the limit it is checked, and reports at most 1,000 violations
+    const checked = validateBody(bytes(JSON.stringify({ ...event, data: { ...event.data, courseIds: Array(5000).fill(0) } })));
+    expect(checked.violations).toHaveLength(1000);
+    expect(checked.violations[0].path).toBe('$.data.courseIds[0]');
+  });
+
+  it('counts values at any depth, and stops counting past the limit', () => {
+    expect(holdsMoreValuesThan({ a: [1, 2, { b: [3, 4] }] }, 6)).toBe(true);
+    expect(holdsMoreValuesThan({ a: [1, 2, { b: [3, 4] }] }, 7)).toBe(false);
+    expect(holdsMoreValuesThan('text', 0)).toBe(false);
   });
 
   it('keeps ids of a parseable but invalid body', () => {
