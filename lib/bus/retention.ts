@@ -1,5 +1,9 @@
-// Purges dead letters whose last death is older than RETENTION_DAYS (the DLQ's own TTL), in small
-// batches so the drain and the console never wait behind one long delete. Messages and history go
+// Purges dead letters whose last death is older than RETENTION_DAYS (the DLQ's own TTL) and that
+// nothing has happened to for as long (updated_at: a death received, an operator's action), in
+// small batches so the drain and the console never wait behind one long delete. The death time
+// comes from the message's x-death, which RabbitMQ writes at a queue's first dead-lettering and
+// keeps through later ones: a message that went round for eight days arrives with a death time
+// eight days old, and was purged seconds after it was received (found by fault probing). Messages and history go
 // with their record (ON DELETE CASCADE); failure group counts are decremented in the same
 // statement (and kept in purged_counts for the metrics' counters), and emptied groups nobody
 // triaged and old hour buckets are removed. The republish outbox and bulk jobs age out on the same clock: settled
@@ -27,7 +31,7 @@ export async function purgeExpired(pool: pg.Pool, options: PurgeOptions): Promis
   const total = await purgeInBatches(
     pool,
     `WITH doomed AS (
-       SELECT id FROM dead_letters WHERE last_failed_at < $1
+       SELECT id FROM dead_letters WHERE last_failed_at < $1 AND updated_at < $1
        ORDER BY last_failed_at LIMIT $2 FOR UPDATE SKIP LOCKED
      ), gone AS (
        DELETE FROM dead_letters d USING doomed WHERE d.id = doomed.id

@@ -111,6 +111,11 @@ describe('drain lifecycle', () => {
     const d = drainer(dlq);
     await d.start();
     await waitFor(async () => (await count(db.pool, 'SELECT count(*) FROM dead_letters')) === 42, 20_000, 'all stored');
+    // a death time 10 days old (x-death keeps a queue's first one) on a message received just now:
+    // kept, until nothing has happened to it for RETENTION_DAYS either
+    expect(await purgeExpired(db.pool, { retentionDays: 7, batchSize: 7, pauseMs: 1 })).toBe(0);
+    expect(await count(db.pool, 'SELECT count(*) FROM dead_letters')).toBe(42);
+    await db.pool.query(`UPDATE dead_letters SET updated_at = now() - interval '8 days' WHERE last_failed_at < now() - interval '7 days'`);
     const purged = await purgeExpired(db.pool, { retentionDays: 7, batchSize: 7, pauseMs: 1 });
     expect(purged).toBe(30);
     expect(await count(db.pool, 'SELECT count(*) FROM dead_letters')).toBe(12);

@@ -275,6 +275,7 @@ describe('poison isolation', () => {
     const old = new Date(Date.now() - 30 * 86_400_000);
     const id = await recordUnreadable(db.pool, death, 'old poison', 'eventdesk.parked.x', old, testLogger);
     expect(id).not.toBeNull();
+    await db.pool.query(`UPDATE dead_letters SET updated_at = $2 WHERE id = $1`, [id, old]); // nothing happened to it since
     await purgeExpired(db.pool, { retentionDays: 7, pauseMs: 1 });
     expect(await count(db.pool, `SELECT count(*) FROM dead_letters WHERE id = $1`, [id])).toBe(0);
     const { rows } = await db.pool.query(`SELECT count, pending_count FROM failure_groups WHERE id = $1`, [death.groupId]);

@@ -66,8 +66,8 @@ export async function seedDeadLetter(db: pg.Pool | pg.Client, input: SeedDeadLet
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO dead_letters (event_key, event_key_source, event_id, event_type, version, routing_key, queue, reason, exchange,
        status, attempts, first_failed_at, last_failed_at, error_message, validation_status, violations, correlation_id, group_id,
-       content_type, body_size, body_sha256)
-     VALUES ($1, 'event-id', $1, $2, $3, $2, $4, $5, 'edu.events', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+       content_type, body_size, body_sha256, updated_at)
+     VALUES ($1, 'event-id', $1, $2, $3, $2, $4, $5, 'edu.events', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $9)
      RETURNING id::text`,
     [
       eventId,
