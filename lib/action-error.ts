@@ -3,9 +3,16 @@
 // status. It sits directly under lib/ because lib/api maps it and lib/actions throws it, and
 // lib/actions reads through lib/server, which imports lib/api: a folder of either would make an
 // import ring (tests/unit/layout-no-rings.test.ts).
+import { isNamedError } from '@/lib/named-error';
+
 export type ActionErrorKind = 'not_found' | 'conflict' | 'unavailable' | 'forbidden' | 'contract_violation' | 'unprocessable' | 'invalid';
 
 export class ActionError extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'ActionError');
+  }
+
   constructor(
     public readonly kind: ActionErrorKind,
     message: string,

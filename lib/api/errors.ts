@@ -1,5 +1,6 @@
 // The one error envelope of the HTTP API: { error: { code, message, details? } }.
 import type { ActionError, ActionErrorKind } from '@/lib/action-error';
+import { isNamedError } from '@/lib/named-error';
 
 export const errorStatus = {
   invalid_request: 400,
@@ -25,6 +26,11 @@ export interface ErrorBody {
 }
 
 export class ApiError extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'ApiError');
+  }
+
   constructor(
     public readonly code: ErrorCode,
     message: string,

@@ -4,6 +4,7 @@
 // PRECONDITION_FAILED, so an existing DLQ, classic or quorum, is never asserted.
 import type { ChannelModel } from 'amqplib';
 import { ignoreClosing } from './ignore-closing';
+import { isNamedError } from '@/lib/named-error';
 
 export const DLQ_TTL_MS = 604_800_000;
 
@@ -15,6 +16,11 @@ export function dlqQueueArguments(type: DlqQueueType = 'classic'): Record<string
 }
 
 export class DlqMissingError extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'DlqMissingError');
+  }
+
   constructor(queue: string) {
     super(`DLQ not found: is DECLARE_TOPOLOGY needed? (queue "${queue}")`);
     this.name = 'DlqMissingError';

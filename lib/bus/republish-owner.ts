@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { backoffDelay } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
+import { isNamedError } from '@/lib/named-error';
 
 /** The first half of the two-int advisory key space used by EventDesk's republish owners ('EDKR'). */
 export const OWNER_LOCK_CLASS = 0x45444b52;
@@ -21,6 +22,11 @@ export const OWNER_LOCK_CLASS = 0x45444b52;
 export const OWNER_WAIT_MS = 5000;
 
 export class OwnerUnavailableError extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'OwnerUnavailableError');
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'OwnerUnavailableError';

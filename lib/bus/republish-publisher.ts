@@ -20,6 +20,7 @@ import { headerText } from './amqp-values';
 import { ReconnectingConnection } from './connection';
 import { INTENT_ID_HEADER, type RepublishMessage } from './republish-message';
 import { closeWithin, withTimeout } from './within';
+import { isNamedError } from '@/lib/named-error';
 
 /** A policy can set the same; declaring them here needs none (see declareLedger for why). */
 export const LEDGER_ARGUMENTS = { 'x-queue-version': 2, 'x-queue-mode': 'lazy' };
@@ -53,6 +54,11 @@ export interface OutgoingMessage {
 }
 
 export class BrokerUnavailableError extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'BrokerUnavailableError');
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'BrokerUnavailableError';

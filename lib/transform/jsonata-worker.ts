@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { isNamedError } from '@/lib/named-error';
 
 /** Longest one message's evaluation may run (jsonata's guardrail). */
 export const JSONATA_TIMEOUT_MS = 100;
@@ -33,6 +34,11 @@ const WORKER_START_MS = 10_000;
 export type JsonataResult = { ok: true; json: string } | { ok: false; code: string; message: string };
 
 export class JsonataParseError extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'JsonataParseError');
+  }
+
   constructor(
     message: string,
     public readonly position: number | null,
@@ -44,6 +50,11 @@ export class JsonataParseError extends Error {
 
 /** The whole request overran its watchdog or ended the worker: no result for any of its messages. */
 export class JsonataStalled extends Error {
+  /** by name: a copy of this class in another chunk made it (lib/named-error.ts) */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, 'JsonataStalled');
+  }
+
   constructor(message: string) {
     super(message);
     this.name = 'JsonataStalled';
