@@ -3,7 +3,7 @@
 // existing queue with other arguments (another x-queue-type, TTL, ...) fails with
 // PRECONDITION_FAILED, so an existing DLQ, classic or quorum, is never asserted.
 import type { ChannelModel } from 'amqplib';
-import { ignoreClosing } from './ignore-closing';
+import { closeWithin, withTimeout } from './within';
 import { isNamedError } from '@/lib/named-error';
 
 export const DLQ_TTL_MS = 604_800_000;
@@ -46,21 +46,26 @@ export async function declareTopology(connection: ChannelModel, exchange: string
     await ch.assertExchange(exchange, 'topic', { durable: true });
     if (!exists) await ch.assertQueue(queue, { durable: true, arguments: dlqQueueArguments(type) });
   } finally {
-    await ch.close().catch(ignoreClosing);
+    await closeWithin(ch);
   }
 }
 
-/** Passive check on a throwaway channel (a 404 closes the channel it happens on). */
-export async function checkDlq(connection: ChannelModel, queue: string): Promise<QueueInfo> {
-  const ch = await connection.createChannel();
+/**
+ * Passive check on a throwaway channel (a 404 closes the channel it happens on). Every wait is
+ * bounded by `timeoutMs`: amqplib never settled a channel's close when its connection was killed
+ * mid-handshake, and the drain's depth check, which runs one at a time, waited on it for good
+ * (the DLQ depth in /api/health and the metrics froze for 17 minutes, found by fault probing).
+ */
+export async function checkDlq(connection: ChannelModel, queue: string, timeoutMs = 10_000): Promise<QueueInfo> {
+  const ch = await withTimeout(connection.createChannel(), timeoutMs, `opening a channel to check ${queue}`);
   ch.on('error', () => {});
   try {
-    const info = await ch.checkQueue(queue);
+    const info = await withTimeout(ch.checkQueue(queue), timeoutMs, `checking ${queue}`);
     return { messageCount: info.messageCount, consumerCount: info.consumerCount };
   } catch (err) {
     if (/NOT_FOUND|404/.test((err as Error).message)) throw new DlqMissingError(queue);
     throw err;
   } finally {
-    await ch.close().catch(ignoreClosing);
+    await closeWithin(ch, timeoutMs);
   }
 }

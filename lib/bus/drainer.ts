@@ -551,7 +551,8 @@ export class Drainer {
     try {
       // one check at a time: a broker slow to answer (a queue process busy with a huge backlog)
       // would otherwise get another channel every tick, until the connection ran out of them
-      this.depthCheck ??= checkDlq(connection, this.options.queue).finally(() => (this.depthCheck = null));
+      // (every wait of the check is bounded: it always ends, and the next tick checks again)
+      this.depthCheck ??= checkDlq(connection, this.options.queue, DEPTH_CHECK_TIMEOUT_MS).finally(() => (this.depthCheck = null));
       const info = await withTimeout(this.depthCheck, DEPTH_CHECK_TIMEOUT_MS, 'checking the DLQ depth');
       this.stats.dlqDepth = info.messageCount;
       this.stats.dlqConsumers = info.consumerCount;
