@@ -133,7 +133,10 @@ describe('background duties survive dropped connections', () => {
         { timeoutMs: 10_000, everyMs: 50 },
       );
       const { ids } = await seedDeadLetters(db.pool, { queue: uniqueName('bg.retention') });
-      await db.pool.query(`UPDATE "dead_letters" SET "last_failed_at" = now() - interval '30 days' WHERE "id" = $1`, [ids[0]]);
+      await db.pool.query(
+        `UPDATE "dead_letters" SET "last_failed_at" = now() - interval '30 days', "updated_at" = now() - interval '30 days' WHERE "id" = $1`,
+        [ids[0]],
+      );
       await until(
         'the old record purged',
         async () => (await db.pool.query(`SELECT count(*)::int AS n FROM "dead_letters" WHERE "id" = $1`, [ids[0]])).rows[0].n,

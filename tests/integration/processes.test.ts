@@ -45,7 +45,7 @@ beforeAll(async () => {
   const old = await seedDeadLetters(env.db.pool, { queue: 'proc.consumer', count: 5 });
   oldIds = old.ids;
   await env.db.pool.query(
-    `UPDATE dead_letters SET last_failed_at = now() - interval '30 days', first_failed_at = now() - interval '30 days' WHERE id = ANY($1::uuid[])`,
+    `UPDATE dead_letters SET last_failed_at = now() - interval '30 days', first_failed_at = now() - interval '30 days', updated_at = now() - interval '30 days' WHERE id = ANY($1::uuid[])`,
     [oldIds],
   );
   const { rows: deaths } = await env.db.pool.query<{ n: number }>(`SELECT sum(attempts)::int AS n FROM dead_letters WHERE id = ANY($1::uuid[])`, [oldIds]);
