@@ -47,7 +47,10 @@ export function TransformPreview({ preview, force }: { preview: BulkTransformDry
       ) : null}
       {preview.errors + preview.testFailed ? (
         <p className="rounded border border-rose-200 bg-rose-50 px-2 py-1 text-sm text-rose-800">
-          {(preview.errors + preview.testFailed).toLocaleString()} the transform fails on are skipped, not sent.
+          {(() => {
+            const n = preview.errors + preview.testFailed;
+            return `${n.toLocaleString()} ${n === 1 ? 'message' : 'messages'} the transform fails on ${n === 1 ? 'is' : 'are'} skipped, not sent.`;
+          })()}
         </p>
       ) : null}
       {preview.sample.length ? (
