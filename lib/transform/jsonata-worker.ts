@@ -244,10 +244,16 @@ class JsonataWorker {
   /** (Re)starts the watchdog: the worker must report within `ms`, or it is ended. */
   private arm(w: Worker, ms: number): void {
     if (this.watchdog) clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => {
-      this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
-      void w.terminate();
+    const timer: NodeJS.Timeout = setTimeout(() => {
+      // after the messages that arrived meanwhile: an event loop held up past the deadline runs
+      // its timers before it reads the worker's reports, and a report re-arms the watchdog
+      setImmediate(() => {
+        if (this.watchdog !== timer) return;
+        this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
+        void w.terminate();
+      });
     }, ms);
+    this.watchdog = timer;
   }
 
   private settle(): Pending | null {
