@@ -72,7 +72,14 @@ export const envSchema = z.object({
   DRAIN_BATCH_SIZE: int(1, 10000).default(500),
   NEXTAUTH_URL: optional(url(['http:', 'https:'])),
   NEXTAUTH_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),
-  ADMIN_EMAIL: z.string().email('expected an email address').default('admin@localhost'),
+  // local@host, a host without a dot included: the documented default, admin@localhost, set
+  // explicitly was refused by a stricter email check (every request a 500 under `next start`)
+  ADMIN_EMAIL: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address')
+    .default('admin@localhost'),
   ADMIN_PASSWORD: optional(z.string().min(8, 'expected at least 8 characters')),
   OIDC_ISSUER: optional(url(['http:', 'https:'])),
   OIDC_CLIENT_ID: optional(z.string()),

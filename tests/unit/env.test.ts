@@ -20,6 +20,12 @@ describe('settings', () => {
     expect(env.MASK_FIELDS).toEqual(['email', 'paymentId']);
   });
 
+  it('takes the documented default admin email when it is set explicitly, and refuses what is no email', () => {
+    expect(parseEnv({ ADMIN_EMAIL: 'admin@localhost' }).ADMIN_EMAIL).toBe('admin@localhost');
+    expect(parseEnv({ ADMIN_EMAIL: 'ops@example.com' }).ADMIN_EMAIL).toBe('ops@example.com');
+    for (const bad of ['admin', 'admin@', '@localhost', 'a b@c']) expect(() => parseEnv({ ADMIN_EMAIL: bad }), bad).toThrow(/ADMIN_EMAIL/);
+  });
+
   it('parses given values', () => {
     const env = parseEnv({ PORT: '8080', DECLARE_TOPOLOGY: 'true', DLQ_QUEUE_TYPE: 'quorum', DRAIN: '0', MASK_FIELDS: 'email, iban' });
     expect(env.PORT).toBe(8080);
