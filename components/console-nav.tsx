@@ -39,7 +39,7 @@ export function ConsoleNav() {
             </Link>
           );
         })}
-        <div className="ml-auto flex items-center gap-4">
+        <div className="ml-auto flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">
           <PreferenceSwitches />
           <UserMenu />
         </div>

@@ -48,11 +48,29 @@ test('acknowledge, assign to me, note, snooze and resolve from the group page; t
   await expect(page.getByRole('tab', { name: /^Acknowledged / })).toHaveText('Acknowledged (1)');
   const row = page.locator(`[data-testid="group-row"][data-group-id="${id}"]`);
   await expect(row.getByTestId('group-assignee')).toHaveText(operatorUser.email);
+  // two dead letters still pending: Resolve asks first
   await row.getByRole('button', { name: 'Resolve' }).click();
+  const confirm = row.getByTestId('resolve-confirm');
+  await expect(confirm).toContainText('2 messages are still pending in this group. Resolving retries or discards none of them');
+  await expect(page.getByRole('tab', { name: /^Resolved / })).toHaveText('Resolved (0)');
+  await confirm.getByRole('button', { name: 'Resolve anyway' }).click();
   await expect(page.getByRole('tab', { name: /^Resolved / })).toHaveText('Resolved (1)');
+  const notice = page.getByTestId('group-change-notice');
+  await expect(notice).toHaveText(`Resolved: payment.failed · ${queue} · rejected · Payment <n> declined by gateway×`);
   await row.getByRole('button', { name: 'Reopen' }).click();
   await expect(page.getByRole('tab', { name: /^Open / })).toHaveText('Open (1)');
   await expect(page.getByRole('tab', { name: /^Acknowledged / })).toHaveText('Acknowledged (0)');
+  await expect(notice).toContainText('Reopened: payment.failed');
+
+  // on the Open tab, an acknowledged group leaves the list: the notice says where it went
+  await page.goto('/groups?assignee=me');
+  await row.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(row).toHaveCount(0);
+  await expect(notice).toContainText(`Acknowledged: payment.failed · ${queue}`);
+  await expect(notice).toContainText('Now under Acknowledged.');
+  await notice.getByRole('link', { name: 'Acknowledged' }).click();
+  await expect(page).toHaveURL(/status=acknowledged/);
+  await expect(row).toHaveCount(1);
 
   await page.goto(`/groups/${id}`);
   const note = '**Root cause**: gateway <b>timeout</b>\n- retry after the fix';
@@ -69,6 +87,8 @@ test('acknowledge, assign to me, note, snooze and resolve from the group page; t
 
   await actions.getByLabel('Reason').fill('fixed in 1.4.2');
   await actions.getByRole('button', { name: 'Resolve' }).click();
+  await actions.getByTestId('resolve-confirm').getByRole('button', { name: 'Resolve anyway' }).click();
+  await expect(actions.getByTestId('group-change-done')).toHaveText('Resolved.');
   await expect(detail.getByTestId('group-status').first()).toHaveAttribute('data-status', 'resolved');
   await expect(page.getByTestId('group-history-entry').first()).toContainText('Resolved by');
   await expect(page.getByTestId('group-history-entry').first()).toContainText('fixed in 1.4.2');

@@ -7,7 +7,7 @@ import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import pg from 'pg';
 import { databaseName } from '../lib/db/ensure-database';
 import { editedBodyDiff } from '../lib/diff/republish-diff';
-import { seedDeadLetters, userCreated } from '../tests/integration/republish-fixtures';
+import { orderCreatedAmountAsString, seedDeadLetters, userCreated } from '../tests/integration/republish-fixtures';
 import { uniqueName } from '../tests/helpers/amqp';
 import { expect, test } from './fixtures';
 import { ignoreCleanupError } from '../tests/helpers/cleanup';
@@ -56,6 +56,45 @@ test('one-click retry from the list', async ({ operatorPage: page }) => {
   await expect(row.getByRole('button', { name: /^Retry / })).toHaveCount(0);
 });
 
+test('retrying a body that breaks its contract unchanged: the dialog warns first, in the row and on the detail', async ({ operatorPage: page }) => {
+  const queue = await originQueue('invalid');
+  const { ids } = await seedDeadLetters(pool, {
+    queue,
+    eventType: 'order.created',
+    routingKey: 'order.created',
+    body: (_, id) => orderCreatedAmountAsString(id),
+  });
+  // as the drain records it: the contract check's verdict
+  await pool.query(
+    `UPDATE "dead_letters" SET "validation_status" = 'invalid', "violations" = '[{"path":"$.data.totalAmount","message":"expected number, received string"}]' WHERE "id" = $1`,
+    [ids[0]],
+  );
+  await page.goto(`/?queue=${encodeURIComponent(queue)}`);
+  await page
+    .getByTestId('dead-letter-row')
+    .getByRole('button', { name: /^Retry / })
+    .click();
+  let dialog = page.getByRole('dialog', { name: 'Retry this message' });
+  await expect(dialog.getByTestId('retry-validity-warning')).toHaveText(
+    'This body breaks its event contract. Sent unchanged, its consumer will most likely fail on it again: Edit & retry, on its page, fixes the body first.',
+  );
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.goto(`/dead-letters/${ids[0]}`);
+  await page
+    .getByTestId('detail-actions')
+    .getByRole('button', { name: /^Retry / })
+    .click();
+  dialog = page.getByRole('dialog', { name: 'Retry this message' });
+  await expect(dialog.getByTestId('retry-validity-warning')).toHaveText(
+    'This body breaks its event contract (1 violation). Sent unchanged, its consumer will most likely fail on it again: Edit & retry fixes the body first.',
+  );
+  // a warning, not a refusal: the operator may still send it (a consumer fixed to accept it)
+  await dialog.getByRole('button', { name: 'Confirm retry' }).click();
+  await expect(dialog.getByRole('status')).toContainText(`Republished to queue ${queue}`);
+  await expect.poll(async () => (await ch.checkQueue(queue)).messageCount).toBe(1);
+});
+
 test('edit & retry: an inline contract error, then a fix', async ({ page }) => {
   const queue = await originQueue('edit');
   const { ids, eventIds } = await seedDeadLetters(pool, {
@@ -87,6 +126,14 @@ test('edit & retry: an inline contract error, then a fix', async ({ page }) => {
   await expect.poll(async () => (await ch.checkQueue(queue)).messageCount).toBe(1);
   const msg = await ch.get(queue, { noAck: true });
   expect(msg && JSON.parse(msg.content.toString()).data.email).toBe('ada@example.com');
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  // the body shown is still the one that died: the detail says the sent one was edited, and where
+  const note = page.getByTestId('edited-retry-note');
+  await expect(note).toContainText('The body below is the message as it died.');
+  await expect(note).toContainText('sent an edited body: its changes are under History.');
+  await note.getByRole('link', { name: 'History' }).click();
+  await expect(page).toHaveURL(/#history$/);
+  await expect(page.getByTestId('history').getByTestId('body-diff')).toContainText('+    "email": "ada@example.com"');
 
   await page.goto('/audit?action=edit-republish');
   // the line names its dead letter by a short id; the full one is the link's title

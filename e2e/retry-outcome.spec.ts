@@ -10,6 +10,7 @@ import pg from 'pg';
 import { seedDeadLetters, userCreated } from '../tests/integration/republish-fixtures';
 import { uniqueName } from '../tests/helpers/amqp';
 import { ignoreCleanupError } from '../tests/helpers/cleanup';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 let pool: pg.Pool;
@@ -106,8 +107,17 @@ test('a retry that dies again: the later confirmation, the badge and the filter'
   await expect(page.getByTestId('dead-letter-detail').getByTestId('failed-again-badge')).toBeVisible();
 });
 
-test('a retry that stays delivered: "not back after 10 s", and the detail shows the new status', async ({ operatorPage: page }) => {
-  const queue = await plainQueue('stays');
+/** A queue whose consumer acks everything: a retry into it stays delivered. */
+async function consumedQueue(label: string): Promise<string> {
+  const q = await plainQueue(label);
+  await ch.consume(q, (m) => {
+    if (m) ch.ack(m);
+  });
+  return q;
+}
+
+/** Retries a seeded dead letter of `queue` from its detail page; returns its outcome notice, once settled "not back". */
+async function retryFromDetail(page: Page, queue: string): Promise<Locator> {
   const { ids } = await seedDeadLetters(pool, { queue });
   await page.goto(`/dead-letters/${ids[0]}`);
   await page
@@ -115,13 +125,30 @@ test('a retry that stays delivered: "not back after 10 s", and the detail shows 
     .getByRole('button', { name: /^Retry / })
     .click();
   const dialog = page.getByRole('dialog', { name: 'Retry this message' });
+  // a valid body: no warning
+  await expect(dialog.getByTestId('retry-validity-warning')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Confirm retry' }).click();
   await expect(dialog.getByRole('status')).toContainText(`Republished to queue ${queue}`);
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(page.getByTestId('dead-letter-detail').getByTestId('status-badge-republished')).toBeVisible();
   const outcome = page.getByTestId('retry-outcome').and(page.locator(`[data-id="${ids[0]}"]`));
   await expect(outcome).toHaveAttribute('data-outcome', 'not-back', { timeout: 15_000 });
-  await expect(outcome).toContainText('Not back after 10 s');
+  return outcome;
+}
+
+test('a retry into a queue with a consumer that keeps it: green "not back after 10 s"', async ({ operatorPage: page }) => {
+  const queue = await consumedQueue('taken');
+  const outcome = await retryFromDetail(page, queue);
+  await expect(outcome).toHaveAttribute('data-queue-seen', 'taken');
+  await expect(outcome).toContainText(`Not back after 10 s: queue ${queue} has a consumer and no new failure came back.`);
+});
+
+test('a retry into a queue nobody consumes: "not back", but waiting there unprocessed; the detail shows the new status', async ({ operatorPage: page }) => {
+  const queue = await plainQueue('stays');
+  const outcome = await retryFromDetail(page, queue);
+  // not a success: the message sits in a queue without a consumer
+  await expect(outcome).toHaveAttribute('data-queue-seen', 'waiting');
+  await expect(outcome).toContainText(`Not back after 10 s, but queue ${queue} has no consumer: it waits there unprocessed (1 message waiting).`);
 });
 
 test('a bulk retry into a failing consumer: "N died again"', async ({ operatorPage: page }) => {

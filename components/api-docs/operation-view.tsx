@@ -46,31 +46,33 @@ export function OperationView({ method, path, op, schemas }: { method: string; p
       {op.parameters && op.parameters.length > 0 && (
         <div>
           <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Parameters</h4>
-          <table className="mt-1 w-full text-left text-sm">
-            <thead className="text-xs text-slate-500">
-              <tr>
-                <th className="py-1 pr-3 font-medium">name</th>
-                <th className="py-1 pr-3 font-medium">in</th>
-                <th className="py-1 pr-3 font-medium">type</th>
-                {described && <th className="py-1 font-medium">description</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {op.parameters.map((p) => (
-                <tr key={`${p.in}-${p.name}`} className="border-t border-slate-100 align-top">
-                  <td className="py-1 pr-3 font-mono">
-                    {p.name}
-                    {p.required && <span className="text-rose-700">*</span>}
-                  </td>
-                  <td className="py-1 pr-3 text-slate-600">{p.in}</td>
-                  <td className="py-1 pr-3">
-                    <SchemaView schema={p.schema} />
-                  </td>
-                  {described && <td className="py-1 text-slate-600">{p.description}</td>}
+          <div className="overflow-x-auto">
+            <table className="mt-1 w-full text-left text-sm">
+              <thead className="text-xs text-slate-500">
+                <tr>
+                  <th className="py-1 pr-3 font-medium">name</th>
+                  <th className="py-1 pr-3 font-medium">in</th>
+                  <th className="py-1 pr-3 font-medium">type</th>
+                  {described && <th className="py-1 font-medium">description</th>}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {op.parameters.map((p) => (
+                  <tr key={`${p.in}-${p.name}`} className="border-t border-slate-100 align-top">
+                    <td className="py-1 pr-3 font-mono">
+                      {p.name}
+                      {p.required && <span className="text-rose-700">*</span>}
+                    </td>
+                    <td className="py-1 pr-3 text-slate-600">{p.in}</td>
+                    <td className="py-1 pr-3">
+                      <SchemaView schema={p.schema} />
+                    </td>
+                    {described && <td className="py-1 text-slate-600">{p.description}</td>}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
 

@@ -111,50 +111,57 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
           {initialActor || initialAction ? 'Nothing matches these filters.' : 'Republish, discard, restore and bulk actions will appear here.'}
         </StateMessage>
       ) : (
-        <table className="w-full text-left text-sm" data-testid="audit-table">
-          <thead className="text-xs text-slate-500">
-            <tr>
-              <th className="py-1">When</th>
-              <th>Actor</th>
-              <th>What happened</th>
-              <th>Reason</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {audit.data.items.map((e) => {
-              const href = targetHref(e.target);
-              return (
-                <Fragment key={e.id}>
-                  <tr className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action}>
-                    <td className="whitespace-nowrap py-1">
-                      <TimeAgo iso={e.at} stacked />
-                    </td>
-                    <td className="max-w-[12rem] truncate xl:max-w-xs">{e.actor}</td>
-                    <td className="max-w-xl py-1">
-                      <WhatHappened entry={e} href={href} />
-                    </td>
-                    <td className="max-w-[14rem] truncate xl:max-w-sm">{e.reason ?? ''}</td>
-                    <td>
-                      {diff(e) !== null ? (
-                        <button type="button" className={buttonClass.small} onClick={() => setOpen(open === e.id ? null : e.id)} aria-expanded={open === e.id}>
-                          Details
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                  {open === e.id ? (
-                    <tr>
-                      <td colSpan={5} className="pb-2">
-                        <BodyDiff diff={diff(e) ?? ''} />
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm" data-testid="audit-table">
+            <thead className="text-xs text-slate-500">
+              <tr>
+                <th className="py-1">When</th>
+                <th>Actor</th>
+                <th>What happened</th>
+                <th>Reason</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {audit.data.items.map((e) => {
+                const href = targetHref(e.target);
+                return (
+                  <Fragment key={e.id}>
+                    <tr className="border-t border-slate-100 align-top" data-testid="audit-row" data-action={e.action}>
+                      <td className="whitespace-nowrap py-1">
+                        <TimeAgo iso={e.at} stacked />
+                      </td>
+                      <td className="max-w-[12rem] truncate xl:max-w-xs">{e.actor}</td>
+                      <td className="max-w-xl py-1">
+                        <WhatHappened entry={e} href={href} />
+                      </td>
+                      <td className="max-w-[14rem] truncate xl:max-w-sm">{e.reason ?? ''}</td>
+                      <td>
+                        {diff(e) !== null ? (
+                          <button
+                            type="button"
+                            className={buttonClass.small}
+                            onClick={() => setOpen(open === e.id ? null : e.id)}
+                            aria-expanded={open === e.id}
+                          >
+                            Details
+                          </button>
+                        ) : null}
                       </td>
                     </tr>
-                  ) : null}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
+                    {open === e.id ? (
+                      <tr>
+                        <td colSpan={5} className="pb-2">
+                          <BodyDiff diff={diff(e) ?? ''} />
+                        </td>
+                      </tr>
+                    ) : null}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
       <div className="flex gap-2">
         {cursors.length ? (

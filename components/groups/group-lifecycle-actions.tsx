@@ -4,15 +4,25 @@
 // a time, resolve, reopen (`compact`, on a /groups row: acknowledge, assign to me, resolve, reopen;
 // the rest on the group's page). Only the moves the state machine allows are offered
 // (lib/actions/change-group.ts; the API refuses the rest with 409). `reason` goes into the group's
-// history and the audit log.
-import { useState } from 'react';
+// history and the audit log. Resolving a group that still holds pending messages asks first (they
+// stay in the DLQ: resolving retries nothing), and each change says it was done: next to the
+// buttons on the group's page, through onDone on a /groups row (which may leave the tab shown).
+import { useEffect, useState } from 'react';
 import { useActor } from '@/components/auth/actor-context';
 import { useAssignableUsers } from '@/components/hooks/use-assignable-users';
 import { useChangeGroup } from '@/components/hooks/use-change-group';
 import { ErrorNote, buttonClass } from '@/components/republish/modal';
-import type { FailureGroup } from '@/lib/schemas/groups';
+import type { FailureGroup, GroupStatus } from '@/lib/schemas/groups';
+
+/** A change done: what to say of it, and the group's status after it when the change was one. */
+export interface GroupChangeDone {
+  said: string;
+  status?: GroupStatus;
+}
 
 const HOUR = 3_600_000;
+/** How long "Acknowledged." and the like stay next to the buttons. */
+const DONE_SHOWN_MS = 6_000;
 
 /** A datetime-local value (the browser's zone) -> ISO; '' when empty or unreadable. */
 function localToIso(v: string): string {
@@ -26,10 +36,11 @@ export function GroupLifecycleActions({
   compact = false,
   onDone,
 }: {
-  group: Pick<FailureGroup, 'id' | 'status' | 'assignee'>;
+  group: Pick<FailureGroup, 'id' | 'status' | 'assignee' | 'pendingCount'>;
   reason?: string;
   compact?: boolean;
-  onDone?: () => void;
+  /** after a change went through (a row's view says it: the row may leave its tab) */
+  onDone?: (done: GroupChangeDone) => void;
 }) {
   const actor = useActor();
   const change = useChangeGroup(group.id);
@@ -37,13 +48,35 @@ export function GroupLifecycleActions({
   const users = useAssignableUsers({ enabled: !compact });
   const [until, setUntil] = useState('');
   const [snoozeOpen, setSnoozeOpen] = useState(false);
+  const [confirmResolve, setConfirmResolve] = useState(false);
+  /** what the last change did, said until the next one (cleared after DONE_SHOWN_MS) */
+  const [done, setDone] = useState<string | null>(null);
+  useEffect(() => {
+    if (!done) return;
+    const t = setTimeout(() => setDone(null), DONE_SHOWN_MS);
+    return () => clearTimeout(t);
+  }, [done]);
   const cls = compact ? buttonClass.small : buttonClass.secondary;
   const mine = actor?.kind === 'user' && group.assignee?.email === actor.name;
-  const send = (body: Parameters<typeof change.mutate>[0]) =>
-    change.mutate({ ...body, ...(reason?.trim() ? { reason: reason.trim() } : {}) }, { onSuccess: () => onDone?.() });
+  const send = (body: Parameters<typeof change.mutate>[0], said: string) => {
+    setDone(null);
+    change.mutate(
+      { ...body, ...(reason?.trim() ? { reason: reason.trim() } : {}) },
+      {
+        onSuccess: () => {
+          if (!compact) setDone(said);
+          onDone?.({ said, status: body.status });
+        },
+      },
+    );
+  };
   const snooze = (iso: string) => {
-    send({ status: 'snoozed', snoozedUntil: iso });
+    send({ status: 'snoozed', snoozedUntil: iso }, 'Snoozed.');
     setSnoozeOpen(false);
+  };
+  const resolve = () => {
+    setConfirmResolve(false);
+    send({ status: 'resolved' }, 'Resolved.');
   };
   const s = group.status;
 
@@ -51,17 +84,17 @@ export function GroupLifecycleActions({
     <div className="space-y-1">
       <div className="flex flex-wrap items-center gap-1" data-testid="group-lifecycle-actions">
         {s === 'open' || s === 'snoozed' ? (
-          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ status: 'acknowledged' })}>
+          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ status: 'acknowledged' }, 'Acknowledged.')}>
             Acknowledge
           </button>
         ) : null}
         {actor?.kind === 'user' && !mine ? (
-          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ assigneeId: 'me' })}>
+          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ assigneeId: 'me' }, 'Assigned to you.')}>
             Assign to me
           </button>
         ) : null}
         {group.assignee && !compact ? (
-          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ assigneeId: null })}>
+          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ assigneeId: null }, 'Unassigned.')}>
             Unassign
           </button>
         ) : null}
@@ -71,7 +104,10 @@ export function GroupLifecycleActions({
             className="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-700"
             value=""
             disabled={change.isPending}
-            onChange={(e) => e.target.value && send({ assigneeId: e.target.value })}
+            onChange={(e) => {
+              const to = users.data?.items.find((u) => u.id === e.target.value);
+              if (to) send({ assigneeId: to.id }, `Assigned to ${to.email}.`);
+            }}
           >
             <option value="">Assign to…</option>
             {users.data.items
@@ -89,12 +125,23 @@ export function GroupLifecycleActions({
           </button>
         ) : null}
         {s !== 'resolved' ? (
-          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ status: 'resolved' })}>
+          <button
+            type="button"
+            className={cls}
+            disabled={change.isPending}
+            aria-expanded={group.pendingCount > 0 ? confirmResolve : undefined}
+            onClick={() => (group.pendingCount > 0 ? setConfirmResolve((o) => !o) : resolve())}
+          >
             Resolve
           </button>
         ) : null}
         {s === 'resolved' || (!compact && (s === 'acknowledged' || s === 'snoozed')) ? (
-          <button type="button" className={cls} disabled={change.isPending} onClick={() => send({ status: 'open' })}>
+          <button
+            type="button"
+            className={cls}
+            disabled={change.isPending}
+            onClick={() => send({ status: 'open' }, s === 'resolved' ? 'Reopened.' : 'Marked open.')}
+          >
             {s === 'resolved' ? 'Reopen' : 'Mark open'}
           </button>
         ) : null}
@@ -121,6 +168,28 @@ export function GroupLifecycleActions({
             Snooze until then
           </button>
         </div>
+      ) : null}
+      {confirmResolve && s !== 'resolved' ? (
+        <div
+          className="flex flex-wrap items-center gap-2 rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs text-amber-900"
+          data-testid="resolve-confirm"
+        >
+          <span>
+            {group.pendingCount.toLocaleString('en-US')} {group.pendingCount === 1 ? 'message is' : 'messages are'} still pending in this group. Resolving
+            retries or discards none of them: they stay in the list, and a new failure reopens the group.
+          </span>
+          <button type="button" className={buttonClass.small} disabled={change.isPending} onClick={resolve}>
+            Resolve anyway
+          </button>
+          <button type="button" className={buttonClass.small} onClick={() => setConfirmResolve(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
+      {done ? (
+        <p role="status" className="text-xs text-emerald-800" data-testid="group-change-done">
+          {done}
+        </p>
       ) : null}
       <ErrorNote error={change.error} />
     </div>

@@ -15,7 +15,7 @@ import { StateMessage } from '@/components/ui/state-message';
 import { formatAgo, formatCount, formatTime } from '@/components/ui/format';
 import { Tabs } from '@/components/ui/tabs';
 import { GROUP_SORTS, GROUP_STATUSES, type FailureGroup, type GroupStatus } from '@/lib/schemas/groups';
-import { GroupLifecycleActions } from './group-lifecycle-actions';
+import { GroupLifecycleActions, type GroupChangeDone } from './group-lifecycle-actions';
 import { groupName, groupNameParts } from './group-name';
 import { GroupStatusBadge, STATUS_LABELS } from './group-status';
 import { Sparkline } from './sparkline';
@@ -43,6 +43,8 @@ export function GroupsView() {
     return qs ? `/groups?${qs}` : '/groups';
   };
   const [pending, setPending] = useState<{ action: 'republish' | 'discard'; group: FailureGroup } | null>(null);
+  /** the last status change made from a row: said above the table, as the row may have left this tab */
+  const [changed, setChanged] = useState<(GroupChangeDone & { group: FailureGroup }) | null>(null);
 
   return (
     <div className="space-y-3">
@@ -87,6 +89,9 @@ export function GroupsView() {
           </label>
         ) : null}
       </div>
+      {changed ? (
+        <GroupChangeNotice change={changed} tab={tab} withStatus={(t) => withParam('status', t === 'open' ? null : t)} onDismiss={() => setChanged(null)} />
+      ) : null}
       {error && !data ? (
         <StateMessage tone="error" title="Could not load failure groups" testId="groups-error">
           {error.message}. Retrying every 10 seconds.
@@ -186,7 +191,7 @@ export function GroupsView() {
                     </td>
                     {operator ? (
                       <td className="min-w-[12.5rem] px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
-                        <GroupLifecycleActions group={g} compact />
+                        <GroupLifecycleActions group={g} compact onDone={(d) => setChanged({ ...d, group: g })} />
                         <span className="mt-1 flex flex-wrap gap-1" data-testid="group-actions">
                           <button
                             type="button"
@@ -224,6 +229,44 @@ export function GroupsView() {
           onClose={() => setPending(null)}
         />
       ) : null}
+    </div>
+  );
+}
+
+/** "Acknowledged. <group>": and where it went when that is not the tab shown. */
+function GroupChangeNotice({
+  change,
+  tab,
+  withStatus,
+  onDismiss,
+}: {
+  change: GroupChangeDone & { group: FailureGroup };
+  tab: Tab;
+  withStatus: (t: Tab) => string;
+  onDismiss: () => void;
+}) {
+  const moved = change.status && tab !== 'all' && change.status !== tab;
+  return (
+    <div
+      role="status"
+      data-testid="group-change-notice"
+      className="flex items-start justify-between gap-2 rounded border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+    >
+      <p>
+        {change.said.replace(/\.$/, '')}: <span className="font-medium">{groupName(change.group)}</span>
+        {moved && change.status ? (
+          <>
+            . Now under{' '}
+            <Link href={withStatus(change.status)} className="underline">
+              {STATUS_LABELS[change.status]}
+            </Link>
+            .
+          </>
+        ) : null}
+      </p>
+      <button type="button" aria-label="Dismiss" onClick={onDismiss} className="rounded px-1 text-emerald-700 hover:bg-emerald-100">
+        ×
+      </button>
     </div>
   );
 }

@@ -36,7 +36,14 @@ export function RepublishActions({ deadLetter: d }: { deadLetter: DeadLetterDeta
       : null;
   return (
     <div className="flex flex-wrap items-center gap-2" data-testid="republish-actions">
-      <RetryButton id={d.id} queue={d.queue} label={d.eventType ?? d.id} canForce={admin} attempts={d.attempts} />
+      <RetryButton
+        id={d.id}
+        queue={d.queue}
+        label={d.eventType ?? d.id}
+        canForce={admin}
+        attempts={d.attempts}
+        validity={{ status: d.validation.status, violations: d.validation.violations.length }}
+      />
       <EditRetryButton deadLetter={editable} canForce={admin} />
       <DiscardButton id={d.id} />
     </div>

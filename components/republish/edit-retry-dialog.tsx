@@ -13,7 +13,7 @@ import { useRefreshAfterAction, useRepublish } from '@/components/hooks/use-repu
 import { BodyDiff } from './body-diff';
 import { buttonClass, DialogActions, DoneNote, ErrorNote, Modal, ReasonField } from './modal';
 import { TargetPicker } from './target-picker';
-import { watchRetry } from './retry-watch';
+import { sentToQueue, watchRetry } from './retry-watch';
 import { editRefusal } from './edit-refusal';
 import { displayType } from '@/components/dead-letters/display-type';
 
@@ -123,6 +123,7 @@ export function EditRetryDialog({ deadLetter, canForce, onClose: close }: { dead
                     label: displayType(deadLetter).label,
                     attemptsBefore: deadLetter.attempts,
                     republishCount: r.republishCount,
+                    queue: sentToQueue(r.target),
                   }),
               },
             );

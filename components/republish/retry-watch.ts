@@ -13,7 +13,14 @@ export interface RetryWatch {
   /** the record's attempts when it was sent: one more means the drain stored a new death */
   attemptsBefore: number | null;
   republishCount: number;
+  /** the queue it was sent to (a retry to its origin, or through the default exchange); null through an exchange */
+  queue: string | null;
   sentAt: number;
+}
+
+/** The queue a republish went to, from its resolved target: null when an exchange routed it. */
+export function sentToQueue(target: { exchange: string; routingKey: string }): string | null {
+  return target.exchange === '' ? target.routingKey : null;
 }
 
 const NONE: RetryWatch[] = [];

@@ -8,5 +8,15 @@ export function RowRetry({ deadLetter: d }: { deadLetter: DeadLetter }) {
   const operator = useHasRole('operator');
   const admin = useHasRole('admin');
   if (!operator || d.status !== 'pending') return null;
-  return <RetryButton id={d.id} queue={d.queue} label={d.eventType ?? d.id} canForce={admin} attempts={d.attempts} compact />;
+  return (
+    <RetryButton
+      id={d.id}
+      queue={d.queue}
+      label={d.eventType ?? d.id}
+      canForce={admin}
+      attempts={d.attempts}
+      validity={{ status: d.validationStatus }}
+      compact
+    />
+  );
 }

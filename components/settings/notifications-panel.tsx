@@ -211,49 +211,51 @@ function Deliveries({ channel, channelId }: { channel: NotificationChannel | nul
     <div className="space-y-1">
       <h3 className="text-sm font-medium">Last 50 deliveries{channel ? ` of “${channel.name}”` : ''}</h3>
       {deliveries.isError && <p className="text-sm text-red-700">Could not load deliveries: {deliveries.error.message}</p>}
-      <table className="w-full text-left text-sm" data-testid="deliveries-table">
-        <thead className="text-slate-500">
-          <tr>
-            <th className="py-1 font-normal">Time</th>
-            <th className="font-normal">Event</th>
-            <th className="font-normal">Status</th>
-            <th className="font-normal">HTTP status or error</th>
-            <th className="font-normal">Attempts</th>
-          </tr>
-        </thead>
-        <tbody>
-          {deliveries.data?.items.length === 0 && (
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="deliveries-table">
+          <thead className="text-slate-500">
             <tr>
-              <td colSpan={5} className="py-2 text-slate-500">
-                Nothing delivered yet. “Send test” sends one now.
-              </td>
+              <th className="py-1 font-normal">Time</th>
+              <th className="font-normal">Event</th>
+              <th className="font-normal">Status</th>
+              <th className="font-normal">HTTP status or error</th>
+              <th className="font-normal">Attempts</th>
             </tr>
-          )}
-          {deliveries.data?.items.map((d) => (
-            <tr
-              key={d.id}
-              className="border-t border-slate-100"
-              data-testid="delivery-row"
-              data-status={d.status}
-              data-event={d.type}
-              title={`delivery ${d.id}`}
-            >
-              <td className="py-1">
-                <TimeAgo iso={d.createdAt} />
-              </td>
-              <td>
-                <code>{d.type}</code>
-              </td>
-              <td className={d.status === 'delivered' ? 'text-emerald-700' : d.status === 'failed' ? 'text-red-700' : 'text-amber-700'}>
-                {d.status === 'failed' ? 'gave up' : d.status}
-                {d.status === 'pending' && d.attempts > 0 && <span className="text-slate-500"> (next {formatTime(d.nextAttemptAt)})</span>}
-              </td>
-              <td data-testid="delivery-result">{d.lastError && d.lastStatusCode === null ? d.lastError : (d.lastStatusCode ?? '—')}</td>
-              <td>{d.attempts}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {deliveries.data?.items.length === 0 && (
+              <tr>
+                <td colSpan={5} className="py-2 text-slate-500">
+                  Nothing delivered yet. “Send test” sends one now.
+                </td>
+              </tr>
+            )}
+            {deliveries.data?.items.map((d) => (
+              <tr
+                key={d.id}
+                className="border-t border-slate-100"
+                data-testid="delivery-row"
+                data-status={d.status}
+                data-event={d.type}
+                title={`delivery ${d.id}`}
+              >
+                <td className="py-1">
+                  <TimeAgo iso={d.createdAt} />
+                </td>
+                <td>
+                  <code>{d.type}</code>
+                </td>
+                <td className={d.status === 'delivered' ? 'text-emerald-700' : d.status === 'failed' ? 'text-red-700' : 'text-amber-700'}>
+                  {d.status === 'failed' ? 'gave up' : d.status}
+                  {d.status === 'pending' && d.attempts > 0 && <span className="text-slate-500"> (next {formatTime(d.nextAttemptAt)})</span>}
+                </td>
+                <td data-testid="delivery-result">{d.lastError && d.lastStatusCode === null ? d.lastError : (d.lastStatusCode ?? '—')}</td>
+                <td>{d.attempts}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

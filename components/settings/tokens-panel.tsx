@@ -58,49 +58,58 @@ export function TokensPanel() {
         </p>
       )}
       {tokens.isError && <p className="text-sm text-red-700">Could not load tokens: {tokens.error.message}</p>}
-      <table className="w-full text-left text-sm" data-testid="tokens-table">
-        <thead className="text-slate-500">
-          <tr>
-            <th className="py-1 font-normal">Name</th>
-            <th className="font-normal">Role</th>
-            <th className="font-normal">Token</th>
-            <th className="font-normal">Created</th>
-            <th className="font-normal">Last used</th>
-            <th className="font-normal" />
-          </tr>
-        </thead>
-        <tbody>
-          {tokens.data?.items.map((t) => (
-            <tr key={t.id} className="border-t border-slate-100" data-testid="token-row" data-name={t.name}>
-              <td className="py-1">{t.name}</td>
-              <td>{t.role}</td>
-              <td className="font-mono text-xs">{t.prefix}…</td>
-              <td>
-                {formatTime(t.createdAt)} <span className="text-slate-500">by {t.createdBy}</span>
-              </td>
-              <td data-testid="token-last-used">
-                <TimeAgo iso={t.lastUsedAt} stacked />
-              </td>
-              <td>
-                {t.revokedAt ? (
-                  <span className="text-slate-500">revoked {formatTime(t.revokedAt)}</span>
-                ) : (
-                  <button
-                    type="button"
-                    className="text-red-700 hover:underline"
-                    disabled={revoke.isPending}
-                    onClick={() => {
-                      if (window.confirm(`Revoke the token "${t.name}"? Scripts using it stop working.`)) revoke.mutate(t.id);
-                    }}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="tokens-table">
+          <thead className="text-slate-500">
+            <tr>
+              <th className="py-1 font-normal">Name</th>
+              <th className="font-normal">Role</th>
+              <th className="font-normal">Token</th>
+              <th className="font-normal">Created</th>
+              <th className="font-normal">Last used</th>
+              <th className="font-normal" />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {tokens.data?.items.map((t) => (
+              <tr key={t.id} className="border-t border-slate-100" data-testid="token-row" data-name={t.name}>
+                <td className="py-1">{t.name}</td>
+                <td>{t.role}</td>
+                <td className="font-mono text-xs">{t.prefix}…</td>
+                <td>
+                  {formatTime(t.createdAt)} <span className="text-slate-500">by {t.createdBy}</span>
+                </td>
+                <td data-testid="token-last-used">
+                  <TimeAgo iso={t.lastUsedAt} stacked />
+                </td>
+                <td>
+                  {t.revokedAt ? (
+                    <span className="text-slate-500">revoked {formatTime(t.revokedAt)}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="text-red-700 hover:underline"
+                      disabled={revoke.isPending}
+                      onClick={() => {
+                        if (window.confirm(`Revoke the token "${t.name}"? Scripts using it stop working.`)) revoke.mutate(t.id);
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+            {tokens.data && tokens.data.items.length === 0 ? (
+              <tr className="border-t border-slate-100" data-testid="tokens-empty">
+                <td colSpan={6} className="py-2 text-slate-500">
+                  No API tokens yet. Create one above for a script; it is shown once.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

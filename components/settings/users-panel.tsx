@@ -76,66 +76,68 @@ export function UsersPanel({ currentUser }: { currentUser: string }) {
         </p>
       )}
       {users.isError && <p className="text-sm text-red-700">Could not load users: {users.error.message}</p>}
-      <table className="w-full text-left text-sm" data-testid="users-table">
-        <thead className="text-slate-500">
-          <tr>
-            <th className="py-1 font-normal">Email</th>
-            <th className="font-normal">Role</th>
-            <th className="font-normal">Status</th>
-            <th className="font-normal">Last sign-in</th>
-            <th className="font-normal">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.data?.items.map((u) => (
-            <tr key={u.id} className="border-t border-slate-100" data-testid="user-row" data-email={u.email}>
-              <td className="py-1">
-                {u.email}
-                {u.name && <span className="text-slate-500"> · {u.name}</span>}
-              </td>
-              <td>
-                <select
-                  aria-label={`Role of ${u.email}`}
-                  value={u.role}
-                  disabled={update.isPending || u.email === currentUser}
-                  onChange={(e) => void change(u, { role: e.target.value as Role })}
-                  className="rounded border border-slate-300 px-1 py-0.5"
-                >
-                  {ROLES.map((r) => (
-                    <option key={r}>{r}</option>
-                  ))}
-                </select>
-              </td>
-              <td className={u.status === 'disabled' ? 'text-red-700' : ''}>{u.status}</td>
-              <td>
-                <TimeAgo iso={u.lastSignInAt} stacked />
-              </td>
-              <td className="space-x-2">
-                {u.email !== currentUser && (
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="users-table">
+          <thead className="text-slate-500">
+            <tr>
+              <th className="py-1 font-normal">Email</th>
+              <th className="font-normal">Role</th>
+              <th className="font-normal">Status</th>
+              <th className="font-normal">Last sign-in</th>
+              <th className="font-normal">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data?.items.map((u) => (
+              <tr key={u.id} className="border-t border-slate-100" data-testid="user-row" data-email={u.email}>
+                <td className="py-1">
+                  {u.email}
+                  {u.name && <span className="text-slate-500"> · {u.name}</span>}
+                </td>
+                <td>
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    value={u.role}
+                    disabled={update.isPending || u.email === currentUser}
+                    onChange={(e) => void change(u, { role: e.target.value as Role })}
+                    className="rounded border border-slate-300 px-1 py-0.5"
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r}>{r}</option>
+                    ))}
+                  </select>
+                </td>
+                <td className={u.status === 'disabled' ? 'text-red-700' : ''}>{u.status}</td>
+                <td>
+                  <TimeAgo iso={u.lastSignInAt} stacked />
+                </td>
+                <td className="space-x-2">
+                  {u.email !== currentUser && (
+                    <button
+                      type="button"
+                      className="text-indigo-700 hover:underline"
+                      disabled={update.isPending}
+                      onClick={() => void change(u, { status: u.status === 'active' ? 'disabled' : 'active' })}
+                    >
+                      {u.status === 'active' ? 'Disable' : 'Enable'}
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="text-indigo-700 hover:underline"
                     disabled={update.isPending}
-                    onClick={() => void change(u, { status: u.status === 'active' ? 'disabled' : 'active' })}
+                    onClick={() => {
+                      if (window.confirm(`Reset the password of ${u.email}? Their sessions end.`)) void change(u, { resetPassword: true });
+                    }}
                   >
-                    {u.status === 'active' ? 'Disable' : 'Enable'}
+                    Reset password
                   </button>
-                )}
-                <button
-                  type="button"
-                  className="text-indigo-700 hover:underline"
-                  disabled={update.isPending}
-                  onClick={() => {
-                    if (window.confirm(`Reset the password of ${u.email}? Their sessions end.`)) void change(u, { resetPassword: true });
-                  }}
-                >
-                  Reset password
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

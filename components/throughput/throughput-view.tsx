@@ -60,7 +60,7 @@ export function ThroughputView({ initialRange }: { initialRange: ThroughputRange
           {throughput.error.message}
         </p>
       ) : null}
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_32rem]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-4 xl:grid-cols-[minmax(0,1fr)_32rem]">
         <div className="space-y-4">
           <section aria-label="Charts" className="space-y-3 rounded-md border border-slate-200 bg-white p-3">
             <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1 text-sm">

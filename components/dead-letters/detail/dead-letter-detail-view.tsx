@@ -15,6 +15,7 @@ import { GroupLink } from '@/components/groups/group-link';
 import { KeyValueTable } from './key-value-table';
 import { DeathTimeline } from './death-timeline';
 import { HistoryList } from './history-list';
+import { EditedRetryNote } from './edited-retry-note';
 import { ParkedPanel } from './parked-panel';
 import { ValidationPanel } from './validation-panel';
 
@@ -129,6 +130,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
       <div className="grid gap-3 lg:grid-cols-3">
         <div className="space-y-3 lg:col-span-2">
           <ParkedPanel deadLetter={d} />
+          <EditedRetryNote history={d.history} />
           <BodyViewer body={d.body} violations={d.validation.violations} contentType={d.contentType} />
           <ValidationPanel validation={d.validation} unreadable={d.status === 'unreadable'} />
           <KeyValueTable title="Headers" table={d.headers} testId="headers" kind="headers" />

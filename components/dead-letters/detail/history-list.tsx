@@ -39,7 +39,7 @@ function Entry({ entry }: { entry: HistoryEntry }) {
 
 export function HistoryList({ history }: { history: HistoryEntry[] }) {
   return (
-    <Section title="History" testId="history">
+    <Section title="History" testId="history" id="history">
       {history.length === 0 ? (
         <p className="text-sm text-slate-500">No history recorded.</p>
       ) : (

@@ -26,36 +26,38 @@ export function KeyValueTable({
       {entries.length === 0 ? (
         <p className="text-sm text-slate-500">None.</p>
       ) : (
-        <table className="w-full text-xs">
-          <tbody>
-            {entries.map(([k, v]) => {
-              const known = describe(k, v);
-              const d = known ? null : displayValue(v);
-              return (
-                <tr key={k} className="border-t border-slate-100 align-top first:border-0" data-testid="amqp-entry" data-key={k}>
-                  <th scope="row" className="w-1/3 break-all py-1 pr-2 text-left font-medium text-slate-700">
-                    {known ? (
-                      <>
-                        {known.label}
-                        <span className="block font-mono text-[10px] font-normal text-slate-400">{k}</span>
-                      </>
-                    ) : (
-                      <span className="font-mono">{k}</span>
-                    )}
-                  </th>
-                  <td className="py-1">
-                    <pre className="inline whitespace-pre-wrap break-all font-mono" data-testid="amqp-value">
-                      {known ? known.text : d!.text}
-                    </pre>
-                    <RawToggle value={v} />
-                    {known?.note ? <span className="block text-[10px] text-slate-500">{known.note}</span> : null}
-                    {d?.type ? <span className="block text-[10px] uppercase tracking-wide text-slate-400">{d.type}</span> : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="overflow-x-auto">
+          <table className="w-full text-xs">
+            <tbody>
+              {entries.map(([k, v]) => {
+                const known = describe(k, v);
+                const d = known ? null : displayValue(v);
+                return (
+                  <tr key={k} className="border-t border-slate-100 align-top first:border-0" data-testid="amqp-entry" data-key={k}>
+                    <th scope="row" className="w-1/3 break-all py-1 pr-2 text-left font-medium text-slate-700">
+                      {known ? (
+                        <>
+                          {known.label}
+                          <span className="block font-mono text-[10px] font-normal text-slate-400">{k}</span>
+                        </>
+                      ) : (
+                        <span className="font-mono">{k}</span>
+                      )}
+                    </th>
+                    <td className="py-1">
+                      <pre className="inline whitespace-pre-wrap break-all font-mono" data-testid="amqp-value">
+                        {known ? known.text : d!.text}
+                      </pre>
+                      <RawToggle value={v} />
+                      {known?.note ? <span className="block text-[10px] text-slate-500">{known.note}</span> : null}
+                      {d?.type ? <span className="block text-[10px] uppercase tracking-wide text-slate-400">{d.type}</span> : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
     </Section>
   );
