@@ -10,7 +10,9 @@
 // skipped (DERIVABLE_BEFORE).
 // Rows whose messages cannot be read are recorded as unreadable dead letters (their bytes kept) and
 // passed, the rows between them derived; a batch the database refuses for its data is halved down
-// to the row at fault, recorded the same way: no row stops the derivation.
+// to the row at fault, recorded the same way: no row stops the derivation. Nor does a row whose
+// reading kills the process: each batch is announced before it is read, and after a death its rows
+// go one at a time until the one at fault is set aside unread (lib/bus/derivation-attempts.ts).
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { withClient, type Queryable } from './with-client';
@@ -19,7 +21,8 @@ import { errorText, unreadableDeath, type PreparedDeath } from './prepare-dead-l
 import { recordUnreadable } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { deriveLoadedBatch, loadBatch, nextDerivable, UnreadableRowError, type InboxKey } from './derive-records';
-import { isRawPrepared, nextBatchKeys, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
+import { isRawPrepared, nextBatchKeys, READ_BYTES, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
+import { announceAttempt, forgetAttempt, planAttempt } from './derivation-attempts';
 
 /** The watermark's name (renamed from 'dead-letters' when rows became raw: migration 20261212020000). */
 export const DERIVATION = 'raw-inbox';
@@ -120,7 +123,7 @@ function readAheadFrom(pool: pg.Pool, from: InboxKey, limit: number): Promise<In
  * How a batch went: derived, refused by the database for its data (to be halved down to the row
  * at fault), or holding rows whose messages cannot be read (`unreadable`: their places in it).
  */
-type Outcome = { done: true } | { done: false; unreadable?: number[] };
+type Outcome = { done: true } | { done: false; unreadable?: number[]; killedBy?: number };
 
 /** What a refused batch's error says of it. */
 function refused(err: unknown, keys: InboxKey[]): Outcome {
@@ -138,7 +141,7 @@ function refused(err: unknown, keys: InboxKey[]): Outcome {
 export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BATCH, options: DeriveOptions = {}): Promise<DeriveResult> {
   const first = await withClient(
     pool,
-    async (client): Promise<{ ran: false } | { ran: true; keys: InboxKey[]; outcome: Outcome; next?: Promise<InboxBatch | null> }> => {
+    async (client): Promise<{ ran: false } | { ran: true; from: InboxKey; keys: InboxKey[]; outcome: Outcome; next?: Promise<InboxBatch | null> }> => {
       await client.query('BEGIN');
       const from = await lockState(client);
       if (!from) {
@@ -148,40 +151,77 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
       }
       let keys: InboxKey[] = [];
       let next: Promise<InboxBatch | null> | undefined;
+      // the process died during the batch announced at this watermark: one row at a time (or that one set aside)
+      const plan = await planAttempt(client, DERIVATION, from, async (n) => (await followingKeys(client, from, n)).at(-1) ?? null);
+      if (plan.mode === 'set-aside') {
+        keys = await followingKeys(client, from, 1);
+        await client.query('ROLLBACK');
+        return { ran: true as const, from, keys, outcome: keys.length ? { done: false as const, killedBy: plan.deaths } : { done: true as const } };
+      }
+      const alone = plan.mode === 'one-at-a-time';
+      const size = alone ? 1 : limit;
+      // announced once its rows are known, before they are read: the reading is what may kill the process
+      const announce = (taken: InboxKey[]) =>
+        taken.length ? announceAttempt(pool, DERIVATION, from, taken.length, alone ? plan.deaths : 0, plan.until) : Promise.resolve();
       try {
         // rows are never changed once stored: a batch read earlier is still right if it follows this watermark
         const ahead = options.ahead ? await options.ahead : null;
         // only a full one: rows of a drain batch that began after it was read may be derivable now
-        const batch = ahead && ahead.keys.length >= limit && sameKey(ahead.from, from) ? ahead : await readNext(client, from, limit);
+        let batch: InboxBatch;
+        if (!alone && ahead && ahead.keys.length >= limit && sameKey(ahead.from, from)) {
+          batch = ahead;
+          await announce(batch.keys);
+        } else batch = await readNext(client, from, size, READ_BYTES, announce);
         keys = batch.keys;
         if (!keys.length) {
           await client.query('ROLLBACK');
-          return { ran: true as const, keys, outcome: { done: true } };
+          return { ran: true as const, from, keys, outcome: { done: true } };
         }
+        if (alone)
+          log.warn(
+            { tx: keys[0].tx, id: keys[0].id, deaths: plan.deaths },
+            'the process died while deriving a batch that holds this message: deriving it alone (that batch one message at a time)',
+          );
         await loadBatch(client, keys, batch.readings);
-        // the next batch is read (in Node) while PostgreSQL derives this one
-        if (options.readAhead && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
+        // the next batch is read (in Node) while PostgreSQL derives this one; never one at a time
+        // (a death while reading it ahead would be put down to this row)
+        if (options.readAhead && !alone && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
         await deriveLoadedBatch(client);
         if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
         await advance(client, from, keys);
         await client.query('COMMIT');
-        return { ran: true as const, keys, outcome: { done: true }, next };
+        return { ran: true as const, from, keys, outcome: { done: true }, next };
       } catch (err) {
         // a read ahead of a batch that failed is of no use: it ends (it never rejects) before the
         // connection is given back, so at most one is ever in flight
         if (next) await next;
-        if (isTransientStoreError(err)) throw err;
+        if (isTransientStoreError(err)) {
+          // this process lives on: not a death (its batch is tried again as usual)
+          await forgetAttempt(pool, DERIVATION, from);
+          throw err;
+        }
         await client.query('ROLLBACK');
         // refused while reading: the same rows, by key only, to derive in parts
         if (!keys.length) keys = await nextBatchKeys(client, from, limit);
         log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused; deriving it in parts');
-        return { ran: true as const, keys, outcome: refused(err, keys) };
+        return { ran: true as const, from, keys, outcome: refused(err, keys) };
       }
     },
   );
   if (!first.ran) return { taken: 0, ran: false };
   if (first.outcome.done) return { taken: first.keys.length, ran: true, next: first.next };
-  await deriveInParts(pool, log, first.keys, first.outcome);
+  if (first.outcome.killedBy !== undefined) {
+    const reason = `the process died ${first.outcome.killedBy + 1} times while deriving it (out of memory, or a crash while reading it): set aside unread`;
+    await setAside(pool, log, first.keys[0], reason);
+    return { taken: 1, ran: true };
+  }
+  try {
+    await deriveInParts(pool, log, first.keys, first.outcome);
+  } catch (err) {
+    // a failure this process lives on: not a death
+    await forgetAttempt(pool, DERIVATION, first.from);
+    throw err;
+  }
   return { taken: first.keys.length, ran: true };
 }
 
@@ -255,8 +295,31 @@ function readStoredRow(raw: StoredRow & { failed_at: Date | null }): PreparedDea
   }
 }
 
-/** A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed. */
-async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void> {
+/** Largest properties or headers (JSON text) read from a row whose reading killed the process. */
+const UNREAD_TABLE_CHARS = 64 * 1024;
+
+/**
+ * A stored row whose reading killed the process, taken as its bytes: its body is never parsed;
+ * its properties and headers only when small (for the queue it died in), else left out.
+ */
+function unreadRow(raw: StoredRow, reason: string): PreparedDeath {
+  const small = (json: string): unknown => {
+    if (json.length > UNREAD_TABLE_CHARS) return {};
+    try {
+      return JSON.parse(json);
+    } catch {
+      return {};
+    }
+  };
+  const { message } = storedMessage(raw.body, small(raw.properties), small(raw.headers), { redelivered: false, routingKey: null });
+  return unreadableDeath(message, new Date(raw.received_at), reason);
+}
+
+/**
+ * A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed.
+ * `unread`: why it is not read at all (its reading killed the process): its bytes only.
+ */
+async function setAside(pool: pg.Pool, log: Logger, key: InboxKey, unread?: string): Promise<void> {
   const { rows } = await pool.query<StoredRow & { fingerprint: string; dlq: string; failed_at: Date | null }>(
     `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared, body, properties::text AS properties,
             headers::text AS headers, received_at
@@ -267,8 +330,9 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
   /** the row's "prepared" once marked kept (cleanInbox never deletes it), when nothing else could hold it */
   let keep: string | null = null;
   if (raw) {
-    // a raw row is read here as the derivation read it (its reading may be what failed)
-    const read = readStoredRow(raw);
+    // a raw row is read here as the derivation read it (its reading may be what failed), unless
+    // that reading is what killed the process
+    const read = unread === undefined ? readStoredRow(raw) : unreadRow(raw, unread);
     const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
     const reason = read.unreadable ?? 'refused by the database when its record was derived';
     const recordId = await recordUnreadable(pool, death, reason, null, raw.received_at, log, raw.dlq);

@@ -306,11 +306,24 @@ function testHook(headers: Record<string, unknown>): void {
   if (hook && headers[hook] !== undefined) throw new RangeError(`test hook: "${hook}" makes this message unreadable`);
 }
 
+/**
+ * Test hook: reading a message carrying the header this names kills the process (SIGKILL), as a
+ * message whose reading runs Node out of memory would (lib/bus/derivation-attempts.ts). Only the
+ * derivation's full reading checks it, never the drain's.
+ */
+const TEST_FATAL_HEADER = 'EVENTDESK_TEST_FATAL_HEADER';
+
+function fatalTestHook(headers: Record<string, unknown>): void {
+  const hook = process.env[TEST_FATAL_HEADER];
+  if (hook && headers[hook] !== undefined) process.kill(process.pid, 'SIGKILL');
+}
+
 function prepareFully(msg: ConsumeMessage, receivedAt: Date, stored?: StoredForm): PreparedDeath {
   const body = msg.content;
   const { headers: rawHeaders, ...rest } = msg.properties;
   const headers = (rawHeaders ?? {}) as Record<string, unknown>;
   testHook(headers);
+  fatalTestHook(headers);
   // canonical: encodeTable sorts keys at every level
   const headersJson = stored?.headers ?? JSON.stringify(encodeTable(headers));
   const propertiesJson = stored?.properties ?? JSON.stringify(encodeTable(rest));

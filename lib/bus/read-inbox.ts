@@ -72,10 +72,22 @@ export async function nextBatchKeys(db: Queryable, from: InboxKey, limit: number
   return (await nextRows(db, from, limit, maxBytes)).map(({ tx, id }) => ({ tx, id }));
 }
 
-/** Reads the next `limit` derivable rows after `from` (fewer when their messages pass `maxBytes`). */
-export async function readNext(db: Queryable, from: InboxKey, limit: number, maxBytes = READ_BYTES): Promise<InboxBatch> {
+/**
+ * Reads the next `limit` derivable rows after `from` (fewer when their messages pass `maxBytes`).
+ * `beforeReading` is told their keys before any of their messages is read (the derivation
+ * announces its batch then: lib/bus/derivation-attempts.ts).
+ */
+export async function readNext(
+  db: Queryable,
+  from: InboxKey,
+  limit: number,
+  maxBytes = READ_BYTES,
+  beforeReading?: (keys: InboxKey[]) => Promise<void>,
+): Promise<InboxBatch> {
   const taken = await nextRows(db, from, limit, maxBytes);
-  return { from, keys: taken.map(({ tx, id }) => ({ tx, id })), readings: await readRaw(db, taken) };
+  const keys = taken.map(({ tx, id }) => ({ tx, id }));
+  await beforeReading?.(keys);
+  return { from, keys, readings: await readRaw(db, taken) };
 }
 
 /** The readings of the raw rows among exactly these keys (in arrival order: seq is the place in it). */

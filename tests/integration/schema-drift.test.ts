@@ -61,7 +61,9 @@ export function readPrismaModels(schema: string): Map<string, Column[]> {
       const unsupported = type === 'Unsupported' ? /^\("([^"]+)"\)/.exec(rest)?.[1] : undefined;
       // a list of a scalar (String[]) is an array column; information_schema names it ARRAY
       const sqlType = list ? 'ARRAY' : (unsupported ?? (enums.has(type) ? 'USER-DEFINED' : native ? NATIVE_TYPES[native] : SCALAR_TYPES[type]));
-      columns.push({ name: /@map\("([^"]+)"\)/.exec(rest)?.[1] ?? field, type: sqlType ?? `unknown:${type}`, nullable: Boolean(optional) });
+      // Unsupported("xid8")? is optional too: its ? follows the parenthesis
+      const nullable = Boolean(optional) || (unsupported !== undefined && /^\("[^"]+"\)\?/.test(rest));
+      columns.push({ name: /@map\("([^"]+)"\)/.exec(rest)?.[1] ?? field, type: sqlType ?? `unknown:${type}`, nullable });
     }
     tables.set(table, columns);
   }
