@@ -78,12 +78,29 @@ test('edit a whole group before retrying it: builder step, preview, retry, edite
   const step = dialog.getByTestId('transform-step');
   await expect(step.getByLabel('Step', { exact: true })).toHaveValue('set');
   await step.getByLabel('Field', { exact: true }).fill('data.currency');
+  const preview = dialog.getByTestId('transform-preview');
+  // a step that changes nothing, then one that changes every body but still breaks: the preview tells them apart
+  await step.getByLabel('Value (JSON)').fill('"usd"');
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await expect(preview.getByTestId('preview-would-break')).toHaveText('3');
+  await expect(preview.getByTestId('preview-would-change')).toHaveText('0');
+  await expect(preview.getByTestId('preview-break-note')).toHaveText(
+    'The 3 that would break the contract are skipped, not sent. The transform left all 3 as they were: check its paths against the bodies below.',
+  );
+  // nothing would be sent: Retry stays off, and the dialog says why (this admin may force them)
+  await expect(dialog.getByTestId('nothing-to-send')).toContainText('Nothing would be sent');
+  await expect(retry).toBeDisabled();
+  await step.getByLabel('Value (JSON)').fill('"eur"');
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await expect(preview.getByTestId('preview-break-note')).toHaveText(
+    'The 3 that would break the contract are skipped, not sent. The transform changed all 3, and they still break: see the violations below.',
+  );
+  await expect(retry).toBeDisabled();
   await step.getByLabel('Value (JSON)').fill('"EUR"');
   await expect(dialog.getByTestId('compiled-transform')).toContainText('"path": "/data/currency"');
   await expect(retry).toBeDisabled();
 
   await dialog.getByRole('button', { name: 'Preview' }).click();
-  const preview = dialog.getByTestId('transform-preview');
   await expect(preview.getByTestId('preview-would-change')).toHaveText('3');
   await expect(preview.getByTestId('body-diff').first()).toContainText('+    "currency": "EUR"');
   await expect(retry).toBeEnabled();

@@ -3,7 +3,8 @@
 // reason, the rate and, over 100 messages, the count typed back; then the live progress.
 // A republish may edit each body on the way ("Edit before retry": a transform, README, Fix a
 // whole group) and may start later. A transform is only sent after its preview (the dry run
-// with that very transform) has been shown: any edit drops the preview and locks Retry again.
+// with that very transform) has been shown: any edit drops the preview and locks Retry again; so
+// does a preview after which nothing would be sent (every result breaks or fails).
 import { useEffect, useMemo, useState } from 'react';
 import { TYPE_TO_CONFIRM_OVER, DEFAULT_BULK_RATE, type BulkSelection } from '@/lib/schemas/bulk';
 import { useHasRole } from '@/components/auth/actor-context';
@@ -64,7 +65,9 @@ export function BulkDialog({
   const rateOk = rate.trim() !== '' && Number.isInteger(rateNumber) && rateNumber >= 0;
   const verb = action === 'republish' ? 'Retry' : 'Discard';
   const startAt = startAtOf(start);
-  const transformReady = !editing || previewed !== null;
+  // what the job would send after that preview: none (every result breaks or fails) leaves Retry off
+  const sendable = previewed ? previewed.wouldChange + previewed.unchanged + (force ? previewed.wouldBreak : 0) : null;
+  const transformReady = !editing || (sendable !== null && sendable > 0);
 
   return (
     <Modal title={`${verb} ${what}`} onClose={onClose} wide>
@@ -154,6 +157,12 @@ export function BulkDialog({
                   </div>
                   <ErrorNote error={preview.error} />
                   {previewed ? <TransformPreview preview={previewed} force={force} /> : null}
+                  {sendable === 0 ? (
+                    <p role="alert" className="text-sm text-rose-800" data-testid="nothing-to-send">
+                      Nothing would be sent: every result breaks the contract or fails. Retry stays off until a transform fixes some of them
+                      {admin ? ' (or Force sends those that break)' : ''}.
+                    </p>
+                  ) : null}
                 </>
               ) : null}
             </div>

@@ -15,6 +15,17 @@ const OUTCOMES: Record<TransformOutcome, { label: string; tone: Tone }> = {
   'test-failed': { label: 'patch test failed', tone: 'bad' },
 };
 
+/** Of those that break: how many the transform changed (still breaking) and how many it did not touch. */
+function breakSplit(p: BulkTransformDryRunResponse): string {
+  const untouched = p.wouldBreakUnchanged;
+  const changed = p.wouldBreak - untouched;
+  if (!untouched)
+    return `The transform changed ${changed === 1 ? 'it' : `all ${changed.toLocaleString()}`}, and ${changed === 1 ? 'it still breaks' : 'they still break'}: see the violations below.`;
+  if (!changed)
+    return `The transform left ${untouched === 1 ? 'it' : `all ${untouched.toLocaleString()}`} as ${untouched === 1 ? 'it was' : 'they were'}: check its paths against the bodies below.`;
+  return `The transform changed ${changed.toLocaleString()} of them (still breaking) and left ${untouched.toLocaleString()} as they were.`;
+}
+
 export function TransformPreview({ preview, force }: { preview: BulkTransformDryRunResponse; force: boolean }) {
   const counts: [string, number, string][] = [
     ['would change', preview.wouldChange, 'would-change'],
@@ -39,10 +50,11 @@ export function TransformPreview({ preview, force }: { preview: BulkTransformDry
         ))}
       </dl>
       {preview.wouldBreak ? (
-        <p className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-sm text-amber-900">
+        <p className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-sm text-amber-900" data-testid="preview-break-note">
           {force
             ? `Force is on: the ${preview.wouldBreak.toLocaleString()} that break the contract are sent anyway.`
-            : `The ${preview.wouldBreak.toLocaleString()} that would break the contract are skipped, not sent.`}
+            : `The ${preview.wouldBreak.toLocaleString()} that would break the contract are skipped, not sent.`}{' '}
+          {breakSplit(preview)}
         </p>
       ) : null}
       {preview.errors + preview.testFailed ? (

@@ -142,6 +142,8 @@ export const bulkTransformDryRunResponseSchema = z.object({
   wouldChange: z.number(),
   unchanged: z.number(),
   wouldBreak: z.number(),
+  /** of wouldBreak, those the transform left as they were (it did not apply to them) */
+  wouldBreakUnchanged: z.number(),
   errors: z.number(),
   testFailed: z.number(),
   /** up to 20, changed and failing ones first */

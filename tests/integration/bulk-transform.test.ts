@@ -82,7 +82,16 @@ describe('bulk republish with a transformation', () => {
     const { queue, groupId, eventIds, ids } = await seedOrders('fix', 2000);
     for (const transform of [JSONATA_FIX, PATCH_FIX]) {
       const dry = await preview(groupId, transform);
-      expect(dry).toMatchObject({ dryRun: true, count: 2000, wouldChange: 2000, unchanged: 0, wouldBreak: 0, errors: 0, testFailed: 0 });
+      expect(dry).toMatchObject({
+        dryRun: true,
+        count: 2000,
+        wouldChange: 2000,
+        unchanged: 0,
+        wouldBreak: 0,
+        wouldBreakUnchanged: 0,
+        errors: 0,
+        testFailed: 0,
+      });
       expect(dry.sample).toHaveLength(20);
       const s = dry.sample[0];
       expect(s.outcome).toBe('change');
@@ -136,7 +145,15 @@ describe('bulk republish with a transformation', () => {
     const { queue, groupId, ids } = await seedOrders('break', 150);
     const breaking: BulkTransform = { kind: 'patch', operations: [{ op: 'remove', path: '/data/currency' }] };
     const dry = await preview(groupId, breaking);
-    expect(dry).toMatchObject({ count: 150, wouldChange: 0, wouldBreak: 150 });
+    // changed by the patch, and breaking: none of them as it was
+    expect(dry).toMatchObject({ count: 150, wouldChange: 0, wouldBreak: 150, wouldBreakUnchanged: 0 });
+    // a transform that leaves these breaking bodies as they were says so
+    expect(await preview(groupId, { kind: 'jsonata', expression: '$' })).toMatchObject({
+      count: 150,
+      wouldChange: 0,
+      wouldBreak: 150,
+      wouldBreakUnchanged: 150,
+    });
     expect(dry.sample[0].validation!.violations.map((v) => v.path)).toEqual(expect.arrayContaining(['$.data.currency']));
 
     const { jobId } = (await server.createBulkJob(operator, {

@@ -75,7 +75,7 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
   const started = Date.now();
   // the job's own order: oldest failure first
   const ids = (await prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id"`).map((r) => r.id);
-  const counts = { wouldChange: 0, unchanged: 0, wouldBreak: 0, errors: 0, testFailed: 0 };
+  const counts = { wouldChange: 0, unchanged: 0, wouldBreak: 0, wouldBreakUnchanged: 0, errors: 0, testFailed: 0 };
   const notable: { row: Row; o: TransformOutput }[] = [];
   const plain: { row: Row; o: TransformOutput }[] = [];
   const tooSlow = (done: number) =>
@@ -125,8 +125,11 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
       }
       if (o.outcome === 'change') counts.wouldChange++;
       else if (o.outcome === 'unchanged') counts.unchanged++;
-      else if (o.outcome === 'break') counts.wouldBreak++;
-      else if (o.outcome === 'test-failed') counts.testFailed++;
+      else if (o.outcome === 'break') {
+        counts.wouldBreak++;
+        // no bytes of its own: the result equals the stored body (the transform did not touch it)
+        if (o.bytes === null) counts.wouldBreakUnchanged++;
+      } else if (o.outcome === 'test-failed') counts.testFailed++;
       else counts.errors++;
       const into = o.outcome === 'unchanged' ? plain : notable;
       if (into.length < PREVIEW_SAMPLE_SIZE) into.push({ row, o });
