@@ -101,3 +101,30 @@ test('keyboard: j/k move, Enter opens, Esc goes back, / searches', async ({ page
   await page.keyboard.press('Escape');
   await expect(page.getByRole('searchbox', { name: 'Search' })).not.toBeFocused();
 });
+
+test('the page line says how many the filters match; paging brings the table top into view', async ({ page }) => {
+  const queue = `triage-e2e-${t}-paged`;
+  const base = Date.now() - 60_000;
+  const paged = await seed(
+    Array.from({ length: 100 }, (_, i) => ({ eventType: 'user.created', queue, errorMessage: `Paged ${t} ${i}`, lastFailedAt: new Date(base + i * 100) })),
+  );
+  try {
+    await page.setViewportSize({ width: 1280, height: 600 });
+    await page.goto(`/?queue=${queue}`);
+    await expect(rowsOf(page)).toHaveCount(50);
+    await expect(page.getByTestId('page-info')).toHaveText('50 shown of 100 · newest first');
+    // the buttons are under the table: an operator scrolls down to them
+    const next = page.getByRole('button', { name: 'Next →' });
+    await next.scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(600);
+    await next.click();
+    await expect(page.getByTestId('page-info')).toHaveText('50 shown of 100');
+    await expect(rowsOf(page).first()).toContainText(`Paged ${t} 49`);
+    // the new page is shown from its first row, not from where the old one ended
+    const top = await page.getByTestId('dead-letter-table').boundingBox();
+    expect(top!.y).toBeGreaterThanOrEqual(0);
+    expect(top!.y).toBeLessThan(600);
+  } finally {
+    await unseed(paged);
+  }
+});

@@ -36,6 +36,20 @@ export function DeadLetterListView() {
   const detailHref = useCallback((id: string) => `/dead-letters/${id}${listQs ? `?list=${encodeURIComponent(listQs)}` : ''}`, [listQs]);
 
   const go = useCallback((p: DeadLetterListParams) => router.replace(listHref(p), { scroll: false }), [router]);
+  // a filter change keeps the page where it is; a page change (its buttons are under the table)
+  // brings the table's top into view, where the new page begins
+  const pagesTop = useRef<HTMLDivElement>(null);
+  const goPage = (p: DeadLetterListParams) => {
+    go(p);
+    pagesTop.current?.scrollIntoView({ block: 'start' });
+  };
+  // how many the current filters match: the status facet's count, counted with every other filter
+  const statusCounts = facets.data?.facets.status;
+  const matching = statusCounts
+    ? params.status
+      ? (statusCounts.find((v) => v.value === params.status)?.count ?? 0)
+      : statusCounts.reduce((n, v) => n + v.count, 0)
+    : null;
   const change = useCallback(
     (patch: Partial<Record<FilterKey | 'limit', string | number | undefined>>) => {
       const next = { ...params, ...patch, cursor: undefined } as DeadLetterListParams;
@@ -146,6 +160,7 @@ export function DeadLetterListView() {
         )
       ) : (
         <>
+          <div ref={pagesTop} className="scroll-mt-4" aria-hidden />
           {list.isError ? (
             <p role="alert" className="text-xs text-rose-700">
               Refresh failed ({list.error.message}); showing the last result.
@@ -171,14 +186,15 @@ export function DeadLetterListView() {
       )}
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span className="text-xs text-slate-500" data-testid="page-info">
-          {items.length} shown{params.cursor ? '' : ' · newest first'}
+          {items.length} shown{matching !== null ? ` of ${formatCount(matching)}` : ''}
+          {params.cursor ? '' : ' · newest first'}
           {list.data?.searchedRows ? ` · searched ${formatCount(list.data.searchedRows)} dead letters; Next → searches older ones` : ''}
         </span>
         <div className="flex gap-2">
           <button
             type="button"
             disabled={!params.cursor}
-            onClick={() => go({ ...params, cursor: undefined })}
+            onClick={() => goPage({ ...params, cursor: undefined })}
             className="rounded border border-slate-300 bg-white px-2 py-1 disabled:opacity-40"
           >
             Newest
@@ -186,7 +202,7 @@ export function DeadLetterListView() {
           <button
             type="button"
             disabled={!list.data?.prevCursor}
-            onClick={() => go({ ...params, cursor: list.data!.prevCursor! })}
+            onClick={() => goPage({ ...params, cursor: list.data!.prevCursor! })}
             className="rounded border border-slate-300 bg-white px-2 py-1 disabled:opacity-40"
           >
             ← Previous
@@ -194,7 +210,7 @@ export function DeadLetterListView() {
           <button
             type="button"
             disabled={!list.data?.nextCursor}
-            onClick={() => go({ ...params, cursor: list.data!.nextCursor! })}
+            onClick={() => goPage({ ...params, cursor: list.data!.nextCursor! })}
             className="rounded border border-slate-300 bg-white px-2 py-1 disabled:opacity-40"
           >
             Next →
