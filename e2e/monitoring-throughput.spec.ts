@@ -83,6 +83,8 @@ test.describe('monitoring: throughput page', () => {
     await expect(chart).not.toHaveAttribute('data-visible-series', new RegExp(`(^|,)${ALPHA.replace('.', '\\.')}(,|$)`));
     await expect(chart).toHaveAttribute('data-visible-series', new RegExp(`(^|,)${BETA.replace('.', '\\.')}(,|$)`));
     await expect(page.getByTestId('chart-dead-lettered')).not.toHaveAttribute('data-visible-series', new RegExp(`(^|,)${ALPHA.replace('.', '\\.')}(,|$)`));
+    // the error rate over all types stays drawn whichever types are hidden
+    await expect(page.getByTestId('chart-error-rate')).toHaveAttribute('data-visible-series', /^all types,/);
 
     await toggle.click();
     await expect(toggle).toHaveAttribute('aria-pressed', 'true');

@@ -11,6 +11,8 @@ export interface ChartSeries {
   name: string;
   color: string;
   hidden?: boolean;
+  /** drawn dashed and thicker, above the others (a total over every series) */
+  emphasis?: boolean;
 }
 
 export interface RateChartProps {
@@ -124,7 +126,8 @@ export function RateChart({ testId, label, rows, series, stacked, unit, bucketSe
               type="stepAfter"
               isAnimationActive={false}
               dot={false}
-              strokeWidth={1.5}
+              strokeWidth={s.emphasis ? 2.5 : 1.5}
+              strokeDasharray={s.emphasis ? '6 3' : undefined}
             />
           ))}
         </LineChart>

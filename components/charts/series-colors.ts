@@ -4,3 +4,6 @@ const PALETTE = ['#4f46e5', '#0891b2', '#16a34a', '#ca8a04', '#db2777', '#7c3aed
 export function seriesColor(index: number): string {
   return PALETTE[index % PALETTE.length];
 }
+
+/** A total over every type (the overall error rate): red, in none of the types' colours, seen in both themes. */
+export const ALL_TYPES_COLOR = '#e11d48';

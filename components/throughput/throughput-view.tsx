@@ -2,14 +2,14 @@
 // The throughput page: published and dead-lettered per second per event type, the error rate,
 // a per-type table and the queues panel. Polls every 5 s; the range lives in the URL (?range=).
 import { useMemo, useState } from 'react';
-import { seriesColor } from '@/components/charts/series-colors';
+import { ALL_TYPES_COLOR, seriesColor } from '@/components/charts/series-colors';
 import { RateChart, type ChartSeries } from '@/components/charts/rate-chart';
 import { SeriesLegend } from '@/components/charts/series-legend';
 import { useThroughput } from '@/components/hooks/use-throughput';
 import { useThroughputSummary } from '@/components/hooks/use-throughput-summary';
 import { QueuesPanel } from '@/components/queues/queues-panel';
 import type { ThroughputRange } from '@/lib/schemas/stats';
-import { deadKey, errorRateKey, publishedKey, toChartRows } from './to-chart-rows';
+import { deadKey, errorRateAllKey, errorRateKey, publishedKey, toChartRows } from './to-chart-rows';
 import { NoTraffic } from './no-traffic';
 import { RangePicker } from './range-picker';
 import { TypeTable } from './type-table';
@@ -109,9 +109,9 @@ export function ThroughputView({ initialRange }: { initialRange: ThroughputRange
                 />
                 <RateChart
                   testId="chart-error-rate"
-                  label="Error rate (failed events / published events; each event once, whichever queue)"
+                  label="Error rate (failed events / published events; each event once, whichever queue; red dashed: all types)"
                   rows={chart.rows}
-                  series={seriesFor(errorRateKey)}
+                  series={[{ key: errorRateAllKey, name: 'all types', color: ALL_TYPES_COLOR, emphasis: true }, ...seriesFor(errorRateKey)]}
                   stacked={false}
                   unit="%"
                   bucketSeconds={throughput.data!.bucketSeconds}

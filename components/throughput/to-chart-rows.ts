@@ -1,7 +1,8 @@
 // Turns the API's sparse (bucket, type) counts into chart rows: every bucket of the range
 // present (zeros filled), values per second, and keys by type index (recharts reads dots in a
 // dataKey as a path, and event types have dots). The error rate is failed events over published
-// events: each event counted once whichever queue it died in, so it stays within 0-100 %.
+// events: each event counted once whichever queue it died in, so it stays within 0-100 %; per
+// type, and over all types (errorRateAllKey: what the platform as a whole lost in that bucket).
 import type { Throughput } from '@/lib/schemas/stats';
 
 export interface ChartRow {
@@ -28,6 +29,8 @@ export interface ChartData {
 export const publishedKey = (i: number) => `p${i}`;
 export const deadKey = (i: number) => `d${i}`;
 export const errorRateKey = (i: number) => `e${i}`;
+/** failed events / published events over every type, per bucket */
+export const errorRateAllKey = 'eAll';
 /** failed events per bucket (kept to compute the error rate, not drawn) */
 const failedKey = (i: number) => `f${i}`;
 
@@ -50,7 +53,7 @@ export function toChartRows(data: Throughput): ChartData {
   const end = new Date(data.to).getTime();
   const rows = new Map<number, ChartRow>();
   const blank = (t: number): ChartRow => {
-    const row: ChartRow = { t };
+    const row: ChartRow = { t, [errorRateAllKey]: 0 };
     types.forEach((_, i) => {
       row[publishedKey(i)] = 0;
       row[deadKey(i)] = 0;
@@ -69,11 +72,17 @@ export function toChartRows(data: Throughput): ChartData {
     row[deadKey(i)] += p.deadLettered / data.bucketSeconds;
     row[failedKey(i)] += p.failedEvents;
   }
+  const rate = (failed: number, published: number) => (published > 0 ? Math.min(100, (100 * failed) / published) : 0);
   for (const row of rows.values()) {
+    let published = 0;
+    let failed = 0;
     types.forEach((_, i) => {
-      const published = row[publishedKey(i)] * data.bucketSeconds;
-      row[errorRateKey(i)] = published > 0 ? Math.min(100, (100 * row[failedKey(i)]) / published) : 0;
+      const p = row[publishedKey(i)] * data.bucketSeconds;
+      row[errorRateKey(i)] = rate(row[failedKey(i)], p);
+      published += p;
+      failed += row[failedKey(i)];
     });
+    row[errorRateAllKey] = rate(failed, published);
   }
   return {
     types,

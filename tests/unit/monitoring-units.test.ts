@@ -2,7 +2,7 @@
 // route patterns for the HTTP metric.
 import { describe, expect, it } from 'vitest';
 import { bucketSecondsFor } from '@/lib/bus/tap-rollups';
-import { toChartRows, publishedKey, deadKey, errorRateKey } from '@/components/throughput/to-chart-rows';
+import { toChartRows, publishedKey, deadKey, errorRateAllKey, errorRateKey } from '@/components/throughput/to-chart-rows';
 import { quantileFromBuckets } from '@/lib/metrics/processing-p95';
 import { traceIdOf, traceUrl } from '@/lib/server/trace-link';
 import { routePattern } from '@/lib/metrics/http-metrics';
@@ -37,6 +37,9 @@ describe('toChartRows', () => {
     expect(data.rows[1][publishedKey(0)]).toBe(2);
     expect(data.rows[1][deadKey(0)]).toBe(1);
     expect(data.rows[1][errorRateKey(0)]).toBe(25);
+    // over all types: 30 failed of 180 published, not the mean of the types' rates (12.5 %)
+    expect(data.rows[1][errorRateAllKey]).toBeCloseTo(100 / 6, 10);
+    expect(data.rows[0][errorRateAllKey]).toBe(0);
     expect(data.rows[0][publishedKey(1)]).toBe(0);
     expect(data.publishedTotal).toBe(180);
     expect(data.deadLetteredTotal).toBe(60);
