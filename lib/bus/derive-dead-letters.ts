@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { withClient, type Queryable } from './with-client';
 import { fromInboxRow, storedMessage, type InboxPrepared } from './inbox-row';
 import { errorText, unreadableDeath, type PreparedDeath } from './prepare-dead-letter';
-import { recordUnreadable } from './park';
+import { recordUnreadable, recordUnreadableFromInbox } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { deriveLoadedBatch, loadBatch, nextDerivable, UnreadableRowError, type InboxKey } from './derive-records';
 import { isRawPrepared, nextBatchKeys, READ_BYTES, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
@@ -123,7 +123,7 @@ function readAheadFrom(pool: pg.Pool, from: InboxKey, limit: number): Promise<In
  * How a batch went: derived, refused by the database for its data (to be halved down to the row
  * at fault), or holding rows whose messages cannot be read (`unreadable`: their places in it).
  */
-type Outcome = { done: true } | { done: false; unreadable?: number[]; killedBy?: number };
+type Outcome = { done: true } | { done: false; unreadable?: number[]; killedBy?: { deaths: number; pass: boolean } };
 
 /** What a refused batch's error says of it. */
 function refused(err: unknown, keys: InboxKey[]): Outcome {
@@ -153,16 +153,24 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
       let next: Promise<InboxBatch | null> | undefined;
       // the process died during the batch announced at this watermark: one row at a time (or that one set aside)
       const plan = await planAttempt(client, DERIVATION, from, async (n) => (await followingKeys(client, from, n)).at(-1) ?? null);
-      if (plan.mode === 'set-aside') {
+      if (plan.mode === 'set-aside' || plan.mode === 'pass') {
+        // the row it died on: set aside unread (or, if that died too, passed) outside this transaction
         keys = await followingKeys(client, from, 1);
         await client.query('ROLLBACK');
-        return { ran: true as const, from, keys, outcome: keys.length ? { done: false as const, killedBy: plan.deaths } : { done: true as const } };
+        return {
+          ran: true as const,
+          from,
+          keys,
+          outcome: keys.length ? { done: false as const, killedBy: { deaths: plan.deaths, pass: plan.mode === 'pass' } } : { done: true as const },
+        };
       }
       const alone = plan.mode === 'one-at-a-time';
       const size = alone ? 1 : limit;
       // announced once its rows are known, before they are read: the reading is what may kill the process
       const announce = (taken: InboxKey[]) =>
-        taken.length ? announceAttempt(pool, DERIVATION, from, taken.length, alone ? plan.deaths : 0, plan.until) : Promise.resolve();
+        taken.length
+          ? announceAttempt(pool, DERIVATION, from, { size: taken.length, mode: alone ? 'alone' : 'batch', deaths: alone ? plan.deaths : 0, until: plan.until })
+          : Promise.resolve();
       try {
         // rows are never changed once stored: a batch read earlier is still right if it follows this watermark
         const ahead = options.ahead ? await options.ahead : null;
@@ -202,7 +210,7 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
         }
         await client.query('ROLLBACK');
         // refused while reading: the same rows, by key only, to derive in parts
-        if (!keys.length) keys = await nextBatchKeys(client, from, limit);
+        if (!keys.length) keys = await nextBatchKeys(client, from, size);
         log.warn({ err: storeErrorText(err), size: keys.length }, 'derivation batch refused; deriving it in parts');
         return { ran: true as const, from, keys, outcome: refused(err, keys) };
       }
@@ -211,8 +219,7 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
   if (!first.ran) return { taken: 0, ran: false };
   if (first.outcome.done) return { taken: first.keys.length, ran: true, next: first.next };
   if (first.outcome.killedBy !== undefined) {
-    const reason = `the process died ${first.outcome.killedBy + 1} times while deriving it (out of memory, or a crash while reading it): set aside unread`;
-    await setAside(pool, log, first.keys[0], reason);
+    await setAsideUnread(pool, log, first.from, first.keys[0], first.outcome.killedBy);
     return { taken: 1, ran: true };
   }
   try {
@@ -295,31 +302,8 @@ function readStoredRow(raw: StoredRow & { failed_at: Date | null }): PreparedDea
   }
 }
 
-/** Largest properties or headers (JSON text) read from a row whose reading killed the process. */
-const UNREAD_TABLE_CHARS = 64 * 1024;
-
-/**
- * A stored row whose reading killed the process, taken as its bytes: its body is never parsed;
- * its properties and headers only when small (for the queue it died in), else left out.
- */
-function unreadRow(raw: StoredRow, reason: string): PreparedDeath {
-  const small = (json: string): unknown => {
-    if (json.length > UNREAD_TABLE_CHARS) return {};
-    try {
-      return JSON.parse(json);
-    } catch {
-      return {};
-    }
-  };
-  const { message } = storedMessage(raw.body, small(raw.properties), small(raw.headers), { redelivered: false, routingKey: null });
-  return unreadableDeath(message, new Date(raw.received_at), reason);
-}
-
-/**
- * A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed.
- * `unread`: why it is not read at all (its reading killed the process): its bytes only.
- */
-async function setAside(pool: pg.Pool, log: Logger, key: InboxKey, unread?: string): Promise<void> {
+/** A row no derivation can store: kept as an unreadable dead letter (its bytes), then passed. */
+async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void> {
   const { rows } = await pool.query<StoredRow & { fingerprint: string; dlq: string; failed_at: Date | null }>(
     `SELECT tx::text AS tx, id::text AS id, fingerprint, dlq, failed_at, prepared, body, properties::text AS properties,
             headers::text AS headers, received_at
@@ -330,9 +314,8 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey, unread?: stri
   /** the row's "prepared" once marked kept (cleanInbox never deletes it), when nothing else could hold it */
   let keep: string | null = null;
   if (raw) {
-    // a raw row is read here as the derivation read it (its reading may be what failed), unless
-    // that reading is what killed the process
-    const read = unread === undefined ? readStoredRow(raw) : unreadRow(raw, unread);
+    // a raw row is read here as the derivation read it (its reading may be what failed)
+    const read = readStoredRow(raw);
     const death = { ...read, fingerprint: raw.fingerprint, body: raw.body, properties: raw.properties, headers: raw.headers };
     const reason = read.unreadable ?? 'refused by the database when its record was derived';
     const recordId = await recordUnreadable(pool, death, reason, null, raw.received_at, log, raw.dlq);
@@ -347,17 +330,77 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey, unread?: stri
       );
     }
   }
+  await passRow(pool, key, keep);
+}
+
+/**
+ * Moves the watermark past `key` if it is still the next row; `keep`: its "prepared" marked kept
+ * first (cleanInbox never deletes it: the only copy of its message).
+ */
+async function passRow(pool: pg.Pool, key: InboxKey, keep: string | null | { reason: string }): Promise<void> {
   await withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
     const next = await followingKeys(client, from, 1);
     if (sameKey(next[0], key)) {
-      if (keep) await client.query(`UPDATE dead_letter_inbox SET prepared = $3 WHERE tx = $1::xid8 AND id = $2::bigint`, [key.tx, key.id, keep]);
+      if (typeof keep === 'string')
+        await client.query(`UPDATE dead_letter_inbox SET prepared = $3 WHERE tx = $1::xid8 AND id = $2::bigint`, [key.tx, key.id, keep]);
+      // built inside PostgreSQL: the row's "prepared" is not read into Node
+      else if (keep)
+        await client.query(
+          `UPDATE dead_letter_inbox SET prepared = '{"kept":true,"reason":' || to_json($3::text)::text || ',"prepared":' || to_json(prepared)::text || '}'
+            WHERE tx = $1::xid8 AND id = $2::bigint`,
+          [key.tx, key.id, keep.reason],
+        );
       await advance(client, from, [key]);
     }
     await client.query('COMMIT');
   });
+}
+
+/** Largest properties or headers (JSON text) read from a row whose reading killed the process. */
+const UNREAD_TABLE_CHARS = 64 * 1024;
+
+/**
+ * A row whose reading killed the process (derivation-attempts.ts): recorded as an unreadable dead
+ * letter inside PostgreSQL, its body never fetched into Node, its properties and headers only when
+ * small (for the queue it died in). Announced first: should this die too, the next attempt passes
+ * the row unrecorded (`pass`), kept in the inbox, logged.
+ */
+async function setAsideUnread(pool: pg.Pool, log: Logger, from: InboxKey, key: InboxKey, killed: { deaths: number; pass: boolean }): Promise<void> {
+  const deaths = killed.deaths + 1; // the death during its batch, then those alone
+  if (killed.pass) {
+    const reason = `the process died ${deaths + 1} times while deriving it, the last while setting it aside: passed unrecorded`;
+    log.error({ tx: key.tx, id: key.id, reason }, 'dead letter could not be derived nor recorded; kept in dead_letter_inbox');
+    await passRow(pool, key, { reason });
+    return;
+  }
+  await announceAttempt(pool, DERIVATION, from, { size: 1, mode: 'set-aside', deaths: killed.deaths, until: null });
+  const reason = `the process died ${deaths} times while deriving it (out of memory, or a crash while reading it): set aside unread`;
+  const { rows } = await pool.query<{ properties: string | null; headers: string | null; received_at: Date }>(
+    `SELECT CASE WHEN octet_length(properties::text) <= $3 THEN properties::text END AS properties,
+            CASE WHEN octet_length(headers::text) <= $3 THEN headers::text END AS headers, received_at
+       FROM dead_letter_inbox WHERE tx = $1::xid8 AND id = $2::bigint`,
+    [key.tx, key.id, UNREAD_TABLE_CHARS],
+  );
+  const raw = rows[0];
+  let recordId: string | null = null;
+  if (raw) {
+    const table = (json: string | null): unknown => {
+      try {
+        return json === null ? {} : JSON.parse(json);
+      } catch {
+        return {};
+      }
+    };
+    // what can be told without the body: the queue it died in, its routing key, its group
+    const { message } = storedMessage(Buffer.alloc(0), table(raw.properties), table(raw.headers), { redelivered: false, routingKey: null });
+    const death = unreadableDeath(message, new Date(raw.received_at), reason);
+    recordId = await recordUnreadableFromInbox(pool, key, death, reason, log);
+    if (recordId) log.error({ recordId, tx: key.tx, id: key.id, reason }, 'dead letter set aside unread: its reading killed the process');
+  }
+  await passRow(pool, key, recordId ? null : { reason });
 }
 
 export interface DerivationLag {

@@ -54,6 +54,13 @@ export interface DeriverOptions {
   onDerived?: () => void;
 }
 
+/**
+ * At a graceful stop, how long derivation batches still begin (deriveAll's `until`): the process
+ * gives each service 5 s (lib/runtime/background.ts), and a batch cut off by its exit would be
+ * taken by the next start for a death (lib/bus/derivation-attempts.ts).
+ */
+export const DERIVE_AT_STOP_MS = 2500;
+
 /** Smallest batch the derivation shrinks to when batches run out of time or memory. */
 export const MIN_DERIVE_BATCH = 100;
 
@@ -117,11 +124,19 @@ export class Deriver extends KickedLoop {
     return this.derivedTotal - this.caughtUp.derived >= KEEP_UP * (this.storedTotal - this.caughtUp.stored);
   }
 
-  /** Derives everything derivable now (tests, graceful stop, benchmarks); false if another process holds it. */
-  async deriveAll(): Promise<number> {
+  /**
+   * Derives everything derivable now (tests, graceful stop, benchmarks); false if another process
+   * holds it. `until` (ms since the epoch): no batch begins after it (a stop with a time budget:
+   * a batch cut off by the process's exit would be taken for a death: lib/bus/derivation-attempts.ts).
+   */
+  async deriveAll(until = Infinity): Promise<number> {
     let total = 0;
     let ahead: Promise<InboxBatch | null> | undefined;
     for (;;) {
+      if (Date.now() >= until) {
+        await ahead; // never rejects; its connection goes back before the pool ends
+        return total;
+      }
       const r = await deriveBatch(this.pool, this.log, this.options.batchSize ?? DERIVE_BATCH, { ahead, readAhead: true });
       ahead = r.next;
       total += r.taken;

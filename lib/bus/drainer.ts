@@ -22,7 +22,9 @@ import { prepareDeadLetter, rawDeadLetter } from './prepare-dead-letter';
 import type { InboxDeath } from './inbox-row';
 import { ParkingLot } from './park';
 import { storeBatch } from './store-batch';
-import { Deriver } from './deriver';
+import { DERIVE_AT_STOP_MS, Deriver } from './deriver';
+import { DERIVATION } from './derive-dead-letters';
+import { forgetAttempt } from './derivation-attempts';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { ignoreClosing } from './ignore-closing';
 import { withTimeout } from './within';
@@ -245,9 +247,11 @@ export class Drainer {
       await this.deriver.stop();
       // what this drainer stored is derived before it goes (bounded: another process or the next
       // start derives whatever is left)
-      await withTimeout(this.deriver.deriveAll(), 10_000, 'deriving what was stored').catch((err: Error) =>
+      await withTimeout(this.deriver.deriveAll(Date.now() + DERIVE_AT_STOP_MS), 10_000, 'deriving what was stored').catch((err: Error) =>
         this.log.warn({ err: err.message }, 'derivation not finished at stop; it resumes with the next start'),
       );
+      // a batch of this process still standing is not a death (it ended, or ends with the pool)
+      await forgetAttempt(this.pool, DERIVATION);
     }
     this.logSummary(true);
     this.stopped = true;

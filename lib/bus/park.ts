@@ -270,3 +270,61 @@ async function insertUnreadable(
   );
   return rows[0]?.id ?? null;
 }
+
+/**
+ * The unreadable record of an inbox row whose reading killed the process (lib/bus/derivation-attempts.ts),
+ * written from the row inside PostgreSQL: its body, properties and headers are copied there and
+ * hashed there (sha256), never fetched into Node. `death` gives what was told without the body
+ * (queue, routing key, group). Returns its id; null when the database refuses even this (logged).
+ */
+export async function recordUnreadableFromInbox(
+  pool: pg.Pool,
+  key: { tx: string; id: string },
+  death: Pick<PreparedDeath, 'queue' | 'routingKey' | 'groupId'>,
+  reason: string,
+  log: Logger,
+): Promise<string | null> {
+  const queue = asciiText(death.queue, 255);
+  try {
+    const { rows } = await pool.query<{ id: string }>(
+      `WITH x AS (
+         SELECT fingerprint, dlq, received_at, body, properties, headers FROM dead_letter_inbox WHERE tx = $1::xid8 AND id = $2::bigint
+       ), d AS (
+         INSERT INTO dead_letters (event_key, event_key_source, queue, routing_key, status, attempts, first_failed_at,
+           last_failed_at, received_at, validation_status, group_id, body_size, body_sha256, unreadable_reason, latest_message_id,
+           error_message, dlq)
+         SELECT 'unreadable:' || x.fingerprint, 'body-sha256', $3, $4, 'unreadable', 1, x.received_at, x.received_at, x.received_at,
+                'unparseable', $5, octet_length(x.body), encode(sha256(x.body), 'hex'), $6,
+                nextval('dead_letter_messages_id_seq'::regclass), $7, x.dlq
+           FROM x
+         ON CONFLICT (event_key, queue) DO NOTHING
+         RETURNING id, latest_message_id
+       ), m AS (
+         INSERT INTO dead_letter_messages (id, dead_letter_id, fingerprint, body, properties, headers, deaths, received_at)
+         SELECT d.latest_message_id, d.id, 'unreadable:' || x.fingerprint, x.body, x.properties, x.headers, '[]', x.received_at FROM d, x
+         ON CONFLICT (fingerprint) DO NOTHING
+       ), h AS (
+         INSERT INTO dead_letter_history (dead_letter_id, action, actor, reason, details)
+         SELECT id, 'parked', 'drain', $6, $8::jsonb FROM d
+       )
+       SELECT id FROM d
+       UNION ALL
+       SELECT id FROM dead_letters WHERE event_key = 'unreadable:' || (SELECT fingerprint FROM x) AND queue = $3`,
+      [
+        key.tx,
+        key.id,
+        queue,
+        death.routingKey === null ? null : asciiText(death.routingKey, 255),
+        death.groupId,
+        reason,
+        asciiText(`Unreadable, set aside: ${reason}`, 1000),
+        JSON.stringify({ setAsideBy: 'derivation', reason, unread: true }),
+      ],
+    );
+    return rows[0]?.id ?? null;
+  } catch (err) {
+    if (isTransientStoreError(err)) throw err;
+    log.error({ err: storeErrorText(err), tx: key.tx, id: key.id }, 'cannot record an unreadable message; it is in the inbox only');
+    return null;
+  }
+}

@@ -4,7 +4,9 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { Drainer } from '@/lib/bus/drainer';
-import { Deriver } from '@/lib/bus/deriver';
+import { DERIVE_AT_STOP_MS, Deriver } from '@/lib/bus/deriver';
+import { DERIVATION } from '@/lib/bus/derive-dead-letters';
+import { forgetAttempt } from '@/lib/bus/derivation-attempts';
 import { publishDrainStatus } from '@/lib/bus/drain-status';
 import type { Env } from '@/lib/env';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
@@ -71,10 +73,11 @@ export function startDrain(settings: DrainSettings, logger: Logger, onStored: ()
           await Promise.all(drainers.map((d) => d.stop()));
           await deriver.stop();
           // what was stored is derived before the process goes, within a bound (else the next
-          // start, or another process, derives it)
-          await Promise.race([deriver.deriveAll(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]).catch((err: Error) =>
-            logger.warn({ err: err.message }, 'derivation not finished at stop'),
+          // start, or another process, derives it), none cut off by the exit (DERIVE_AT_STOP_MS)
+          await Promise.race([deriver.deriveAll(Date.now() + DERIVE_AT_STOP_MS), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]).catch(
+            (err: Error) => logger.warn({ err: err.message }, 'derivation not finished at stop'),
           );
+          await forgetAttempt(pool, DERIVATION);
           await pool.end().catch((err: Error) => logger.debug({ err: err.message }, 'drain pool already ended'));
         },
       },
