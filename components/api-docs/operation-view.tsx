@@ -34,8 +34,11 @@ export function OperationView({ method, path, op, schemas }: { method: string; p
     >
       <header className="flex flex-wrap items-center gap-2">
         <Badge tone={methodTone[method] ?? 'neutral'}>{method.toUpperCase()}</Badge>
-        <code className="font-mono text-sm font-semibold text-slate-900">{path}</code>
-        <span className="text-sm text-slate-700">{op.summary}</span>
+        {/* the operation's heading (under its tag's h2): its parts stay items of the header's row */}
+        <h3 className="contents">
+          <code className="font-mono text-sm font-semibold text-slate-900">{path}</code>{' '}
+          <span className="text-sm font-normal text-slate-700">{op.summary}</span>
+        </h3>
         <span className="ml-auto flex items-center gap-1 text-xs text-slate-600">
           role <Badge tone={roleTone[role] ?? 'good'}>{role}</Badge>
           {op['x-role-note'] && <span>({op['x-role-note']})</span>}

@@ -90,8 +90,8 @@ export function SchemaView({ schema, depth = 0 }: { schema: JsonSchema | undefin
       {Object.entries(schema.properties).map(([name, prop]) => (
         <li key={name}>
           <span className="font-mono font-medium text-slate-900">{name}</span>
-          {required.has(name) ? <span className="text-rose-700">*</span> : <span className="text-slate-400">?</span>}
-          <span className="text-slate-400">: </span>
+          {required.has(name) ? <span className="text-rose-700">*</span> : <span className="text-slate-500">?</span>}
+          <span className="text-slate-500">: </span>
           {prop.properties || prop.oneOf || prop.anyOf || (prop.type === 'array' && prop.items?.properties) ? (
             <>
               {prop.description && <span className="text-slate-600">{prop.description}</span>}

@@ -119,7 +119,9 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
                 <th>Actor</th>
                 <th>What happened</th>
                 <th>Reason</th>
-                <th />
+                <th>
+                  <span className="sr-only">Changes</span>
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -108,7 +108,7 @@ function StepRow({
   return (
     <li className="rounded border border-slate-200 p-2" data-testid="transform-step">
       <div className="flex flex-wrap items-end gap-2">
-        <span className="w-5 pb-1 text-xs text-slate-400">{index + 1}.</span>
+        <span className="w-5 pb-1 text-xs text-slate-500">{index + 1}.</span>
         <Labelled label="Step" className="flex flex-col text-xs text-slate-600">
           {(id) => (
             <select

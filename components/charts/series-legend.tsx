@@ -17,7 +17,7 @@ export function SeriesLegend({ items, onToggle, onShowAll }: { items: LegendItem
           aria-pressed={!it.hidden}
           data-testid={`legend-${it.name}`}
           onClick={() => onToggle(it.name)}
-          className={`inline-flex items-center gap-1 rounded border px-2 py-0.5 ${it.hidden ? 'border-slate-200 text-slate-400 line-through' : 'border-slate-300 text-slate-800'}`}
+          className={`inline-flex items-center gap-1 rounded border px-2 py-0.5 ${it.hidden ? 'border-slate-200 text-slate-500 line-through' : 'border-slate-300 text-slate-800'}`}
         >
           <span aria-hidden className="inline-block h-2.5 w-2.5 rounded-sm" style={{ backgroundColor: it.hidden ? '#cbd5e1' : it.color }} />
           {it.name}

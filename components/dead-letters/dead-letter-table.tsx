@@ -92,11 +92,11 @@ export function DeadLetterTable({
                   {displayType(d).label}
                 </Link>
                 {displayType(d).fromRoutingKey ? (
-                  <span className="ml-1 text-xs text-slate-400" title="The body could not be read: the type is the routing key's">
+                  <span className="ml-1 text-xs text-slate-500" title="The body could not be read: the type is the routing key's">
                     (routing key)
                   </span>
                 ) : null}
-                {d.version ? <span className="ml-1 text-xs text-slate-400">v{d.version}</span> : null}
+                {d.version ? <span className="ml-1 text-xs text-slate-500">v{d.version}</span> : null}
               </td>
               {/* below 1280 px the reason sits under the queue and the validity under the status */}
               <td className="max-w-[14rem] truncate whitespace-nowrap px-2 py-1.5" title={d.queue || undefined}>
@@ -105,7 +105,7 @@ export function DeadLetterTable({
               </td>
               <td className="hidden whitespace-nowrap px-2 py-1.5 xl:table-cell">{d.reason ?? '(none)'}</td>
               <td className="w-full min-w-[12rem] max-w-0 px-2 py-1.5 font-mono text-xs text-slate-700" title={d.errorMessage ?? ''} data-testid="error-cell">
-                <div className="truncate">{d.errorMessage ?? <span className="text-slate-400">—</span>}</div>
+                <div className="truncate">{d.errorMessage ?? <span className="text-slate-500">—</span>}</div>
               </td>
               <td className="px-2 py-1.5 text-right tabular-nums" data-testid="row-deaths">
                 {d.attempts}

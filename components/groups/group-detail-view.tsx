@@ -59,7 +59,7 @@ function GroupDetailBody({ group }: { group: GroupDetail }) {
   return (
     <div className="space-y-3" data-testid="group-detail" data-group-id={group.id}>
       <div className="text-xs text-slate-500">
-        <Link href="/groups" className="text-indigo-700 hover:underline">
+        <Link href="/groups" className="text-indigo-700 underline">
           Failure groups
         </Link>{' '}
         / group <span className="font-mono">{group.id}</span>

@@ -168,7 +168,7 @@ export function GroupsView() {
                       ) : null}
                     </td>
                     <td className="max-w-[12rem] truncate px-2 py-1.5 text-xs text-slate-700" data-testid="group-assignee" title={g.assignee?.email}>
-                      {g.assignee?.email ?? <span className="text-slate-400">—</span>}
+                      {g.assignee?.email ?? <span className="text-slate-500">—</span>}
                     </td>
                     <td className="px-2 py-1.5 text-right tabular-nums" data-testid="group-count">
                       {formatCount(g.count)}
@@ -177,7 +177,7 @@ export function GroupsView() {
                       {formatCount(g.pendingCount)}
                     </td>
                     <td
-                      className={`px-2 py-1.5 text-right tabular-nums ${g.failedAgainCount ? 'text-rose-700' : 'text-slate-400'}`}
+                      className={`px-2 py-1.5 text-right tabular-nums ${g.failedAgainCount ? 'text-rose-700' : 'text-slate-500'}`}
                       data-testid="group-failed-again"
                     >
                       {formatCount(g.failedAgainCount)}

@@ -37,7 +37,7 @@ export function ProcessesPanel() {
                   <td className="py-1 pr-2">{p.role}</td>
                   <td className="py-1 pr-2 tabular-nums">{formatTime(p.startedAt)}</td>
                   <td className="py-1 pr-2 tabular-nums">{formatTime(p.heartbeatAt)}</td>
-                  <td className="py-1">{p.duties.length ? p.duties.join(', ') : <span className="text-slate-400">none</span>}</td>
+                  <td className="py-1">{p.duties.length ? p.duties.join(', ') : <span className="text-slate-500">none</span>}</td>
                 </tr>
               ))}
             </tbody>

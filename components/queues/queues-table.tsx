@@ -29,7 +29,7 @@ export function QueuesTable({ items, compact = false }: { items: QueueItem[]; co
                 key={q.name}
                 data-testid={`queue-row-${q.name}`}
                 data-status={status}
-                className={`border-b border-slate-100 ${red ? 'bg-rose-50 text-rose-800' : status === 'missing' ? 'text-slate-400' : ''}`}
+                className={`border-b border-slate-100 ${red ? 'bg-rose-50 text-rose-800' : status === 'missing' ? 'text-slate-500' : ''}`}
               >
                 <td className="max-w-[22rem] truncate py-1 pr-2 font-mono text-xs" title={q.name}>
                   {q.name}

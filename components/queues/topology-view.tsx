@@ -24,7 +24,7 @@ export function TopologyView({ data }: { data: Queues }) {
             return (
               <li key={q.name} className="flex flex-wrap items-center gap-x-1.5" data-testid={`topology-${q.name}`}>
                 <span className="text-slate-500">{q.bindings.length ? q.bindings.join(', ') : '#'}</span>
-                <span aria-hidden className="text-slate-400">
+                <span aria-hidden className="text-slate-500">
                   →
                 </span>
                 <span
@@ -32,7 +32,7 @@ export function TopologyView({ data }: { data: Queues }) {
                   title={`${q.messages} messages, ${q.consumers} consumers`}
                 >
                   {q.name}
-                  <span className="ml-1 font-sans text-slate-500">
+                  <span className={`ml-1 font-sans ${status === 'no-consumers' ? 'text-rose-800' : 'text-slate-600'}`}>
                     {q.messages} msg · {q.consumers} cons.
                   </span>
                 </span>
@@ -42,7 +42,7 @@ export function TopologyView({ data }: { data: Queues }) {
         </ul>
       )}
       <div className="flex items-center gap-1.5 pl-3">
-        <span aria-hidden className="text-slate-400">
+        <span aria-hidden className="text-slate-500">
           ↳ dead letters →
         </span>
         <span className="rounded border border-rose-300 bg-rose-50 px-2 py-1 font-mono">

@@ -88,7 +88,9 @@ export function NotificationsPanel() {
               <th className="font-normal">URL</th>
               <th className="font-normal">Events</th>
               <th className="font-normal">Created</th>
-              <th className="font-normal" />
+              <th className="font-normal">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

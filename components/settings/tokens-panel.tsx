@@ -67,7 +67,9 @@ export function TokensPanel() {
               <th className="font-normal">Token</th>
               <th className="font-normal">Created</th>
               <th className="font-normal">Last used</th>
-              <th className="font-normal" />
+              <th className="font-normal">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

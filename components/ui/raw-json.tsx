@@ -9,7 +9,7 @@ export function RawToggle({ value, label = 'raw' }: { value: unknown; label?: st
     <>
       <button
         type="button"
-        className="ml-1 rounded px-1 text-[10px] uppercase tracking-wide text-slate-400 ring-1 ring-slate-200 hover:text-slate-700"
+        className="ml-1 rounded px-1 text-[10px] uppercase tracking-wide text-slate-500 ring-1 ring-slate-200 hover:text-slate-700"
         aria-expanded={open}
         data-testid="raw-toggle"
         onClick={() => setOpen(!open)}

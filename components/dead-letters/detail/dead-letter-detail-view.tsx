@@ -40,7 +40,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
 
   const back = (
     <Link href={backHref} className="text-sm text-indigo-700 hover:underline" data-testid="back-to-list">
-      ← Dead letters <span className="text-xs text-slate-400">(Esc)</span>
+      ← Dead letters <span className="text-xs text-slate-500">(Esc)</span>
     </Link>
   );
 
@@ -114,7 +114,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
         <div className="min-w-0">
           <h1 className="flex items-center gap-2 text-lg font-semibold">
             <span data-testid="detail-event-type">{displayType(d).label}</span>
-            {displayType(d).fromRoutingKey ? <span className="text-xs font-normal text-slate-400">(routing key)</span> : null}
+            {displayType(d).fromRoutingKey ? <span className="text-xs font-normal text-slate-500">(routing key)</span> : null}
             <StatusBadge status={d.status} />
             {d.failedAgainAfterRetry ? <FailedAgainBadge /> : null}
             <ValidityBadge validity={d.validation.status} />

@@ -52,7 +52,7 @@ function Node({
   const [showAll, setShowAll] = useState(false);
   const label =
     name === null ? null : typeof name === 'number' ? (
-      <span className="text-slate-400">{name}: </span>
+      <span className="text-slate-500">{name}: </span>
     ) : (
       <span className="text-rose-900">{JSON.stringify(name)}: </span>
     );
@@ -79,14 +79,14 @@ function Node({
   const shown = showAll ? entries : entries.slice(0, BIG);
   return (
     <div role="treeitem" aria-expanded={open} aria-selected={false} data-path={key} className={`pl-4 ${mark}`}>
-      <button type="button" onClick={() => setOpen(!open)} className="-ml-4 w-4 text-slate-400 hover:text-slate-900" aria-label={open ? 'Collapse' : 'Expand'}>
+      <button type="button" onClick={() => setOpen(!open)} className="-ml-4 w-4 text-slate-500 hover:text-slate-900" aria-label={open ? 'Collapse' : 'Expand'}>
         {open ? '▾' : '▸'}
       </button>
       {label}
       {openCh}
       {!open ? (
         <>
-          <button type="button" onClick={() => setOpen(true)} className="text-slate-400 hover:underline">
+          <button type="button" onClick={() => setOpen(true)} className="text-slate-500 hover:underline">
             {entries.length} {Array.isArray(value) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'}
           </button>
           {closeCh}
@@ -97,9 +97,11 @@ function Node({
       {note}
       {open ? (
         <>
-          {shown.map(([k, v], i) => (
-            <Node key={String(k)} name={k} value={v} path={[...path, k]} depth={depth + 1} marks={marks} last={i === entries.length - 1} />
-          ))}
+          <div role="group">
+            {shown.map(([k, v], i) => (
+              <Node key={String(k)} name={k} value={v} path={[...path, k]} depth={depth + 1} marks={marks} last={i === entries.length - 1} />
+            ))}
+          </div>
           {entries.length > shown.length ? (
             <button type="button" className="pl-4 text-indigo-700 hover:underline" onClick={() => setShowAll(true)}>
               show {entries.length - shown.length} more…

@@ -38,7 +38,7 @@ export function KeyValueTable({
                       {known ? (
                         <>
                           {known.label}
-                          <span className="block font-mono text-[10px] font-normal text-slate-400">{k}</span>
+                          <span className="block font-mono text-[10px] font-normal text-slate-500">{k}</span>
                         </>
                       ) : (
                         <span className="font-mono">{k}</span>
@@ -50,7 +50,7 @@ export function KeyValueTable({
                       </pre>
                       <RawToggle value={v} />
                       {known?.note ? <span className="block text-[10px] text-slate-500">{known.note}</span> : null}
-                      {d?.type ? <span className="block text-[10px] uppercase tracking-wide text-slate-400">{d.type}</span> : null}
+                      {d?.type ? <span className="block text-[10px] uppercase tracking-wide text-slate-500">{d.type}</span> : null}
                     </td>
                   </tr>
                 );
