@@ -5,16 +5,22 @@
 // would fill the broker. So each batch is announced before its messages are read, committed on a
 // connection of its own (derivation_attempts). An announcement still standing at the same
 // watermark when the next batch begins, made by another process (this one is alive), means that
-// process died during that batch: its rows are then derived one at a time, without reading ahead,
-// and a single row the process died on, alone, SINGLE_ROW_DEATHS times is set aside unread:
+// process died during that batch. The batch is tried again as it was (without reading ahead): a
+// process dies for many reasons (SIGKILL, the OOM killer of a busy host, a deploy cut short), and
+// in a cluster a worker's death must not slow the others. Dead during it BATCH_DEATHS times, its
+// rows are derived one at a time, and a single row the process died on, alone, SINGLE_ROW_DEATHS
+// times is set aside unread:
 // recorded as an unreadable dead letter inside PostgreSQL (its bytes never come into Node). Should
 // even that die, the row is passed unrecorded (kept in the inbox, logged). A death for another
-// cause (SIGKILL, a deploy cut short) costs one pass of one at a time over at most one batch, and
-// never sets a message aside on its own: that takes a death during its batch and two with it alone.
+// cause costs one more try of its batch, and never sets a message aside on its own: that takes two
+// deaths during its batch and two with it alone.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Queryable } from './with-client';
+
+/** Deaths of the process during one batch, after which its rows go one at a time. */
+export const BATCH_DEATHS = 2;
 
 /** Deaths of the process on one row taken alone, after which it is set aside unread. */
 export const SINGLE_ROW_DEATHS = 2;
@@ -35,11 +41,16 @@ const OWNER: string = ((globalThis as { __eventdeskDeriveOwner?: string }).__eve
   `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
 
 /**
- * What the next batch does: a batch as usual; one row alone (`deaths`: the process died on it
- * alone that often); set it aside unread; or pass it unrecorded (setting it aside died too).
+ * What the next batch does: a batch as usual; the same batch again, without reading ahead (the
+ * process died during it `deaths` times); one row alone (`deaths`: the process died on it alone
+ * that often); set it aside unread; or pass it unrecorded (setting it aside died too).
  */
 export type AttemptPlan =
-  { mode: 'batch' } | { mode: 'one-at-a-time'; deaths: number } | { mode: 'set-aside'; deaths: number } | { mode: 'pass'; deaths: number };
+  | { mode: 'batch' }
+  | { mode: 'again'; deaths: number }
+  | { mode: 'one-at-a-time'; deaths: number }
+  | { mode: 'set-aside'; deaths: number }
+  | { mode: 'pass'; deaths: number };
 
 interface AttemptRow {
   same: boolean | null;
@@ -87,11 +98,14 @@ export async function planAttempt(
       const deaths = a.deaths + 1;
       return deaths >= SINGLE_ROW_DEATHS ? { mode: 'set-aside', deaths, until } : { mode: 'one-at-a-time', deaths, until };
     }
-    // its rows, one at a time, up to its last (the rows of a batch do not change once stored)
+    // a batch: tried again as it was, then its rows one at a time, up to its last (the rows of a
+    // batch do not change once stored)
+    if (a.deaths + 1 < BATCH_DEATHS) return { mode: 'again', deaths: a.deaths + 1, until };
     return { mode: 'one-at-a-time', deaths: 0, until: until && a.recovering ? until : await lastOf(a.size) };
   }
   // this process's own, standing: a failure it lived through, tried again as it was
-  if (a?.same && a.mine && a.mode !== 'batch') return { mode: 'one-at-a-time', deaths: a.deaths, until };
+  if (a?.same && a.mine && a.mode === 'alone') return { mode: 'one-at-a-time', deaths: a.deaths, until };
+  if (a?.same && a.mine && a.mode === 'batch' && a.deaths > 0) return { mode: 'again', deaths: a.deaths, until };
   if (a?.recovering && until) return { mode: 'one-at-a-time', deaths: 0, until };
   return { mode: 'batch', until: null };
 }

@@ -22,7 +22,7 @@ import { recordUnreadable, recordUnreadableFromInbox } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { deriveLoadedBatch, loadBatch, nextDerivable, UnreadableRowError, type InboxKey } from './derive-records';
 import { isRawPrepared, nextBatchKeys, READ_BYTES, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
-import { announceAttempt, forgetAttempt, planAttempt } from './derivation-attempts';
+import { announceAttempt, BATCH_DEATHS, forgetAttempt, planAttempt } from './derivation-attempts';
 
 /** The watermark's name (renamed from 'dead-letters' when rows became raw: migration 20261212020000). */
 export const DERIVATION = 'raw-inbox';
@@ -166,17 +166,24 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
       }
       const alone = plan.mode === 'one-at-a-time';
       const size = alone ? 1 : limit;
+      // after a death: no read ahead (a death while reading the next batch would be put down to this one)
+      const again = alone || plan.mode === 'again';
       // announced once its rows are known, before they are read: the reading is what may kill the process
       const announce = (taken: InboxKey[]) =>
         taken.length
-          ? announceAttempt(pool, DERIVATION, from, { size: taken.length, mode: alone ? 'alone' : 'batch', deaths: alone ? plan.deaths : 0, until: plan.until })
+          ? announceAttempt(pool, DERIVATION, from, {
+              size: taken.length,
+              mode: alone ? 'alone' : 'batch',
+              deaths: plan.mode === 'batch' ? 0 : plan.deaths,
+              until: plan.until,
+            })
           : Promise.resolve();
       try {
         // rows are never changed once stored: a batch read earlier is still right if it follows this watermark
         const ahead = options.ahead ? await options.ahead : null;
         // only a full one: rows of a drain batch that began after it was read may be derivable now
         let batch: InboxBatch;
-        if (!alone && ahead && ahead.keys.length >= limit && sameKey(ahead.from, from)) {
+        if (!again && ahead && ahead.keys.length >= limit && sameKey(ahead.from, from)) {
           batch = ahead;
           await announce(batch.keys);
         } else batch = await readNext(client, from, size, READ_BYTES, announce);
@@ -185,15 +192,20 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
           await client.query('ROLLBACK');
           return { ran: true as const, from, keys, outcome: { done: true } };
         }
+        if (plan.mode === 'again')
+          log.warn(
+            { tx: keys[0].tx, id: keys[0].id, deaths: plan.deaths },
+            'a process died while deriving this batch: deriving it again, without reading ahead',
+          );
         if (alone)
           log.warn(
             { tx: keys[0].tx, id: keys[0].id, deaths: plan.deaths },
             'the process died while deriving a batch that holds this message: deriving it alone (that batch one message at a time)',
           );
         await loadBatch(client, keys, batch.readings);
-        // the next batch is read (in Node) while PostgreSQL derives this one; never one at a time
-        // (a death while reading it ahead would be put down to this row)
-        if (options.readAhead && !alone && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
+        // the next batch is read (in Node) while PostgreSQL derives this one; never after a death
+        // (a death while reading it ahead would be put down to this batch)
+        if (options.readAhead && !again && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
         await deriveLoadedBatch(client);
         if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
         await advance(client, from, keys);
@@ -369,7 +381,7 @@ const UNREAD_TABLE_CHARS = 64 * 1024;
  * the row unrecorded (`pass`), kept in the inbox, logged.
  */
 async function setAsideUnread(pool: pg.Pool, log: Logger, from: InboxKey, key: InboxKey, killed: { deaths: number; pass: boolean }): Promise<void> {
-  const deaths = killed.deaths + 1; // the death during its batch, then those alone
+  const deaths = BATCH_DEATHS + killed.deaths; // the deaths during its batch, then those alone
   if (killed.pass) {
     const reason = `the process died ${deaths + 1} times while deriving it, the last while setting it aside: passed unrecorded`;
     log.error({ tx: key.tx, id: key.id, reason }, 'dead letter could not be derived nor recorded; kept in dead_letter_inbox');

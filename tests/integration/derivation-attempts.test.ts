@@ -1,10 +1,11 @@
 // The derivation's guard against a message that kills its process (lib/bus/derivation-attempts.ts),
 // decision by decision, against a real database: an announcement standing at the watermark made
-// by another process is a death (its batch then goes one row at a time, a row the process died on
-// alone twice is set aside, one whose setting aside died is passed), while this process's own, a
-// failure it lived through, is not; a batch of one row is a batch, not a row taken alone.
+// by another process is a death (its batch is tried again, then goes one row at a time, a row the
+// process died on alone twice is set aside, one whose setting aside died is passed), while this
+// process's own, a failure it lived through, is not; a batch of one row is a batch, not a row
+// taken alone.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announceAttempt, forgetAttempt, planAttempt, SINGLE_ROW_DEATHS, type AttemptMode } from '@/lib/bus/derivation-attempts';
+import { announceAttempt, BATCH_DEATHS, forgetAttempt, planAttempt, SINGLE_ROW_DEATHS, type AttemptMode } from '@/lib/bus/derivation-attempts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const NAME = 'attempts-test';
@@ -42,8 +43,12 @@ describe('derivation attempts', () => {
     expect(await plan(at(10))).toEqual({ mode: 'batch', until: null });
   });
 
-  it('another process died during a batch: its rows one at a time, up to its last, then batches again', async () => {
+  it(`another process died during a batch: tried again; after ${BATCH_DEATHS} deaths its rows one at a time, up to its last, then batches again`, async () => {
+    // one death (a SIGKILL, the OOM killer of a busy host): the batch again, as it was
     await deadProcessLeft(at(10), 500, 'batch');
+    expect(await plan(at(10))).toEqual({ mode: 'again', deaths: 1, until: null });
+    await db.pool.query(`DELETE FROM derivation_attempts`);
+    await deadProcessLeft(at(10), 500, 'batch', BATCH_DEATHS - 1);
     const first = await plan(at(10));
     expect(first).toEqual({ mode: 'one-at-a-time', deaths: 0, until: at(510) });
     // this process goes on alone, row by row: each row after the first is still in the range
@@ -55,6 +60,9 @@ describe('derivation attempts', () => {
 
   it('a batch of one row that killed the process is a batch: the row is not counted as taken alone', async () => {
     await deadProcessLeft(at(10), 1, 'batch');
+    expect(await plan(at(10))).toEqual({ mode: 'again', deaths: 1, until: null });
+    await db.pool.query(`DELETE FROM derivation_attempts`);
+    await deadProcessLeft(at(10), 1, 'batch', BATCH_DEATHS - 1);
     expect(await plan(at(10))).toEqual({ mode: 'one-at-a-time', deaths: 0, until: at(11) });
   });
 
@@ -72,6 +80,9 @@ describe('derivation attempts', () => {
   it("this process's own announcement still standing is a failure it lived through, never a death", async () => {
     await announceAttempt(db.pool, NAME, at(10), { size: 500, mode: 'batch', deaths: 0, until: null });
     expect(await plan(at(10))).toEqual({ mode: 'batch', until: null });
+    // a batch tried again after a death, that then failed in this process: tried again the same way
+    await announceAttempt(db.pool, NAME, at(10), { size: 500, mode: 'batch', deaths: 1, until: null });
+    expect(await plan(at(10))).toEqual({ mode: 'again', deaths: 1, until: null });
     // alone, its count of deaths stays as it was
     await announceAttempt(db.pool, NAME, at(10), { size: 1, mode: 'alone', deaths: 1, until: at(20) });
     expect(await plan(at(10))).toEqual({ mode: 'one-at-a-time', deaths: 1, until: at(20) });
@@ -87,6 +98,6 @@ describe('derivation attempts', () => {
     await db.pool.query(`DELETE FROM derivation_attempts`);
     await deadProcessLeft(at(10), 500, 'batch');
     await forgetAttempt(db.pool, NAME);
-    expect((await plan(at(10))).mode).toBe('one-at-a-time');
+    expect((await plan(at(10))).mode).toBe('again');
   });
 });
