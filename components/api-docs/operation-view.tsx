@@ -49,7 +49,7 @@ export function OperationView({ method, path, op, schemas }: { method: string; p
       {op.parameters && op.parameters.length > 0 && (
         <div>
           <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Parameters</h4>
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="mt-1 w-full text-left text-sm">
               <thead className="text-xs text-slate-500">
                 <tr>

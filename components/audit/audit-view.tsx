@@ -111,7 +111,7 @@ export function AuditView({ actor: initialActor, action: initialAction }: { acto
           {initialActor || initialAction ? 'Nothing matches these filters.' : 'Republish, discard, restore and bulk actions will appear here.'}
         </StateMessage>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="audit-table">
             <thead className="text-xs text-slate-500">
               <tr>

@@ -17,7 +17,7 @@ export function ProcessesPanel() {
       ) : null}
       {data && data.items.length === 0 ? <p className="text-sm text-slate-500">No live process has a heartbeat under 30 s old.</p> : null}
       {data && data.items.length > 0 ? (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full text-sm" data-testid="processes-table">
             <thead>
               <tr className="border-b border-slate-200 text-left text-xs text-slate-500">

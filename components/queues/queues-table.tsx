@@ -8,7 +8,7 @@ const KIND_TEXT: Record<QueueItem['kind'], string> = { dlq: 'DLQ', consumer: 'co
 
 export function QueuesTable({ items, compact = false }: { items: QueueItem[]; compact?: boolean }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-sm" data-testid="queues-table">
         <thead>
           <tr className="border-b border-slate-200 text-left text-xs text-slate-500">

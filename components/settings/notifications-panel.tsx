@@ -79,7 +79,7 @@ export function NotificationsPanel() {
         </p>
       )}
       {channels.isError && <p className="text-sm text-red-700">Could not load channels: {channels.error.message}</p>}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="channels-table">
           <thead className="text-slate-500">
             <tr>
@@ -213,7 +213,7 @@ function Deliveries({ channel, channelId }: { channel: NotificationChannel | nul
     <div className="space-y-1">
       <h3 className="text-sm font-medium">Last 50 deliveries{channel ? ` of “${channel.name}”` : ''}</h3>
       {deliveries.isError && <p className="text-sm text-red-700">Could not load deliveries: {deliveries.error.message}</p>}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="deliveries-table">
           <thead className="text-slate-500">
             <tr>

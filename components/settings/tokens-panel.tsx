@@ -58,7 +58,7 @@ export function TokensPanel() {
         </p>
       )}
       {tokens.isError && <p className="text-sm text-red-700">Could not load tokens: {tokens.error.message}</p>}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="tokens-table">
           <thead className="text-slate-500">
             <tr>

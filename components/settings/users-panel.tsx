@@ -76,7 +76,7 @@ export function UsersPanel({ currentUser }: { currentUser: string }) {
         </p>
       )}
       {users.isError && <p className="text-sm text-red-700">Could not load users: {users.error.message}</p>}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="users-table">
           <thead className="text-slate-500">
             <tr>

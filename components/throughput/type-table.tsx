@@ -7,7 +7,7 @@ import { formatPercent, formatRate, formatSeconds } from './format-rate';
 
 export function TypeTable({ items, colorOf }: { items: TypeSummary[]; colorOf: (type: string) => string | undefined }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-sm" data-testid="type-table">
         <thead>
           <tr className="border-b border-slate-200 text-left text-xs text-slate-500">

@@ -26,7 +26,7 @@ export function KeyValueTable({
       {entries.length === 0 ? (
         <p className="text-sm text-slate-500">None.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full text-xs">
             <tbody>
               {entries.map(([k, v]) => {
