@@ -21,7 +21,7 @@ import { errorText, unreadableDeath, type PreparedDeath } from './prepare-dead-l
 import { recordUnreadable, recordUnreadableFromInbox } from './park';
 import { isTransientStoreError, storeErrorText } from './store-errors';
 import { deriveLoadedBatch, loadBatch, nextDerivable, UnreadableRowError, type InboxKey } from './derive-records';
-import { isRawPrepared, nextBatchKeys, READ_BYTES, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
+import { isRawPrepared, nextBatchKeys, parseJson, READ_BYTES, readKeys, readNext, readRow, type InboxBatch, type StoredRow } from './read-inbox';
 import { announceAttempt, BATCH_DEATHS, forgetAttempt, planAttempt } from './derivation-attempts';
 
 /** The watermark's name (renamed from 'dead-letters' when rows became raw: migration 20261212020000). */
@@ -167,7 +167,7 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
       const alone = plan.mode === 'one-at-a-time';
       const size = alone ? 1 : limit;
       // after a death: no read ahead (a death while reading the next batch would be put down to this one)
-      const again = alone || plan.mode === 'again';
+      const afterDeath = alone || plan.mode === 'again';
       // announced once its rows are known, before they are read: the reading is what may kill the process
       const announce = (taken: InboxKey[]) =>
         taken.length
@@ -183,7 +183,7 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
         const ahead = options.ahead ? await options.ahead : null;
         // only a full one: rows of a drain batch that began after it was read may be derivable now
         let batch: InboxBatch;
-        if (!again && ahead && ahead.keys.length >= limit && sameKey(ahead.from, from)) {
+        if (!afterDeath && ahead && ahead.keys.length >= limit && sameKey(ahead.from, from)) {
           batch = ahead;
           await announce(batch.keys);
         } else batch = await readNext(client, from, size, READ_BYTES, announce);
@@ -205,7 +205,7 @@ export async function deriveBatch(pool: pg.Pool, log: Logger, limit = DERIVE_BAT
         await loadBatch(client, keys, batch.readings);
         // the next batch is read (in Node) while PostgreSQL derives this one; never after a death
         // (a death while reading it ahead would be put down to this batch)
-        if (options.readAhead && !again && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
+        if (options.readAhead && !afterDeath && keys.length >= limit) next = readAheadFrom(pool, keys[keys.length - 1], limit);
         await deriveLoadedBatch(client);
         if (pauseMs()) await client.query('SELECT pg_sleep($1)', [pauseMs() / 1000]);
         await advance(client, from, keys);
@@ -323,7 +323,7 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
     [key.tx, key.id],
   );
   const raw = rows[0];
-  /** the row's "prepared" once marked kept (cleanInbox never deletes it), when nothing else could hold it */
+  /** why the row is kept (cleanInbox never deletes it), when nothing else could hold its message */
   let keep: string | null = null;
   if (raw) {
     // a raw row is read here as the derivation read it (its reading may be what failed)
@@ -335,7 +335,7 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
       log.error({ recordId, fingerprint: raw.fingerprint, eventId: death.eventId, reason }, 'dead letter could not be derived; recorded as unreadable');
     else {
       // not even the unreadable record could be written: the inbox row is its only copy, kept
-      keep = JSON.stringify({ kept: true, reason, prepared: raw.prepared });
+      keep = reason;
       log.error(
         { tx: key.tx, id: key.id, fingerprint: raw.fingerprint, reason },
         'dead letter could not be derived nor recorded as unreadable; kept in dead_letter_inbox',
@@ -346,24 +346,23 @@ async function setAside(pool: pg.Pool, log: Logger, key: InboxKey): Promise<void
 }
 
 /**
- * Moves the watermark past `key` if it is still the next row; `keep`: its "prepared" marked kept
- * first (cleanInbox never deletes it: the only copy of its message).
+ * Moves the watermark past `key` if it is still the next row; `keep` (a reason): its "prepared"
+ * marked kept first, {"kept":true,"reason":...,"prepared":<as it was>} (cleanInbox never deletes
+ * it: the only copy of its message).
  */
-async function passRow(pool: pg.Pool, key: InboxKey, keep: string | null | { reason: string }): Promise<void> {
+async function passRow(pool: pg.Pool, key: InboxKey, keep: string | null): Promise<void> {
   await withClient(pool, async (client) => {
     await client.query('BEGIN');
     const from = await lockState(client);
     if (!from) throw Object.assign(new Error('derivation taken over by another process'), { code: '55P03' });
     const next = await followingKeys(client, from, 1);
     if (sameKey(next[0], key)) {
-      if (typeof keep === 'string')
-        await client.query(`UPDATE dead_letter_inbox SET prepared = $3 WHERE tx = $1::xid8 AND id = $2::bigint`, [key.tx, key.id, keep]);
       // built inside PostgreSQL: the row's "prepared" is not read into Node
-      else if (keep)
+      if (keep !== null)
         await client.query(
           `UPDATE dead_letter_inbox SET prepared = '{"kept":true,"reason":' || to_json($3::text)::text || ',"prepared":' || to_json(prepared)::text || '}'
             WHERE tx = $1::xid8 AND id = $2::bigint`,
-          [key.tx, key.id, keep.reason],
+          [key.tx, key.id, keep],
         );
       await advance(client, from, [key]);
     }
@@ -385,7 +384,7 @@ async function setAsideUnread(pool: pg.Pool, log: Logger, from: InboxKey, key: I
   if (killed.pass) {
     const reason = `the process died ${deaths + 1} times while deriving it, the last while setting it aside: passed unrecorded`;
     log.error({ tx: key.tx, id: key.id, reason }, 'dead letter could not be derived nor recorded; kept in dead_letter_inbox');
-    await passRow(pool, key, { reason });
+    await passRow(pool, key, reason);
     return;
   }
   await announceAttempt(pool, DERIVATION, from, { size: 1, mode: 'set-aside', deaths: killed.deaths, until: null });
@@ -399,20 +398,14 @@ async function setAsideUnread(pool: pg.Pool, log: Logger, from: InboxKey, key: I
   const raw = rows[0];
   let recordId: string | null = null;
   if (raw) {
-    const table = (json: string | null): unknown => {
-      try {
-        return json === null ? {} : JSON.parse(json);
-      } catch {
-        return {};
-      }
-    };
+    const table = (json: string | null): unknown => (json === null ? {} : parseJson(json));
     // what can be told without the body: the queue it died in, its routing key, its group
     const { message } = storedMessage(Buffer.alloc(0), table(raw.properties), table(raw.headers), { redelivered: false, routingKey: null });
     const death = unreadableDeath(message, new Date(raw.received_at), reason);
     recordId = await recordUnreadableFromInbox(pool, key, death, reason, log);
     if (recordId) log.error({ recordId, tx: key.tx, id: key.id, reason }, 'dead letter set aside unread: its reading killed the process');
   }
-  await passRow(pool, key, recordId ? null : { reason });
+  await passRow(pool, key, recordId ? null : reason);
 }
 
 export interface DerivationLag {

@@ -156,7 +156,8 @@ function reading(row: StoredRow, seq: number): Reading {
 /** Whether a row's "prepared" is a raw row's (the drain's: its delivery fields only). */
 export const isRawPrepared = (prepared: string) => prepared.startsWith(RAW_PREPARED_START);
 
-const parseJson = (text: string): unknown => {
+/** A stored JSON text as a value; {} when it does not parse. */
+export const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text);
   } catch {
