@@ -5,7 +5,9 @@
 // huge value ($pad("", 1e8)). So the worker also has a memory limit, its results a size limit,
 // and every request a watchdog that terminates the worker when one message takes past its
 // guardrail and slack without the worker reporting progress (it reports after each message); the
-// next request starts a fresh one. Requests are served one at a time, in order. A preview asks
+// next request starts a fresh one. Requests are served in order by a pool of JSONATA_WORKERS
+// workers, each one request at a time: a request stuck on a step that never yields holds its own
+// worker until the watchdog ends it (~2.2 s a message), not the other operators' previews. A preview asks
 // the worker to stop at the first runaway message and at its deadline (options): a runaway
 // expression on 400 messages took 40-90 s before, every other preview queued behind it.
 import { createRequire } from 'node:module';
@@ -29,6 +31,12 @@ const WORKER_HEAP_MB = 256;
 const WATCHDOG_SLACK_MS = 2000;
 /** More slack when the request starts a worker (~60 ms idle, ~450 ms on a loaded machine, measured). */
 const WORKER_START_MS = 10_000;
+/**
+ * Workers in the pool, each started when the others are busy (and kept, idle, once started). Two:
+ * one stuck request leaves the other free, and the machine has 2 cores; each may use
+ * WORKER_HEAP_MB.
+ */
+export const JSONATA_WORKERS = 2;
 
 /** One message's result: the new body as JSON text, or why there is none. */
 export type JsonataResult = { ok: true; json: string } | { ok: false; code: string; message: string };
@@ -200,19 +208,13 @@ type Reply = { id: number; progress?: true; results?: JsonataResult[]; parseErro
 /** Longest one message may go without the worker reporting progress. */
 const MESSAGE_WATCHDOG_MS = 2 * JSONATA_TIMEOUT_MS + WATCHDOG_SLACK_MS;
 
+/** One worker of the pool: serves the pool's requests one at a time (`take`: the next, if any). */
 class JsonataWorker {
   private worker: Worker | null = null;
-  private queue: Pending[] = [];
   private current: Pending | null = null;
   private watchdog: NodeJS.Timeout | null = null;
-  private nextId = 1;
 
-  run(expression: string, inputs: string[], options: EvaluateOptions): Promise<JsonataResult[]> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, expression, inputs, options, resolve, reject });
-      this.pump();
-    });
-  }
+  constructor(private readonly take: () => Pending | undefined) {}
 
   private spawn(): Worker {
     const jsonataPath = createRequire(path.join(process.cwd(), 'package.json')).resolve('jsonata');
@@ -230,9 +232,11 @@ class JsonataWorker {
     return w;
   }
 
-  private pump(): void {
-    if (this.current || !this.queue.length) return;
-    const job = this.queue.shift()!;
+  /** Takes the pool's next request when this worker is free. */
+  pump(): void {
+    if (this.current) return;
+    const job = this.take();
+    if (!job) return;
     this.current = job;
     // a new worker's start (a thread, jsonata loaded and compiled) is not the request's time
     const starting = this.worker ? 0 : WORKER_START_MS;
@@ -286,9 +290,17 @@ class JsonataWorker {
   }
 }
 
-const shared = new JsonataWorker();
+/** The requests no worker has taken yet, in order. */
+const waiting: Pending[] = [];
+let nextId = 1;
+// in order of preference: a request goes to the first free one, so a second thread starts only
+// when the first is busy
+const pool = Array.from({ length: JSONATA_WORKERS }, () => new JsonataWorker(() => waiting.shift()));
 
-/** Evaluates the expression on each input (JSON text) in the worker. */
+/** Evaluates the expression on each input (JSON text) in a worker of the pool. */
 export function evaluateJsonata(expression: string, inputs: string[], options: EvaluateOptions = {}): Promise<JsonataResult[]> {
-  return shared.run(expression, inputs, options);
+  return new Promise((resolve, reject) => {
+    waiting.push({ id: nextId++, expression, inputs, options, resolve, reject });
+    for (const w of pool) w.pump();
+  });
 }

@@ -11,7 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
 import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES, MAX_TRANSFORM_DEPTH, MAX_TRANSFORM_RESULT_CHARS } from '@/lib/transform/apply-transform';
-import { evaluateMessages } from '@/lib/transform/jsonata-worker';
+import { evaluateJsonata, evaluateMessages, JsonataStalled } from '@/lib/transform/jsonata-worker';
 
 const order = (amount: unknown, extra: Record<string, unknown> = {}) => ({
   eventId: '3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f',
@@ -205,6 +205,21 @@ describe('JSONata', () => {
     const out = await one({ kind: 'jsonata', expression: '($f := function($x) { $f($x + 1) }; $f(0))' }, bytes(order(1)));
     expect(isRunaway(out)).toBe(true);
     expect((await one({ kind: 'jsonata', expression: '$' }, bytes(order(1)))).outcome).toBe('unchanged');
+  });
+
+  it('a request stuck on a step that never yields holds its own worker only: another request is served meanwhile', async () => {
+    const settled: string[] = [];
+    // a backtracking regex: one built-in step that runs on without end (the watchdog ends it)
+    const stuck = evaluateJsonata('$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+$/)', ['{}']).then(
+      () => settled.push('stuck: answered'),
+      (err: unknown) => settled.push(err instanceof JsonataStalled ? 'stuck: stalled' : `stuck: ${String(err)}`),
+    );
+    const quick = evaluateJsonata('$.a + 1', ['{"a":1}']).then((r) => settled.push(`quick: ${r[0].ok ? r[0].json : r[0].code}`));
+    await Promise.all([stuck, quick]);
+    // one worker serving requests in order answered the quick one only after the watchdog ended the stuck one
+    expect(settled).toEqual(['quick: 2', 'stuck: stalled']);
+    // and the pool serves on
+    expect(await evaluateJsonata('$.a * 2', ['{"a":4}'])).toEqual([{ ok: true, json: '8' }]);
   });
 
   it('a process that used the worker exits by itself (an idle worker holds nothing open)', () => {
