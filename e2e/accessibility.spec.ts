@@ -73,6 +73,7 @@ function pages(): [string, (p: Page) => Promise<void>][] {
     ['/audit', heading],
     ['/settings', heading],
     ['/api-docs', heading],
+    ['/no-such-page', heading],
   ];
 }
 

@@ -212,3 +212,24 @@ test('a viewer sees no checkboxes, no Retry buttons, no bulk bar and no Settings
   await page.goto('/groups');
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' })).toBeVisible();
 });
+
+test('each page has a title of its own (tabs told apart in an incident); an unknown address leads back', async ({ page }) => {
+  const titles: [string, string][] = [
+    ['/', 'Dead letters · EventDesk'],
+    ['/groups', 'Failure groups · EventDesk'],
+    ['/audit', 'Audit log · EventDesk'],
+    [`/dead-letters/${rows[0].id}`, `Dead letter ${rows[0].id.slice(0, 8)} · EventDesk`],
+  ];
+  for (const [url, title] of titles) {
+    await page.goto(url);
+    await expect(page).toHaveTitle(title);
+  }
+  // Next's bare 404 page had no way back
+  const res = await page.goto('/dead-letters');
+  expect(res?.status()).toBe(404);
+  await expect(page).toHaveTitle('Page not found · EventDesk');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Dead letters' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveTitle('Dead letters · EventDesk');
+});

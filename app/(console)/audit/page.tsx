@@ -2,6 +2,7 @@
 import { AuditView } from '@/components/audit/audit-view';
 
 export const dynamic = 'force-dynamic';
+export const metadata = { title: 'Audit log · EventDesk' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
