@@ -4,6 +4,13 @@ import Link from 'next/link';
 
 export const metadata = { title: 'Page not found · EventDesk' };
 
+const PAGES = [
+  ['/', 'Dead letters'],
+  ['/groups', 'Failure groups'],
+  ['/throughput', 'Throughput'],
+  ['/queues', 'Queues'],
+] as const;
+
 export default function NotFound() {
   return (
     <main className="mx-auto max-w-xl px-4 py-16">
@@ -13,18 +20,11 @@ export default function NotFound() {
           No page of EventDesk is at this address. Dead letters are listed at <code>/</code>, one dead letter at <code>/dead-letters/&lt;id&gt;</code>.
         </p>
         <nav aria-label="Console pages" className="mt-4 flex flex-wrap justify-center gap-3 text-sm">
-          <Link className="text-indigo-700 underline" href="/">
-            Dead letters
-          </Link>
-          <Link className="text-indigo-700 underline" href="/groups">
-            Failure groups
-          </Link>
-          <Link className="text-indigo-700 underline" href="/throughput">
-            Throughput
-          </Link>
-          <Link className="text-indigo-700 underline" href="/queues">
-            Queues
-          </Link>
+          {PAGES.map(([href, label]) => (
+            <Link key={href} className="text-indigo-700 underline" href={href}>
+              {label}
+            </Link>
+          ))}
         </nav>
       </div>
     </main>
