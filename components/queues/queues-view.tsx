@@ -4,19 +4,13 @@ import { useQueues } from '@/components/hooks/use-queues';
 import { useTimeFormat } from '@/components/ui/preferences';
 import { ProcessesPanel } from './processes-panel';
 import { QueuesTable } from './queues-table';
-import { queueStatus } from './queue-status';
+import { compareQueues, queueStatus } from './queue-status';
 import { TopologyView } from './topology-view';
-
-const ORDER = { 'no-consumers': 0, ok: 1, idle: 2, retry: 3, missing: 4 } as const;
 
 export function QueuesView() {
   const { data, error, isPending, dataUpdatedAt } = useQueues();
   const { formatTime, zone } = useTimeFormat();
-  const items = data
-    ? [...data.items].sort((a, b) =>
-        a.kind === 'dlq' ? -1 : b.kind === 'dlq' ? 1 : ORDER[queueStatus(a)] - ORDER[queueStatus(b)] || a.name.localeCompare(b.name),
-      )
-    : [];
+  const items = data ? [...data.items].sort(compareQueues) : [];
   const red = items.filter((q) => queueStatus(q) === 'no-consumers').length;
   return (
     <div className="space-y-4">
