@@ -96,7 +96,12 @@ test('admin edits a channel: name, events, type filter and thresholds, kept afte
   const renamed = `${name}-renamed`;
   await edit.getByLabel('Name').fill(renamed);
   await edit.getByRole('checkbox', { name: /group\.reopened/ }).uncheck();
-  await edit.getByLabel('Only event types (comma-separated, empty: all)').fill('order.created, user.created');
+  // a name no contract defines is pointed out while typed (the channel would never fire for it)
+  const types = edit.getByLabel('Only event types (comma-separated, empty: all)');
+  await types.fill('order.placed, user.created');
+  await expect(edit.getByTestId('event-types-unknown')).toHaveText(/Not an event type of the contracts: order\.placed\./);
+  await types.fill('order.created, user.created');
+  await expect(edit.getByTestId('event-types-unknown')).toHaveCount(0);
   await edit.getByLabel('drain.stopped after (s)').fill('300');
   await edit.getByLabel('dlq.rate: more than').fill('250');
   await page.getByTestId('notifications-panel').screenshot({ path: 'test-results/notifications-editing.png' });

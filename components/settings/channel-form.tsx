@@ -2,8 +2,10 @@
 // The notification channel form: creating a channel (kind chosen here) and editing one (its
 // current settings filled in; the kind and the signing secret stay). Reads the fields into the
 // API's shape; the server validates them again (lib/schemas/notifications.ts).
-import type { FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { formText } from '@/components/ui/form-text';
+import { EVENT_TYPES } from '@/lib/events/registry';
+import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 import {
   NOTIFICATION_EVENTS,
   type CreateChannelInput,
@@ -24,6 +26,21 @@ export const EVENT_LABELS: Record<NotificationEvent, string> = {
 /** What the form holds, in the API's shape (without the kind when editing). */
 export type ChannelFields = Omit<CreateChannelInput, 'kind'> & { kind?: CreateChannelInput['kind']; eventTypes: string[] };
 
+/** The names of a comma-separated list of event types. */
+const typeNames = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const KNOWN_TYPES = new Set([...EVENT_TYPES, UNKNOWN_TYPE]);
+
+/**
+ * The names in the list that no contract defines (a typo such as order.placed): a filter on them
+ * matches only dead letters whose body names that type, so the channel may never fire for them.
+ */
+export const unknownEventTypes = (text: string) => typeNames(text).filter((t) => !KNOWN_TYPES.has(t));
+
 const number = (form: FormData, name: string) => {
   const raw = formText(form, name).trim();
   return raw === '' ? undefined : Number(raw);
@@ -40,10 +57,7 @@ function readFields(form: FormData, editing: boolean): ChannelFields {
     url: formText(form, 'url'),
     events: form.getAll('events').map(String) as NotificationEvent[],
     // empty: every type (an edit sends [] to clear the filter)
-    eventTypes: formText(form, 'eventTypes')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    eventTypes: typeNames(formText(form, 'eventTypes')),
     ...(count && minutes ? { rate: { count, minutes } } : {}),
     ...(drainStoppedSeconds !== undefined ? { drainStoppedSeconds } : {}),
     ...(noConsumersSeconds !== undefined ? { noConsumersSeconds } : {}),
@@ -90,11 +104,16 @@ export function ChannelForm({
   onCancel?: () => void;
 }) {
   const editing = channel !== undefined;
+  // bumped when the form resets: the event types field keeps its text in state, not in the form
+  const [resets, setResets] = useState(0);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const formEl = e.currentTarget;
-    if ((await onSubmit(readFields(new FormData(formEl), editing))) && !editing) formEl.reset();
+    if ((await onSubmit(readFields(new FormData(formEl), editing))) && !editing) {
+      formEl.reset();
+      setResets((n) => n + 1);
+    }
   }
 
   return (
@@ -135,16 +154,7 @@ export function ChannelForm({
         ))}
       </fieldset>
       <div className="flex flex-wrap items-end gap-2">
-        <label className="flex flex-col">
-          <span className="text-slate-600">Only event types (comma-separated, empty: all)</span>
-          <input
-            name="eventTypes"
-            maxLength={2000}
-            defaultValue={channel?.eventTypes.join(', ')}
-            className={`w-72 ${input}`}
-            placeholder="order.placed, user.created"
-          />
-        </label>
+        <EventTypesField key={resets} initial={channel?.eventTypes.join(', ') ?? ''} />
         <label className="flex flex-col">
           <span className="text-slate-600">dlq.rate: more than</span>
           <input name="rateCount" type="number" min={1} max={1_000_000} defaultValue={channel?.rate.count ?? 100} className={`w-24 ${input}`} />
@@ -171,5 +181,30 @@ export function ChannelForm({
         )}
       </div>
     </form>
+  );
+}
+
+/** "Only event types": says which names no contract defines, while they are typed. */
+function EventTypesField({ initial }: { initial: string }) {
+  const [text, setText] = useState(initial);
+  const unknown = unknownEventTypes(text);
+  return (
+    <label className="flex flex-col">
+      <span className="text-slate-600">Only event types (comma-separated, empty: all)</span>
+      <input
+        name="eventTypes"
+        maxLength={2000}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        className={`w-72 ${input}`}
+        placeholder="order.created, user.created"
+        aria-describedby={unknown.length ? 'event-types-unknown' : undefined}
+      />
+      {unknown.length ? (
+        <span id="event-types-unknown" data-testid="event-types-unknown" className="mt-1 w-72 text-xs text-amber-800">
+          Not an event type of the contracts: {unknown.join(', ')}. The channel fires for it only if dead letters name it.
+        </span>
+      ) : null}
+    </label>
   );
 }
