@@ -219,6 +219,7 @@ test('each page has a title of its own (tabs told apart in an incident); an unkn
     ['/groups', 'Failure groups · EventDesk'],
     ['/audit', 'Audit log · EventDesk'],
     [`/dead-letters/${rows[0].id}`, `Dead letter ${rows[0].id.slice(0, 8)} · EventDesk`],
+    [`/groups/${rows[0].groupId}`, `Group ${rows[0].groupId.slice(0, 16)} · EventDesk`],
   ];
   for (const [url, title] of titles) {
     await page.goto(url);
