@@ -462,3 +462,17 @@ export async function readDerivationLag(db: Queryable, cap = 1_000_000): Promise
     derivedAt: w?.at ? new Date(w.at).toISOString() : null,
   };
 }
+
+/**
+ * When the newest dead letter still held was stored (by any process: /api/health's "last drained"
+ * when this process has drained nothing since it started, or runs no drain). Two index probes,
+ * backwards on each table's arrival order: the inbox (stored, maybe not derived yet) and the messages.
+ */
+export async function readLastStoredAt(db: Queryable): Promise<string | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT GREATEST((SELECT received_at FROM dead_letter_inbox ORDER BY tx DESC, id DESC LIMIT 1),
+                     (SELECT received_at FROM dead_letter_messages ORDER BY id DESC LIMIT 1)) AS at`,
+  );
+  const at = rows[0]?.at;
+  return at ? new Date(at).toISOString() : null;
+}

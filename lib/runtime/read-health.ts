@@ -28,12 +28,17 @@ function probeBroker(url: string, ttlMs = 5000): Promise<boolean> {
   return ok;
 }
 
+/** The later of two ISO times (either may be missing). */
+const later = (a: string | null, b: string | null) => (a === null ? b : b === null || a > b ? a : b);
+
 export async function readHealth(
   databaseOk: boolean,
   amqpUrl: string,
   search: SearchBacklogState | null = null,
   processes: ProcessItem[] | null = null,
   derivation: DerivationLag | null = null,
+  /** when the newest dead letter in the database was stored (readLastStoredAt), whichever process stored it */
+  lastStoredAt: string | null = null,
 ): Promise<HealthBody> {
   const perDlq = currentDrainStatuses();
   const drain = perDlq ? sumDrainStatus(perDlq) : null;
@@ -48,7 +53,8 @@ export async function readHealth(
           dlqDepth: drain.dlqDepth,
           drainedTotal: drain.drainedTotal,
           parkedTotal: drain.parkedTotal,
-          lastDrainedAt: drain.lastDrainedAt,
+          // this process's drain, or the database's newest (stored before a restart, or by another process)
+          lastDrainedAt: later(drain.lastDrainedAt, lastStoredAt),
           dlqMissing: drain.dlqMissing,
           error: drain.lastError,
           dlqs: perDlq!.map((s) => ({
@@ -62,7 +68,7 @@ export async function readHealth(
             error: s.lastError,
           })),
         }
-      : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: null, error: null },
+      : { state: 'stopped', dlqDepth: null, drainedTotal: 0, parkedTotal: 0, lastDrainedAt: lastStoredAt, error: null },
     derivation,
     search,
     // host and pid stay behind GET /api/processes (viewer): health is public

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Drainer } from '@/lib/bus/drainer';
 import { currentDrainStatus, publishDrainStatus } from '@/lib/bus/drain-status';
+import { readLastStoredAt } from '@/lib/bus/derive-dead-letters';
 import { purgeExpired } from '@/lib/bus/retention';
 import { readHealth } from '@/lib/runtime/read-health';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -55,6 +56,39 @@ describe('drain lifecycle', () => {
     const ok = await readHealth(true, broker.url);
     expect(ok).toMatchObject({ status: 'ok', drain: { state: 'running', drainedTotal: 1 } });
     expect(typeof ok.drain.lastDrainedAt).toBe('string');
+  });
+
+  it("after a restart (or with the drain in another process) health's last drained is the newest stored dead letter, not never", async () => {
+    const queue = uniqueName('drainlife.restart');
+    await broker.queue(queue);
+    expect(await readLastStoredAt(db.pool)).toBeNull();
+    const first = drainer(queue);
+    await first.start();
+    broker.channel.sendToQueue(queue, Buffer.from('one'), { messageId: 'restart-1' });
+    await waitFor(
+      async () => (await count(db.pool, `SELECT count(*) FROM dead_letter_inbox`)) + (await count(db.pool, `SELECT count(*) FROM dead_letter_messages`)) >= 1,
+      20_000,
+      'stored',
+    );
+    await first.stop();
+    // stored, maybe not derived yet: the inbox counts; then derived: the messages count
+    const { rows } = await db.pool.query<{ at: Date }>(
+      `SELECT received_at AS at FROM dead_letter_inbox UNION ALL SELECT received_at FROM dead_letter_messages ORDER BY at DESC LIMIT 1`,
+    );
+    const storedAt = rows[0].at.toISOString();
+    expect(await readLastStoredAt(db.pool)).toBe(storedAt);
+
+    // a new process's drainer has stored nothing yet
+    const second = drainer(queue);
+    publishDrainStatus(() => second.status());
+    await second.start();
+    await waitFor(async () => second.status().state === 'running', 10_000, 'running');
+    expect(second.status().lastDrainedAt).toBeNull();
+    const health = await readHealth(true, broker.url, null, null, null, await readLastStoredAt(db.pool));
+    expect(health.drain).toMatchObject({ state: 'running', drainedTotal: 0, lastDrainedAt: storedAt });
+    // a process that runs no drain
+    publishDrainStatus(null);
+    expect((await readHealth(true, broker.url, null, null, null, await readLastStoredAt(db.pool))).drain.lastDrainedAt).toBe(storedAt);
   });
 
   it('DECLARE_TOPOLOGY declares the exchange (topic) and the DLQ (durable, 7-day TTL)', async () => {

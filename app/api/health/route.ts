@@ -1,12 +1,12 @@
 // GET /api/health (no auth): database, broker and drain state (README, HTTP API); 503 when the
 // database is down. Fast on purpose: one SELECT 1, the search backlog from its id range, the
-// derivation lag (the inbox's rows, counted up to a cap), the
-// live processes (a few rows), and in-memory state; no table counts.
+// derivation lag (the inbox's rows, counted up to a cap), when the newest dead letter was stored
+// (two index probes), the live processes (a few rows), and in-memory state; no table counts.
 import { withApi, json } from '@/lib/api/handler';
 import { env } from '@/lib/env';
 import { readHealth } from '@/lib/runtime/read-health';
 import { searchBacklogState } from '@/lib/bus/search-indexer';
-import { readDerivationLag } from '@/lib/bus/derive-dead-letters';
+import { readDerivationLag, readLastStoredAt } from '@/lib/bus/derive-dead-letters';
 import { prisma, prismaQueryable } from '@/lib/server/db';
 import { listProcesses } from '@/lib/server/processes/list-processes';
 
@@ -32,6 +32,7 @@ export const GET = withApi(async () => {
   const search = databaseOk ? await searchBacklogState(prismaQueryable()).catch(() => null) : null;
   const derivation = databaseOk ? await readDerivationLag(prismaQueryable()).catch(() => null) : null;
   const processes = databaseOk ? await listProcesses().catch(() => null) : null;
-  const body = await readHealth(databaseOk, env().AMQP_URL, search, processes, derivation);
+  const lastStoredAt = databaseOk ? await readLastStoredAt(prismaQueryable()).catch(() => null) : null;
+  const body = await readHealth(databaseOk, env().AMQP_URL, search, processes, derivation, lastStoredAt);
   return json(body, { status: body.database.ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 });
