@@ -21,6 +21,8 @@ import { logger as rootLogger } from '@/lib/log';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { ignoreClosing } from './ignore-closing';
+import { cleanText } from './amqp-values';
+import { isTransientStoreError, storeErrorText } from './store-errors';
 
 export interface TapOptions {
   amqpUrl: string;
@@ -231,7 +233,9 @@ export class Tap {
       byType = new Map();
       this.pending.set(minute, byType);
     }
-    let type = routingKey || NO_TYPE;
+    // as the drain stores a routing key: PostgreSQL text holds no NUL (one such key failed every
+    // flush, and the counts behind it piled up until a restart threw them away)
+    let type = cleanText(routingKey) || NO_TYPE;
     if (!this.totals.has(type) && this.totals.size >= this.opts.maxEventTypes) type = OTHER_TYPE;
     byType.set(type, (byType.get(type) ?? 0) + 1);
     this.totals.set(type, (this.totals.get(type) ?? 0) + 1);
@@ -263,7 +267,6 @@ export class Tap {
   private async doFlush(): Promise<void> {
     if (this.pendingCount === 0) return;
     const batch = this.pending;
-    const n = this.pendingCount;
     this.pending = new Map();
     this.pendingCount = 0;
     const rows: MinuteCount[] = [];
@@ -272,16 +275,45 @@ export class Tap {
       await addPublishedCounts(this.query, rows);
       this.lastFlushAt = new Date();
     } catch (err) {
-      // Keep the counts: they go out with the next flush.
-      for (const r of rows) {
-        let byType = this.pending.get(r.minute);
-        if (!byType) this.pending.set(r.minute, (byType = new Map()));
-        byType.set(r.eventType, (byType.get(r.eventType) ?? 0) + r.count);
+      if (!isTransientStoreError(err)) {
+        // refused for its data: written row by row, a row refused again dropped (logged), so one
+        // bad value never holds the others back on every flush
+        await this.flushRowByRow(rows, err);
+        return;
       }
-      this.pendingCount += n;
+      // Keep the counts: they go out with the next flush.
+      this.requeue(rows);
       this.lastError = (err as Error).message;
       this.log.warn({ err: this.lastError, pending: this.pendingCount }, 'tap flush failed; retrying with the next flush');
     }
+  }
+
+  /** Counts that did not go out, back for the next flush. */
+  private requeue(rows: MinuteCount[]): void {
+    for (const r of rows) {
+      let byType = this.pending.get(r.minute);
+      if (!byType) this.pending.set(r.minute, (byType = new Map()));
+      byType.set(r.eventType, (byType.get(r.eventType) ?? 0) + r.count);
+      this.pendingCount += r.count;
+    }
+  }
+
+  private async flushRowByRow(rows: MinuteCount[], first: unknown): Promise<void> {
+    this.log.warn({ err: storeErrorText(first), rows: rows.length }, 'tap flush refused for its data; writing its rows one at a time');
+    const keep: MinuteCount[] = [];
+    for (const r of rows) {
+      try {
+        await addPublishedCounts(this.query, [r]);
+      } catch (err) {
+        if (isTransientStoreError(err)) keep.push(r);
+        else {
+          this.lastError = `counts dropped: ${storeErrorText(err)}`;
+          this.log.error({ err: storeErrorText(err), eventType: r.eventType, minute: r.minute, count: r.count }, 'tap counts refused by the database: dropped');
+        }
+      }
+    }
+    this.requeue(keep);
+    if (keep.length < rows.length) this.lastFlushAt = new Date();
   }
 
   private async purge(): Promise<void> {

@@ -115,6 +115,45 @@ describe('monitoring tap', () => {
     }
   });
 
+  it('an event whose routing key holds a NUL, and counts the database refuses, never stop it writing the others', async () => {
+    const tap = await new Tap({ amqpUrl: broker.url, exchange, databaseUrl: db.url, queueName: uniqueName('tap'), flushIntervalMs: 100_000 }).start();
+    broker.track('queue', tap.queueName);
+    try {
+      await tap.ready();
+      const t = uniqueName('nul');
+      const ch = await broker.connection.createConfirmChannel();
+      ch.publish(exchange, `${t}.\u0000bad`, Buffer.from('{}'));
+      await publishPlan(ch, exchange, { [`${t}.good`]: 5 });
+      await ch.close();
+      await waitFor('the tap to count the 6 events', () => tap.status().countedTotal === 6);
+      // a count PostgreSQL refuses for its value (a minute past to_timestamp's range), beside them
+      tap.count(`${t}.far`, 8.64e18);
+      await tap.flush();
+      const rows = (
+        await db.pool.query<{ event_type: string; n: number }>(
+          `SELECT event_type, sum(published)::int AS n FROM event_minute_stats WHERE event_type LIKE $1 GROUP BY 1`,
+          [`${t}.%`],
+        )
+      ).rows;
+      // the NUL stored as U+FFFD, as the drain stores it; the refused count dropped, the rest written
+      expect(Object.fromEntries(rows.map((r) => [r.event_type, r.n]))).toEqual({ [`${t}.good`]: 5, [`${t}.\uFFFDbad`]: 1 });
+      expect(tap.status().pendingFlush).toBe(0);
+      expect(tap.status().lastError).toMatch(/^counts dropped: 22/);
+      // and it goes on
+      const again = await broker.connection.createConfirmChannel();
+      await publishPlan(again, exchange, { [`${t}.good`]: 2 });
+      await again.close();
+      await waitFor('the tap to count 2 more', () => tap.status().countedTotal === 9);
+      await tap.flush();
+      const { rows: after } = await db.pool.query<{ n: number }>(`SELECT sum(published)::int AS n FROM event_minute_stats WHERE event_type = $1`, [
+        `${t}.good`,
+      ]);
+      expect(after[0].n).toBe(7);
+    } finally {
+      await tap.stop();
+    }
+  });
+
   it('keeps its queue bounded by x-max-length while nothing consumes it', async () => {
     const otherExchange = await broker.exchange(uniqueName('mon.bounded'), 'topic');
     const tap = await new Tap({
