@@ -294,7 +294,14 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
        INSERT INTO derive_fresh SELECT id FROM ins`,
     );
   await messages('true', 'b.fingerprint');
-  await messages(`NOT b.redelivered AND NOT EXISTS (SELECT 1 FROM derive_fresh f WHERE f.id = b.id)`, `b.fingerprint || ':' || gen_random_uuid()`);
+  // an identical new death only when the message it matches was stored before this row: one
+  // stored by a transaction that began after this row's is this very message's redelivered copy,
+  // stored and derived while this row's write was held up (its channel had died meanwhile)
+  await messages(
+    `NOT b.redelivered AND NOT EXISTS (SELECT 1 FROM derive_fresh f WHERE f.id = b.id)
+     AND NOT EXISTS (SELECT 1 FROM dead_letter_messages m WHERE m.fingerprint = b.fingerprint AND m.received_at > b.received_at)`,
+    `b.fingerprint || ':' || gen_random_uuid()`,
+  );
   const { rows: counted } = await client.query<{ fresh: number; total: number; created: number }>(
     `WITH n AS (
        INSERT INTO derive_new

@@ -107,6 +107,12 @@ export class Drainer {
   private buffer: Delivery[] = [];
   /** batches being written, oldest first; acked strictly in this order */
   private inFlight: { batch: Delivery[]; done: boolean; committed: boolean; promise: Promise<void> }[] = [];
+  /**
+   * Deliveries of dead channels still being written, by fingerprint: a redelivered copy of one
+   * that arrives marks it (copyRedelivered), so that its write, should it commit after the copy's,
+   * takes the copy for itself and not for an identical new death.
+   */
+  private orphans = new Map<string, InboxDeath[]>();
   /** set when a batch was given up uncommitted on a live channel (stop timeout): no more acks */
   private ackBlocked = false;
   private readonly writers: number;
@@ -379,6 +385,12 @@ export class Drainer {
   private dropSession(session: Session | null = this.session): void {
     if (!session) return;
     session.alive = false;
+    // Batches of this channel being written may still commit, after their redelivered copies'
+    for (const slot of this.inFlight) {
+      if (slot.done) continue;
+      for (const d of slot.batch)
+        if (d.session === session && !d.death.done) this.orphans.set(d.death.fingerprint, [...(this.orphans.get(d.death.fingerprint) ?? []), d.death]);
+    }
     // What this channel delivered and we have not acked goes back to the queue by itself.
     const kept = this.buffer.filter((d) => d.session !== session);
     for (const d of this.buffer) if (d.session === session) this.heldBytes -= d.msg.content.length;
@@ -388,7 +400,9 @@ export class Drainer {
 
   private receive(msg: ConsumeMessage, session: Session): void {
     // never throws: what it cannot read comes back marked unreadable, and is parked
-    this.buffer.push({ msg, session, death: rawDeadLetter(msg) });
+    const death = rawDeadLetter(msg);
+    if (death.redelivered && this.orphans.size) for (const orphan of this.orphans.get(death.fingerprint) ?? []) orphan.copyRedelivered = true;
+    this.buffer.push({ msg, session, death });
     const size = msg.content.length;
     this.heldBytes += size;
     if (this.heldBytes > this.peakHeldBytes) this.peakHeldBytes = this.heldBytes;
@@ -413,12 +427,24 @@ export class Drainer {
       slot.promise = this.writeWithRetry(batch).then((committed) => {
         slot.done = true;
         slot.committed = committed;
+        if (this.orphans.size) this.forgetOrphans(batch);
         for (const d of batch) this.heldBytes -= d.msg.content.length;
         this.ackCompleted();
         this.pump();
         void this.adjustConsumer();
       });
       this.inFlight.push(slot);
+    }
+  }
+
+  /** A finished batch's deliveries are no longer written: a later copy has nothing to mark. */
+  private forgetOrphans(batch: Delivery[]): void {
+    for (const d of batch) {
+      const list = this.orphans.get(d.death.fingerprint);
+      if (!list) continue;
+      const rest = list.filter((o) => o !== d.death);
+      if (rest.length) this.orphans.set(d.death.fingerprint, rest);
+      else this.orphans.delete(d.death.fingerprint);
     }
   }
 

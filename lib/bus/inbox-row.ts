@@ -9,7 +9,10 @@ import type { ConsumeMessage } from 'amqplib';
 import { decodeAmqpValue, type Json } from './amqp-values';
 import { errorText, type PreparedDeath, type RawDeath } from './prepare-dead-letter';
 
-export type InboxPrepared = Omit<PreparedDeath, 'body' | 'properties' | 'headers' | 'fingerprint' | 'failedAt' | 'searchText' | 'unreadable' | 'done'>;
+export type InboxPrepared = Omit<
+  PreparedDeath,
+  'body' | 'properties' | 'headers' | 'fingerprint' | 'failedAt' | 'searchText' | 'unreadable' | 'done' | 'copyRedelivered'
+>;
 
 /** What the inbox takes: a raw delivery (the drain) or one read already. */
 export type InboxDeath = RawDeath | PreparedDeath;
@@ -29,14 +32,16 @@ export interface RawPrepared {
 const isRead = (d: InboxDeath): d is PreparedDeath => 'eventKey' in d;
 
 export function toInboxPrepared(d: PreparedDeath): string {
-  const { body: _b, properties: _p, headers: _h, fingerprint: _f, failedAt: _a, searchText: _s, unreadable: _u, done: _d, ...rest } = d;
+  const { body: _b, properties: _p, headers: _h, fingerprint: _f, failedAt: _a, searchText: _s, unreadable: _u, done: _d, copyRedelivered: _c, ...rest } = d;
   return JSON.stringify(rest satisfies InboxPrepared);
 }
 
 /** The values of an inbox row's "prepared", "failed_at" and "search_text" columns (null, null for a raw row). */
 export function inboxValues(d: InboxDeath): [prepared: string, failedAt: Date | null, searchText: string | null] {
   if (isRead(d)) return [toInboxPrepared(d), d.failedAt, d.searchText];
-  const raw: RawPrepared = { raw: true, redelivered: d.redelivered, routingKey: d.routingKey, bodySha256: d.bodySha256 };
+  // a delivery whose channel died and whose copy came in before it was written is stored as a
+  // redelivery: the derivation then never takes it for an identical new death of that copy
+  const raw: RawPrepared = { raw: true, redelivered: d.redelivered || d.copyRedelivered === true, routingKey: d.routingKey, bodySha256: d.bodySha256 };
   return [JSON.stringify(raw), null, null];
 }
 

@@ -61,6 +61,12 @@ export interface PreparedDeath {
   unreadable: string | null;
   /** set by the drain once this delivery is stored or parked, so a retried batch skips it */
   done?: boolean;
+  /**
+   * set by the drain when this delivery's channel died before it was stored and the broker has
+   * redelivered it meanwhile: a stored row with its fingerprint may be that copy, never taken for
+   * an identical new death (lib/bus/write-raw.ts)
+   */
+  copyRedelivered?: boolean;
 }
 
 function safeValidate(body: Buffer, contentType: string | undefined): ValidationResult {
@@ -131,6 +137,12 @@ export interface RawDeath {
   unreadable: string | null;
   /** set by the drain once this delivery is stored or parked, so a retried batch skips it */
   done?: boolean;
+  /**
+   * set by the drain when this delivery's channel died before it was stored and the broker has
+   * redelivered it meanwhile: a stored row with its fingerprint may be that copy, never taken for
+   * an identical new death (lib/bus/write-raw.ts)
+   */
+  copyRedelivered?: boolean;
 }
 
 /** Never throws: a message that cannot be read comes back marked `unreadable` (see unreadableDeath). */

@@ -98,7 +98,10 @@ export async function writeRaw(client: pg.PoolClient | pg.Client, input: InboxDe
   await client.query('BEGIN');
   const inserted = await insertRaw(client, deaths, dlq);
   let stored = inserted.size;
-  const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint));
+  // a first delivery whose fingerprint is stored already is an identical new death, unless its
+  // channel died before this write and its redelivered copy came in meanwhile: that copy, stored
+  // by a batch that committed first, is this very message (storing it again counted it twice)
+  const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint) && !d.copyRedelivered);
   if (copies.length) {
     const renamed = copies.map((d) => ({ ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` }));
     stored += (await insertRaw(client, renamed, dlq)).size;

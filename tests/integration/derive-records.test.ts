@@ -70,8 +70,9 @@ function death(d: Death): PreparedDeath {
   return prepareDeadLetter(msg as unknown as ConsumeMessage);
 }
 
-/** Stores the deaths as one drain batch, then derives everything stored. */
-const drainAndDerive = (deaths: InboxDeath[], heldRows: 'wait' | 'leave' = 'wait') => storeAndDeriveAll(db.pool, deaths, 'edu.events.dlq', heldRows);
+/** Stores the deaths as one drain batch, then derives everything stored (`receivedAt`: the batch's rows given that arrival time first). */
+const drainAndDerive = (deaths: InboxDeath[], heldRows: 'wait' | 'leave' = 'wait', receivedAt?: Date) =>
+  storeAndDeriveAll(db.pool, deaths, 'edu.events.dlq', heldRows, receivedAt);
 
 /** letters only: the group signature keeps words, and normalises ids and numbers away */
 const word = () => Array.from({ length: 10 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
@@ -157,6 +158,24 @@ describe.each([
     await store([{ ...d, redelivered: false }]);
     expect(await record(eventId)).toMatchObject({ attempts: 2, messages: 2, history: ['dead-lettered', 'failed-again'] });
     expect((await group(once.group_id)).count).toBe(groupOnce.count + 1);
+  });
+});
+
+describe('a delivery whose write was held up past its channel death', () => {
+  it("is its redelivered copy's message, not a new death, when the copy was stored and derived first", async () => {
+    const eventId = randomUUID();
+    const d = death({ eventId, error: `held up ${word()}` });
+    // the copy (redelivered) is stored and derived, its inbox row cleaned away
+    await drainAndDerive([{ ...asRaw(d), redelivered: true }]);
+    await db.pool.query(`DELETE FROM dead_letter_inbox`);
+    // the first delivery's write began before the copy's (its received_at earlier) and commits after
+    const { rows } = await db.pool.query<{ at: Date }>(`SELECT received_at AS at FROM dead_letter_messages WHERE fingerprint = $1`, [d.fingerprint]);
+    await drainAndDerive([asRaw(d)], 'wait', new Date(rows[0].at.getTime() - 2000));
+    expect(await record(eventId)).toMatchObject({ attempts: 1, messages: 1, history: ['dead-lettered'] });
+    // one begun after the stored copy is an identical new death, as before
+    await db.pool.query(`DELETE FROM dead_letter_inbox`);
+    await drainAndDerive([asRaw(d)]);
+    expect(await record(eventId)).toMatchObject({ attempts: 2, messages: 2, history: ['dead-lettered', 'failed-again'] });
   });
 });
 

@@ -60,6 +60,47 @@ describe('drain faults', () => {
     expect(actual).toEqual(expected);
   }, 180_000);
 
+  it("a batch held up past its channel's death commits after its redelivered copies: each message still once", async () => {
+    // The first write to the inbox stalls 4 s inside its transaction (a slow or locked database),
+    // once; meanwhile the broker connection is closed, the broker redelivers the batch, and the
+    // copies (redelivered=true) are stored first. The first batch then meets its own copies:
+    // found by an adversarial probe, its first deliveries were stored again as identical new deaths.
+    await db.pool.query(`
+      CREATE TABLE stall_once (x int); INSERT INTO stall_once VALUES (1);
+      CREATE FUNCTION stall_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM stall_once WHERE ctid IN (SELECT ctid FROM stall_once FOR UPDATE SKIP LOCKED);
+        IF FOUND THEN
+          PERFORM pg_sleep(4);
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER stall_once BEFORE INSERT ON dead_letter_inbox FOR EACH ROW EXECUTE FUNCTION stall_once();`);
+    const n = 5;
+    const d = drainer({ batchSize: 50, lingerMs: 50 });
+    await d.start();
+    await waitFor(async () => d.status().brokerConnected, 20_000, 'connected');
+    await publishAll(broker.connection, dlq, fixtures(n));
+    await waitFor(
+      async () => (await count(db.pool, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`, [db.name])) === 1,
+      20_000,
+      'the first batch stalled',
+    );
+    await closeBrokerConnection(d.connectionName);
+    // the copies are stored while the first batch sleeps, then it wakes and meets them
+    await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letter_inbox`)) + (await stored()) >= n, 20_000, 'the copies stored');
+    await waitFor(
+      async () => (await count(db.pool, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`, [db.name])) === 0,
+      30_000,
+      'the first batch awake',
+    );
+    await drained(n);
+    await waitFor(async () => (await count(db.pool, `SELECT count(*) FROM dead_letters`)) === n, 20_000, 'the records');
+    await new Promise((r) => setTimeout(r, 1000)); // what the first batch might still add
+    const { actual, expected } = await expectExactlyOnce(db.pool, n);
+    expect(actual).toEqual(expected);
+  }, 120_000);
+
   it('PostgreSQL terminates its backends mid-drain: batches are retried, nothing lost, nothing twice', async () => {
     const n = 6000;
     await publishAll(broker.connection, dlq, fixtures(n));

@@ -106,10 +106,24 @@ export function asRaw(d: PreparedDeath): RawDeath {
  * by a transaction still running in this database are waited for (up to 10 s), unless
  * `heldRows: 'leave'` (a test that holds one open on purpose).
  */
-export async function drainAndDerive(pool: pg.Pool, deaths: InboxDeath[], dlq = 'edu.events.dlq', heldRows: 'wait' | 'leave' = 'wait'): Promise<void> {
+export async function drainAndDerive(
+  pool: pg.Pool,
+  deaths: InboxDeath[],
+  dlq = 'edu.events.dlq',
+  heldRows: 'wait' | 'leave' = 'wait',
+  /** the arrival time the stored rows get, before they are derived (a write that began earlier) */
+  receivedAt?: Date,
+): Promise<void> {
   const client = await pool.connect();
   try {
-    await writeRaw(client, deaths, dlq);
+    if (!receivedAt) await writeRaw(client, deaths, dlq);
+    else {
+      // fresh rows only (a single COPY, no transaction of its own): dated in the same transaction
+      await client.query('BEGIN');
+      await writeRaw(client, deaths, dlq);
+      await client.query(`UPDATE dead_letter_inbox SET received_at = $1 WHERE tx = pg_current_xact_id()`, [receivedAt]);
+      await client.query('COMMIT');
+    }
   } finally {
     client.release();
   }
