@@ -3,7 +3,7 @@
 // creates it, so the job works on a stable set whatever the drain adds meanwhile; the
 // background runner (lib/jobs/bulk-runner.ts) does the rest.
 import 'server-only';
-import { conflict, forbidden, invalid } from '@/lib/action-error';
+import { conflict, forbidden, invalid, unprocessable } from '@/lib/action-error';
 import { bulkJobTarget, prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
 import { bulkWhere } from '@/lib/server/bulk/bulk-selection';
 import { prisma } from '@/lib/server/db';
@@ -16,7 +16,7 @@ import {
   type BulkRequest,
   type BulkTransformDryRunResponse,
 } from '@/lib/schemas/bulk';
-import { previewTransform } from '@/lib/server/bulk/preview-transform';
+import { PREVIEW_BUDGET_MS, previewTransform } from '@/lib/server/bulk/preview-transform';
 import { compileTransform, type CompiledTransform } from '@/lib/transform/apply-transform';
 import type { Actor } from './actor';
 
@@ -44,15 +44,32 @@ function startTime(startAt: string | undefined): Date | null {
   return at.getTime() > now ? at : null;
 }
 
+/** Messages the expression is tried on before a transforming job is created. */
+const FIRST_TRIED = 20;
+
 /**
  * Before a transforming job is created, its expression runs on the first messages of the
  * selection: one that runs away there is refused now, not met by the runner (the preview, which
- * the console always shows first, has run it on all of them).
+ * the console always shows first, has run it on all of them). So is one whose pace on them would
+ * take the whole selection past the preview's budget: the preview refuses it, and a job that
+ * accepted it (a 100 MB $pad on 2,000 messages, ~0.35 s each) ran for minutes with nothing to show.
  */
 async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: CompiledTransform): Promise<void> {
   if (compiled.transform.kind !== 'jsonata') return;
-  const first = await prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id" LIMIT 20`;
-  if (first.length) await previewTransform(bulkWhere({ ids: first.map((r) => r.id) }), compiled);
+  const [first, counted] = await Promise.all([
+    prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id" LIMIT ${FIRST_TRIED}`,
+    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "dead_letters" ${where}`,
+  ]);
+  if (!first.length) return;
+  const started = Date.now();
+  await previewTransform(bulkWhere({ ids: first.map((r) => r.id) }), compiled);
+  const total = Number(counted[0]?.n ?? first.length);
+  const estimate = ((Date.now() - started) / first.length) * total;
+  if (total > first.length && estimate > PREVIEW_BUDGET_MS)
+    throw unprocessable(
+      `The expression took ${Math.round((Date.now() - started) / first.length)} ms a message on the first ${first.length}: about ${Math.round(estimate / 1000)} s for the ${total} selected, past the preview's ${PREVIEW_BUDGET_MS / 1000} s. The transformation is too slow for this selection`,
+      { field: 'transform', reason: 'transform-too-slow' },
+    );
 }
 
 export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkTransformDryRunResponse | BulkCreatedResponse> {

@@ -184,27 +184,36 @@ export interface LockedRecord extends ClaimedRecord {
   attempts: number;
   /** pending, under the retry limit (or forced), with an origin queue and no unfinished intent */
   eligible: boolean;
+  /** the newest stored message's id (dead_letter_messages.id), when eligible */
+  messageId: string | null;
 }
 
 /**
- * The first half of a transforming bulk batch's claim (the second is insertIntents, with each
- * transformed body): the records locked in id order, whether each can go (claimForBulk's
- * conditions), and the newest stored message of those that can. Intents are written only for
- * what will be sent, with its bytes, in the same transaction.
+ * A transforming bulk batch's reads (its claim is insertBulkIntents, with each transformed body):
+ * the records, whether each can go (claimForBulk's conditions) and the newest stored message of
+ * those that can. `lock` (default): locked in id order, in the caller's transaction; without it a
+ * plain read, for the transformation, which may take seconds and so runs outside any
+ * transaction. `bodies: false`: the message's id only (the check under the lock that the message
+ * transformed is still the newest).
  */
-export async function lockForBulk(client: pg.ClientBase, o: { deadLetterIds: string[]; maxRetries: number; force: boolean }): Promise<LockedRecord[]> {
+export async function lockForBulk(
+  client: pg.ClientBase,
+  o: { deadLetterIds: string[]; maxRetries: number; force: boolean; lock?: boolean; bodies?: boolean },
+): Promise<LockedRecord[]> {
+  const bodies = o.bodies ?? true;
   const { rows } = await client.query<LockedRecord & BodyRef>(
     `WITH locked AS (
        SELECT d."id", d."status", d."queue", d."republish_count" AS "republishCount", d."attempts", d."latest_message_id",
               (d."status" = 'pending' AND (d."republish_count" < $2 OR $3) AND d."queue" <> ''
                AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = d."id" AND r."state" = 'pending')) AS "eligible"
-       FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE OF d
+       FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" ${(o.lock ?? true) ? 'FOR UPDATE OF d' : ''}
      )
      SELECT l."id", l."status", l."queue", l."republishCount", l."attempts", l."eligible", NULL::uuid AS "intentId",
             m."body", m."properties", m."headers", m."messageId", m."bodySize"
      FROM locked l
      LEFT JOIN LATERAL (
-       SELECT ${inlineBody('x."body"')} AS "body", x."properties", x."headers", x."id"::text AS "messageId", octet_length(x."body") AS "bodySize"
+       SELECT ${bodies ? `${inlineBody('x."body"')} AS "body", x."properties", x."headers"` : 'NULL::bytea AS "body", NULL::json AS "properties", NULL::json AS "headers"'},
+              x."id"::text AS "messageId", ${bodies ? 'octet_length(x."body")' : 'NULL::int'} AS "bodySize"
        FROM "dead_letter_messages" x
        WHERE l."eligible"
          AND x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"))
@@ -212,7 +221,7 @@ export async function lockForBulk(client: pg.ClientBase, o: { deadLetterIds: str
      ) m ON true`,
     [uuidArray(o.deadLetterIds), o.maxRetries, o.force],
   );
-  return fillBigBodies(client, rows);
+  return bodies ? fillBigBodies(client, rows) : rows;
 }
 
 /** One intent of a transforming bulk batch: its record, and what it sends when edited. */

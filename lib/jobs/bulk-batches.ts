@@ -20,7 +20,8 @@ import { retryTransient } from '@/lib/db/retry-transient';
 import { queueIssue } from '@/lib/schemas/republish-target';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
 import type { BulkTransform } from '@/lib/schemas/bulk';
-import { compileTransform, type TransformOutput } from '@/lib/transform/apply-transform';
+import { compileTransform, isPastDeadline, type TransformOutput } from '@/lib/transform/apply-transform';
+import { withClient } from '@/lib/bus/with-client';
 import { changesDiff } from '@/lib/diff/changes-diff';
 
 export interface BulkJobRow {
@@ -134,44 +135,67 @@ function breakText(o: TransformOutput): string {
 }
 
 /**
- * Stage 1 of a transforming job (README, Fix a whole group), in one transaction: the records
- * locked, each body transformed, and an intent written only for what is to be sent, holding the
- * bytes it sends (edited_body) and the diff for the history, before anything is published; so a
- * crash replays exactly these bytes or nothing. Results that fail, whose patch test fails, or
- * that break the contract (unless the job is forced) are skipped: no intent, the record left
- * pending, the reason on the item. (Measured: writing the intents with their bodies in one
- * insert, instead of claiming as an untransformed batch does and updating the intents after,
- * saves ~30 us of PostgreSQL a message.)
+ * Longest a transforming batch spends transforming: messages it has not tried by then stay queued
+ * for a later batch (at least one is always tried). A batch of 5,000 at JSONata's guardrail
+ * (100 ms a message, twice) took over 15 minutes.
+ */
+export const TRANSFORM_BATCH_MS = 10_000;
+
+/**
+ * Stage 1 of a transforming job (README, Fix a whole group). The messages are read and
+ * transformed outside any transaction (a slow transformation held the records locked and a
+ * transaction open until PostgreSQL's idle-in-transaction timeout ended it, again on every try:
+ * the job ran on without progress, every other job queued behind it). Then, in one transaction:
+ * the records locked, each checked again (still eligible, its newest message still the one
+ * transformed), and an intent written only for what is to be sent, holding the bytes it sends
+ * (edited_body) and the diff for the history, before anything is published; so a crash replays
+ * exactly these bytes or nothing. Results that fail, whose patch test fails, or that break the
+ * contract (unless the job is forced) are skipped: no intent, the record left pending, the
+ * reason on the item. A record that changed meanwhile, and a message not tried before
+ * TRANSFORM_BATCH_MS, stay queued for a later batch.
  */
 async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
   const outcomes: ItemOutcome[] = [];
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
+  const limits = { deadLetterIds, maxRetries: deps.maxRetries, force: job.force };
+  const read = await withClient(deps.pool, (client) => lockForBulk(client, { ...limits, lock: false }));
+  const candidates = read.filter((r): r is LockedRecord & StoredMessage => r.eligible && hasMessage(r));
+  const transformed = new Map<string, { read: LockedRecord & StoredMessage; output: TransformOutput }>();
+  let stalled: string | null = null;
+  try {
+    const outputs = await compileTransform(job.transform!).apply(
+      candidates.map((r) => ({ id: r.id, body: r.body })),
+      { deadline: Date.now() + TRANSFORM_BATCH_MS },
+    );
+    outputs.forEach((output, i) => {
+      if (!isPastDeadline(output)) transformed.set(candidates[i].id, { read: candidates[i], output });
+    });
+  } catch (err) {
+    // the JSONata worker had to be stopped on this batch (or the stored transform no longer
+    // compiles): none of it goes, each item says why
+    stalled = `transform failed: ${(err as Error).message}`;
+  }
   return inTransaction(deps.pool, async (tx) => {
-    const rows = await lockForBulk(tx, { deadLetterIds, maxRetries: deps.maxRetries, force: job.force });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const candidates: (LockedRecord & StoredMessage)[] = [];
+    const byId = new Map((await lockForBulk(tx, { ...limits, bodies: false })).map((r) => [r.id, r]));
+    const going: { record: LockedRecord & StoredMessage; editedBody: Buffer | null; diff: string | null }[] = [];
     for (const id of deadLetterIds) {
       const r = byId.get(id);
       if (!r) skip(id, 'no longer stored (purged)');
       else if (!r.eligible) skip(id, ...whyNotClaimed(r, deps.maxRetries, job.force));
-      else if (!hasMessage(r)) skip(id, 'no stored message', 'failed');
-      else candidates.push(r);
+      else if (r.messageId === null) skip(id, 'no stored message', 'failed');
+      else if (stalled !== null) skip(id, stalled);
+      else {
+        const t = transformed.get(id);
+        // not tried in time, or it died again (a newer message) since it was read: a later batch
+        if (!t || t.read.messageId !== r.messageId) continue;
+        const o = t.output;
+        // the record as locked now, with the message as read (the same one)
+        const record = { ...t.read, status: r.status, queue: r.queue, republishCount: r.republishCount, attempts: r.attempts };
+        if (o.outcome === 'change' || o.outcome === 'unchanged' || (o.outcome === 'break' && job.force)) {
+          going.push({ record, editedBody: o.bytes, diff: o.bytes ? changesDiff(o.before, o.after, `dead-letter/${id}`) : null });
+        } else skip(id, o.outcome === 'break' ? breakText(o) : (o.error ?? o.outcome));
+      }
     }
-    let results: TransformOutput[] = [];
-    try {
-      results = await compileTransform(job.transform!).apply(candidates.map((r) => ({ id: r.id, body: r.body })));
-    } catch (err) {
-      // the JSONata worker had to be stopped on this batch (or the stored transform no longer
-      // compiles): none of it goes, each item says why
-      for (const r of candidates) skip(r.id, `transform failed: ${(err as Error).message}`);
-    }
-    const going: { record: LockedRecord & StoredMessage; editedBody: Buffer | null; diff: string | null }[] = [];
-    results.forEach((o, i) => {
-      const record = candidates[i];
-      if (o.outcome === 'change' || o.outcome === 'unchanged' || (o.outcome === 'break' && job.force)) {
-        going.push({ record, editedBody: o.bytes, diff: o.bytes ? changesDiff(o.before, o.after, `dead-letter/${record.id}`) : null });
-      } else skip(record.id, o.outcome === 'break' ? breakText(o) : (o.error ?? o.outcome));
-    });
     const intents = await insertBulkIntents(
       tx,
       { actor: job.actor, reason: job.reason, bulkJobId: job.id, owner: deps.owner.id },

@@ -316,6 +316,55 @@ describe('bulk republish with a transformation', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('a slow expression: refused at creation when its pace would take the selection past the preview budget; a job transforms outside any transaction', async () => {
+    // ~0.2 s a message in the worker, each result over 1 MB (an error item, not a runaway)
+    const slow: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 20000000, "a")} |' };
+    const many = await seedOrders('slow-many', 1000);
+    const refused = await server
+      .createBulkJob(operator, {
+        action: 'republish',
+        selection: { groupId: many.groupId },
+        reason: 'x',
+        ratePerSecond: 0,
+        expectedCount: 1000,
+        transform: slow,
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(refused).toMatchObject({ kind: 'unprocessable', details: { reason: 'transform-too-slow', field: 'transform' } });
+
+    const few = await seedOrders('slow-few', 30);
+    const { jobId } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId: few.groupId },
+      reason: 'slow fix',
+      ratePerSecond: 0,
+      expectedCount: 30,
+      transform: slow,
+    })) as { jobId: string };
+    runner.poke();
+    // while it transforms (~6 s), no transaction of this database stays open: the records were
+    // locked, and a transaction held, for the whole transformation before
+    let longestOpen = 0;
+    const job = await until(
+      'the job to finish',
+      async () => {
+        const { rows } = await db.pool.query<{ s: number | null }>(
+          `SELECT max(extract(epoch FROM now() - xact_start))::float AS s FROM pg_stat_activity WHERE datname = $1 AND state = 'idle in transaction'`,
+          [db.name],
+        );
+        longestOpen = Math.max(longestOpen, rows[0].s ?? 0);
+        return server.getBulkJob(jobId);
+      },
+      (j) => j.status === 'done',
+    );
+    expect(job).toMatchObject({ total: 30, succeeded: 0, skipped: 30 });
+    expect(job.skipReasons[0].reason).toMatch(/result is over/);
+    expect(longestOpen).toBeLessThan(2);
+  }, 120_000);
+
   it('starts a scheduled job at its time, not before, and a cancelled one never', async () => {
     const a = await seedOrders('later', 20);
     const b = await seedOrders('cancelled', 20);
