@@ -180,87 +180,93 @@ export async function claimForBulk(
 }
 
 /** A record of a transforming bulk batch, locked: whether it can go, and its message when it can. */
-export interface LockedRecord extends ClaimedRecord {
-  attempts: number;
-  /** pending, under the retry limit (or forced), with an origin queue and no unfinished intent */
-  eligible: boolean;
-  /** the newest stored message's id (dead_letter_messages.id), when eligible */
+/** A record of a transforming bulk batch as read for its transformation. */
+export interface TransformReadRecord extends ClaimedRecord {
+  /** the newest stored message's id (dead_letter_messages.id); null when none is stored */
   messageId: string | null;
 }
 
 /**
- * A transforming bulk batch's reads (its claim is insertBulkIntents, with each transformed body):
- * the records, whether each can go (claimForBulk's conditions) and the newest stored message of
- * those that can. `lock` (default): locked in id order, in the caller's transaction; without it a
- * plain read, for the transformation, which may take seconds and so runs outside any
- * transaction. `bodies: false`: the message's id only (the check under the lock that the message
- * transformed is still the newest).
+ * A transforming bulk batch's read (its claim is claimTransformed, with each transformed body):
+ * the records and the newest stored message of each. Not locked, and the
+ * claim's conditions are checked under the lock only: the transformation may take seconds, and
+ * runs outside any transaction.
  */
-export async function lockForBulk(
-  client: pg.ClientBase,
-  o: { deadLetterIds: string[]; maxRetries: number; force: boolean; lock?: boolean; bodies?: boolean },
-): Promise<LockedRecord[]> {
-  const bodies = o.bodies ?? true;
-  const { rows } = await client.query<LockedRecord & BodyRef>(
-    `WITH locked AS (
-       SELECT d."id", d."status", d."queue", d."republish_count" AS "republishCount", d."attempts", d."latest_message_id",
-              (d."status" = 'pending' AND (d."republish_count" < $2 OR $3) AND d."queue" <> ''
-               AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = d."id" AND r."state" = 'pending')) AS "eligible"
-       FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" ${(o.lock ?? true) ? 'FOR UPDATE OF d' : ''}
-     )
-     SELECT l."id", l."status", l."queue", l."republishCount", l."attempts", l."eligible", NULL::uuid AS "intentId",
+export async function readForTransform(client: pg.ClientBase, deadLetterIds: string[]): Promise<TransformReadRecord[]> {
+  const { rows } = await client.query<TransformReadRecord & BodyRef>(
+    `SELECT d."id", d."status", d."queue", d."republish_count" AS "republishCount", NULL::uuid AS "intentId",
             m."body", m."properties", m."headers", m."messageId", m."bodySize"
-     FROM locked l
+     FROM "dead_letters" d
      LEFT JOIN LATERAL (
-       SELECT ${bodies ? `${inlineBody('x."body"')} AS "body", x."properties", x."headers"` : 'NULL::bytea AS "body", NULL::json AS "properties", NULL::json AS "headers"'},
-              x."id"::text AS "messageId", ${bodies ? 'octet_length(x."body")' : 'NULL::int'} AS "bodySize"
+       SELECT ${inlineBody('x."body"')} AS "body", x."properties", x."headers", x."id"::text AS "messageId", octet_length(x."body") AS "bodySize"
        FROM "dead_letter_messages" x
-       WHERE l."eligible"
-         AND x."id" = COALESCE(l."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = l."id"))
+       WHERE x."id" = COALESCE(d."latest_message_id", (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id"))
        LIMIT 1
-     ) m ON true`,
-    [uuidArray(o.deadLetterIds), o.maxRetries, o.force],
+     ) m ON true
+     WHERE d."id" = ANY($1::uuid[])`,
+    [uuidArray(deadLetterIds)],
   );
-  return bodies ? fillBigBodies(client, rows) : rows;
+  return fillBigBodies(client, rows);
 }
 
-/** One intent of a transforming bulk batch: its record, and what it sends when edited. */
-export interface BulkIntentRow {
+/** A transformed message a bulk batch offers to send: its record, the message transformed, and what it sends. */
+export interface TransformedOffer {
   deadLetterId: string;
-  republishNumber: number;
-  queue: string;
+  /** the dead_letter_messages row transformed (readForTransform) */
+  messageId: string;
   editedBody: Buffer | null;
   /** the transformation's diff, for the history */
   diff: string | null;
-  attemptsAtClaim: number;
+}
+
+/** A record of a transforming batch as its claim found it, locked. */
+export interface TransformedClaimRecord extends Pick<ClaimedRecord, 'id' | 'status' | 'queue' | 'republishCount' | 'intentId'> {
+  attempts: number;
+  /** pending, under the retry limit (or forced), with an origin queue and no unfinished intent */
+  eligible: boolean;
+  /** its newest message's id as the record knows it (null on a record from before it was kept) */
+  latestMessageId: string | null;
 }
 
 /**
- * Intents of a transforming bulk batch, as insertIntents would write them for an origin target,
- * with what is the same for the whole batch (actor, reason, job, owner) sent once and the edited
- * bodies packed (packBodies). Returns the
- * intent ids by dead letter; rows with an unfinished intent already are left out.
+ * A transforming bulk batch's claim in one statement, after its messages were transformed
+ * outside any transaction: the records locked in id order, the claim's conditions checked
+ * (claimForBulk's), and an intent written for each offer whose record may go and whose newest
+ * message is still the one transformed, holding its bytes and diff, as insertIntents would write
+ * it for an origin target (what is the same for the whole batch sent once, the edited bodies
+ * packed). Returns every record found, with its intent id when it got one.
  */
-export async function insertBulkIntents(
+export async function claimTransformed(
   client: pg.ClientBase,
-  batch: { actor: string; reason: string; bulkJobId: string; owner: string },
-  rows: BulkIntentRow[],
-): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  if (rows.length === 0) return ids;
-  const packed = packBodies(rows.map((r) => r.editedBody));
-  const { rows: inserted } = await client.query<{ id: string; dead_letter_id: string }>(
-    `INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
-        "edited_body", "actor", "reason", "details", "bulk_job_id", "owner")
-     SELECT u.dl, u.n, 'origin', '', u.queue, true, CASE WHEN u.len < 0 THEN NULL ELSE substring($4::bytea FROM u.off + 1 FOR u.len) END,
-            $7, $8, jsonb_strip_nulls(jsonb_build_object('attemptsAtClaim', u.attempts, 'diff', u.diff)), $9::uuid, $10
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $5::int[], $6::int[], $11::text[], $12::int[]) AS u(dl, n, queue, off, len, diff, attempts)
-     ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
-     RETURNING "id", "dead_letter_id"`,
+  batch: { deadLetterIds: string[]; maxRetries: number; force: boolean; actor: string; reason: string; bulkJobId: string; owner: string },
+  offers: TransformedOffer[],
+): Promise<TransformedClaimRecord[]> {
+  const packed = packBodies(offers.map((o) => o.editedBody));
+  const { rows } = await client.query<TransformedClaimRecord>(
+    `WITH locked AS (
+       SELECT d."id", d."status", d."queue", d."republish_count", d."attempts", d."latest_message_id",
+              (d."status" = 'pending' AND (d."republish_count" < $2 OR $3) AND d."queue" <> ''
+               AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = d."id" AND r."state" = 'pending')) AS "eligible"
+       FROM "dead_letters" d WHERE d."id" = ANY($1::uuid[]) ORDER BY d."id" FOR UPDATE
+     ), ins AS (
+       INSERT INTO "republish_intents" ("dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "ledger",
+          "edited_body", "actor", "reason", "details", "bulk_job_id", "owner")
+       SELECT l."id", l."republish_count" + 1, 'origin', '', l."queue", true,
+              CASE WHEN u.len < 0 THEN NULL ELSE substring($4::bytea FROM u.off + 1 FOR u.len) END,
+              $7, $8, jsonb_strip_nulls(jsonb_build_object('attemptsAtClaim', l."attempts", 'diff', u.diff)), $9::uuid, $10
+       FROM unnest($11::uuid[], $12::bigint[], $5::int[], $6::int[], $13::text[]) AS u(dl, mid, off, len, diff)
+       JOIN locked l ON l."id" = u.dl
+       WHERE l."eligible" AND (l."latest_message_id" IS NULL OR l."latest_message_id" = u.mid)
+       ON CONFLICT ("dead_letter_id") WHERE "state" = 'pending' DO NOTHING
+       RETURNING "id", "dead_letter_id"
+     )
+     SELECT l."id", l."status", l."queue", l."republish_count" AS "republishCount", l."attempts", l."eligible",
+            l."latest_message_id"::text AS "latestMessageId", i."id" AS "intentId"
+     FROM locked l LEFT JOIN ins i ON i."dead_letter_id" = l."id"`,
     [
-      uuidArray(rows.map((r) => r.deadLetterId)),
-      rows.map((r) => r.republishNumber),
-      rows.map((r) => r.queue),
+      uuidArray(batch.deadLetterIds),
+      batch.maxRetries,
+      batch.force,
       packed.bytes,
       packed.offsets,
       packed.lengths,
@@ -268,12 +274,12 @@ export async function insertBulkIntents(
       batch.reason,
       batch.bulkJobId,
       batch.owner,
-      rows.map((r) => r.diff),
-      rows.map((r) => r.attemptsAtClaim),
+      uuidArray(offers.map((o) => o.deadLetterId)),
+      offers.map((o) => o.messageId),
+      offers.map((o) => o.diff),
     ],
   );
-  for (const r of inserted) ids.set(r.dead_letter_id, r.id);
-  return ids;
+  return rows;
 }
 
 export interface StoredMessageRow {

@@ -5,12 +5,13 @@ import {
   claimForBulk,
   decrementPending,
   inTransaction,
-  insertBulkIntents,
-  lockForBulk,
+  claimTransformed,
+  readForTransform,
   settleIntentsDone,
   settleIntentsFailed,
   type ClaimedRecord,
-  type LockedRecord,
+  type TransformedOffer,
+  type TransformReadRecord,
 } from '@/lib/bus/republish-outbox';
 import { buildRepublishMessage, type StoredMessage } from '@/lib/bus/republish-message';
 import { uuidArray } from '@/lib/db/uuid-array';
@@ -70,7 +71,7 @@ export interface PublishedBatch extends ClaimedBatch {
 const hasMessage = (r: ClaimedRecord): r is ClaimedRecord & StoredMessage => r.body !== null;
 
 /**
- * Why a record of a batch got no intent: the claim's own conditions (claimForBulk, lockForBulk),
+ * Why a record of a batch got no intent: the claim's own conditions (claimForBulk, claimTransformed),
  * in their order, as the item's outcome.
  */
 function whyNotClaimed(
@@ -136,8 +137,8 @@ function breakText(o: TransformOutput): string {
 
 /**
  * Longest a transforming batch spends transforming: messages it has not tried by then stay queued
- * for a later batch (at least one is always tried). A batch of 5,000 at JSONata's guardrail
- * (100 ms a message, twice) took over 15 minutes.
+ * for a later batch (at least one is always tried). A batch of 5,000 messages at JSONata's
+ * guardrail (100 ms a message, tried twice) could otherwise take 17 minutes.
  */
 export const TRANSFORM_BATCH_MS = 10_000;
 
@@ -145,8 +146,8 @@ export const TRANSFORM_BATCH_MS = 10_000;
  * Stage 1 of a transforming job (README, Fix a whole group). The messages are read and
  * transformed outside any transaction (a slow transformation held the records locked and a
  * transaction open until PostgreSQL's idle-in-transaction timeout ended it, again on every try:
- * the job ran on without progress, every other job queued behind it). Then, in one transaction:
- * the records locked, each checked again (still eligible, its newest message still the one
+ * the job ran on without progress, every other job queued behind it). Then, in one statement
+ * (claimTransformed) of a short transaction: the records locked, each checked again (still eligible, its newest message still the one
  * transformed), and an intent written only for what is to be sent, holding the bytes it sends
  * (edited_body) and the diff for the history, before anything is published; so a crash replays
  * exactly these bytes or nothing. Results that fail, whose patch test fails, or that break the
@@ -157,10 +158,11 @@ export const TRANSFORM_BATCH_MS = 10_000;
 async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
   const outcomes: ItemOutcome[] = [];
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
-  const limits = { deadLetterIds, maxRetries: deps.maxRetries, force: job.force };
-  const read = await withClient(deps.pool, (client) => lockForBulk(client, { ...limits, lock: false }));
-  const candidates = read.filter((r): r is LockedRecord & StoredMessage => r.eligible && hasMessage(r));
-  const transformed = new Map<string, { read: LockedRecord & StoredMessage; output: TransformOutput }>();
+  const read = await withClient(deps.pool, (client) => readForTransform(client, deadLetterIds));
+  // whether each may go is decided under the lock, below (a record that may not is transformed for nothing: rare)
+  const candidates = read.filter((r): r is TransformReadRecord & StoredMessage => hasMessage(r));
+  const messageless = new Set(read.filter((r) => !hasMessage(r)).map((r) => r.id));
+  const transformed = new Map<string, { read: TransformReadRecord & StoredMessage; output: TransformOutput }>();
   let stalled: string | null = null;
   try {
     const outputs = await compileTransform(job.transform!).apply(
@@ -175,45 +177,48 @@ async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadL
     // compiles): none of it goes, each item says why
     stalled = `transform failed: ${(err as Error).message}`;
   }
+  // what would go, should its record still be eligible and its message the same under the lock
+  const offers: TransformedOffer[] = [];
+  if (stalled === null)
+    for (const [id, { read: r, output: o }] of transformed)
+      if (o.outcome === 'change' || o.outcome === 'unchanged' || (o.outcome === 'break' && job.force))
+        offers.push({
+          deadLetterId: id,
+          messageId: r.messageId!,
+          editedBody: o.bytes,
+          diff: o.bytes ? changesDiff(o.before, o.after, `dead-letter/${id}`) : null,
+        });
+  const offered = new Map(offers.map((o) => [o.deadLetterId, o]));
   return inTransaction(deps.pool, async (tx) => {
-    const byId = new Map((await lockForBulk(tx, { ...limits, bodies: false })).map((r) => [r.id, r]));
-    const going: { record: LockedRecord & StoredMessage; editedBody: Buffer | null; diff: string | null }[] = [];
+    const claimed = await claimTransformed(
+      tx,
+      { deadLetterIds, maxRetries: deps.maxRetries, force: job.force, actor: job.actor, reason: job.reason, bulkJobId: job.id, owner: deps.owner.id },
+      offers,
+    );
+    const byId = new Map(claimed.map((r) => [r.id, r]));
+    const ready: ClaimedBatch['ready'] = [];
     for (const id of deadLetterIds) {
       const r = byId.get(id);
       if (!r) skip(id, 'no longer stored (purged)');
       else if (!r.eligible) skip(id, ...whyNotClaimed(r, deps.maxRetries, job.force));
-      else if (r.messageId === null) skip(id, 'no stored message', 'failed');
+      else if (messageless.has(id)) skip(id, 'no stored message', 'failed');
       else if (stalled !== null) skip(id, stalled);
       else {
         const t = transformed.get(id);
         // not tried in time, or it died again (a newer message) since it was read: a later batch
-        if (!t || t.read.messageId !== r.messageId) continue;
-        const o = t.output;
+        if (!t || (r.latestMessageId !== null && t.read.messageId !== r.latestMessageId)) continue;
+        const offer = offered.get(id);
+        if (!offer) skip(id, t.output.outcome === 'break' ? breakText(t.output) : (t.output.error ?? t.output.outcome));
         // the record as locked now, with the message as read (the same one)
-        const record = { ...t.read, status: r.status, queue: r.queue, republishCount: r.republishCount, attempts: r.attempts };
-        if (o.outcome === 'change' || o.outcome === 'unchanged' || (o.outcome === 'break' && job.force)) {
-          going.push({ record, editedBody: o.bytes, diff: o.bytes ? changesDiff(o.before, o.after, `dead-letter/${id}`) : null });
-        } else skip(id, o.outcome === 'break' ? breakText(o) : (o.error ?? o.outcome));
+        else if (r.intentId)
+          ready.push({
+            record: { ...t.read, status: r.status, queue: r.queue, republishCount: r.republishCount },
+            intentId: r.intentId,
+            editedBody: offer.editedBody,
+          });
+        // the lock and the eligibility check leave no other unfinished intent; this only says so
+        else skip(id, 'a republish of it is already in flight');
       }
-    }
-    const intents = await insertBulkIntents(
-      tx,
-      { actor: job.actor, reason: job.reason, bulkJobId: job.id, owner: deps.owner.id },
-      going.map(({ record, editedBody, diff }) => ({
-        deadLetterId: record.id,
-        republishNumber: record.republishCount + 1,
-        queue: record.queue,
-        editedBody,
-        diff,
-        attemptsAtClaim: record.attempts,
-      })),
-    );
-    const ready: ClaimedBatch['ready'] = [];
-    for (const g of going) {
-      const intentId = intents.get(g.record.id);
-      // the lock and the eligibility check leave no other unfinished intent; this only says so
-      if (intentId) ready.push({ record: g.record, intentId, editedBody: g.editedBody });
-      else skip(g.record.id, 'a republish of it is already in flight');
     }
     await applyItemOutcomes(tx, outcomes);
     return { job, size: deadLetterIds.length, ready, outcomes };
