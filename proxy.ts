@@ -44,6 +44,10 @@ export async function proxy(request: NextRequest) {
   }
   // an API path that decodes: its handler authorises it (401/403 JSON, never a redirect)
   if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
+  // pages are read, never posted to (no server actions): Next rendered a POST as a GET, body and all
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return new NextResponse(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
+  }
   const nonce = createNonce();
   const csp = contentSecurityPolicy(nonce, {
     dev: process.env.NODE_ENV === 'development',
@@ -72,7 +76,7 @@ export async function proxy(request: NextRequest) {
 export const config = {
   // Pages, not static files. Of the API only paths with a percent-encoded byte over 0x7f or a
   // broken escape, which Next's router may fail to decode (its plain-text 500): a proxy reads a
-  // request's whole body before the route runs (up to 10 MB), which would undo the API's
-  // streaming body limits and timeouts, so the API's ordinary paths never come here.
+  // request's body before the route runs (up to proxyClientMaxBodySize, next.config.js), which
+  // would undo the API's streaming body limits and timeouts, so the API's ordinary paths never come here.
   matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)', '/api/(.*%(?:[89a-fA-F][0-9a-fA-F]|(?![0-9a-fA-F]{2})).*)'],
 };
