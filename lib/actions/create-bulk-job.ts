@@ -6,6 +6,7 @@ import 'server-only';
 import { conflict, forbidden, invalid, unprocessable } from '@/lib/action-error';
 import { bulkJobTarget, prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
 import { bulkWhere } from '@/lib/server/bulk/bulk-selection';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
 import {
   DEFAULT_BULK_RATE,
@@ -72,6 +73,28 @@ async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: Comp
     );
 }
 
+/**
+ * A job identical to one not finished yet (same action, selection and transform: a double-click,
+ * or two operators on the same incident) is refused, naming the other one: it would only find its
+ * records taken and fail each item. Identical requests at the same moment queue on a lock, so
+ * the second sees the first.
+ */
+async function refuseDuplicate(tx: Prisma.TransactionClient, request: BulkRequest): Promise<void> {
+  const selection = JSON.stringify(request.selection);
+  const transform = request.transform ? JSON.stringify(request.transform) : null;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`bulk-create:${request.action}:${selection}:${transform}`}))`;
+  const [other] = await tx.$queryRaw<{ id: string; actor: string; status: string }[]>`
+    SELECT "id", "actor", "status" FROM "bulk_jobs"
+    WHERE "action" = ${request.action} AND "selection" = ${selection}::jsonb AND "transform" IS NOT DISTINCT FROM ${transform}::jsonb
+      AND "status" IN ('scheduled', 'queued', 'running', 'paused')
+    ORDER BY "created_at" DESC LIMIT 1`;
+  if (other)
+    throw conflict(`The same bulk ${request.action} is already ${other.status} (job ${other.id}, by ${other.actor}): not created again`, {
+      reason: 'duplicate',
+      bulkJobId: other.id,
+    });
+}
+
 export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkTransformDryRunResponse | BulkCreatedResponse> {
   if (request.force && actor.role !== 'admin') throw forbidden('Only an admin can force a bulk republish');
   if (request.transform && request.action !== 'republish') throw invalid('A transform applies to a republish only', { field: 'transform' });
@@ -106,6 +129,7 @@ export async function createBulkJob(actor: Actor, request: BulkRequest): Promise
   if (compiled) await refuseRunaway(where, compiled);
   return prisma.$transaction(
     async (tx) => {
+      await refuseDuplicate(tx, request);
       const [job] = await tx.$queryRaw<{ id: string }[]>`
         INSERT INTO "bulk_jobs" ("action", "selection", "reason", "actor", "force", "rate_per_second", "transform", "start_at", "status")
         VALUES (${request.action}, ${JSON.stringify(request.selection)}::jsonb, ${request.reason}, ${actor.name}, ${Boolean(request.force)}, ${rate},

@@ -77,6 +77,26 @@ describe('the bulk actions', () => {
     expect(await auditLines(db.pool, `bulk-job:${jobId}`)).toHaveLength(4);
   });
 
+  it('create: a double-click (identical requests at once) makes one job; the others are a conflict naming it, until it ends', async () => {
+    const { groupId } = await seedDeadLetters(db.pool, { queue: 'bulk.double', count: 4 });
+    const request = { action: 'republish' as const, selection: { groupId }, reason: 'double click', ratePerSecond: 5 };
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => createBulkJob(operator, request)));
+    const created = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<unknown>).value as BulkCreatedResponse);
+    expect(created).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected')) {
+      const err = (r as PromiseRejectedResult).reason as { kind: string; details: unknown };
+      expect(err.kind).toBe('conflict');
+      expect(err.details).toEqual({ reason: 'duplicate', bulkJobId: created[0].jobId });
+    }
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "bulk_jobs" WHERE "selection"->>'groupId' = $1`, [groupId]);
+    expect(rows[0].n).toBe(1);
+    // another action on the same selection is not a duplicate
+    expect((await createBulkJob(operator, { ...request, action: 'discard' })) as BulkCreatedResponse).toMatchObject({ count: 4 });
+    // once the job ends, the same request makes a new one
+    await controlBulkJob(operator, { id: created[0].jobId, control: 'cancel' });
+    expect((await createBulkJob(operator, request)) as BulkCreatedResponse).toMatchObject({ count: 4 });
+  });
+
   it('an unknown job: not_found', async () => {
     const err = await actionErrorOf(controlBulkJob(operator, { id: randomUUID(), control: 'pause' }));
     expect(err.kind).toBe('not_found');
