@@ -84,7 +84,7 @@ describe('the bulk actions', () => {
     const created = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<unknown>).value as BulkCreatedResponse);
     expect(created).toHaveLength(1);
     for (const r of results.filter((x) => x.status === 'rejected')) {
-      const err = (r as PromiseRejectedResult).reason as { kind: string; details: unknown };
+      const err = r.reason as { kind: string; details: unknown };
       expect(err.kind).toBe('conflict');
       expect(err.details).toEqual({ reason: 'duplicate', bulkJobId: created[0].jobId });
     }
