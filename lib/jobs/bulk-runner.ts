@@ -27,6 +27,8 @@ export interface BulkRunnerOptions {
   /** ...and they are at least this share of what the job republished */
   autoPauseRatio?: number;
   returnCheckEveryMs?: number;
+  /** jobs this runner runs at once (a slow job no longer holds every other one back) */
+  maxConcurrentJobs?: number;
 }
 
 /** A claimed job with its item count (items are numbered 1..total) and how many are still queued. */
@@ -68,7 +70,12 @@ async function settledAll(ps: Promise<unknown>[]): Promise<void> {
 export class BulkRunner {
   private stopped = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly wakers = new Set<() => void>();
+  /** the jobs this runner is running, by id */
+  private readonly running = new Map<string, Promise<void>>();
+  /** a job that failed (its database connection died...) is claimed again after a backoff */
+  private failures = 0;
+  private retryAt = 0;
   private readonly log: Logger;
   private readonly o: Required<BulkRunnerOptions>;
 
@@ -88,6 +95,7 @@ export class BulkRunner {
       autoPauseMinReturned: options.autoPauseMinReturned ?? 5,
       autoPauseRatio: options.autoPauseRatio ?? 0.1,
       returnCheckEveryMs: options.returnCheckEveryMs ?? 1000,
+      maxConcurrentJobs: options.maxConcurrentJobs ?? 2,
     };
   }
 
@@ -98,7 +106,7 @@ export class BulkRunner {
 
   /** Look for work now (after a job was created or resumed in this process). */
   poke(): void {
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 
   async stop(): Promise<void> {
@@ -108,15 +116,17 @@ export class BulkRunner {
   }
 
   private async idle(ms: number): Promise<void> {
+    let wake: () => void = () => undefined;
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
         resolve();
       }
-      this.wake = done;
+      wake = done;
+      this.wakers.add(done);
     });
-    this.wake = null;
+    this.wakers.delete(wake);
   }
 
   private async run(): Promise<void> {
@@ -132,27 +142,56 @@ export class BulkRunner {
       .catch((err: Error) => this.log.warn({ err: err.message }, 'bulk runner: lease not released; it lapses by itself'));
   }
 
+  // Up to maxConcurrentJobs jobs run at once, each in its own loop (runJob): a job that is slow
+  // (a transformation at its guardrail, a low rate) no longer holds a two-record discard behind
+  // it for minutes (found by an adversarial probe). Batches of two jobs never share records: a
+  // record with an unfinished intent is not claimed again.
   private async runUntilStopped(): Promise<void> {
-    let failures = 0;
     while (!this.stopped) {
       try {
+        const wait = this.retryAt - Date.now();
+        if (wait > 0 || this.running.size >= this.o.maxConcurrentJobs) {
+          await this.idle(wait > 0 ? wait : this.o.pollMs);
+          continue;
+        }
         const job = await this.claim();
         if (!job) {
           await this.idle(this.o.pollMs);
           continue;
         }
-        await this.runJob(job);
-        failures = 0;
+        this.launch(job);
       } catch (err) {
-        failures++;
-        this.log.warn({ err: (err as Error).message }, 'bulk runner: will retry');
-        await this.idle(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+        this.failed(err);
       }
     }
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private launch(job: RunningJob): void {
+    const run = this.runJob(job).then(
+      () => {
+        this.failures = 0;
+      },
+      (err: unknown) => this.failed(err),
+    );
+    this.running.set(
+      job.id,
+      run.finally(() => {
+        this.running.delete(job.id);
+        this.poke(); // a place is free
+      }),
+    );
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    this.retryAt = Date.now() + Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6));
+    this.log.warn({ err: (err as Error).message }, 'bulk runner: will retry');
   }
 
   // A job this process held when a step failed (its database connection died) is taken again at
-  // once, not after its lease lapses: this runner is the one loop of its owner id.
+  // once, not after its lease lapses: this runner is the only one of its owner id, and the jobs
+  // it is running now are left out.
   private async claim(): Promise<RunningJob | null> {
     await this.deps.owner.held();
     const { rows } = await this.deps.pool.query<RunningJob>(
@@ -162,10 +201,11 @@ export class BulkRunner {
          SELECT "id" FROM "bulk_jobs"
          WHERE ("status" IN ('queued', 'running') OR ("status" = 'scheduled' AND "start_at" <= now()))
            AND ("lease_until" IS NULL OR "lease_until" < now() OR "lease_owner" = $1)
+           AND NOT ("id" = ANY($3::uuid[]))
          ORDER BY "created_at" LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING "id", "action", "reason", "actor", "force", "rate_per_second" AS "ratePerSecond", "transform",
                  "total", "total" - "succeeded" - "failed" - "skipped" AS "queued"`,
-      [this.deps.owner.id, this.o.leaseMs],
+      [this.deps.owner.id, this.o.leaseMs, [...this.running.keys()]],
     );
     return rows[0] ?? null;
   }

@@ -365,6 +365,42 @@ describe('bulk republish with a transformation', () => {
     expect(longestOpen).toBeLessThan(2);
   }, 120_000);
 
+  it('a slow job does not hold back a job created after it: the runner runs two at once', async () => {
+    const slow: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 20000000, "a")} |' };
+    const a = await seedOrders('slow-first', 30);
+    const b = await seedOrders('quick-after', 2);
+    const { jobId: slowJob } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId: a.groupId },
+      reason: 'slow',
+      ratePerSecond: 0,
+      transform: slow,
+    })) as { jobId: string };
+    runner.poke();
+    await until(
+      'the slow job to start',
+      () => server.getBulkJob(slowJob),
+      (j) => j.status === 'running',
+    );
+    const { jobId: quickJob } = (await server.createBulkJob(operator, { action: 'discard', selection: { groupId: b.groupId }, reason: 'noise' })) as {
+      jobId: string;
+    };
+    runner.poke();
+    // it ran behind the slow one before, ~6 s here (minutes for a bigger one)
+    await until(
+      'the quick job to finish',
+      () => server.getBulkJob(quickJob),
+      (j) => j.status === 'done',
+    );
+    expect((await server.getBulkJob(slowJob)).status).toBe('running');
+    const slowDone = await until(
+      'the slow job to finish',
+      () => server.getBulkJob(slowJob),
+      (j) => j.status === 'done',
+    );
+    expect(slowDone).toMatchObject({ total: 30, skipped: 30 });
+  }, 120_000);
+
   it('starts a scheduled job at its time, not before, and a cancelled one never', async () => {
     const a = await seedOrders('later', 20);
     const b = await seedOrders('cancelled', 20);
