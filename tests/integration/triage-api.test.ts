@@ -167,6 +167,24 @@ describe('GET /api/dead-letters/:id', () => {
     expect((await get('/api/health')).status).toBe(200);
   });
 
+  it('answers an action next-auth does not have in the error envelope (it answered plain text)', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/auth/callback/nope'],
+      ['POST', '/api/auth/providers'],
+      ['GET', '/api/auth/nothing-here'],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, { method, redirect: 'manual' });
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+      expect(res.headers.get('content-type'), path).toMatch(/application\/json/);
+      expect((await res.json()).error.code, path).toMatch(/^(invalid_request|not_found)$/);
+    }
+    // its own endpoints are untouched
+    const csrf = await fetch(`${server.url}/api/auth/csrf`);
+    expect(csrf.status).toBe(200);
+    expect(typeof ((await csrf.json()) as { csrfToken: unknown }).csrfToken).toBe('string');
+  });
+
   it('answers 405 to a page request that is not GET or HEAD (pages take no body), signed in or not', async () => {
     // before: rendered as a GET, each body of up to 10 MB buffered first (120 of them took the server to 1.5 GB)
     const big = 'x'.repeat(5 * 1024 * 1024);

@@ -52,7 +52,24 @@ async function handler(request: NextRequest, context: Context): Promise<Response
     forwarded = new NextRequest(url, { method: request.method, headers, body: (guarded.body ?? undefined) as BodyInit | undefined });
   }
   const options = await getAuthOptions();
-  return runCounted(counted, () => NextAuth(forwarded, context, options));
+  return inEnvelope(await runCounted(counted, () => NextAuth(forwarded, context, options)));
+}
+
+/**
+ * next-auth answers an action it does not have (GET /api/auth/callback/nope, POST
+ * /api/auth/providers) with a plain-text 400 or 404 ("Error: This action with HTTP GET is not
+ * supported by NextAuth.js"): put in the API's error envelope, as every other /api answer is.
+ */
+async function inEnvelope(response: Response): Promise<Response> {
+  if ((response.status !== 400 && response.status !== 404) || !response.headers.get('content-type')?.startsWith('text/plain')) return response;
+  const text = (await response.text())
+    .split('\n')[0]
+    .replace(/^Error:\s*/, '')
+    .slice(0, 300);
+  const code = response.status === 404 ? 'not_found' : 'invalid_request';
+  return errorResponse(
+    new ApiError(code, text || 'Not an action of the sign-in service', [{ field: 'path', message: 'not an action of the sign-in service' }]),
+  );
 }
 
 /** The request's URL with its callbackUrl parameter, if any, replaced by its safe path. */
