@@ -65,10 +65,11 @@ async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: Comp
   const started = Date.now();
   await previewTransform(bulkWhere({ ids: first.map((r) => r.id) }), compiled);
   const total = Number(counted[0]?.n ?? first.length);
-  const estimate = ((Date.now() - started) / first.length) * total;
+  const perMessage = (Date.now() - started) / first.length;
+  const estimate = perMessage * total;
   if (total > first.length && estimate > PREVIEW_BUDGET_MS)
     throw unprocessable(
-      `The expression took ${Math.round((Date.now() - started) / first.length)} ms a message on the first ${first.length}: about ${Math.round(estimate / 1000)} s for the ${total} selected, past the preview's ${PREVIEW_BUDGET_MS / 1000} s. The transformation is too slow for this selection`,
+      `The expression took ${Math.round(perMessage)} ms a message on the first ${first.length}: about ${Math.round(estimate / 1000)} s for the ${total} selected, past the preview's ${PREVIEW_BUDGET_MS / 1000} s. The transformation is too slow for this selection`,
       { field: 'transform', reason: 'transform-too-slow' },
     );
 }
@@ -82,7 +83,8 @@ async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: Comp
 async function refuseDuplicate(tx: Prisma.TransactionClient, request: BulkRequest): Promise<void> {
   const selection = JSON.stringify(request.selection);
   const transform = request.transform ? JSON.stringify(request.transform) : null;
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`bulk-create:${request.action}:${selection}:${transform}`}))`;
+  // keyed by the values as jsonb compares them (key order aside), as the check below does
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`bulk-create:${request.action}:`} || ${selection}::jsonb::text || ':' || coalesce(${transform}::jsonb::text, '')))`;
   const [other] = await tx.$queryRaw<{ id: string; actor: string; status: string }[]>`
     SELECT "id", "actor", "status" FROM "bulk_jobs"
     WHERE "action" = ${request.action} AND "selection" = ${selection}::jsonb AND "transform" IS NOT DISTINCT FROM ${transform}::jsonb

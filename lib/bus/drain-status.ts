@@ -42,6 +42,9 @@ export function initialDrainStatus(): DrainStatus {
   };
 }
 
+/** The later of two ISO times (either may be missing). */
+export const laterTime = (a: string | null, b: string | null): string | null => (a === null ? b : b === null || a > b ? a : b);
+
 /** worst first: one DLQ in error makes the drain's state error; else one running makes it running */
 const STATE_ORDER: DrainState[] = ['error', 'running', 'paused', 'stopped'];
 
@@ -69,7 +72,7 @@ export function sumDrainStatus(list: DrainStatus[]): DrainStatus {
     sum.duplicatesSkipped += s.duplicatesSkipped;
     sum.parkedTotal += s.parkedTotal;
     sum.connections += s.connections;
-    if (s.lastDrainedAt && (!sum.lastDrainedAt || s.lastDrainedAt > sum.lastDrainedAt)) sum.lastDrainedAt = s.lastDrainedAt;
+    sum.lastDrainedAt = laterTime(sum.lastDrainedAt, s.lastDrainedAt);
   }
   sum.brokerConnected = list.every((s) => s.brokerConnected);
   sum.databaseOk = list.every((s) => s.databaseOk);

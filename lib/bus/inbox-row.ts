@@ -31,6 +31,13 @@ export interface RawPrepared {
 
 const isRead = (d: InboxDeath): d is PreparedDeath => 'eventKey' in d;
 
+/**
+ * Whether a delivery is stored as a redelivery: the broker said so, or its channel died and its
+ * redelivered copy came in before it was written (the drain's copyRedelivered). Such a delivery
+ * is never taken for an identical new death of a stored message, by the drain or the derivation.
+ */
+export const storedAsRedelivery = (d: InboxDeath): boolean => d.redelivered || d.copyRedelivered === true;
+
 export function toInboxPrepared(d: PreparedDeath): string {
   const { body: _b, properties: _p, headers: _h, fingerprint: _f, failedAt: _a, searchText: _s, unreadable: _u, done: _d, copyRedelivered: _c, ...rest } = d;
   return JSON.stringify(rest satisfies InboxPrepared);
@@ -39,9 +46,7 @@ export function toInboxPrepared(d: PreparedDeath): string {
 /** The values of an inbox row's "prepared", "failed_at" and "search_text" columns (null, null for a raw row). */
 export function inboxValues(d: InboxDeath): [prepared: string, failedAt: Date | null, searchText: string | null] {
   if (isRead(d)) return [toInboxPrepared(d), d.failedAt, d.searchText];
-  // a delivery whose channel died and whose copy came in before it was written is stored as a
-  // redelivery: the derivation then never takes it for an identical new death of that copy
-  const raw: RawPrepared = { raw: true, redelivered: d.redelivered || d.copyRedelivered === true, routingKey: d.routingKey, bodySha256: d.bodySha256 };
+  const raw: RawPrepared = { raw: true, redelivered: storedAsRedelivery(d), routingKey: d.routingKey, bodySha256: d.bodySha256 };
   return [JSON.stringify(raw), null, null];
 }
 

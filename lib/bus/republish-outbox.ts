@@ -179,7 +179,6 @@ export async function claimForBulk(
   return fillBigBodies(client, rows);
 }
 
-/** A record of a transforming bulk batch, locked: whether it can go, and its message when it can. */
 /** A record of a transforming bulk batch as read for its transformation. */
 export interface TransformReadRecord extends ClaimedRecord {
   /** the newest stored message's id (dead_letter_messages.id); null when none is stored */

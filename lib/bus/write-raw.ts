@@ -15,7 +15,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { encodeCopyBinary } from './copy-binary';
-import { inboxValues, type InboxDeath } from './inbox-row';
+import { inboxValues, storedAsRedelivery, type InboxDeath } from './inbox-row';
 import type { InboxKey } from './derive-records';
 
 export interface BatchResult {
@@ -101,7 +101,7 @@ export async function writeRaw(client: pg.PoolClient | pg.Client, input: InboxDe
   // a first delivery whose fingerprint is stored already is an identical new death, unless its
   // channel died before this write and its redelivered copy came in meanwhile: that copy, stored
   // by a batch that committed first, is this very message (storing it again counted it twice)
-  const copies = deaths.filter((d) => !d.redelivered && !inserted.has(d.fingerprint) && !d.copyRedelivered);
+  const copies = deaths.filter((d) => !storedAsRedelivery(d) && !inserted.has(d.fingerprint));
   if (copies.length) {
     const renamed = copies.map((d) => ({ ...d, fingerprint: `${d.fingerprint}:${randomUUID()}` }));
     stored += (await insertRaw(client, renamed, dlq)).size;

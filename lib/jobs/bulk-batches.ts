@@ -147,8 +147,9 @@ export const TRANSFORM_BATCH_MS = 10_000;
  * transformed outside any transaction (a slow transformation held the records locked and a
  * transaction open until PostgreSQL's idle-in-transaction timeout ended it, again on every try:
  * the job ran on without progress, every other job queued behind it). Then, in one statement
- * (claimTransformed) of a short transaction: the records locked, each checked again (still eligible, its newest message still the one
- * transformed), and an intent written only for what is to be sent, holding the bytes it sends
+ * (claimTransformed) of a short transaction: the records locked, each checked again (still
+ * eligible, its newest message still the one transformed), and an intent written only for what
+ * is to be sent, holding the bytes it sends
  * (edited_body) and the diff for the history, before anything is published; so a crash replays
  * exactly these bytes or nothing. Results that fail, whose patch test fails, or that break the
  * contract (unless the job is forced) are skipped: no intent, the record left pending, the

@@ -1,7 +1,7 @@
 // What GET /api/health reports about the broker and the drain, cheaply: the drainer's status when
 // this process runs one, else a broker probe cached for a few seconds (no table counts here).
 import amqp from 'amqplib';
-import { currentDrainStatuses, sumDrainStatus } from '@/lib/bus/drain-status';
+import { currentDrainStatuses, laterTime, sumDrainStatus } from '@/lib/bus/drain-status';
 import type { SearchBacklogState } from '@/lib/bus/search-indexer';
 import type { DerivationLag } from '@/lib/bus/derive-dead-letters';
 import type { Health } from '@/lib/schemas/health';
@@ -28,9 +28,6 @@ function probeBroker(url: string, ttlMs = 5000): Promise<boolean> {
   return ok;
 }
 
-/** The later of two ISO times (either may be missing). */
-const later = (a: string | null, b: string | null) => (a === null ? b : b === null || a > b ? a : b);
-
 export async function readHealth(
   databaseOk: boolean,
   amqpUrl: string,
@@ -54,7 +51,7 @@ export async function readHealth(
           drainedTotal: drain.drainedTotal,
           parkedTotal: drain.parkedTotal,
           // this process's drain, or the database's newest (stored before a restart, or by another process)
-          lastDrainedAt: later(drain.lastDrainedAt, lastStoredAt),
+          lastDrainedAt: laterTime(drain.lastDrainedAt, lastStoredAt),
           dlqMissing: drain.dlqMissing,
           error: drain.lastError,
           dlqs: perDlq!.map((s) => ({
