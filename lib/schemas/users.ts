@@ -44,7 +44,9 @@ export const assignableUserListSchema = z.object({ items: z.array(assignableUser
 export type AssignableUserList = z.infer<typeof assignableUserListSchema>;
 
 export const createUserSchema = z.strictObject({
-  email: safeTrimmed(320).pipe(z.string().toLowerCase().email('expected an email address')),
+  // what a browser's <input type="email"> accepts (WHATWG): a@b.c and ops@localhost are addresses
+  // too (zod's default wants a dotted domain with a TLD of two letters or more)
+  email: safeTrimmed(320).pipe(z.string().toLowerCase().regex(z.regexes.html5Email, 'expected an email address')),
   name: safeTrimmed(200).optional(),
   role: roleSchema,
   /** empty: a password is generated and returned once (or the user signs in with OIDC only) */
