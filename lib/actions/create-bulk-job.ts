@@ -49,14 +49,14 @@ function startTime(startAt: string | undefined): Date | null {
 const FIRST_TRIED = 20;
 
 /**
- * Before a transforming job is created, its expression runs on the first messages of the
- * selection: one that runs away there is refused now, not met by the runner (the preview, which
- * the console always shows first, has run it on all of them). So is one whose pace on them would
- * take the whole selection past the preview's budget: the preview refuses it, and a job that
- * accepted it (a 100 MB $pad on 2,000 messages, ~0.35 s each) ran for minutes with nothing to show.
+ * Before a transforming job is created, its transformation runs on the first messages of the
+ * selection: an expression that runs away there is refused now, not met by the runner (the
+ * preview, which the console always shows first, has run it on all of them). So is a patch or an
+ * expression whose pace on them would take the whole selection past the preview's budget: the
+ * preview refuses it, and a job that accepted it (a 100 MB $pad on 2,000 messages, ~0.35 s each)
+ * ran for minutes with nothing to show.
  */
 async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: CompiledTransform): Promise<void> {
-  if (compiled.transform.kind !== 'jsonata') return;
   const [first, counted] = await Promise.all([
     prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id" LIMIT ${FIRST_TRIED}`,
     prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "dead_letters" ${where}`,
@@ -69,7 +69,7 @@ async function refuseRunaway(where: ReturnType<typeof bulkWhere>, compiled: Comp
   const estimate = perMessage * total;
   if (total > first.length && estimate > PREVIEW_BUDGET_MS)
     throw unprocessable(
-      `The expression took ${Math.round(perMessage)} ms a message on the first ${first.length}: about ${Math.round(estimate / 1000)} s for the ${total} selected, past the preview's ${PREVIEW_BUDGET_MS / 1000} s. The transformation is too slow for this selection`,
+      `The transformation took ${Math.round(perMessage)} ms a message on the first ${first.length}: about ${Math.round(estimate / 1000)} s for the ${total} selected, past the preview's ${PREVIEW_BUDGET_MS / 1000} s. The transformation is too slow for this selection`,
       { field: 'transform', reason: 'transform-too-slow' },
     );
 }

@@ -103,27 +103,38 @@ const failed = (id: string, before: unknown, error: string, outcome: TransformOu
 
 export interface CompiledTransform {
   readonly transform: BulkTransform;
-  /** `options`: how JSONata is evaluated (a preview stops at the first runaway and at its deadline) */
+  /** `options`: a preview stops at its deadline (either kind) and at the first runaway (JSONata) */
   apply(inputs: TransformInput[], options?: EvaluateOptions): Promise<TransformOutput[]>;
 }
 
-/** Bodies (or results) handled between two yields to the event loop. */
-const YIELD_BYTES = 1024 * 1024;
+/** Longest the event loop is held between two yields (parsing, patching, checking, serialising). */
+const YIELD_MS = 10;
 
 /**
- * Yields to the event loop once per YIELD_BYTES handled (bodies going in, results coming out):
- * parsing, checking and serialising a chunk of 500 bodies near 1 MB would otherwise hold it for
- * seconds (a preview, a bulk batch).
+ * Yields to the event loop once YIELD_MS have gone by since the last yield. By time, not by the
+ * bytes handled: a patch's work is not its body's size (100 copies of a 230 KB value into a small
+ * body held the server's loop for a minute when the yields counted body bytes), and a chunk of 500
+ * bodies near 1 MB would hold it for seconds.
  */
-function pauser(): (bytes: number) => Promise<void> {
-  let since = 0;
-  return async (bytes) => {
-    since += bytes;
-    if (since < YIELD_BYTES) return;
-    since = 0;
+function pauser(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < YIELD_MS) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
   };
 }
+
+/** What a message not tried because the request's deadline had passed says (after its transform's prefix). */
+const PAST_DEADLINE = 'not tried: the request ran past its deadline';
+
+/**
+ * Most JSON text a patch's copy operations may build on one message, counted after each copy (a
+ * copy clones its value and the result is measured whole: each costs the document's size), as
+ * much as a result may hold. A fix copies a field or two; 100 copies of a 230 KB value were 23 MB
+ * of work a message, ~25 ms a copy.
+ */
+export const MAX_PATCH_COPY_CHARS = MAX_TRANSFORM_RESULT_CHARS;
 
 /** A patch error in a line: fast-json-patch's own message carries the whole document. */
 function patchErrorText(err: unknown, ops: JsonPatchOperation[]): string {
@@ -157,10 +168,13 @@ class ResultTooLarge extends RangeError {
   }
 }
 
-function checkGrowth(doc: unknown, index: number): void {
+/** Checks a document after a copy; returns its size as JSON text. */
+function checkGrowth(doc: unknown, index: number): number {
   if (valueDepth(doc, MAX_TRANSFORM_DEPTH) > MAX_TRANSFORM_DEPTH)
     throw new ResultTooLarge(index, `the result is nested deeper than ${MAX_TRANSFORM_DEPTH} levels`);
-  if (JSON.stringify(doc).length > MAX_TRANSFORM_RESULT_CHARS) throw new ResultTooLarge(index, tooLarge());
+  const chars = JSON.stringify(doc).length;
+  if (chars > MAX_TRANSFORM_RESULT_CHARS) throw new ResultTooLarge(index, tooLarge());
+  return chars;
 }
 
 const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === 'object' && v !== null;
@@ -200,31 +214,37 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
   if (invalid) throw unprocessable(`The patch does not parse: ${patchErrorText(invalid, ops)}`, { field: 'transform.operations', reason: 'invalid-patch' });
   return {
     transform,
-    async apply(inputs) {
+    async apply(inputs, options = {}) {
       const pause = pauser();
       const out: TransformOutput[] = [];
       for (const { id, body } of inputs) {
-        await pause(body.byteLength);
-        const o = patchOne(id, body);
-        out.push(o);
-        await pause(o.bytes?.byteLength ?? 0);
+        if (options.deadline !== undefined && Date.now() > options.deadline) out.push(failed(id, undefined, PAST_DEADLINE));
+        else out.push(await patchOne(id, body));
+        await pause();
       }
       return out;
-      function patchOne(id: string, body: Buffer): TransformOutput {
+      async function patchOne(id: string, body: Buffer): Promise<TransformOutput> {
         const parsed = parseBody(body);
         if (!parsed.ok) return failed(id, undefined, parsed.error);
         try {
           const cloned = new WeakSet<object>();
           let doc = parsed.value;
-          ops.forEach((op, i) => {
+          let copied = 0;
+          for (const [i, op] of ops.entries()) {
+            await pause();
             doc = cloneAlong(doc, op.path, cloned);
             if ('from' in op) doc = cloneAlong(doc, op.from, cloned);
             doc = jsonPatch.applyOperation(doc, op as Operation, true, true, true, i).newDocument;
             // a copy is the one operation that can grow a document by itself: each may double it
             // (100 copies of the root into itself: 2^100) or nest it deeper (a subtree into its
-            // own copy), so it is measured after each
-            if (op.op === 'copy') checkGrowth(doc, i);
-          });
+            // own copy), so it is measured after each, and what the copies built is bounded
+            if (op.op === 'copy') {
+              copied += checkGrowth(doc, i);
+              if (copied > MAX_PATCH_COPY_CHARS)
+                throw new ResultTooLarge(i, `the copies built more than ${MAX_PATCH_COPY_CHARS / 1024 / 1024} MB of JSON on this message`);
+            }
+          }
+          await pause();
           return judge(id, parsed.value, doc);
         } catch (err) {
           const text = patchErrorText(err, ops);
@@ -261,7 +281,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
       const parsedValues: unknown[] = [];
       const pause = pauser();
       for (const [i, { id, body }] of inputs.entries()) {
-        await pause(body.byteLength);
+        await pause();
         const parsed = parseBody(body);
         if (!parsed.ok) out[i] = failed(id, undefined, parsed.error);
         else {
@@ -279,7 +299,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
           throw err;
         }
         for (const [k, r] of results.entries()) {
-          await pause(r.ok ? r.json.length : 0);
+          await pause();
           const i = at[k];
           const id = inputs[i].id;
           // a result is JSON text of at most 1 MB, but may nest as deep as the expression made it
@@ -305,7 +325,7 @@ export function isRunaway(o: TransformOutput): boolean {
   return o.outcome === 'error' && o.error !== null && (o.error.startsWith('JSONata: took more than') || o.error.startsWith('JSONata: recursed deeper'));
 }
 
-/** True when JSONata did not try a message because the request's deadline had passed (options.deadline). */
+/** True when a message was not tried because the request's deadline had passed (options.deadline). */
 export function isPastDeadline(o: TransformOutput): boolean {
-  return o.outcome === 'error' && o.error === 'JSONata: not tried: the request ran past its deadline';
+  return o.outcome === 'error' && (o.error === PAST_DEADLINE || o.error === `JSONata: ${PAST_DEADLINE}`);
 }

@@ -10,7 +10,15 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
-import { compileTransform, isRunaway, MAX_TRANSFORM_BODY_BYTES, MAX_TRANSFORM_DEPTH, MAX_TRANSFORM_RESULT_CHARS } from '@/lib/transform/apply-transform';
+import {
+  compileTransform,
+  isPastDeadline,
+  isRunaway,
+  MAX_PATCH_COPY_CHARS,
+  MAX_TRANSFORM_BODY_BYTES,
+  MAX_TRANSFORM_DEPTH,
+  MAX_TRANSFORM_RESULT_CHARS,
+} from '@/lib/transform/apply-transform';
 import { evaluateJsonata, evaluateMessages, JsonataStalled } from '@/lib/transform/jsonata-worker';
 
 const order = (amount: unknown, extra: Record<string, unknown> = {}) => ({
@@ -85,7 +93,8 @@ describe('JSON Patch', () => {
       bytes(order(1)),
     );
     expect(doubling.outcome).toBe('error');
-    expect(doubling.error).toMatch(/^the result is over \d+ characters \(operation \d+: copy \/c\d+\)$/);
+    // the sum of what the copies built passes its bound before one result does
+    expect(doubling.error).toMatch(/^the (result is over \d+ characters|copies built more than 1 MB of JSON on this message) \(operation \d+: copy \/c\d+\)$/);
     // each copy of the root to the end of its own chain of "n" doubles the chain: 1, 3, 7 ... 511
     const chain: { op: 'copy'; from: string; path: string }[] = [];
     for (let length = 0; chain.length < 9; length = 2 * length + 1) chain.push({ op: 'copy', from: '', path: '/n'.repeat(length + 1) });
@@ -111,22 +120,63 @@ describe('JSON Patch', () => {
   });
 });
 
+/** Runs `work`, counting the turns the event loop gave a setImmediate ticker meanwhile. */
+async function withTurns<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const turn = () => {
+    turns++;
+    if (running) setImmediate(turn);
+  };
+  setImmediate(turn);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    running = false;
+  }
+}
+
 describe('big chunks', () => {
   it('a chunk of bodies near 1 MB is handled with yields to the event loop between them', async () => {
-    // ten ~0.9 MB bodies (a yield per 1 MB): without yields, apply() holds the loop until all are parsed, patched,
+    // ten ~0.9 MB bodies (a yield every 10 ms): without yields, apply() holds the loop until all are parsed, patched,
     // checked and serialised, and no setImmediate turn runs before it returns
     const big = Array.from({ length: 10 }, (_, i) => ({ id: `m${i}`, body: bytes(order('12.50', { pad: 'p'.repeat(900_000) })) }));
-    let turns = 0;
-    let running = true;
-    const turn = () => {
-      turns++;
-      if (running) setImmediate(turn);
-    };
-    setImmediate(turn);
-    const out = await compileTransform({ kind: 'patch', operations: [{ op: 'replace', path: '/data/totalAmount', value: 12.5 }] }).apply(big);
-    running = false;
+    const { result: out, turns } = await withTurns(() =>
+      compileTransform({ kind: 'patch', operations: [{ op: 'replace', path: '/data/totalAmount', value: 12.5 }] }).apply(big),
+    );
     expect(out.map((o) => o.outcome)).toEqual(Array(10).fill('change'));
     expect(turns).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('a patch that does much work on small bodies', () => {
+  // a 233 KB value added, then copied onto itself 99 times: each copy clones it and measures the
+  // whole document, ~23 MB of JSON a message from a 3 KB body (an operator's preview held the
+  // server's event loop for 64 s, its health check for 52 s)
+  const heavy: BulkTransform = {
+    kind: 'patch',
+    operations: [
+      { op: 'add', path: '/a', value: Array.from({ length: 20_000 }, (_, i) => [[[i]]]) },
+      ...Array.from({ length: 99 }, () => ({ op: 'copy' as const, from: '/a', path: '/a' })),
+    ],
+  };
+  const small = Array.from({ length: 5 }, (_, i) => ({ id: `m${i}`, body: bytes(order('12.50')) }));
+
+  it('is stopped on each message once its copies built 1 MB, and the event loop gets turns meanwhile', async () => {
+    const { result: out, turns } = await withTurns(() => compileTransform(heavy).apply(small));
+    expect(out.map((o) => o.outcome)).toEqual(Array(5).fill('error'));
+    for (const o of out)
+      expect(o.error).toMatch(
+        new RegExp(`^the copies built more than ${MAX_PATCH_COPY_CHARS / 1024 / 1024} MB of JSON on this message \\(operation \\d+: copy /a\\)$`),
+      );
+    // yields counted body bytes before: bodies this small never yielded, and no turn ran
+    expect(turns).toBeGreaterThanOrEqual(5);
+  });
+
+  it('tries no message past its deadline', async () => {
+    const out = await compileTransform(heavy).apply(small, { deadline: Date.now() - 1 });
+    expect(out.every(isPastDeadline)).toBe(true);
+    expect(out[0].error).toBe('not tried: the request ran past its deadline');
   });
 });
 
