@@ -92,6 +92,20 @@ describe('the 120 KB viewer read', () => {
     console.log(`4 MB of addresses: max event-loop delay viewer ${viewer.maxDelayMs.toFixed(1)} ms, operator (unmasked) ${operator.maxDelayMs.toFixed(1)} ms`);
   });
 
+  it("a viewer gets the size and sha256 of the masked body it is shown, never the stored bytes' (they would give the address away)", async () => {
+    const stored = Buffer.from(JSON.stringify({ eventType: 'user.created', data: { email: EMAIL, paymentId: PAYMENT, plan: 'pro' } }));
+    const { id } = await seedDeadLetter(env.db.pool, { body: stored });
+    const bodyOf = (text: string) => JSON.parse(text).body as { data: string; sizeBytes: number; sha256: string };
+    const viewer = bodyOf((await detailAs('viewer', id)).text);
+    expect(viewer.data).not.toContain(EMAIL);
+    expect(viewer.data).not.toContain(PAYMENT);
+    expect(viewer.sizeBytes).toBe(Buffer.byteLength(viewer.data));
+    expect(viewer.sha256).toBe(createHash('sha256').update(viewer.data).digest('hex'));
+    expect(viewer.sha256).not.toBe(createHash('sha256').update(stored).digest('hex'));
+    const operator = bodyOf((await detailAs('operator', id)).text);
+    expect(operator).toMatchObject({ data: stored.toString(), sizeBytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex') });
+  });
+
   // RabbitMQ lets bodies reach 128 MB: the detail reads them in 1 MB pieces and sends them in
   // slices, never as one string (lib/server/dead-letters/read-message-body.ts, lib/api/json-stream.ts).
   // Multi-MB figures are logged, not asserted: on 2 shared cores a GC or a neighbour's burst

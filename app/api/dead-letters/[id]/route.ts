@@ -2,7 +2,7 @@
 import { withApi } from '@/lib/api/handler';
 import { streamedJson } from '@/lib/api/json-stream';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActorAsync, maskTextPiecesForActor } from '@/lib/server/auth/mask';
+import { maskBodyForActor, maskForActorAsync } from '@/lib/server/auth/mask';
 import { getDeadLetter } from '@/lib/server/dead-letters/get-dead-letter';
 
 export const runtime = 'nodejs';
@@ -14,6 +14,6 @@ export const GET = withApi<{ params: Promise<{ id: string }> }>(async (request, 
   // A body may be many MB: read in pieces, masked in slices (viewers), sent in slices, never
   // one big string operation on the event loop (lib/api/json-stream.ts).
   const { body, ...detail } = await getDeadLetter(id);
-  const data = await maskTextPiecesForActor(actor, body.data); // MASK_FIELDS hidden from viewers
-  return streamedJson({ ...(await maskForActorAsync(actor, detail)), body: { ...body, data } });
+  // MASK_FIELDS hidden from viewers, with the size and hash of what they see
+  return streamedJson({ ...(await maskForActorAsync(actor, detail)), body: await maskBodyForActor(actor, body) });
 });
