@@ -48,7 +48,7 @@ export async function changeGroup(actor: Actor & { userId?: string }, input: Cha
         throw conflict(`A ${current.status} group cannot be made ${to}`, { reason: 'illegal-transition', from: current.status, to });
       await tx.$executeRawUnsafe(
         `UPDATE failure_groups SET status = $2, snoozed_until = $3::timestamptz,
-           resolved_at = CASE WHEN $2 = 'resolved' THEN now() END, status_changed_at = now()
+           resolved_at = CASE WHEN $2 = 'resolved' THEN clock_timestamp() END, status_changed_at = clock_timestamp()
          WHERE id = $1`,
         id,
         to,
@@ -83,8 +83,9 @@ export async function changeGroup(actor: Actor & { userId?: string }, input: Cha
 
     if (history.length === 0) return; // assigned to whom it already was: nothing happened
     await tx.$executeRawUnsafe(
-      `INSERT INTO failure_group_history (group_id, actor, action, details, reason)
-       SELECT $1, $2, a, d, $5 FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS t(a, d, n) ORDER BY n`,
+      // at: after the group's lock was granted (now() is the transaction's start: see status-change.ts)
+      `INSERT INTO failure_group_history (group_id, at, actor, action, details, reason)
+       SELECT $1, clock_timestamp(), $2, a, d, $5 FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS t(a, d, n) ORDER BY n`,
       id,
       actor.name,
       history.map((h) => h.action),

@@ -16,7 +16,11 @@ export async function revokeApiToken(actor: Actor, input: { id: string }): Promi
   const row = existing.revokedAt
     ? existing
     : await prisma.$transaction(async (tx) => {
-        const revoked = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+        // only a token not revoked yet: of revokes at the same moment one changes it and writes
+        // the audit line, the others find it revoked (20 at once wrote 5 lines, found by a probe)
+        const { count } = await tx.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+        const revoked = await tx.apiToken.findUniqueOrThrow({ where: { id } });
+        if (count === 0) return revoked;
         await recordAudit(prismaAuditClient(tx), {
           actor: actor.name,
           action: 'token-revoke',

@@ -39,7 +39,7 @@ export async function recordAudit(client: AuditClient, entries: AuditEntry | Aud
   if (list.length === 0) return;
   await client.query(
     auditInsertSql(
-      { at: 'now()', actor: 'e.actor', action: 'e.action', target: 'e.target', reason: 'e.reason', details: 'e.details' },
+      { at: 'clock_timestamp()', actor: 'e.actor', action: 'e.action', target: 'e.target', reason: 'e.reason', details: 'e.details' },
       'FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS e(actor, action, target, reason, details)',
     ),
     [

@@ -55,6 +55,32 @@ describe('the discard action', () => {
     expect(await auditLines(db.pool, `dead-letter:${ids[0]}`)).toEqual([]);
   });
 
+  it('a discard that waited for the record: its history and audit carry the time it happened, not when its transaction began', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: 'discard.waited' });
+    const id = ids[0];
+    // another transaction holds the record for 500 ms: the discard begins, then waits for it
+    const holder = await db.pool.connect();
+    let released = 0;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM dead_letters WHERE id = $1 FOR UPDATE', [id]);
+      const discard = discardDeadLetter(operator, { id, reason: 'waited' }, db.pool);
+      await new Promise((r) => setTimeout(r, 500));
+      const { rows } = await holder.query<{ t: Date }>('SELECT clock_timestamp() AS t');
+      released = rows[0].t.getTime();
+      await holder.query('COMMIT');
+      await discard;
+    } finally {
+      holder.release();
+    }
+    // with now() they were ~500 ms before the release: two concurrent changes of one record then
+    // showed in the wrong order (20 alternating discards and restores: "Discarded" three times in a row)
+    const { rows: history } = await db.pool.query<{ at: Date }>(`SELECT at FROM dead_letter_history WHERE dead_letter_id = $1 AND action = 'discarded'`, [id]);
+    const { rows: audit } = await db.pool.query<{ at: Date }>(`SELECT at FROM audit_log WHERE target = $1`, [`dead-letter:${id}`]);
+    const { rows: record } = await db.pool.query<{ updated_at: Date }>(`SELECT updated_at FROM dead_letters WHERE id = $1`, [id]);
+    for (const at of [history[0].at, audit[0].at, record[0].updated_at]) expect(at.getTime()).toBeGreaterThanOrEqual(released);
+  });
+
   it('an unknown dead letter: not_found', async () => {
     const err = await actionErrorOf(discardDeadLetter(operator, { id: randomUUID(), reason: 'x' }, db.pool));
     expect(err.kind).toBe('not_found');

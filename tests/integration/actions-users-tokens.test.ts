@@ -95,4 +95,13 @@ describe('API token actions', () => {
     expect(JSON.stringify(lines)).not.toContain(token);
     expect((await actionErrorOf(actions.revokeApiToken(admin, { id: randomUUID() }))).kind).toBe('not_found');
   });
+
+  it('twenty revokes of one token at once: all answer it revoked, one audit line, one revokedAt', async () => {
+    const { item } = await actions.createApiToken(admin, { name: 'raced', role: 'viewer' });
+    const results = await Promise.all(Array.from({ length: 20 }, () => actions.revokeApiToken(admin, { id: item.id })));
+    expect(new Set(results.map((r) => r.revokedAt))).toHaveLength(1);
+    expect(results[0].revokedAt).not.toBeNull();
+    const lines = await auditLines(env.db.pool, `api-token:${item.id}`);
+    expect(lines.map((l) => l.action)).toEqual(['token-create', 'token-revoke']);
+  });
 });
