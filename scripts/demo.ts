@@ -11,7 +11,7 @@ import { defaultPlatformRegistry } from '@/lib/platform/metrics';
 import { env, EnvError } from '@/lib/env';
 
 async function main(): Promise<void> {
-  const { teardown, ...args } = parseDemoArgs(process.argv.slice(2));
+  const { teardown, force, ...args } = parseDemoArgs(process.argv.slice(2));
   const settings = env();
   if (teardown) {
     const report = await teardownDemo({
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       dlq: settings.DLQ_QUEUE[0],
       servicePrefix: DEMO_DEFAULTS.servicePrefix,
       retryDelaysMs: DEMO_DEFAULTS.retryDelaysMs,
+      force,
     });
     console.log(`demo teardown: deleted ${report.deletedQueues.length} queues (${report.deletedQueues.join(', ')})`);
     console.log(`demo teardown: deleted exchanges ${report.deletedExchanges.join(', ')}`);

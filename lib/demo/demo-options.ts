@@ -61,11 +61,13 @@ export interface DemoArgs {
   seed?: number;
   /** remove what the demo declares instead of running it */
   teardown?: boolean;
+  /** with teardown: even a topology without the demo's marker (lib/demo/teardown.ts) */
+  force?: boolean;
   /** declare the platform's queues as classic (default) or quorum queues */
   queueType?: QueueType;
 }
 
-/** Parses `--rate 50 --count 1000 --fail-ratio 0.1 --seed 42 --queue-type quorum --teardown` (also `--rate=50`). */
+/** Parses `--rate 50 --count 1000 --fail-ratio 0.1 --seed 42 --queue-type quorum --teardown [--force]` (also `--rate=50`). */
 export function parseDemoArgs(argv: string[]): DemoArgs {
   const out: DemoArgs = {};
   for (let i = 0; i < argv.length; i++) {
@@ -73,6 +75,11 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
     if (flag === '--teardown') {
       if (inline !== undefined) throw new Error('--teardown takes no value');
       out.teardown = true;
+      continue;
+    }
+    if (flag === '--force') {
+      if (inline !== undefined) throw new Error('--force takes no value');
+      out.force = true;
       continue;
     }
     const value = inline ?? argv[++i];
@@ -100,9 +107,10 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
         out.queueType = value;
         break;
       default:
-        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F, --seed N, --queue-type classic|quorum, --teardown)`);
+        throw new Error(`unknown option ${flag} (options: --rate R, --count N, --fail-ratio F, --seed N, --queue-type classic|quorum, --teardown [--force])`);
     }
   }
+  if (out.force && !out.teardown) throw new Error('--force goes with --teardown only');
   return out;
 }
 

@@ -17,6 +17,7 @@ import { contractViolation, poisonBody } from './poison';
 import { seededRandom } from './random';
 import { simulatedHandlers } from './simulated-services';
 import { injectionAt, stopActionAt } from './schedule';
+import { declareDemoMarker } from './teardown';
 
 export interface DemoResult {
   stats: DemoStats;
@@ -47,6 +48,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     retryDelaysMs: o.retryDelaysMs,
     queueType: o.queueType,
   });
+  await declareDemoMarker(admin, o.exchange); // what --teardown may remove (lib/demo/teardown.ts)
   const raw = await connection.createConfirmChannel();
   const publisher = new EventPublisher({ connection, exchange: o.exchange, logger, service: 'demo-producer' });
 

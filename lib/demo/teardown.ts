@@ -3,7 +3,11 @@
 // DLQ when it is empty. A DLQ still holding dead letters is kept and reported: they are what
 // EventDesk has not drained yet, and deleting it would lose them; so is one a consumer (EventDesk's
 // drain) still reads.
-import amqp, { type ChannelModel } from 'amqplib';
+// The service queues have the platform's own names (interface.md), so a teardown pointed at a
+// real platform's broker would delete its queues, messages and all. The demo marks what it
+// declared with an empty queue (demoMarkerQueue), and the teardown deletes nothing without it,
+// unless forced.
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { ignoreClosing } from '@/lib/bus/ignore-closing';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
@@ -14,6 +18,39 @@ export interface TeardownOptions {
   dlq: string;
   servicePrefix: string;
   retryDelaysMs: readonly number[];
+  /** tear down even without the demo's marker (a topology the demo declared before there was one) */
+  force?: boolean;
+}
+
+/** The queue that says the demo declared the topology of `exchange` (it holds no message: x-max-length 0). */
+export const demoMarkerQueue = (exchange: string) => `eventdesk.demo-marker.${exchange}`;
+
+/** Marks the topology of `exchange` as the demo's (run-demo.ts, after declaring it). */
+export async function declareDemoMarker(channel: Channel, exchange: string): Promise<void> {
+  await channel.assertQueue(demoMarkerQueue(exchange), { durable: true, arguments: { 'x-max-length': 0 } });
+}
+
+/** The teardown found no marker: the topology may be a real platform's, and nothing was deleted. */
+export class DemoTeardownRefused extends Error {
+  constructor(exchange: string) {
+    super(
+      `${exchange} was not declared by \`npm run demo\` (no queue ${demoMarkerQueue(exchange)}): nothing deleted. ` +
+        `Its service queues may be a real platform's, with their messages. If you are sure it is the demo's, run the teardown with --force`,
+    );
+    this.name = 'DemoTeardownRefused';
+  }
+}
+
+/** Whether a queue exists (a passive check on a channel of its own: a missing queue closes it). */
+async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
+  const ch = await connection.createChannel();
+  ch.on('error', () => {});
+  const found = await ch.checkQueue(queue).then(
+    () => true,
+    () => false,
+  );
+  await ch.close().catch(ignoreClosing);
+  return found;
 }
 
 export interface TeardownReport {
@@ -53,6 +90,8 @@ async function deleteIfEmptyAndUnused(url: string, connection: ChannelModel, que
 export async function teardownDemo(o: TeardownOptions): Promise<TeardownReport> {
   const connection = await amqp.connect(o.amqpUrl, { clientProperties: { connection_name: 'eventdesk-demo-teardown' } });
   try {
+    const marker = demoMarkerQueue(o.exchange);
+    if (!o.force && !(await queueExists(connection, marker))) throw new DemoTeardownRefused(o.exchange);
     const ch = await connection.createChannel();
     const report: TeardownReport = { deletedQueues: [], deletedExchanges: [], keptDlq: null };
     for (const s of PLATFORM_CONSUMERS) {
@@ -76,6 +115,9 @@ export async function teardownDemo(o: TeardownOptions): Promise<TeardownReport> 
       await exchanges.deleteExchange(x);
       report.deletedExchanges.push(x);
     }
+    // last, and only once nothing is left: a teardown cut short, or one that kept the DLQ for its
+    // dead letters, can be run again
+    if (!report.keptDlq) await exchanges.deleteQueue(marker);
     return report;
   } finally {
     await connection.close();

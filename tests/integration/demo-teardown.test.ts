@@ -2,7 +2,7 @@
 // topology declared under unique names, then removed; a DLQ still holding dead letters is kept.
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { teardownDemo } from '@/lib/demo/teardown';
+import { declareDemoMarker, demoMarkerQueue, DemoTeardownRefused, teardownDemo } from '@/lib/demo/teardown';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { declarePlatformTopology, deadLetterExchangeName } from '@/lib/platform/topology';
 import { createTestBroker, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -21,8 +21,9 @@ describe('demo teardown', () => {
     broker = await createTestBroker();
     const services = PLATFORM_CONSUMERS.map((s) => ({ name: prefix + s.name, eventTypes: s.eventTypes }));
     declared = (await declarePlatformTopology(broker.channel, { exchange, dlq, services, retryDelaysMs: DELAYS })).queues;
+    await declareDemoMarker(broker.channel, exchange); // as run-demo.ts does
     // whatever a failing run leaves is removed at the end
-    for (const q of declared) broker.track('queue', q);
+    for (const q of [...declared, demoMarkerQueue(exchange)]) broker.track('queue', q);
     broker.track('exchange', exchange);
     broker.track('exchange', deadLetterExchangeName(exchange));
   });
@@ -68,5 +69,28 @@ describe('demo teardown', () => {
     expect(second.keptDlq).toBeNull();
     expect(second.deletedQueues).toContain(dlq);
     expect(await exists('queue', dlq)).toBe(false);
+    expect(await exists('queue', demoMarkerQueue(exchange))).toBe(false);
+  });
+
+  it('deletes nothing of a topology the demo did not mark (a real platform has the same queue names), unless forced', async () => {
+    const other = `${uniqueName('demo-teardown-real')}.`;
+    const otherExchange = `${other}events`;
+    const otherDlq = `${other}dlq`;
+    const services = PLATFORM_CONSUMERS.map((s) => ({ name: other + s.name, eventTypes: s.eventTypes }));
+    const queues = (await declarePlatformTopology(broker.channel, { exchange: otherExchange, dlq: otherDlq, services, retryDelaysMs: DELAYS })).queues;
+    for (const q of queues) broker.track('queue', q);
+    broker.track('exchange', otherExchange);
+    broker.track('exchange', deadLetterExchangeName(otherExchange));
+    // a service's queue holding messages it has not consumed yet
+    broker.channel.sendToQueue(`${other}${PLATFORM_CONSUMERS[0].name}`, Buffer.from('{"eventId":"not-yet-consumed"}'));
+    const options = { amqpUrl: broker.url, exchange: otherExchange, dlq: otherDlq, servicePrefix: other, retryDelaysMs: DELAYS };
+    await expect(teardownDemo(options)).rejects.toThrow(DemoTeardownRefused);
+    await expect(teardownDemo(options)).rejects.toThrow(`no queue ${demoMarkerQueue(otherExchange)}): nothing deleted`);
+    for (const q of queues) expect(await exists('queue', q), q).toBe(true);
+    expect(await exists('exchange', otherExchange)).toBe(true);
+
+    const forced = await teardownDemo({ ...options, force: true });
+    expect(forced.deletedQueues).toEqual(expect.arrayContaining(queues.filter((q) => q !== otherDlq)));
+    expect(await exists('exchange', otherExchange)).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ import type { RepublishRuntime } from '@/lib/jobs/republish-runtime';
 import pino from 'pino';
 import { DEMO_DEFAULTS } from '@/lib/demo/demo-options';
 import { runDemo } from '@/lib/demo/run-demo';
-import { teardownDemo } from '@/lib/demo/teardown';
+import { demoMarkerQueue, teardownDemo } from '@/lib/demo/teardown';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
 import { createTestBroker, TEST_AMQP_URL, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -227,6 +227,7 @@ describe('demo with --queue-type quorum', () => {
     broker.track('exchange', exchange);
     broker.track('exchange', deadLetterExchangeName(exchange));
     broker.track('queue', demoDlq);
+    broker.track('queue', demoMarkerQueue(exchange)); // run-demo marks what it declared
     const retryDelaysMs = [100, 200, 400];
     for (const s of PLATFORM_CONSUMERS) {
       broker.track('queue', prefix + s.name);

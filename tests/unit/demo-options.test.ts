@@ -20,6 +20,12 @@ describe('parseDemoArgs', () => {
     expect(() => parseDemoArgs(['--teardown=yes'])).toThrow(/--teardown/);
   });
 
+  it('reads --force, with --teardown only', () => {
+    expect(parseDemoArgs(['--teardown', '--force'])).toEqual({ teardown: true, force: true });
+    expect(() => parseDemoArgs(['--force'])).toThrow('--force goes with --teardown only');
+    expect(() => parseDemoArgs(['--teardown', '--force=1'])).toThrow(/--force takes no value/);
+  });
+
   it('reads --queue-type classic|quorum', () => {
     expect(parseDemoArgs(['--queue-type', 'quorum'])).toEqual({ queueType: 'quorum' });
     expect(parseDemoArgs(['--queue-type=classic', '--rate', '5'])).toEqual({ queueType: 'classic', rate: 5 });
