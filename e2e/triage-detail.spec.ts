@@ -148,3 +148,22 @@ test('an unknown id says so', async ({ page }) => {
   await page.goto('/dead-letters/00000000-0000-4000-8000-000000000000');
   await expect(page.getByTestId('detail-error')).toContainText('Dead letter not found');
 });
+
+test('a 30 KB error message shows its start and keeps the actions in view; "Show all" shows the rest', async ({ page }) => {
+  const trace = Array.from({ length: 400 }, (_, i) => `    at handler${i} (/srv/consumer/src/handlers/order.js:${i}:17)`).join('\n');
+  const error = `TypeError: Cannot read properties of undefined (reading 'email')\n${trace}`;
+  const [long] = await seed([{ errorMessage: error, queue: `triage-e2e-${t}-long` }]);
+  try {
+    await page.goto(`/dead-letters/${long.id}`);
+    const shown = page.getByTestId('detail-error-message');
+    await expect(shown).toContainText("TypeError: Cannot read properties of undefined (reading 'email')");
+    expect(((await shown.textContent()) ?? '').length).toBeLessThanOrEqual(601);
+    await expect(page.getByTestId('detail-actions')).toBeInViewport();
+    await page.getByTestId('detail-error-toggle').click();
+    await expect(page.getByTestId('detail-error-toggle')).toHaveText('Show less');
+    await expect(shown).toContainText('at handler399 (/srv/consumer/src/handlers/order.js:399:17)');
+    await expect(page.getByTestId('detail-actions')).toBeInViewport();
+  } finally {
+    await unseed([long]);
+  }
+});

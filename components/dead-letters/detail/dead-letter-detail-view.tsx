@@ -2,7 +2,7 @@
 // One dead letter, read exactly as it arrived. Esc goes back to the list view it came from.
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useDeadLetter } from '@/components/hooks/use-dead-letter';
 import { StateMessage } from '@/components/ui/state-message';
 import { Section } from '@/components/ui/section';
@@ -18,6 +18,37 @@ import { HistoryList } from './history-list';
 import { EditedRetryNote } from './edited-retry-note';
 import { ParkedPanel } from './parked-panel';
 import { ValidationPanel } from './validation-panel';
+
+/** Characters of an error message shown before "Show all": the actions stay in view. */
+const ERROR_PREVIEW_CHARS = 600;
+
+/**
+ * The error message under the title. A consumer's error can be a whole stack trace or a 30 KB
+ * response body: printed in full it pushed Retry, Edit and Discard below a wall of text (found
+ * by an adversarial probe), so a long one shows its start and a "Show all" that scrolls.
+ */
+function ErrorMessage({ text }: { text: string | null }) {
+  const [all, setAll] = useState(false);
+  if (text === null)
+    return (
+      <p className="mt-1 font-mono text-sm text-rose-800" data-testid="detail-error-message">
+        No error message was recorded with this message.
+      </p>
+    );
+  const long = text.length > ERROR_PREVIEW_CHARS;
+  return (
+    <div className="mt-1">
+      <p className={`break-all whitespace-pre-wrap font-mono text-sm text-rose-800 ${all ? 'max-h-96 overflow-auto' : ''}`} data-testid="detail-error-message">
+        {long && !all ? `${text.slice(0, ERROR_PREVIEW_CHARS)}…` : text}
+      </p>
+      {long ? (
+        <button type="button" className="mt-1 text-xs text-indigo-700 hover:underline" onClick={() => setAll(!all)} data-testid="detail-error-toggle">
+          {all ? 'Show less' : `Show all (${text.length.toLocaleString('en-US')} characters)`}
+        </button>
+      ) : null}
+    </div>
+  );
+}
 
 export function DeadLetterDetailView({ id }: { id: string }) {
   const router = useRouter();
@@ -119,9 +150,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
             {d.failedAgainAfterRetry ? <FailedAgainBadge /> : null}
             <ValidityBadge validity={d.validation.status} />
           </h1>
-          <p className="mt-1 break-all font-mono text-sm text-rose-800" data-testid="detail-error-message">
-            {d.errorMessage ?? 'No error message was recorded with this message.'}
-          </p>
+          <ErrorMessage text={d.errorMessage} />
         </div>
         <div data-testid="detail-actions" className="flex shrink-0 gap-2">
           <DeadLetterActions deadLetter={d} />
