@@ -167,3 +167,26 @@ test('a 30 KB error message shows its start and keeps the actions in view; "Show
     await unseed([long]);
   }
 });
+
+test('characters that reverse or hide text are shown by their code point: a queue, an error, a body string', async ({ page }) => {
+  const queue = `triage-e2e-${t}-bidi\u202e`;
+  const [bidi] = await seed([
+    {
+      queue,
+      errorMessage: 'rtl \u202eevil\u202c zero\u200bwidth',
+      body: { eventId: `bidi-${t}`, eventType: 'media.processed', version: '1.0', data: { file: '\u202egnp.exe' } },
+    },
+  ]);
+  try {
+    await page.goto(`/dead-letters/${bidi.id}`);
+    await expect(page.getByTestId('detail-error-message')).toHaveText('rtl ⟨U+202E⟩evil⟨U+202C⟩ zero⟨U+200B⟩width');
+    await expect(page.getByTestId('summary')).toContainText(`triage-e2e-${t}-bidi⟨U+202E⟩`);
+    await expect(page.getByTestId('json-tree')).toContainText('"⟨U+202E⟩gnp.exe"');
+    // the list filters by the queue's real name and shows it readable
+    await page.goto(`/?queue=${encodeURIComponent(queue)}`);
+    await expect(page.getByTestId('error-cell')).toHaveText('rtl ⟨U+202E⟩evil⟨U+202C⟩ zero⟨U+200B⟩width');
+    await expect(page.getByTestId('dead-letter-table')).toContainText(`triage-e2e-${t}-bidi⟨U+202E⟩`);
+  } finally {
+    await unseed([bidi]);
+  }
+});

@@ -12,6 +12,7 @@ import { TimeAgo, useTimeFormat } from '@/components/ui/preferences';
 import { displayType } from './display-type';
 import { FailedAgainBadge, StatusBadge, ValidityBadge } from './status-badges';
 import { DeadLetterRowActions } from './row-actions';
+import { visibleText } from '@/components/ui/visible-text';
 
 export function DeadLetterTable({
   items,
@@ -100,12 +101,12 @@ export function DeadLetterTable({
               </td>
               {/* below 1280 px the reason sits under the queue and the validity under the status */}
               <td className="max-w-[14rem] truncate whitespace-nowrap px-2 py-1.5" title={d.queue || undefined}>
-                {d.queue || '(none)'}
+                {d.queue ? visibleText(d.queue) : '(none)'}
                 <span className="block text-xs text-slate-500 xl:hidden">{d.reason ?? '(none)'}</span>
               </td>
               <td className="hidden whitespace-nowrap px-2 py-1.5 xl:table-cell">{d.reason ?? '(none)'}</td>
               <td className="w-full min-w-[12rem] max-w-0 px-2 py-1.5 font-mono text-xs text-slate-700" title={d.errorMessage ?? ''} data-testid="error-cell">
-                <div className="truncate">{d.errorMessage ?? <span className="text-slate-500">—</span>}</div>
+                <div className="truncate">{d.errorMessage !== null ? visibleText(d.errorMessage) : <span className="text-slate-500">—</span>}</div>
               </td>
               <td className="px-2 py-1.5 text-right tabular-nums" data-testid="row-deaths">
                 {d.attempts}

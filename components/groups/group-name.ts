@@ -3,6 +3,7 @@
 // error message by its body's validation status (lib/groups/signature.ts: "valid", "invalid" …);
 // that status is not an error, so such a group says "no error message" instead.
 import { VALIDITY_VALUES } from '@/lib/schemas/dead-letters';
+import { visibleText } from '@/components/ui/visible-text';
 
 // lib/groups/signature.ts's UNKNOWN_TYPE and NONE, repeated: that module uses node:crypto, which
 // has no place in the browser's bundle
@@ -38,11 +39,12 @@ export function groupError(signature: string, max = GROUP_ERROR_MAX): string {
 
 /** The parts of a group's name, in order, each readable alone. */
 export function groupNameParts(g: GroupNameParts, max = GROUP_ERROR_MAX): [string, string, string, string] {
+  // each part as a person may read it (hidden and direction-changing characters shown)
   return [
-    g.eventType === UNKNOWN_TYPE || !g.eventType ? 'unknown type' : g.eventType,
-    g.queue === NONE || !g.queue ? 'no queue' : g.queue,
-    g.reason === NONE || !g.reason ? 'no reason' : g.reason,
-    groupError(g.signature, max),
+    g.eventType === UNKNOWN_TYPE || !g.eventType ? 'unknown type' : visibleText(g.eventType),
+    g.queue === NONE || !g.queue ? 'no queue' : visibleText(g.queue),
+    g.reason === NONE || !g.reason ? 'no reason' : visibleText(g.reason),
+    visibleText(groupError(g.signature, max)),
   ];
 }
 

@@ -18,6 +18,7 @@ import { HistoryList } from './history-list';
 import { EditedRetryNote } from './edited-retry-note';
 import { ParkedPanel } from './parked-panel';
 import { ValidationPanel } from './validation-panel';
+import { visibleText } from '@/components/ui/visible-text';
 
 /** Characters of an error message shown before "Show all": the actions stay in view. */
 const ERROR_PREVIEW_CHARS = 600;
@@ -39,7 +40,7 @@ function ErrorMessage({ text }: { text: string | null }) {
   return (
     <div className="mt-1">
       <p className={`break-all whitespace-pre-wrap font-mono text-sm text-rose-800 ${all ? 'max-h-96 overflow-auto' : ''}`} data-testid="detail-error-message">
-        {long && !all ? `${text.slice(0, ERROR_PREVIEW_CHARS)}…` : text}
+        {visibleText(long && !all ? `${text.slice(0, ERROR_PREVIEW_CHARS)}…` : text)}
       </p>
       {long ? (
         <button type="button" className="mt-1 text-xs text-indigo-700 hover:underline" onClick={() => setAll(!all)} data-testid="detail-error-toggle">
@@ -99,12 +100,12 @@ export function DeadLetterDetailView({ id }: { id: string }) {
   const facts: [string, React.ReactNode][] = [
     ['Event id', <code key="e">{d.eventId ?? '—'}</code>],
     ['Version', d.version ?? '—'],
-    ['Queue', d.queue || '(none)'],
+    ['Queue', d.queue ? visibleText(d.queue) : '(none)'],
     // the DLQ its latest death was drained from (DLQ_QUEUE may list several)
     ['DLQ', d.dlq],
     ['Reason', d.reason ?? '(none)'],
-    ['Routing key', d.routingKey ?? '—'],
-    ['Exchange', d.exchange === null ? '—' : d.exchange || '(default)'],
+    ['Routing key', d.routingKey !== null ? visibleText(d.routingKey) : '—'],
+    ['Exchange', d.exchange === null ? '—' : visibleText(d.exchange) || '(default)'],
     // one meaning per word: deaths are RabbitMQ's, retries EventDesk's
     ['Deaths (by RabbitMQ)', d.attempts],
     ['Retries (by EventDesk)', d.republishCount],
@@ -116,7 +117,7 @@ export function DeadLetterDetailView({ id }: { id: string }) {
       'Correlation id',
       d.correlationId ? (
         <span key="c">
-          <code>{d.correlationId}</code>{' '}
+          <code>{visibleText(d.correlationId)}</code>{' '}
           <Link data-testid="correlation-link" className="text-indigo-700 hover:underline" href={`/?correlationId=${encodeURIComponent(d.correlationId)}`}>
             all dead letters with it →
           </Link>

@@ -5,6 +5,7 @@ import { Section } from '@/components/ui/section';
 import { formatTime } from '@/components/ui/format';
 import { RawToggle } from '@/components/ui/raw-json';
 import { describeDeath, oldestFirst } from './describe-amqp';
+import { visibleText } from '@/components/ui/visible-text';
 
 export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[]; unreadable?: boolean }) {
   const ordered = oldestFirst(deaths);
@@ -23,11 +24,11 @@ export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[];
               <span className="absolute -left-1.5 mt-1 h-3 w-3 rounded-full border border-white bg-rose-400" />
               <p className="text-xs text-slate-500">{d.time ? `last at ${formatTime(d.time)}` : 'time not given by the broker'}</p>
               <p className="text-sm" data-testid="death-sentence">
-                {describeDeath(d)}
+                {visibleText(describeDeath(d))}
                 <RawToggle value={d} />
               </p>
               <p className="text-xs text-slate-500">
-                from exchange {d.exchange || '(default)'}, routing keys {d.routingKeys.length ? d.routingKeys.join(', ') : 'none'}
+                from exchange {d.exchange ? visibleText(d.exchange) : '(default)'}, routing keys {d.routingKeys.length ? visibleText(d.routingKeys.join(', ')) : 'none'}
               </p>
             </li>
           ))}

@@ -4,6 +4,7 @@
 // still tells where a problem is. All values are React text, never HTML.
 import { useState } from 'react';
 import { pathKey, type Segment } from './json-path';
+import { visibleText } from '@/components/ui/visible-text';
 
 const BIG = 200;
 
@@ -23,7 +24,7 @@ export function JsonTree({ value, marks }: { value: unknown; marks: TreeMarks })
 }
 
 function Scalar({ value }: { value: unknown }) {
-  if (typeof value === 'string') return <span className="break-all text-emerald-700">{JSON.stringify(value)}</span>;
+  if (typeof value === 'string') return <span className="break-all text-emerald-700">{visibleText(JSON.stringify(value))}</span>;
   if (typeof value === 'number') return <span className="text-sky-700">{String(value)}</span>;
   if (typeof value === 'boolean') return <span className="text-violet-700">{String(value)}</span>;
   return <span className="text-slate-500">null</span>;
@@ -54,7 +55,7 @@ function Node({
     name === null ? null : typeof name === 'number' ? (
       <span className="text-slate-500">{name}: </span>
     ) : (
-      <span className="text-rose-900">{JSON.stringify(name)}: </span>
+      <span className="text-rose-900">{visibleText(JSON.stringify(name))}: </span>
     );
   const comma = last ? '' : ',';
   const mark = messages ? 'rounded bg-rose-100 ring-1 ring-rose-400' : '';

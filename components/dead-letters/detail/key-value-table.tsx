@@ -6,6 +6,7 @@ import { Section } from '@/components/ui/section';
 import { RawToggle } from '@/components/ui/raw-json';
 import { displayValue, tableEntries } from './amqp-display';
 import { describeHeader, describeProperty } from './describe-amqp';
+import { visibleText } from '@/components/ui/visible-text';
 
 export function KeyValueTable({
   title,
@@ -41,12 +42,12 @@ export function KeyValueTable({
                           <span className="block font-mono text-[10px] font-normal text-slate-500">{k}</span>
                         </>
                       ) : (
-                        <span className="font-mono">{k}</span>
+                        <span className="font-mono">{visibleText(k)}</span>
                       )}
                     </th>
                     <td className="py-1">
                       <pre className="inline whitespace-pre-wrap break-all font-mono" data-testid="amqp-value">
-                        {known ? known.text : d!.text}
+                        {visibleText(known ? known.text : d!.text)}
                       </pre>
                       <RawToggle value={v} />
                       {known?.note ? <span className="block text-[10px] text-slate-500">{known.note}</span> : null}
