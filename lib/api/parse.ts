@@ -16,8 +16,10 @@ export interface FieldError {
 /** unknown fields named in one error */
 const MAX_NAMED_KEYS = 10;
 
+/** One error per field, the first zod gives (a date that does not parse was also "not in the future"). */
 export function zodDetails(err: ZodError): FieldError[] {
-  return issueDetails(err.issues);
+  const seen = new Set<string>();
+  return issueDetails(err.issues).filter((d) => !seen.has(d.field) && seen.add(d.field));
 }
 
 /**
@@ -66,8 +68,16 @@ export function queryObject(request: Request): Record<string, string | string[]>
 }
 
 export function parseQuery<S extends z.ZodTypeAny>(request: Request, schema: S): z.infer<S> {
-  const result = schema.safeParse({ ...queryObject(request) });
-  if (!result.success) throw invalid('Invalid query parameter', zodDetails(result.error));
+  const raw = queryObject(request);
+  const result = schema.safeParse({ ...raw });
+  if (!result.success) {
+    // a parameter given twice (limit=50&limit=100) that takes one value: says so, not "expected 50, 100 or 250"
+    const repeated = (d: FieldError): FieldError => {
+      const value = Object.hasOwn(raw, d.field) ? raw[d.field] : undefined;
+      return Array.isArray(value) ? { field: d.field, message: `given ${value.length} times: expected one value` } : d;
+    };
+    throw invalid('Invalid query parameter', zodDetails(result.error).map(repeated));
+  }
   return result.data;
 }
 
@@ -76,7 +86,8 @@ export const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
 /** Longest a client may take to send its body. */
 export const BODY_READ_TIMEOUT_MS = 30_000;
 
-const tooLarge = (maxBytes: number) => new ApiError('payload_too_large', `Body over ${maxBytes} bytes`);
+const tooLarge = (maxBytes: number) =>
+  new ApiError('payload_too_large', `Body over ${maxBytes} bytes`, [{ field: '(body)', message: `over ${maxBytes} bytes` }]);
 
 /**
  * The request body, read chunk by chunk and abandoned (413) as soon as it passes `maxBytes`, or
@@ -175,26 +186,24 @@ export function decodeJsonBody(bytes: Uint8Array, maxDepth = MAX_REQUEST_JSON_DE
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (err) {
-    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', { field: '(body)', message: (err as Error).message });
+    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', [{ field: '(body)', message: (err as Error).message }]);
   }
   const shape = jsonTextShape(text);
   if (shape.depth > maxDepth) {
-    throw new ApiError('invalid_request', `Body is nested deeper than ${maxDepth} levels`, {
-      field: '(body)',
-      message: `nested deeper than ${maxDepth} levels`,
-    });
+    throw new ApiError('invalid_request', `Body is nested deeper than ${maxDepth} levels`, [
+      { field: '(body)', message: `nested deeper than ${maxDepth} levels` },
+    ]);
   }
   if (shape.values > MAX_REQUEST_JSON_VALUES) {
-    throw new ApiError('invalid_request', `Body holds more than ${MAX_REQUEST_JSON_VALUES} values`, {
-      field: '(body)',
-      message: `more than ${MAX_REQUEST_JSON_VALUES} array elements and object members`,
-    });
+    throw new ApiError('invalid_request', `Body holds more than ${MAX_REQUEST_JSON_VALUES} values`, [
+      { field: '(body)', message: `more than ${MAX_REQUEST_JSON_VALUES} array elements and object members` },
+    ]);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', { field: '(body)', message: (err as Error).message });
+    throw new ApiError('invalid_request', 'Body is not valid UTF-8 JSON', [{ field: '(body)', message: (err as Error).message }]);
   }
   const bad = mayHoldBadString(text) ? findBadString(data) : null;
   if (bad) throw invalid('Invalid field', [bad]);
