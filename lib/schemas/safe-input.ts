@@ -34,6 +34,17 @@ export const safeTrimmed = (max: number, min = 0, minMessage?: string) =>
 export const MIN_YEAR = 1970;
 export const MAX_YEAR = 9999;
 
+/**
+ * Whether a text's leading YYYY-MM-DD, if it has one, is a day of the calendar: Date.parse rolls
+ * 2024-02-30 over to March 1st, which a filter then took without a word.
+ */
+function calendarDay(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return true;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 function inRange(date: Date): boolean {
   const t = date.getTime();
   return Number.isFinite(t) && date.getUTCFullYear() >= MIN_YEAR && date.getUTCFullYear() <= MAX_YEAR;
@@ -54,7 +65,7 @@ export const isoInstant = z.preprocess(
   z
     .string()
     .max(64, INSTANT_MESSAGE)
-    .refine((v) => wellFormed(v) && inRange(new Date(v)), INSTANT_MESSAGE)
+    .refine((v) => wellFormed(v) && calendarDay(v) && inRange(new Date(v)), INSTANT_MESSAGE)
     .transform((v) => new Date(v).toISOString())
     .optional(),
 );

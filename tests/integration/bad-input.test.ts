@@ -45,6 +45,8 @@ describe('query strings', () => {
     ['NUL in a parameter name', '/api/dead-letters?a%00=1', '(query)'],
     ['year 0', '/api/dead-letters?from=0000-01-01T00:00:00Z', 'from'],
     ['year 10000', '/api/dead-letters?to=%2B010000-01-01T00:00:00Z', 'to'],
+    ['a day the calendar does not have', '/api/dead-letters?from=2024-02-30T00:00:00Z', 'from'],
+    ['an empty time range', '/api/dead-letters?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z', 'to'],
     ['a huge timestamp in a cursor', `/api/dead-letters?cursor=${cursor(`n.9007199254740991.${randomUUID()}`)}`, 'cursor'],
     ['a timestamp before year 1 in a cursor', `/api/dead-letters?cursor=${cursor(`p.-62198755200000.${randomUUID()}`)}`, 'cursor'],
   ])('%s -> 400 on the list', async (_name, path, field) => {

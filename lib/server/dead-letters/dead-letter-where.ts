@@ -1,6 +1,7 @@
 // The WHERE clause of every dead-letter list filter, as one parameterised SQL fragment.
 // Expressions match the indexes of migration 20261127060000_triage_indexes exactly.
 import 'server-only';
+import { invalid } from '@/lib/action-error';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
@@ -19,6 +20,8 @@ export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   if (f.correlationId) where.push(Prisma.sql`"correlation_id" = ${f.correlationId}`);
   // the predicate of the partial indexes of migration 20261207010000, as written there
   if (f.failedAgain) where.push(Prisma.sql`"failed_again_after_retry"`);
+  // an empty range is a mistake to say, not an empty list to show (both are ISO strings in UTC)
+  if (f.from && f.to && f.from >= f.to) throw invalid('The time range is empty: to must be after from', [{ field: 'to', message: 'must be after from' }]);
   if (f.from) where.push(Prisma.sql`"last_failed_at" >= ${f.from}::timestamptz`);
   if (f.to) where.push(Prisma.sql`"last_failed_at" < ${f.to}::timestamptz`);
   if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q)})`);
