@@ -21,7 +21,7 @@ describe('editedBodyDiff bounds', () => {
     console.log(`35 KB all-lines edit: ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThan(1000);
     expect(isDiffTooLarge(value)).toBe(true);
-    expect(value).toMatch(/^Too large to diff/);
+    expect(value).toMatch(/^Too large to diff: .* differ too much to show line by line\.$/);
   });
 
   it('35 KB of shuffled lines of text (no JSON) answers "too large" within the time cap', () => {
@@ -36,6 +36,10 @@ describe('editedBodyDiff bounds', () => {
     const big = 'x'.repeat(MAX_DIFF_INPUT + 1);
     const { value, ms } = timed(() => editedBodyDiff(big, big + 'y'));
     expect(isDiffTooLarge(value)).toBe(true);
+    // it says why: the size, not how much the two differ (one character here)
+    expect(value).toBe(
+      `Too large to diff: the original (257 KB) or the edited body (257 KB) is over ${MAX_DIFF_INPUT / 1024} KB, past which bodies are not compared line by line.`,
+    );
     expect(ms).toBeLessThan(200);
   });
 
