@@ -175,6 +175,7 @@ test('characters that reverse or hide text are shown by their code point: a queu
       queue,
       errorMessage: 'rtl \u202eevil\u202c zero\u200bwidth',
       body: { eventId: `bidi-${t}`, eventType: 'media.processed', version: '1.0', data: { file: '\u202egnp.exe' } },
+      history: [{ action: 'republished', actor: 'ops@example.test', reason: 'mapping \u202edexif', at: new Date('2026-11-27T10:05:00Z') }],
     },
   ]);
   try {
@@ -182,6 +183,7 @@ test('characters that reverse or hide text are shown by their code point: a queu
     await expect(page.getByTestId('detail-error-message')).toHaveText('rtl ⟨U+202E⟩evil⟨U+202C⟩ zero⟨U+200B⟩width');
     await expect(page.getByTestId('summary')).toContainText(`triage-e2e-${t}-bidi⟨U+202E⟩`);
     await expect(page.getByTestId('json-tree')).toContainText('"⟨U+202E⟩gnp.exe"');
+    await expect(page.getByTestId('history')).toContainText('mapping ⟨U+202E⟩dexif');
     // the list filters by the queue's real name and shows it readable
     await page.goto(`/?queue=${encodeURIComponent(queue)}`);
     await expect(page.getByTestId('error-cell')).toHaveText('rtl ⟨U+202E⟩evil⟨U+202C⟩ zero⟨U+200B⟩width');

@@ -15,6 +15,7 @@ import { FactList, RawToggle } from '@/components/ui/raw-json';
 import { isRecord } from '@/components/ui/describe-values';
 import { ExportLinks } from '@/components/ui/export-links';
 import { describeAudit } from './describe-audit';
+import { visibleText } from '@/components/ui/visible-text';
 
 /** an edit's diff, shown as a diff */
 const diff = (e: AuditEntry): string | null => (isRecord(e.details) && typeof e.details.diff === 'string' ? e.details.diff : null);
@@ -29,7 +30,7 @@ function WhatHappened({ entry, href }: { entry: AuditEntry; href: string | null 
   const described = describeAudit(entry);
   return (
     <div>
-      <span data-testid="audit-sentence">{described.sentence}</span>
+      <span data-testid="audit-sentence">{visibleText(described.sentence)}</span>
       {href ? (
         <a className="ml-1 text-xs text-indigo-700 hover:underline" href={href} title={entry.target}>
           open

@@ -21,6 +21,7 @@ import { GroupLifecycleActions } from './group-lifecycle-actions';
 import { groupName, groupNameParts } from './group-name';
 import { GroupStatusBadge } from './group-status';
 import { Sparkline } from './sparkline';
+import { visibleText } from '@/components/ui/visible-text';
 
 export function GroupDetailView({ id }: { id: string }) {
   const { data, error, isPending } = useGroupDetail(id);
@@ -145,7 +146,7 @@ function GroupDetailBody({ group }: { group: GroupDetail }) {
           <ol className="space-y-1">
             {group.history.map((e, i) => (
               <li key={i} className="text-sm" data-testid="group-history-entry" data-action={e.action}>
-                <span className="tabular-nums text-xs text-slate-500">{formatTime(e.at)}</span> {describeGroupHistory(e)}
+                <span className="tabular-nums text-xs text-slate-500">{formatTime(e.at)}</span> {visibleText(describeGroupHistory(e))}
                 {e.reason ? <span className="text-slate-600"> — “{e.reason}”</span> : null}
               </li>
             ))}

@@ -28,7 +28,8 @@ export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[];
                 <RawToggle value={d} />
               </p>
               <p className="text-xs text-slate-500">
-                from exchange {d.exchange ? visibleText(d.exchange) : '(default)'}, routing keys {d.routingKeys.length ? visibleText(d.routingKeys.join(', ')) : 'none'}
+                from exchange {d.exchange ? visibleText(d.exchange) : '(default)'}, routing keys{' '}
+                {d.routingKeys.length ? visibleText(d.routingKeys.join(', ')) : 'none'}
               </p>
             </li>
           ))}

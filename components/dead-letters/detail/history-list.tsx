@@ -7,6 +7,7 @@ import { formatTime } from '@/components/ui/format';
 import { FactList, RawToggle } from '@/components/ui/raw-json';
 import { isRecord } from '@/components/ui/describe-values';
 import { describeHistory } from './describe-history';
+import { visibleText } from '@/components/ui/visible-text';
 
 function Entry({ entry }: { entry: HistoryEntry }) {
   const described = describeHistory(entry);
@@ -18,9 +19,9 @@ function Entry({ entry }: { entry: HistoryEntry }) {
     <li className="text-sm" data-testid="history-entry" data-action={entry.action}>
       <span className="tabular-nums text-xs text-slate-500">{formatTime(entry.at)}</span>{' '}
       <span data-testid="history-sentence" title={described.bulkJobId}>
-        {described.sentence}
+        {visibleText(described.sentence)}
       </span>
-      {entry.reason ? <span className="text-slate-600"> — “{entry.reason}”</span> : null}
+      {entry.reason ? <span className="text-slate-600"> — “{visibleText(entry.reason)}”</span> : null}
       <RawToggle value={entry} />
       {described.facts.length || diff !== null || editedBy ? (
         <div className="mt-0.5 space-y-1">
