@@ -1,6 +1,9 @@
 // Depth bounds for walking content that came from outside (message bodies, headers, request
 // bodies). JSON.parse is iterative in V8, but JSON.stringify and every recursive walk are not
 // (about 4,000 levels overflow the stack), so content is measured and capped without recursion.
+import { jsonTextShape } from '@/lib/events/json-text-shape';
+
+export { jsonTextShape };
 
 /** Deepest nesting a request body may have (400 past it). */
 export const MAX_REQUEST_JSON_DEPTH = 64;
@@ -18,30 +21,6 @@ export const TOO_DEEP = (max: number) => `[nested deeper than ${max} levels: not
 /** Maximum nesting of `{`/`[` in JSON text, outside string literals; one linear pass. */
 export function jsonTextDepth(text: string): number {
   return jsonTextShape(text).depth;
-}
-
-/**
- * The nesting of `{`/`[` in JSON text and how many values its containers hold (commas outside
- * string literals, plus one per container), in one linear pass, before anything parses it.
- */
-export function jsonTextShape(text: string): { depth: number; values: number } {
-  let depth = 0;
-  let max = 0;
-  let values = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 44) values++;
-    else if (c === 123 || c === 91) {
-      values++;
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return { depth: max, values };
 }
 
 /** Nesting depth of a parsed value, counting containers; stops counting past `stopAt`. */

@@ -1,7 +1,8 @@
 // validateBody: raw message bytes, including the poison the DLQ really receives.
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import { currentContract } from '@/lib/events/registry';
-import { holdsMoreValuesThan, MAX_CHECKED_VALUES, validateBody } from '@/lib/events/validate';
+import { envelopeOf, holdsMoreValuesThan, MAX_CHECKED_VALUES, MAX_PARSED_VALUES, validateBody } from '@/lib/events/validate';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -25,6 +26,39 @@ describe('validateBody', () => {
     const checked = validateBody(bytes(JSON.stringify({ ...event, data: { ...event.data, courseIds: Array(5000).fill(0) } })));
     expect(checked.violations).toHaveLength(1000);
     expect(checked.violations[0].path).toBe('$.data.courseIds[0]');
+  });
+
+  it('never parses a body of more than MAX_PARSED_VALUES values whole: its envelope is read in one pass', () => {
+    // 100 MB of `{},` took JSON.parse 56 s and 3.4 GB on the server's event loop (an adversarial probe)
+    const event = currentContract('order.created')!.example as { eventId: string; data: Record<string, unknown> };
+    const big = JSON.stringify({ ...event, data: { ...event.data, courseIds: Array(3_000_000).fill({}) } });
+    const array = `[${'{},'.repeat(3_000_000)}{}]`;
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(validateBody(bytes(big))).toMatchObject({
+        status: 'invalid',
+        eventId: event.eventId,
+        eventType: 'order.created',
+        version: '1.0',
+        violations: [{ path: '$', message: `not checked against the contract: holds more than ${MAX_CHECKED_VALUES} values` }],
+      });
+      expect(validateBody(bytes(array))).toMatchObject({ status: 'invalid', violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }] });
+      expect(validateBody(bytes(`{"eventType":"order.created","data":[${'{},'.repeat(MAX_PARSED_VALUES)}`)).status).toBe('unparseable');
+      expect(parse.mock.calls.filter(([text]) => String(text).length > 1000)).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('envelopeOf reads the string members of an object text as JSON.parse does (property)', () => {
+    const member = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string()), fc.dictionary(fc.string(), fc.string()));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), member), fc.boolean(), (obj, spaced) => {
+        const strings = Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v === 'string'));
+        expect({ ...envelopeOf(JSON.stringify(obj, null, spaced ? 2 : 0)) }).toEqual(strings);
+      }),
+    );
+    for (const notObject of ['[]', '"x"', '{"a":', '{"a":"b"', '{"a" "b"}', '{"a":[}']) expect(envelopeOf(notObject)).toBeNull();
   });
 
   it('counts values at any depth, and stops counting past the limit', () => {
