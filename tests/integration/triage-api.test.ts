@@ -167,6 +167,26 @@ describe('GET /api/dead-letters/:id', () => {
     expect((await get('/api/health')).status).toBe(200);
   });
 
+  it('health answers within its read deadline while the inbox is locked, and says degraded (it took 10 s and said ok)', async () => {
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE dead_letter_inbox IN ACCESS EXCLUSIVE MODE');
+      const started = performance.now();
+      const res = await get('/api/health');
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { status: string; database: { ok: boolean }; derivation: unknown };
+      expect(body).toMatchObject({ status: 'degraded', database: { ok: true }, derivation: null });
+      // each read waits at most 2 s, all at once; before, one after the other, 5 s each
+      expect(elapsed).toBeLessThan(4500);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+    expect(((await (await get('/api/health')).json()) as { status: string }).status).toBe('ok');
+  });
+
   it('answers an action next-auth does not have in the error envelope (it answered plain text)', async () => {
     for (const [method, path] of [
       ['GET', '/api/auth/callback/nope'],
