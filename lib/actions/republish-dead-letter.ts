@@ -13,6 +13,7 @@ import { logger as rootLogger } from '@/lib/log';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { cleanText } from '@/lib/bus/amqp-values';
 import { buildRepublishMessage } from '@/lib/bus/republish-message';
+import { errorText } from '@/lib/bus/prepare-dead-letter';
 import {
   inTransaction,
   insertIntents,
@@ -54,6 +55,9 @@ export interface RepublishResult {
 }
 
 const utf8 = new TextDecoder('utf-8');
+
+/** Within how long recovery records a republish whose settle failed (its intent's lease, then a pass). */
+const RECORDED_WITHIN_MINUTES = 3;
 
 export async function loadRecord(client: pg.ClientBase, id: string, lock = false): Promise<RecordForRepublish | null> {
   const { rows } = await client.query<RecordForRepublish>(`SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
@@ -276,8 +280,21 @@ async function publishAndSettle(
   deps.afterConfirm?.();
 
   // 4. Settle.
-  // the broker has it: a settle that lost its connection is tried again on another one
-  const [settled] = await retryTransient(() => inTransaction(deps.pool, (tx) => settleIntentsDone(tx, [intentId])));
+  // the broker has it: a settle that lost its connection is tried again on another one. One that
+  // still fails (a table locked past lock_timeout, the database gone) must not be answered as
+  // "busy, nothing was changed": the message was sent (found by an adversarial probe, the operator
+  // may then have retried it or discarded it). Its intent stays pending for recovery, which
+  // settles it from the ledger copy.
+  let settled;
+  try {
+    [settled] = await retryTransient(() => inTransaction(deps.pool, (tx) => settleIntentsDone(tx, [intentId])));
+  } catch (err) {
+    log.error({ intentId, err: errorText(err) }, 'republished, but the settle failed: left to recovery');
+    throw unavailable(
+      `Sent: the broker confirmed the message, but recording it failed (${errorText(err)}). It will show as republished within about ${RECORDED_WITHIN_MINUTES} minutes; do not retry it, it would be sent twice`,
+      { reason: 'sent-not-recorded', intentId },
+    );
+  }
   log.info({ intentId, target, republishNumber }, 'republished');
   return {
     status: 'republished',

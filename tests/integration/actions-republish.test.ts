@@ -69,6 +69,27 @@ describe('the republish action', () => {
     await broker.channel.purgeQueue(origin);
   });
 
+  it('sent, but the settle fails (audit_log locked past lock_timeout): says it was sent and not to retry, never "nothing was changed"', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: origin });
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE');
+      const err = await actionErrorOf(republishDeadLetter(operator, { id: ids[0], reason: 'consumer fixed' }));
+      expect(err.kind).toBe('unavailable');
+      expect(err.details).toMatchObject({ reason: 'sent-not-recorded', intentId: expect.any(String) });
+      expect(err.message).toMatch(/^Sent: the broker confirmed the message, but recording it failed .*do not retry it, it would be sent twice$/);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+    // it was sent: the copy is on the queue, and the intent waits for recovery
+    expect((await broker.channel.checkQueue(origin)).messageCount).toBe(1);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM republish_intents WHERE dead_letter_id = $1 AND state = 'pending'`, [ids[0]]);
+    expect(rows[0].n).toBe(1);
+    await broker.channel.purgeQueue(origin);
+  });
+
   it('not pending: conflict; force by an operator: forbidden; unknown: not_found; nothing sent or written', async () => {
     const { ids } = await seedDeadLetters(db.pool, { queue: origin, count: 2 });
     await discardDeadLetter(operator, { id: ids[0], reason: 'test traffic' });
