@@ -42,7 +42,10 @@ describe('validateBody', () => {
         version: '1.0',
         violations: [{ path: '$', message: `not checked against the contract: holds more than ${MAX_CHECKED_VALUES} values` }],
       });
-      expect(validateBody(bytes(array))).toMatchObject({ status: 'invalid', violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }] });
+      expect(validateBody(bytes(array))).toMatchObject({
+        status: 'invalid',
+        violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }],
+      });
       expect(validateBody(bytes(`{"eventType":"order.created","data":[${'{},'.repeat(MAX_PARSED_VALUES)}`)).status).toBe('unparseable');
       expect(parse.mock.calls.filter(([text]) => String(text).length > 1000)).toEqual([]);
     } finally {
