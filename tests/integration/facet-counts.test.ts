@@ -98,21 +98,24 @@ describe('facet counts equal the rows their links show', () => {
   });
 
   it('random filter combinations (fast-check)', async () => {
-    const filters = fc.record(
-      {
-        eventType: fc.constantFrom('user.created', 'order.placed', '(unknown)'),
-        queue: fc.constantFrom('billing-service', 'notification-service', 'search-indexer'),
-        reason: fc.constantFrom('rejected', 'expired', '(none)', 'maxlen'),
-        status: fc.constantFrom('pending', 'republished', 'discarded'),
-        validity: fc.constantFrom('valid', 'invalid', 'unknown-type'),
-        groupId: fc.integer({ min: 0, max: 71 }).map((i) => seeded[i].groupId),
-        correlationId: fc.constantFrom('corr-a', 'corr-b'),
-        q: fc.constantFrom('timeout', 'declined', 'schema'),
-        from: fc.integer({ min: 0, max: 71 }).map((i) => at(i).toISOString()),
-        to: fc.integer({ min: 0, max: 72 }).map((i) => at(i).toISOString()),
-      },
-      { requiredKeys: [] },
-    );
+    const filters = fc
+      .record(
+        {
+          eventType: fc.constantFrom('user.created', 'order.placed', '(unknown)'),
+          queue: fc.constantFrom('billing-service', 'notification-service', 'search-indexer'),
+          reason: fc.constantFrom('rejected', 'expired', '(none)', 'maxlen'),
+          status: fc.constantFrom('pending', 'republished', 'discarded'),
+          validity: fc.constantFrom('valid', 'invalid', 'unknown-type'),
+          groupId: fc.integer({ min: 0, max: 71 }).map((i) => seeded[i].groupId),
+          correlationId: fc.constantFrom('corr-a', 'corr-b'),
+          q: fc.constantFrom('timeout', 'declined', 'schema'),
+          from: fc.integer({ min: 0, max: 71 }).map((i) => at(i).toISOString()),
+          to: fc.integer({ min: 0, max: 72 }).map((i) => at(i).toISOString()),
+        },
+        { requiredKeys: [] },
+      )
+      // an empty range (to not after from) is a 400 (tests/integration/bad-input.test.ts)
+      .filter((f) => !(f.from && f.to && f.from >= f.to));
     await fc.assert(
       fc.asyncProperty(filters, async (f) => {
         await checkEquality(f);
