@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { DEMO_DEFAULTS } from '@/lib/demo/demo-options';
 import { runDemo, type DemoResult } from '@/lib/demo/run-demo';
+import { demoMarkerQueue } from '@/lib/demo/teardown';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import { deadLetterExchangeName, retryQueueNames } from '@/lib/platform/topology';
 import { createTestBroker, TEST_AMQP_URL, uniqueName, type TestBroker } from '../helpers/amqp';
@@ -25,6 +26,7 @@ describe('demo', () => {
     broker.track('exchange', exchange);
     broker.track('exchange', deadLetterExchangeName(exchange));
     broker.track('queue', dlq);
+    broker.track('queue', demoMarkerQueue(exchange)); // run-demo marks what it declared
     const retryDelaysMs = [100, 200, 400];
     for (const s of PLATFORM_CONSUMERS) {
       broker.track('queue', prefix + s.name);
