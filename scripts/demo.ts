@@ -4,7 +4,7 @@
 import 'dotenv/config';
 import pino from 'pino';
 import { DEMO_DEFAULTS, parseDemoArgs, randomSeed } from '@/lib/demo/demo-options';
-import { teardownDemo } from '@/lib/demo/teardown';
+import { DemoTeardownRefused, teardownDemo } from '@/lib/demo/teardown';
 import { runDemo } from '@/lib/demo/run-demo';
 import { serveMetrics } from '@/lib/demo/serve-metrics';
 import { defaultPlatformRegistry } from '@/lib/platform/metrics';
@@ -78,6 +78,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(err instanceof EnvError ? err.message : `demo failed: ${err.message}`);
+  console.error(err instanceof EnvError ? err.message : err instanceof DemoTeardownRefused ? `demo teardown: ${err.message}` : `demo failed: ${err.message}`);
   process.exit(1);
 });
