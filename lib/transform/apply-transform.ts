@@ -129,10 +129,10 @@ function pauser(): () => Promise<void> {
 const PAST_DEADLINE = 'not tried: the request ran past its deadline';
 
 /**
- * Most JSON text a patch's copy operations may build on one message, counted after each copy (a
- * copy clones its value and the result is measured whole: each costs the document's size), as
- * much as a result may hold. A fix copies a field or two; 100 copies of a 230 KB value were 23 MB
- * of work a message, ~25 ms a copy.
+ * Most JSON text a patch's copy operations may clone on one message (the copied values' sizes), as
+ * much as a result may hold. A fix copies a field or two; 100 copies of a 230 KB value cloned
+ * 23 MB a message, ~25 ms a copy. The body's own size is not counted: two small copies in a
+ * 600 KB body are fine.
  */
 export const MAX_PATCH_COPY_CHARS = MAX_TRANSFORM_RESULT_CHARS;
 
@@ -168,13 +168,20 @@ class ResultTooLarge extends RangeError {
   }
 }
 
-/** Checks a document after a copy; returns its size as JSON text. */
-function checkGrowth(doc: unknown, index: number): number {
+/** The size of what a copy clones, as JSON text: 0 when `from` does not resolve (the copy fails on its own). */
+function copiedChars(doc: unknown, from: string): number {
+  try {
+    return (JSON.stringify(jsonPatch.getValueByPointer(doc, from)) ?? '').length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Checks a document after a copy: no deeper and no larger than a result may be. */
+function checkGrowth(doc: unknown, index: number): void {
   if (valueDepth(doc, MAX_TRANSFORM_DEPTH) > MAX_TRANSFORM_DEPTH)
     throw new ResultTooLarge(index, `the result is nested deeper than ${MAX_TRANSFORM_DEPTH} levels`);
-  const chars = JSON.stringify(doc).length;
-  if (chars > MAX_TRANSFORM_RESULT_CHARS) throw new ResultTooLarge(index, tooLarge());
-  return chars;
+  if (JSON.stringify(doc).length > MAX_TRANSFORM_RESULT_CHARS) throw new ResultTooLarge(index, tooLarge());
 }
 
 const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === 'object' && v !== null;
@@ -229,20 +236,22 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
         try {
           const cloned = new WeakSet<object>();
           let doc = parsed.value;
+          // what the copies cloned, as JSON text (the body's own size is not theirs)
           let copied = 0;
           for (const [i, op] of ops.entries()) {
             await pause();
             doc = cloneAlong(doc, op.path, cloned);
             if ('from' in op) doc = cloneAlong(doc, op.from, cloned);
+            if (op.op === 'copy') {
+              copied += copiedChars(doc, op.from);
+              if (copied > MAX_PATCH_COPY_CHARS)
+                throw new ResultTooLarge(i, `the copies built more than ${MAX_PATCH_COPY_CHARS / 1024 / 1024} MB of JSON on this message`);
+            }
             doc = jsonPatch.applyOperation(doc, op as Operation, true, true, true, i).newDocument;
             // a copy is the one operation that can grow a document by itself: each may double it
             // (100 copies of the root into itself: 2^100) or nest it deeper (a subtree into its
             // own copy), so it is measured after each, and what the copies built is bounded
-            if (op.op === 'copy') {
-              copied += checkGrowth(doc, i);
-              if (copied > MAX_PATCH_COPY_CHARS)
-                throw new ResultTooLarge(i, `the copies built more than ${MAX_PATCH_COPY_CHARS / 1024 / 1024} MB of JSON on this message`);
-            }
+            if (op.op === 'copy') checkGrowth(doc, i);
           }
           await pause();
           return judge(id, parsed.value, doc);

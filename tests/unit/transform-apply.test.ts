@@ -173,6 +173,21 @@ describe('a patch that does much work on small bodies', () => {
     expect(turns).toBeGreaterThanOrEqual(5);
   });
 
+  it("counts what the copies clone, not the body's own size: two small copies in a 600 KB body are a change", async () => {
+    const big = order(12.5, { pad: 'p'.repeat(600_000) });
+    const out = await one(
+      {
+        kind: 'patch',
+        operations: [
+          { op: 'copy', from: '/eventType', path: '/copyA' },
+          { op: 'copy', from: '/eventType', path: '/copyB' },
+        ],
+      },
+      bytes(big),
+    );
+    expect(out.outcome).toBe('change');
+  });
+
   it('tries no message past its deadline', async () => {
     const out = await compileTransform(heavy).apply(small, { deadline: Date.now() - 1 });
     expect(out.every(isPastDeadline)).toBe(true);

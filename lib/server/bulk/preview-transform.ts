@@ -71,7 +71,11 @@ function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
   };
 }
 
-export async function previewTransform(where: Prisma.Sql, compiled: CompiledTransform): Promise<BulkTransformDryRunResponse> {
+/**
+ * `timing.applyMs` (when given) gets the time the transformation itself took, without the
+ * preview's queries and sample diffs: job creation judges a transformation's pace by it.
+ */
+export async function previewTransform(where: Prisma.Sql, compiled: CompiledTransform, timing?: { applyMs: number }): Promise<BulkTransformDryRunResponse> {
   const started = Date.now();
   // the job's own order: oldest failure first
   const ids = (await prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "dead_letters" ${where} ORDER BY "last_failed_at", "id"`).map((r) => r.id);
@@ -104,10 +108,12 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
       // a body left out for its size still gets its outcome (over 1 MB) from a stand-in
       // JSONata stops at the first message it runs away on (the preview is refused for it) and
       // at the preview's deadline, not only between chunks
+      const applyStarted = performance.now();
       outputs = await compiled.apply(
         present.map((r) => ({ id: r.id, body: r.body ?? Buffer.alloc(MAX_TRANSFORM_BODY_BYTES + 1) })),
         { stopAtRunaway: true, deadline: started + PREVIEW_BUDGET_MS },
       );
+      if (timing) timing.applyMs += performance.now() - applyStarted;
     } catch (err) {
       if (err instanceof JsonataStalled)
         throw unprocessable(`The expression was refused: ${err.message}`, { field: 'transform.expression', reason: 'transform-timeout' });
