@@ -56,8 +56,11 @@ export interface RepublishResult {
 
 const utf8 = new TextDecoder('utf-8');
 
-/** Within how long recovery records a republish whose settle failed (its intent's lease, then a pass). */
-const RECORDED_WITHIN_MINUTES = 3;
+/**
+ * Within how long recovery settles a republish whose settle failed: 60 s when this process holds
+ * the recovery duty, five minutes (a hung intent) when another process does, then a 30 s pass.
+ */
+const RECORDED_WITHIN_MINUTES = 6;
 
 export async function loadRecord(client: pg.ClientBase, id: string, lock = false): Promise<RecordForRepublish | null> {
   const { rows } = await client.query<RecordForRepublish>(`SELECT ${RECORD_COLUMNS} FROM "dead_letters" d WHERE d."id" = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
@@ -290,10 +293,15 @@ async function publishAndSettle(
     [settled] = await retryTransient(() => inTransaction(deps.pool, (tx) => settleIntentsDone(tx, [intentId])));
   } catch (err) {
     log.error({ intentId, err: errorText(err) }, 'republished, but the settle failed: left to recovery');
-    throw unavailable(
-      `Sent: the broker confirmed the message, but recording it failed (${errorText(err)}). It will show as republished within about ${RECORDED_WITHIN_MINUTES} minutes; do not retry it, it would be sent twice`,
-      { reason: 'sent-not-recorded', intentId },
-    );
+    // a queue target has a ledger copy, from which recovery records it; an exchange target has
+    // none, and recovery can only note that the outcome is unknown
+    const then = target.ledger
+      ? `It will show as republished within about ${RECORDED_WITHIN_MINUTES} minutes`
+      : `It stays pending, with a note that the outcome is unknown, within about ${RECORDED_WITHIN_MINUTES} minutes`;
+    throw unavailable(`Sent: the broker confirmed the message, but recording it failed (${errorText(err)}). ${then}; do not retry it, it would be sent twice`, {
+      reason: 'sent-not-recorded',
+      intentId,
+    });
   }
   log.info({ intentId, target, republishNumber }, 'republished');
   return {

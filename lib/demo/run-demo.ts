@@ -17,7 +17,7 @@ import { contractViolation, poisonBody } from './poison';
 import { seededRandom } from './random';
 import { simulatedHandlers } from './simulated-services';
 import { injectionAt, stopActionAt } from './schedule';
-import { declareDemoMarker } from './teardown';
+import { declareDemoMarker, demoMarkerQueue, queueExists } from './teardown';
 
 export interface DemoResult {
   stats: DemoStats;
@@ -41,6 +41,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const connection: ChannelModel = await amqp.connect(o.amqpUrl, { clientProperties: { connection_name: 'eventdesk-demo' } });
   connection.on('error', (err: Error) => logger.error({ err: err.message }, 'demo connection error'));
   const admin: Channel = await connection.createChannel();
+  // the marker says the demo created these queues: queues that were there before (a real
+  // platform's, or EventDesk's own declarations) are never marked, so --teardown leaves them
+  const marked = await queueExists(connection, demoMarkerQueue(o.exchange));
+  const preexisting = !marked && (await queueExists(connection, services[0].name));
   const topology = await declarePlatformTopology(admin, {
     exchange: o.exchange,
     dlq: o.dlq,
@@ -48,7 +52,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     retryDelaysMs: o.retryDelaysMs,
     queueType: o.queueType,
   });
-  await declareDemoMarker(admin, o.exchange); // what --teardown may remove (lib/demo/teardown.ts)
+  if (!preexisting)
+    await declareDemoMarker(admin, o.exchange); // what --teardown may remove (lib/demo/teardown.ts)
+  else o.print(`demo: the service queues were there before the demo: --teardown will not delete them (--teardown --force would)`);
   const raw = await connection.createConfirmChannel();
   const publisher = new EventPublisher({ connection, exchange: o.exchange, logger, service: 'demo-producer' });
 

@@ -42,7 +42,7 @@ export class DemoTeardownRefused extends Error {
 }
 
 /** Whether a queue exists (a passive check on a channel of its own: a missing queue closes it). */
-async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
+export async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
   const ch = await connection.createChannel();
   ch.on('error', () => {});
   const found = await ch.checkQueue(queue).then(
