@@ -6,6 +6,7 @@ import { groupName } from '@/components/groups/group-name';
 import { useGroup } from '@/components/hooks/use-group';
 import { useTimeFormat } from '@/components/ui/preferences';
 import type { FilterKey } from './list-params';
+import { visibleText } from '@/components/ui/visible-text';
 
 const LABELS: Partial<Record<FilterKey, string>> = { groupId: 'Group', correlationId: 'Correlation id', from: 'From', to: 'To', q: 'Search' };
 
@@ -23,7 +24,8 @@ export function ActiveFilters({
   const chips = (Object.keys(LABELS) as FilterKey[]).filter((k) => params[k]);
   if (chips.length === 0) return null;
   // the group by what it is; its id only while it loads, or when no group has it
-  const text = (k: FilterKey) => (k === 'from' || k === 'to' ? formatTime(params[k]) : k === 'groupId' && group.data ? groupName(group.data) : params[k]);
+  const text = (k: FilterKey) =>
+    k === 'from' || k === 'to' ? formatTime(params[k]) : k === 'groupId' && group.data ? groupName(group.data) : visibleText(params[k] ?? '');
   return (
     <div className="flex flex-wrap items-center gap-2 text-xs" data-testid="active-filters">
       {chips.map((k) => (

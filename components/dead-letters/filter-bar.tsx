@@ -13,6 +13,7 @@ import {
 } from '@/lib/schemas/dead-letters';
 import { formatCount } from '@/components/ui/format';
 import type { FilterKey } from './list-params';
+import { visibleText } from '@/components/ui/visible-text';
 
 const RANGES = [
   { value: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
@@ -38,7 +39,9 @@ function options(values: readonly string[], facet: FacetValue[] | undefined, cur
     const c = counts.get(v);
     // the count is of dead letters the list shows with this value added to the other filters
     const n = c?.count ?? 0;
-    return { value: v, label: facet ? `${v} (${formatCount(n, c?.capped)} ${n === 1 && !c?.capped ? 'dead letter' : 'dead letters'})` : v };
+    // the label as a person may read it (a queue "payment-service\u202E" looked like another); the value stays
+    const shown = visibleText(v);
+    return { value: v, label: facet ? `${shown} (${formatCount(n, c?.capped)} ${n === 1 && !c?.capped ? 'dead letter' : 'dead letters'})` : shown };
   });
 }
 

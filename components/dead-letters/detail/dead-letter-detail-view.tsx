@@ -98,8 +98,8 @@ export function DeadLetterDetailView({ id }: { id: string }) {
   }
 
   const facts: [string, React.ReactNode][] = [
-    ['Event id', <code key="e">{d.eventId ?? '—'}</code>],
-    ['Version', d.version ?? '—'],
+    ['Event id', <code key="e">{d.eventId !== null ? visibleText(d.eventId) : '—'}</code>],
+    ['Version', d.version !== null ? visibleText(d.version) : '—'],
     ['Queue', d.queue ? visibleText(d.queue) : '(none)'],
     // the DLQ its latest death was drained from (DLQ_QUEUE may list several)
     ['DLQ', d.dlq],

@@ -3,6 +3,7 @@
 import type { DeadLetterDetail } from '@/lib/schemas/dead-letters';
 import { Section } from '@/components/ui/section';
 import { ValidityBadge } from '../status-badges';
+import { visibleText } from '@/components/ui/visible-text';
 
 const explain: Record<string, string> = {
   valid: 'The body matches its event contract.',
@@ -27,7 +28,7 @@ export function ValidationPanel({ validation, unreadable = false }: { validation
         <ul className="mt-2 space-y-1">
           {validation.violations.map((v, i) => (
             <li key={i} className="text-sm" data-testid="violation">
-              <code className="rounded bg-rose-50 px-1 text-rose-800">{v.path}</code> {v.message}
+              <code className="rounded bg-rose-50 px-1 text-rose-800">{visibleText(v.path)}</code> {visibleText(v.message)}
             </li>
           ))}
         </ul>
