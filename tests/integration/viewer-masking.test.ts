@@ -106,6 +106,19 @@ describe('the 120 KB viewer read', () => {
     expect(operator).toMatchObject({ data: stored.toString(), sizeBytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex') });
   });
 
+  it('a body that is not UTF-8 (Latin-1 JSON) is masked for a viewer too, bytes and hash', async () => {
+    const stored = Buffer.from(`{"email":"j\u00f6rg@example.com","paymentId":"${PAYMENT}","note":"caf\u00e9"}`, 'latin1');
+    const { id } = await seedDeadLetter(env.db.pool, { body: stored });
+    const viewer = JSON.parse((await detailAs('viewer', id)).text).body as { encoding: string; data: string; sizeBytes: number; sha256: string };
+    expect(viewer.encoding).toBe('base64');
+    const shown = Buffer.from(viewer.data, 'base64');
+    expect(shown.toString('latin1')).not.toContain(PAYMENT);
+    expect(shown.toString('latin1')).not.toContain('example.com');
+    expect(shown.toString('latin1')).toContain('caf\u00e9'); // the other bytes where they were
+    expect(viewer.sizeBytes).toBe(shown.length);
+    expect(viewer.sha256).toBe(createHash('sha256').update(shown).digest('hex'));
+  });
+
   // RabbitMQ lets bodies reach 128 MB: the detail reads them in 1 MB pieces and sends them in
   // slices, never as one string (lib/server/dead-letters/read-message-body.ts, lib/api/json-stream.ts).
   // Multi-MB figures are logged, not asserted: on 2 shared cores a GC or a neighbour's burst

@@ -118,11 +118,22 @@ export interface BodyPieces {
 export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 'role'>, body: T, fields: readonly string[] = env().MASK_FIELDS): Promise<T> {
   if (hasRole(actor, 'operator')) return body;
   const options: MaskTextOptions = { names: new Set(fields.map((f) => f.toLowerCase())), scrubEmails: VIEWER_MASK_OPTIONS.scrubEmails ?? false };
-  const text = body.data.text();
+  const joined = body.data.text();
+  // no stored message: nothing is shown, so neither is the stored bytes' hash
+  if (joined === '' && body.sizeBytes > 0) return { ...body, data: new TextPieces(['']), sha256: '' };
+  // a body that is not UTF-8 text is sent as base64: its bytes are masked as Latin-1 text (one
+  // character a byte, so every byte stays where it was; Latin-1 JSON such as {"email":"jörg@…"}
+  // was sent to viewers whole)
+  const text = body.encoding === 'utf8' ? joined : Buffer.from(joined, 'base64').toString('latin1');
   const masked = await maskTextAsync(text, options);
-  if (masked === text) return { ...body, data: new TextPieces([text]) };
-  const shown = Buffer.from(masked, body.encoding === 'utf8' ? 'utf8' : 'base64');
-  return { ...body, data: new TextPieces([masked]), sizeBytes: shown.length, sha256: createHash('sha256').update(shown).digest('hex') };
+  if (masked === text) return { ...body, data: new TextPieces([joined]) };
+  const shown = Buffer.from(masked, body.encoding === 'utf8' ? 'utf8' : 'latin1');
+  return {
+    ...body,
+    data: new TextPieces([body.encoding === 'utf8' ? masked : shown.toString('base64')]),
+    sizeBytes: shown.length,
+    sha256: createHash('sha256').update(shown).digest('hex'),
+  };
 }
 
 /**
