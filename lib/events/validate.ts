@@ -3,6 +3,7 @@
 // even from invalid events (the drain keys records by eventId and groups by eventType).
 import { contractFor, currentContract, isKnownEventType, parseVersion, supportedMajors, type ValidationStatus, type Violation } from './registry';
 import { jsonTextShape } from './json-text-shape';
+import { scanEnvelope } from './scan-envelope';
 import { violationsFromIssues } from './violations';
 
 export interface ValidationResult {
@@ -59,88 +60,15 @@ export function holdsMoreValuesThan(value: unknown, max: number): boolean {
  * least half of it in array elements and object members, far past MAX_CHECKED_VALUES) are not
  * parsed at all: JSON.parse of 100 MB of `{},` took 56 s and 3.4 GB on the server's event loop,
  * and at 125 MB the derivation's transaction timed out around it and tried again forever (found
- * by an adversarial probe). Their envelope is read by envelopeOf, in one linear pass.
+ * by an adversarial probe). Their envelope is read by scanEnvelope, in one linear pass that also
+ * checks the text is JSON.
  */
 export const MAX_PARSED_VALUES = 100_000;
-
-/**
- * The string members of a JSON object text's top level (`{"eventId": "…", "data": …}`: eventId,
- * eventType, version, correlationId…), read in one linear pass without parsing the rest: the
- * envelope of a body too big to parse. null when the text is not an object with balanced
- * brackets; members that are not strings are skipped.
- */
-export function envelopeOf(text: string): Record<string, string> | null {
-  const out: Record<string, string> = Object.create(null);
-  const n = text.length;
-  let i = 0;
-  const space = () => {
-    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
-  };
-  /** the end (exclusive) of the string literal starting at i, or -1 */
-  const stringEnd = (from: number) => {
-    for (let k = from + 1; k < n; k++) {
-      const c = text.charCodeAt(k);
-      if (c === 92) k++;
-      else if (c === 34) return k + 1;
-    }
-    return -1;
-  };
-  const literal = (from: number, to: number): string | null => {
-    try {
-      const v: unknown = JSON.parse(text.slice(from, to));
-      return typeof v === 'string' ? v : null;
-    } catch {
-      return null;
-    }
-  };
-  space();
-  if (text[i] !== '{') return null;
-  i++;
-  for (;;) {
-    space();
-    if (text[i] === '}') return out;
-    if (text[i] !== '"') return null;
-    const keyEnd = stringEnd(i);
-    if (keyEnd < 0) return null;
-    const key = literal(i, keyEnd);
-    i = keyEnd;
-    space();
-    if (key === null || text[i] !== ':') return null;
-    i++;
-    space();
-    if (text[i] === '"') {
-      const end = stringEnd(i);
-      if (end < 0) return null;
-      const value = literal(i, end);
-      if (value !== null) out[key] = value;
-      i = end;
-    } else {
-      // skip a number, literal or container: to the next ',' or '}' outside any string or bracket
-      let depth = 0;
-      for (; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 34) {
-          const end = stringEnd(i);
-          if (end < 0) return null;
-          i = end - 1;
-        } else if (c === 123 || c === 91) depth++;
-        else if (c === 125 || c === 93) {
-          if (depth === 0) break;
-          depth--;
-        } else if (c === 44 && depth === 0) break;
-      }
-      if (depth !== 0 || i >= n) return null;
-    }
-    space();
-    if (text[i] === ',') i++;
-    else if (text[i] !== '}') return null;
-  }
-}
 
 /** Most violations one event reports (the first ones, in zod's order). */
 const MAX_VIOLATIONS = 1000;
 
-/** `tooBig`: the body held too many values to be checked (its envelope alone is `value`: envelopeOf). */
+/** `tooBig`: the body held too many values to be checked (its envelope alone is `value`: scanEnvelope). */
 export function validateEvent(value: unknown, tooBig = false): ValidationResult {
   if (!isRecord(value)) {
     return { status: 'invalid', violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }] };
@@ -211,11 +139,11 @@ export function validateBody(body: Uint8Array, contentType?: string): Validation
     return unparseable(`body is not UTF-8 text${ct}: binary content`);
   }
   if (jsonTextShape(text).values > MAX_PARSED_VALUES) {
-    // not parsed (MAX_PARSED_VALUES): its envelope read, its contract not checked
-    const envelope = envelopeOf(text);
-    if (envelope) return validateEvent(envelope, true);
-    const first = text.trimStart()[0];
-    return first === '{' ? unparseable(`body is not JSON${ct}: its brackets or strings do not close`) : validateEvent([], true);
+    // not parsed (MAX_PARSED_VALUES): checked to be JSON and its envelope read, its contract not checked
+    const scan = scanEnvelope(text);
+    if (!scan.json) return unparseable(`body is not JSON${ct}: ${scan.error}`);
+    if (!scan.object) return validateEvent([], true);
+    return validateEvent(scan.metadata ? { ...scan.members, metadata: scan.metadata } : { ...scan.members }, true);
   }
   let value: unknown;
   try {

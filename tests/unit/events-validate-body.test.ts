@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { currentContract } from '@/lib/events/registry';
-import { envelopeOf, holdsMoreValuesThan, MAX_CHECKED_VALUES, MAX_PARSED_VALUES, validateBody } from '@/lib/events/validate';
+import { scanEnvelope } from '@/lib/events/scan-envelope';
+import { holdsMoreValuesThan, MAX_CHECKED_VALUES, MAX_PARSED_VALUES, validateBody } from '@/lib/events/validate';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -47,21 +48,59 @@ describe('validateBody', () => {
         violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }],
       });
       expect(validateBody(bytes(`{"eventType":"order.created","data":[${'{},'.repeat(MAX_PARSED_VALUES)}`)).status).toBe('unparseable');
+      // text that is not JSON stays unparseable however many commas it has (a CSV, a log)
+      expect(validateBody(bytes('a,b,c\n'.repeat(60_000))).status).toBe('unparseable');
       expect(parse.mock.calls.filter(([text]) => String(text).length > 1000)).toEqual([]);
     } finally {
       parse.mockRestore();
     }
   });
 
-  it('envelopeOf reads the string members of an object text as JSON.parse does (property)', () => {
+  it('scanEnvelope tells JSON from not JSON as JSON.parse does, on any text (property)', () => {
+    const parses = (t: string) => {
+      try {
+        JSON.parse(t);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // valid JSON, and JSON with one character dropped, doubled or inserted
+    const texts = fc.oneof(
+      fc.json(),
+      fc.tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', ':', '"', '{', '}', '[', ']', '\\', ' ', 'e', '-', '0', 'x', '\u0001')).map(([t, at, c]) => {
+        const k = at % (t.length + 1);
+        return t.slice(0, k) + c + t.slice(k + (c === '' ? 1 : 0));
+      }),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(texts, (t) => {
+        expect(scanEnvelope(t).json).toBe(parses(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('scanEnvelope reads the string members of the top level and of its metadata, the last of a key winning (property)', () => {
     const member = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string()), fc.dictionary(fc.string(), fc.string()));
     fc.assert(
       fc.property(fc.dictionary(fc.string(), member), fc.boolean(), (obj, spaced) => {
+        const scan = scanEnvelope(JSON.stringify(obj, null, spaced ? 2 : 0));
         const strings = Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v === 'string'));
-        expect({ ...envelopeOf(JSON.stringify(obj, null, spaced ? 2 : 0)) }).toEqual(strings);
+        expect(scan.json && scan.object && { ...scan.members }).toEqual(strings);
       }),
     );
-    for (const notObject of ['[]', '"x"', '{"a":', '{"a":"b"', '{"a" "b"}', '{"a":[}']) expect(envelopeOf(notObject)).toBeNull();
+    // JSON.parse keeps a key's last value: a later non-string eventId leaves none
+    expect(scanEnvelope('{"eventId":"a","eventId":123,"eventType":"x","eventType":"order.created"}')).toMatchObject({
+      json: true,
+      object: true,
+      members: { eventType: 'order.created' },
+    });
+    const withMeta = scanEnvelope('{"metadata":{"correlationId":"c-1","n":[{"correlationId":"deep"}]},"eventId":"e"}');
+    expect(withMeta).toMatchObject({ json: true, object: true, members: { eventId: 'e' }, metadata: { correlationId: 'c-1' } });
+    expect(scanEnvelope('[1,2]')).toEqual({ json: true, object: false });
+    for (const bad of ['{"a":1} garbage', '{"x":[}', '{"x": hello}', '{"a":1,}', '{}{}', 'a,b,c']) expect(scanEnvelope(bad).json, bad).toBe(false);
   });
 
   it('counts values at any depth, and stops counting past the limit', () => {
