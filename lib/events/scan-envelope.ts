@@ -49,6 +49,13 @@ export function scanEnvelope(text: string): EnvelopeScan {
   // what may come next: a value, an object's key (or its end), a ':', a ',' (or the end)
   let expect = 'value' as 'value' | 'key-or-end' | 'key' | 'colon' | 'comma-or-end' | 'value-or-end';
 
+  /** the container's closing bracket at i: a value ended, a ',' or its own container's end comes next */
+  const closeContainer = () => {
+    stack.pop();
+    if (stack.length === 1) inMetadata = false;
+    i++;
+    expect = 'comma-or-end';
+  };
   const literal = (from: number, to: number): string | null => {
     try {
       return JSON.parse(text.slice(from, to)) as string;
@@ -68,10 +75,7 @@ export function scanEnvelope(text: string): EnvelopeScan {
       case 'key-or-end':
       case 'key': {
         if (c === 125 && expect === 'key-or-end') {
-          stack.pop();
-          if (stack.length === 1) inMetadata = false;
-          i++;
-          expect = 'comma-or-end'; // a value ended: a ',' or its container's end next (at the top, the text's end)
+          closeContainer();
           break;
         }
         if (c !== 34) return fail(i, 'a key expected');
@@ -93,24 +97,15 @@ export function scanEnvelope(text: string): EnvelopeScan {
           i++;
           expect = stack[stack.length - 1] === OBJECT ? 'key' : 'value';
         } else if (c === 125 && stack[stack.length - 1] === OBJECT) {
-          stack.pop();
-          if (stack.length === 1) inMetadata = false;
-          i++;
-          expect = 'comma-or-end';
+          closeContainer();
         } else if (c === 93 && stack[stack.length - 1] === ARRAY) {
-          stack.pop();
-          if (stack.length === 1) inMetadata = false;
-          i++;
-          expect = 'comma-or-end';
+          closeContainer();
         } else return fail(i, "',' or the end of a container expected");
         break;
       case 'value':
       case 'value-or-end': {
         if (c === 93 && expect === 'value-or-end') {
-          stack.pop();
-          if (stack.length === 1) inMetadata = false;
-          i++;
-          expect = 'comma-or-end';
+          closeContainer();
           break;
         }
         // a member of the top level: what it was is replaced by this value (JSON.parse keeps the last)
