@@ -180,6 +180,16 @@ describe('GET /api/dead-letters/:id', () => {
       expect(body).toMatchObject({ status: 'degraded', database: { ok: true }, derivation: null });
       // each read waits at most 2 s, all at once; before, one after the other, 5 s each
       expect(elapsed).toBeLessThan(4500);
+      // eight probes at once share each read: the server's connections waiting on the lock stay
+      // at one a read, four reads at most (each probe held its own, up to the pool's 10)
+      const probes = Promise.all(Array.from({ length: 8 }, () => get('/api/health')));
+      await new Promise((r) => setTimeout(r, 1000));
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      expect(rows[0].n).toBeGreaterThan(0);
+      expect(rows[0].n).toBeLessThanOrEqual(4);
+      for (const r of await probes) expect(r.status).toBe(200);
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       holder.release();

@@ -33,16 +33,52 @@ async function within<T>(read: () => Promise<T>, late: T): Promise<{ value: T; a
   }
 }
 
+/**
+ * The read of `key` in flight, or a new one: concurrent health requests (a liveness probe, a
+ * readiness probe, a monitor) share each read until it settles, so health holds at most one
+ * connection per read however often it is asked, even while a locked table keeps its reads
+ * waiting past the deadline (each abandoned read kept its connection until lock_timeout: a few
+ * probes at once took the pool).
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+function shared<T>(key: string, read: () => Promise<T>): () => Promise<T> {
+  return () => {
+    let p = inFlight.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read();
+      inFlight.set(key, p);
+      const forget = () => inFlight.delete(key);
+      p.then(forget, forget);
+    }
+    return p;
+  };
+}
+
 // All at once, each within HEALTH_READ_MS: one after the other, each waiting out a locked table's
 // 5 s lock timeout, health took 10 s and said "ok" meanwhile (found by an adversarial probe).
 export const GET = withApi(async () => {
   const db = prismaQueryable();
   const [ping, search, derivation, processes, lastStoredAt] = await Promise.all([
-    within(() => prisma.$queryRaw`SELECT 1`.then(() => true), false),
-    within(() => searchBacklogState(db), null),
-    within(() => readDerivationLag(db), null),
-    within(() => listProcesses(), null),
-    within(() => readLastStoredAt(db), null),
+    within(
+      shared('ping', () => prisma.$queryRaw`SELECT 1`.then(() => true)),
+      false,
+    ),
+    within(
+      shared('search', () => searchBacklogState(db)),
+      null,
+    ),
+    within(
+      shared('derivation', () => readDerivationLag(db)),
+      null,
+    ),
+    within(
+      shared('processes', () => listProcesses()),
+      null,
+    ),
+    within(
+      shared('last-stored', () => readLastStoredAt(db)),
+      null,
+    ),
   ]);
   const databaseOk = ping.value;
   const body = await readHealth(databaseOk, env().AMQP_URL, search.value, processes.value, derivation.value, lastStoredAt.value);
