@@ -158,6 +158,36 @@ describe('regression through the real drain', () => {
     expect(await count(env.db.pool, `SELECT count(*) FROM failure_group_history WHERE group_id = $1 AND action = 'reopened'`, [id])).toBe(1);
   });
 
+  it("a drain's reopen that waited for the group carries the time it happened, after the change it waited for", async () => {
+    const id = await drain(uniqueName('waited-service'), 1);
+    expect((await patch(id, { status: 'resolved' })).status).toBe(200);
+    const [holder, drainTx] = [new pg.Client({ connectionString: env.db.url }), new pg.Client({ connectionString: env.db.url })];
+    await Promise.all([holder.connect(), drainTx.connect()]);
+    let released = 0;
+    try {
+      // the drain's transaction begins, then waits 500 ms for the group another transaction holds
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM failure_groups WHERE id = $1 FOR UPDATE', [id]);
+      await drainTx.query('BEGIN');
+      await drainTx.query('SELECT 1');
+      const reopening = beginGroupLifecycle(drainTx, [id]);
+      await new Promise((r) => setTimeout(r, 500));
+      released = (await holder.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0].t.getTime();
+      await holder.query('COMMIT');
+      expect((await reopening).reopened).toEqual([id]);
+      await drainTx.query('COMMIT');
+    } finally {
+      await Promise.all([holder.end(), drainTx.end()]);
+    }
+    const [row] = await sql<{ status_changed_at: Date; at: Date }>(
+      `SELECT g.status_changed_at, h.at FROM failure_groups g JOIN failure_group_history h ON h.group_id = g.id AND h.action = 'reopened' WHERE g.id = $1`,
+      [id],
+    );
+    // with the transaction's start (now()) both were ~500 ms before: "reopened" then read as before the resolve it followed
+    expect(row.status_changed_at.getTime()).toBeGreaterThanOrEqual(released);
+    expect(row.at.getTime()).toBeGreaterThanOrEqual(released);
+  });
+
   it('5,000 dead letters of one new group make exactly one group.new', async () => {
     const queue = uniqueName('flood-service');
     const t0 = Date.now();
