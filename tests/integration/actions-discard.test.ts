@@ -81,6 +81,28 @@ describe('the discard action', () => {
     for (const at of [history[0].at, audit[0].at, record[0].updated_at]) expect(at.getTime()).toBeGreaterThanOrEqual(released);
   });
 
+  it('history and audit entries written by default take the time they were written, not their transaction start', async () => {
+    const { ids } = await seedDeadLetters(db.pool, { queue: 'discard.defaults' });
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const action of ['first', 'second']) {
+        await client.query(`INSERT INTO dead_letter_history (dead_letter_id, action, actor) VALUES ($1, $2, 'test')`, [ids[0], action]);
+        await client.query(`INSERT INTO audit_log (actor, action, target) VALUES ('test', $1, $2)`, [action, `dead-letter:${ids[0]}`]);
+        await client.query('SELECT pg_sleep(0.05)');
+      }
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    for (const table of ['dead_letter_history', 'audit_log']) {
+      const { rows } = await db.pool.query<{ action: string; at: Date }>(`SELECT action, at FROM ${table} WHERE action IN ('first', 'second') ORDER BY id`);
+      expect(rows.map((r) => r.action)).toEqual(['first', 'second']);
+      // one transaction: with now() both had its start
+      expect(rows[1].at.getTime() - rows[0].at.getTime(), table).toBeGreaterThanOrEqual(40);
+    }
+  });
+
   it('an unknown dead letter: not_found', async () => {
     const err = await actionErrorOf(discardDeadLetter(operator, { id: randomUUID(), reason: 'x' }, db.pool));
     expect(err.kind).toBe('not_found');
