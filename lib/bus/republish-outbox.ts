@@ -341,7 +341,7 @@ export async function settleIntentsDone(
   }
   const { rows } = await client.query<SettledIntent & { leftGroup: string | null }>(
     `WITH done AS (
-       UPDATE "republish_intents" SET "state" = 'done', "settled_at" = now()
+       UPDATE "republish_intents" SET "state" = 'done', "settled_at" = clock_timestamp()
        WHERE "id" = ANY($1::uuid[]) AND "state" = 'pending'
        RETURNING "id", "dead_letter_id", "republish_number", "target_kind", "exchange", "routing_key", "actor", "reason",
                  "details" - 'attemptsAtClaim' AS "details", ("details"->>'attemptsAtClaim')::int AS "attempts_at_claim",
