@@ -45,7 +45,7 @@ describe('describeHeader', () => {
   it('reads each x-death entry as a sentence', () => {
     const entry = { count: { $long: '3' }, reason: 'rejected', queue: 'billing', time: { $timestamp: 1764268800 }, exchange: '', 'routing-keys': ['billing'] };
     expect(describeXDeath(entry)).toBe(
-      `rejected in billing, 3 times, last at ${formatTime('2025-11-27T18:40:00.000Z')}, from exchange (default), routing keys billing`,
+      `rejected in billing, 3 times, first at ${formatTime('2025-11-27T18:40:00.000Z')}, from exchange (default), routing keys billing`,
     );
     expect(describeHeader('x-death', [entry, { ...entry, reason: 'expired', queue: 'billing.retry' }])?.text.split('\n')).toHaveLength(2);
   });

@@ -22,7 +22,7 @@ export function DeathTimeline({ deaths, unreadable = false }: { deaths: Death[];
           {ordered.map((d, i) => (
             <li key={i} className="mb-3 ml-4" data-testid="death">
               <span className="absolute -left-1.5 mt-1 h-3 w-3 rounded-full border border-white bg-rose-400" />
-              <p className="text-xs text-slate-500">{d.time ? `last at ${formatTime(d.time)}` : 'time not given by the broker'}</p>
+              <p className="text-xs text-slate-500">{d.time ? `first at ${formatTime(d.time)}` : 'time not given by the broker'}</p>
               <p className="text-sm" data-testid="death-sentence">
                 {visibleText(describeDeath(d))}
                 <RawToggle value={d} />

@@ -94,7 +94,11 @@ export function describeProperty(key: string, value: unknown): LabelledValue | n
   }
 }
 
-/** One x-death entry in words: "rejected in payment-service 3 times, last at …". */
+/**
+ * One x-death entry in words: "rejected in payment-service 3 times, first at …". RabbitMQ keeps
+ * an entry's time from its first death and only counts the later ones (measured on 3.10: the
+ * time stayed the same from count 1 to 2); it said "last at".
+ */
 export function describeXDeath(entry: unknown): string {
   const e = isRecord(entry) ? entry : {};
   const count = numberOf(e.count);
@@ -102,7 +106,7 @@ export function describeXDeath(entry: unknown): string {
   const time = timeText(e.time);
   const parts = [
     `${text(e.reason ?? 'died')} in ${e.queue !== undefined ? text(e.queue) : 'an unknown queue'}${count !== null ? `, ${plural(count, 'time', 'times')}` : ''}`,
-    time ? `last at ${time}` : null,
+    time ? `first at ${time}` : null,
     e.exchange !== undefined ? `from exchange ${text(e.exchange) || '(default)'}` : null,
     Array.isArray(keys) && keys.length ? `routing keys ${keys.map(String).join(', ')}` : null,
   ];
@@ -121,7 +125,7 @@ export function describeHeader(key: string, value: unknown): LabelledValue | nul
       return {
         label: 'Deaths (RabbitMQ)',
         text: list.length ? list.map((e) => describeXDeath(isRecord(e) && '$table' in e ? untag(e) : e)).join('\n') : text(value),
-        note: 'times RabbitMQ dead-lettered it, per queue and reason, newest first',
+        note: 'times RabbitMQ dead-lettered it, per queue and reason, the most recently dead-lettered first; each time is the first there',
       };
     }
     case 'x-eventdesk-republish-count': {
