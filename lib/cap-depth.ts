@@ -3,8 +3,6 @@
 // (about 4,000 levels overflow the stack), so content is measured and capped without recursion.
 import { jsonTextShape } from '@/lib/events/json-text-shape';
 
-export { jsonTextShape };
-
 /** Deepest nesting a request body may have (400 past it). */
 export const MAX_REQUEST_JSON_DEPTH = 64;
 /**

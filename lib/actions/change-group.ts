@@ -83,9 +83,9 @@ export async function changeGroup(actor: Actor & { userId?: string }, input: Cha
 
     if (history.length === 0) return; // assigned to whom it already was: nothing happened
     await tx.$executeRawUnsafe(
-      // at: after the group's lock was granted (now() is the transaction's start: see status-change.ts)
-      `INSERT INTO failure_group_history (group_id, at, actor, action, details, reason)
-       SELECT $1, clock_timestamp(), $2, a, d, $5 FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS t(a, d, n) ORDER BY n`,
+      // at: the time of writing, after the group's lock (its default, migration 20261214010000_history_clock_time)
+      `INSERT INTO failure_group_history (group_id, actor, action, details, reason)
+       SELECT $1, $2, a, d, $5 FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS t(a, d, n) ORDER BY n`,
       id,
       actor.name,
       history.map((h) => h.action),

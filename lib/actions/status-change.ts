@@ -53,10 +53,14 @@ export async function changeStatus(
     await tx.query(`UPDATE "failure_groups" SET "pending_count" = GREATEST("pending_count" + $2, 0) WHERE "id" = $1`, [c.groupId, c.pendingDelta]);
   }
   const historyAction = c.action === 'discard' ? 'discarded' : 'restored';
-  await tx.query(
-    `INSERT INTO "dead_letter_history" ("dead_letter_id", "at", "action", "actor", "reason", "details") VALUES ($1, clock_timestamp(), $2, $3, $4, $5)`,
-    [c.id, historyAction, c.actor, c.reason, JSON.stringify({ from: c.from })],
-  );
+  // its "at" defaults to clock_timestamp() as well (migration 20261214010000_history_clock_time)
+  await tx.query(`INSERT INTO "dead_letter_history" ("dead_letter_id", "action", "actor", "reason", "details") VALUES ($1, $2, $3, $4, $5)`, [
+    c.id,
+    historyAction,
+    c.actor,
+    c.reason,
+    JSON.stringify({ from: c.from }),
+  ]);
   await recordAudit(tx, {
     actor: c.actor,
     action: c.action,

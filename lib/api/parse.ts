@@ -5,7 +5,8 @@
 // any query parameter or body string are refused: PostgreSQL would throw on them later (a 500).
 import { z, type ZodError } from 'zod';
 import { badCharacter } from '@/lib/schemas/safe-input';
-import { jsonTextShape, MAX_REQUEST_JSON_DEPTH, MAX_REQUEST_JSON_VALUES } from '@/lib/cap-depth';
+import { MAX_REQUEST_JSON_DEPTH, MAX_REQUEST_JSON_VALUES } from '@/lib/cap-depth';
+import { jsonTextShape } from '@/lib/events/json-text-shape';
 import { ApiError } from './errors';
 
 export interface FieldError {

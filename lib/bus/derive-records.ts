@@ -372,11 +372,11 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
               row_number() OVER (PARTITION BY n.rid ORDER BY b.seq DESC) AS last_rn
          FROM derive_new n JOIN derive_batch b ON b.seq = n.seq
      ), history AS (
-       -- 'dead-lettered' for the first death of a new record, else 'failed-again'; at the time it
-       -- is written, after the records' locks (not the batch's start: an operator's change the
-       -- batch waited for came before it, and reads so)
-       INSERT INTO dead_letter_history (dead_letter_id, at, action, actor, details)
-       SELECT rid, clock_timestamp(), CASE WHEN inserted AND first_rn = 1 THEN 'dead-lettered' ELSE 'failed-again' END, 'drain',
+       -- 'dead-lettered' for the first death of a new record, else 'failed-again'; "at" is the time
+       -- it is written, after the records' locks (its default: migration 20261214010000_history_clock_time),
+       -- not the batch's start, so an operator's change the batch waited for reads before it
+       INSERT INTO dead_letter_history (dead_letter_id, action, actor, details)
+       SELECT rid, CASE WHEN inserted AND first_rn = 1 THEN 'dead-lettered' ELSE 'failed-again' END, 'drain',
               jsonb_build_object('queue', queue, 'reason', reason, 'count', death_count,
                 'failedAt', to_char(failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'republishCount', republish_count)
          FROM f ORDER BY seq

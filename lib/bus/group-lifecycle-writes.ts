@@ -58,8 +58,8 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
        RETURNING g.id, g.event_type, g.queue, g.reason, g.signature, g.reopened_count, l.status AS old_status,
          (l.status = 'resolved' AND (l.last_reopen_notified_at IS NULL OR l.last_reopen_notified_at <= now() - make_interval(mins => $2::int))) AS notify
      ), history AS (
-       INSERT INTO failure_group_history (group_id, at, actor, action, details)
-       SELECT id, clock_timestamp(), 'drain', CASE old_status WHEN 'resolved' THEN 'reopened' ELSE 'snooze-ended' END,
+       INSERT INTO failure_group_history (group_id, actor, action, details)
+       SELECT id, 'drain', CASE old_status WHEN 'resolved' THEN 'reopened' ELSE 'snooze-ended' END,
               jsonb_build_object('from', old_status, 'to', 'open', 'reopenedCount', reopened_count)
        FROM changed ORDER BY id
      ), outbox AS (

@@ -1,7 +1,8 @@
 // GET /api/health (no auth): database, broker and drain state (README, HTTP API); 503 when the
-// database is down. Fast on purpose, its reads at once and each bounded (HEALTH_READ_MS): one SELECT 1, the search backlog from its id range, the
-// derivation lag (the inbox's rows, counted up to a cap), when the newest dead letter was stored
-// (two index probes), the live processes (a few rows), and in-memory state; no table counts.
+// database is down. Fast on purpose, its reads run at once and each is bounded (HEALTH_READ_MS):
+// one SELECT 1, the search backlog from its id range, the derivation lag (the inbox's rows,
+// counted up to a cap), when the newest dead letter was stored (two index probes), the live
+// processes (a few rows), and in-memory state; no table counts.
 import { withApi, json } from '@/lib/api/handler';
 import { env } from '@/lib/env';
 import { readHealth } from '@/lib/runtime/read-health';

@@ -126,7 +126,7 @@ export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 
   // was sent to viewers whole)
   const text = body.encoding === 'utf8' ? joined : Buffer.from(joined, 'base64').toString('latin1');
   const masked = await maskTextAsync(text, options);
-  if (masked === text) return { ...body, data: new TextPieces([joined]) };
+  if (masked === text) return body;
   const shown = Buffer.from(masked, body.encoding === 'utf8' ? 'utf8' : 'latin1');
   return {
     ...body,
