@@ -14,14 +14,15 @@ import { startSearchIndexer } from '@/lib/bus/search-indexer';
 // "derive": false stores only (another process derives), as a worker whose deriver is elsewhere;
 // "notify": true runs the notification services too (bench:drain --notify)
 const options = JSON.parse(process.argv[2] ?? '{}') as DrainerOptions & { statusEveryMs?: number; derive?: boolean; notify?: boolean };
-const indexer = startSearchIndexer(options.databaseUrl!, logger.child({ component: 'search-indexer' }));
+const settings = parseEnv({ ...process.env, DATABASE_URL: options.databaseUrl, AMQP_URL: options.amqpUrl });
+const indexer = startSearchIndexer(options.databaseUrl!, logger.child({ component: 'search-indexer' }), settings.MASK_FIELDS);
 const { derive, notify: _notify, ...drainerOptions } = options;
 const drainer = new Drainer({ ...drainerOptions, onStored: () => indexer.kick(), ...(derive === false ? { deriver: null } : {}) });
 await drainer.start();
 let notifications: StartedNotifications | null = null;
 let conditions: NodeJS.Timeout | undefined;
 if (options.notify) {
-  notifications = startNotifications(parseEnv({ ...process.env, DATABASE_URL: options.databaseUrl, AMQP_URL: options.amqpUrl }), logger);
+  notifications = startNotifications(settings, logger);
   const n = notifications;
   conditions = setInterval(() => void n.evaluate().catch((err: Error) => logger.warn({ err: err.message }, 'notification conditions pass failed')), 10_000);
 }

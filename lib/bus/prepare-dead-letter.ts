@@ -95,6 +95,24 @@ export function searchTextOf(d: Pick<PreparedDeath, 'searchText' | 'body' | 'err
   return d.searchText ?? `${d.body.toString('utf8')} ${d.errorMessage ?? ''}`.trim();
 }
 
+/** PreparedDeath.searchText: null when the body is its own search text, else the text to index. */
+function ownSearchText(body: Buffer, errorMessage: string | null): string | null {
+  return bodyIsSearchText(body) ? null : (cleanText(`${searchableBody(body)} ${errorMessage ?? ''}`.trim(), SEARCH_BODY_BYTES + MAX_TEXT) ?? '');
+}
+
+/** How many bytes of a body its search text depends on at most: a body cut to this many gives the same text (searchTextOfBody). */
+export const SEARCH_TEXT_BODY_BYTES = SEARCH_BODY_BYTES + 1;
+
+/**
+ * The search text of a stored message, as the derivation builds it: from its body (or the first
+ * SEARCH_TEXT_BODY_BYTES of it) and its error message; for the search indexer, which rebuilds
+ * documents from stored messages.
+ */
+export function searchTextOfBody(body: Buffer | null, errorMessage: string | null): string {
+  if (!body) return errorMessage ?? '';
+  return searchTextOf({ searchText: ownSearchText(body, errorMessage), body, errorMessage });
+}
+
 /** The start of the body as text when it is UTF-8, for full-text search. */
 function searchableBody(body: Buffer): string {
   let end = Math.min(body.length, SEARCH_BODY_BYTES);
@@ -385,7 +403,7 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date, stored?: StoredForm
     contentType,
     bodySize: body.length,
     bodySha256,
-    searchText: bodyIsSearchText(body) ? null : (cleanText(`${searchableBody(body)} ${errorMessage ?? ''}`.trim(), SEARCH_BODY_BYTES + MAX_TEXT) ?? ''),
+    searchText: ownSearchText(body, errorMessage),
     republishCount: republishCount(headers[REPUBLISH_COUNT_HEADER]),
     body,
     properties: propertiesJson,

@@ -14,57 +14,148 @@
 // derivation for the rest of the burst.
 // Several processes may run one each: chunks are taken with SKIP LOCKED, and a document is never
 // replaced by one built from an older backlog row.
+// Two documents a record: the full text (operators' searches) and the text as viewers see it
+// (lib/mask/viewer-search.ts; NULL where masking changed nothing), with the mask key it was built
+// with. Once a process start, when it has nothing new to index, the indexer walks the documents
+// and queues again those of another masking (MASK_FIELDS changed), rebuilt from their messages.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import { backoffDelay, sleep } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
 import { KickedLoop } from './kicked-loop';
 import { derivationPending } from './derive-dead-letters';
-import type { Queryable } from './with-client';
+import { maskKey, viewerMaskOptions, viewerSearchText } from '@/lib/mask/viewer-search';
+import type { MaskTextOptions } from '@/lib/mask/mask-scan';
+import { encodeCopyBinary } from './copy-binary';
+import { SEARCH_TEXT_BODY_BYTES, searchTextOfBody } from './prepare-dead-letter';
+import { withClient, type Queryable } from './with-client';
 
-/** Indexes up to `chunk` backlog rows in one statement (one transaction); returns how many it took. */
-export async function indexSearchBacklog(db: Queryable, chunk = 1000): Promise<number> {
-  const { rows } = await db.query<{ taken: number }>(
-    `WITH taken AS (
-       DELETE FROM search_backlog b
-        WHERE b.id IN (SELECT id FROM search_backlog ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING b.id, b.dead_letter_id, b.search_text, b.message_id
-     ), latest AS (
-       SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text, message_id FROM taken ORDER BY dead_letter_id, id DESC
-     ), indexed AS (
-       -- the join skips dead letters purged since they were queued, and those being purged now:
-       -- FOR KEY SHARE waits for a delete in progress (retention's batch) and then skips its rows,
-       -- where the foreign key's check would fail the whole chunk once that delete commits (the
-       -- indexer retried and failed again for as long as retention ran). No text of its own: the
-       -- message's body is the text (the drain checked it is valid UTF-8 without control
-       -- characters), then the record's error message.
-       INSERT INTO dead_letter_search AS s (dead_letter_id, document, backlog_id)
-       SELECT l.dead_letter_id,
-              to_tsvector('simple'::regconfig, COALESCE(l.search_text, concat_ws(' ', convert_from(m.body, 'UTF8'), d.error_message))),
-              l.id
-         FROM latest l JOIN dead_letters d ON d.id = l.dead_letter_id
+/** The masking viewers' documents are built with: MASK_FIELDS (lib/mask/viewer-search.ts). */
+export interface ViewerMasking {
+  key: string;
+  options: MaskTextOptions;
+}
+
+export function viewerMasking(maskFields: readonly string[]): ViewerMasking {
+  return { key: maskKey(maskFields), options: viewerMaskOptions(maskFields) };
+}
+
+/** A chunk's texts, streamed in with one binary COPY; one per session, emptied at each commit. */
+const SEARCH_BATCH = `CREATE TEMP TABLE IF NOT EXISTS search_batch (
+  dead_letter_id text, text text, viewer_text text, backlog_id bigint
+) ON COMMIT DELETE ROWS`;
+
+/** Longest the indexer masks texts at a stretch before it lets the event loop run. */
+const MASK_SLICE_MS = 10;
+
+/**
+ * Indexes up to `chunk` backlog rows in one transaction; returns how many it took. Each record's
+ * latest row gives its text: the row's own, or (none) its message's body then the record's error
+ * message, rebuilt as the derivation builds it (lib/bus/prepare-dead-letter.ts). Two documents
+ * are written from it: the full one, and the one viewers search, masked in Node.
+ */
+export async function indexSearchBacklog(pool: pg.Pool, masking: ViewerMasking, chunk = 1000): Promise<number> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    const { rows: taken } = await client.query<{ id: string }>('SELECT id::text FROM search_backlog ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED', [chunk]);
+    if (!taken.length) {
+      await client.query('COMMIT');
+      return 0;
+    }
+    const ids = taken.map((t) => t.id);
+    // the join skips dead letters purged since they were queued, and those being purged now:
+    // FOR KEY SHARE waits for a delete in progress (retention's batch) and then skips its rows,
+    // where the foreign key's check would fail the whole chunk once that delete commits (the
+    // indexer retried and failed again for as long as retention ran)
+    const { rows } = await client.query<{
+      backlog_id: string;
+      dead_letter_id: string;
+      search_text: string | null;
+      body: Buffer | null;
+      error_message: string | null;
+    }>(
+      `SELECT l.id::text AS backlog_id, l.dead_letter_id, l.search_text, substring(m.body FROM 1 FOR $2) AS body, d.error_message
+         FROM (SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text, message_id
+                 FROM search_backlog WHERE id = ANY($1::bigint[]) ORDER BY dead_letter_id, id DESC) l
+         JOIN dead_letters d ON d.id = l.dead_letter_id
          LEFT JOIN dead_letter_messages m ON m.id = l.message_id AND l.search_text IS NULL
         ORDER BY l.dead_letter_id
-          FOR KEY SHARE OF d
+          FOR KEY SHARE OF d`,
+      [ids, SEARCH_TEXT_BODY_BYTES],
+    );
+    const texts: string[] = [];
+    const viewerTexts: (string | null)[] = [];
+    let sliceStart = performance.now();
+    for (const r of rows) {
+      const text = r.search_text ?? searchTextOfBody(r.body, r.error_message);
+      texts.push(text);
+      viewerTexts.push(viewerSearchText(text, masking.options));
+      if (performance.now() - sliceStart > MASK_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    // the texts in by binary COPY: as an array parameter each was escaped in Node and parsed
+    // again by PostgreSQL, which took longer than indexing them
+    await client.query(SEARCH_BATCH);
+    const payload = encodeCopyBinary(rows.map((r, i) => [r.dead_letter_id, texts[i], viewerTexts[i], BigInt(r.backlog_id)]));
+    await pipeline(Readable.from([payload]), client.query(copyFrom('COPY search_batch FROM STDIN (FORMAT binary)')));
+    await client.query(
+      `WITH gone AS (DELETE FROM search_backlog WHERE id = ANY($1::bigint[]))
+       INSERT INTO dead_letter_search AS s (dead_letter_id, document, viewer_document, mask_key, backlog_id)
+       SELECT b.dead_letter_id::uuid, to_tsvector('simple'::regconfig, b.text), to_tsvector('simple'::regconfig, b.viewer_text), $2, b.backlog_id
+         FROM search_batch b
        ON CONFLICT (dead_letter_id) DO UPDATE
-          SET document = EXCLUDED.document, backlog_id = EXCLUDED.backlog_id, indexed_at = now()
-        WHERE s.backlog_id < EXCLUDED.backlog_id
-     )
-     SELECT count(*)::int AS taken FROM taken`,
-    [chunk],
-  );
-  return rows[0]?.taken ?? 0;
+          SET document = EXCLUDED.document, viewer_document = EXCLUDED.viewer_document, mask_key = EXCLUDED.mask_key,
+              backlog_id = EXCLUDED.backlog_id, indexed_at = now()
+        WHERE s.backlog_id < EXCLUDED.backlog_id`,
+      [ids, masking.key],
+    );
+    await client.query('COMMIT');
+    return taken.length;
+  });
 }
 
 /** Indexes until the backlog is empty (tests, benchmarks, upgrades); returns how many rows it took. */
-export async function indexAllSearchBacklog(db: Queryable, chunk = 5000): Promise<number> {
+export async function indexAllSearchBacklog(pool: pg.Pool, masking: ViewerMasking, chunk = 5000): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await indexSearchBacklog(db, chunk);
+    const n = await indexSearchBacklog(pool, masking, chunk);
     total += n;
     if (n < chunk) return total;
   }
+}
+
+/**
+ * One step of the walk that rebuilds documents of another masking (MASK_FIELDS changed since they
+ * were built, or built before viewers' documents existed): the next `step` documents after
+ * `after` in id order, those of another mask key queued again from their record's latest
+ * message. Returns where the step ended (null: the walk is over) and how many it queued. A
+ * bounded primary-key range a step, so the walk costs the same on any table and never holds up
+ * the indexing of new dead letters between steps.
+ */
+export async function queueStaleDocuments(db: Queryable, key: string, after: string | null, step = 2000): Promise<{ last: string | null; queued: number }> {
+  const { rows } = await db.query<{ last: string | null; queued: number }>(
+    `WITH walk AS (
+       SELECT dead_letter_id, mask_key FROM dead_letter_search
+        WHERE dead_letter_id > COALESCE($2::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
+        ORDER BY dead_letter_id LIMIT $3
+     ), queued AS (
+       INSERT INTO search_backlog (dead_letter_id, search_text, message_id)
+       SELECT d.id, NULL, d.latest_message_id
+         FROM walk w JOIN dead_letters d ON d.id = w.dead_letter_id
+        WHERE w.mask_key IS DISTINCT FROM $1
+        ORDER BY d.id
+       RETURNING 1
+     )
+     SELECT (SELECT dead_letter_id::text FROM walk ORDER BY dead_letter_id DESC LIMIT 1) AS last, (SELECT count(*)::int FROM queued) AS queued`,
+    [key, after, step],
+  );
+  return { last: rows[0]?.last ?? null, queued: rows[0]?.queued ?? 0 };
 }
 
 export interface SearchBacklogState {
@@ -105,9 +196,13 @@ export class SearchIndexer extends KickedLoop {
   /** chunks indexed while the derivation lagged (each followed by a rest) */
   laggingChunks = 0;
 
+  /** the walk that rebuilds documents of another masking (queueStaleDocuments): the last document it passed */
+  private staleWalk: { after: string | null } | 'done' = { after: null };
+
   constructor(
-    private readonly db: Queryable,
+    private readonly db: pg.Pool,
     private readonly log: Logger,
+    private readonly masking: ViewerMasking,
     private readonly options: SearchIndexerOptions = {},
   ) {
     super();
@@ -132,7 +227,7 @@ export class SearchIndexer extends KickedLoop {
           lagging = true;
         } else deferredSince = null;
         const started = performance.now();
-        const n = await indexSearchBacklog(this.db, chunk);
+        const n = await indexSearchBacklog(this.db, this.masking, chunk);
         failures = 0;
         if (lagging && n > 0) {
           this.laggingChunks++;
@@ -142,6 +237,13 @@ export class SearchIndexer extends KickedLoop {
         }
         if (n >= chunk) continue; // more is waiting
         deferredSince = null;
+        if (this.staleWalk !== 'done') {
+          // nothing new to index: a step of rebuilding documents of another masking, then index them
+          const step = await queueStaleDocuments(this.db, this.masking.key, this.staleWalk.after);
+          if (step.queued) this.log.info({ queued: step.queued }, 'search documents of another masking queued to be rebuilt');
+          this.staleWalk = step.last ? { after: step.last } : 'done';
+          continue;
+        }
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'search indexing failed; retrying');
         await sleep(backoffDelay(failures++), this.abort.signal);
@@ -153,11 +255,11 @@ export class SearchIndexer extends KickedLoop {
 }
 
 /** The indexer as every EventDesk process runs it: on a one-connection pool of its own. */
-export function startSearchIndexer(databaseUrl: string, log: Logger): { kick(): void; stop(): Promise<void> } {
+export function startSearchIndexer(databaseUrl: string, log: Logger, maskFields: readonly string[]): { kick(): void; stop(): Promise<void> } {
   const pool = guardPool(new pg.Pool({ connectionString: databaseUrl, max: 1, ...dbTimeouts(), application_name: 'eventdesk-search-indexer' }), (err) =>
     log.warn({ err: err.message }, 'search indexer database connection lost'),
   );
-  const indexer = new SearchIndexer(pool, log).start();
+  const indexer = new SearchIndexer(pool, log, viewerMasking(maskFields)).start();
   return {
     kick: () => indexer.kick(),
     stop: async () => {

@@ -56,7 +56,7 @@ export function startBackground(role: ProcessRole = 'web'): BackgroundService[] 
 
   // Full-text search documents for what the drain stored (here or in a worker). Always on: with
   // nothing queued it costs one small query a second.
-  const indexer = startSearchIndexer(settings.DATABASE_URL, logger.child({ component: 'search-indexer' }));
+  const indexer = startSearchIndexer(settings.DATABASE_URL, logger.child({ component: 'search-indexer' }), settings.MASK_FIELDS);
   services.push({ name: 'search-indexer', stop: () => indexer.stop() });
 
   if (settings.DRAIN) {

@@ -97,7 +97,7 @@ describe('background duties survive dropped connections', () => {
 
   it('the search indexer survives a killed backend', async () => {
     const queue = uniqueName('bg.search');
-    const indexer = startSearchIndexer(db.url, log);
+    const indexer = startSearchIndexer(db.url, log, ['email', 'paymentId']);
     try {
       const { ids } = await seedDeadLetters(db.pool, { queue });
       await until(

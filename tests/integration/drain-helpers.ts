@@ -10,6 +10,7 @@ import { deriveBatch, derivationPending } from '@/lib/bus/derive-dead-letters';
 import type { PreparedDeath, RawDeath } from '@/lib/bus/prepare-dead-letter';
 import type { InboxDeath } from '@/lib/bus/inbox-row';
 import { writeRaw } from '@/lib/bus/write-raw';
+import { viewerMasking } from '@/lib/bus/search-indexer';
 
 export const run = promisify(execFile);
 
@@ -141,6 +142,9 @@ export async function drainAndDerive(
 
 /** Quiet unless LOG_LEVEL says otherwise: the drain logs every reconnect at warn. */
 export const testLogger = pino({ level: process.env.LOG_LEVEL ?? 'error' });
+
+/** The search indexer's masking in tests: MASK_FIELDS' default. */
+export const TEST_MASKING = viewerMasking(['email', 'paymentId']);
 
 /** Publishes straight into a queue with confirms, so every message is in it when this resolves. */
 export async function publishAll(connection: ChannelModel, queue: string, messages: Iterable<{ body: Buffer; options?: Options.Publish }>) {

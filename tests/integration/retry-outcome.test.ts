@@ -82,25 +82,28 @@ describe('failed again after retry', () => {
 
     const { listDeadLetters } = await import('@/lib/server/dead-letters/list-dead-letters');
     const { countFacets } = await import('@/lib/server/dead-letters/count-facets');
+    const { FULL_TEXT_SEARCH } = await import('@/lib/server/dead-letters/dead-letter-where');
     const { listGroups } = await import('@/lib/server/groups/list-groups');
     const { getDeadLetter } = await import('@/lib/server/dead-letters/get-dead-letter');
     const { deadLetterListQuerySchema, deadLetterFilterSchema } = await import('@/lib/schemas/dead-letters');
     const { groupListQuerySchema } = await import('@/lib/schemas/groups');
 
-    const all = await listDeadLetters(deadLetterListQuerySchema.parse({}));
+    const all = await listDeadLetters(deadLetterListQuerySchema.parse({}), FULL_TEXT_SEARCH);
     expect(Object.fromEntries(all.items.map((d) => [d.id, d.failedAgainAfterRetry]))).toEqual({ [retried.id]: true, [other.id]: false });
-    const filtered = await listDeadLetters(deadLetterListQuerySchema.parse({ failedAgain: 'true' }));
+    const filtered = await listDeadLetters(deadLetterListQuerySchema.parse({ failedAgain: 'true' }), FULL_TEXT_SEARCH);
     expect(filtered.items.map((d) => d.id)).toEqual([retried.id]);
     // with status (the status join) and with a group (its own index) too
-    expect((await listDeadLetters(deadLetterListQuerySchema.parse({ failedAgain: 'true', status: 'pending' }))).items.map((d) => d.id)).toEqual([retried.id]);
-    expect((await listDeadLetters(deadLetterListQuerySchema.parse({ failedAgain: 'true', groupId: retried.group_id }))).items.map((d) => d.id)).toEqual([
-      retried.id,
-    ]);
+    expect(
+      (await listDeadLetters(deadLetterListQuerySchema.parse({ failedAgain: 'true', status: 'pending' }), FULL_TEXT_SEARCH)).items.map((d) => d.id),
+    ).toEqual([retried.id]);
+    expect(
+      (await listDeadLetters(deadLetterListQuerySchema.parse({ failedAgain: 'true', groupId: retried.group_id }), FULL_TEXT_SEARCH)).items.map((d) => d.id),
+    ).toEqual([retried.id]);
     expect(deadLetterListQuerySchema.safeParse({ failedAgain: 'yes' }).success).toBe(false);
 
     expect((await getDeadLetter(retried.id)).failedAgainAfterRetry).toBe(true);
     // the facets count with the list's own WHERE: under failedAgain, only the marked record
-    const facets = await countFacets(deadLetterFilterSchema.parse({ failedAgain: 'true' }));
+    const facets = await countFacets(deadLetterFilterSchema.parse({ failedAgain: 'true' }), FULL_TEXT_SEARCH);
     expect(facets.ignoredFilters).toEqual([]);
     expect(facets.facets.status.reduce((n, v) => n + v.count, 0)).toBe(1);
 

@@ -4,13 +4,22 @@
 // waits while stored dead letters wait to be derived (the list first), but never forever.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexAllSearchBacklog, indexSearchBacklog, SearchIndexer, searchBacklogState } from '@/lib/bus/search-indexer';
+import {
+  indexAllSearchBacklog,
+  indexSearchBacklog,
+  queueStaleDocuments,
+  SearchIndexer,
+  searchBacklogState,
+  viewerMasking,
+  type ViewerMasking,
+} from '@/lib/bus/search-indexer';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
 import { createPrismaClient } from '@/lib/server/db';
+import { FULL_TEXT_SEARCH, type SearchScope } from '@/lib/server/dead-letters/dead-letter-where';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { testLogger, waitFor } from './drain-helpers';
+import { TEST_MASKING, testLogger, waitFor } from './drain-helpers';
 import { asDelivery, makeDeadLetter } from './drain-fixtures';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareDeadLetter } from '@/lib/bus/prepare-dead-letter';
@@ -45,7 +54,22 @@ const queue = (id: string, text: string, backlogId?: number) =>
     ? db.pool.query('INSERT INTO search_backlog (dead_letter_id, search_text) VALUES ($1, $2)', [id, text])
     : db.pool.query('INSERT INTO search_backlog (id, dead_letter_id, search_text) VALUES ($3, $1, $2)', [id, text, backlogId]);
 
-const search = async (q: string) => (await listDeadLetters(deadLetterListQuerySchema.parse({ q }), prisma)).items.map((d) => d.id);
+const search = async (q: string, scope: SearchScope = FULL_TEXT_SEARCH) =>
+  (await listDeadLetters(deadLetterListQuerySchema.parse({ q }), scope, prisma)).items.map((d) => d.id).sort();
+const viewers = (masking: ViewerMasking): SearchScope => ({ kind: 'masked', maskKey: masking.key });
+
+/** Walks every document once, as a started indexer does, queueing those of another masking. */
+async function rebuildStale(masking: ViewerMasking): Promise<number> {
+  let queued = 0;
+  let after: string | null = null;
+  do {
+    const step = await queueStaleDocuments(db.pool, masking.key, after, 50);
+    queued += step.queued;
+    after = step.last;
+  } while (after);
+  await indexAllSearchBacklog(db.pool, masking);
+  return queued;
+}
 
 describe('search indexer', () => {
   it('turns backlog rows into documents the search finds, phrases by word order, and empties the backlog', async () => {
@@ -55,7 +79,7 @@ describe('search indexer', () => {
     expect(await search(word)).toEqual([]); // queued, not yet searchable
     expect((await searchBacklogState(db.pool)).backlog).toBeGreaterThan(0);
 
-    expect(await indexAllSearchBacklog(db.pool)).toBeGreaterThan(0);
+    expect(await indexAllSearchBacklog(db.pool, TEST_MASKING)).toBeGreaterThan(0);
     expect(await search(word)).toEqual([id]);
     expect(await search(`"${word} declined"`)).toEqual([id]);
     expect(await search(`"declined ${word}"`)).toEqual([]);
@@ -68,14 +92,14 @@ describe('search indexer', () => {
     const [old, fresh] = [`oldword${Date.now()}`, `newword${Date.now()}`];
     await queue(id, old);
     await queue(id, fresh);
-    await indexAllSearchBacklog(db.pool);
+    await indexAllSearchBacklog(db.pool, TEST_MASKING);
     expect(await search(fresh)).toEqual([id]);
     expect(await search(old)).toEqual([]);
 
     // a slower indexer finishing with an older backlog row (lower id) must not win
     const { rows } = await db.pool.query<{ backlog_id: string }>('SELECT backlog_id FROM dead_letter_search WHERE dead_letter_id = $1', [id]);
     await queue(id, old, Number(rows[0].backlog_id) - 1);
-    expect(await indexSearchBacklog(db.pool)).toBe(1);
+    expect(await indexSearchBacklog(db.pool, TEST_MASKING)).toBe(1);
     expect(await search(fresh)).toEqual([id]);
     expect(await search(old)).toEqual([]);
   });
@@ -84,7 +108,7 @@ describe('search indexer', () => {
     const id = await unindexed();
     await queue(id, 'wombatpurged');
     await db.pool.query('DELETE FROM dead_letters WHERE id = $1', [id]);
-    expect(await indexAllSearchBacklog(db.pool)).toBe(1);
+    expect(await indexAllSearchBacklog(db.pool, TEST_MASKING)).toBe(1);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM dead_letter_search WHERE dead_letter_id = $1', [id])).rows[0].n).toBe(0);
     expect((await searchBacklogState(db.pool)).backlog).toBe(0);
   });
@@ -99,7 +123,7 @@ describe('search indexer', () => {
     try {
       await retention.query('BEGIN');
       await retention.query('DELETE FROM dead_letters WHERE id = $1', [purged]);
-      const indexing = indexAllSearchBacklog(db.pool);
+      const indexing = indexAllSearchBacklog(db.pool, TEST_MASKING);
       await sleep(300);
       await retention.query('COMMIT');
       // before: the foreign key's check failed the chunk once the delete committed (23503)
@@ -114,7 +138,7 @@ describe('search indexer', () => {
   });
 
   it('indexes at once when kicked, long before its idle poll', async () => {
-    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000 }).start();
+    const indexer = new SearchIndexer(db.pool, testLogger, TEST_MASKING, { idleMs: 600_000 }).start();
     try {
       await waitFor(async () => (await searchBacklogState(db.pool)).backlog === 0, 5_000, 'first pass');
       const id = await unindexed();
@@ -150,7 +174,7 @@ describe('search indexer', () => {
   it('waits while stored dead letters wait to be derived, and indexes once they are', async () => {
     const n = 100_000 + Math.floor(Math.random() * 800_000);
     const eventId = await storeUnderived(n);
-    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000, maxDeferMs: 600_000 }).start();
+    const indexer = new SearchIndexer(db.pool, testLogger, TEST_MASKING, { idleMs: 600_000, maxDeferMs: 600_000 }).start();
     try {
       const id = await unindexed();
       const word = `deferred${randomUUID().slice(0, 8)}`;
@@ -170,7 +194,7 @@ describe('search indexer', () => {
 
   it('does not wait for the derivation forever (maxDeferMs)', async () => {
     await storeUnderived(2);
-    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000, maxDeferMs: 1000 }).start();
+    const indexer = new SearchIndexer(db.pool, testLogger, TEST_MASKING, { idleMs: 600_000, maxDeferMs: 1000 }).start();
     try {
       const id = await unindexed();
       const word = `starved${randomUUID().slice(0, 8)}`;
@@ -195,7 +219,7 @@ describe('search indexer', () => {
     // every backlog row, ours among them, before the indexer starts: chunks of one row
     const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM search_backlog');
     expect(rows[0].n).toBeGreaterThanOrEqual(3);
-    const indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 600_000, maxDeferMs: 200, chunk: 1 }).start();
+    const indexer = new SearchIndexer(db.pool, testLogger, TEST_MASKING, { idleMs: 600_000, maxDeferMs: 200, chunk: 1 }).start();
     try {
       for (const word of words) await waitFor(async () => (await search(word)).length === 1, 10_000, `"${word}" indexed while the derivation lags`);
       await waitFor(async () => (await db.pool.query('SELECT 1 FROM search_backlog')).rowCount === 0, 10_000, 'the backlog empty');
@@ -205,5 +229,74 @@ describe('search indexer', () => {
       await indexer.stop();
       await deriveAll();
     }
+  });
+});
+
+describe("viewers' search", () => {
+  it('finds what viewers are shown, never a masked value, and a document of another masking only once it is rebuilt', async () => {
+    const tag = `kiwi${randomUUID().slice(0, 8)}`;
+    const email = `jane.${tag}@example.com`;
+    const payment = `pay${tag}x9`;
+    const personal = await seedDeadLetter(db.pool, {
+      eventType: 'payment.completed',
+      body: { eventType: 'payment.completed', version: '1.0', data: { email, paymentId: payment, note: `${tag}note` } },
+      errorMessage: `receipt not sent to ${email}`,
+    });
+    const plain = await seedDeadLetter(db.pool, { body: { eventType: 'user.created', version: '1.0', data: { note: `${tag}note` } } });
+    const ids = [personal.id, plain.id];
+    // their documents built by the indexer from their stored messages
+    await db.pool.query('DELETE FROM dead_letter_search WHERE dead_letter_id = ANY($1::uuid[])', [ids]);
+    await db.pool.query('INSERT INTO search_backlog (dead_letter_id, message_id) SELECT id, latest_message_id FROM dead_letters WHERE id = ANY($1::uuid[])', [
+      ids,
+    ]);
+    await indexAllSearchBacklog(db.pool, TEST_MASKING);
+
+    // operators search everything
+    expect(await search(email)).toEqual([personal.id]);
+    expect(await search(payment)).toEqual([personal.id]);
+    expect(await search(`${tag}note`)).toEqual([...ids].sort());
+    // viewers: not by a masked value, in the body or the error message, as a word or a phrase
+    const masked = viewers(TEST_MASKING);
+    expect(await search(email, masked)).toEqual([]);
+    expect(await search(`"${email}"`, masked)).toEqual([]);
+    expect(await search(`receipt ${email}`, masked)).toEqual([]);
+    expect(await search(payment, masked)).toEqual([]);
+    // but by the rest of the text, in a record with masked values and in one without any
+    expect(await search(`${tag}note`, masked)).toEqual([...ids].sort());
+    expect(await search('"receipt not sent"', masked)).toContain(personal.id);
+    const { rows } = await db.pool.query<{ id: string; own: boolean; key: string }>(
+      'SELECT dead_letter_id AS id, viewer_document IS NOT NULL AS own, mask_key AS key FROM dead_letter_search WHERE dead_letter_id = ANY($1::uuid[])',
+      [ids],
+    );
+    // a document of its own only where masking changed the text
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.own]))).toEqual({ [personal.id]: true, [plain.id]: false });
+    expect(rows.map((r) => r.key)).toEqual([TEST_MASKING.key, TEST_MASKING.key]);
+
+    // MASK_FIELDS changed (paymentId no longer masked): documents of the old masking are not
+    // searched by viewers until rebuilt, then the payment id is found and the address still not
+    const emailOnly = viewerMasking(['Email']);
+    expect(await search(`${tag}note`, viewers(emailOnly))).toEqual([]);
+    expect(await rebuildStale(emailOnly)).toBeGreaterThanOrEqual(2);
+    expect(await search(payment, viewers(emailOnly))).toEqual([personal.id]);
+    expect(await search(email, viewers(emailOnly))).toEqual([]);
+    expect(await search(`${tag}note`, viewers(emailOnly))).toEqual([...ids].sort());
+    // the operators' document rebuilt from the stored message is the one built before
+    expect(await search(email)).toEqual([personal.id]);
+    expect(await rebuildStale(emailOnly)).toBe(0); // nothing of another masking left
+  });
+
+  it('rebuilds a document from a message that is not its own search text (binary, over 8 KB) as the derivation built it', async () => {
+    const tag = `fig${randomUUID().slice(0, 8)}`;
+    const big = await seedDeadLetter(db.pool, { body: `{"data":{"note":"${tag}start","pad":"${'x'.repeat(9000)}","late":"${tag}late"}}`, errorMessage: null });
+    const binary = await seedDeadLetter(db.pool, {
+      body: Buffer.concat([Buffer.from(`${tag}bin `), Buffer.from([0xff, 0xfe, 0x00])]),
+      errorMessage: `${tag}err`,
+    });
+    await db.pool.query('UPDATE dead_letter_search SET mask_key = NULL WHERE dead_letter_id = ANY($1::uuid[])', [[big.id, binary.id]]);
+    await rebuildStale(TEST_MASKING);
+    expect(await search(`${tag}start`)).toEqual([big.id]);
+    expect(await search(`${tag}late`)).toEqual([]); // past the first 8 KB, as the derivation indexes it
+    expect(await search(`${tag}err`)).toEqual([binary.id]);
+    expect(await search(`${tag}bin`)).toEqual([]); // not UTF-8: only the error message
   });
 });

@@ -8,12 +8,13 @@ import { Drainer } from '@/lib/bus/drainer';
 import { SearchIndexer } from '@/lib/bus/search-indexer';
 import { createPrismaClient } from '@/lib/server/db';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { FULL_TEXT_SEARCH } from '@/lib/server/dead-letters/dead-letter-where';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { getDeadLetter } from '@/lib/server/dead-letters/get-dead-letter';
 import { listGroups } from '@/lib/server/groups/list-groups';
 import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
 import { groupListQuerySchema } from '@/lib/schemas/groups';
-import { publishAll, testLogger, waitFor } from './drain-helpers';
+import { publishAll, TEST_MASKING, testLogger, waitFor } from './drain-helpers';
 
 let db: TestDatabase;
 let broker: TestBroker;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   broker = await createTestBroker();
   dlq = await broker.queue(uniqueName('triage.dlq'));
   // wired as in lib/runtime/background.ts: each commit kicks the search indexer
-  indexer = new SearchIndexer(db.pool, testLogger, { idleMs: 60_000 }).start();
+  indexer = new SearchIndexer(db.pool, testLogger, TEST_MASKING, { idleMs: 60_000 }).start();
   drainer = new Drainer({
     amqpUrl: broker.url,
     queue: dlq,
@@ -91,7 +92,7 @@ it('puts two drained messages that differ only in ids into one group', async () 
   await publishAll(broker.connection, dlq, [deadLetter(48213, randomUUID(), new Date(now - 120_000)), deadLetter(7, randomUUID(), new Date(now - 60_000))]);
   const page = await waitFor(
     async () => {
-      const p = await listDeadLetters(deadLetterListQuerySchema.parse({ queue: consumerQueue }), prisma);
+      const p = await listDeadLetters(deadLetterListQuerySchema.parse({ queue: consumerQueue }), FULL_TEXT_SEARCH, prisma);
       return p.items.length === 2 ? p : null;
     },
     30_000,
@@ -108,7 +109,7 @@ it('puts two drained messages that differ only in ids into one group', async () 
   expect(groups.items[0]).toMatchObject({ id: a.groupId, count: 2, pendingCount: 2, signature: 'Student <n> not found in course <uuid> at <ts>' });
   expect(groups.items[0].hourly.reduce((s, n) => s + n, 0)).toBe(2);
 
-  const byGroup = await listDeadLetters(deadLetterListQuerySchema.parse({ groupId: a.groupId }), prisma);
+  const byGroup = await listDeadLetters(deadLetterListQuerySchema.parse({ groupId: a.groupId }), FULL_TEXT_SEARCH, prisma);
   expect(byGroup.items.map((d) => d.id)).toEqual([a.id, b.id]);
 
   // the detail reads what the drain stored: exact body, tagged headers, parsed x-death
@@ -120,6 +121,10 @@ it('puts two drained messages that differ only in ids into one group', async () 
   // and the search finds it by a word of its error message and an id in its body
   // (once the indexer, kicked by the drain's commit, has built its document)
   const q = deadLetterListQuerySchema.parse({ q: `${JSON.parse(detail.body.data.text()).eventId}` });
-  const found = await waitFor(async () => (await listDeadLetters(q, prisma)).items.length > 0 && listDeadLetters(q, prisma), 10_000, 'search document');
+  const found = await waitFor(
+    async () => (await listDeadLetters(q, FULL_TEXT_SEARCH, prisma)).items.length > 0 && listDeadLetters(q, FULL_TEXT_SEARCH, prisma),
+    10_000,
+    'search document',
+  );
   expect(found.items.map((d) => d.id)).toEqual([a.id]);
 });

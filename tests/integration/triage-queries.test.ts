@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedDeadLetter, type Seeded } from './triage-seed';
 import { createPrismaClient } from '@/lib/server/db';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { FULL_TEXT_SEARCH } from '@/lib/server/dead-letters/dead-letter-where';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { getDeadLetter } from '@/lib/server/dead-letters/get-dead-letter';
 import { countFacets } from '@/lib/server/dead-letters/count-facets';
@@ -19,7 +20,7 @@ const base = Date.parse('2026-11-20T12:00:00.000Z');
 const at = (minutes: number) => new Date(base + minutes * 60_000);
 const seeded: Seeded[] = [];
 
-const list = (params: DeadLetterListParams = {}) => listDeadLetters(deadLetterListQuerySchema.parse(params), prisma);
+const list = (params: DeadLetterListParams = {}) => listDeadLetters(deadLetterListQuerySchema.parse(params), FULL_TEXT_SEARCH, prisma);
 
 beforeAll(async () => {
   db = await createTestDatabase('triageq');
@@ -118,7 +119,7 @@ describe('dead-letter list', () => {
         .map((s) => s.id);
       expect(expected.length, JSON.stringify(params)).toBeGreaterThan(1);
       // 3 a page (below the API's smallest), so that every case spans several pages
-      const page = (cursor?: string) => listDeadLetters({ ...deadLetterListQuerySchema.parse({ ...params, cursor }), limit: 3 }, prisma);
+      const page = (cursor?: string) => listDeadLetters({ ...deadLetterListQuerySchema.parse({ ...params, cursor }), limit: 3 }, FULL_TEXT_SEARCH, prisma);
       const pages = [await page()];
       while (pages.at(-1)!.nextCursor) pages.push(await page(pages.at(-1)!.nextCursor!));
       expect(
@@ -162,7 +163,7 @@ describe('dead-letter list', () => {
     expect(exact).toHaveLength(9); // course.enrolled is every 4th row; row 13 (the quokka) has no timeout
     for (const searchWalk of [3, 1]) {
       const limits = { rareTermHits: 5, searchWalk };
-      const page = (cursor?: string) => listDeadLetters(deadLetterListQuerySchema.parse({ ...params, cursor }), prisma, limits);
+      const page = (cursor?: string) => listDeadLetters(deadLetterListQuerySchema.parse({ ...params, cursor }), FULL_TEXT_SEARCH, prisma, limits);
       const pages = [await page()];
       while (pages.at(-1)!.nextCursor) pages.push(await page(pages.at(-1)!.nextCursor!));
       expect(
@@ -208,7 +209,7 @@ describe('dead-letter list', () => {
       for (let i = 0; i < 120; i++) rows.push(await seedDeadLetter(db2.pool, { lastFailedAt: at(i) }));
       // two rows with the same timestamp: the id breaks the tie, nothing is skipped
       rows.push(await seedDeadLetter(db2.pool, { lastFailedAt: at(60) }));
-      const q = (p: DeadLetterListParams) => listDeadLetters(deadLetterListQuerySchema.parse(p), p2);
+      const q = (p: DeadLetterListParams) => listDeadLetters(deadLetterListQuerySchema.parse(p), FULL_TEXT_SEARCH, p2);
       const expected = (await q({ limit: 250 })).items.map((d) => d.id);
       expect(expected).toHaveLength(121);
 
@@ -281,18 +282,18 @@ describe('failure groups', () => {
 
 describe('facets', () => {
   it('counts per value, honouring the other filters', async () => {
-    const all = await countFacets({}, prisma);
+    const all = await countFacets({}, FULL_TEXT_SEARCH, prisma);
     const sum = (vs: { count: number }[]) => vs.reduce((s, v) => s + v.count, 0);
     expect(all.total).toBe(sum(all.facets.eventType));
     expect(all.facets.eventType.find((v) => v.value === 'payment.failed')?.count).toBe(10);
     expect(all.facets.validity.find((v) => v.value === 'unknown-type')).toMatchObject({ count: 8, capped: false });
     expect(all.facets.status.find((v) => v.value === 'discarded')?.count).toBe(4);
 
-    const billing = await countFacets({ queue: 'billing-service' }, prisma);
+    const billing = await countFacets({ queue: 'billing-service' }, FULL_TEXT_SEARCH, prisma);
     expect(sum(billing.facets.eventType)).toBe(13);
     // a facet ignores its own filter, so every queue stays visible
     expect(billing.facets.queue.length).toBeGreaterThanOrEqual(3);
-    const pendingBilling = await countFacets({ queue: 'billing-service', status: 'pending' }, prisma);
+    const pendingBilling = await countFacets({ queue: 'billing-service', status: 'pending' }, FULL_TEXT_SEARCH, prisma);
     expect(pendingBilling.facets.status.find((v) => v.value === 'pending')).toMatchObject({
       value: 'pending',
       count: (await list({ queue: 'billing-service', status: 'pending' })).items.length,

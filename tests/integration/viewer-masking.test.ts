@@ -9,9 +9,11 @@ import { recordAudit } from '@/lib/audit/record-audit';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { seedDeadLetter } from './triage-seed';
+import { indexAllSearchBacklog, viewerMasking } from '@/lib/bus/search-indexer';
+import { env as settings } from '@/lib/env';
 
 let env: RouteEnv;
-const routes = {} as Record<'detail' | 'list' | 'audit' | 'groups', Handler>;
+const routes = {} as Record<'detail' | 'list' | 'audit' | 'groups' | 'facets' | 'export', Handler>;
 const EMAIL = 'jane.doe@example.com';
 const PAYMENT = 'pay_4242424242';
 
@@ -21,6 +23,8 @@ beforeAll(async () => {
   routes.list = (await import('@/app/api/dead-letters/route')).GET;
   routes.audit = (await import('@/app/api/audit/route')).GET;
   routes.groups = (await import('@/app/api/groups/route')).GET;
+  routes.facets = (await import('@/app/api/dead-letters/facets/route')).GET;
+  routes.export = (await import('@/app/api/dead-letters/export/route')).GET;
 }, 120_000);
 
 afterAll(async () => {
@@ -206,5 +210,44 @@ describe('other viewer reads', () => {
       expect(text).not.toContain('user@localhost.example');
       expect(text).not.toContain(PAYMENT);
     }
+  });
+
+  it("a viewer's search never finds a record by a masked value (list, facets, export); an operator's does", async () => {
+    const tag = `quince${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 8)}`;
+    const email = `ann.${tag}@example.com`;
+    const payment = `pay_${tag}`;
+    const { id } = await seedDeadLetter(env.db.pool, {
+      body: { eventType: 'payment.completed', version: '1.0', data: { email, paymentId: payment, note: `${tag}note` } },
+    });
+    // its documents built by the search indexer from its message, with the console's masking
+    await env.db.pool.query('DELETE FROM dead_letter_search WHERE dead_letter_id = $1', [id]);
+    await env.db.pool.query('INSERT INTO search_backlog (dead_letter_id, message_id) SELECT id, latest_message_id FROM dead_letters WHERE id = $1', [id]);
+    await indexAllSearchBacklog(env.db.pool, viewerMasking(settings().MASK_FIELDS));
+
+    const ids = async (role: 'viewer' | 'operator', q: string) => {
+      const res = await call(routes.list, 'GET', `/api/dead-letters?q=${encodeURIComponent(q)}`, { headers: env.tokens[role] });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: { id: string }[] }).items.map((d) => d.id);
+    };
+    const total = async (role: 'viewer' | 'operator', q: string) => {
+      const res = await call(routes.facets, 'GET', `/api/dead-letters/facets?q=${encodeURIComponent(q)}`, { headers: env.tokens[role] });
+      expect(res.status).toBe(200);
+      const { facets } = (await res.json()) as { facets: { status: { count: number }[] } };
+      return facets.status.reduce((n, f) => n + f.count, 0);
+    };
+    const exported = async (role: 'viewer' | 'operator', q: string) => {
+      const res = await call(routes.export, 'GET', `/api/dead-letters/export?format=ndjson&q=${encodeURIComponent(q)}`, { headers: env.tokens[role] });
+      expect(res.status).toBe(200);
+      return (await res.text()).split('\n').filter(Boolean).length;
+    };
+    for (const secret of [email, payment]) {
+      expect(await ids('operator', secret)).toEqual([id]);
+      expect(await ids('viewer', secret)).toEqual([]);
+      expect(await total('operator', secret)).toBe(1);
+      expect(await total('viewer', secret)).toBe(0);
+      expect(await exported('operator', secret)).toBe(1);
+      expect(await exported('viewer', secret)).toBe(0);
+    }
+    expect(await ids('viewer', `${tag}note`)).toEqual([id]);
   });
 });

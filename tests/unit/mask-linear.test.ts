@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { maskFields, maskFieldsAsync, maskForActor } from '@/lib/server/auth/mask';
-import { maskText, scrubEmails } from '@/lib/server/auth/mask-scan';
+import { maskText, scrubEmails } from '@/lib/mask/mask-scan';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const names = new Set(['email', 'paymentid']);

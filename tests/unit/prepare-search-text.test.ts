@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { prepareDeadLetter, searchTextOf } from '@/lib/bus/prepare-dead-letter';
+import { prepareDeadLetter, SEARCH_TEXT_BODY_BYTES, searchTextOf, searchTextOfBody } from '@/lib/bus/prepare-dead-letter';
 
 function message(content: Buffer, headers: Record<string, unknown> = {}): ConsumeMessage {
   return {
@@ -59,5 +59,26 @@ describe('search text of a dead letter', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('is rebuilt by the search indexer from the stored body cut to SEARCH_TEXT_BODY_BYTES and the error message, exactly', () => {
+    // a multi-byte character across the cut, a control character past it, bodies around 8 KB
+    const near = (n: number, tail: string) => Buffer.concat([Buffer.from('a'.repeat(n)), Buffer.from(tail)]);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+          fc.string({ unit: 'binary', maxLength: 300 }).map((s) => Buffer.from(s)),
+          fc.tuple(fc.integer({ min: 8180, max: 8200 }), fc.constantFrom('é', '€😀', '\u0001x', '"}', 'ok')).map(([n, tail]) => near(n, tail)),
+        ),
+        fc.option(fc.string({ maxLength: 40 }), { nil: null }),
+        (body, error) => {
+          const d = prepareDeadLetter(message(body, error === null ? {} : { 'x-last-error': error }));
+          expect(searchTextOfBody(body.subarray(0, SEARCH_TEXT_BODY_BYTES), d.errorMessage)).toBe(searchTextOf(d));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(searchTextOfBody(null, 'only the error')).toBe('only the error');
   });
 });

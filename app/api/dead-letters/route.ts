@@ -2,7 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActorAsync } from '@/lib/server/auth/mask';
+import { maskForActorAsync, searchScopeFor } from '@/lib/server/auth/mask';
 import { listDeadLetters } from '@/lib/server/dead-letters/list-dead-letters';
 import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
 
@@ -12,5 +12,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const query = parseQuery(request, deadLetterListQuerySchema);
-  return json(await maskForActorAsync(actor, await listDeadLetters(query))); // MASK_FIELDS hidden from viewers
+  return json(await maskForActorAsync(actor, await listDeadLetters(query, searchScopeFor(actor)))); // MASK_FIELDS hidden from viewers, and not searched
 });

@@ -1,7 +1,7 @@
 // Masking of personal data for viewers: every field named in MASK_FIELDS (default email,
 // paymentId), at any depth of a JSON body, headers, an edit diff or any API response, shows as
 // "j***@e***.com" / "p***9"; email addresses inside any string are masked too. Operators and
-// admins see values in full. Linear in the input and without recursion (mask-scan.ts,
+// admins see values in full. Linear in the input and without recursion (lib/mask/mask-scan.ts,
 // lib/cap-depth.ts): a 120 KB body or a 10,000-deep one is masked in milliseconds.
 import 'server-only';
 import { createHash } from 'node:crypto';
@@ -10,7 +10,9 @@ import { TextPieces } from '@/lib/api/json-stream';
 import { env } from '@/lib/env';
 import type { Actor } from './authorize';
 import { hasRole } from './authorize';
-import { maskScalar, maskText, maskTextAsync, scrubEmails, type MaskTextOptions } from './mask-scan';
+import { maskScalar, maskText, maskTextAsync, scrubEmails, type MaskTextOptions } from '@/lib/mask/mask-scan';
+import { maskKey } from '@/lib/mask/viewer-search';
+import { FULL_TEXT_SEARCH, type SearchScope } from '@/lib/server/dead-letters/dead-letter-where';
 
 function scalarText(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
@@ -134,6 +136,14 @@ export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 
     sizeBytes: shown.length,
     sha256: createHash('sha256').update(shown).digest('hex'),
   };
+}
+
+/**
+ * Which text this actor's full-text search reads: all of it for operators and admins, for viewers
+ * only what they are shown (a search of the full text would confirm a masked value they guess).
+ */
+export function searchScopeFor(actor: Pick<Actor, 'role'>, fields: readonly string[] = env().MASK_FIELDS): SearchScope {
+  return hasRole(actor, 'operator') ? FULL_TEXT_SEARCH : { kind: 'masked', maskKey: maskKey(fields) };
 }
 
 /**

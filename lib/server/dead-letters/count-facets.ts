@@ -10,7 +10,7 @@ import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { prisma } from '@/lib/server/db';
 import type { DeadLetterFilter, FacetValue, Facets } from '@/lib/schemas/dead-letters';
-import { andAll, deadLetterWhere } from './dead-letter-where';
+import { andAll, deadLetterWhere, type SearchScope } from './dead-letter-where';
 
 type Dim = keyof Facets['facets'];
 
@@ -32,23 +32,23 @@ const FILTER_OF: Record<Dim, keyof DeadLetterFilter> = {
   dlq: 'dlq',
 };
 
-async function facet(db: PrismaClient, f: DeadLetterFilter, dim: Dim): Promise<FacetValue[]> {
+async function facet(db: PrismaClient, f: DeadLetterFilter, scope: SearchScope, dim: Dim): Promise<FacetValue[]> {
   // standard faceting: every filter applies except the facet's own
-  const where = deadLetterWhere({ ...f, [FILTER_OF[dim]]: undefined });
+  const where = deadLetterWhere({ ...f, [FILTER_OF[dim]]: undefined }, scope);
   const rows = await db.$queryRaw<{ value: string; n: bigint }[]>`
     SELECT ${VALUE_OF[dim]} AS "value", count(*) AS "n" FROM "dead_letters" ${andAll(where)} GROUP BY 1`;
   return rows.map((r) => ({ value: r.value, count: Number(r.n), capped: false })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
 /** `configuredDlqs` (DLQ_QUEUE): listed in the dlq facet even with nothing stored (count 0). */
-export async function countFacets(f: DeadLetterFilter, db: PrismaClient = prisma, configuredDlqs: string[] = []): Promise<Facets> {
+export async function countFacets(f: DeadLetterFilter, scope: SearchScope, db: PrismaClient = prisma, configuredDlqs: string[] = []): Promise<Facets> {
   const [eventType, queue, reason, status, validity, stored, totals] = await Promise.all([
-    facet(db, f, 'eventType'),
-    facet(db, f, 'queue'),
-    facet(db, f, 'reason'),
-    facet(db, f, 'status'),
-    facet(db, f, 'validity'),
-    facet(db, f, 'dlq'),
+    facet(db, f, scope, 'eventType'),
+    facet(db, f, scope, 'queue'),
+    facet(db, f, scope, 'reason'),
+    facet(db, f, scope, 'status'),
+    facet(db, f, scope, 'validity'),
+    facet(db, f, scope, 'dlq'),
     db.$queryRaw<{ total: bigint | null; pending: bigint | null }[]>`
       SELECT sum("count") AS "total", sum("pending_count") AS "pending" FROM "failure_groups"`,
   ]);

@@ -6,7 +6,16 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
 
-export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
+/**
+ * Which documents a search reads: the full text (operators, admins) or the text as viewers see it,
+ * masked (lib/mask/viewer-search.ts), built with the masking of this key. Every caller says which:
+ * searching the full text lets a viewer confirm a masked value they guess.
+ */
+export type SearchScope = { kind: 'full' } | { kind: 'masked'; maskKey: string };
+
+export const FULL_TEXT_SEARCH: SearchScope = { kind: 'full' };
+
+export function deadLetterWhere(f: DeadLetterFilter, scope: SearchScope): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
@@ -24,17 +33,22 @@ export function deadLetterWhere(f: DeadLetterFilter): Prisma.Sql[] {
   if (f.from && f.to && f.from >= f.to) throw invalid('The time range is empty: to must be after from', [{ field: 'to', message: 'must be after from' }]);
   if (f.from) where.push(Prisma.sql`"last_failed_at" >= ${f.from}::timestamptz`);
   if (f.to) where.push(Prisma.sql`"last_failed_at" < ${f.to}::timestamptz`);
-  if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q)})`);
+  if (f.q) where.push(Prisma.sql`"id" IN (${searchMatches(f.q, scope)})`);
   return where;
 }
 
 /**
  * Ids of the dead letters whose full-text document matches `q` (websearch syntax). Documents
  * live in dead_letter_search (GIN over a stored tsvector with word positions), so a quoted phrase
- * is checked on the document itself, never by re-reading bodies.
+ * is checked on the document itself, never by re-reading bodies. A masked search reads the
+ * viewers' document (the full one where masking changed nothing), and only documents built with
+ * the current masking: the others are being rebuilt (lib/bus/search-indexer.ts).
  */
-export function searchMatches(q: string): Prisma.Sql {
-  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "document" @@ websearch_to_tsquery('simple'::regconfig, ${q})`;
+export function searchMatches(q: string, scope: SearchScope): Prisma.Sql {
+  const query = Prisma.sql`websearch_to_tsquery('simple'::regconfig, ${q})`;
+  if (scope.kind === 'full') return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "document" @@ ${query}`;
+  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search"
+    WHERE ("viewer_document" @@ ${query} OR ("viewer_document" IS NULL AND "document" @@ ${query})) AND "mask_key" = ${scope.maskKey}`;
 }
 
 export function andAll(parts: Prisma.Sql[]): Prisma.Sql {

@@ -5,7 +5,7 @@ import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
 import type { DeadLetterFilter, DeadLetterList, DeadLetterListQuery } from '@/lib/schemas/dead-letters';
 import { adjacentUuid, decodeCursor, encodeCursor } from './cursor';
-import { andAll, deadLetterWhere, searchMatches } from './dead-letter-where';
+import { andAll, deadLetterWhere, searchMatches, type SearchScope } from './dead-letter-where';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './dead-letter-row';
 
 /**
@@ -50,7 +50,12 @@ export function rowSource(query: DeadLetterFilter): { sql: Prisma.Sql; join: boo
   };
 }
 
-export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClient = prisma, limits: SearchLimits = SEARCH_LIMITS): Promise<DeadLetterList> {
+export async function listDeadLetters(
+  query: DeadLetterListQuery,
+  scope: SearchScope,
+  db: PrismaClient = prisma,
+  limits: SearchLimits = SEARCH_LIMITS,
+): Promise<DeadLetterList> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   const backwards = cursor?.direction === 'prev';
   // qualified: a bare "id" in ORDER BY would mean the output column ("id"::text), not the index's uuid
@@ -63,7 +68,7 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
       : Prisma.sql`("last_failed_at", "id") < (${cursor.lastFailedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
     : null;
   // every filter but the search, which is applied below in one of two ways
-  const filters = [...deadLetterWhere({ ...query, q: undefined }), ...(afterCursor ? [afterCursor] : [])];
+  const filters = [...deadLetterWhere({ ...query, q: undefined }, scope), ...(afterCursor ? [afterCursor] : [])];
   const { sql: source, join } = rowSource(query);
   const page = (tx: Pick<PrismaClient, '$queryRaw'>, search: Prisma.Sql[] = []) => tx.$queryRaw<DeadLetterRow[]>`
     SELECT ${DEAD_LETTER_COLUMNS} FROM ${source} ${andAll([...filters, ...search])}
@@ -82,14 +87,16 @@ export async function listDeadLetters(query: DeadLetterListQuery, db: PrismaClie
       if (!q) return page(tx);
       // 64 MB keeps the bitmap of a common word exact (a lossy page rechecks every document on it).
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
-      const hits = await tx.$queryRaw<{ id: string }[]>`SELECT "dead_letter_id"::text AS id FROM (${searchMatches(q)}) s LIMIT ${limits.rareTermHits + 1}`;
+      const hits = await tx.$queryRaw<
+        { id: string }[]
+      >`SELECT "dead_letter_id"::text AS id FROM (${searchMatches(q, scope)}) s LIMIT ${limits.rareTermHits + 1}`;
       if (hits.length <= limits.rareTermHits) return page(tx, [Prisma.sql`"id" = ANY(${hits.map((h) => h.id)}::uuid[])`]);
 
       // the walk: the newest `searchWalk` rows of the filter (one index range), then the probe
       const found = await tx.$queryRaw<DeadLetterRow[]>`
         SELECT ${DEAD_LETTER_COLUMNS} FROM (
           SELECT * FROM ${source} ${andAll(filters)} ORDER BY ${order} LIMIT ${limits.searchWalk}
-        ) w WHERE w."id" IN (${searchMatches(q)})
+        ) w WHERE w."id" IN (${searchMatches(q, scope)})
         ORDER BY ${orderOf('w')} LIMIT ${query.limit + 1}`;
       if (found.length <= query.limit) {
         const ends = await tx.$queryRaw<Position[]>`

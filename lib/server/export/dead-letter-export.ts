@@ -3,7 +3,7 @@
 import 'server-only';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
-import { andAll, deadLetterWhere } from '@/lib/server/dead-letters/dead-letter-where';
+import { andAll, deadLetterWhere, type SearchScope } from '@/lib/server/dead-letters/dead-letter-where';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from '@/lib/server/dead-letters/dead-letter-row';
 import { rowSource } from '@/lib/server/dead-letters/list-dead-letters';
 import { deadLetterSchema, type DeadLetterFilter } from '@/lib/schemas/dead-letters';
@@ -14,9 +14,9 @@ type Position = Pick<DeadLetterRow, 'last_failed_at' | 'id'>;
 /** the list's row fields, in the list's order */
 export const DEAD_LETTER_EXPORT_COLUMNS = Object.keys(deadLetterSchema.shape);
 
-export function deadLetterExportSource(filter: DeadLetterFilter, db: PrismaClient = prisma): ExportSource<DeadLetterRow, Position> {
+export function deadLetterExportSource(filter: DeadLetterFilter, scope: SearchScope, db: PrismaClient = prisma): ExportSource<DeadLetterRow, Position> {
   const { sql: source } = rowSource(filter);
-  const where = deadLetterWhere(filter);
+  const where = deadLetterWhere(filter, scope);
   return {
     columns: DEAD_LETTER_EXPORT_COLUMNS,
     key: (r) => ({ last_failed_at: r.last_failed_at, id: r.id }),

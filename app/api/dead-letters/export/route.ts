@@ -3,6 +3,7 @@
 import { withApi } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
+import { searchScopeFor } from '@/lib/server/auth/mask';
 import { deadLetterExportSource } from '@/lib/server/export/dead-letter-export';
 import { exportResponse, exportStream } from '@/lib/server/export/export-stream';
 import { deadLetterExportQuerySchema } from '@/lib/schemas/export';
@@ -13,5 +14,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const { format, ...filter } = parseQuery(request, deadLetterExportQuerySchema);
-  return exportResponse(exportStream(deadLetterExportSource(filter), format, actor, request.signal), format, 'dead-letters');
+  return exportResponse(exportStream(deadLetterExportSource(filter, searchScopeFor(actor)), format, actor, request.signal), format, 'dead-letters');
 });

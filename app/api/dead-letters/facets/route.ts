@@ -2,7 +2,7 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActorAsync } from '@/lib/server/auth/mask';
+import { maskForActorAsync, searchScopeFor } from '@/lib/server/auth/mask';
 import { countFacets } from '@/lib/server/dead-letters/count-facets';
 import { deadLetterFilterSchema } from '@/lib/schemas/dead-letters';
 import { env } from '@/lib/env';
@@ -13,5 +13,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const filter = parseQuery(request, deadLetterFilterSchema);
-  return json(await maskForActorAsync(actor, await countFacets(filter, undefined, env().DLQ_QUEUE))); // values come from messages
+  return json(await maskForActorAsync(actor, await countFacets(filter, searchScopeFor(actor), undefined, env().DLQ_QUEUE))); // values come from messages
 });

@@ -1,7 +1,8 @@
 // The linear scanners behind viewer masking. Message content is whatever a platform service
 // produced (120 KB of letters, base64url blobs, 10,000-deep JSON), so nothing here runs a
 // backtracking regex over it or recurses: each character is looked at a bounded number of times.
-// Pure functions: lib/server/auth/mask.ts applies them to API responses.
+// Pure functions: lib/server/auth/mask.ts applies them to API responses, lib/mask/viewer-search.ts
+// to the text viewers' full-text search indexes.
 
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isDigit = (c: number) => c >= 48 && c <= 57;
