@@ -56,6 +56,12 @@ test('a viewer sees no admin settings and no retry buttons', async ({ viewerPage
     // the same page shows the buttons to an operator, so their absence above is the role's doing
     await operatorPage.goto(`/dead-letters/${id}`);
     await expect(operatorPage.getByRole('button', { name: /^Retry\b/ })).toBeVisible();
+    // the list's search says viewers' searches skip masked values; an operator's search has no such note
+    await viewerPage.goto('/');
+    await expect(viewerPage.getByTestId('masked-search-note')).toHaveText('Masked values are not searched');
+    await operatorPage.goto('/');
+    await expect(operatorPage.getByRole('searchbox', { name: 'Search' })).toBeVisible();
+    await expect(operatorPage.getByTestId('masked-search-note')).toHaveCount(0);
   } finally {
     await deleteDeadLetter(id);
   }

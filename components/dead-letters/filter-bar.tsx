@@ -14,6 +14,7 @@ import {
 import { formatCount } from '@/components/ui/format';
 import type { FilterKey } from './list-params';
 import { visibleText } from '@/components/ui/visible-text';
+import { useHasRole } from '@/components/auth/actor-context';
 
 const RANGES = [
   { value: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
@@ -58,6 +59,8 @@ export function FilterBar({
 }) {
   const [q, setQ] = useState(params.q ?? '');
   const typing = useRef(false);
+  // viewers search what they are shown: masked values (MASK_FIELDS, email addresses) find nothing
+  const masked = !useHasRole('operator');
   // follow the URL (back button, links) unless the operator is typing
   useEffect(() => {
     if (!typing.current) setQ(params.q ?? '');
@@ -120,6 +123,11 @@ export function FilterBar({
           }}
           className="mt-0.5 rounded border border-slate-300 px-2 py-1 text-sm text-slate-900"
         />
+        {masked && (
+          <span data-testid="masked-search-note" className="mt-0.5 text-[11px] text-slate-500">
+            Masked values are not searched
+          </span>
+        )}
       </label>
       {select('eventType', 'Event type', 'All types', options([], f?.eventType, params.eventType))}
       {select('queue', 'Queue', 'All queues', options([], f?.queue, params.queue))}

@@ -405,9 +405,9 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
      ), search AS (
        -- each record that got a death is (re)indexed from its latest death's text, by the search
        -- indexer after this commit; a death without search text of its own: its body is the text,
-       -- read by the indexer from its message
+       -- read by the indexer from its message (from which viewers' text is built in every case)
        INSERT INTO search_backlog (dead_letter_id, search_text, message_id)
-       SELECT rid, search_text, CASE WHEN search_text IS NULL THEN id END FROM f WHERE last_rn = 1
+       SELECT rid, search_text, id FROM f WHERE last_rn = 1
      ), failed AS (
        -- failed events (the error rate's numerator): each event once, at the earliest death of its
        -- records new in this batch, counted only when no other record of the same event exists (in

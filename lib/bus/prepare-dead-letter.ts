@@ -113,6 +113,15 @@ export function searchTextOfBody(body: Buffer | null, errorMessage: string | nul
   return searchTextOf({ searchText: ownSearchText(body, errorMessage), body, errorMessage });
 }
 
+/**
+ * The body's part of its search text, from the body or its first SEARCH_TEXT_BODY_BYTES: its
+ * first 8 KB as text ('' unless UTF-8), and whether that is only the start of it (for viewers'
+ * search text, which masks the body apart from the error message: lib/mask/viewer-search.ts).
+ */
+export function searchableBodyText(body: Buffer | null): { text: string; cut: boolean } {
+  return body ? { text: searchableBody(body), cut: body.length > SEARCH_BODY_BYTES } : { text: '', cut: false };
+}
+
 /** The start of the body as text when it is UTF-8, for full-text search. */
 function searchableBody(body: Buffer): string {
   let end = Math.min(body.length, SEARCH_BODY_BYTES);

@@ -15,9 +15,10 @@
 // Several processes may run one each: chunks are taken with SKIP LOCKED, and a document is never
 // replaced by one built from an older backlog row.
 // Two documents a record: the full text (operators' searches) and the text as viewers see it
-// (lib/mask/viewer-search.ts; NULL where masking changed nothing), with the mask key it was built
-// with. Once a process start, when it has nothing new to index, the indexer walks the documents
-// and queues again those of another masking (MASK_FIELDS changed), rebuilt from their messages.
+// (lib/mask/viewer-search.ts), with the mask key it was built with. When it has nothing new to
+// index, the indexer walks the documents (at start, then every 10 minutes) and queues again those
+// of another masking (MASK_FIELDS changed, or written by a process of an older version), rebuilt
+// from their messages.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -31,18 +32,22 @@ import { derivationPending } from './derive-dead-letters';
 import { maskKey, viewerMaskOptions, viewerSearchText } from '@/lib/mask/viewer-search';
 import type { MaskTextOptions } from '@/lib/mask/mask-scan';
 import { encodeCopyBinary } from './copy-binary';
-import { SEARCH_TEXT_BODY_BYTES, searchTextOfBody } from './prepare-dead-letter';
+import { SEARCH_TEXT_BODY_BYTES, searchableBodyText, searchTextOfBody } from './prepare-dead-letter';
 import { withClient, type Queryable } from './with-client';
 
 /** The masking viewers' documents are built with: MASK_FIELDS (lib/mask/viewer-search.ts). */
 export interface ViewerMasking {
+  fields: readonly string[];
   key: string;
   options: MaskTextOptions;
 }
 
 export function viewerMasking(maskFields: readonly string[]): ViewerMasking {
-  return { key: maskKey(maskFields), options: viewerMaskOptions(maskFields) };
+  return { fields: maskFields, key: maskKey(maskFields), options: viewerMaskOptions(maskFields) };
 }
+
+/** How long after a walk over the documents (queueStaleDocuments) the indexer walks them again. */
+const STALE_WALK_EVERY_MS = 10 * 60_000;
 
 /** A chunk's texts, streamed in with one binary COPY; one per session, emptied at each commit. */
 const SEARCH_BATCH = `CREATE TEMP TABLE IF NOT EXISTS search_batch (
@@ -82,18 +87,22 @@ export async function indexSearchBacklog(pool: pg.Pool, masking: ViewerMasking, 
          FROM (SELECT DISTINCT ON (dead_letter_id) id, dead_letter_id, search_text, message_id
                  FROM search_backlog WHERE id = ANY($1::bigint[]) ORDER BY dead_letter_id, id DESC) l
          JOIN dead_letters d ON d.id = l.dead_letter_id
-         LEFT JOIN dead_letter_messages m ON m.id = l.message_id AND l.search_text IS NULL
+         -- the death's message (rows queued before the derivation named it: the record's latest)
+         LEFT JOIN dead_letter_messages m ON m.id = COALESCE(l.message_id, d.latest_message_id,
+           (SELECT max(x.id) FROM dead_letter_messages x WHERE x.dead_letter_id = d.id))
         ORDER BY l.dead_letter_id
           FOR KEY SHARE OF d`,
       [ids, SEARCH_TEXT_BODY_BYTES],
     );
+    // the full text: the derivation's (a body that is not its own text), else body and error
+    // message; the viewers' text: body and error message each masked as viewers are shown them
     const texts: string[] = [];
-    const viewerTexts: (string | null)[] = [];
+    const viewerTexts: string[] = [];
     let sliceStart = performance.now();
     for (const r of rows) {
-      const text = r.search_text ?? searchTextOfBody(r.body, r.error_message);
-      texts.push(text);
-      viewerTexts.push(viewerSearchText(text, masking.options));
+      texts.push(r.search_text ?? searchTextOfBody(r.body, r.error_message));
+      const body = searchableBodyText(r.body);
+      viewerTexts.push(viewerSearchText(body.text, body.cut, r.error_message, masking.options));
       if (performance.now() - sliceStart > MASK_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
@@ -145,11 +154,14 @@ export async function queueStaleDocuments(db: Queryable, key: string, after: str
         WHERE dead_letter_id > COALESCE($2::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
         ORDER BY dead_letter_id LIMIT $3
      ), queued AS (
+       -- FOR SHARE: a derivation changing the record's latest message is waited for, so the row
+       -- queued here (newer than the derivation's) is built from that message, not the one before
        INSERT INTO search_backlog (dead_letter_id, search_text, message_id)
-       SELECT d.id, NULL, d.latest_message_id
-         FROM walk w JOIN dead_letters d ON d.id = w.dead_letter_id
-        WHERE w.mask_key IS DISTINCT FROM $1
+       SELECT d.id, NULL, COALESCE(d.latest_message_id, (SELECT max(x.id) FROM dead_letter_messages x WHERE x.dead_letter_id = d.id))
+         FROM dead_letters d
+        WHERE d.id IN (SELECT dead_letter_id FROM walk WHERE mask_key IS DISTINCT FROM $1)
         ORDER BY d.id
+          FOR SHARE OF d
        RETURNING 1
      )
      SELECT (SELECT dead_letter_id::text FROM walk ORDER BY dead_letter_id DESC LIMIT 1) AS last, (SELECT count(*)::int FROM queued) AS queued`,
@@ -196,8 +208,8 @@ export class SearchIndexer extends KickedLoop {
   /** chunks indexed while the derivation lagged (each followed by a rest) */
   laggingChunks = 0;
 
-  /** the walk that rebuilds documents of another masking (queueStaleDocuments): the last document it passed */
-  private staleWalk: { after: string | null } | 'done' = { after: null };
+  /** the walk that rebuilds documents of another masking (queueStaleDocuments): the last document it passed, or when it ended */
+  private staleWalk: { after: string | null } | { endedAt: number } = { after: null };
 
   constructor(
     private readonly db: pg.Pool,
@@ -237,11 +249,14 @@ export class SearchIndexer extends KickedLoop {
         }
         if (n >= chunk) continue; // more is waiting
         deferredSince = null;
-        if (this.staleWalk !== 'done') {
-          // nothing new to index: a step of rebuilding documents of another masking, then index them
+        // nothing new to index: a step of the walk that rebuilds documents of another masking
+        // (at start, then every STALE_WALK_EVERY_MS: documents another process of an older
+        // version or another MASK_FIELDS indexed meanwhile), then index what it queued
+        if ('endedAt' in this.staleWalk && Date.now() - this.staleWalk.endedAt >= STALE_WALK_EVERY_MS) this.staleWalk = { after: null };
+        if ('after' in this.staleWalk) {
           const step = await queueStaleDocuments(this.db, this.masking.key, this.staleWalk.after);
           if (step.queued) this.log.info({ queued: step.queued }, 'search documents of another masking queued to be rebuilt');
-          this.staleWalk = step.last ? { after: step.last } : 'done';
+          this.staleWalk = step.last ? { after: step.last } : { endedAt: Date.now() };
           continue;
         }
       } catch (err) {

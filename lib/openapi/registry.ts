@@ -170,7 +170,8 @@ export const apiRoutes: RouteSpec[] = [
       {
         method: 'GET',
         summary: 'List dead letters',
-        description: 'Filtered, keyset-paged, newest first. Fields in MASK_FIELDS are masked for viewers.',
+        description:
+          "Filtered, keyset-paged, newest first. Fields in MASK_FIELDS are masked for viewers; a viewer's search (q) matches only what viewers are shown, and a viewer's filter by a value viewers are shown masked (an email address as correlationId) is refused (400).",
         tag: 'Dead letters',
         access: 'viewer',
         query: deadLetterListQuerySchema,

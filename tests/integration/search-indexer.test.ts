@@ -56,7 +56,7 @@ const queue = (id: string, text: string, backlogId?: number) =>
 
 const search = async (q: string, scope: SearchScope = FULL_TEXT_SEARCH) =>
   (await listDeadLetters(deadLetterListQuerySchema.parse({ q }), scope, prisma)).items.map((d) => d.id).sort();
-const viewers = (masking: ViewerMasking): SearchScope => ({ kind: 'masked', maskKey: masking.key });
+const viewers = (masking: ViewerMasking): SearchScope => ({ kind: 'masked', maskKey: masking.key, fields: masking.fields });
 
 /** Walks every document once, as a started indexer does, queueing those of another masking. */
 async function rebuildStale(masking: ViewerMasking): Promise<number> {
@@ -268,8 +268,7 @@ describe("viewers' search", () => {
       'SELECT dead_letter_id AS id, viewer_document IS NOT NULL AS own, mask_key AS key FROM dead_letter_search WHERE dead_letter_id = ANY($1::uuid[])',
       [ids],
     );
-    // a document of its own only where masking changed the text
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.own]))).toEqual({ [personal.id]: true, [plain.id]: false });
+    expect(rows.map((r) => r.own)).toEqual([true, true]);
     expect(rows.map((r) => r.key)).toEqual([TEST_MASKING.key, TEST_MASKING.key]);
 
     // MASK_FIELDS changed (paymentId no longer masked): documents of the old masking are not
@@ -283,6 +282,49 @@ describe("viewers' search", () => {
     // the operators' document rebuilt from the stored message is the one built before
     expect(await search(email)).toEqual([personal.id]);
     expect(await rebuildStale(emailOnly)).toBe(0); // nothing of another masking left
+  });
+
+  it('a started indexer rebuilds the documents of another masking (or none yet) on its own', async () => {
+    const tag = `plum${randomUUID().slice(0, 8)}`;
+    const { id } = await seedDeadLetter(db.pool, { body: { data: { email: `z.${tag}@example.com`, note: `${tag}note` } } });
+    // as a process of the previous version leaves it: a full document only
+    expect(await search(`${tag}note`, viewers(TEST_MASKING))).toEqual([]);
+    const indexer = new SearchIndexer(db.pool, testLogger, TEST_MASKING, { idleMs: 600_000 }).start();
+    try {
+      await waitFor(async () => (await search(`${tag}note`, viewers(TEST_MASKING))).length === 1, 10_000, 'rebuilt by the walk');
+      expect(await search(`${tag}note`, viewers(TEST_MASKING))).toEqual([id]);
+      expect(await search(`z.${tag}@example.com`, viewers(TEST_MASKING))).toEqual([]);
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it('masks a body cut at 8 KB and its error message as viewers are shown them: nothing the cut left half-read is indexed', async () => {
+    const tag = `lime${randomUUID().slice(0, 8)}`;
+    const pad = 'x'.repeat(8150);
+    // cut inside a string literal that runs on: the error message's payment id must stay masked
+    const inString = await seedDeadLetter(db.pool, {
+      body: `{"data":{"note":"${tag}first","pad":"${pad}${'y'.repeat(200)}"}}`,
+      errorMessage: `charge failed: {"paymentId":"pay${tag}err"}`,
+    });
+    // cut inside an address (after "@ex"): its start must not be indexed as written
+    const addressBody = `{"data":{"note":"${tag}second","pad":"${pad.slice(0, 8192 - 50 - tag.length * 2)}","email":"jane${tag}@example.com","more":"${'z'.repeat(300)}"}}`;
+    expect(addressBody.slice(8192 - 3, 8192)).toBe('@ex');
+    const inAddress = await seedDeadLetter(db.pool, { body: addressBody });
+    const ids = [inString.id, inAddress.id];
+    await db.pool.query('DELETE FROM dead_letter_search WHERE dead_letter_id = ANY($1::uuid[])', [ids]);
+    await db.pool.query('INSERT INTO search_backlog (dead_letter_id) SELECT unnest($1::uuid[])', [ids]);
+    await indexAllSearchBacklog(db.pool, TEST_MASKING);
+    const masked = viewers(TEST_MASKING);
+    expect(await search(`pay${tag}err`)).toEqual([inString.id]); // operators: in full
+    expect(await search(`pay${tag}err`, masked)).toEqual([]);
+    expect(await search(`${tag}first`, masked)).toEqual([inString.id]);
+    expect(await search(`${tag}second`, masked)).toEqual([inAddress.id]);
+    const { rows } = await db.pool.query<{ lexemes: string[] }>(
+      'SELECT tsvector_to_array(viewer_document) AS lexemes FROM dead_letter_search WHERE dead_letter_id = $1',
+      [inAddress.id],
+    );
+    expect(rows[0].lexemes.filter((l) => l.includes(tag) && !l.includes('second'))).toEqual([]);
   });
 
   it('rebuilds a document from a message that is not its own search text (binary, over 8 KB) as the derivation built it', async () => {

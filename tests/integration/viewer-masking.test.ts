@@ -250,4 +250,28 @@ describe('other viewer reads', () => {
     }
     expect(await ids('viewer', `${tag}note`)).toEqual([id]);
   });
+
+  it('a viewer cannot filter by a value it is shown masked (an address as correlation id): 400 naming the filter, whatever is stored', async () => {
+    const address = `corr.${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 8)}@example.com`;
+    const { id } = await seedDeadLetter(env.db.pool, { correlationId: address });
+    const list = (role: 'viewer' | 'operator', query: string) => call(routes.list, 'GET', `/api/dead-letters?${query}`, { headers: env.tokens[role] });
+    const operator = await list('operator', `correlationId=${encodeURIComponent(address)}`);
+    expect(((await operator.json()) as { items: { id: string }[] }).items.map((d) => d.id)).toEqual([id]);
+    for (const query of [
+      `correlationId=${encodeURIComponent(address)}`,
+      `correlationId=${encodeURIComponent('nobody@example.com')}`,
+      `queue=${encodeURIComponent(address)}`,
+    ]) {
+      const res = await list('viewer', query);
+      expect(res.status, query).toBe(400);
+      const body = (await res.json()) as { error: { code: string; details: { field: string }[] } };
+      expect(body.error.details.map((d) => d.field)).toEqual([query.split('=')[0]]);
+    }
+    for (const route of [routes.facets, routes.export]) {
+      const res = await call(route, 'GET', `/api/x?format=csv&correlationId=${encodeURIComponent(address)}`, { headers: env.tokens.viewer });
+      expect(res.status).toBe(400);
+    }
+    // a value masking leaves alone is filtered as before
+    expect((await list('viewer', 'correlationId=order-12345')).status).toBe(200);
+  });
 });

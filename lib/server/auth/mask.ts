@@ -143,7 +143,7 @@ export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 
  * only what they are shown (a search of the full text would confirm a masked value they guess).
  */
 export function searchScopeFor(actor: Pick<Actor, 'role'>, fields: readonly string[] = env().MASK_FIELDS): SearchScope {
-  return hasRole(actor, 'operator') ? FULL_TEXT_SEARCH : { kind: 'masked', maskKey: maskKey(fields) };
+  return hasRole(actor, 'operator') ? FULL_TEXT_SEARCH : { kind: 'masked', maskKey: maskKey(fields), fields };
 }
 
 /**

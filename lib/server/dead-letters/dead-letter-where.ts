@@ -5,17 +5,39 @@ import { invalid } from '@/lib/action-error';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
+import { maskText } from '@/lib/mask/mask-scan';
+import { viewerMaskOptions } from '@/lib/mask/viewer-search';
 
 /**
  * Which documents a search reads: the full text (operators, admins) or the text as viewers see it,
  * masked (lib/mask/viewer-search.ts), built with the masking of this key. Every caller says which:
  * searching the full text lets a viewer confirm a masked value they guess.
  */
-export type SearchScope = { kind: 'full' } | { kind: 'masked'; maskKey: string };
+export type SearchScope = { kind: 'full' } | { kind: 'masked'; maskKey: string; fields: readonly string[] };
 
 export const FULL_TEXT_SEARCH: SearchScope = { kind: 'full' };
 
+/** The exact-match filters whose values are shown in responses under the same names. */
+const VALUE_FILTERS = ['eventType', 'queue', 'reason', 'dlq', 'correlationId', 'groupId'] as const;
+
+/**
+ * A masked search (a viewer's) may not filter by a value viewers are shown masked: a field named
+ * in MASK_FIELDS, or a value masking changes (an email address as correlation id). Its exact
+ * match would confirm a guess (?correlationId=<guessed address> returned the record). Refused
+ * for what the value is, never for what is stored, so the refusal tells nothing either.
+ */
+function refuseMaskedValues(f: DeadLetterFilter, fields: readonly string[]): void {
+  const options = viewerMaskOptions(fields);
+  for (const key of VALUE_FILTERS) {
+    const value = f[key];
+    if (value === undefined) continue;
+    if (options.names.has(key.toLowerCase()) || maskText(value, options) !== value)
+      throw invalid(`Viewers cannot filter by ${key}: its values are masked for them`, [{ field: key, message: 'masked for viewers' }]);
+  }
+}
+
 export function deadLetterWhere(f: DeadLetterFilter, scope: SearchScope): Prisma.Sql[] {
+  if (scope.kind === 'masked') refuseMaskedValues(f, scope.fields);
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
@@ -40,15 +62,15 @@ export function deadLetterWhere(f: DeadLetterFilter, scope: SearchScope): Prisma
 /**
  * Ids of the dead letters whose full-text document matches `q` (websearch syntax). Documents
  * live in dead_letter_search (GIN over a stored tsvector with word positions), so a quoted phrase
- * is checked on the document itself, never by re-reading bodies. A masked search reads the
- * viewers' document (the full one where masking changed nothing), and only documents built with
- * the current masking: the others are being rebuilt (lib/bus/search-indexer.ts).
+ * is checked on the document itself, never by re-reading bodies. A masked search reads only the
+ * viewers' document, and only one built with the current masking: the others are being rebuilt
+ * (lib/bus/search-indexer.ts). (Never the full document, even where masking changes nothing: a
+ * process of an older version that wrote it would make it an oracle again.)
  */
 export function searchMatches(q: string, scope: SearchScope): Prisma.Sql {
   const query = Prisma.sql`websearch_to_tsquery('simple'::regconfig, ${q})`;
   if (scope.kind === 'full') return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "document" @@ ${query}`;
-  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search"
-    WHERE ("viewer_document" @@ ${query} OR ("viewer_document" IS NULL AND "document" @@ ${query})) AND "mask_key" = ${scope.maskKey}`;
+  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "viewer_document" @@ ${query} AND "mask_key" = ${scope.maskKey}`;
 }
 
 export function andAll(parts: Prisma.Sql[]): Prisma.Sql {
