@@ -3,6 +3,7 @@
 // EventDesk reads at most every 15 s. The histogram is cumulative since each service started, so
 // the p95 is taken over the difference from a snapshot a few minutes old when there is one
 // (recent behaviour, like Prometheus' rate()), else over everything counted so far.
+import { deadlineSignal } from '@/lib/deadline-signal';
 import { parsePrometheusText } from './parse-prometheus-text';
 import { quantileFromBuckets } from './processing-p95';
 
@@ -55,13 +56,17 @@ async function fetchSnapshot(urls: string[], timeoutMs: number): Promise<BucketS
   let any = false;
   await Promise.all(
     urls.map(async (url) => {
+      const deadline = deadlineSignal(timeoutMs);
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/plain' } });
+        // the deadline covers reading the body too
+        const res = await fetch(url, { signal: deadline.signal, headers: { accept: 'text/plain' } });
         if (!res.ok) return;
         bucketsFromText(await res.text(), snapshot);
         any = true;
       } catch {
         /* a service that does not answer just adds nothing this time */
+      } finally {
+        deadline.clear();
       }
     }),
   );

@@ -7,13 +7,14 @@
 //   that outlives one attempt's timeout; a dead process's lease expires and another takes over.
 // A process that dies after the receiver answered 2xx but before it wrote "delivered" leaves
 // the delivery to be sent again after its lease: receivers dedupe on X-EventDesk-Delivery.
-// Every wait is bounded (the pool's deadlines, the attempt's AbortSignal.timeout); a failing
+// Every wait is bounded (the pool's deadlines, the attempt's deadlineSignal); a failing
 // database only makes the loop log and back off.
 import { effectiveStatusSql } from '@/lib/groups/effective-status';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '@/lib/backoff';
+import { deadlineSignal } from '@/lib/deadline-signal';
 import { ignoreClosing } from '@/lib/bus/ignore-closing';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import type { NotificationEvent } from '@/lib/schemas/notifications';
@@ -141,11 +142,12 @@ export async function postOnce(
   stop?: AbortSignal,
 ): Promise<AttemptOutcome> {
   const started = Date.now();
+  const deadline = deadlineSignal(timeoutMs, stop);
   try {
     const res = await fetch(url, {
       method: 'POST',
       redirect: 'manual',
-      signal: stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs),
+      signal: deadline.signal,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'EventDesk-Notifications/1',
@@ -168,6 +170,8 @@ export async function postOnce(
           ? 'stopped: the process was shutting down'
           : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { ok: false, statusCode: null, error: String(error).slice(0, 500), durationMs: Date.now() - started };
+  } finally {
+    deadline.clear();
   }
 }
 
