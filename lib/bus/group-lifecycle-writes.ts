@@ -1,7 +1,8 @@
 // The drain's part of the incident lifecycle (issue 16), in the transaction that stores the dead
 // letters: a new dead letter of a `resolved` group reopens it (status open, reopened_count + 1, a
-// history entry, a group.reopened outbox row at most once per group per 10 minutes), one of a
-// snoozed group whose snooze has ended makes it open (history 'snooze-ended'), and a group the
+// history entry, an audit line, a group.reopened outbox row at most once per group per 10
+// minutes), one of a snoozed group whose snooze has ended makes it open (history 'snooze-ended',
+// an audit line), and a group the
 // batch creates gets one group.new outbox row (dedupe key, so a flood or two concurrent drainers
 // still make one). Set-based: one statement before the failure_groups upsert, and one after it
 // only when the batch created groups, whatever the batch's size.
@@ -9,6 +10,8 @@
 // It works from the group ids and the database alone, so whatever derives groups from dead
 // letters can call it with its transaction client: `beginGroupLifecycle` before it upserts the
 // groups, `finishGroupLifecycle` after.
+
+import { auditInsertSql } from '@/lib/audit/record-audit';
 
 export interface LifecycleClient {
   query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
@@ -62,6 +65,19 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
        SELECT id, 'drain', CASE old_status WHEN 'resolved' THEN 'reopened' ELSE 'snooze-ended' END,
               jsonb_build_object('from', old_status, 'to', 'open', 'reopenedCount', reopened_count)
        FROM changed ORDER BY id
+     ), audit AS (
+       -- the audit log has every change of a group, the drain's too (as an operator's change reads)
+       ${auditInsertSql(
+         {
+           at: 'clock_timestamp()',
+           actor: "'drain'",
+           action: "'group-change'",
+           target: "'group:' || id",
+           reason: "CASE old_status WHEN 'resolved' THEN 'a new dead letter reopened the resolved group' ELSE 'a new dead letter after the snooze ended' END",
+           details: "jsonb_build_object('status', jsonb_build_object('from', old_status, 'to', 'open'), 'reopenedCount', reopened_count)",
+         },
+         'FROM changed ORDER BY id',
+       )}
      ), outbox AS (
        INSERT INTO notification_outbox (type, event_type, group_id, payload)
        SELECT 'group.reopened', c.event_type, c.id, ${groupPayloadSql('c')} || jsonb_build_object('reopenedCount', c.reopened_count)

@@ -87,6 +87,17 @@ describe('regression through the real drain', () => {
     const reopened = await detail(id);
     expect(reopened).toMatchObject({ status: 'open', reopenedCount: 1, resolvedAt: null });
     expect(reopened.history[0]).toMatchObject({ action: 'reopened', actor: 'drain', details: { from: 'resolved', to: 'open', reopenedCount: 1 } });
+    // the drain's change is in the audit log too, as an operator's reads
+    const audit = await sql<{ actor: string; reason: string; details: unknown }>(
+      `SELECT actor, reason, details FROM audit_log WHERE target = $1 AND action = 'group-change' ORDER BY id`,
+      [`group:${id}`],
+    );
+    expect(audit).toHaveLength(2); // the operator's resolve, then the drain's reopen
+    expect(audit[1]).toMatchObject({
+      actor: 'drain',
+      reason: 'a new dead letter reopened the resolved group',
+      details: { status: { from: 'resolved', to: 'open' }, reopenedCount: 1 },
+    });
     expect(await outbox(id, 'group.reopened')).toBe(1);
     expect(await outbox(id, 'group.new')).toBe(1);
     const [row] = await sql<{ payload: { group: { id: string; queue: string } } }>(
@@ -133,6 +144,11 @@ describe('regression through the real drain', () => {
       reopened_count: 0,
     });
     expect((await detail(id)).history[0]).toMatchObject({ action: 'snooze-ended', actor: 'drain' });
+    const [last] = await sql<{ actor: string; details: unknown }>(
+      `SELECT actor, details FROM audit_log WHERE target = $1 AND action = 'group-change' ORDER BY id DESC LIMIT 1`,
+      [`group:${id}`],
+    );
+    expect(last).toEqual({ actor: 'drain', details: { status: { from: 'snoozed', to: 'open' }, reopenedCount: 0 } });
     expect(await outbox(id, 'group.reopened')).toBe(0);
   });
 
@@ -156,6 +172,7 @@ describe('regression through the real drain', () => {
     expect(await detail(id)).toMatchObject({ status: 'open', reopenedCount: 1 });
     expect(await outbox(id, 'group.reopened')).toBe(1);
     expect(await count(env.db.pool, `SELECT count(*) FROM failure_group_history WHERE group_id = $1 AND action = 'reopened'`, [id])).toBe(1);
+    expect(await count(env.db.pool, `SELECT count(*) FROM audit_log WHERE target = $1 AND actor = 'drain'`, [`group:${id}`])).toBe(1);
   });
 
   it("a drain's reopen that waited for the group carries the time it happened, after the change it waited for", async () => {
