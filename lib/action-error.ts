@@ -28,4 +28,5 @@ export const conflict = (message: string, details?: unknown) => new ActionError(
 export const unavailable = (message: string, details?: unknown) => new ActionError('unavailable', message, details);
 export const unprocessable = (message: string, details?: unknown) => new ActionError('unprocessable', message, details);
 export const forbidden = (message: string) => new ActionError('forbidden', message);
-export const invalid = (message: string, details?: unknown) => new ActionError('invalid', message, details);
+/** A 400's details are always one { field, message } per field at fault (README, HTTP API). */
+export const invalid = (message: string, details?: { field: string; message: string }[]) => new ActionError('invalid', message, details);

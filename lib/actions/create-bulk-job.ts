@@ -40,8 +40,9 @@ function startTime(startAt: string | undefined): Date | null {
   if (startAt === undefined) return null;
   const at = new Date(startAt);
   const now = Date.now();
-  if (at.getTime() < now - PAST_TOLERANCE_MS) throw invalid('startAt is in the past', { field: 'startAt' });
-  if (at.getTime() > now + MAX_SCHEDULE_DAYS * 86_400_000) throw invalid(`startAt is more than ${MAX_SCHEDULE_DAYS} days ahead`, { field: 'startAt' });
+  if (at.getTime() < now - PAST_TOLERANCE_MS) throw invalid('startAt is in the past', [{ field: 'startAt', message: 'in the past' }]);
+  if (at.getTime() > now + MAX_SCHEDULE_DAYS * 86_400_000)
+    throw invalid(`startAt is more than ${MAX_SCHEDULE_DAYS} days ahead`, [{ field: 'startAt', message: `more than ${MAX_SCHEDULE_DAYS} days ahead` }]);
   return at.getTime() > now ? at : null;
 }
 
@@ -101,7 +102,8 @@ async function refuseDuplicate(tx: Prisma.TransactionClient, request: BulkReques
 
 export async function createBulkJob(actor: Actor, request: BulkRequest): Promise<BulkDryRunResponse | BulkTransformDryRunResponse | BulkCreatedResponse> {
   if (request.force && actor.role !== 'admin') throw forbidden('Only an admin can force a bulk republish');
-  if (request.transform && request.action !== 'republish') throw invalid('A transform applies to a republish only', { field: 'transform' });
+  if (request.transform && request.action !== 'republish')
+    throw invalid('A transform applies to a republish only', [{ field: 'transform', message: 'applies to a republish only' }]);
   const where = bulkWhere(request.selection);
   // 422 for a patch or expression that does not parse, before anything else
   const compiled = request.transform ? compileTransform(request.transform) : null;

@@ -176,7 +176,9 @@ export async function republishOne(deps: RepublishDeps, input: RepublishInput): 
   if (!stored) throw conflict('No stored message for this dead letter: nothing to republish', { reason: 'no-message' });
   const target = resolveTarget(record, input.target, deps.eventsExchange);
   if (!target) {
-    throw invalid('This dead letter has no origin queue (it carried no x-death): choose an exchange and routing key', { field: 'target' });
+    throw invalid('This dead letter has no origin queue (it carried no x-death): choose an exchange and routing key', [
+      { field: 'target', message: 'no origin queue: choose an exchange and routing key' },
+    ]);
   }
   const refused = targetIssues(target, targetContextOf(deps));
   if (refused.length) throw invalid(`This target is refused: ${refused[0].message}`, refused);

@@ -16,8 +16,17 @@ export const bulkSelectionSchema = z.union(
   [
     z.object({ ids: z.array(z.uuid('expected dead letter ids')).min(1).max(100_000) }).strict(),
     z.object({ groupId: z.string().regex(/^[0-9a-f]{1,64}$/i, 'expected a group id') }).strict(),
-    // strict inside too: a misspelt filter field ("evenType") would otherwise select everything
-    z.object({ filter: deadLetterFilterSchema.strict() }).strict(),
+    // strict inside too: a misspelt filter field ("evenType") would otherwise select everything;
+    // and only pending dead letters are ever selected, so a status other than pending is refused
+    // (it was dropped: status "discarded" selected every pending record)
+    z
+      .object({
+        filter: deadLetterFilterSchema.strict().refine((f) => f.status === undefined || f.status === 'pending', {
+          message: 'only pending dead letters can be selected: leave status out or set it to pending',
+          path: ['status'],
+        }),
+      })
+      .strict(),
   ],
   { error: 'expected exactly one of ids, groupId or filter' },
 );

@@ -179,6 +179,19 @@ describe('named refusals', () => {
     expect(JSON.stringify((await envelope(bulk)).details)).toContain('selection.filter.q');
   });
 
+  it("a bulk job's refusals name their field as every 400 does: a start in the past, a transform on a discard, a status filter", async () => {
+    const cases: [unknown, string][] = [
+      [{ action: 'discard', selection: { ids: [randomUUID()] }, reason: 'probe', startAt: '2020-01-01T00:00:00Z' }, 'startAt'],
+      [{ action: 'discard', selection: { ids: [randomUUID()] }, reason: 'probe', transform: { kind: 'jsonata', expression: '$' } }, 'transform'],
+      [{ action: 'discard', selection: { filter: { status: 'discarded' } }, reason: 'probe', dryRun: true }, 'selection.filter.status'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await call(h.bulk, 'POST', '/api/x', { headers: env.tokens.admin, body });
+      expect(res.status, field).toBe(400);
+      expect((await envelope(res)).details, field).toEqual([{ field, message: expect.any(String) }]);
+    }
+  });
+
   it('an unknown field inside a body (a misspelt filter, an extra target field, an extra rate field) -> 400 naming it, nothing done', async () => {
     const before = await env.db.pool.query(`SELECT status, republish_count FROM dead_letters WHERE id = $1`, [seeded.id]);
     const cases: [string, string, Record<string, string>, object, string][] = [

@@ -51,5 +51,9 @@ export async function envelope(res: Response): Promise<{ code: string; message: 
   const text = await res.text();
   const body = JSON.parse(text) as { error?: { code: string; message: string; details?: unknown } };
   if (!body.error || typeof body.error.code !== 'string') throw new Error(`${res.status} without the error envelope: ${text.slice(0, 300)}`);
+  // a 400's details: one { field, message } per field at fault, always a list (README, HTTP API)
+  const d = body.error.details;
+  if (res.status === 400 && !(Array.isArray(d) && d.length > 0 && d.every((x) => typeof x?.field === 'string' && typeof x?.message === 'string')))
+    throw new Error(`400 whose details are not a list of { field, message }: ${text.slice(0, 300)}`);
   return body.error;
 }

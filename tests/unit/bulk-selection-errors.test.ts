@@ -23,6 +23,14 @@ describe('bulk selection errors', () => {
     expect(details({ selection: { filter: { evenType: 'x' } } })).toEqual(['selection.filter.evenType: unknown field']);
   });
 
+  it('refuses a filter on a status other than pending (only pending dead letters are selected; it used to be dropped)', () => {
+    for (const status of ['discarded', 'republished', 'unreadable'])
+      expect(details({ selection: { filter: { status } } })).toEqual([
+        'selection.filter.status: only pending dead letters can be selected: leave status out or set it to pending',
+      ]);
+    expect(details({ selection: { filter: { status: 'pending', queue: 'q' } } })).toEqual([]);
+  });
+
   it('says what is expected when the input fits no branch, or more than one', () => {
     for (const selection of [{}, { ids: [ID], groupId: 'ab' }, { nothing: 1 }])
       expect(details({ selection })).toEqual(['selection: expected exactly one of ids, groupId or filter']);
