@@ -180,7 +180,7 @@ describe('named refusals', () => {
   });
 
   it("a bulk job's refusals name their field as every 400 does: a start in the past, a transform on a discard, a status filter", async () => {
-    const cases: [unknown, string][] = [
+    const cases: [object, string][] = [
       [{ action: 'discard', selection: { ids: [randomUUID()] }, reason: 'probe', startAt: '2020-01-01T00:00:00Z' }, 'startAt'],
       [{ action: 'discard', selection: { ids: [randomUUID()] }, reason: 'probe', transform: { kind: 'jsonata', expression: '$' } }, 'transform'],
       [{ action: 'discard', selection: { filter: { status: 'discarded' } }, reason: 'probe', dryRun: true }, 'selection.filter.status'],
