@@ -104,4 +104,29 @@ describe('API token actions', () => {
     const lines = await auditLines(env.db.pool, `api-token:${item.id}`);
     expect(lines.map((l) => l.action)).toEqual(['token-create', 'token-revoke']);
   });
+
+  it("one name, one live token (the name is the audit actor): ten creations at once make one; a revoked token's name is free again", async () => {
+    const name = `deploy-${randomUUID().slice(0, 8)}`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => actions.createApiToken(admin, { name: i % 2 ? name : name.toUpperCase(), role: 'viewer' })),
+    );
+    const made = results.filter((r) => r.status === 'fulfilled');
+    expect(made).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', details: [{ field: 'name', message: 'in use by a live token' }] });
+    await actions.revokeApiToken(admin, { id: (made[0] as PromiseFulfilledResult<{ item: { id: string } }>).value.item.id });
+    expect((await actions.createApiToken(admin, { name, role: 'viewer' })).item.name).toBe(name);
+  });
+});
+
+describe('token names', () => {
+  it("refuses EventDesk's own audit actors as names, in any case", async () => {
+    const { createTokenSchema } = await import('@/lib/schemas/tokens');
+    for (const name of ['system', 'Drain', ' CLI ']) {
+      const r = createTokenSchema.safeParse({ name, role: 'admin' });
+      expect(r.success, name).toBe(false);
+      expect(r.error?.issues[0].path).toEqual(['name']);
+    }
+    expect(createTokenSchema.safeParse({ name: 'drainer-bot', role: 'viewer' }).success).toBe(true);
+  });
 });
