@@ -113,7 +113,7 @@ describe('API token actions', () => {
     const made = results.filter((r) => r.status === 'fulfilled');
     expect(made).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected'))
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', details: [{ field: 'name', message: 'in use by a live token' }] });
+      expect(r.reason).toMatchObject({ kind: 'conflict', details: [{ field: 'name', message: 'in use by a live token' }] });
     await actions.revokeApiToken(admin, { id: (made[0] as PromiseFulfilledResult<{ item: { id: string } }>).value.item.id });
     expect((await actions.createApiToken(admin, { name, role: 'viewer' })).item.name).toBe(name);
   });
