@@ -43,6 +43,23 @@ export async function updateUser(actor: Actor & { kind?: string }, input: Update
         updatedAt: new Date(),
       },
     });
+    // a user who can no longer act on groups (disabled, or now a viewer) is no one's assignee:
+    // their groups are unassigned, each with a history entry (they were left assigned to someone
+    // the assignee list no longer offers)
+    const couldAct = current.status === 'active' && current.role !== 'viewer';
+    const canAct = row.status === 'active' && row.role !== 'viewer';
+    const unassigned =
+      couldAct && !canAct
+        ? await tx.$queryRaw<{ id: string }[]>`
+            WITH un AS (
+              UPDATE failure_groups SET assignee_id = NULL WHERE assignee_id = ${id}::uuid RETURNING id
+            )
+            INSERT INTO failure_group_history (group_id, actor, action, details, reason)
+            SELECT un.id, ${actor.name}, 'unassigned', jsonb_build_object('from', jsonb_build_object('id', ${id}::text, 'email', ${current.email}::text), 'to', NULL),
+                   ${row.status === 'disabled' ? 'the assignee was disabled' : 'the assignee is a viewer now'}
+              FROM un ORDER BY un.id
+            RETURNING group_id AS id`
+        : [];
     await recordAudit(prismaAuditClient(tx), {
       actor: actor.name,
       action: 'user-update',
@@ -53,6 +70,7 @@ export async function updateUser(actor: Actor & { kind?: string }, input: Update
         ...(input.status && input.status !== current.status ? { status: { from: current.status, to: input.status } } : {}),
         ...(password ? { passwordReset: true } : {}),
         sessionsEnded: endsSessions,
+        ...(unassigned.length ? { unassignedGroups: unassigned.map((g) => g.id) } : {}),
       },
     });
     return row;

@@ -80,6 +80,37 @@ describe('user actions', () => {
   });
 });
 
+describe('assignees who can no longer act', () => {
+  it('disabling an operator, or making one a viewer, unassigns their groups with a history entry each and says so in the audit line', async () => {
+    const { seedDeadLetter } = await import('./triage-seed');
+    for (const change of [{ status: 'disabled' as const }, { role: 'viewer' as const }]) {
+      const { user } = await actions.createUser(admin, { email: `op-${randomUUID()}@example.com`, role: 'operator' });
+      const groups = [];
+      for (let i = 0; i < 2; i++) groups.push((await seedDeadLetter(env.db.pool, { queue: `assigned-${randomUUID()}` })).groupId);
+      const other = (await seedDeadLetter(env.db.pool, { queue: `other-${randomUUID()}` })).groupId;
+      await env.db.pool.query('UPDATE failure_groups SET assignee_id = $1 WHERE id = ANY($2::text[])', [user.id, groups]);
+      await actions.updateUser(admin, { id: user.id, ...change });
+      const { rows } = await env.db.pool.query<{ id: string; assignee_id: string | null }>(
+        'SELECT id, assignee_id FROM failure_groups WHERE id = ANY($1::text[])',
+        [[...groups, other]],
+      );
+      expect(rows.every((r) => r.assignee_id === null)).toBe(true);
+      const history = await env.db.pool.query<{ group_id: string; actor: string; reason: string; details: { from: { email: string }; to: null } }>(
+        `SELECT group_id, actor, reason, details FROM failure_group_history WHERE action = 'unassigned' AND group_id = ANY($1::text[]) ORDER BY group_id`,
+        [[...groups, other]],
+      );
+      expect(history.rows.map((h) => h.group_id)).toEqual([...groups].sort());
+      expect(history.rows[0]).toMatchObject({
+        actor: admin.name,
+        reason: change.status ? 'the assignee was disabled' : 'the assignee is a viewer now',
+        details: { from: { email: user.email }, to: null },
+      });
+      const lines = await auditLines(env.db.pool, `user:${user.id}`);
+      expect(lines[lines.length - 1].details).toMatchObject({ unassignedGroups: [...groups].sort() });
+    }
+  });
+});
+
 describe('API token actions', () => {
   it('creating and revoking a token are audited without the token; revoking twice writes one line; unknown is not found', async () => {
     const { token, item } = await actions.createApiToken(admin, { name: 'ci-script', role: 'operator' });
