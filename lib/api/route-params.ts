@@ -20,3 +20,12 @@ export async function optionalJsonBody<S extends z.ZodTypeAny>(request: Request,
   if (!request.body || length === '0' || !request.headers.get('content-type')) return schema.parse({});
   return parseJsonBody(request, schema);
 }
+
+/**
+ * A mutating route that takes no fields (pause, resume, cancel, a channel's test, a revoke): no
+ * body, or a JSON object without fields; a field is refused (400 naming it) as on every other
+ * mutating route, never ignored.
+ */
+export async function noFieldsBody(request: Request): Promise<void> {
+  await optionalJsonBody(request, z.strictObject({}));
+}

@@ -41,6 +41,9 @@ beforeAll(async () => {
   await load('bulkGet', '@/app/api/bulk/[id]/route', 'GET');
   await load('bulk', '@/app/api/bulk/route', 'POST');
   await load('pause', '@/app/api/bulk/[id]/pause/route', 'POST');
+  await load('resume', '@/app/api/bulk/[id]/resume/route', 'POST');
+  await load('cancel', '@/app/api/bulk/[id]/cancel/route', 'POST');
+  await load('channelTest', '@/app/api/notifications/channels/[id]/test/route', 'POST');
   await load('republish', '@/app/api/dead-letters/[id]/republish/route', 'POST');
   await load('discard', '@/app/api/dead-letters/[id]/discard/route', 'POST');
   await load('restore', '@/app/api/dead-letters/[id]/restore/route', 'POST');
@@ -213,6 +216,12 @@ describe('named refusals', () => {
         'target.extra',
       ],
       ['channelPatch', 'PATCH', { id: randomUUID() }, { rate: { count: 1, minutes: 1, x: 1 } }, 'rate.x'],
+      // routes that take no fields: a field is refused, not ignored
+      ['pause', 'POST', { id: randomUUID() }, { x: 1 }, 'x'],
+      ['resume', 'POST', { id: randomUUID() }, { reason: 'r' }, 'reason'],
+      ['cancel', 'POST', { id: randomUUID() }, { force: true }, 'force'],
+      ['channelTest', 'POST', { id: randomUUID() }, { x: 1 }, 'x'],
+      ['tokenDelete', 'DELETE', { id: randomUUID() }, { x: 1 }, 'x'],
     ];
     for (const [route, method, params, body, field] of cases) {
       const res = await call(h[route], method, '/api/x', { headers: env.tokens.admin, params, body });
