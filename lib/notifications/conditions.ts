@@ -38,6 +38,17 @@ export interface ConditionEvaluator {
   run(now?: Date): Promise<number>;
 }
 
+/**
+ * The queues queue.no_consumers watches: the platform's consumer queues (the spec's topology) and
+ * every queue dead letters have died in (failure_groups, a row per group: small), as the Queues
+ * page lists them. Only the spec's names were watched: a consumer queue of this install under
+ * another name, 2,000 messages and no consumer, was never reported.
+ */
+export async function watchedQueues(db: Queryable, platformQueues: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ queue: string }>(`SELECT DISTINCT queue FROM failure_groups WHERE queue <> '' ORDER BY queue LIMIT 500`);
+  return [...new Set([...platformQueues, ...rows.map((r) => r.queue)])];
+}
+
 export function createConditionEvaluator(db: Queryable, probes: ConditionProbes, log: Logger): ConditionEvaluator {
   let drainBad: { since: Date; state: string } | null = null;
   const queueSince = new Map<string, Date>();

@@ -10,7 +10,7 @@ import { ignoreClosing } from '@/lib/bus/ignore-closing';
 import { checkQueues } from '@/lib/bus/queue-health';
 import { dbTimeouts, guardPool } from '@/lib/db/guard-pool';
 import type { Env } from '@/lib/env';
-import { createConditionEvaluator } from '@/lib/notifications/conditions';
+import { createConditionEvaluator, watchedQueues } from '@/lib/notifications/conditions';
 import { startNotificationSender, type NotificationSender } from '@/lib/notifications/sender';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
 import type { BackgroundService } from './background';
@@ -52,7 +52,10 @@ export function startNotifications(settings: Env, logger: Logger): StartedNotifi
         const connection = await broker.waitConnected(3000);
         return checkQueues(
           connection,
-          PLATFORM_CONSUMERS.map((s) => s.name),
+          await watchedQueues(
+            pool,
+            PLATFORM_CONSUMERS.map((s) => s.name),
+          ),
         );
       },
     },

@@ -3,9 +3,10 @@
 // are refused; "Send test" arrives signed; a Slack channel gets {text, blocks} with Slack's
 // characters escaped; a redirect is a failure, not followed; changes are audited; and the
 // condition events (dlq.rate, drain.stopped, queue.no_consumers) are written once per episode.
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConditionEvaluator } from '@/lib/notifications/conditions';
+import { createConditionEvaluator, watchedQueues } from '@/lib/notifications/conditions';
 import { until } from '../helpers/until';
 import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { quietSender, startReceiver, verifySignature, type Receiver } from './notifications-fixtures';
@@ -249,6 +250,18 @@ function slackEscapeCheck(raw: string): boolean {
 }
 
 describe('condition events', () => {
+  it("queue.no_consumers watches the platform's queues and every queue dead letters died in", async () => {
+    const queue = `own-service-${randomUUID().slice(0, 8)}`;
+    await env.db.pool.query(
+      `INSERT INTO failure_groups (id, event_type, queue, reason, signature, first_seen_at, last_seen_at) VALUES ($1, 'x.y', $2, 'rejected', 's', now(), now())`,
+      [randomUUID().replace(/-/g, '').slice(0, 16), queue],
+    );
+    const names = await watchedQueues(env.db.pool, ['notification-service']);
+    expect(names).toContain('notification-service');
+    expect(names).toContain(queue);
+    expect(names).not.toContain('');
+  });
+
   it('dlq.rate, drain.stopped and queue.no_consumers: one outbox row per channel and episode', async () => {
     await env.db.pool.query(`DELETE FROM notification_channels`);
     const { rows } = await env.db.pool.query<{ id: string }>(
