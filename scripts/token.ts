@@ -7,7 +7,7 @@ import pg from 'pg';
 import { env, EnvError } from '@/lib/env';
 import { ensureDatabase } from '@/lib/db/ensure-database';
 import { migrate } from '@/lib/db/migrate';
-import { insertApiToken } from '@/lib/server/auth/api-token-core';
+import { ensureTokenNameFree, insertApiToken } from '@/lib/server/auth/api-token-core';
 import { createTokenSchema } from '@/lib/schemas/tokens';
 
 const USAGE = 'usage: npm run --silent token -- create --role viewer|operator|admin --name NAME';
@@ -43,7 +43,10 @@ async function main() {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
+    await client.query('BEGIN');
+    await ensureTokenNameFree(client, input.data.name);
     const { token } = await insertApiToken(client, { ...input.data, createdBy: 'cli' });
+    await client.query('COMMIT');
     process.stdout.write(`${token}\n`);
   } finally {
     await client.end();

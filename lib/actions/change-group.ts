@@ -28,10 +28,30 @@ const ACTION_OF: Record<GroupStatus, string> = { open: 'reopened', acknowledged:
 
 export const groupTarget = (id: string) => `group:${id}`;
 
+/** A transaction whose locks may be waited for (lock_timeout, 5 s): room for that before Prisma ends it. */
+const LOCK_WAITING_TRANSACTION = { maxWait: 5000, timeout: 15_000 };
+
 export async function changeGroup(actor: Actor & { userId?: string }, input: ChangeGroupInput & { id: string }): Promise<GroupDetail> {
   const { id } = input;
   if (!GROUP_ID.test(id)) throw notFound('Group');
   await prisma.$transaction(async (tx) => {
+    // The new assignee first, locked (FOR SHARE) before the group: an admin disabling that user
+    // meanwhile (which unassigns the user's groups: update-user) is waited for and then seen, so a
+    // group is never left assigned to someone disabled; and users before groups is the order
+    // update-user locks them in, so the two queue instead of deadlocking.
+    let assignee: { id: string; email: string } | null = null;
+    if (input.assigneeId !== undefined && input.assigneeId !== null) {
+      const userId = input.assigneeId === 'me' ? actor.userId : input.assigneeId;
+      if (!userId) throw invalid('An API token is no user: assign to a user id', [{ field: 'assigneeId', message: 'an API token has no user' }]);
+      const users = await tx.$queryRawUnsafe<{ id: string; email: string }[]>(
+        // the people who can act on it (GET /api/users/assignable lists the same)
+        `SELECT id::text, email FROM users WHERE id = $1::uuid AND status = 'active' AND role IN ('operator', 'admin') FOR SHARE`,
+        userId,
+      );
+      if (users.length === 0)
+        throw invalid('No active operator or admin has that id', [{ field: 'assigneeId', message: 'no active operator or admin has this id' }]);
+      assignee = users[0];
+    }
     const rows = await tx.$queryRawUnsafe<{ status: GroupStatus; assignee_id: string | null; assignee_email: string | null }[]>(
       `SELECT ${effectiveStatusSql('g')} AS status, g.assignee_id::text AS assignee_id, u.email AS assignee_email
        FROM failure_groups g LEFT JOIN users u ON u.id = g.assignee_id WHERE g.id = $1 FOR UPDATE OF g`,
@@ -60,19 +80,7 @@ export async function changeGroup(actor: Actor & { userId?: string }, input: Cha
     }
 
     if (input.assigneeId !== undefined) {
-      let to: { id: string; email: string } | null = null;
-      if (input.assigneeId !== null) {
-        const userId = input.assigneeId === 'me' ? actor.userId : input.assigneeId;
-        if (!userId) throw invalid('An API token is no user: assign to a user id', [{ field: 'assigneeId', message: 'an API token has no user' }]);
-        const users = await tx.$queryRawUnsafe<{ id: string; email: string }[]>(
-          // the people who can act on it (GET /api/users/assignable lists the same)
-          `SELECT id::text, email FROM users WHERE id = $1::uuid AND status = 'active' AND role IN ('operator', 'admin')`,
-          userId,
-        );
-        if (users.length === 0)
-          throw invalid('No active operator or admin has that id', [{ field: 'assigneeId', message: 'no active operator or admin has this id' }]);
-        to = users[0];
-      }
+      const to = assignee;
       if ((to?.id ?? null) !== current.assignee_id) {
         await tx.$executeRawUnsafe(`UPDATE failure_groups SET assignee_id = $2::uuid WHERE id = $1`, id, to?.id ?? null);
         const from = current.assignee_id ? { id: current.assignee_id, email: current.assignee_email ?? '' } : null;
@@ -99,6 +107,6 @@ export async function changeGroup(actor: Actor & { userId?: string }, input: Cha
       reason: input.reason ?? null,
       details: audit,
     });
-  });
+  }, LOCK_WAITING_TRANSACTION);
   return getGroup(id);
 }

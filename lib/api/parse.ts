@@ -211,13 +211,32 @@ export function decodeJsonBody(bytes: Uint8Array, maxDepth = MAX_REQUEST_JSON_DE
   return data;
 }
 
-export async function parseJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
+function requireJsonType(request: Request): void {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError('unsupported_media_type', 'Expected Content-Type: application/json');
   }
-  const data = decodeJsonBody(await readBodyLimited(request, maxBytes));
-  const result = schema.safeParse(data);
+}
+
+function parseBodyBytes<S extends z.ZodTypeAny>(bytes: Uint8Array, schema: S): z.infer<S> {
+  const result = schema.safeParse(decodeJsonBody(bytes));
   if (!result.success) throw invalid('Invalid field', zodDetails(result.error));
   return result.data;
+}
+
+export async function parseJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
+  requireJsonType(request);
+  return parseBodyBytes(await readBodyLimited(request, maxBytes), schema);
+}
+
+/**
+ * For routes whose JSON body is optional (restore, retry, pause...): a body of no bytes (or only
+ * whitespace) is {}, whatever the headers say (a script's `-H 'Content-Type: application/json'`
+ * with no body, or a body stream of nothing); anything else is parsed as parseJsonBody would.
+ */
+export async function parseOptionalJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
+  const bytes = request.body ? await readBodyLimited(request, maxBytes) : new Uint8Array();
+  if (bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return schema.parse({});
+  requireJsonType(request);
+  return parseBodyBytes(bytes, schema);
 }

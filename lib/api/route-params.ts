@@ -1,7 +1,7 @@
 // Route parameter and optional-body helpers of the republish, bulk and audit routes.
 import { z } from 'zod';
 import { notFound } from './errors';
-import { parseJsonBody } from './parse';
+import { parseOptionalJsonBody } from './parse';
 
 /**
  * A path id that is not a UUID names nothing: 404 rather than a database error. Returned in the
@@ -14,11 +14,9 @@ export async function uuidParam(params: Promise<{ id: string }>, what: string): 
   return id.toLowerCase();
 }
 
-/** For routes whose JSON body is optional (restore, pause...): an empty body is {}. */
+/** For routes whose JSON body is optional (restore, retry...): a body of no bytes is {} (lib/api/parse.ts). */
 export async function optionalJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S): Promise<z.infer<S>> {
-  const length = request.headers.get('content-length');
-  if (!request.body || length === '0' || !request.headers.get('content-type')) return schema.parse({});
-  return parseJsonBody(request, schema);
+  return parseOptionalJsonBody(request, schema);
 }
 
 /**

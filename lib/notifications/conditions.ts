@@ -44,9 +44,10 @@ export interface ConditionEvaluator {
  * page lists them. Only the spec's names were watched: a consumer queue of this install under
  * another name, 2,000 messages and no consumer, was never reported.
  */
-export async function watchedQueues(db: Queryable, platformQueues: readonly string[]): Promise<string[]> {
+export async function watchedQueues(db: Queryable, platformQueues: readonly string[], retryQueues: ReadonlySet<string> = new Set()): Promise<string[]> {
   const { rows } = await db.query<{ queue: string }>(`SELECT DISTINCT queue FROM failure_groups WHERE queue <> '' ORDER BY queue LIMIT 500`);
-  return [...new Set([...platformQueues, ...rows.map((r) => r.queue)])];
+  // a retry queue has no consumer by design (its messages wait out a TTL), as the Queues page says
+  return [...new Set([...platformQueues, ...rows.map((r) => r.queue)])].filter((q) => !retryQueues.has(q));
 }
 
 export function createConditionEvaluator(db: Queryable, probes: ConditionProbes, log: Logger): ConditionEvaluator {

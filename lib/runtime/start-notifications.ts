@@ -13,6 +13,7 @@ import type { Env } from '@/lib/env';
 import { createConditionEvaluator, watchedQueues } from '@/lib/notifications/conditions';
 import { startNotificationSender, type NotificationSender } from '@/lib/notifications/sender';
 import { PLATFORM_CONSUMERS } from '@/lib/platform/consumers';
+import { DEFAULT_RETRY_DELAYS_MS, retryQueueNames } from '@/lib/platform/topology';
 import type { BackgroundService } from './background';
 
 export interface StartedNotifications {
@@ -55,6 +56,7 @@ export function startNotifications(settings: Env, logger: Logger): StartedNotifi
           await watchedQueues(
             pool,
             PLATFORM_CONSUMERS.map((s) => s.name),
+            new Set(PLATFORM_CONSUMERS.flatMap((s) => retryQueueNames(s.name, DEFAULT_RETRY_DELAYS_MS))),
           ),
         );
       },

@@ -88,13 +88,15 @@ describe('assignees who can no longer act', () => {
       const groups = [];
       for (let i = 0; i < 2; i++) groups.push((await seedDeadLetter(env.db.pool, { queue: `assigned-${randomUUID()}` })).groupId);
       const other = (await seedDeadLetter(env.db.pool, { queue: `other-${randomUUID()}` })).groupId;
+      const colleague = (await actions.createUser(admin, { email: `op-${randomUUID()}@example.com`, role: 'operator' })).user;
       await env.db.pool.query('UPDATE failure_groups SET assignee_id = $1 WHERE id = ANY($2::text[])', [user.id, groups]);
+      await env.db.pool.query('UPDATE failure_groups SET assignee_id = $1 WHERE id = $2', [colleague.id, other]);
       await actions.updateUser(admin, { id: user.id, ...change });
       const { rows } = await env.db.pool.query<{ id: string; assignee_id: string | null }>(
         'SELECT id, assignee_id FROM failure_groups WHERE id = ANY($1::text[])',
         [[...groups, other]],
       );
-      expect(rows.every((r) => r.assignee_id === null)).toBe(true);
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.assignee_id]))).toEqual({ [groups[0]]: null, [groups[1]]: null, [other]: colleague.id });
       const history = await env.db.pool.query<{ group_id: string; actor: string; reason: string; details: { from: { email: string }; to: null } }>(
         `SELECT group_id, actor, reason, details FROM failure_group_history WHERE action = 'unassigned' AND group_id = ANY($1::text[]) ORDER BY group_id`,
         [[...groups, other]],
@@ -106,8 +108,45 @@ describe('assignees who can no longer act', () => {
         details: { from: { email: user.email }, to: null },
       });
       const lines = await auditLines(env.db.pool, `user:${user.id}`);
-      expect(lines[lines.length - 1].details).toMatchObject({ unassignedGroups: [...groups].sort() });
+      expect(lines[lines.length - 1].details).toMatchObject({ unassignedGroups: 2 });
+      // and a group-change audit line on each group, as an operator's unassignment writes
+      const groupLines = await env.db.pool.query<{ target: string; actor: string; details: unknown }>(
+        `SELECT target, actor, details FROM audit_log WHERE action = 'group-change' AND target = ANY($1::text[]) ORDER BY target`,
+        [[...groups, other].map((g) => `group:${g}`)],
+      );
+      expect(groupLines.rows.map((l) => l.target)).toEqual(groups.map((g) => `group:${g}`).sort());
+      expect(groupLines.rows[0]).toMatchObject({ actor: admin.name, details: { assignee: { from: { id: user.id, email: user.email }, to: null } } });
     }
+  });
+});
+
+describe('assigning while the assignee is being disabled', () => {
+  it('waits for the disable and then refuses: a group is never left assigned to a disabled user', async () => {
+    const pg = (await import('pg')).default;
+    const { changeGroup } = await import('@/lib/actions/change-group');
+    const { seedDeadLetter } = await import('./triage-seed');
+    const { user } = await actions.createUser(admin, { email: `op-${randomUUID()}@example.com`, role: 'operator' });
+    const group = (await seedDeadLetter(env.db.pool, { queue: `race-${randomUUID()}` })).groupId;
+    // an admin's disable of the user in flight: the user's row locked, status changed, not committed
+    const disabling = new pg.Client({ connectionString: env.db.url });
+    await disabling.connect();
+    try {
+      await disabling.query('BEGIN');
+      await disabling.query(`SELECT id FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
+      await disabling.query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [user.id]);
+      const assigning = changeGroup({ ...admin, userId: undefined }, { id: group, assigneeId: user.id }).then(
+        () => 'assigned',
+        (err: { kind?: string }) => err.kind ?? 'error',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      await disabling.query('COMMIT');
+      expect(await assigning).toBe('invalid'); // it waited, then saw the user disabled
+    } finally {
+      await disabling.query('ROLLBACK').catch(() => undefined);
+      await disabling.end();
+    }
+    const { rows } = await env.db.pool.query<{ assignee_id: string | null }>('SELECT assignee_id FROM failure_groups WHERE id = $1', [group]);
+    expect(rows[0].assignee_id).toBeNull();
   });
 });
 

@@ -256,10 +256,15 @@ describe('condition events', () => {
       `INSERT INTO failure_groups (id, event_type, queue, reason, signature, first_seen_at, last_seen_at) VALUES ($1, 'x.y', $2, 'rejected', 's', now(), now())`,
       [randomUUID().replace(/-/g, '').slice(0, 16), queue],
     );
-    const names = await watchedQueues(env.db.pool, ['notification-service']);
+    await env.db.pool.query(
+      `INSERT INTO failure_groups (id, event_type, queue, reason, signature, first_seen_at, last_seen_at) VALUES ($1, 'x.y', 'notification-service.retry.4s', 'maxlen', 's', now(), now())`,
+      [randomUUID().replace(/-/g, '').slice(0, 16)],
+    );
+    const names = await watchedQueues(env.db.pool, ['notification-service'], new Set(['notification-service.retry.4s']));
     expect(names).toContain('notification-service');
     expect(names).toContain(queue);
     expect(names).not.toContain('');
+    expect(names).not.toContain('notification-service.retry.4s'); // no consumer by design
   });
 
   it('dlq.rate, drain.stopped and queue.no_consumers: one outbox row per channel and episode', async () => {

@@ -182,6 +182,20 @@ describe('named refusals', () => {
     expect(JSON.stringify((await envelope(bulk)).details)).toContain('selection.filter.q');
   });
 
+  it('a route with an optional body takes no bytes as {} whatever the headers; a body that is not JSON is 415', async () => {
+    const id = randomUUID();
+    for (const [route, method] of [
+      ['pause', 'POST'],
+      ['tokenDelete', 'DELETE'],
+      ['restore', 'POST'],
+    ] as const) {
+      const empty = await call(h[route], method, '/api/x', { headers: { ...env.tokens.admin, 'content-type': 'application/json' }, params: { id }, body: '' });
+      expect(empty.status, `${route} empty`).toBe(404); // past the body: no such record
+      const text = await call(h[route], method, '/api/x', { headers: { ...env.tokens.admin, 'content-type': 'text/plain' }, params: { id }, body: 'x' });
+      expect(text.status, `${route} text`).toBe(415);
+    }
+  });
+
   it("a bulk job's refusals name their field as every 400 does: a start in the past, a transform on a discard, a status filter", async () => {
     const cases: [object, string][] = [
       [{ action: 'discard', selection: { ids: [randomUUID()] }, reason: 'probe', startAt: '2020-01-01T00:00:00Z' }, 'startAt'],
