@@ -37,12 +37,17 @@ export function dbTimeouts(o: { statementMs?: number; lockMs?: number } = {}) {
   };
 }
 
-/** PostgreSQL's lock_not_available (lock_timeout or NOWAIT), as pg or Prisma report it. */
+/**
+ * A wait for a lock that ended without it, as pg or Prisma report it: lock_not_available
+ * (lock_timeout or NOWAIT, 55P03), or a deadlock PostgreSQL broke by
+ * cancelling this transaction (40P01). Either way nothing was changed and a retry shortly will
+ * do: routes answer 409 busy, never a 500.
+ */
 export function isLockTimeout(err: unknown): boolean {
   const e = err as { code?: string; meta?: { code?: string }; message?: string; cause?: unknown } | null;
   if (!e) return false;
-  if (e.code === '55P03' || e.meta?.code === '55P03') return true;
-  if (/lock timeout|canceling statement due to lock timeout/i.test(e.message ?? '')) return true;
+  if (['55P03', '40P01'].includes(e.code ?? '') || ['55P03', '40P01'].includes(e.meta?.code ?? '')) return true;
+  if (/lock timeout|canceling statement due to lock timeout|deadlock detected/i.test(e.message ?? '')) return true;
   return e.cause ? isLockTimeout(e.cause) : false;
 }
 
