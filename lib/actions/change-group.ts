@@ -15,6 +15,7 @@ import type { ChangeGroupInput, GroupDetail, GroupStatus } from '@/lib/schemas/g
 import { prisma } from '@/lib/server/db';
 import { getGroup, GROUP_ID } from '@/lib/server/groups/get-group';
 import type { Actor } from './actor';
+import { LOCK_WAITING_TRANSACTION } from './busy-on-lock-timeout';
 
 export const GROUP_TRANSITIONS: Record<GroupStatus, readonly GroupStatus[]> = {
   open: ['acknowledged', 'snoozed', 'resolved'],
@@ -27,9 +28,6 @@ export const GROUP_TRANSITIONS: Record<GroupStatus, readonly GroupStatus[]> = {
 const ACTION_OF: Record<GroupStatus, string> = { open: 'reopened', acknowledged: 'acknowledged', snoozed: 'snoozed', resolved: 'resolved' };
 
 export const groupTarget = (id: string) => `group:${id}`;
-
-/** A transaction whose locks may be waited for (lock_timeout, 5 s): room for that before Prisma ends it. */
-const LOCK_WAITING_TRANSACTION = { maxWait: 5000, timeout: 15_000 };
 
 export async function changeGroup(actor: Actor & { userId?: string }, input: ChangeGroupInput & { id: string }): Promise<GroupDetail> {
   const { id } = input;

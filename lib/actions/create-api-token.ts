@@ -6,8 +6,9 @@ import { prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
 import type { CreatedToken, CreateTokenInput } from '@/lib/schemas/tokens';
 import { ensureTokenNameFree, generateApiToken, hashApiToken, TokenNameTaken, tokenDisplayPrefix } from '@/lib/server/auth/api-token-core';
 import { toApiToken } from '@/lib/server/auth/tokens';
-import { prisma } from '@/lib/server/db';
+import { prisma, prismaQueryable } from '@/lib/server/db';
 import type { Actor } from './actor';
+import { LOCK_WAITING_TRANSACTION } from './busy-on-lock-timeout';
 import { conflict } from '@/lib/action-error';
 
 export async function createApiToken(actor: Actor, input: CreateTokenInput): Promise<CreatedToken> {
@@ -16,7 +17,7 @@ export async function createApiToken(actor: Actor, input: CreateTokenInput): Pro
     async (tx) => {
       // one name, one live token: the name is the audit actor, two would make its lines ambiguous
       try {
-        await ensureTokenNameFree({ query: async (text, values = []) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) }, input.name);
+        await ensureTokenNameFree(prismaQueryable(tx), input.name);
       } catch (err) {
         if (err instanceof TokenNameTaken) throw conflict(err.message, [{ field: 'name', message: 'in use by a live token' }]);
         throw err;
@@ -32,8 +33,8 @@ export async function createApiToken(actor: Actor, input: CreateTokenInput): Pro
       });
       return created;
     },
-    // the name's lock may be waited for (lock_timeout): room for it before the transaction's end
-    { maxWait: 5000, timeout: 15_000 },
+    // the name's lock may be waited for
+    LOCK_WAITING_TRANSACTION,
   );
   return { token, item: toApiToken(row) };
 }

@@ -11,6 +11,7 @@ import { generatePassword, hashPassword } from '@/lib/server/auth/passwords';
 import { forgetSessionUser, toUser, USER_ID } from '@/lib/server/auth/users';
 import { prisma } from '@/lib/server/db';
 import type { Actor } from './actor';
+import { LOCK_WAITING_TRANSACTION } from './busy-on-lock-timeout';
 
 export async function updateUser(actor: Actor & { kind?: string }, input: UpdateUserInput & { id: string }): Promise<UserWriteResult> {
   const { id } = input;
@@ -74,8 +75,8 @@ export async function updateUser(actor: Actor & { kind?: string }, input: Update
       });
       return row;
     },
-    // the groups' locks may be waited for (lock_timeout, behind a drain batch): room before the end
-    { maxWait: 5000, timeout: 15_000 },
+    // the groups' locks may be waited for (behind a drain batch)
+    LOCK_WAITING_TRANSACTION,
   );
   forgetSessionUser(id);
   return { user: toUser(result), ...(password ? { password } : {}) };

@@ -234,7 +234,7 @@ export async function parseJsonBody<S extends z.ZodTypeAny>(request: Request, sc
  * whitespace) is {}, whatever the headers say (a script's `-H 'Content-Type: application/json'`
  * with no body, or a body stream of nothing); anything else is parsed as parseJsonBody would.
  */
-export async function parseOptionalJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
+export async function optionalJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<S>> {
   const bytes = request.body ? await readBodyLimited(request, maxBytes) : new Uint8Array();
   if (bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return schema.parse({});
   requireJsonType(request);

@@ -1,7 +1,8 @@
-// Route parameter and optional-body helpers of the republish, bulk and audit routes.
+// Route parameter and no-fields body helpers of the republish, bulk and audit routes (optional
+// JSON bodies: optionalJsonBody, lib/api/parse.ts).
 import { z } from 'zod';
 import { notFound } from './errors';
-import { parseOptionalJsonBody } from './parse';
+import { optionalJsonBody } from './parse';
 
 /**
  * A path id that is not a UUID names nothing: 404 rather than a database error. Returned in the
@@ -12,11 +13,6 @@ export async function uuidParam(params: Promise<{ id: string }>, what: string): 
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) throw notFound(what);
   return id.toLowerCase();
-}
-
-/** For routes whose JSON body is optional (restore, retry...): a body of no bytes is {} (lib/api/parse.ts). */
-export async function optionalJsonBody<S extends z.ZodTypeAny>(request: Request, schema: S): Promise<z.infer<S>> {
-  return parseOptionalJsonBody(request, schema);
 }
 
 /**

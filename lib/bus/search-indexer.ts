@@ -29,33 +29,22 @@ import { backoffDelay, sleep } from '@/lib/backoff';
 import { ignoreClosing } from './ignore-closing';
 import { KickedLoop } from './kicked-loop';
 import { derivationPending } from './derive-dead-letters';
-import { maskKey, viewerMaskOptions, viewerSearchText } from '@/lib/mask/viewer-search';
-import type { MaskTextOptions } from '@/lib/mask/mask-scan';
+import { viewerMasking, viewerSearchText, type ViewerMasking } from '@/lib/mask/viewer-search';
+import { MASK_SLICE_MS } from '@/lib/mask/mask-scan';
 import { encodeCopyBinary } from './copy-binary';
 import { SEARCH_TEXT_BODY_BYTES, searchableBodyText, searchTextOfBody } from './prepare-dead-letter';
 import { withClient, type Queryable } from './with-client';
 
-/** The masking viewers' documents are built with: MASK_FIELDS (lib/mask/viewer-search.ts). */
-export interface ViewerMasking {
-  fields: readonly string[];
-  key: string;
-  options: MaskTextOptions;
-}
-
-export function viewerMasking(maskFields: readonly string[]): ViewerMasking {
-  return { fields: maskFields, key: maskKey(maskFields), options: viewerMaskOptions(maskFields) };
-}
-
 /** How long after a walk over the documents (queueStaleDocuments) the indexer walks them again. */
 const STALE_WALK_EVERY_MS = 10 * 60_000;
+
+/** The latest message of record `d`: the one it names, else (none named) its newest. */
+const LATEST_MESSAGE_ID = `COALESCE(d.latest_message_id, (SELECT max(x.id) FROM dead_letter_messages x WHERE x.dead_letter_id = d.id))`;
 
 /** A chunk's texts, streamed in with one binary COPY; one per session, emptied at each commit. */
 const SEARCH_BATCH = `CREATE TEMP TABLE IF NOT EXISTS search_batch (
   dead_letter_id text, text text, viewer_text text, backlog_id bigint
 ) ON COMMIT DELETE ROWS`;
-
-/** Longest the indexer masks texts at a stretch before it lets the event loop run. */
-const MASK_SLICE_MS = 10;
 
 /**
  * Indexes up to `chunk` backlog rows in one transaction; returns how many it took. Each record's
@@ -88,8 +77,7 @@ export async function indexSearchBacklog(pool: pg.Pool, masking: ViewerMasking, 
                  FROM search_backlog WHERE id = ANY($1::bigint[]) ORDER BY dead_letter_id, id DESC) l
          JOIN dead_letters d ON d.id = l.dead_letter_id
          -- the death's message (rows queued before the derivation named it: the record's latest)
-         LEFT JOIN dead_letter_messages m ON m.id = COALESCE(l.message_id, d.latest_message_id,
-           (SELECT max(x.id) FROM dead_letter_messages x WHERE x.dead_letter_id = d.id))
+         LEFT JOIN dead_letter_messages m ON m.id = COALESCE(l.message_id, ${LATEST_MESSAGE_ID})
         ORDER BY l.dead_letter_id
           FOR KEY SHARE OF d`,
       [ids, SEARCH_TEXT_BODY_BYTES],
@@ -157,7 +145,7 @@ export async function queueStaleDocuments(db: Queryable, key: string, after: str
        -- FOR SHARE: a derivation changing the record's latest message is waited for, so the row
        -- queued here (newer than the derivation's) is built from that message, not the one before
        INSERT INTO search_backlog (dead_letter_id, search_text, message_id)
-       SELECT d.id, NULL, COALESCE(d.latest_message_id, (SELECT max(x.id) FROM dead_letter_messages x WHERE x.dead_letter_id = d.id))
+       SELECT d.id, NULL, ${LATEST_MESSAGE_ID}
          FROM dead_letters d
         WHERE d.id IN (SELECT dead_letter_id FROM walk WHERE mask_key IS DISTINCT FROM $1)
         ORDER BY d.id

@@ -35,6 +35,16 @@ export function viewerMaskOptions(fields: readonly string[]): MaskTextOptions {
   return { names: names(fields), scrubEmails: true };
 }
 
+/** The masking of MASK_FIELDS for viewers: its options, and the key of the documents built with it. */
+export interface ViewerMasking {
+  key: string;
+  options: MaskTextOptions;
+}
+
+export function viewerMasking(fields: readonly string[]): ViewerMasking {
+  return { key: maskKey(fields), options: viewerMaskOptions(fields) };
+}
+
 /** Characters that end a word: whitespace and JSON's structure. */
 const BOUNDARY = new Set([' ', '\t', '\n', '\r', '{', '}', '[', ']', ',', ':', '"']);
 

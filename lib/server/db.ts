@@ -17,7 +17,7 @@ export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient 
 export const prisma: PrismaClient = (cache.__eventdeskPrisma ??= createPrismaClient(env().DATABASE_URL));
 
 /** The Prisma client as a `{ query }` for code shared with the pg-pool side (lib/bus). */
-export function prismaQueryable(db: PrismaClient = prisma) {
+export function prismaQueryable(db: Pick<PrismaClient, '$queryRawUnsafe'> = prisma) {
   return {
     query: async <R extends object>(text: string, values: unknown[] = []) => ({ rows: await db.$queryRawUnsafe<R[]>(text, ...values) }),
   };

@@ -10,7 +10,7 @@ import { deriveBatch, derivationPending } from '@/lib/bus/derive-dead-letters';
 import type { PreparedDeath, RawDeath } from '@/lib/bus/prepare-dead-letter';
 import type { InboxDeath } from '@/lib/bus/inbox-row';
 import { writeRaw } from '@/lib/bus/write-raw';
-import { viewerMasking } from '@/lib/bus/search-indexer';
+import { viewerMasking } from '@/lib/mask/viewer-search';
 
 export const run = promisify(execFile);
 

@@ -4,15 +4,8 @@
 // waits while stored dead letters wait to be derived (the list first), but never forever.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  indexAllSearchBacklog,
-  indexSearchBacklog,
-  queueStaleDocuments,
-  SearchIndexer,
-  searchBacklogState,
-  viewerMasking,
-  type ViewerMasking,
-} from '@/lib/bus/search-indexer';
+import { indexAllSearchBacklog, indexSearchBacklog, queueStaleDocuments, SearchIndexer, searchBacklogState } from '@/lib/bus/search-indexer';
+import { viewerMasking, type ViewerMasking } from '@/lib/mask/viewer-search';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { deadLetterListQuerySchema } from '@/lib/schemas/dead-letters';
 import { createPrismaClient } from '@/lib/server/db';
@@ -56,7 +49,7 @@ const queue = (id: string, text: string, backlogId?: number) =>
 
 const search = async (q: string, scope: SearchScope = FULL_TEXT_SEARCH) =>
   (await listDeadLetters(deadLetterListQuerySchema.parse({ q }), scope, prisma)).items.map((d) => d.id).sort();
-const viewers = (masking: ViewerMasking): SearchScope => ({ kind: 'masked', maskKey: masking.key, fields: masking.fields });
+const viewers = (masking: ViewerMasking): SearchScope => ({ kind: 'masked', masking });
 
 /** Walks every document once, as a started indexer does, queueing those of another masking. */
 async function rebuildStale(masking: ViewerMasking): Promise<number> {

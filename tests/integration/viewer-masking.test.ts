@@ -9,7 +9,8 @@ import { recordAudit } from '@/lib/audit/record-audit';
 import { editedBodyDiff } from '@/lib/diff/republish-diff';
 import { call, routeEnv, type Handler, type RouteEnv } from './route-handlers';
 import { seedDeadLetter } from './triage-seed';
-import { indexAllSearchBacklog, viewerMasking } from '@/lib/bus/search-indexer';
+import { indexAllSearchBacklog } from '@/lib/bus/search-indexer';
+import { viewerMasking } from '@/lib/mask/viewer-search';
 import { env as settings } from '@/lib/env';
 
 let env: RouteEnv;

@@ -11,7 +11,7 @@ import { env } from '@/lib/env';
 import type { Actor } from './authorize';
 import { hasRole } from './authorize';
 import { maskScalar, maskText, maskTextAsync, scrubEmails, type MaskTextOptions } from '@/lib/mask/mask-scan';
-import { maskKey } from '@/lib/mask/viewer-search';
+import { viewerMasking } from '@/lib/mask/viewer-search';
 import { FULL_TEXT_SEARCH, type SearchScope } from '@/lib/server/dead-letters/dead-letter-where';
 
 function scalarText(v: unknown): string {
@@ -143,7 +143,7 @@ export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 
  * only what they are shown (a search of the full text would confirm a masked value they guess).
  */
 export function searchScopeFor(actor: Pick<Actor, 'role'>, fields: readonly string[] = env().MASK_FIELDS): SearchScope {
-  return hasRole(actor, 'operator') ? FULL_TEXT_SEARCH : { kind: 'masked', maskKey: maskKey(fields), fields };
+  return hasRole(actor, 'operator') ? FULL_TEXT_SEARCH : { kind: 'masked', masking: viewerMasking(fields) };
 }
 
 /**

@@ -6,14 +6,14 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
 import { maskText } from '@/lib/mask/mask-scan';
-import { viewerMaskOptions } from '@/lib/mask/viewer-search';
+import type { ViewerMasking } from '@/lib/mask/viewer-search';
 
 /**
  * Which documents a search reads: the full text (operators, admins) or the text as viewers see it,
  * masked (lib/mask/viewer-search.ts), built with the masking of this key. Every caller says which:
  * searching the full text lets a viewer confirm a masked value they guess.
  */
-export type SearchScope = { kind: 'full' } | { kind: 'masked'; maskKey: string; fields: readonly string[] };
+export type SearchScope = { kind: 'full' } | { kind: 'masked'; masking: ViewerMasking };
 
 export const FULL_TEXT_SEARCH: SearchScope = { kind: 'full' };
 
@@ -26,8 +26,7 @@ const VALUE_FILTERS = ['eventType', 'queue', 'reason', 'dlq', 'correlationId', '
  * match would confirm a guess (?correlationId=<guessed address> returned the record). Refused
  * for what the value is, never for what is stored, so the refusal tells nothing either.
  */
-function refuseMaskedValues(f: DeadLetterFilter, fields: readonly string[]): void {
-  const options = viewerMaskOptions(fields);
+function refuseMaskedValues(f: DeadLetterFilter, { options }: ViewerMasking): void {
   for (const key of VALUE_FILTERS) {
     const value = f[key];
     if (value === undefined) continue;
@@ -37,7 +36,7 @@ function refuseMaskedValues(f: DeadLetterFilter, fields: readonly string[]): voi
 }
 
 export function deadLetterWhere(f: DeadLetterFilter, scope: SearchScope): Prisma.Sql[] {
-  if (scope.kind === 'masked') refuseMaskedValues(f, scope.fields);
+  if (scope.kind === 'masked') refuseMaskedValues(f, scope.masking);
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
@@ -70,7 +69,7 @@ export function deadLetterWhere(f: DeadLetterFilter, scope: SearchScope): Prisma
 export function searchMatches(q: string, scope: SearchScope): Prisma.Sql {
   const query = Prisma.sql`websearch_to_tsquery('simple'::regconfig, ${q})`;
   if (scope.kind === 'full') return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "document" @@ ${query}`;
-  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "viewer_document" @@ ${query} AND "mask_key" = ${scope.maskKey}`;
+  return Prisma.sql`SELECT "dead_letter_id" FROM "dead_letter_search" WHERE "viewer_document" @@ ${query} AND "mask_key" = ${scope.masking.key}`;
 }
 
 export function andAll(parts: Prisma.Sql[]): Prisma.Sql {

@@ -3,7 +3,8 @@ import { restoreDeadLetter } from '@/lib/actions/restore-dead-letter';
 import { json, withApi } from '@/lib/api/handler';
 import { restoreRequestSchema } from '@/lib/schemas/republish';
 import { authorize } from '@/lib/server/auth/authorize';
-import { optionalJsonBody, uuidParam } from '@/lib/api/route-params';
+import { optionalJsonBody } from '@/lib/api/parse';
+import { uuidParam } from '@/lib/api/route-params';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -6,7 +6,8 @@ import { retryUnreadable } from '@/lib/actions/retry-unreadable';
 import { json, withApi } from '@/lib/api/handler';
 import { retryUnreadableRequestSchema } from '@/lib/schemas/republish';
 import { authorize } from '@/lib/server/auth/authorize';
-import { optionalJsonBody, uuidParam } from '@/lib/api/route-params';
+import { optionalJsonBody } from '@/lib/api/parse';
+import { uuidParam } from '@/lib/api/route-params';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
