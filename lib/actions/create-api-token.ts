@@ -1,6 +1,6 @@
 // The create-api-token action (admin): a token with a role; the token itself is in this answer
 // only (only its hash is stored). Audited with its name, role and display prefix. Its name is
-// unique among live tokens and none of EventDesk's own actors (system, drain, cli).
+// never reused (a revoked token's too) and none of EventDesk's own actors (system, drain, cli).
 import 'server-only';
 import { prismaAuditClient, recordAudit } from '@/lib/audit/record-audit';
 import type { CreatedToken, CreateTokenInput } from '@/lib/schemas/tokens';
@@ -15,11 +15,12 @@ export async function createApiToken(actor: Actor, input: CreateTokenInput): Pro
   const token = generateApiToken();
   const row = await prisma.$transaction(
     async (tx) => {
-      // one name, one live token: the name is the audit actor, two would make its lines ambiguous
+      // one name, one token for good: the name is the audit actor, two would make its lines ambiguous
       try {
         await ensureTokenNameFree(prismaQueryable(tx), input.name);
       } catch (err) {
-        if (err instanceof TokenNameTaken) throw conflict(err.message, [{ field: 'name', message: 'in use by a live token' }]);
+        if (err instanceof TokenNameTaken)
+          throw conflict(err.message, [{ field: 'name', message: 'used by another token, live or revoked (names are never reused)' }]);
         throw err;
       }
       const created = await tx.apiToken.create({

@@ -175,7 +175,7 @@ describe('API token actions', () => {
     expect(lines.map((l) => l.action)).toEqual(['token-create', 'token-revoke']);
   });
 
-  it("one name, one live token (the name is the audit actor): ten creations at once make one; a revoked token's name is free again", async () => {
+  it("one name, one token (the name is the audit actor): ten creations at once make one; a revoked token's name stays taken", async () => {
     const name = `deploy-${randomUUID().slice(0, 8)}`;
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) => actions.createApiToken(admin, { name: i % 2 ? name : name.toUpperCase(), role: 'viewer' })),
@@ -183,9 +183,15 @@ describe('API token actions', () => {
     const made = results.filter((r) => r.status === 'fulfilled');
     expect(made).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected'))
-      expect(r.reason).toMatchObject({ kind: 'conflict', details: [{ field: 'name', message: 'in use by a live token' }] });
+      expect(r.reason).toMatchObject({
+        kind: 'conflict',
+        details: [{ field: 'name', message: 'used by another token, live or revoked (names are never reused)' }],
+      });
     await actions.revokeApiToken(admin, { id: (made[0] as PromiseFulfilledResult<{ item: { id: string } }>).value.item.id });
-    expect((await actions.createApiToken(admin, { name, role: 'viewer' })).item.name).toBe(name);
+    // revoked, its name still names it in the audit log: a new token cannot take it
+    const again = await actionErrorOf(actions.createApiToken(admin, { name: name.toUpperCase(), role: 'viewer' }));
+    expect(again).toMatchObject({ kind: 'conflict', details: [{ field: 'name' }] });
+    expect((await actions.createApiToken(admin, { name: `${name}-2`, role: 'viewer' })).item.name).toBe(`${name}-2`);
   });
 });
 

@@ -20,22 +20,23 @@ export function tokenDisplayPrefix(token: string): string {
   return token.slice(0, TOKEN_PREFIX.length + 6);
 }
 
-/** A live token already has the name a new one asks for (the name is the audit actor). */
+/** A token, live or revoked, already has the name a new one asks for (the name is the audit actor). */
 export class TokenNameTaken extends Error {
   constructor(readonly tokenName: string) {
-    super(`A live token is already named "${tokenName}" (the name is its audit actor): revoke it or choose another name`);
+    super(`A token is or was named "${tokenName}": names are never reused, since the name is the token's audit actor; choose another name`);
     this.name = 'TokenNameTaken';
   }
 }
 
 /**
- * One name, one live token: call in the transaction that inserts it (Settings, the API and
- * scripts/token.ts alike). Creations queue on one lock, so two of one name at once cannot both
- * pass the check.
+ * One name, one token, for good: the audit log names a token by its name, so a revoked token's
+ * name given to a new one would make the old lines read as the new token's. Call in the
+ * transaction that inserts it (Settings, the API and scripts/token.ts alike). Creations queue on
+ * one lock, so two of one name at once cannot both pass the check.
  */
 export async function ensureTokenNameFree(db: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }, name: string): Promise<void> {
   await db.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('eventdesk:api-token-name'))) l`);
-  const { rows } = await db.query(`SELECT 1 AS taken FROM api_tokens WHERE lower(name) = lower($1) AND revoked_at IS NULL LIMIT 1`, [name]);
+  const { rows } = await db.query(`SELECT 1 AS taken FROM api_tokens WHERE lower(name) = lower($1) LIMIT 1`, [name]);
   if (rows.length) throw new TokenNameTaken(name);
 }
 
