@@ -68,8 +68,13 @@ export const MAX_PARSED_VALUES = 100_000;
 /** Most violations one event reports (the first ones, in zod's order). */
 const MAX_VIOLATIONS = 1000;
 
-/** `tooBig`: the body held too many values to be checked (its envelope alone is `value`: scanEnvelope). */
-export function validateEvent(value: unknown, tooBig = false): ValidationResult {
+/**
+ * `tooBig`: the body held too many values to be checked (its envelope alone is `value`: scanEnvelope).
+ * `textLength`: the length of the JSON text `value` was parsed from, when known: a text of at most
+ * MAX_CHECKED_VALUES characters cannot hold more values than that (each takes a character at
+ * least), so the walk that counts them is skipped (the derivation reads every dead letter so).
+ */
+export function validateEvent(value: unknown, tooBig = false, textLength = Infinity): ValidationResult {
   if (!isRecord(value)) {
     return { status: 'invalid', violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }] };
   }
@@ -105,7 +110,7 @@ export function validateEvent(value: unknown, tooBig = false): ValidationResult 
     return result;
   }
 
-  if (tooBig || holdsMoreValuesThan(value, MAX_CHECKED_VALUES)) {
+  if (tooBig || (textLength > MAX_CHECKED_VALUES && holdsMoreValuesThan(value, MAX_CHECKED_VALUES))) {
     result.violations.push({ path: '$', message: `not checked against the contract: holds more than ${MAX_CHECKED_VALUES} values` });
     return result;
   }
@@ -138,7 +143,8 @@ export function validateBody(body: Uint8Array, contentType?: string): Validation
   } catch {
     return unparseable(`body is not UTF-8 text${ct}: binary content`);
   }
-  if (jsonTextShape(text).values > MAX_PARSED_VALUES) {
+  // (a text holds at most as many values as characters: a short one is not walked)
+  if (text.length > MAX_PARSED_VALUES && jsonTextShape(text).values > MAX_PARSED_VALUES) {
     // not parsed (MAX_PARSED_VALUES): checked to be JSON and its envelope read, its contract not checked
     const scan = scanEnvelope(text);
     if (!scan.json) return unparseable(`body is not JSON${ct}: ${scan.error}`);
@@ -151,5 +157,5 @@ export function validateBody(body: Uint8Array, contentType?: string): Validation
   } catch (error) {
     return unparseable(`body is not JSON${ct}: ${(error as Error).message}`);
   }
-  return validateEvent(value);
+  return validateEvent(value, false, text.length);
 }
