@@ -64,8 +64,8 @@ export async function retryUnreadable(
 
     await tx.query('SAVEPOINT retry_unreadable');
     try {
-      // drained from the same DLQ as the parked copy
-      await storeAndDerive(tx, [prepared], row.dlq);
+      // drained from the same DLQ as the parked copy; a resolved group it reopens is the operator's doing
+      await storeAndDerive(tx, [prepared], row.dlq, { actor: actor.name, deadLetter: 'a retried dead letter' });
     } catch (err) {
       if (isTransientStoreError(err)) throw err;
       await tx.query('ROLLBACK TO SAVEPOINT retry_unreadable');

@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { UNKNOWN_TYPE } from '@/lib/groups/signature';
 import { copyPayload, type CopyValue } from './copy-binary';
-import { beginGroupLifecycle, finishGroupLifecycle } from './group-lifecycle-writes';
+import { beginGroupLifecycle, DRAIN_CAUSE, finishGroupLifecycle, type LifecycleCause } from './group-lifecycle-writes';
 import type { PreparedDeath } from './prepare-dead-letter';
 import type { InboxPrepared } from './inbox-row';
 import type { Reading } from './read-inbox';
@@ -246,8 +246,11 @@ function needsStatistics(client: Client, table: string, size: number): boolean {
   return true;
 }
 
-/** Derives what loadBatch loaded, in the caller's transaction. */
-export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
+/**
+ * Derives what loadBatch loaded, in the caller's transaction. `cause`: whom a group it reopens is
+ * put down to (the drain; an operator's retry of an unreadable dead letter).
+ */
+export async function deriveLoadedBatch(client: Client, cause: LifecycleCause = DRAIN_CAUSE): Promise<DeriveCounts> {
   // 1. One record per (event key, queue), from its latest death in the batch: the new ones
   // inserted complete (their latest message's id is its inbox id), the existing ones locked.
   await client.query(
@@ -359,6 +362,7 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
   const lifecycle = await beginGroupLifecycle(
     client,
     touched.map((g) => g.id),
+    cause,
   );
 
   // 5. History, failure groups (count, pending_count, hourly buckets), per-minute stats and the
@@ -452,14 +456,15 @@ export async function deriveLoadedBatch(client: Client): Promise<DeriveCounts> {
 
 /**
  * Stores and derives deaths at once, in the caller's transaction, as the drain and the derivation
- * would one after the other (an operator's retry of an unreadable message): through the inbox,
- * whose rows are gone again before the transaction commits, so the deriver never sees them.
+ * would one after the other (an operator's retry of an unreadable message, whose reopen of a group
+ * is theirs: `cause`): through the inbox, whose rows are gone again before the transaction
+ * commits, so the deriver never sees them.
  */
-export async function storeAndDerive(client: Client, deaths: PreparedDeath[], dlq: string): Promise<DeriveCounts> {
+export async function storeAndDerive(client: Client, deaths: PreparedDeath[], dlq: string, cause: LifecycleCause = DRAIN_CAUSE): Promise<DeriveCounts> {
   const keys = [...(await insertRaw(client, deaths, dlq)).values()];
   if (!keys.length) return { stored: 0, duplicates: deaths.length, newRecords: 0 };
   await loadBatch(client, keys);
-  const counts = await deriveLoadedBatch(client);
+  const counts = await deriveLoadedBatch(client, cause);
   await client.query(`DELETE FROM dead_letter_inbox WHERE (tx, id) IN (SELECT * FROM unnest($1::xid8[], $2::bigint[]))`, [
     keys.map((k) => k.tx),
     keys.map((k) => k.id),

@@ -26,6 +26,19 @@ export interface GroupLifecycleBatch {
   unsnoozed: string[];
 }
 
+/**
+ * Who a reopen is put down to: the drain (a new dead letter), or the operator whose retry of an
+ * unreadable dead letter made it a death of the group (lib/actions/retry-unreadable.ts).
+ */
+export interface LifecycleCause {
+  /** the history's and the audit line's actor */
+  actor: string;
+  /** how the reason names the dead letter: 'a new dead letter', 'a retried dead letter' */
+  deadLetter: string;
+}
+
+export const DRAIN_CAUSE: LifecycleCause = { actor: 'drain', deadLetter: 'a new dead letter' };
+
 /** At most one group.reopened notification per group in this many minutes. */
 export const REOPEN_NOTIFY_MINUTES = 10;
 
@@ -38,7 +51,7 @@ const groupPayloadSql = (g: string) =>
  * rather than deadlock); a drainer that waited for another's lock re-checks the row (READ
  * COMMITTED's recheck of FOR UPDATE), so a group is reopened once however many drain it.
  */
-export async function beginGroupLifecycle(client: LifecycleClient, groupIds: string[]): Promise<GroupLifecycleBatch> {
+export async function beginGroupLifecycle(client: LifecycleClient, groupIds: string[], cause: LifecycleCause = DRAIN_CAUSE): Promise<GroupLifecycleBatch> {
   const ids = [...new Set(groupIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (ids.length === 0) return { created: [], reopened: [], unsnoozed: [] };
   const { rows } = await client.query<{ id: string; old_status: string | null }>(
@@ -62,7 +75,7 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
          (l.status = 'resolved' AND (l.last_reopen_notified_at IS NULL OR l.last_reopen_notified_at <= now() - make_interval(mins => $2::int))) AS notify
      ), history AS (
        INSERT INTO failure_group_history (group_id, actor, action, details)
-       SELECT id, 'drain', CASE old_status WHEN 'resolved' THEN 'reopened' ELSE 'snooze-ended' END,
+       SELECT id, $3::text, CASE old_status WHEN 'resolved' THEN 'reopened' ELSE 'snooze-ended' END,
               jsonb_build_object('from', old_status, 'to', 'open', 'reopenedCount', reopened_count)
        FROM changed ORDER BY id
      ), audit AS (
@@ -70,10 +83,10 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
        ${auditInsertSql(
          {
            at: 'clock_timestamp()',
-           actor: "'drain'",
+           actor: '$3::text',
            action: "'group-change'",
            target: "'group:' || id",
-           reason: "CASE old_status WHEN 'resolved' THEN 'a new dead letter reopened the resolved group' ELSE 'a new dead letter after the snooze ended' END",
+           reason: "$4::text || CASE old_status WHEN 'resolved' THEN ' reopened the resolved group' ELSE ' after the snooze ended' END",
            details: "jsonb_build_object('status', jsonb_build_object('from', old_status, 'to', 'open'), 'reopenedCount', reopened_count)",
          },
          'FROM changed ORDER BY id',
@@ -84,7 +97,7 @@ export async function beginGroupLifecycle(client: LifecycleClient, groupIds: str
        FROM changed c WHERE c.notify ORDER BY c.id
      )
      SELECT g.id, c.old_status FROM failure_groups g LEFT JOIN changed c ON c.id = g.id WHERE g.id = ANY($1::text[])`,
-    [ids, REOPEN_NOTIFY_MINUTES],
+    [ids, REOPEN_NOTIFY_MINUTES, cause.actor, cause.deadLetter],
   );
   const existing = new Set(rows.map((r) => r.id));
   return {

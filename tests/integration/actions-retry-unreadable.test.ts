@@ -66,6 +66,24 @@ describe('the retry-unreadable action', () => {
     expect(await auditLines(db.pool, `dead-letter:${result.id}`)).toHaveLength(1);
   });
 
+  it("a resolved group it reopens is the operator's doing: history and audit name them, not the drain", async () => {
+    const body = () => `{"eventId":"evt-${randomUUID()}","eventType":"user.created"}`;
+    const first = await retryUnreadable(operator, { id: await park(body(), storable) }, db.pool);
+    const { rows } = await db.pool.query<{ group_id: string }>(`SELECT group_id FROM dead_letters WHERE id = $1`, [first.id]);
+    const groupId = rows[0].group_id;
+    await db.pool.query(`UPDATE failure_groups SET status = 'resolved', resolved_at = now() WHERE id = $1`, [groupId]);
+
+    // another of the same group, parked, retried: the group opens again, put down to the operator
+    await retryUnreadable(operator, { id: await park(body(), storable) }, db.pool);
+    const group = await db.pool.query(`SELECT status, reopened_count FROM failure_groups WHERE id = $1`, [groupId]);
+    expect(group.rows).toEqual([{ status: 'open', reopened_count: 1 }]);
+    const history = await db.pool.query(`SELECT actor, action FROM failure_group_history WHERE group_id = $1 ORDER BY id`, [groupId]);
+    expect(history.rows).toEqual([{ actor: operator.name, action: 'reopened' }]);
+    expect(await auditLines(db.pool, `group:${groupId}`)).toEqual([
+      expect.objectContaining({ actor: operator.name, action: 'group-change', reason: 'a retried dead letter reopened the resolved group' }),
+    ]);
+  });
+
   it('one the database still refuses: unprocessable with the reason, nothing written', async () => {
     const id = await park('{"b":2}', refused);
     const err = await actionErrorOf(retryUnreadable(operator, { id, reason: 'try again' }, db.pool));
