@@ -19,8 +19,7 @@ export async function createApiToken(actor: Actor, input: CreateTokenInput): Pro
       try {
         await ensureTokenNameFree(prismaQueryable(tx), input.name);
       } catch (err) {
-        if (err instanceof TokenNameTaken)
-          throw conflict(err.message, [{ field: 'name', message: 'used by another token, live or revoked (names are never reused)' }]);
+        if (err instanceof TokenNameTaken) throw conflict(err.message, [{ field: 'name', message: 'taken by another token, live or revoked' }]);
         throw err;
       }
       const created = await tx.apiToken.create({

@@ -185,7 +185,7 @@ describe('API token actions', () => {
     for (const r of results.filter((r) => r.status === 'rejected'))
       expect(r.reason).toMatchObject({
         kind: 'conflict',
-        details: [{ field: 'name', message: 'used by another token, live or revoked (names are never reused)' }],
+        details: [{ field: 'name', message: 'taken by another token, live or revoked' }],
       });
     await actions.revokeApiToken(admin, { id: (made[0] as PromiseFulfilledResult<{ item: { id: string } }>).value.item.id });
     // revoked, its name still names it in the audit log: a new token cannot take it

@@ -23,7 +23,7 @@ export function tokenDisplayPrefix(token: string): string {
 /** A token, live or revoked, already has the name a new one asks for (the name is the audit actor). */
 export class TokenNameTaken extends Error {
   constructor(readonly tokenName: string) {
-    super(`A token is or was named "${tokenName}": names are never reused, since the name is the token's audit actor; choose another name`);
+    super(`Another token, live or revoked, is named "${tokenName}": a token's name is its actor in the audit log, so names are never reused`);
     this.name = 'TokenNameTaken';
   }
 }
