@@ -161,7 +161,16 @@ describe('query schemas', () => {
 });
 
 describe('named refusals', () => {
-  const qHyphens = ['-'.repeat(33), 'a ' + '- '.repeat(33) + 'b', '-'.repeat(9)];
+  // (what PostgreSQL's parser reads as nothing between them makes a run too: '!', '(', '&', '|', '<')
+  const qHyphens = [
+    '-'.repeat(33),
+    'a ' + '- '.repeat(33) + 'b',
+    '-'.repeat(9),
+    '-!'.repeat(40) + 'a',
+    '!-'.repeat(40) + 'a',
+    '-(-'.repeat(20) + 'a',
+    '-&-|-<'.repeat(10),
+  ];
 
   it('a search with more than 8 NOTs in a row -> 400 naming q on the list, facets and export (PostgreSQL would fail it: 500, a cut export)', async () => {
     for (const route of ['list', 'facets', 'export']) {
@@ -180,6 +189,26 @@ describe('named refusals', () => {
     });
     expect(bulk.status).toBe(400);
     expect(JSON.stringify((await envelope(bulk)).details)).toContain('selection.filter.q');
+  });
+
+  it('every search the schema lets through is one PostgreSQL parses (random runs of operators and words)', async () => {
+    const { deadLetterFilterSchema } = await import('@/lib/schemas/dead-letters');
+    const piece = fc.oneof(
+      fc.constantFrom('-', '!', '(', ')', '&', '|', '<', '>', ' ', '"', ':', '*', 'or', 'a', '1', 'é', '_', '.', '@'),
+      // runs of NOTs with something between them, long enough to pass PostgreSQL's limit (~32)
+      fc
+        .tuple(fc.constantFrom('-', '-!', '!-', '-(', '-&', '- ', '-|', '-<', '-"', '-.', '-_', '-:'), fc.integer({ min: 1, max: 40 }))
+        .map(([p, n]) => p.repeat(n)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 12 }), async (pieces) => {
+        const q = pieces.join('');
+        if (!deadLetterFilterSchema.safeParse({ q }).success) return;
+        // throws "tsquery stack too small" (a 500 on the routes) for a search it cannot parse
+        await env.db.pool.query(`SELECT to_tsvector('simple', 'a b') @@ websearch_to_tsquery('simple'::regconfig, $1) AS hit`, [q]);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('a route with an optional body takes no bytes as {} whatever the headers; a body that is not JSON is 415', async () => {
