@@ -6,6 +6,17 @@
 import { once } from 'node:events';
 import type { ConfirmChannel, Options } from 'amqplib';
 
+/**
+ * A message amqplib cannot encode (headers past its 64 KB table buffer, a routing key over 255
+ * characters, a value of a type it cannot write back): publishing it again will never work.
+ */
+export class UnpublishableMessage extends Error {
+  constructor(reason: string) {
+    super(`the message cannot be published: ${reason}`);
+    this.name = 'UnpublishableMessage';
+  }
+}
+
 /** Longest wait for the broker to read and confirm one publish. */
 export const CONFIRM_TIMEOUT_MS = 15_000;
 
@@ -19,9 +30,15 @@ export async function confirmPublish(
 ): Promise<void> {
   let ok = true;
   const confirmed = new Promise<void>((resolve, reject) => {
-    ok = channel.publish(exchange, routingKey, content, options, (err) =>
-      err ? reject(new Error(`broker did not confirm the publish to "${exchange}" (${routingKey})`)) : resolve(),
-    );
+    try {
+      ok = channel.publish(exchange, routingKey, content, options, (err) =>
+        err ? reject(new Error(`broker did not confirm the publish to "${exchange}" (${routingKey})`)) : resolve(),
+      );
+    } catch (err) {
+      // a closed channel is a moment's trouble; anything else thrown here is the message's encoding
+      const e = err as Error;
+      reject(e?.name === 'IllegalOperationError' ? e : new UnpublishableMessage(e instanceof Error ? e.message : String(e)));
+    }
   });
   const ignore = () => {
     /* the rejection is rethrown by the await below */

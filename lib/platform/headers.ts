@@ -33,9 +33,21 @@ export function cycleOf(headers: MessagePropertyHeaders | undefined): number {
   return num(headers?.[HEADER.republishCount]) ?? 0;
 }
 
+/**
+ * Headers only the library writes (retry bookkeeping, the dead-letter mark): a publisher may not
+ * set them, since they decide how often a handler runs and whether an event reaches it at all.
+ */
+export const RESERVED_HEADERS: readonly string[] = [HEADER.retryCount, HEADER.retryCycle, HEADER.deadLetter, HEADER.originalRoutingKey, HEADER.lastError];
+
+/**
+ * Retries already scheduled: a whole number from 0. Anything else (negative, fractional, a
+ * decimal string, from a producer that is not this library) counts as none: -1 once named a
+ * retry queue that does not exist, and the event was lost.
+ */
 export function retryCountOf(headers: MessagePropertyHeaders | undefined): number {
   if ((num(headers?.[HEADER.retryCycle]) ?? 0) !== cycleOf(headers)) return 0;
-  return num(headers?.[HEADER.retryCount]) ?? 0;
+  const n = num(headers?.[HEADER.retryCount]) ?? 0;
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 export function isMarkedForDeadLetter(headers: MessagePropertyHeaders | undefined): boolean {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { EventType } from '@/lib/events/event-types';
 import { upcastToCurrent } from '@/lib/events/upcast';
 import { validateBody } from '@/lib/events/validate';
+import { UnpublishableMessage } from './confirm-publish';
 import { copyMessageTo, originalRoutingKey } from './copy-message';
 import type { EventHandler, EventHandlers, HandlerContext, OutcomeReport } from './handler-types';
 import { cycleOf, HEADER, headerString, isMarkedForDeadLetter, retryCountOf, truncateError } from './headers';
@@ -71,14 +72,33 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   const routingKey = originalRoutingKey(msg, validation.eventType);
   const report = (outcome: OutcomeReport['outcome'], reason?: string) => tell(c, { service: c.service, outcome, eventId, eventType, attempt, reason });
 
+  /**
+   * Copies the message into one of the service's queues (a retry queue, or the service queue to
+   * be rejected into the DLQ), then acks the original. A message no copy can be made of (headers
+   * past amqplib's 64 KB, a routing key over 255 characters, a header value it cannot write
+   * back) is rejected as it is instead, so RabbitMQ dead-letters it itself (x-death, without
+   * x-last-error): retried, it would loop for ever, its handler run each time (found by a probe).
+   */
+  const copyThenAck = async (queue: string, extra: Record<string, unknown>, failure?: string): Promise<boolean> => {
+    try {
+      await copyMessageTo(c.channel, msg, queue, routingKey, c.ownQueues, extra);
+    } catch (err) {
+      if (!(err instanceof UnpublishableMessage)) throw err;
+      const reason = failure ? `${failure}; ${err.message}` : err.message;
+      log.error({ err: err.message, failure }, 'no copy of this message can be sent: rejected into the DLQ as it is');
+      c.channel.nack(msg, false, false);
+      c.metrics.deadLettered.inc(labels);
+      report('dead-lettered', truncateError(reason));
+      return false;
+    }
+    c.channel.ack(msg);
+    return true;
+  };
+
   const deadLetter = async (reason: string) => {
     log.warn({ reason }, 'sending to the DLQ');
     c.metrics.errors.inc(labels);
-    await copyMessageTo(c.channel, msg, c.service, routingKey, c.ownQueues, {
-      [HEADER.lastError]: truncateError(reason),
-      [HEADER.deadLetter]: cycleOf(headers),
-    });
-    c.channel.ack(msg);
+    await copyThenAck(c.service, { [HEADER.lastError]: truncateError(reason), [HEADER.deadLetter]: cycleOf(headers) }, reason);
   };
 
   // A broken contract never gets better by retrying: straight to the DLQ.
@@ -116,7 +136,14 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
       c.channel.nack(msg, false, true);
       return;
     }
-    await copyMessageTo(c.channel, msg, retryQueueName(c.service, Math.min(...c.retryDelaysMs)), routingKey, c.ownQueues, {});
+    try {
+      await copyMessageTo(c.channel, msg, retryQueueName(c.service, Math.min(...c.retryDelaysMs)), routingKey, c.ownQueues, {});
+    } catch (err) {
+      if (!(err instanceof UnpublishableMessage)) throw err;
+      // no copy of it can be made: given back as it is, as without retry queues
+      c.channel.nack(msg, false, true);
+      return;
+    }
     c.channel.ack(msg);
     return;
   }
@@ -141,21 +168,16 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     await c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
     if (retries < c.retryDelaysMs.length) {
       log.warn({ err: reason, retryInMs: c.retryDelaysMs[retries] }, 'handler failed; retrying later');
-      await copyMessageTo(c.channel, msg, retryQueueName(c.service, c.retryDelaysMs[retries]), routingKey, c.ownQueues, {
-        [HEADER.lastError]: reason,
-        [HEADER.retryCount]: retries + 1,
-        [HEADER.retryCycle]: cycleOf(headers),
-      });
-      c.channel.ack(msg);
-      report('retried', reason);
+      const copied = await copyThenAck(
+        retryQueueName(c.service, c.retryDelaysMs[retries]),
+        { [HEADER.lastError]: reason, [HEADER.retryCount]: retries + 1, [HEADER.retryCycle]: cycleOf(headers) },
+        reason,
+      );
+      if (copied) report('retried', reason);
       return;
     }
     log.error({ err: reason, retries }, 'handler failed after the last retry');
-    await copyMessageTo(c.channel, msg, c.service, routingKey, c.ownQueues, {
-      [HEADER.lastError]: reason,
-      [HEADER.deadLetter]: cycleOf(headers),
-    });
-    c.channel.ack(msg);
+    await copyThenAck(c.service, { [HEADER.lastError]: reason, [HEADER.deadLetter]: cycleOf(headers) }, reason);
     return;
   }
   stopTimer();

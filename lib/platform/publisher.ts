@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Violation } from '@/lib/events/registry';
 import { validateEvent } from '@/lib/events/validate';
 import { isReconnecting, type PlatformConnection } from './connection';
-import { HEADER } from './headers';
+import { HEADER, RESERVED_HEADERS } from './headers';
 import { platformLogger } from './logger';
 import { platformMetrics, type PlatformMetrics } from './metrics';
 import { confirmPublish } from './confirm-publish';
@@ -65,13 +65,19 @@ export class EventPublisher {
 
   /** Validates and publishes; rejects with EventValidationError (nothing sent) or a broker error. */
   async publish(event: unknown, options: PublishOptions = {}): Promise<PublishedEvent> {
-    const result = validateEvent(event);
+    // what is checked is what is sent: the event as JSON (a toJSON method, a getter, would
+    // otherwise put other bytes on the bus than the contract saw)
+    const text = JSON.stringify(event) as string | undefined;
+    const sent: unknown = text === undefined ? undefined : JSON.parse(text);
+    const result = validateEvent(sent);
     if (result.status !== 'valid') throw new EventValidationError(result.status, result.violations);
     const eventId = result.eventId!;
     const eventType = result.eventType!;
     const correlationId = options.correlationId ?? result.correlationId ?? randomUUID();
     const traceparent = isTraceparent(options.traceparent) ? options.traceparent : currentTraceparent();
-    const source = (event as { source: string }).source;
+    const reserved = Object.keys(options.headers ?? {}).filter((h) => RESERVED_HEADERS.includes(h.toLowerCase()));
+    if (reserved.length) throw new RangeError(`header ${reserved.join(', ')} is the event library's own (retries, dead-lettering): a publisher cannot set it`);
+    const source = (sent as { source: string }).source;
     const publishOptions: Options.Publish = {
       persistent: true,
       contentType: 'application/json',
@@ -85,7 +91,7 @@ export class EventPublisher {
     };
     if (options.expirationMs !== undefined) publishOptions.expiration = String(options.expirationMs);
     const channel = await this.confirmChannel();
-    await confirmPublish(channel, this.options.exchange, eventType, Buffer.from(JSON.stringify(event)), publishOptions);
+    await confirmPublish(channel, this.options.exchange, eventType, Buffer.from(text!), publishOptions);
     this.metrics.published.inc({ event_type: eventType, service: this.options.service ?? source });
     this.log.debug({ eventId, eventType, correlationId }, 'event published');
     return { eventId, eventType, correlationId };

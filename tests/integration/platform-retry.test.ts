@@ -2,7 +2,7 @@
 // dead-letters the message into the DLQ with its x-death history and x-last-error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
-import { deaths, depth, drainQueue, makeEvent, platformFixture, silent, waitFor, type PlatformFixture } from './platform-fixture';
+import { deaths, depth, drainQueue, makeEvent, platformFixture, publishRaw, silent, waitFor, type PlatformFixture } from './platform-fixture';
 
 let f: PlatformFixture;
 const subs: Subscription[] = [];
@@ -107,5 +107,71 @@ describe('retries', () => {
       arguments: { 'x-message-ttl': 500, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': service },
     });
     await ok.close();
+  });
+});
+
+describe('odd retry headers and messages no copy can be made of (found by a probe)', () => {
+  it('a retry count a producer forged (negative, fractional, a decimal string) counts as none: 3 retries, then the DLQ, nothing lost', async () => {
+    const delays = [100, 200, 300];
+    const service = f.service('retry.forged', delays);
+    const calls = new Map<string, number>();
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'course.published': async (e) => {
+            const id = (e as { eventId: string }).eventId;
+            calls.set(id, (calls.get(id) ?? 0) + 1);
+            throw new Error('always');
+          },
+        },
+        { ...base(), retryDelaysMs: delays },
+      ),
+    );
+    const forged = [-1, 0.5, '1.5'];
+    for (const count of forged) {
+      const event = makeEvent('course.published');
+      // past the publisher, which refuses the library's own headers: as another producer would
+      await publishRaw(f, 'course.published', Buffer.from(JSON.stringify(event)), { contentType: 'application/json', headers: { 'x-retry-count': count } });
+    }
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= forged.length, 15_000, 'all three dead-lettered');
+    expect([...calls.values()]).toEqual([4, 4, 4]); // the first delivery and 3 retries each
+    expect(await drainQueue(f.broker, f.dlq)).toHaveLength(forged.length);
+  });
+
+  it("the publisher refuses the library's own headers, and sends the event as it checked it", async () => {
+    for (const header of ['x-retry-count', 'x-platform-dead-letter', 'x-retry-cycle', 'x-original-routing-key', 'X-Last-Error'])
+      await expect(f.publisher.publish(makeEvent('user.created'), { headers: { [header]: 0 } })).rejects.toThrow(/event library's own/);
+    // a toJSON that adds a field: what goes on the bus is what was validated (here: refused, an unknown field is fine, a lost one is not)
+    const event = { ...makeEvent('user.created'), toJSON: () => ({ eventType: 'user.created' }) };
+    await expect(f.publisher.publish(event)).rejects.toThrow();
+  });
+
+  it('a message whose retry copy cannot be encoded (headers near 64 KB) is rejected into the DLQ as it is, its handler run once, not looped', async () => {
+    const delays = [100, 200, 300];
+    const service = f.service('retry.uncopyable', delays);
+    let calls = 0;
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'media.processed': async () => {
+            calls++;
+            throw new Error('handler down');
+          },
+        },
+        { ...base(), retryDelaysMs: delays },
+      ),
+    );
+    const event = makeEvent('media.processed');
+    // fits on the wire, but not once the copy adds x-last-error and the retry headers
+    await publishRaw(f, 'media.processed', Buffer.from(JSON.stringify(event)), { contentType: 'application/json', headers: { big: 'b'.repeat(65_450) } });
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'the dead letter');
+    await new Promise((r) => setTimeout(r, 1500)); // a loop would have run the handler again by now
+    expect(calls).toBe(1);
+    const [dead] = await drainQueue(f.broker, f.dlq);
+    expect(JSON.parse(dead.content.toString())).toEqual(event);
+    expect(deaths(dead)[0]).toMatchObject({ queue: service, reason: 'rejected' });
+    expect(await depth(f.broker, service)).toBe(0);
   });
 });
