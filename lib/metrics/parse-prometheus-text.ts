@@ -29,10 +29,16 @@ function parseLabels(text: string, line: number): Record<string, string> {
   return out;
 }
 
+/**
+ * A sample's value. NaN and the infinities in any case, as Prometheus reads them (Go's ParseFloat):
+ * prom-client writes NaN as "Nan" (its event-loop lag mean before any sample), and a platform
+ * service's /metrics with one such line failed the whole read of its p95.
+ */
 function parseValue(v: string, line: number): number {
-  if (v === '+Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
-  if (v === 'NaN') return NaN;
+  const lower = v.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
   const n = Number(v);
   if (!Number.isFinite(n)) throw new Error(`line ${line}: bad value ${v}`);
   return n;

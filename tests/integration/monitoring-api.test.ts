@@ -165,6 +165,21 @@ describe('monitoring API', () => {
     }
   });
 
+  it('concurrent scrapes see a counter once, not added up (an HA pair of Prometheus servers; found by a probe)', async () => {
+    await db.pool.query(
+      `INSERT INTO purged_counts (source, a, b, n) VALUES ('bulk-items', 'republish', 'succeeded', 1000)
+       ON CONFLICT (source, a, b) DO UPDATE SET n = 1000`,
+    );
+    const read = async () => {
+      const families = parsePrometheusText(await (await get('/api/metrics', {})).text());
+      return families.get('eventdesk_bulk_job_items_total')!.samples.find((s) => s.labels.action === 'republish' && s.labels.outcome === 'succeeded')?.value;
+    };
+    for (let round = 0; round < 5; round++) {
+      const values = await Promise.all(Array.from({ length: 8 }, read));
+      expect(new Set(values), `round ${round}: ${values.join(', ')}`).toEqual(new Set([1000]));
+    }
+  });
+
   it('links a dead letter to its Jaeger trace from its traceparent when JAEGER_URL is set', async () => {
     const traced = await seedDeadLetter(db.pool, { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
     const untraced = await seedDeadLetter(db.pool, {});

@@ -1,6 +1,6 @@
 // GET /api/metrics: Prometheus text (prom-client). Public unless METRICS_TOKEN is set.
 import { withApi } from '@/lib/api/handler';
-import { refreshMetrics } from '@/lib/server/metrics/refresh-metrics';
+import { scrapeMetrics } from '@/lib/server/metrics/refresh-metrics';
 import { metrics } from '@/lib/metrics/registry';
 import { authorizeMetrics } from '@/lib/server/auth/authorize-metrics';
 
@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request) => {
   authorizeMetrics(request);
-  await refreshMetrics();
+  const text = await scrapeMetrics();
   const { registry } = metrics();
-  return new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' } });
+  return new Response(text, { headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' } });
 });

@@ -10,6 +10,29 @@ import { metrics } from '@/lib/metrics/registry';
 
 const drainSamples = globalThis as unknown as { __eventdeskDrainSamples?: { at: number; total: number }[] };
 
+const scrapes = globalThis as unknown as { __eventdeskMetricsScrape?: Promise<unknown> };
+/** Longest wait for the scrape before. */
+const SCRAPE_WAIT_MS = 20_000;
+
+/**
+ * One scrape: refreshes, then renders the registry's text, one scrape at a time. refreshMetrics
+ * resets series and sets them again across awaits, so two at once interleaved (an HA pair of
+ * Prometheus servers): a counter read 1000, 2000 ... 8000 under 8 concurrent scrapes (found by
+ * a probe), which Prometheus takes for resets and rate spikes.
+ */
+export function scrapeMetrics(): Promise<string> {
+  const before = scrapes.__eventdeskMetricsScrape ?? Promise.resolve();
+  // a scrape stuck past this (its sources time out well before) holds the next one no longer
+  let timer: NodeJS.Timeout | undefined;
+  const waited = Promise.race([before.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, SCRAPE_WAIT_MS)))]).finally(() => clearTimeout(timer));
+  const run = waited.then(async () => {
+    await refreshMetrics();
+    return metrics().registry.metrics();
+  });
+  scrapes.__eventdeskMetricsScrape = run;
+  return run;
+}
+
 export async function refreshMetrics(now = Date.now()): Promise<void> {
   const m = metrics();
   await Promise.all([
