@@ -275,4 +275,19 @@ describe('other viewer reads', () => {
     // a value masking leaves alone is filtered as before
     expect((await list('viewer', 'correlationId=order-12345')).status).toBe(200);
   });
+
+  it("the groups list too: a viewer's queue filter on an address is refused, whatever is stored (found by a probe)", async () => {
+    const queue = `replies.${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 8)}@victim.example`;
+    await seedDeadLetter(env.db.pool, { queue });
+    const groups = (role: 'viewer' | 'operator', query: string) => call(routes.groups, 'GET', `/api/groups?${query}`, { headers: env.tokens[role] });
+    const operator = await groups('operator', `queue=${encodeURIComponent(queue)}`);
+    expect(((await operator.json()) as { items: { queue: string }[] }).items.map((g) => g.queue)).toEqual([queue]);
+    for (const value of [queue, 'someone.else@victim.example']) {
+      const res = await groups('viewer', `queue=${encodeURIComponent(value)}`);
+      expect(res.status, value).toBe(400);
+      const body = (await res.json()) as { error: { details: { field: string }[] } };
+      expect(body.error.details.map((d) => d.field)).toEqual(['queue']);
+    }
+    expect((await groups('viewer', 'queue=notification-service')).status).toBe(200);
+  });
 });

@@ -2,7 +2,8 @@
 import { withApi, json } from '@/lib/api/handler';
 import { parseQuery } from '@/lib/api/parse';
 import { authorize } from '@/lib/server/auth/authorize';
-import { maskForActorAsync } from '@/lib/server/auth/mask';
+import { maskForActorAsync, searchScopeFor } from '@/lib/server/auth/mask';
+import { refuseMaskedFilters } from '@/lib/server/auth/refuse-masked-filters';
 import { listGroups } from '@/lib/server/groups/list-groups';
 import { groupListQuerySchema } from '@/lib/schemas/groups';
 
@@ -12,5 +13,8 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const query = parseQuery(request, groupListQuerySchema);
+  // a viewer's exact match on a value they are shown masked would confirm a guess
+  const scope = searchScopeFor(actor);
+  if (scope.kind === 'masked') refuseMaskedFilters({ eventType: query.eventType, queue: query.queue, reason: query.reason }, scope.masking);
   return json(await maskForActorAsync(actor, await listGroups(query, undefined, undefined, actor.userId))); // signatures are error messages
 });

@@ -2,10 +2,10 @@
 // Expressions match the indexes of migration 20261127060000_triage_indexes exactly.
 import 'server-only';
 import { invalid } from '@/lib/action-error';
+import { refuseMaskedFilters } from '@/lib/server/auth/refuse-masked-filters';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { NONE, UNKNOWN_TYPE } from '@/lib/groups/signature';
 import type { DeadLetterFilter } from '@/lib/schemas/dead-letters';
-import { maskText } from '@/lib/mask/mask-scan';
 import type { ViewerMasking } from '@/lib/mask/viewer-search';
 
 /**
@@ -20,23 +20,8 @@ export const FULL_TEXT_SEARCH: SearchScope = { kind: 'full' };
 /** The exact-match filters whose values are shown in responses under the same names. */
 const VALUE_FILTERS = ['eventType', 'queue', 'reason', 'dlq', 'correlationId', 'groupId'] as const;
 
-/**
- * A masked search (a viewer's) may not filter by a value viewers are shown masked: a field named
- * in MASK_FIELDS, or a value masking changes (an email address as correlation id). Its exact
- * match would confirm a guess (?correlationId=<guessed address> returned the record). Refused
- * for what the value is, never for what is stored, so the refusal tells nothing either.
- */
-function refuseMaskedValues(f: DeadLetterFilter, { options }: ViewerMasking): void {
-  for (const key of VALUE_FILTERS) {
-    const value = f[key];
-    if (value === undefined) continue;
-    if (options.names.has(key.toLowerCase()) || maskText(value, options) !== value)
-      throw invalid(`Viewers cannot filter by ${key}: its values are masked for them`, [{ field: key, message: 'masked for viewers' }]);
-  }
-}
-
 export function deadLetterWhere(f: DeadLetterFilter, scope: SearchScope): Prisma.Sql[] {
-  if (scope.kind === 'masked') refuseMaskedValues(f, scope.masking);
+  if (scope.kind === 'masked') refuseMaskedFilters(Object.fromEntries(VALUE_FILTERS.map((k) => [k, f[k]])), scope.masking);
   const where: Prisma.Sql[] = [];
   // failure groups name a missing type/queue/reason '(unknown)'/'(none)' (lib/groups/signature.ts),
   // and their facet values link here, so those names select the missing values
