@@ -276,6 +276,17 @@ describe('other viewer reads', () => {
     expect((await list('viewer', 'correlationId=order-12345')).status).toBe(200);
   });
 
+  it('a byte-array header (stored {"$bytes": base64}) holding an address: masked in the detail a viewer reads (found by a probe)', async () => {
+    const address = `bytes.${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 8)}@victim.example`;
+    const { id } = await seedDeadLetter(env.db.pool, { headers: { 'x-customer': { $bytes: Buffer.from(address).toString('base64') } } });
+    const shown = (text: string) =>
+      Buffer.from((JSON.parse(text) as { headers: Record<string, { $bytes: string }> }).headers['x-customer'].$bytes, 'base64').toString('latin1');
+    expect(shown((await detailAs('operator', id)).text)).toBe(address);
+    const viewer = shown((await detailAs('viewer', id)).text);
+    expect(viewer).not.toContain(address.split('@')[0]);
+    expect(viewer).toMatch(/\*\*\*@/);
+  });
+
   it("the groups list too: a viewer's queue filter on an address is refused, whatever is stored (found by a probe)", async () => {
     const queue = `replies.${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 8)}@victim.example`;
     await seedDeadLetter(env.db.pool, { queue });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskFields, maskForActor, maskJsonText, maskValue } from '@/lib/server/auth/mask';
+import { maskFields, maskFieldsAsync, maskForActor, maskJsonText, maskValue } from '@/lib/server/auth/mask';
 
 describe('maskFields', () => {
   it('masks named fields at any depth, case-insensitively, and leaves the rest', () => {
@@ -27,6 +27,28 @@ describe('maskFields', () => {
   it('masks whole sub-objects under a named key, and short values entirely', () => {
     expect(maskValue({ a: 'abc', b: ['longer-value'] })).toEqual({ a: '***', b: ['l***e'] });
     expect(maskValue(null)).toBeNull();
+  });
+});
+
+describe('header values stored encoded ($bytes, $str)', () => {
+  const b64 = (s: string, enc: BufferEncoding = 'latin1') => Buffer.from(s, enc).toString('base64');
+  const headers = {
+    'x-customer': { $bytes: b64('bytes.secret@victim.org') },
+    'x-arr': [{ $bytes: b64('arr.bytes@victim.org and more') }],
+    'x-nul': { $str: b64('nul\u0000 in str.secret@victim.org', 'utf8') },
+    'x-plain': { $bytes: b64('no address here') },
+  };
+  const decoded = (v: unknown) =>
+    JSON.stringify(v, (k, x) => (k === '$bytes' ? Buffer.from(x, 'base64').toString('latin1') : k === '$str' ? Buffer.from(x, 'base64').toString('utf8') : x));
+
+  it('are masked as the text they hold, shown encoded again (an address in them reached viewers as base64)', async () => {
+    for (const masked of [maskFields(headers, ['email'], { scrubEmails: true }), await maskFieldsAsync(headers, ['email'], { scrubEmails: true })]) {
+      const text = decoded(masked);
+      for (const secret of ['bytes.secret', 'arr.bytes', 'str.secret', 'victim.org']) expect(text).not.toContain(secret);
+      expect(text).toContain('and more');
+      expect(masked['x-plain']).toEqual(headers['x-plain']); // nothing to mask: the same bytes
+      expect(Object.keys(masked['x-customer'])).toEqual(['$bytes']);
+    }
   });
 });
 

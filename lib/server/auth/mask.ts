@@ -38,6 +38,20 @@ export interface MaskOptions {
   keep?: readonly string[];
 }
 
+/**
+ * A header value the drain stored encoded (lib/bus/amqp-values.ts: {"$bytes": base64} for a byte
+ * array, as amqplib Buffers and Java byte[] headers arrive, {"$str": base64} for text with NUL):
+ * masked as the text it holds (bytes as Latin-1, one character a byte), shown encoded again. Sent
+ * as base64, an address in it reached viewers whole (found by a probe).
+ */
+function maskEncodedValue(key: string, value: unknown, options: MaskTextOptions): { value: unknown } | undefined {
+  if ((key !== '$bytes' && key !== '$str') || typeof value !== 'string') return undefined;
+  const encoding = key === '$bytes' ? 'latin1' : 'utf8';
+  const text = Buffer.from(value, 'base64').toString(encoding);
+  const masked = maskText(text, options);
+  return { value: masked === text ? value : Buffer.from(masked, encoding).toString('base64') };
+}
+
 /** maskForActor's defaults: scrub emails in free text, but not the audit actor. */
 export const VIEWER_MASK_OPTIONS: MaskOptions = { scrubEmails: true, keep: ['actor', 'createdBy'] };
 
@@ -58,7 +72,7 @@ export function maskFields<T>(value: T, fields: readonly string[], options: Mask
     const lower = k.toLowerCase();
     if (names.has(lower)) return { value: maskValue(v) };
     if (keep.has(lower)) return { value: v };
-    return undefined;
+    return maskEncodedValue(k, v, textOptions);
   }) as T;
 }
 
@@ -86,7 +100,7 @@ export async function maskFieldsAsync<T>(value: T, fields: readonly string[], op
     const lower = k.toLowerCase();
     if (names.has(lower)) return { value: maskValue(v) };
     if (keep.has(lower)) return { value: v };
-    return undefined;
+    return maskEncodedValue(k, v, textOptions);
   }) as T;
   for (const { parent, key, text } of big) (parent as Record<string | number, unknown>)[key] = await maskTextAsync(text, textOptions);
   return result;
