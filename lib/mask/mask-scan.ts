@@ -274,7 +274,7 @@ function* maskTextSteps(text: string, options: MaskTextOptions, slicer: Slicer):
     i++;
   }
   if (n > segStart) out += scrub ? yield* scrubEmailsSteps(text.slice(segStart, n), slicer) : text.slice(segStart, n);
-  return yield* maskQuotedNamesSteps(out, names, slicer);
+  return yield* maskEscapedNamesSteps(yield* maskQuotedNamesSteps(out, names, slicer), names, slicer);
 }
 
 /**
@@ -288,26 +288,65 @@ function* maskTextSteps(text: string, options: MaskTextOptions, slicer: Slicer):
  */
 function* maskQuotedNamesSteps(text: string, names: ReadonlySet<string>, slicer: Slicer): Generator<void, string, void> {
   if (names.size === 0) return text;
-  const alternatives = [...names].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  const pattern = new RegExp(`"(?:${alternatives})"[ \\t]*:[ \\t]*("(?:[^"\\\\\\r\\n]|\\\\.)*"|[A-Za-z0-9+\\-.]+)`, 'iy');
+  const pattern = new RegExp(`"(?:${nameAlternatives(names)})"[ \\t]*:[ \\t]*("(?:[^"\\\\\\r\\n]|\\\\.)*"|[A-Za-z0-9+\\-.]+)`, 'iy');
+  return yield* replaceAtEach(text, '"', pattern, slicer, (m) => {
+    const value = m[1];
+    if (value === 'null') return null;
+    return { keep: m[0].length - value.length, with: JSON.stringify(maskScalar(value.startsWith('"') ? decodeLiteral(value) : value)) };
+  });
+}
+
+/**
+ * A third pass: a masked name and its value in JSON held as a string inside JSON, its quotes
+ * escaped (`{"payload":"{\\"paymentId\\":\\"pay_1\\"}"}`, as a producer that serialises twice
+ * writes it): the first pass reads the payload as one literal and masks only the addresses in it
+ * (found by a probe). One level of escaping, a value without escapes of its own (ids, numbers).
+ */
+function* maskEscapedNamesSteps(text: string, names: ReadonlySet<string>, slicer: Slicer): Generator<void, string, void> {
+  if (names.size === 0) return text;
+  const pattern = new RegExp(`\\\\"(?:${nameAlternatives(names)})\\\\"[ \\t]*:[ \\t]*(?:\\\\"([^"\\\\\\r\\n]*)\\\\"|([A-Za-z0-9+\\-.]+))`, 'iy');
+  return yield* replaceAtEach(text, '\\"', pattern, slicer, (m) => {
+    const quoted = m[1] !== undefined;
+    const value = quoted ? m[1] : m[2];
+    if (value === 'null') return null;
+    // the masked value quoted, its quotes escaped as the text around it
+    return { keep: m[0].length - value.length - (quoted ? 4 : 0), with: `\\"${maskScalar(value)}\\"` };
+  });
+}
+
+/** The masked names as alternatives of a regular expression. */
+const nameAlternatives = (names: ReadonlySet<string>) => [...names].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+
+/**
+ * Tries a sticky `pattern` once at each occurrence of `at` in `text` (between turns of the
+ * slicer), and replaces what a match covers past its first `keep` characters by `with`: linear,
+ * since the search goes on after each match. `replace` returns null to leave a match as it is.
+ */
+function* replaceAtEach(
+  text: string,
+  at: string,
+  pattern: RegExp,
+  slicer: Slicer,
+  replace: (m: RegExpExecArray) => { keep: number; with: string } | null,
+): Generator<void, string, void> {
   let out = '';
   let copied = 0;
-  let q = text.indexOf('"');
+  let q = text.indexOf(at);
   while (q !== -1) {
     if (slicer.due()) yield;
     pattern.lastIndex = q;
     const m = pattern.exec(text);
     if (!m) {
-      q = text.indexOf('"', q + 1);
+      q = text.indexOf(at, q + at.length);
       continue;
     }
     const end = q + m[0].length;
-    const value = m[1];
-    if (value !== 'null') {
-      out += text.slice(copied, end - value.length) + JSON.stringify(maskScalar(value.startsWith('"') ? decodeLiteral(value) : value));
+    const r = replace(m);
+    if (r) {
+      out += text.slice(copied, q + r.keep) + r.with;
       copied = end;
     }
-    q = text.indexOf('"', end);
+    q = text.indexOf(at, end);
   }
   return copied === 0 ? text : out + text.slice(copied);
 }

@@ -18,8 +18,9 @@ import { maskText, type MaskTextOptions } from './mask-scan';
  * Bumped whenever what viewers' documents hold changes (the masking, or how the text is cut), so
  * every document is rebuilt. 2: body and error message masked apart, a cut body cut back. 3: a
  * named value in text whose quotes do not pair up is masked too (mask-scan.ts maskQuotedNames).
+ * 4: and one in JSON held as a string inside JSON, its quotes escaped (maskEscapedNames).
  */
-const MASKING_VERSION = 3;
+const MASKING_VERSION = 4;
 
 function names(fields: readonly string[]): Set<string> {
   return new Set(fields.map((f) => f.trim().toLowerCase()).filter(Boolean));

@@ -98,7 +98,8 @@ describe('maskText', () => {
   });
 
   it('stays linear on 120 KB of quotes, backslashes and brackets', () => {
-    for (const unit of ['"\\"', '{"email":[', '"a":', '\\"\\"']) {
+    // (the last ones: escaped names without a value, and with one: the escaped pass, maskEscapedNames)
+    for (const unit of ['"\\"', '{"email":[', '"a":', '\\"\\"', '\\"email\\":', '{\\"paymentId\\":\\"x', '\\"paymentId\\": 1,']) {
       const make = (kb: number) => unit.repeat(Math.ceil((kb * 1024) / unit.length));
       expect(
         growth(unit, make, (text) => maskText(text, { names, scrubEmails: true })),

@@ -63,6 +63,25 @@ describe("viewers' search text", () => {
     expect(maskText('{"paymentId":null}', options)).toBe('{"paymentId":null}');
   });
 
+  it('masks a named value in JSON held as a string inside JSON, its quotes escaped (a probe found it shown whole)', () => {
+    const body = JSON.stringify({ data: { payload: JSON.stringify({ paymentId: 'PAYBODYJSON', card: { paymentId: 'PAYBODYJSON2', n: 7 } }) } });
+    const masked = maskText(body, options);
+    expect(masked).not.toMatch(/AYBODYJSO/);
+    // still JSON, the payload still JSON inside it, the rest as it was
+    const payload = JSON.parse((JSON.parse(masked) as { data: { payload: string } }).data.payload) as {
+      paymentId: string;
+      card: { paymentId: string; n: number };
+    };
+    expect(payload.paymentId).toBe('P***N');
+    expect(payload.card).toEqual({ paymentId: 'P***2', n: 7 });
+    // numbers and null too; masking again changes nothing
+    expect(maskText('{"p":"{\\"paymentId\\": 1234567}"}', options)).not.toContain('1234567');
+    expect(maskText('{"p":"{\\"paymentId\\":null}"}', options)).toBe('{"p":"{\\"paymentId\\":null}"}');
+    expect(maskText(masked, options)).toBe(masked);
+    // the viewers' search text as well
+    expect(leaks(viewerSearchText(body, false, null, options), 'PAYBODYJSON')).toBe(false);
+  });
+
   it('masks the error message apart from the body, which may end inside a quote', () => {
     const text = viewerSearchText('customer wrote "please refund', false, 'charge failed: {"paymentId":"pay_secret123"}', options);
     expect(text).not.toContain('pay_secret123');
