@@ -13,7 +13,7 @@ import { cycleOf, HEADER, headerString, isMarkedForDeadLetter, retryCountOf, tru
 import type { IdempotencyStore } from './idempotency';
 import type { PlatformMetrics } from './metrics';
 import { retryQueueName } from './topology';
-import { withTimeout } from './timeout';
+import { HandlerTimeoutError, withTimeout } from './timeout';
 
 export interface DeliveryConfig {
   service: string;
@@ -28,9 +28,18 @@ export interface DeliveryConfig {
   onOutcome?: (report: OutcomeReport) => void;
 }
 
+/**
+ * What a handler threw, as text; never throws itself (a handler that threw Object.create(null),
+ * which String() cannot convert, made this throw before the claim was released, and the message
+ * was redelivered for ever: found by a probe).
+ */
 function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
-  return String(err);
+  try {
+    if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
+    return String(err);
+  } catch {
+    return 'the handler threw a value that cannot be shown as text';
+  }
 }
 
 /** Reports an outcome; a throwing callback must not turn a settled delivery into an unsettled one. */
@@ -165,7 +174,15 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     stopTimer();
     const reason = truncateError(errorText(err));
     c.metrics.errors.inc(labels);
-    await c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
+    if (err instanceof HandlerTimeoutError) {
+      // the handler runs on past its deadline (it cannot be killed): the event stays claimed until
+      // it really ends, so a retry meanwhile waits (claim busy) instead of running beside it
+      // (released at the deadline, both ran at once: found by a probe). Released then, whatever
+      // it did: a timeout is a failure, and a handler that resolves once aborted may have done
+      // nothing; one that ignores its signal and succeeds late is run again by the retry.
+      const release = () => c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
+      void err.work.then(release, release);
+    } else await c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
     if (retries < c.retryDelaysMs.length) {
       log.warn({ err: reason, retryInMs: c.retryDelaysMs[retries] }, 'handler failed; retrying later');
       const copied = await copyThenAck(

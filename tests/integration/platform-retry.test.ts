@@ -174,4 +174,55 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
     expect(deaths(dead)[0]).toMatchObject({ queue: service, reason: 'rejected' });
     expect(await depth(f.broker, service)).toBe(0);
   });
+
+  it('a handler that runs past its timeout, ignoring its signal, does not run beside its retry within its claim lease (found by a probe)', async () => {
+    const delays = [100, 200, 300];
+    const service = f.service('retry.overrun', delays);
+    let running = 0;
+    let most = 0;
+    let starts = 0;
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'course.created': async () => {
+            starts++;
+            most = Math.max(most, ++running);
+            // past the 300 ms deadline, the signal ignored, within the claim's lease (2 x the timeout)
+            await new Promise((r) => setTimeout(r, 500));
+            running--;
+          },
+        },
+        { ...base(), retryDelaysMs: delays, timeoutMs: 300 },
+      ),
+    );
+    await f.publisher.publish(makeEvent('course.created'));
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 20_000, 'the dead letter');
+    expect(starts).toBe(4); // the first delivery and 3 retries, each a timeout
+    expect(most).toBe(1); // released at the deadline, the retry ran beside the attempt before it
+    expect(await drainQueue(f.broker, f.dlq)).toHaveLength(1);
+  });
+
+  it('a handler that throws what cannot be shown as text (Object.create(null)) is retried and dead-lettered, not looped (found by a probe)', async () => {
+    const delays = [100, 200, 300];
+    const service = f.service('retry.textless', delays);
+    let calls = 0;
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'certificate.issued': async () => {
+            calls++;
+            throw Object.create(null);
+          },
+        },
+        { ...base(), retryDelaysMs: delays },
+      ),
+    );
+    await f.publisher.publish(makeEvent('certificate.issued'));
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'the dead letter');
+    expect(calls).toBe(4);
+    const [dead] = await drainQueue(f.broker, f.dlq);
+    expect(String(dead.properties.headers?.['x-last-error'])).toMatch(/cannot be shown as text/);
+  });
 });
