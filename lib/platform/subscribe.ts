@@ -12,7 +12,7 @@ import { platformLogger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { processDelivery, type DeliveryConfig } from './process-delivery';
 import { resolveMetrics } from './publisher';
-import { deadLetterExchangeName, declareServiceQueues, DEFAULT_RETRY_DELAYS_MS, retryQueueNames, type QueueType } from './topology';
+import { deadLetterExchangeName, declareServiceQueues, dlqOptions, DEFAULT_RETRY_DELAYS_MS, retryQueueNames, type QueueType } from './topology';
 
 export interface SubscribeOptions {
   connection: PlatformConnection;
@@ -20,6 +20,12 @@ export interface SubscribeOptions {
   exchange: string;
   /** where the service queue dead-letters; default `<exchange>.dlx` (declarePlatformTopology) */
   deadLetterExchange?: string;
+  /**
+   * the DLQ, declared and bound to the dead-letter exchange here (as declarePlatformTopology
+   * does). Without it the topology must have bound one: RabbitMQ drops what a dead-letter exchange
+   * with no queue bound gets, so a subscription that finds no `<exchange>.dlq` says so in its log.
+   */
+  dlq?: string;
   /** one retry per delay; default 1 s, 4 s, 16 s (3 retries) */
   retryDelaysMs?: readonly number[];
   /** a handler running longer fails; default 30 s */
@@ -104,6 +110,10 @@ async function subscribeOnce(connection: ChannelModel, service: string, handlers
   await channel.assertExchange(options.exchange, 'topic', { durable: true });
   const dlx = options.deadLetterExchange ?? deadLetterExchangeName(options.exchange);
   await channel.assertExchange(dlx, 'fanout', { durable: true });
+  if (options.dlq) {
+    await channel.assertQueue(options.dlq, dlqOptions(options.queueType));
+    await channel.bindQueue(options.dlq, dlx, '');
+  } else await warnWithoutDlq(connection, `${options.exchange}.dlq`, dlx, logger);
   await declareServiceQueues(channel, service, {
     exchange: options.exchange,
     deadLetterExchange: dlx,
@@ -192,4 +202,27 @@ async function subscribeOnce(connection: ChannelModel, service: string, handlers
       if (!closed) await channel.close().catch(() => null);
     },
   };
+}
+
+/**
+ * Without a `dlq` option: whether the conventional DLQ exists (a passive check on a channel of its
+ * own, which a missing queue closes). Missing, dead letters may be dropped: a subscription on an
+ * exchange whose topology was never declared counted its dead letters while RabbitMQ dropped them
+ * (found by a probe). A DLQ of another name, bound by the topology, is fine and only looks missing.
+ */
+async function warnWithoutDlq(connection: ChannelModel, dlq: string, dlx: string, logger: Logger): Promise<void> {
+  const probe = await connection.createChannel().catch(() => null);
+  if (!probe) return;
+  probe.on('error', () => {
+    /* a missing queue closes this channel: that is the answer */
+  });
+  try {
+    await probe.checkQueue(dlq);
+    await probe.close().catch(() => undefined);
+  } catch {
+    logger.error(
+      { dlq, deadLetterExchange: dlx },
+      "no DLQ named <exchange>.dlq: unless the topology bound another queue to the dead-letter exchange, RabbitMQ drops this service's dead letters (pass `dlq` to subscribe, or declarePlatformTopology first)",
+    );
+  }
 }

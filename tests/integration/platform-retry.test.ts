@@ -1,7 +1,9 @@
 // Retry path: exponential backoff through TTL retry queues, 3 retries, then RabbitMQ
 // dead-letters the message into the DLQ with its x-death history and x-last-error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventPublisher } from '@/lib/platform/publisher';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
+import { uniqueName } from '../helpers/amqp';
 import { deaths, depth, drainQueue, makeEvent, platformFixture, publishRaw, silent, waitFor, type PlatformFixture } from './platform-fixture';
 
 let f: PlatformFixture;
@@ -224,5 +226,33 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
     expect(calls).toBe(4);
     const [dead] = await drainQueue(f.broker, f.dlq);
     expect(String(dead.properties.headers?.['x-last-error'])).toMatch(/cannot be shown as text/);
+  });
+});
+
+describe('a subscription without the topology', () => {
+  it('declares and binds the DLQ it is given, so its dead letters are kept (without one, RabbitMQ dropped them: found by a probe)', async () => {
+    const exchange = uniqueName('plat.bare.x');
+    const dlq = uniqueName('plat.bare.dlq');
+    f.broker.track('exchange', exchange);
+    f.broker.track('exchange', `${exchange}.dlx`);
+    f.broker.track('queue', dlq);
+    const service = f.service('bare', []);
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'order.created': async () => {
+            throw new Error('down');
+          },
+        },
+        { connection: f.broker.connection, exchange, dlq, retryDelaysMs: [], logger: silent, metrics: f.registry },
+      ),
+    );
+    const publisher = new EventPublisher({ connection: f.broker.connection, exchange, logger: silent, metrics: f.registry });
+    await publisher.publish(makeEvent('order.created'));
+    await publisher.close();
+    await waitFor(async () => (await depth(f.broker, dlq)) >= 1, 10_000, 'the dead letter in the DLQ given');
+    const [dead] = await drainQueue(f.broker, dlq);
+    expect(dead.properties.headers?.['x-last-error']).toBe('down');
   });
 });
