@@ -322,7 +322,7 @@ describe('streaming', () => {
       },
     };
     const controller = new AbortController();
-    const stream = streams.exportStream(source, 'ndjson', { role: 'operator' }, controller.signal);
+    const stream = await streams.exportStream(source, 'ndjson', { role: 'operator' }, controller.signal);
     const reader = stream.getReader();
     await reader.read();
     await new Promise((r) => setTimeout(r, 100));
@@ -336,11 +336,37 @@ describe('streaming', () => {
     expect(pages).toBe(after);
 
     let aborted = 0;
-    const second = streams.exportStream({ ...source, page: async (a, l) => (aborted++, source.page(a, l)) }, 'csv', { role: 'operator' }, controller.signal);
+    const second = await streams.exportStream(
+      { ...source, page: async (a, l) => (aborted++, source.page(a, l)) },
+      'csv',
+      { role: 'operator' },
+      controller.signal,
+    );
     controller.abort();
     const r2 = second.getReader();
     await r2.read(); // the header
     expect((await r2.read()).done).toBe(true);
-    expect(aborted).toBe(0);
+    expect(aborted).toBe(1); // the first page, read before the answer: none after the client went away
+  });
+
+  it("a first page that fails answers with the error's status, not a 200 file cut after its header (found by a probe)", async () => {
+    const failing: ExportSource<{ n: number }, number> = {
+      columns: ['n'],
+      key: (r) => r.n,
+      record: (r) => ({ n: r.n }),
+      page: async () => {
+        throw new Error('the database refused the query');
+      },
+    };
+    await expect(streams.exportStream(failing, 'csv', { role: 'operator' })).rejects.toThrow('the database refused the query');
+    // through the route: the database's refusal (its table renamed away, in this test's own database) is a 500 in the error envelope
+    await env.db.pool.query(`ALTER TABLE audit_log RENAME TO audit_log_away`);
+    try {
+      const res = await call(routes.auditExport, 'GET', '/api/audit/export?format=csv', { headers: env.tokens.admin });
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('internal');
+    } finally {
+      await env.db.pool.query(`ALTER TABLE audit_log_away RENAME TO audit_log`);
+    }
   });
 });

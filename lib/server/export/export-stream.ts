@@ -39,13 +39,21 @@ export function exportFileName(prefix: string, format: ExportFormat, now = new D
   return `${prefix}-${stamp}.${format}`;
 }
 
-export function exportStream<Row, Key>(
+/**
+ * The export as a stream, its first page read before it is returned: a query that fails at once
+ * (the database down, a search PostgreSQL refuses) makes the route answer with its error status,
+ * where the answer was a 200 whose file stopped after the CSV header (found by a probe). A page
+ * that fails later can only cut the stream short (the status is sent): the client sees the
+ * connection end before the file's end.
+ */
+export async function exportStream<Row, Key>(
   source: ExportSource<Row, Key>,
   format: ExportFormat,
   actor: Pick<Actor, 'role'>,
   signal?: AbortSignal,
-): ReadableStream<Uint8Array> {
+): Promise<ReadableStream<Uint8Array>> {
   const encoder = new TextEncoder();
+  let first: Row[] | null = await source.page(null, EXPORT_PAGE_SIZE);
   let after: Key | null = null;
   let started = false;
   let done = false;
@@ -65,7 +73,8 @@ export function exportStream<Row, Key>(
         }
         let rows: Row[];
         try {
-          rows = await source.page(after, EXPORT_PAGE_SIZE);
+          rows = first ?? (await source.page(after, EXPORT_PAGE_SIZE));
+          first = null;
         } catch (err) {
           logger.warn({ err }, 'export stopped: a page query failed');
           return controller.error(err);

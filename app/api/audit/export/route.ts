@@ -13,5 +13,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const { format, ...filter } = parseQuery(request, auditExportQuerySchema);
-  return exportResponse(exportStream(auditExportSource(filter), format, actor, request.signal), format, 'audit');
+  return exportResponse(await exportStream(auditExportSource(filter), format, actor, request.signal), format, 'audit');
 });

@@ -14,5 +14,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi(async (request) => {
   const actor = await authorize(request, 'viewer');
   const { format, ...filter } = parseQuery(request, deadLetterExportQuerySchema);
-  return exportResponse(exportStream(deadLetterExportSource(filter, searchScopeFor(actor)), format, actor, request.signal), format, 'dead-letters');
+  return exportResponse(await exportStream(deadLetterExportSource(filter, searchScopeFor(actor)), format, actor, request.signal), format, 'dead-letters');
 });
