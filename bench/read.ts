@@ -346,6 +346,7 @@ async function main() {
       ['groups', 'groups', ['/api/groups']],
       ['groups sort=count', 'groups', ['/api/groups?sort=count']],
       ['facets', 'facets', ['/api/dead-letters/facets', `/api/dead-letters/facets?eventType=${TYPES[2]}`]],
+      ['facets of a search', 'facets', ['/api/dead-letters/facets?q=student', `/api/dead-letters/facets?q=declined&eventType=${TYPES[2]}`]],
       ['detail', 'detail', ids.map((id) => `/api/dead-letters/${id}`)],
     ];
     const results: Result[] = [];

@@ -32,26 +32,58 @@ const FILTER_OF: Record<Dim, keyof DeadLetterFilter> = {
   dlq: 'dlq',
 };
 
+const DIMS: Dim[] = ['eventType', 'queue', 'reason', 'status', 'validity', 'dlq'];
+
+const sorted = (values: FacetValue[]) => values.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+
 async function facet(db: PrismaClient, f: DeadLetterFilter, scope: SearchScope, dim: Dim): Promise<FacetValue[]> {
   // standard faceting: every filter applies except the facet's own
   const where = deadLetterWhere({ ...f, [FILTER_OF[dim]]: undefined }, scope);
   const rows = await db.$queryRaw<{ value: string; n: bigint }[]>`
     SELECT ${VALUE_OF[dim]} AS "value", count(*) AS "n" FROM "dead_letters" ${andAll(where)} GROUP BY 1`;
-  return rows.map((r) => ({ value: r.value, count: Number(r.n), capped: false })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  return sorted(rows.map((r) => ({ value: r.value, count: Number(r.n), capped: false })));
+}
+
+/**
+ * The facets whose own filter is not set share one WHERE (every current filter): counted in one
+ * statement, one scan grouped by each of them (GROUPING SETS), so a search is run once for them
+ * all. Six queries each ran it: facets of a search took 2-4 s over 315,000 records, the list
+ * without a search 0.7 s (found by a probe).
+ */
+async function sharedFacets(db: PrismaClient, f: DeadLetterFilter, scope: SearchScope, dims: Dim[]): Promise<Partial<Record<Dim, FacetValue[]>>> {
+  const out: Partial<Record<Dim, FacetValue[]>> = Object.fromEntries(dims.map((d) => [d, []]));
+  if (!dims.length) return out;
+  const where = deadLetterWhere(f, scope);
+  const columns = Prisma.join(dims.map((d) => Prisma.sql`${VALUE_OF[d]} AS ${Prisma.raw(`"${d}"`)}`));
+  const sets = Prisma.raw(dims.map((d) => `("${d}")`).join(', '));
+  const which = Prisma.raw(`CASE ${dims.map((d) => `WHEN GROUPING("${d}") = 0 THEN '${d}'`).join(' ')} END`);
+  const value = Prisma.raw(`COALESCE(${dims.map((d) => `"${d}"`).join(', ')})`);
+  const rows = await db.$queryRaw<{ dim: Dim; value: string; n: bigint }[]>`
+    SELECT ${which} AS "dim", ${value} AS "value", count(*) AS "n"
+      FROM (SELECT ${columns} FROM "dead_letters" ${andAll(where)}) x
+     GROUP BY GROUPING SETS (${sets})`;
+  for (const r of rows) out[r.dim]?.push({ value: r.value, count: Number(r.n), capped: false });
+  for (const d of dims) sorted(out[d]!);
+  return out;
 }
 
 /** `configuredDlqs` (DLQ_QUEUE): listed in the dlq facet even with nothing stored (count 0). */
 export async function countFacets(f: DeadLetterFilter, scope: SearchScope, db: PrismaClient = prisma, configuredDlqs: string[] = []): Promise<Facets> {
-  const [eventType, queue, reason, status, validity, stored, totals] = await Promise.all([
-    facet(db, f, scope, 'eventType'),
-    facet(db, f, scope, 'queue'),
-    facet(db, f, scope, 'reason'),
-    facet(db, f, scope, 'status'),
-    facet(db, f, scope, 'validity'),
-    facet(db, f, scope, 'dlq'),
+  // a facet whose filter is set is counted without it, on its own; the others together
+  const own = DIMS.filter((d) => f[FILTER_OF[d]] !== undefined);
+  const [shared, owned, totals] = await Promise.all([
+    sharedFacets(
+      db,
+      f,
+      scope,
+      DIMS.filter((d) => !own.includes(d)),
+    ),
+    Promise.all(own.map(async (d) => [d, await facet(db, f, scope, d)] as const)),
     db.$queryRaw<{ total: bigint | null; pending: bigint | null }[]>`
       SELECT sum("count") AS "total", sum("pending_count") AS "pending" FROM "failure_groups"`,
   ]);
+  const counted = { ...shared, ...Object.fromEntries(owned) } as Record<Dim, FacetValue[]>;
+  const { eventType, queue, reason, status, validity, dlq: stored } = counted;
   const dlq = [...stored, ...configuredDlqs.filter((q) => !stored.some((s) => s.value === q)).map((value) => ({ value, count: 0, capped: false }))];
   return {
     facets: { eventType, queue, reason, status, validity, dlq },
