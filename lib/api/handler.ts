@@ -15,9 +15,14 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 // 57014: a statement cancelled by statement_timeout (lib/db/guard-pool.ts)
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '57014', '08006', '08001', '08003']);
 
+/** Prisma's interactive transaction past its time (P2028): the database was too slow for it. */
+const EXPIRED_TRANSACTION = 'P2028';
+
 function isOutage(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string }; message?: string };
   return (
+    e?.code === EXPIRED_TRANSACTION ||
+    /expired transaction|Transaction already closed/i.test(e?.message ?? '') ||
     OUTAGE_CODES.has(e?.code ?? '') ||
     OUTAGE_CODES.has(e?.cause?.code ?? '') ||
     /connect|Connection terminated|timeout exceeded when trying to connect|Query read timeout|statement timeout/i.test(e?.message ?? '')

@@ -33,3 +33,19 @@ describe('withApi and domain errors', () => {
     expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'Dead letter not found' } });
   });
 });
+
+describe('withApi and a database too slow for a transaction', () => {
+  it("answers Prisma's expired interactive transaction (P2028) with 503 unavailable, not a 500 (found under a slow search)", async () => {
+    const handler = withApi(async () => {
+      throw Object.assign(
+        new Error(
+          'Transaction API error: A query cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 8601 ms passed since the start of the transaction.',
+        ),
+        { code: 'P2028' },
+      );
+    });
+    const res = await handler(new Request('http://localhost/api/dead-letters?q=x'), {});
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+  });
+});

@@ -1,6 +1,7 @@
 // GET /api/dead-letters: one page of dead letters, newest first on (last_failed_at, id), by
 // keyset. A page reads limit+1 rows from one index range, whatever the table's size.
 import 'server-only';
+import { DB_TIMEOUTS } from '@/lib/db/guard-pool';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
 import type { DeadLetterFilter, DeadLetterList, DeadLetterListQuery } from '@/lib/schemas/dead-letters';
@@ -49,6 +50,9 @@ export function rowSource(query: DeadLetterFilter): { sql: Prisma.Sql; join: boo
     WHERE s."status" = ${status}) AS "dead_letters"`,
   };
 }
+
+/** The search's transaction: a statement's time (statement_timeout), not Prisma's default 5 s. */
+const SEARCH_TRANSACTION = { maxWait: 5_000, timeout: DB_TIMEOUTS.statementMs };
 
 export async function listDeadLetters(
   query: DeadLetterListQuery,
@@ -105,7 +109,9 @@ export async function listDeadLetters(
         if (ends.length === 2) walkEnd = ends[0];
       }
       return found;
-    });
+      // as long as a statement may run (Prisma's default, 5 s, expired under a slow search:
+      // a 500 where the answer would have come)
+    }, SEARCH_TRANSACTION);
   }
 
   const more = rows.length > query.limit;
