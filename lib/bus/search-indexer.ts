@@ -253,9 +253,14 @@ export class SearchIndexer extends KickedLoop {
         deferredSince = null;
         // the rebuilt documents are indexed: statistics for the planner that know them
         if (this.rebuiltSinceAnalyze >= (this.options.analyzeAfter ?? REBUILT_BEFORE_ANALYZE)) {
-          await this.db.query('ANALYZE dead_letter_search');
-          this.log.info({ rebuilt: this.rebuiltSinceAnalyze }, 'search documents rebuilt: statistics taken again');
+          const rebuilt = this.rebuiltSinceAnalyze;
+          // once, whatever it gives: a failure (past the statement timeout on a huge table) must
+          // not hold the walk behind it; autovacuum analyzes in the end
           this.rebuiltSinceAnalyze = 0;
+          await this.db
+            .query('ANALYZE dead_letter_search')
+            .then(() => this.log.info({ rebuilt }, 'search documents rebuilt: statistics taken again'))
+            .catch((err: Error) => this.log.warn({ err: err.message, rebuilt }, 'cannot analyze the rebuilt search documents; autovacuum will'));
         }
         // nothing new to index: a step of the walk that rebuilds documents of another masking
         // (at start, then every STALE_WALK_EVERY_MS: documents another process of an older

@@ -125,6 +125,8 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   }
 
   let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+  // (taken before the claim: its lease ends no earlier than claimedAt + 2 x the timeout)
+  const claimedAt = Date.now();
   try {
     claim = await c.store.claim(c.service, eventId, c.timeoutMs * 2);
   } catch (err) {
@@ -145,14 +147,9 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
       c.channel.nack(msg, false, true);
       return;
     }
-    try {
-      await copyMessageTo(c.channel, msg, retryQueueName(c.service, Math.min(...c.retryDelaysMs)), routingKey, c.ownQueues, {});
-    } catch (err) {
-      if (!(err instanceof UnpublishableMessage)) throw err;
-      // no copy of it can be made: given back as it is, as without retry queues
-      c.channel.nack(msg, false, true);
-      return;
-    }
+    // (a message no copy can be made of throws here: subscribe gives it back after a pause, so it
+    // waits out the other delivery a second at a time, never in a tight loop)
+    await copyMessageTo(c.channel, msg, retryQueueName(c.service, Math.min(...c.retryDelaysMs)), routingKey, c.ownQueues, {});
     c.channel.ack(msg);
     return;
   }
@@ -180,7 +177,12 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
       // (released at the deadline, both ran at once: found by a probe). Released then, whatever
       // it did: a timeout is a failure, and a handler that resolves once aborted may have done
       // nothing; one that ignores its signal and succeeds late is run again by the retry.
-      const release = () => c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
+      // Past the lease a retry may hold the claim now: the late end leaves it alone (its release
+      // deleted the retry's claim, and the retry's success then recorded nothing).
+      const release = () =>
+        Date.now() - claimedAt < c.timeoutMs * 2
+          ? c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'))
+          : undefined;
       void err.work.then(release, release);
     } else await c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
     if (retries < c.retryDelaysMs.length) {

@@ -67,7 +67,13 @@ export class EventPublisher {
   async publish(event: unknown, options: PublishOptions = {}): Promise<PublishedEvent> {
     // what is checked is what is sent: the event as JSON (a toJSON method, a getter, would
     // otherwise put other bytes on the bus than the contract saw)
-    const text = JSON.stringify(event) as string | undefined;
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(event);
+    } catch (err) {
+      // a BigInt, a cycle: refused as any event that breaks its contract, nothing sent
+      throw new EventValidationError('invalid', [{ path: '$', message: `cannot be written as JSON: ${(err as Error).message}` }]);
+    }
     const sent: unknown = text === undefined ? undefined : JSON.parse(text);
     const result = validateEvent(sent);
     if (result.status !== 'valid') throw new EventValidationError(result.status, result.violations);
@@ -91,7 +97,7 @@ export class EventPublisher {
     };
     if (options.expirationMs !== undefined) publishOptions.expiration = String(options.expirationMs);
     const channel = await this.confirmChannel();
-    await confirmPublish(channel, this.options.exchange, eventType, Buffer.from(text!), publishOptions);
+    await confirmPublish(channel, this.options.exchange, eventType, Buffer.from(text), publishOptions);
     this.metrics.published.inc({ event_type: eventType, service: this.options.service ?? source });
     this.log.debug({ eventId, eventType, correlationId }, 'event published');
     return { eventId, eventType, correlationId };

@@ -111,9 +111,15 @@ async function subscribeOnce(connection: ChannelModel, service: string, handlers
   const dlx = options.deadLetterExchange ?? deadLetterExchangeName(options.exchange);
   await channel.assertExchange(dlx, 'fanout', { durable: true });
   if (options.dlq) {
-    await channel.assertQueue(options.dlq, dlqOptions(options.queueType));
+    // declared only when missing: one that exists (the topology's, another type or TTL) is bound
+    // as it is, where asserting it with other arguments failed the subscription
+    if (!(await queueExists(connection, options.dlq))) await channel.assertQueue(options.dlq, dlqOptions(options.queueType));
     await channel.bindQueue(options.dlq, dlx, '');
-  } else await warnWithoutDlq(connection, `${options.exchange}.dlq`, dlx, logger);
+  } else if (!(await queueExists(connection, `${options.exchange}.dlq`)))
+    logger.error(
+      { dlq: `${options.exchange}.dlq`, deadLetterExchange: dlx },
+      "no DLQ named <exchange>.dlq: unless the topology bound another queue to the dead-letter exchange, RabbitMQ drops this service's dead letters (pass `dlq` to subscribe, or declarePlatformTopology first)",
+    );
   await declareServiceQueues(channel, service, {
     exchange: options.exchange,
     deadLetterExchange: dlx,
@@ -205,24 +211,22 @@ async function subscribeOnce(connection: ChannelModel, service: string, handlers
 }
 
 /**
- * Without a `dlq` option: whether the conventional DLQ exists (a passive check on a channel of its
- * own, which a missing queue closes). Missing, dead letters may be dropped: a subscription on an
- * exchange whose topology was never declared counted its dead letters while RabbitMQ dropped them
- * (found by a probe). A DLQ of another name, bound by the topology, is fine and only looks missing.
+ * Whether a queue exists: a passive check on a channel of its own, which a missing queue closes.
+ * (Without a `dlq`, a subscription on an exchange whose topology was never declared counted its
+ * dead letters while RabbitMQ dropped them: found by a probe. A DLQ of another name, bound by the
+ * topology, is fine and only looks missing.) A channel that cannot open counts as existing.
  */
-async function warnWithoutDlq(connection: ChannelModel, dlq: string, dlx: string, logger: Logger): Promise<void> {
+async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
   const probe = await connection.createChannel().catch(() => null);
-  if (!probe) return;
+  if (!probe) return true;
   probe.on('error', () => {
     /* a missing queue closes this channel: that is the answer */
   });
   try {
-    await probe.checkQueue(dlq);
+    await probe.checkQueue(queue);
     await probe.close().catch(() => undefined);
+    return true;
   } catch {
-    logger.error(
-      { dlq, deadLetterExchange: dlx },
-      "no DLQ named <exchange>.dlq: unless the topology bound another queue to the dead-letter exchange, RabbitMQ drops this service's dead letters (pass `dlq` to subscribe, or declarePlatformTopology first)",
-    );
+    return false;
   }
 }

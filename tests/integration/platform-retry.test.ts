@@ -147,6 +147,8 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
     // a toJSON that adds a field: what goes on the bus is what was validated (here: refused, an unknown field is fine, a lost one is not)
     const event = { ...makeEvent('user.created'), toJSON: () => ({ eventType: 'user.created' }) };
     await expect(f.publisher.publish(event)).rejects.toThrow();
+    // what JSON cannot hold is refused as a broken event, never a bare TypeError
+    await expect(f.publisher.publish({ ...makeEvent('user.created'), extra: 10n })).rejects.toMatchObject({ name: 'EventValidationError' });
   });
 
   it('a message whose retry copy cannot be encoded (headers near 64 KB) is rejected into the DLQ as it is, its handler run once, not looped', async () => {
@@ -230,29 +232,36 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
 });
 
 describe('a subscription without the topology', () => {
-  it('declares and binds the DLQ it is given, so its dead letters are kept (without one, RabbitMQ dropped them: found by a probe)', async () => {
-    const exchange = uniqueName('plat.bare.x');
-    const dlq = uniqueName('plat.bare.dlq');
+  /** A failing order.created consumer on an exchange of its own, given `dlq`; publishes one event and waits for it there. */
+  async function deadLetterThrough(label: string, dlq: string, before?: () => Promise<unknown>) {
+    const exchange = uniqueName(`plat.${label}.x`);
     f.broker.track('exchange', exchange);
     f.broker.track('exchange', `${exchange}.dlx`);
     f.broker.track('queue', dlq);
-    const service = f.service('bare', []);
-    subs.push(
-      await subscribe(
-        service,
-        {
-          'order.created': async () => {
-            throw new Error('down');
-          },
-        },
-        { connection: f.broker.connection, exchange, dlq, retryDelaysMs: [], logger: silent, metrics: f.registry },
-      ),
-    );
+    await before?.();
+    const failing = {
+      'order.created': async () => {
+        throw new Error('down');
+      },
+    };
+    const options = { connection: f.broker.connection, exchange, dlq, retryDelaysMs: [], logger: silent, metrics: f.registry };
+    subs.push(await subscribe(f.service(label, []), failing, options));
     const publisher = new EventPublisher({ connection: f.broker.connection, exchange, logger: silent, metrics: f.registry });
     await publisher.publish(makeEvent('order.created'));
     await publisher.close();
-    await waitFor(async () => (await depth(f.broker, dlq)) >= 1, 10_000, 'the dead letter in the DLQ given');
-    const [dead] = await drainQueue(f.broker, dlq);
+    await waitFor(async () => (await depth(f.broker, dlq)) >= 1, 10_000, `the dead letter in ${dlq}`);
+    return drainQueue(f.broker, dlq);
+  }
+
+  it('declares and binds the DLQ it is given, so its dead letters are kept (without one, RabbitMQ dropped them: found by a probe)', async () => {
+    const [dead] = await deadLetterThrough('bare', uniqueName('plat.bare.dlq'));
     expect(dead.properties.headers?.['x-last-error']).toBe('down');
+  });
+
+  it('binds a DLQ that exists with other arguments as it is, instead of failing on them', async () => {
+    const dlq = uniqueName('plat.other.dlq');
+    // not the library's TTL: asserted with its own arguments, the subscription failed
+    const dead = await deadLetterThrough('other', dlq, () => f.broker.channel.assertQueue(dlq, { durable: true, arguments: { 'x-message-ttl': 60_000 } }));
+    expect(dead).toHaveLength(1);
   });
 });

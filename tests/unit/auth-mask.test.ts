@@ -50,6 +50,12 @@ describe('header values stored encoded ($bytes, $str)', () => {
       expect(Object.keys(masked['x-customer'])).toEqual(['$bytes']);
     }
   });
+
+  it("masks a value under such a name that is not base64 the drain wrote as the string it is (an operator's JSON Patch value)", () => {
+    const patch = { op: 'add', path: '/c', value: { $str: 'jane@example.com', $bytes: 'not base64 @ all: mail bob@example.org' } };
+    const text = JSON.stringify(maskFields(patch, ['email'], { scrubEmails: true }));
+    expect(text).not.toMatch(/jane@|bob@/);
+  });
 });
 
 describe('maskForActor', () => {

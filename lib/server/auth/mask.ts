@@ -46,8 +46,12 @@ export interface MaskOptions {
  */
 function maskEncodedValue(key: string, value: unknown, options: MaskTextOptions): { value: unknown } | undefined {
   if ((key !== '$bytes' && key !== '$str') || typeof value !== 'string') return undefined;
+  const bytes = Buffer.from(value, 'base64');
+  // only what the drain's encoder wrote (base64 that reads back the same); anything else under
+  // such a name (an operator's JSON Patch value) is masked as the string it is
+  if (bytes.toString('base64') !== value) return undefined;
   const encoding = key === '$bytes' ? 'latin1' : 'utf8';
-  const text = Buffer.from(value, 'base64').toString(encoding);
+  const text = bytes.toString(encoding);
   const masked = maskText(text, options);
   return { value: masked === text ? value : Buffer.from(masked, encoding).toString('base64') };
 }
