@@ -1,6 +1,7 @@
 // Retry path: exponential backoff through TTL retry queues, 3 retries, then RabbitMQ
 // dead-letters the message into the DLQ with its x-death history and x-last-error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryIdempotencyStore } from '@/lib/platform/idempotency';
 import { EventPublisher } from '@/lib/platform/publisher';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
 import { uniqueName } from '../helpers/amqp';
@@ -204,6 +205,47 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
     await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 20_000, 'the dead letter');
     expect(starts).toBe(4); // the first delivery and 3 retries, each a timeout
     expect(most).toBe(1); // released at the deadline, the retry ran beside the attempt before it
+    expect(await drainQueue(f.broker, f.dlq)).toHaveLength(1);
+  });
+
+  it("a handler that ends past its claim's lease leaves the claim alone (a retry may hold it by then)", async () => {
+    const delays = [100];
+    const service = f.service('retry.pastlease', delays);
+    // the store as the library uses it, with each claim and release noted
+    const store = new MemoryIdempotencyStore();
+    const claims: number[] = [];
+    const releases: number[] = [];
+    const noted = {
+      claim: async (svc: string, id: string, leaseMs: number) => {
+        const r = await store.claim(svc, id, leaseMs);
+        if (r === 'claimed') claims.push(Date.now());
+        return r;
+      },
+      complete: (svc: string, id: string) => store.complete(svc, id),
+      release: async (svc: string, id: string) => {
+        releases.push(Date.now());
+        await store.release(svc, id);
+      },
+    };
+    let ended = 0;
+    subs.push(
+      await subscribe(
+        service,
+        {
+          'course.created': async () => {
+            await new Promise((r) => setTimeout(r, 700)); // past the 200 ms deadline and the 400 ms lease
+            ended++;
+          },
+        },
+        { ...base(), retryDelaysMs: delays, timeoutMs: 200, idempotency: noted },
+      ),
+    );
+    await f.publisher.publish(makeEvent('course.created'));
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'the dead letter');
+    await waitFor(() => ended === claims.length, 5_000, 'every attempt ended');
+    expect(claims).toHaveLength(2); // the first delivery, and its retry once the lease ended
+    // each attempt ended past its lease, when the claim could be another's: none was released
+    expect(releases).toEqual([]);
     expect(await drainQueue(f.broker, f.dlq)).toHaveLength(1);
   });
 
