@@ -1,7 +1,7 @@
 // Wraps a contract's `data` schema in the envelope every event shares. Objects are loose on
 // purpose: a higher minor version may add fields, and old consumers must accept them.
 import { z } from 'zod';
-import { formatError, isoDateTime } from './fields';
+import { eventId, isoDateTime, text } from './fields';
 
 export interface ContractDefinition<T extends string, D extends z.ZodType> {
   eventType: T;
@@ -15,11 +15,11 @@ export interface ContractDefinition<T extends string, D extends z.ZodType> {
 
 export function defineContract<T extends string, D extends z.ZodType>(def: ContractDefinition<T, D>) {
   const schema = z.looseObject({
-    eventId: z.uuid({ error: formatError('must be a UUID') }),
+    eventId,
     eventType: z.literal(def.eventType),
     timestamp: isoDateTime,
     version: z.string().regex(new RegExp(`^${def.major}\\.\\d+$`), `must be "${def.major}.<minor>"`),
-    source: z.string().trim().min(1, 'must not be empty'),
+    source: text(200),
     data: def.data,
   });
   return { ...def, schema };

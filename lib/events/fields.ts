@@ -6,8 +6,38 @@ export function formatError(message: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
 }
 
-/** Platform ids are opaque strings (`user123`, uuids, ...): only non-empty is guaranteed. */
-export const entityId = z.string().trim().min(1, 'must not be empty').max(200);
+/**
+ * Control characters (C0, DEL, C1). An id, a source or a name holding one (a NUL, say, which
+ * PostgreSQL's text cannot store) passed `trim().min(1)` and failed later in every consumer,
+ * a retry at a time, or went into its logs and databases as it was.
+ */
+const CONTROL = /\p{Cc}/u;
+/** The same, but tab, line feed and carriage return (allowed in text a person wrote). */
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const CONTROL_MESSAGE = 'must not hold control characters';
+
+/** Platform ids are opaque strings (`user123`, uuids, ...): non-empty, no control characters. */
+export const entityId = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((s) => !CONTROL.test(s), CONTROL_MESSAGE);
+
+/** Text a person wrote (a name, a title, a category): not blank, no control characters but tab and line breaks. */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .refine((s) => !CONTROL_IN_TEXT.test(s), CONTROL_MESSAGE);
+
+/** The nil UUID (all zeros) names no event: every producer that sends it would be one event to idempotency. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** An event id: a UUID (either case: they are compared lower-cased), not the nil one. */
+export const eventId = z.uuid({ error: formatError('must be a UUID') }).refine((s) => s !== NIL_UUID, 'must not be the nil UUID');
 
 /** ISO 8601 date-time with Z or an offset, as the producers emit (`2023-11-20T10:30:00Z`). */
 export const isoDateTime = z.iso.datetime({ offset: true, error: formatError('must be an ISO 8601 date-time') });
@@ -24,4 +54,4 @@ export const currency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4
 
 export const courseIds = z.array(entityId).min(1, 'must list at least one course');
 
-export const title = z.string().trim().min(1, 'must not be empty').max(500);
+export const title = text(500);

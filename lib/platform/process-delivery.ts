@@ -4,6 +4,7 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { EventType } from '@/lib/events/event-types';
+import { isKnownEventType } from '@/lib/events/registry';
 import { upcastToCurrent } from '@/lib/events/upcast';
 import { validateBody } from '@/lib/events/validate';
 import { UnpublishableMessage } from './confirm-publish';
@@ -42,6 +43,22 @@ function errorText(err: unknown): string {
   }
 }
 
+/**
+ * The event_type label of a delivery's metrics: a known event type, else "unknown". Any other
+ * value comes from the message (its body, type or routing key), and each new one would be a new
+ * series kept for the life of the process: a stream of made-up types grew the service's memory
+ * and its /metrics without bound.
+ */
+export function metricEventType(eventType: string | undefined): string {
+  return eventType !== undefined && isKnownEventType(eventType) ? eventType : 'unknown';
+}
+
+/**
+ * The idempotency key of an event id: UUIDs are case-insensitive (RFC 9562), so an id sent once
+ * in upper case and again in lower case is one event, handled once.
+ */
+export const claimKey = (eventId: string) => eventId.toLowerCase();
+
 /** Reports an outcome; a throwing callback must not turn a settled delivery into an unsettled one. */
 function tell(c: DeliveryConfig, report: OutcomeReport): void {
   try {
@@ -60,7 +77,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   if (isMarkedForDeadLetter(headers)) {
     c.channel.nack(msg, false, false);
     const eventType = headerString(headers, HEADER.originalRoutingKey) ?? msg.fields.routingKey;
-    c.metrics.deadLettered.inc({ event_type: eventType, service: c.service });
+    c.metrics.deadLettered.inc({ event_type: metricEventType(eventType), service: c.service });
     tell(c, {
       service: c.service,
       outcome: 'dead-lettered',
@@ -77,7 +94,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   const eventType = validation.eventType ?? msg.properties.type ?? msg.fields.routingKey;
   const correlationId = headerString(headers, HEADER.correlationId) ?? msg.properties.correlationId ?? validation.correlationId ?? eventId ?? 'none';
   const log = c.logger.child({ eventId, eventType, correlationId, attempt });
-  const labels = { event_type: eventType, service: c.service };
+  const labels = { event_type: metricEventType(eventType), service: c.service };
   const routingKey = originalRoutingKey(msg, validation.eventType);
   const report = (outcome: OutcomeReport['outcome'], reason?: string) => tell(c, { service: c.service, outcome, eventId, eventType, attempt, reason });
 
@@ -104,10 +121,14 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     return true;
   };
 
+  /** Sends the message on its way to the DLQ: copied to the service queue marked, to be rejected there. */
+  const toDlq = (reason: string) => copyThenAck(c.service, { [HEADER.lastError]: truncateError(reason), [HEADER.deadLetter]: cycleOf(headers) }, reason);
+
+  /** A message that cannot be handled at all (no handler run, so no error counted yet). */
   const deadLetter = async (reason: string) => {
     log.warn({ reason }, 'sending to the DLQ');
     c.metrics.errors.inc(labels);
-    await copyThenAck(c.service, { [HEADER.lastError]: truncateError(reason), [HEADER.deadLetter]: cycleOf(headers) }, reason);
+    await toDlq(reason);
   };
 
   // A broken contract never gets better by retrying: straight to the DLQ.
@@ -128,7 +149,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
   // (taken before the claim: its lease ends no earlier than claimedAt + 2 x the timeout)
   const claimedAt = Date.now();
   try {
-    claim = await c.store.claim(c.service, eventId, c.timeoutMs * 2);
+    claim = await c.store.claim(c.service, claimKey(eventId), c.timeoutMs * 2);
   } catch (err) {
     // The store is down: not the event's fault, so it costs no retry; look again later.
     log.warn({ err: errorText(err) }, 'idempotency store unavailable; deferring');
@@ -164,6 +185,7 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
     logger: log,
     headers,
   };
+  const releaseClaim = () => c.store.release(c.service, claimKey(eventId)).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
   const stopTimer = c.metrics.duration.startTimer(labels);
   try {
     await withTimeout(c.timeoutMs, (signal) => handler(event as never, { ...context, signal }));
@@ -179,12 +201,9 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
       // nothing; one that ignores its signal and succeeds late is run again by the retry.
       // Past the lease a retry may hold the claim now: the late end leaves it alone (its release
       // deleted the retry's claim, and the retry's success then recorded nothing).
-      const release = () =>
-        Date.now() - claimedAt < c.timeoutMs * 2
-          ? c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'))
-          : undefined;
-      void err.work.then(release, release);
-    } else await c.store.release(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot release the claim'));
+      const late = () => (Date.now() - claimedAt < c.timeoutMs * 2 ? releaseClaim() : undefined);
+      void err.work.then(late, late);
+    } else await releaseClaim();
     if (retries < c.retryDelaysMs.length) {
       log.warn({ err: reason, retryInMs: c.retryDelaysMs[retries] }, 'handler failed; retrying later');
       const copied = await copyThenAck(
@@ -196,11 +215,11 @@ export async function processDelivery(c: DeliveryConfig, msg: ConsumeMessage): P
       return;
     }
     log.error({ err: reason, retries }, 'handler failed after the last retry');
-    await copyThenAck(c.service, { [HEADER.lastError]: reason, [HEADER.deadLetter]: cycleOf(headers) }, reason);
+    await toDlq(reason);
     return;
   }
   stopTimer();
-  await c.store.complete(c.service, eventId).catch((e) => log.error({ err: errorText(e) }, 'cannot record the event as handled'));
+  await c.store.complete(c.service, claimKey(eventId)).catch((e) => log.error({ err: errorText(e) }, 'cannot record the event as handled'));
   c.channel.ack(msg);
   c.metrics.consumed.inc(labels);
   log.info('event handled');

@@ -89,6 +89,22 @@ describe('handling', () => {
     }
   });
 
+  it('labels the metrics of a message of no known event type "unknown", whatever its body or type says', async () => {
+    // each made-up type was a new series kept for the life of the service (unbounded memory)
+    const service = f.service('handle.label', DELAYS);
+    subs.push(await subscribe(service, { 'review.created': async () => {} }, { ...base(), metrics: f.registry }));
+    const made = ['made.up.one', 'made.up.two', 'made.up.three'];
+    for (const t of made) {
+      const body = Buffer.from(JSON.stringify({ ...makeEvent('review.created'), eventType: t }));
+      await publishRaw(f, 'review.created', body, { contentType: 'application/json', type: t });
+    }
+    await waitFor(async () => (await depth(f.broker, f.dlq)) >= 3, 15_000, 'three dead letters');
+    expect(await drainQueue(f.broker, f.dlq)).toHaveLength(3);
+    const errors = await f.registry.getSingleMetricAsString('event_processing_errors_total');
+    expect(errors).toContain(`event_processing_errors_total{event_type="unknown",service="${service}"} 3`);
+    expect(await f.registry.metrics()).not.toContain('made.up');
+  });
+
   it('upcasts a previous major (user.created 1.x) before the handler sees it', async () => {
     const service = f.service('handle.upcast', DELAYS);
     const seen: { event: UserCreatedV2; ctx: HandlerContext }[] = [];

@@ -49,6 +49,30 @@ describe('idempotency', () => {
     expect(await depth(f.broker, f.dlq)).toBe(0);
   });
 
+  it('takes an event id in upper and in lower case for one event (UUIDs are case-insensitive)', async () => {
+    const service = f.service('idem.case', DELAYS);
+    const handled: string[] = [];
+    const duplicates: string[] = [];
+    const store = new PgIdempotencyStore(db.pool);
+    subs.push(
+      await subscribe(
+        service,
+        { 'progress.updated': async (e) => void handled.push(e.eventId) },
+        { ...base(), idempotency: store, onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!) },
+      ),
+    );
+    const event = makeEvent('progress.updated');
+    const upper = String(event.eventId).toUpperCase();
+    await f.publisher.publish({ ...event, eventId: upper });
+    await waitFor(() => handled.length >= 1, 10_000, 'the first delivery');
+    await f.publisher.publish(event);
+    await waitFor(() => handled.length + duplicates.length >= 2, 10_000, 'two deliveries');
+    expect(handled).toEqual([upper]);
+    expect(duplicates).toEqual([event.eventId]);
+    const rows = await db.pool.query('SELECT event_id, status FROM platform_processed_events WHERE service = $1', [service]);
+    expect(rows.rows).toEqual([{ event_id: event.eventId, status: 'done' }]);
+  });
+
   it('shares the PostgreSQL store between two instances, per service', async () => {
     const service = f.service('idem.pg', DELAYS);
     const other = f.service('idem.pg.other', DELAYS);
@@ -66,7 +90,9 @@ describe('idempotency', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(calls.filter((c) => c !== 'other')).toHaveLength(1);
     expect(calls.filter((c) => c === 'other')).toHaveLength(1);
-    const rows = await db.pool.query('SELECT service, event_id, status FROM platform_processed_events ORDER BY service');
+    const rows = await db.pool.query('SELECT service, event_id, status FROM platform_processed_events WHERE service = ANY($1) ORDER BY service', [
+      [service, other],
+    ]);
     expect(rows.rows).toEqual([service, other].sort().map((s) => ({ service: s, event_id: event.eventId, status: 'done' })));
   });
 

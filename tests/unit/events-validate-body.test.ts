@@ -15,6 +15,30 @@ describe('validateBody', () => {
     expect(r.eventId).toBe(event.eventId);
   });
 
+  it('refuses the nil UUID as an event id and control characters in ids, sources and names; takes an upper-case UUID', () => {
+    const event = currentContract('user.created')!.example as { eventId: string; data: Record<string, unknown> };
+    const check = (e: unknown) => validateBody(bytes(JSON.stringify(e)));
+    expect(check({ ...event, eventId: '00000000-0000-0000-0000-000000000000' })).toMatchObject({
+      status: 'invalid',
+      violations: [{ path: '$.eventId', message: 'must not be the nil UUID' }],
+    });
+    expect(check({ ...event, eventId: event.eventId.toUpperCase() }).status).toBe('valid');
+    const controlled = [
+      { ...event, source: '\u0001' },
+      { ...event, source: 'user-service\u0000' },
+      { ...event, data: { ...event.data, userId: 'user\u0000123' } },
+      { ...event, data: { ...event.data, userId: '\u009b' } },
+      { ...event, data: { ...event.data, name: { first: '\u0007', last: 'Doe' } } },
+    ];
+    for (const e of controlled) {
+      const r = check(e);
+      expect(r.status).toBe('invalid');
+      expect(r.violations.map((v) => v.message)).toEqual(['must not hold control characters']);
+    }
+    // a tab or a line break inside a name a person wrote is text
+    expect(check({ ...event, data: { ...event.data, name: { first: 'Mary\tAnn', last: 'Doe\nSmith' } } }).status).toBe('valid');
+  });
+
   it('checks no body of more than MAX_CHECKED_VALUES values against its contract, but still reads its envelope', () => {
     const event = currentContract('order.created')!.example as { eventId: string; data: Record<string, unknown> };
     // 9,000,000 elements (18 MB) took the derivation out of memory: one zod issue each

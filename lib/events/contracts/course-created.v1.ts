@@ -1,7 +1,7 @@
 // course.created 1.x: an instructor created a course (not yet visible to students).
 import { z } from 'zod';
 import { defineContract } from '../define-contract';
-import { entityId, money, title } from '../fields';
+import { entityId, money, text, title } from '../fields';
 
 export const courseCreatedV1 = defineContract({
   eventType: 'course.created',
@@ -11,7 +11,7 @@ export const courseCreatedV1 = defineContract({
     courseId: entityId,
     title,
     instructorId: entityId,
-    category: z.string().trim().min(1, 'must not be empty').max(200),
+    category: text(200),
     price: money,
   }),
   example: {

@@ -1,7 +1,7 @@
 // user.created 1.x: a user registered (previous major; consumers upcast it to 2.x).
 import { z } from 'zod';
 import { defineContract } from '../define-contract';
-import { email, entityId, role } from '../fields';
+import { email, entityId, role, text } from '../fields';
 
 export const userCreatedV1 = defineContract({
   eventType: 'user.created',
@@ -10,8 +10,8 @@ export const userCreatedV1 = defineContract({
   data: z.looseObject({
     userId: entityId,
     email,
-    firstName: z.string().trim().min(1, 'must not be empty').max(200),
-    lastName: z.string().trim().min(1, 'must not be empty').max(200),
+    firstName: text(200),
+    lastName: text(200),
     role,
   }),
   example: {

@@ -1,9 +1,9 @@
 // user.created 2.x (current): the name became a structured object {first, last}.
 import { z } from 'zod';
 import { defineContract } from '../define-contract';
-import { email, entityId, role } from '../fields';
+import { email, entityId, role, text } from '../fields';
 
-const namePart = z.string().trim().min(1, 'must not be empty').max(200);
+const namePart = text(200);
 
 export const userCreatedV2 = defineContract({
   eventType: 'user.created',

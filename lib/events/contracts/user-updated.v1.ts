@@ -1,9 +1,9 @@
 // user.updated 1.x: profile fields changed; `changes` carries only what changed.
 import { z } from 'zod';
 import { defineContract } from '../define-contract';
-import { email, entityId, httpUrl, role } from '../fields';
+import { email, entityId, httpUrl, role, text } from '../fields';
 
-const text = z.string().trim().min(1, 'must not be empty').max(200);
+const namePart = text(200);
 
 export const userUpdatedV1 = defineContract({
   eventType: 'user.updated',
@@ -13,8 +13,8 @@ export const userUpdatedV1 = defineContract({
     userId: entityId,
     changes: z
       .looseObject({
-        firstName: text.optional(),
-        lastName: text.optional(),
+        firstName: namePart.optional(),
+        lastName: namePart.optional(),
         email: email.optional(),
         avatar: httpUrl.optional(),
         role: role.optional(),
