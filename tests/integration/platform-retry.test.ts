@@ -1,6 +1,8 @@
 // Retry path: exponential backoff through TTL retry queues, 3 retries, then RabbitMQ
 // dead-letters the message into the DLQ with its x-death history and x-last-error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventType } from '@/lib/events/event-types';
+import type { EventHandlers } from '@/lib/platform/handler-types';
 import { MemoryIdempotencyStore } from '@/lib/platform/idempotency';
 import { EventPublisher } from '@/lib/platform/publisher';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
@@ -19,6 +21,20 @@ afterAll(async () => {
 });
 
 const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, metrics: f.registry });
+
+/** Subscribes a service (retry delays 100, 200, 300 ms) whose handler of `type` tells `onCall` of each event, then throws `thrown`. */
+async function failingService(label: string, type: EventType, thrown: unknown, onCall: (eventId: string) => void = () => {}): Promise<string> {
+  const delays = [100, 200, 300];
+  const service = f.service(label, delays);
+  const handlers = {
+    [type]: async (e: { eventId: string }) => {
+      onCall(e.eventId);
+      throw thrown;
+    },
+  } as EventHandlers;
+  subs.push(await subscribe(service, handlers, { ...base(), retryDelaysMs: delays }));
+  return service;
+}
 
 describe('retries', () => {
   it('calls a handler that fails twice then succeeds 3 times, and nothing reaches the DLQ', async () => {
@@ -115,22 +131,8 @@ describe('retries', () => {
 
 describe('odd retry headers and messages no copy can be made of (found by a probe)', () => {
   it('a retry count a producer forged (negative, fractional, a decimal string) counts as none: 3 retries, then the DLQ, nothing lost', async () => {
-    const delays = [100, 200, 300];
-    const service = f.service('retry.forged', delays);
     const calls = new Map<string, number>();
-    subs.push(
-      await subscribe(
-        service,
-        {
-          'course.published': async (e) => {
-            const id = (e as { eventId: string }).eventId;
-            calls.set(id, (calls.get(id) ?? 0) + 1);
-            throw new Error('always');
-          },
-        },
-        { ...base(), retryDelaysMs: delays },
-      ),
-    );
+    await failingService('retry.forged', 'course.published', new Error('always'), (id) => calls.set(id, (calls.get(id) ?? 0) + 1));
     const forged = [-1, 0.5, '1.5'];
     for (const count of forged) {
       const event = makeEvent('course.published');
@@ -153,21 +155,8 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
   });
 
   it('a message whose retry copy cannot be encoded (headers near 64 KB) is rejected into the DLQ as it is, its handler run once, not looped', async () => {
-    const delays = [100, 200, 300];
-    const service = f.service('retry.uncopyable', delays);
     let calls = 0;
-    subs.push(
-      await subscribe(
-        service,
-        {
-          'media.processed': async () => {
-            calls++;
-            throw new Error('handler down');
-          },
-        },
-        { ...base(), retryDelaysMs: delays },
-      ),
-    );
+    const service = await failingService('retry.uncopyable', 'media.processed', new Error('handler down'), () => calls++);
     const event = makeEvent('media.processed');
     // fits on the wire, but not once the copy adds x-last-error and the retry headers
     await publishRaw(f, 'media.processed', Buffer.from(JSON.stringify(event)), { contentType: 'application/json', headers: { big: 'b'.repeat(65_450) } });
@@ -178,6 +167,39 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
     expect(JSON.parse(dead.content.toString())).toEqual(event);
     expect(deaths(dead)[0]).toMatchObject({ queue: service, reason: 'rejected' });
     expect(await depth(f.broker, service)).toBe(0);
+  });
+
+  it('a message no copy can be made of, while another delivery holds its claim, is given back a second at a time, then handled once the claim goes', async () => {
+    const delays = [100, 200, 300];
+    const service = f.service('retry.uncopyable-busy', delays);
+    const store = new MemoryIdempotencyStore();
+    let claims = 0;
+    const counting = {
+      claim: (s: string, e: string, lease: number) => {
+        claims++;
+        return store.claim(s, e, lease);
+      },
+      complete: (s: string, e: string) => store.complete(s, e),
+      release: (s: string, e: string) => store.release(s, e),
+    };
+    let calls = 0;
+    subs.push(await subscribe(service, { 'review.created': async () => void calls++ }, { ...base(), retryDelaysMs: delays, idempotency: counting }));
+    // (a type no other subscription of this file has: its queue alone gets it)
+    const event = makeEvent('review.created');
+    // another delivery of the event holds its claim (a long lease)
+    expect(await store.claim(service, String(event.eventId), 60_000)).toBe('claimed');
+    // too big to copy to the retry queue that waits out a busy claim
+    await publishRaw(f, 'review.created', Buffer.from(JSON.stringify(event)), { contentType: 'application/json', headers: { big: 'b'.repeat(65_450) } });
+    await waitFor(() => claims >= 1, 10_000, 'the first claim');
+    await new Promise((r) => setTimeout(r, 2500));
+    // given back through subscribe's one-second pause: a tight loop claimed hundreds of times
+    expect(claims).toBeGreaterThanOrEqual(2);
+    expect(claims).toBeLessThanOrEqual(4);
+    expect(calls).toBe(0);
+    await store.release(service, String(event.eventId));
+    await waitFor(() => calls === 1, 10_000, 'the handler, once the claim is gone');
+    expect(await depth(f.broker, service)).toBe(0);
+    expect(await depth(f.broker, f.dlq)).toBe(0);
   });
 
   it('a handler that runs past its timeout, ignoring its signal, does not run beside its retry within its claim lease (found by a probe)', async () => {
@@ -250,21 +272,8 @@ describe('odd retry headers and messages no copy can be made of (found by a prob
   });
 
   it('a handler that throws what cannot be shown as text (Object.create(null)) is retried and dead-lettered, not looped (found by a probe)', async () => {
-    const delays = [100, 200, 300];
-    const service = f.service('retry.textless', delays);
     let calls = 0;
-    subs.push(
-      await subscribe(
-        service,
-        {
-          'certificate.issued': async () => {
-            calls++;
-            throw Object.create(null);
-          },
-        },
-        { ...base(), retryDelaysMs: delays },
-      ),
-    );
+    await failingService('retry.textless', 'certificate.issued', Object.create(null), () => calls++);
     await f.publisher.publish(makeEvent('certificate.issued'));
     await waitFor(async () => (await depth(f.broker, f.dlq)) >= 1, 15_000, 'the dead letter');
     expect(calls).toBe(4);
