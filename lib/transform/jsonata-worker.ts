@@ -1,18 +1,22 @@
-// JSONata runs in a worker thread, never on the server's event loop (README, Fix a whole group).
+// JSONata runs in a child process, never on the server's event loop (README, Fix a whole group).
 // jsonata's own guardrails stop an evaluation after JSONATA_TIMEOUT_MS per message and past
 // JSONATA_MAX_DEPTH nested calls, but they are checked between steps: one built-in step can run
 // on without end (a backtracking regex in $match, measured: still running after 15 s) or grow a
-// huge value ($pad("", 1e8)). So the worker also has a memory limit, its results a size limit,
-// and every request a watchdog that terminates the worker when one message takes past its
-// guardrail and slack without the worker reporting progress (it reports after each message); the
-// next request starts a fresh one. Requests are served in order by a pool of JSONATA_WORKERS
-// workers, each one request at a time: a request stuck on a step that never yields holds its own
-// worker until the watchdog ends it (~2.2 s a message), not the other operators' previews. A preview asks
-// the worker to stop at the first runaway message and at its deadline (options): a runaway
-// expression on 400 messages took 40-90 s before, every other preview queued behind it.
+// huge value ($pad("", 3e8)). So the worker also has a memory limit, its results a size limit,
+// and every request a watchdog that ends the worker when one message takes past its guardrail
+// and slack without the worker reporting progress (it reports after each message); the next
+// request starts a fresh one. A process, not a worker thread: a worker thread's heap limit did
+// not hold for one huge allocation, and V8's out-of-memory abort took the whole server down
+// (`$length($pad("", 300000000))` in one preview, found by a probe); a child process dies alone.
+// Requests are served in order by a pool of JSONATA_WORKERS workers, each one request at a
+// time: a request stuck on a step that never yields holds its own worker until the watchdog ends
+// it (~2.2 s a message), not the other operators' previews. A preview asks the worker to stop at
+// the first runaway message and at its deadline (options): a runaway expression on 400 messages
+// took 40-90 s before, every other preview queued behind it.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { isNamedError } from '@/lib/named-error';
 
 /** Longest one message's evaluation may run (jsonata's guardrail). */
@@ -21,7 +25,7 @@ export const JSONATA_TIMEOUT_MS = 100;
 export const JSONATA_MAX_DEPTH = 500;
 /** Largest result, as JSON text: as a body going in (apply-transform.ts), 1 MB. */
 export const JSONATA_MAX_RESULT_CHARS = 1024 * 1024;
-/** The worker's heap: a result that grows past it ends the worker, not the server. */
+/** The worker's heap: a value that grows past it ends the worker, not the server. */
 const WORKER_HEAP_MB = 256;
 /**
  * Slack the watchdog gives one message over twice JSONATA_TIMEOUT_MS (a message that overran is
@@ -29,7 +33,7 @@ const WORKER_HEAP_MB = 256;
  * message that takes longer than that is a step that never yields.
  */
 const WATCHDOG_SLACK_MS = 2000;
-/** More slack when the request starts a worker (~60 ms idle, ~450 ms on a loaded machine, measured). */
+/** More slack when the request starts a worker (a process: about 90 ms idle here, measured with its first answer). */
 const WORKER_START_MS = 10_000;
 /**
  * Workers in the pool, each started when the others are busy (and kept, idle, once started). Two:
@@ -63,7 +67,11 @@ export class JsonataStalled extends Error {
     return isNamedError(value, 'JsonataStalled');
   }
 
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** why: ran past its time (or never yielded), or ran out of the worker's memory */
+    public readonly reason: 'transform-timeout' | 'transform-out-of-memory' = 'transform-timeout',
+  ) {
     super(message);
     this.name = 'JsonataStalled';
   }
@@ -166,9 +174,13 @@ export async function evaluateMessages(
   return results;
 }
 
-// Plain CommonJS run by the worker (eval: a file would have to survive the Next build's bundling).
+// Plain CommonJS run by the worker process (node -e: a file would have to survive the Next
+// build's bundling); its limits come in an environment variable.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const workerData = JSON.parse(process.env.EVENTDESK_JSONATA_WORKER);
+const parentPort = { postMessage: (m) => process.send(m), on: (e, f) => process.on(e, f) };
+// the server gone, its worker goes too
+process.on('disconnect', () => process.exit(0));
 const evaluateMessages = ${evaluateMessages.toString()};
 const jsonata = require(workerData.jsonataPath);
 const cache = new Map();
@@ -210,25 +222,44 @@ const MESSAGE_WATCHDOG_MS = 2 * JSONATA_TIMEOUT_MS + WATCHDOG_SLACK_MS;
 
 /** One worker of the pool: serves the pool's requests one at a time (`take`: the next, if any). */
 class JsonataWorker {
-  private worker: Worker | null = null;
+  private worker: ChildProcess | null = null;
   private current: Pending | null = null;
   private watchdog: NodeJS.Timeout | null = null;
 
   constructor(private readonly take: () => Pending | undefined) {}
 
-  private spawn(): Worker {
+  private spawn(): ChildProcess {
     const jsonataPath = createRequire(path.join(process.cwd(), 'package.json')).resolve('jsonata');
-    const w = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { jsonataPath, timeoutMs: JSONATA_TIMEOUT_MS, maxDepth: JSONATA_MAX_DEPTH, maxResultChars: JSONATA_MAX_RESULT_CHARS },
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    const limits = { jsonataPath, timeoutMs: JSONATA_TIMEOUT_MS, maxDepth: JSONATA_MAX_DEPTH, maxResultChars: JSONATA_MAX_RESULT_CHARS };
+    // its own small environment: the server's NODE_OPTIONS (a loader, a larger heap) are not its own
+    const w = spawn(process.execPath, [`--max-old-space-size=${WORKER_HEAP_MB}`, '-e', WORKER_SOURCE], {
+      env: { NODE_ENV: process.env.NODE_ENV, EVENTDESK_JSONATA_WORKER: JSON.stringify(limits), PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    // the end of what it printed last: V8 says "heap out of memory" before it aborts
+    let said = '';
+    w.stderr?.on('data', (chunk: Buffer) => {
+      said = (said + chunk.toString('utf8')).slice(-4096);
     });
     w.on('message', (reply: Reply) => this.onReply(w, reply));
     w.on('error', (err) => this.fail(w, new JsonataStalled(`the JSONata worker failed: ${err.message}`)));
-    w.on('exit', () => this.fail(w, new JsonataStalled('the JSONata worker ended')));
-    // an idle worker does not keep the process alive; after the listeners, as a 'message'
-    // listener refs the worker again (measured: a script that had used it never exited)
+    w.on('exit', (code, signal) => {
+      // (stderr may still hold the last words: read them once it closed)
+      const ended = () =>
+        this.fail(
+          w,
+          /out of memory/i.test(said)
+            ? new JsonataStalled(`the expression ran out of the worker's ${WORKER_HEAP_MB} MB of memory on a message`, 'transform-out-of-memory')
+            : new JsonataStalled(`the JSONata worker ended (${signal ?? `exit code ${code}`})`),
+        );
+      if (w.stderr && !w.stderr.readableEnded) w.stderr.once('close', ended);
+      else ended();
+    });
+    // an idle worker does not keep the process alive
     w.unref();
+    w.channel?.unref();
+    (w.stderr as Socket | null)?.unref(); // a pipe: a socket
     return w;
   }
 
@@ -242,11 +273,11 @@ class JsonataWorker {
     const starting = this.worker ? 0 : WORKER_START_MS;
     this.worker ??= this.spawn();
     this.arm(this.worker, starting + MESSAGE_WATCHDOG_MS);
-    this.worker.postMessage({ id: job.id, expression: job.expression, inputs: job.inputs, options: job.options });
+    this.worker.send({ id: job.id, expression: job.expression, inputs: job.inputs, options: job.options });
   }
 
   /** (Re)starts the watchdog: the worker must report within `ms`, or it is ended. */
-  private arm(w: Worker, ms: number): void {
+  private arm(w: ChildProcess, ms: number): void {
     if (this.watchdog) clearTimeout(this.watchdog);
     const timer: NodeJS.Timeout = setTimeout(() => {
       // after the messages that arrived meanwhile: an event loop held up past the deadline runs
@@ -254,7 +285,7 @@ class JsonataWorker {
       setImmediate(() => {
         if (this.watchdog !== timer) return;
         this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
-        void w.terminate();
+        w.kill('SIGKILL');
       });
     }, ms);
     this.watchdog = timer;
@@ -268,7 +299,7 @@ class JsonataWorker {
     return job;
   }
 
-  private onReply(w: Worker, reply: Reply): void {
+  private onReply(w: ChildProcess, reply: Reply): void {
     if (w !== this.worker || reply.id !== this.current?.id) return;
     if (reply.progress) {
       this.arm(w, MESSAGE_WATCHDOG_MS);
@@ -281,7 +312,7 @@ class JsonataWorker {
   }
 
   /** The worker is gone (overran, out of memory, crashed): its request fails, the next gets a new worker. */
-  private fail(w: Worker, err: Error): void {
+  private fail(w: ChildProcess, err: Error): void {
     if (w !== this.worker) return;
     this.worker = null;
     const job = this.settle();

@@ -300,6 +300,10 @@ describe('bulk republish with a transformation', () => {
     const regex = await err(preview(groupId, { kind: 'jsonata', expression: '$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+$/) ? $ : $' }));
     expect(regex).toMatchObject({ kind: 'unprocessable', details: { reason: 'transform-timeout' } });
     expect(Date.now() - started).toBeLessThan(10_000);
+    // one step that grows a value past the worker's heap: the worker dies alone (as a worker
+    // thread, V8's out-of-memory abort took this whole process down)
+    const huge = await err(preview(groupId, { kind: 'jsonata', expression: '$length($pad("", 300000000))' }));
+    expect(huge).toMatchObject({ kind: 'unprocessable', details: { reason: 'transform-out-of-memory', field: 'transform.expression' } });
     // the event loop stayed free meanwhile, and the next preview works on a fresh worker
     expect(await preview(groupId, JSONATA_FIX)).toMatchObject({ count: 5, wouldChange: 5 });
     // a job is refused at creation too

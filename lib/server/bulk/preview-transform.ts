@@ -116,7 +116,7 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
       if (timing) timing.applyMs += performance.now() - applyStarted;
     } catch (err) {
       if (err instanceof JsonataStalled)
-        throw unprocessable(`The expression was refused: ${err.message}`, { field: 'transform.expression', reason: 'transform-timeout' });
+        throw unprocessable(`The expression was refused: ${err.message}`, { field: 'transform.expression', reason: err.reason });
       throw err;
     }
     outputs.forEach((o, k) => {
