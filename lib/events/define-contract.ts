@@ -1,7 +1,7 @@
 // Wraps a contract's `data` schema in the envelope every event shares. Objects are loose on
 // purpose: a higher minor version may add fields, and old consumers must accept them.
 import { z } from 'zod';
-import { eventId, isoDateTime, text } from './fields';
+import { eventId, identifier, isoDateTime } from './fields';
 
 export interface ContractDefinition<T extends string, D extends z.ZodType> {
   eventType: T;
@@ -19,7 +19,7 @@ export function defineContract<T extends string, D extends z.ZodType>(def: Contr
     eventType: z.literal(def.eventType),
     timestamp: isoDateTime,
     version: z.string().regex(new RegExp(`^${def.major}\\.\\d+$`), `must be "${def.major}.<minor>"`),
-    source: text(200),
+    source: identifier,
     data: def.data,
   });
   return { ...def, schema };

@@ -16,13 +16,15 @@ const CONTROL = /\p{Cc}/u;
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const CONTROL_MESSAGE = 'must not hold control characters';
 
-/** Platform ids are opaque strings (`user123`, uuids, ...): non-empty, no control characters. */
-export const entityId = z
+/** A name a program gives (an event's `source`): non-empty, no control characters. */
+export const identifier = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(200)
   .refine((s) => !CONTROL.test(s), CONTROL_MESSAGE);
+
+/** Platform ids are opaque strings (`user123`, uuids, ...): identifiers of at most 200 characters. */
+export const entityId = identifier.max(200);
 
 /** Text a person wrote (a name, a title, a category): not blank, no control characters but tab and line breaks. */
 export const text = (max: number) =>
@@ -33,11 +35,18 @@ export const text = (max: number) =>
     .max(max)
     .refine((s) => !CONTROL_IN_TEXT.test(s), CONTROL_MESSAGE);
 
-/** The nil UUID (all zeros) names no event: every producer that sends it would be one event to idempotency. */
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** The nil and max UUIDs (all zeros, all ones) name no event: every producer sending one would be one event to idempotency. */
+const PLACEHOLDER_UUIDS: Record<string, string> = {
+  '00000000-0000-0000-0000-000000000000': 'must not be the nil UUID',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff': 'must not be the max UUID',
+};
 
-/** An event id: a UUID (either case: they are compared lower-cased), not the nil one. */
-export const eventId = z.uuid({ error: formatError('must be a UUID') }).refine((s) => s !== NIL_UUID, 'must not be the nil UUID');
+/** An event id: a UUID (either case: they are compared lower-cased), not the nil or max one. */
+export const eventId = z.uuid({ error: formatError('must be a UUID') }).superRefine((s, ctx) => {
+  // (in upper case the max one is no UUID to zod: refused as such)
+  const placeholder = PLACEHOLDER_UUIDS[s];
+  if (placeholder) ctx.addIssue({ code: 'custom', message: placeholder });
+});
 
 /** ISO 8601 date-time with Z or an offset, as the producers emit (`2023-11-20T10:30:00Z`). */
 export const isoDateTime = z.iso.datetime({ offset: true, error: formatError('must be an ISO 8601 date-time') });

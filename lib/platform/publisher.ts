@@ -27,7 +27,10 @@ export interface EventPublisherOptions {
   /** a reconnecting connection (lib/platform/connection.ts) lets publishes continue on the next connection after a drop */
   connection: PlatformConnection;
   exchange: string;
-  /** the publishing service (metrics label; default: the event's `source`) */
+  /**
+   * the publishing service (metrics label; default: the event's `source`, the first
+   * MAX_SOURCE_LABELS of them, then "other")
+   */
   service?: string;
   logger?: Logger;
   metrics?: PlatformMetrics | Registry;
@@ -53,7 +56,12 @@ export function resolveMetrics(m: PlatformMetrics | Registry | undefined): Platf
   return m && 'published' in m ? m : platformMetrics(m);
 }
 
+/** Sources a publisher without `service` labels its metrics with before it says "other". */
+export const MAX_SOURCE_LABELS = 20;
+
 export class EventPublisher {
+  /** the sources labelled so far (no `service` given): each new one would be a new series for the life of the process */
+  private readonly sourceLabels = new Set<string>();
   private channel: Promise<ConfirmChannel> | null = null;
   private readonly log: Logger;
   private readonly metrics: PlatformMetrics;
@@ -98,9 +106,17 @@ export class EventPublisher {
     if (options.expirationMs !== undefined) publishOptions.expiration = String(options.expirationMs);
     const channel = await this.confirmChannel();
     await confirmPublish(channel, this.options.exchange, eventType, Buffer.from(text), publishOptions);
-    this.metrics.published.inc({ event_type: eventType, service: this.options.service ?? source });
+    this.metrics.published.inc({ event_type: eventType, service: this.serviceLabel(source) });
     this.log.debug({ eventId, eventType, correlationId }, 'event published');
     return { eventId, eventType, correlationId };
+  }
+
+  private serviceLabel(source: string): string {
+    if (this.options.service !== undefined) return this.options.service;
+    if (this.sourceLabels.has(source)) return source;
+    if (this.sourceLabels.size >= MAX_SOURCE_LABELS) return 'other';
+    this.sourceLabels.add(source);
+    return source;
   }
 
   async close(): Promise<void> {

@@ -69,8 +69,8 @@ export class JsonataStalled extends Error {
 
   constructor(
     message: string,
-    /** why: ran past its time (or never yielded), or ran out of the worker's memory */
-    public readonly reason: 'transform-timeout' | 'transform-out-of-memory' = 'transform-timeout',
+    /** why: ran past its time (or never yielded), ran out of the worker's memory, or the worker died otherwise */
+    public readonly reason: 'transform-timeout' | 'transform-out-of-memory' | 'transform-worker-crashed' = 'transform-timeout',
   ) {
     super(message);
     this.name = 'JsonataStalled';
@@ -98,7 +98,7 @@ export interface EvaluateOptions {
 
 /**
  * One request's messages, in order, each to its result. jsonata's time guardrail is wall-clock
- * time, so a message also overruns when the thread was not running at all (the machine loaded by
+ * time, so a message also overruns when the worker was not running at all (the machine loaded by
  * a drain at full speed, a garbage collection): a message that overran is evaluated once more,
  * and only a second overrun is its result. Once a second try has overrun too, the expression is
  * taken for a runaway on this request's messages and later ones are not tried twice, so a runaway
@@ -220,6 +220,20 @@ type Reply = { id: number; progress?: true; results?: JsonataResult[]; parseErro
 /** Longest one message may go without the worker reporting progress. */
 const MESSAGE_WATCHDOG_MS = 2 * JSONATA_TIMEOUT_MS + WATCHDOG_SLACK_MS;
 
+/**
+ * Every worker process alive. Killed when the server exits: a worker ends itself when its channel
+ * closes, but only between steps, and one stuck in a step that never yields (a backtracking
+ * regex) ran on, orphaned, after the server was gone (found by a review). A server killed with
+ * SIGKILL runs no hook: such a worker ends at its next step.
+ */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const w of live) w.kill('SIGKILL');
+});
+
+/** Size of a request's bodies, in MB (one decimal). */
+const megabytes = (inputs: string[]) => (inputs.reduce((n, t) => n + t.length, 0) / 1024 / 1024).toFixed(1);
+
 /** One worker of the pool: serves the pool's requests one at a time (`take`: the next, if any). */
 class JsonataWorker {
   private worker: ChildProcess | null = null;
@@ -231,28 +245,26 @@ class JsonataWorker {
   private spawn(): ChildProcess {
     const jsonataPath = createRequire(path.join(process.cwd(), 'package.json')).resolve('jsonata');
     const limits = { jsonataPath, timeoutMs: JSONATA_TIMEOUT_MS, maxDepth: JSONATA_MAX_DEPTH, maxResultChars: JSONATA_MAX_RESULT_CHARS };
-    // its own small environment: the server's NODE_OPTIONS (a loader, a larger heap) are not its own
+    // its own small environment: the server's NODE_OPTIONS (a loader, a larger heap) are not its
+    // own. JSON over the channel: every message is strings and plain objects, and the "advanced"
+    // serialization of Node 20 before 20.19 could stall on a length split across two reads.
     const w = spawn(process.execPath, [`--max-old-space-size=${WORKER_HEAP_MB}`, '-e', WORKER_SOURCE], {
       env: { NODE_ENV: process.env.NODE_ENV, EVENTDESK_JSONATA_WORKER: JSON.stringify(limits), PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'advanced',
+      serialization: 'json',
     });
+    live.add(w);
     // the end of what it printed last: V8 says "heap out of memory" before it aborts
     let said = '';
     w.stderr?.on('data', (chunk: Buffer) => {
       said = (said + chunk.toString('utf8')).slice(-4096);
     });
     w.on('message', (reply: Reply) => this.onReply(w, reply));
-    w.on('error', (err) => this.fail(w, new JsonataStalled(`the JSONata worker failed: ${err.message}`)));
+    w.on('error', (err) => this.fail(w, new JsonataStalled(`the JSONata worker failed: ${err.message}`, 'transform-worker-crashed')));
     w.on('exit', (code, signal) => {
+      live.delete(w);
       // (stderr may still hold the last words: read them once it closed)
-      const ended = () =>
-        this.fail(
-          w,
-          /out of memory/i.test(said)
-            ? new JsonataStalled(`the expression ran out of the worker's ${WORKER_HEAP_MB} MB of memory on a message`, 'transform-out-of-memory')
-            : new JsonataStalled(`the JSONata worker ended (${signal ?? `exit code ${code}`})`),
-        );
+      const ended = () => this.fail(w, this.death(said, code, signal));
       if (w.stderr && !w.stderr.readableEnded) w.stderr.once('close', ended);
       else ended();
     });
@@ -263,17 +275,38 @@ class JsonataWorker {
     return w;
   }
 
+  /** Why the worker died (no watchdog ended it: that one says so itself). */
+  private death(said: string, code: number | null, signal: NodeJS.Signals | null): JsonataStalled {
+    const request = this.current ? ` on this request (${this.current.inputs.length} message(s), ${megabytes(this.current.inputs)} MB of bodies)` : '';
+    if (/out of memory/i.test(said)) return new JsonataStalled(`the worker ran out of its ${WORKER_HEAP_MB} MB of memory${request}`, 'transform-out-of-memory');
+    return new JsonataStalled(`the JSONata worker died (${signal ?? `exit code ${code}`})${request}`, 'transform-worker-crashed');
+  }
+
   /** Takes the pool's next request when this worker is free. */
   pump(): void {
     if (this.current) return;
     const job = this.take();
     if (!job) return;
     this.current = job;
-    // a new worker's start (a thread, jsonata loaded and compiled) is not the request's time
+    // a new worker's start (a process, jsonata loaded and compiled) is not the request's time
     const starting = this.worker ? 0 : WORKER_START_MS;
-    this.worker ??= this.spawn();
-    this.arm(this.worker, starting + MESSAGE_WATCHDOG_MS);
-    this.worker.send({ id: job.id, expression: job.expression, inputs: job.inputs, options: job.options });
+    let w: ChildProcess;
+    try {
+      w = this.worker ??= this.spawn();
+      this.arm(w, starting + MESSAGE_WATCHDOG_MS);
+      // a worker that could not start (EMFILE, say) has no channel: its request fails, nothing throws
+      if (!w.connected) throw new Error('its channel is closed');
+      w.send({ id: job.id, expression: job.expression, inputs: job.inputs, options: job.options }, (err) => {
+        if (err) this.fail(w, new JsonataStalled(`the JSONata worker cannot be reached: ${err.message}`, 'transform-worker-crashed'));
+      });
+    } catch (err) {
+      const failed = this.worker;
+      this.worker = null;
+      failed?.kill('SIGKILL');
+      this.settle()?.reject(new JsonataStalled(`the JSONata worker cannot start: ${(err as Error).message}`, 'transform-worker-crashed'));
+      // the next request tries a fresh worker, later (not in this call: it would fail the same way at once)
+      setImmediate(() => this.pump());
+    }
   }
 
   /** (Re)starts the watchdog: the worker must report within `ms`, or it is ended. */
@@ -285,6 +318,7 @@ class JsonataWorker {
       setImmediate(() => {
         if (this.watchdog !== timer) return;
         this.fail(w, new JsonataStalled(`the expression ran past ${JSONATA_TIMEOUT_MS} ms on a message and could not be stopped between steps`));
+        live.delete(w);
         w.kill('SIGKILL');
       });
     }, ms);
@@ -324,7 +358,7 @@ class JsonataWorker {
 /** The requests no worker has taken yet, in order. */
 const waiting: Pending[] = [];
 let nextId = 1;
-// in order of preference: a request goes to the first free one, so a second thread starts only
+// in order of preference: a request goes to the first free one, so a second worker starts only
 // when the first is busy
 const pool = Array.from({ length: JSONATA_WORKERS }, () => new JsonataWorker(() => waiting.shift()));
 

@@ -1,7 +1,9 @@
 // Idempotency: the same event delivered twice runs the handler once per service, with the
 // store in memory or in PostgreSQL (shared by two instances of the service).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryIdempotencyStore } from '@/lib/platform/idempotency';
+import { MemoryIdempotencyStore, type IdempotencyStore } from '@/lib/platform/idempotency';
 import { PgIdempotencyStore } from '@/lib/platform/idempotency-pg';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -24,22 +26,24 @@ afterAll(async () => {
 const DELAYS = [100, 200, 400];
 const base = () => ({ connection: f.broker.connection, exchange: f.exchange, logger: silent, retryDelaysMs: DELAYS });
 
+/** Subscribes `service` to progress.updated with `store`: the event ids it handles, and those it skips as duplicates. */
+async function watchProgress(service: string, store: IdempotencyStore): Promise<{ handled: string[]; duplicates: string[] }> {
+  const handled: string[] = [];
+  const duplicates: string[] = [];
+  subs.push(
+    await subscribe(
+      service,
+      { 'progress.updated': async (e) => void handled.push(e.eventId) },
+      { ...base(), idempotency: store, onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!) },
+    ),
+  );
+  return { handled, duplicates };
+}
+
 describe('idempotency', () => {
   it('runs the handler once when the same event is delivered twice (memory store)', async () => {
     const service = f.service('idem.mem', DELAYS);
-    const handled: string[] = [];
-    const duplicates: string[] = [];
-    subs.push(
-      await subscribe(
-        service,
-        { 'progress.updated': async (e) => void handled.push(e.eventId) },
-        {
-          ...base(),
-          idempotency: new MemoryIdempotencyStore(),
-          onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!),
-        },
-      ),
-    );
+    const { handled, duplicates } = await watchProgress(service, new MemoryIdempotencyStore());
     const event = makeEvent('progress.updated');
     await f.publisher.publish(event);
     await f.publisher.publish(event);
@@ -51,16 +55,7 @@ describe('idempotency', () => {
 
   it('takes an event id in upper and in lower case for one event (UUIDs are case-insensitive)', async () => {
     const service = f.service('idem.case', DELAYS);
-    const handled: string[] = [];
-    const duplicates: string[] = [];
-    const store = new PgIdempotencyStore(db.pool);
-    subs.push(
-      await subscribe(
-        service,
-        { 'progress.updated': async (e) => void handled.push(e.eventId) },
-        { ...base(), idempotency: store, onOutcome: (o) => o.outcome === 'duplicate' && duplicates.push(o.eventId!) },
-      ),
-    );
+    const { handled, duplicates } = await watchProgress(service, new PgIdempotencyStore(db.pool));
     const event = makeEvent('progress.updated');
     const upper = String(event.eventId).toUpperCase();
     await f.publisher.publish({ ...event, eventId: upper });
@@ -71,6 +66,24 @@ describe('idempotency', () => {
     expect(duplicates).toEqual([event.eventId]);
     const rows = await db.pool.query('SELECT event_id, status FROM platform_processed_events WHERE service = $1', [service]);
     expect(rows.rows).toEqual([{ event_id: event.eventId, status: 'done' }]);
+  });
+
+  it('an event handled before ids were lower-cased stays handled: the migration lower-cases the stored ids', async () => {
+    const service = f.service('idem.legacy', DELAYS);
+    const event = makeEvent('progress.updated');
+    const upper = String(event.eventId).toUpperCase();
+    // as the store wrote it before: the id as sent, and a stale claim of the same id in lower case
+    await db.pool.query(
+      `INSERT INTO platform_processed_events (service, event_id, status, completed_at) VALUES ($1, $2, 'done', now()), ($1, $3, 'processing', NULL)`,
+      [service, upper, event.eventId],
+    );
+    await db.pool.query(readFileSync(path.join(process.cwd(), 'prisma/migrations/20261216010000_idempotency_lower_case_ids/migration.sql'), 'utf8'));
+    const rows = await db.pool.query('SELECT event_id, status FROM platform_processed_events WHERE service = $1', [service]);
+    expect(rows.rows).toEqual([{ event_id: event.eventId, status: 'done' }]);
+    const { handled, duplicates } = await watchProgress(service, new PgIdempotencyStore(db.pool));
+    await f.publisher.publish({ ...event, eventId: upper });
+    await waitFor(() => duplicates.length >= 1, 10_000, 'the redelivery');
+    expect(handled).toEqual([]);
   });
 
   it('shares the PostgreSQL store between two instances, per service', async () => {

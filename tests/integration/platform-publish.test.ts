@@ -2,7 +2,8 @@
 // with the properties and headers the spec asks for.
 import type { GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventValidationError } from '@/lib/platform/publisher';
+import { Registry } from 'prom-client';
+import { EventPublisher, EventValidationError } from '@/lib/platform/publisher';
 import { subscribe, type Subscription } from '@/lib/platform/subscribe';
 import type { HandlerContext } from '@/lib/platform/handler-types';
 import { depth, makeEvent, platformFixture, silent, waitFor, type PlatformFixture } from './platform-fixture';
@@ -65,6 +66,22 @@ describe('EventPublisher', () => {
     expect(metrics).toMatch(/events_published_total\{event_type="course.published",service="test-producer"\} 1/);
     const consumed = await f.registry.getSingleMetricAsString('events_consumed_total');
     expect(consumed).toContain(`event_type="course.published",service="${a}"`);
+  });
+
+  it('labels a publisher without a service by its events\' sources, the first 20 of them, then "other"', async () => {
+    const registry = new Registry();
+    const publisher = new EventPublisher({ connection: f.broker.connection, exchange: f.exchange, logger: silent, metrics: registry });
+    try {
+      for (let i = 0; i < 25; i++) await publisher.publish({ ...makeEvent('course.published'), source: `svc-${i}` });
+      await publisher.publish({ ...makeEvent('course.published'), source: 'svc-0' });
+    } finally {
+      await publisher.close();
+    }
+    const text = await registry.getSingleMetricAsString('events_published_total');
+    expect(text).toContain('events_published_total{event_type="course.published",service="svc-0"} 2');
+    expect(text).toContain('events_published_total{event_type="course.published",service="svc-19"} 1');
+    expect(text).not.toContain('svc-20');
+    expect(text).toContain('events_published_total{event_type="course.published",service="other"} 5');
   });
 
   it('sets the AMQP properties: persistent, message id, content type, correlation id', async () => {

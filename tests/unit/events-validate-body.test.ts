@@ -22,7 +22,14 @@ describe('validateBody', () => {
       status: 'invalid',
       violations: [{ path: '$.eventId', message: 'must not be the nil UUID' }],
     });
+    expect(check({ ...event, eventId: 'ffffffff-ffff-ffff-ffff-ffffffffffff' })).toMatchObject({
+      status: 'invalid',
+      violations: [{ path: '$.eventId', message: 'must not be the max UUID' }],
+    });
     expect(check({ ...event, eventId: event.eventId.toUpperCase() }).status).toBe('valid');
+    // a source is a name a program gives: as long as it likes, but no tab or line break either
+    expect(check({ ...event, source: 's'.repeat(5000) }).status).toBe('valid');
+    expect(check({ ...event, source: 'user\tservice' }).violations.map((v) => v.message)).toEqual(['must not hold control characters']);
     const controlled = [
       { ...event, source: '\u0001' },
       { ...event, source: 'user-service\u0000' },
