@@ -321,8 +321,9 @@ describe('bulk republish with a transformation', () => {
   });
 
   it('a slow expression: refused at creation when its pace would take the selection past the preview budget; a job transforms outside any transaction', async () => {
-    // ~0.2 s a message in the worker, each result over 1 MB (an error item, not a runaway)
-    const slow: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 20000000, "a")} |' };
+    // ~0.1-0.3 s a message in the worker (one step: under the watchdog on a loaded machine too), each
+    // result over 1 MB (an error item, not a runaway)
+    const slow: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 8000000, "a")} |' };
     const many = await seedOrders('slow-many', 1000);
     const refused = await server
       .createBulkJob(operator, {
@@ -370,7 +371,7 @@ describe('bulk republish with a transformation', () => {
   }, 120_000);
 
   it('a slow job does not hold back a job created after it: the runner runs two at once', async () => {
-    const slow: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 20000000, "a")} |' };
+    const slow: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 8000000, "a")} |' };
     const a = await seedOrders('slow-first', 30);
     const b = await seedOrders('quick-after', 2);
     const { jobId: slowJob } = (await server.createBulkJob(operator, {
