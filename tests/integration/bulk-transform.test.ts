@@ -304,6 +304,18 @@ describe('bulk republish with a transformation', () => {
     // thread, V8's out-of-memory abort took this whole process down)
     const huge = await err(preview(groupId, { kind: 'jsonata', expression: '$length($pad("", 300000000))' }));
     expect(huge).toMatchObject({ kind: 'unprocessable', details: { reason: 'transform-out-of-memory', field: 'transform.expression' } });
+    // a result just under the limits (918 KB, 252 deep) is shown compact: pretty-printed it was
+    // 232 M characters a sample, and forty of them took the server out of memory (a probe)
+    const deepResult = await preview(groupId, {
+      kind: 'jsonata',
+      expression: '$merge([$, {"x": $reduce([1..250], function($a, $i){[[$a]]}, $reduce([1..16], function($a,$i){$append($a,$a)}, [0,0,0,0,0,0,0]))}])',
+    });
+    expect(deepResult.count).toBe(5);
+    for (const item of deepResult.sample) {
+      expect(item.after!.startsWith('{"eventId"')).toBe(true);
+      expect(item.after!.length).toBeLessThan(70 * 1024);
+      expect(item.diff).toMatch(/^Too large to diff/);
+    }
     // the event loop stayed free meanwhile, and the next preview works on a fresh worker
     expect(await preview(groupId, JSONATA_FIX)).toMatchObject({ count: 5, wouldChange: 5 });
     // a job is refused at creation too

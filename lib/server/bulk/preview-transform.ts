@@ -5,7 +5,8 @@
 // (jsonata's time or depth limit) is refused (422), as is one the worker had to be stopped on.
 import 'server-only';
 import { unprocessable } from '@/lib/action-error';
-import { editedBodyDiff } from '@/lib/diff/republish-diff';
+import { prettyJson } from '@/lib/diff/pretty-json';
+import { editedBodyDiff, MAX_DIFF_INPUT } from '@/lib/diff/republish-diff';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { BulkTransformDryRunResponse, TransformSampleItem } from '@/lib/schemas/bulk';
 import { prisma } from '@/lib/server/db';
@@ -30,10 +31,15 @@ interface Row {
 
 const lossy = new TextDecoder('utf-8');
 
-/** A value pretty-printed; null if it cannot be (a sample must never fail the whole preview). */
+/**
+ * A value pretty-printed, or as compact JSON when pretty-printed it would pass MAX_DIFF_INPUT (it
+ * is neither diffed nor shown past that: a 918 KB result nested 250 deep was 232 M characters
+ * pretty-printed, and twenty samples of them took the server out of memory, found by a probe);
+ * null if it cannot be shown (a sample must never fail the whole preview).
+ */
 function pretty(value: unknown): string | null {
   try {
-    return JSON.stringify(value, null, 2);
+    return prettyJson(value, MAX_DIFF_INPUT) ?? JSON.stringify(value);
   } catch {
     return null;
   }
