@@ -6,8 +6,8 @@
 // The deriver reads the next batch while PostgreSQL derives the current one (lib/bus/deriver.ts),
 // so on 2 cores the reading and the SQL take one each. Memory is bounded by bytes: a batch stops
 // at READ_BYTES of stored messages (at least one row), fetched FETCH_BYTES at a time, and the
-// event loop gets a turn every READ_CHUNK messages (the drain shares it).
-import { setImmediate as nextTurn } from 'node:timers/promises';
+// event loop gets a turn every 10 ms (lib/event-loop-pause.ts: the drain shares it).
+import { pauser } from '@/lib/event-loop-pause';
 import { errorText, prepareDeadLetter, unreadableDeath, type PreparedDeath } from './prepare-dead-letter';
 import { encodeCopyRow } from './copy-binary';
 import { RAW_PREPARED_START, storedMessage, type RawPrepared } from './inbox-row';
@@ -18,8 +18,6 @@ import type { Queryable } from './with-client';
 export const READ_BYTES = 32 * 1024 * 1024;
 /** Most bytes one query fetches. */
 const FETCH_BYTES = 2 * 1024 * 1024;
-/** Messages read between two turns of the event loop. */
-const READ_CHUNK = 200;
 
 /** A raw row's reading: what loadBatch takes in place of the row's own columns. */
 export interface Reading {
@@ -119,6 +117,7 @@ const STORED_COLUMNS = `x.tx::text AS tx, x.id::text AS id, x.fingerprint, x.dlq
 
 async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
   const raw = rows.filter((r) => r.raw);
+  const pause = pauser();
   const seqOf = new Map(raw.map((r) => [`${r.tx}/${r.id}`, r.seq ?? 0]));
   const out: Reading[] = [];
   for (let i = 0; i < raw.length;) {
@@ -131,11 +130,9 @@ async function readRaw(db: Queryable, rows: KeyRow[]): Promise<Reading[]> {
       `SELECT ${STORED_COLUMNS} FROM unnest($1::xid8[], $2::bigint[]) AS k(tx, id) JOIN dead_letter_inbox x ON x.tx = k.tx AND x.id = k.id`,
       [part.map((k) => k.tx), part.map((k) => k.id)],
     );
-    for (let k = 0; k < stored.length; k++) {
-      const row = stored[k];
-      const seq = seqOf.get(`${row.tx}/${row.id}`) ?? 0;
-      out.push(reading(row, seq));
-      if (k % READ_CHUNK === READ_CHUNK - 1) await nextTurn();
+    for (const row of stored) {
+      out.push(reading(row, seqOf.get(`${row.tx}/${row.id}`) ?? 0));
+      await pause();
     }
   }
   return out;

@@ -10,6 +10,7 @@
 // - break: the result breaks the contract (skipped unless an admin forces the job);
 // - unchanged: the result equals the body (it goes as it is, the stored bytes);
 // - change: a valid, different body (it goes as JSON text of the result).
+import { pauser } from '@/lib/event-loop-pause';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import jsonata from 'jsonata';
 import { unprocessable } from '@/lib/action-error';
@@ -105,24 +106,6 @@ export interface CompiledTransform {
   readonly transform: BulkTransform;
   /** `options`: a preview stops at its deadline (either kind) and at the first runaway (JSONata) */
   apply(inputs: TransformInput[], options?: EvaluateOptions): Promise<TransformOutput[]>;
-}
-
-/** Longest the event loop is held between two yields (parsing, patching, checking, serialising). */
-const YIELD_MS = 10;
-
-/**
- * Yields to the event loop once YIELD_MS have gone by since the last yield. By time, not by the
- * bytes handled: a patch's work is not its body's size (100 copies of a 230 KB value into a small
- * body held the server's loop for a minute when the yields counted body bytes), and a chunk of 500
- * bodies near 1 MB would hold it for seconds.
- */
-function pauser(): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < YIELD_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
 }
 
 /** What a message not tried because the request's deadline had passed says (after its transform's prefix). */

@@ -4,6 +4,7 @@ import 'server-only';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { prisma } from '@/lib/server/db';
 import type { AuditExportQuery } from '@/lib/schemas/export';
+import { AUDIT_DETAILS_COLUMN } from '@/lib/server/audit/list-audit';
 import type { ExportSource } from './export-stream';
 
 interface Row {
@@ -32,7 +33,7 @@ export function auditExportSource(q: Pick<AuditExportQuery, 'actor' | 'action'>,
       const where = [...filters, ...(after === null ? [] : [Prisma.sql`"id" < ${after}`])];
       const clause = where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty;
       return db.$queryRaw<Row[]>`
-        SELECT "id", "at", "actor", "action", "target", "reason", "details" FROM "audit_log" ${clause}
+        SELECT "id", "at", "actor", "action", "target", "reason", ${AUDIT_DETAILS_COLUMN} FROM "audit_log" ${clause}
         ORDER BY "id" DESC LIMIT ${limit}`;
     },
   };
