@@ -22,7 +22,7 @@ import { retryTransient } from '@/lib/db/retry-transient';
 import { queueIssue } from '@/lib/schemas/republish-target';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
 import type { BulkTransform } from '@/lib/schemas/bulk';
-import { compileTransform, isPastDeadline, type TransformOutput } from '@/lib/transform/apply-transform';
+import { compileTransform, isPastDeadline, MAX_TRANSFORM_BODY_BYTES, type TransformOutput } from '@/lib/transform/apply-transform';
 import { withClient } from '@/lib/bus/with-client';
 import { changesDiff } from '@/lib/diff/changes-diff';
 
@@ -160,7 +160,7 @@ export const TRANSFORM_BATCH_MS = 10_000;
 async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
   const outcomes: ItemOutcome[] = [];
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
-  const read = await withClient(deps.pool, (client) => readForTransform(client, deadLetterIds));
+  const read = await withClient(deps.pool, (client) => readForTransform(client, deadLetterIds, MAX_TRANSFORM_BODY_BYTES));
   // whether each may go is decided under the lock, below (a record that may not is transformed for nothing: rare)
   const candidates = read.filter((r): r is TransformReadRecord & StoredMessage => hasMessage(r));
   const messageless = new Set(read.filter((r) => !hasMessage(r)).map((r) => r.id));

@@ -69,6 +69,16 @@ describe('bulk republish with a transformation', () => {
     return { queue, ...seeded };
   };
 
+  /** Wakes the runner and waits for job `jobId` to be done. */
+  const finished = (jobId: string) => {
+    runner.poke();
+    return until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
+  };
+
   const preview = async (groupId: string, transform: BulkTransform) =>
     (await server.createBulkJob(operator, {
       action: 'republish',
@@ -110,12 +120,7 @@ describe('bulk republish with a transformation', () => {
       expectedCount: 2000,
       transform: JSONATA_FIX,
     })) as { jobId: string };
-    runner.poke();
-    const job = await until(
-      'the job to finish',
-      () => server.getBulkJob(created.jobId),
-      (j) => j.status === 'done',
-    );
+    const job = await finished(created.jobId);
     expect(job).toMatchObject({ total: 2000, succeeded: 2000, failed: 0, skipped: 0, transform: JSONATA_FIX, skipReasons: [] });
 
     const seen = await bodiesByDeadLetter(broker.channel, queue);
@@ -141,6 +146,23 @@ describe('bulk republish with a transformation', () => {
     expect(audit[0]).toMatchObject({ action: 'bulk-create', details: { transform: JSONATA_FIX } });
   });
 
+  it('a job skips a body over 1 MB for its size, without reading it, and sends the others', async () => {
+    const { queue, groupId, ids } = await seedOrders('big-body', 3);
+    // 3 MB of padding in one stored body (a probe's 100 MB bodies were read whole only to be skipped)
+    await db.pool.query(`UPDATE "dead_letter_messages" SET "body" = convert_to(repeat('x', 3 * 1024 * 1024), 'UTF8') WHERE "dead_letter_id" = $1`, [ids[0]]);
+    const { jobId } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { groupId },
+      reason: 'big body',
+      ratePerSecond: 0,
+      transform: JSONATA_FIX,
+    })) as { jobId: string };
+    const job = await finished(jobId);
+    expect(job).toMatchObject({ total: 3, succeeded: 2, skipped: 1 });
+    expect(job.skipReasons).toEqual([{ reason: expect.stringMatching(/body is over 1 MB: not transformed/), count: 1 }]);
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(2);
+  });
+
   it('sends nothing when the patch breaks the contract, and says why on each item', async () => {
     const { queue, groupId, ids } = await seedOrders('break', 150);
     const breaking: BulkTransform = { kind: 'patch', operations: [{ op: 'remove', path: '/data/currency' }] };
@@ -164,12 +186,7 @@ describe('bulk republish with a transformation', () => {
       expectedCount: 150,
       transform: breaking,
     })) as { jobId: string };
-    runner.poke();
-    const job = await until(
-      'the job to finish',
-      () => server.getBulkJob(jobId),
-      (j) => j.status === 'done',
-    );
+    const job = await finished(jobId);
     expect(job).toMatchObject({ total: 150, succeeded: 0, skipped: 150 });
     expect(job.skipReasons).toHaveLength(1);
     expect(job.skipReasons[0].count).toBe(150);
@@ -270,12 +287,7 @@ describe('bulk republish with a transformation', () => {
       force: true,
       transform: renumber,
     })) as { jobId: string };
-    runner.poke();
-    const job = await until(
-      'the job to finish',
-      () => server.getBulkJob(jobId),
-      (j) => j.status === 'done',
-    );
+    const job = await finished(jobId);
     expect(job).toMatchObject({ succeeded: 0, skipped: 10 });
     expect((await broker.channel.checkQueue(queue)).messageCount).toBe(0);
   });
