@@ -162,9 +162,10 @@ async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadL
   const skip = (deadLetterId: string, error: string, state: 'skipped' | 'failed' = 'skipped') => outcomes.push({ jobId: job.id, deadLetterId, state, error });
   const read = await withClient(deps.pool, (client) => readForTransform(client, deadLetterIds, MAX_TRANSFORM_BODY_BYTES));
   // whether each may go is decided under the lock, below (a record that may not is transformed for nothing: rare)
-  const candidates = read.filter((r): r is TransformReadRecord & StoredMessage => hasMessage(r));
-  const messageless = new Set(read.filter((r) => !hasMessage(r)).map((r) => r.id));
-  const transformed = new Map<string, { read: TransformReadRecord & StoredMessage; output: TransformOutput }>();
+  // (a body too big to transform is not read: a message, its body null)
+  const candidates = read.filter((r) => r.messageId !== null);
+  const messageless = new Set(read.filter((r) => r.messageId === null).map((r) => r.id));
+  const transformed = new Map<string, { read: TransformReadRecord; output: TransformOutput }>();
   let stalled: string | null = null;
   try {
     const outputs = await compileTransform(job.transform!).apply(
@@ -218,7 +219,8 @@ async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadL
         // the record as locked now, with the message as read (the same one)
         else if (r.intentId)
           ready.push({
-            record: { ...t.read, status: r.status, queue: r.queue, republishCount: r.republishCount },
+            // (an offered message's body was read: one left unread for its size is refused, never offered)
+            record: { ...t.read, body: t.read.body!, status: r.status, queue: r.queue, republishCount: r.republishCount },
             intentId: r.intentId,
             editedBody: offer.editedBody,
           });

@@ -32,7 +32,8 @@ export const MAX_TRANSFORM_DEPTH = MAX_RESPONSE_DEPTH;
 
 export interface TransformInput {
   id: string;
-  body: Buffer;
+  /** null: a body over MAX_TRANSFORM_BODY_BYTES, left unread (refused for its size alone) */
+  body: Buffer | null;
 }
 
 export interface TransformOutput {
@@ -51,8 +52,9 @@ export interface TransformOutput {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as JSON, or why it is not one this can transform. */
-function parseBody(body: Buffer): { ok: true; text: string; value: unknown } | { ok: false; error: string } {
-  if (body.byteLength > MAX_TRANSFORM_BODY_BYTES) return { ok: false, error: `body is over ${MAX_TRANSFORM_BODY_BYTES / 1024 / 1024} MB: not transformed` };
+function parseBody(body: Buffer | null): { ok: true; text: string; value: unknown } | { ok: false; error: string } {
+  if (body === null || body.byteLength > MAX_TRANSFORM_BODY_BYTES)
+    return { ok: false, error: `body is over ${MAX_TRANSFORM_BODY_BYTES / 1024 / 1024} MB: not transformed` };
   let text: string;
   try {
     text = utf8.decode(body);
@@ -213,7 +215,7 @@ function compilePatch(transform: Extract<BulkTransform, { kind: 'patch' }>): Com
         await pause();
       }
       return out;
-      async function patchOne(id: string, body: Buffer): Promise<TransformOutput> {
+      async function patchOne(id: string, body: Buffer | null): Promise<TransformOutput> {
         const parsed = parseBody(body);
         if (!parsed.ok) return failed(id, undefined, parsed.error);
         try {

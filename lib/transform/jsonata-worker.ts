@@ -178,7 +178,6 @@ export async function evaluateMessages(
 // build's bundling); its limits come in an environment variable.
 const WORKER_SOURCE = `
 const workerData = JSON.parse(process.env.EVENTDESK_JSONATA_WORKER);
-const parentPort = { postMessage: (m) => process.send(m), on: (e, f) => process.on(e, f) };
 // the server gone, its worker goes too
 process.on('disconnect', () => process.exit(0));
 const evaluateMessages = ${evaluateMessages.toString()};
@@ -193,16 +192,16 @@ function compile(expression) {
   }
   return e;
 }
-parentPort.on('message', async ({ id, expression, inputs, options }) => {
+process.on('message', async ({ id, expression, inputs, options }) => {
   let expr;
   try {
     expr = compile(expression);
   } catch (err) {
-    parentPort.postMessage({ id, parseError: { message: String(err.message || err), position: typeof err.position === 'number' ? err.position : null } });
+    process.send({ id, parseError: { message: String(err.message || err), position: typeof err.position === 'number' ? err.position : null } });
     return;
   }
-  const results = await evaluateMessages((input) => expr.evaluate(JSON.parse(input)), inputs, workerData, options, () => parentPort.postMessage({ id, progress: true }));
-  parentPort.postMessage({ id, results });
+  const results = await evaluateMessages((input) => expr.evaluate(JSON.parse(input)), inputs, workerData, options, () => process.send({ id, progress: true }));
+  process.send({ id, results });
 });
 `;
 

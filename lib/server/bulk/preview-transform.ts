@@ -111,12 +111,12 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
     counts.errors += chunk.length - present.length; // no stored message (purged meanwhile)
     let outputs: TransformOutput[];
     try {
-      // a body left out for its size still gets its outcome (over 1 MB) from a stand-in
+      // a body left out for its size (null) still gets its outcome: over 1 MB, not transformed
       // JSONata stops at the first message it runs away on (the preview is refused for it) and
       // at the preview's deadline, not only between chunks
       const applyStarted = performance.now();
       outputs = await compiled.apply(
-        present.map((r) => ({ id: r.id, body: r.body ?? Buffer.alloc(MAX_TRANSFORM_BODY_BYTES + 1) })),
+        present.map((r) => ({ id: r.id, body: r.body })),
         { stopAtRunaway: true, deadline: started + PREVIEW_BUDGET_MS },
       );
       if (timing) timing.applyMs += performance.now() - applyStarted;
