@@ -69,9 +69,18 @@ export interface PreparedDeath {
   copyRedelivered?: boolean;
 }
 
-function safeValidate(body: Buffer, contentType: string | undefined): ValidationResult {
+/**
+ * Bodies over this many bytes are not read whole: their envelope is read from their beginning and
+ * their contract is not checked (validateBody's limit; reported as a violation). A 100 MB body held
+ * the event loop ~1 s in the derivation's reading (UTF-8, JSON.parse, the contract), and RabbitMQ
+ * lets bodies reach 128 MB. The largest body the console takes in an edit (MAX_JSON_BODY_BYTES).
+ */
+export const MAX_READ_BODY_BYTES = 8 * 1024 * 1024;
+
+/** `size`: the body's, when `body` is only its beginning (an inbox row over MAX_READ_BODY_BYTES: lib/bus/read-inbox.ts). */
+function safeValidate(body: Buffer, contentType: string | undefined, size: number): ValidationResult {
   try {
-    return validateBody(body, contentType);
+    return validateBody(body, contentType, { maxBytes: MAX_READ_BODY_BYTES, size });
   } catch (err) {
     return { status: 'invalid', violations: [{ path: '$', message: `validator failed: ${(err as Error).message}` }] };
   }
@@ -206,6 +215,8 @@ export interface StoredForm {
   bodySha256: string;
   properties: string;
   headers: string;
+  /** the body's size when the message's content is only its beginning (a body over MAX_READ_BODY_BYTES) */
+  bodySize?: number;
 }
 
 /** Never throws: a message that cannot be read comes back marked `unreadable` (see unreadableDeath). */
@@ -367,10 +378,11 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date, stored?: StoredForm
   const headersJson = stored?.headers ?? JSON.stringify(encodeTable(headers));
   const propertiesJson = stored?.properties ?? JSON.stringify(encodeTable(rest));
   const bodySha256 = stored?.bodySha256 ?? createHash('sha256').update(body).digest('hex');
+  const bodySize = stored?.bodySize ?? body.length;
   const fingerprint = stored?.fingerprint ?? fingerprintOf(bodySha256, propertiesJson, headersJson);
 
   const contentType = cleanText(headerText(rest.contentType) ?? null, 200);
-  const validation = safeValidate(body, contentType ?? undefined);
+  const validation = safeValidate(body, contentType ?? undefined, bodySize);
   const deaths = parseDeaths(headers);
   const death = summariseDeath(headers, deaths);
   const error = readErrorDetails(headers);
@@ -410,7 +422,7 @@ function prepareFully(msg: ConsumeMessage, receivedAt: Date, stored?: StoredForm
     group: key,
     groupId: groupId(key),
     contentType,
-    bodySize: body.length,
+    bodySize,
     bodySha256,
     searchText: ownSearchText(body, errorMessage),
     republishCount: republishCount(headers[REPUBLISH_COUNT_HEADER]),

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { encodeCopyBinary } from './copy-binary';
+import { encodeCopyPieces } from './copy-binary';
 import { inboxValues, storedAsRedelivery, type InboxDeath } from './inbox-row';
 import type { InboxKey } from './derive-records';
 
@@ -73,11 +73,12 @@ async function copyRaw(client: pg.PoolClient | pg.Client, deaths: InboxDeath[], 
   // in delivery order: the ids the rows get are the derivation's arrival order (which death of a
   // record is its latest). A concurrent COPY of the same fingerprints (redeliveries to two
   // drainers) may deadlock on the unique index instead: 40P01, retried like any transient failure.
-  const payload = encodeCopyBinary(deaths.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, ...inboxValues(d)]));
+  // big bodies by reference: never copied into the payload
+  const payload = encodeCopyPieces(deaths.map((d) => [d.fingerprint, dlq, d.body, d.properties, d.headers, ...inboxValues(d)]));
   const stream = client.query(
     copyFrom('COPY dead_letter_inbox (fingerprint, dlq, body, properties, headers, prepared, failed_at, search_text) FROM STDIN (FORMAT binary)'),
   );
-  await pipeline(Readable.from([payload]), stream);
+  await pipeline(Readable.from(payload), stream);
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';

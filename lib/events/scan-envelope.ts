@@ -3,16 +3,25 @@
 // members of its top level and of its top-level `metadata` object (eventId, eventType, version,
 // correlationId), last one winning as in JSON.parse. No recursion, no value built but those
 // strings, never throws.
+// `prefix`: the text is only the beginning of a body too big to read whole (validate.ts,
+// validateBody's maxBytes): running off its end is no error, the members read until there are
+// returned (`complete: false`); anything malformed before the end still is one.
 
 export type EnvelopeScan =
   | { json: false; error: string }
   | { json: true; object: false }
-  | { json: true; object: true; members: Record<string, string>; metadata: Record<string, string> | null };
+  | { json: true; object: true; members: Record<string, string>; metadata: Record<string, string> | null; complete: boolean };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
+/** A number's characters up to the end of the text (NUMBER_TAIL_CHARS at most: a longer run is read as a number). */
+const NUMBER_TAIL_CHARS = 64;
+const NUMBER_TAIL = new RegExp(`^[-+.0-9eE]{1,${NUMBER_TAIL_CHARS}}$`);
 
-/** The end (exclusive) of the string literal opening at `at`, or -1 when it is not a valid one. */
+/** stringEnd: the text ends inside the literal (not malformed as far as it goes). */
+const CUT = -2;
+
+/** The end (exclusive) of the string literal opening at `at`, -1 when it is not a valid one, CUT when the text ends inside it. */
 function stringEnd(text: string, at: number): number {
   for (let k = at + 1; k < text.length; k++) {
     const c = text.charCodeAt(k);
@@ -20,20 +29,22 @@ function stringEnd(text: string, at: number): number {
     if (c < 0x20) return -1; // a raw control character
     if (c === 92) {
       const e = text[k + 1];
+      if (e === undefined) return CUT;
       if (e === 'u') {
-        if (!HEX4.test(text.slice(k + 2, k + 6))) return -1;
+        const hex = text.slice(k + 2, k + 6);
+        if (!HEX4.test(hex)) return k + 2 + hex.length === text.length && /^[0-9a-fA-F]*$/.test(hex) ? CUT : -1;
         k += 5;
-      } else if (e !== undefined && '"\\/bfnrt'.includes(e)) k++;
+      } else if ('"\\/bfnrt'.includes(e)) k++;
       else return -1;
     }
   }
-  return -1;
+  return CUT;
 }
 
 const OBJECT = 1;
 const ARRAY = 2;
 
-export function scanEnvelope(text: string): EnvelopeScan {
+export function scanEnvelope(text: string, { prefix = false }: { prefix?: boolean } = {}): EnvelopeScan {
   const n = text.length;
   const fail = (at: number, what: string): EnvelopeScan => ({ json: false, error: `${what} at position ${at}` });
   const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
@@ -56,6 +67,9 @@ export function scanEnvelope(text: string): EnvelopeScan {
     i++;
     expect = 'comma-or-end';
   };
+  /** where the text ends mid-value: the envelope read so far, when the text is a prefix */
+  const cut = (at: number, what: string): EnvelopeScan =>
+    !prefix ? fail(at, what) : topObject ? { json: true, object: true, members, metadata, complete: false } : { json: true, object: false };
   const literal = (from: number, to: number): string | null => {
     try {
       return JSON.parse(text.slice(from, to)) as string;
@@ -80,6 +94,7 @@ export function scanEnvelope(text: string): EnvelopeScan {
         }
         if (c !== 34) return fail(i, 'a key expected');
         const end = stringEnd(text, i);
+        if (end === CUT) return cut(i, 'a malformed string');
         if (end < 0) return fail(i, 'a malformed string');
         if (stack.length === 1) topKey = literal(i, end);
         else if (inMetadata && stack.length === 2) innerKey = literal(i, end);
@@ -118,6 +133,7 @@ export function scanEnvelope(text: string): EnvelopeScan {
         if (inner !== null && metadata) delete metadata[inner];
         if (c === 34) {
           const end = stringEnd(text, i);
+          if (end === CUT) return cut(i, 'a malformed string');
           if (end < 0) return fail(i, 'a malformed string');
           if (top !== null || inner !== null) {
             const v = literal(i, end);
@@ -135,6 +151,8 @@ export function scanEnvelope(text: string): EnvelopeScan {
           stack.push(c === 123 ? OBJECT : ARRAY);
           i++;
           expect = c === 123 ? 'key-or-end' : 'value-or-end';
+        } else if (prefix && ['true', 'null', 'false'].some((word) => text.length - i < word.length && word.startsWith(text.slice(i)))) {
+          return cut(i, 'a value expected');
         } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
           i += 4;
           expect = 'comma-or-end';
@@ -142,6 +160,8 @@ export function scanEnvelope(text: string): EnvelopeScan {
           i += 5;
           expect = 'comma-or-end';
         } else {
+          // a number the prefix's end cuts ("-", "1.", "2e+"): no more than number characters up to the end
+          if (prefix && NUMBER_TAIL.test(text.slice(i, i + NUMBER_TAIL_CHARS + 1))) return cut(i, 'a value expected');
           NUMBER.lastIndex = i;
           if (!NUMBER.test(text)) return fail(i, 'a value expected');
           i = NUMBER.lastIndex;
@@ -151,6 +171,6 @@ export function scanEnvelope(text: string): EnvelopeScan {
       }
     }
   }
-  if (stack.length > 0 || expect !== 'comma-or-end') return fail(n, 'the text ends inside a value');
-  return topObject ? { json: true, object: true, members, metadata } : { json: true, object: false };
+  if (stack.length > 0 || expect !== 'comma-or-end') return cut(n, 'the text ends inside a value');
+  return topObject ? { json: true, object: true, members, metadata, complete: true } : { json: true, object: false };
 }

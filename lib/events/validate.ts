@@ -65,16 +65,25 @@ export function holdsMoreValuesThan(value: unknown, max: number): boolean {
  */
 export const MAX_PARSED_VALUES = 100_000;
 
+const TOO_MANY_VALUES = `holds more than ${MAX_CHECKED_VALUES} values`;
+
+/**
+ * How much of a body over validateBody's `maxBytes` is read: its envelope (eventId, eventType,
+ * version, correlationId) from this many first bytes, which producers write before the data.
+ */
+export const ENVELOPE_PREFIX_BYTES = 64 * 1024;
+
 /** Most violations one event reports (the first ones, in zod's order). */
 const MAX_VIOLATIONS = 1000;
 
 /**
- * `tooBig`: the body held too many values to be checked (its envelope alone is `value`: scanEnvelope).
+ * `notChecked`: why the body's contract is not checked (too many values, or too many bytes to
+ * read): its envelope alone is `value` (scanEnvelope).
  * `textLength`: the length of the JSON text `value` was parsed from, when known: a text of at most
  * MAX_CHECKED_VALUES characters cannot hold more values than that (each takes a character at
  * least), so the walk that counts them is skipped (the derivation reads every dead letter so).
  */
-export function validateEvent(value: unknown, tooBig = false, textLength = Infinity): ValidationResult {
+export function validateEvent(value: unknown, notChecked: string | null = null, textLength = Infinity): ValidationResult {
   if (!isRecord(value)) {
     return { status: 'invalid', violations: [{ path: '$', message: 'must be a JSON object (an event envelope)' }] };
   }
@@ -110,8 +119,9 @@ export function validateEvent(value: unknown, tooBig = false, textLength = Infin
     return result;
   }
 
-  if (tooBig || (textLength > MAX_CHECKED_VALUES && holdsMoreValuesThan(value, MAX_CHECKED_VALUES))) {
-    result.violations.push({ path: '$', message: `not checked against the contract: holds more than ${MAX_CHECKED_VALUES} values` });
+  if (notChecked === null && textLength > MAX_CHECKED_VALUES && holdsMoreValuesThan(value, MAX_CHECKED_VALUES)) notChecked = TOO_MANY_VALUES;
+  if (notChecked !== null) {
+    result.violations.push({ path: '$', message: `not checked against the contract: ${notChecked}` });
     return result;
   }
   const outcome = contract!.schema.safeParse(value);
@@ -133,10 +143,45 @@ function unparseable(message: string): ValidationResult {
   return { status: 'unparseable', violations: [{ path: '$', message }] };
 }
 
-/** Validates raw message bytes: strict UTF-8, then JSON, then the contract. */
-export function validateBody(body: Uint8Array, contentType?: string): ValidationResult {
+/**
+ * A body too big to read whole (validateBody's `maxBytes`): its envelope read from its first
+ * ENVELOPE_PREFIX_BYTES, its contract not checked. Malformed JSON or UTF-8 there is still
+ * reported; the rest of the body is not looked at.
+ */
+function validatePrefix(body: Uint8Array, size: number, maxBytes: number, ct: string): ValidationResult {
+  let text: string;
+  try {
+    // streamed: a character the prefix's end cuts in half is left out, not taken for binary
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(0, ENVELOPE_PREFIX_BYTES), { stream: true });
+  } catch {
+    return unparseable(`body is not UTF-8 text${ct}: binary content`);
+  }
+  const scan = scanEnvelope(text, { prefix: true });
+  if (!scan.json) return unparseable(`body is not JSON${ct}: ${scan.error}`);
+  const notChecked = `the body is ${megabytes(size)}, over the ${megabytes(maxBytes)} read in full (its envelope read from its first ${ENVELOPE_PREFIX_BYTES / 1024} KB)`;
+  if (!scan.object) return validateEvent([], notChecked);
+  const result = validateEvent(scan.metadata ? { ...scan.members, metadata: scan.metadata } : { ...scan.members }, notChecked);
+  // its type may come later in the body: not "required", unknown
+  if (result.eventType === undefined && !scan.complete)
+    result.violations = [{ path: '$', message: `not checked against the contract: ${notChecked}; no eventType there` }];
+  return result;
+}
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+
+export interface BodyLimit {
+  /** bodies over this many bytes are not read whole (validatePrefix): JSON.parse and the contract of 100 MB held the event loop ~1 s */
+  maxBytes: number;
+  /** the body's size when `body` is only its beginning (at least ENVELOPE_PREFIX_BYTES of it); else body.byteLength */
+  size?: number;
+}
+
+/** Validates raw message bytes: strict UTF-8, then JSON, then the contract; a body over `limit.maxBytes` by its envelope only. */
+export function validateBody(body: Uint8Array, contentType?: string, limit?: BodyLimit): ValidationResult {
   const ct = contentType ? ` (content type ${contentType})` : '';
-  if (body.byteLength === 0) return unparseable(`empty body${ct}`);
+  const size = limit?.size ?? body.byteLength;
+  if (size === 0) return unparseable(`empty body${ct}`);
+  if (limit && size > limit.maxBytes) return validatePrefix(body, size, limit.maxBytes, ct);
   let text: string;
   try {
     text = utf8.decode(body);
@@ -148,8 +193,8 @@ export function validateBody(body: Uint8Array, contentType?: string): Validation
     // not parsed (MAX_PARSED_VALUES): checked to be JSON and its envelope read, its contract not checked
     const scan = scanEnvelope(text);
     if (!scan.json) return unparseable(`body is not JSON${ct}: ${scan.error}`);
-    if (!scan.object) return validateEvent([], true);
-    return validateEvent(scan.metadata ? { ...scan.members, metadata: scan.metadata } : { ...scan.members }, true);
+    if (!scan.object) return validateEvent([], TOO_MANY_VALUES);
+    return validateEvent(scan.metadata ? { ...scan.members, metadata: scan.metadata } : { ...scan.members }, TOO_MANY_VALUES);
   }
   let value: unknown;
   try {
@@ -157,5 +202,5 @@ export function validateBody(body: Uint8Array, contentType?: string): Validation
   } catch (error) {
     return unparseable(`body is not JSON${ct}: ${(error as Error).message}`);
   }
-  return validateEvent(value, false, text.length);
+  return validateEvent(value, null, text.length);
 }

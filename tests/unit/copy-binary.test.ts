@@ -1,7 +1,7 @@
 // The binary COPY encoder against what PostgreSQL's format says, byte for byte (the integration
 // tests then stream it into a real server).
 import { describe, expect, it } from 'vitest';
-import { copyPayload, encodeCopyBinary, encodeCopyRow } from '@/lib/bus/copy-binary';
+import { copyPayload, encodeCopyBinary, encodeCopyPieces, encodeCopyRow } from '@/lib/bus/copy-binary';
 
 describe('encodeCopyBinary', () => {
   it('writes the signature, flags, one tuple per row, and the trailer', () => {
@@ -57,5 +57,15 @@ describe('encodeCopyBinary', () => {
     ];
     expect(copyPayload(rows.map(encodeCopyRow)).equals(encodeCopyBinary(rows))).toBe(true);
     expect(copyPayload([]).equals(encodeCopyBinary([]))).toBe(true);
+  });
+
+  it('pieces make the same payload, big byteas passed by reference in 1 MB pieces, never copied', () => {
+    const big = Buffer.alloc(2.5 * 1024 * 1024, 7);
+    const rows = [['a', big, null, Buffer.from([1, 2])], [Buffer.alloc(1024 * 1024, 1), 3, big.subarray(0, 1024 * 1024 + 1)], []];
+    const pieces = encodeCopyPieces(rows);
+    expect(Buffer.concat(pieces).equals(encodeCopyBinary(rows))).toBe(true);
+    // the 2.5 MB one in three pieces of its own memory, the one of 1 MB + 1 in two; the 1 MB one copied
+    expect(pieces.filter((p) => p.buffer === big.buffer).map((p) => p.length)).toEqual([1048576, 1048576, 524288, 1048576, 1]);
+    expect(encodeCopyPieces([]).map((p) => p.length)).toEqual([encodeCopyBinary([]).length]);
   });
 });

@@ -3,9 +3,19 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { currentContract } from '@/lib/events/registry';
 import { scanEnvelope } from '@/lib/events/scan-envelope';
-import { holdsMoreValuesThan, MAX_CHECKED_VALUES, MAX_PARSED_VALUES, validateBody } from '@/lib/events/validate';
+import { ENVELOPE_PREFIX_BYTES, holdsMoreValuesThan, MAX_CHECKED_VALUES, MAX_PARSED_VALUES, validateBody } from '@/lib/events/validate';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
+
+/** Whether JSON.parse takes the text. */
+const parses = (t: string) => {
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('validateBody', () => {
   it('parses and validates a JSON body', () => {
@@ -88,14 +98,6 @@ describe('validateBody', () => {
   });
 
   it('scanEnvelope tells JSON from not JSON as JSON.parse does, on any text (property)', () => {
-    const parses = (t: string) => {
-      try {
-        JSON.parse(t);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     // valid JSON, and JSON with one character dropped, doubled or inserted
     const texts = fc.oneof(
       fc.json(),
@@ -132,6 +134,85 @@ describe('validateBody', () => {
     expect(withMeta).toMatchObject({ json: true, object: true, members: { eventId: 'e' }, metadata: { correlationId: 'c-1' } });
     expect(scanEnvelope('[1,2]')).toEqual({ json: true, object: false });
     for (const bad of ['{"a":1} garbage', '{"x":[}', '{"x": hello}', '{"a":1,}', '{}{}', 'a,b,c']) expect(scanEnvelope(bad).json, bad).toBe(false);
+  });
+
+  it('scanEnvelope of a prefix: never an error where the text only stops, the members read so far (property)', () => {
+    const texts = fc.oneof(
+      fc.json(),
+      fc.tuple(fc.json(), fc.nat(), fc.constantFrom(',', ':', '"', '{', '}', ']', '\\', 'x', '\u0001')).map(([t, at, c]) => {
+        const k = at % (t.length + 1);
+        return t.slice(0, k) + c + t.slice(k);
+      }),
+    );
+    fc.assert(
+      fc.property(texts, fc.nat(), (t, at) => {
+        const scan = scanEnvelope(t.slice(0, at % (t.length + 1)), { prefix: true });
+        // an error in a prefix is an error in every text it begins
+        if (!scan.json) expect(parses(t)).toBe(false);
+        // and one read to its end is JSON
+        if (scan.json && scan.object && scan.complete) expect(parses(t.slice(0, at % (t.length + 1)))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    const member = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string()),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), member), fc.nat(), (obj, at) => {
+        const text = JSON.stringify(obj);
+        const end = at % (text.length + 1);
+        const scan = scanEnvelope(text.slice(0, end), { prefix: true });
+        expect(scan.json).toBe(true);
+        if (!scan.json || !scan.object) return;
+        // each member read is the object's own, whole; the scan is complete only at the end
+        for (const [k, v] of Object.entries(scan.members)) expect(obj[k]).toBe(v);
+        expect(scan.complete).toBe(end === text.length);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const cut of [
+      '{"eventId":"a","n":-',
+      '{"eventId":"a","n":1.',
+      '{"eventId":"a","n":2e+',
+      '{"eventId":"a","n":tr',
+      '{"eventId":"a","s":"x\\u00',
+      '{"eventId":"a","s":"x\\',
+    ])
+      expect(scanEnvelope(cut, { prefix: true }), cut).toEqual({ json: true, object: true, members: { eventId: 'a' }, metadata: null, complete: false });
+    for (const bad of ['{"a":1,}', '{"x": hello', '{"a":"\\q', '{"a":"\\u00g', '{"a":1}}']) expect(scanEnvelope(bad, { prefix: true }).json, bad).toBe(false);
+  });
+
+  it('reads a body over its limit by its envelope only, whole or given as its beginning with its size', () => {
+    const event = currentContract('order.created')!.example;
+    const body = bytes(JSON.stringify({ ...event, data: { ...(event.data as object), note: 'é'.repeat(300_000) } }));
+    const limit = { maxBytes: 100_000 };
+    const expected = {
+      status: 'invalid',
+      eventId: event.eventId,
+      eventType: 'order.created',
+      version: event.version,
+      violations: [
+        { path: '$', message: 'not checked against the contract: the body is 0.6 MB, over the 0.1 MB read in full (its envelope read from its first 64 KB)' },
+      ],
+    };
+    expect(validateBody(body, undefined, limit)).toEqual(expected);
+    // the derivation fetches only the beginning of such a body (cut inside a character here)
+    expect(validateBody(body.subarray(0, ENVELOPE_PREFIX_BYTES + 1), undefined, { ...limit, size: body.length })).toEqual(expected);
+    // under the limit: read whole (its note is a field the contract allows)
+    expect(validateBody(body, undefined, { maxBytes: body.length }).status).toBe('valid');
+    // an envelope past the beginning: no type to tell, not a missing one
+    const late = bytes(`{"data":"${'x'.repeat(200_000)}","eventType":"order.created"}`);
+    expect(validateBody(late, undefined, limit).violations).toEqual([
+      { path: '$', message: expect.stringMatching(/^not checked against the contract: the body is .*; no eventType there$/) },
+    ]);
+    // what the beginning shows is still reported: binary, not JSON
+    expect(validateBody(new Uint8Array(200_000).fill(0xff), undefined, limit).status).toBe('unparseable');
+    expect(validateBody(bytes(`{"eventId": x${' '.repeat(200_000)}}`), undefined, limit)).toMatchObject({ status: 'unparseable' });
   });
 
   it('counts values at any depth, and stops counting past the limit', () => {
