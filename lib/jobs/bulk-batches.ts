@@ -22,7 +22,7 @@ import { retryTransient } from '@/lib/db/retry-transient';
 import { queueIssue } from '@/lib/schemas/republish-target';
 import { applyItemOutcomes, type ItemOutcome } from './bulk-progress';
 import type { BulkTransform } from '@/lib/schemas/bulk';
-import { compileTransform, isPastDeadline, MAX_TRANSFORM_BODY_BYTES, type TransformOutput } from '@/lib/transform/apply-transform';
+import { compileTransform, isNotTried, MAX_TRANSFORM_BODY_BYTES, type TransformOutput } from '@/lib/transform/apply-transform';
 import { withClient } from '@/lib/bus/with-client';
 import { changesDiff } from '@/lib/diff/changes-diff';
 
@@ -144,6 +144,16 @@ function breakText(o: TransformOutput): string {
 export const TRANSFORM_BATCH_MS = 10_000;
 
 /**
+ * Most bytes of stored bodies one republish batch reads (at least one message; the runner picks
+ * its items so: BulkRunner.nextItems), and most bytes a transforming batch's bodies and results
+ * hold (the rest of its messages wait for a later batch). A batch is held in memory from its
+ * claim to its confirms, up to four at once at an unlimited rate (one claimed ahead, one being
+ * written, two settling). By count alone a batch of 5,000 bodies of 1 MB read 5 GB, and RabbitMQ
+ * lets a body reach 128 MB. 5,000 bodies of ~1 KB are ~5 MB: unchanged.
+ */
+export const MAX_BATCH_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
  * Stage 1 of a transforming job (README, Fix a whole group). The messages are read and
  * transformed outside any transaction (a slow transformation held the records locked and a
  * transaction open until PostgreSQL's idle-in-transaction timeout ended it, again on every try:
@@ -155,7 +165,8 @@ export const TRANSFORM_BATCH_MS = 10_000;
  * exactly these bytes or nothing. Results that fail, whose patch test fails, or that break the
  * contract (unless the job is forced) are skipped: no intent, the record left pending, the
  * reason on the item. A record that changed meanwhile, and a message not tried before
- * TRANSFORM_BATCH_MS, stay queued for a later batch.
+ * TRANSFORM_BATCH_MS or once the batch's bodies and results passed MAX_BATCH_BODY_BYTES, stay
+ * queued for a later batch.
  */
 async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadLetterIds: string[]): Promise<ClaimedBatch> {
   const outcomes: ItemOutcome[] = [];
@@ -170,10 +181,10 @@ async function claimTransformedBatch(deps: RepublishDeps, job: BulkJobRow, deadL
   try {
     const outputs = await compileTransform(job.transform!).apply(
       candidates.map((r) => ({ id: r.id, body: r.body })),
-      { deadline: Date.now() + TRANSFORM_BATCH_MS },
+      { deadline: Date.now() + TRANSFORM_BATCH_MS, maxBytes: MAX_BATCH_BODY_BYTES },
     );
     outputs.forEach((output, i) => {
-      if (!isPastDeadline(output)) transformed.set(candidates[i].id, { read: candidates[i], output });
+      if (!isNotTried(output)) transformed.set(candidates[i].id, { read: candidates[i], output });
     });
   } catch (err) {
     // the JSONata worker had to be stopped on this batch (or the stored transform no longer

@@ -15,13 +15,24 @@ import { observed } from '@/lib/observed';
 import { bulkJobTarget, recordAudit } from '@/lib/audit/record-audit';
 import type { RepublishDeps } from './republish-runtime';
 import { inTransaction, settleIntentsFailed } from '@/lib/bus/republish-outbox';
-import { claimRepublishBatch, discardBatch, republishBatch, sendRepublishBatch, settleBatchRetrying, type BulkJobRow, type ClaimedBatch } from './bulk-batches';
+import {
+  claimRepublishBatch,
+  discardBatch,
+  MAX_BATCH_BODY_BYTES,
+  republishBatch,
+  sendRepublishBatch,
+  settleBatchRetrying,
+  type BulkJobRow,
+  type ClaimedBatch,
+} from './bulk-batches';
 
 export interface BulkRunnerOptions {
   pollMs?: number;
   leaseMs?: number;
   /** largest batch at an unlimited rate */
   maxBatch?: number;
+  /** most bytes of message bodies a republish batch holds (MAX_BATCH_BODY_BYTES) */
+  maxBatchBytes?: number;
   /** pause when at least this many came back... */
   autoPauseMinReturned?: number;
   /** ...and they are at least this share of what the job republished */
@@ -92,6 +103,7 @@ export class BulkRunner {
       // throughput of 1,000, and 5,000 ~1.2x that of 2,500; a batch of 5,000 ~1 KB messages
       // holds ~10 MB and is published in ~1.5 s, the delay a pause or cancel can see)
       maxBatch: options.maxBatch ?? 5000,
+      maxBatchBytes: options.maxBatchBytes ?? MAX_BATCH_BODY_BYTES,
       autoPauseMinReturned: options.autoPauseMinReturned ?? 5,
       autoPauseRatio: options.autoPauseRatio ?? 0.1,
       returnCheckEveryMs: options.returnCheckEveryMs ?? 1000,
@@ -220,21 +232,33 @@ export class BulkRunner {
    * "seq > after ... LIMIT" and no statistics, PostgreSQL sorted all the items left each time:
    * ~120 ms a batch in a 50,000-item job).
    */
-  private async nextItems(job: { id: string; total: number }, size: number, cursor: { after: number }): Promise<string[]> {
+  private async nextItems(job: { id: string; total: number; action: string }, size: number, cursor: { after: number }): Promise<string[]> {
     const window = Math.max(size, ITEM_WINDOW);
+    // a republish batch is bounded by its bodies' bytes too: each item's newest message's size
+    // (as claimForBulk picks it; octet_length reads no body)
+    const bytes =
+      job.action === 'republish'
+        ? `(SELECT octet_length(m."body") FROM "dead_letters" d JOIN "dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
+              (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id")) WHERE d."id" = i."dead_letter_id")`
+        : '0';
     // at most one full round of the job's items, from wherever the cursor is
     for (let windows = Math.ceil(job.total / window) + 1; windows > 0; windows--) {
       if (cursor.after >= job.total) cursor.after = 0;
-      const { rows } = await this.deps.pool.query<{ deadLetterId: string; seq: number }>(
-        `SELECT i."dead_letter_id" AS "deadLetterId", i."seq" FROM "bulk_job_items" i
+      const { rows } = await this.deps.pool.query<{ deadLetterId: string; seq: number; bytes: number | null }>(
+        `SELECT i."dead_letter_id" AS "deadLetterId", i."seq", ${bytes} AS "bytes" FROM "bulk_job_items" i
          WHERE i."job_id" = $1 AND i."seq" > $2 AND i."seq" <= $2 + $3 AND i."state" = 'queued'
            AND NOT EXISTS (SELECT 1 FROM "republish_intents" r WHERE r."dead_letter_id" = i."dead_letter_id" AND r."state" = 'pending')
          ORDER BY i."seq" LIMIT $4`,
         [job.id, cursor.after, window, size],
       );
-      // a full batch may leave more of the window: go on from its last item
-      cursor.after = rows.length === size ? rows[rows.length - 1].seq : cursor.after + window;
-      if (rows.length) return rows.map((r) => r.deadLetterId);
+      let taken = 0;
+      for (let held = 0; taken < rows.length; taken++) {
+        held += rows[taken].bytes ?? 0;
+        if (taken > 0 && held > this.o.maxBatchBytes) break;
+      }
+      // a full batch (by count or by bytes) may leave more of the window: go on from its last item
+      cursor.after = rows.length === size || taken < rows.length ? rows[taken - 1].seq : cursor.after + window;
+      if (taken) return rows.slice(0, taken).map((r) => r.deadLetterId);
     }
     return [];
   }

@@ -168,6 +168,33 @@ describe('bulk republish', () => {
     expect(bodies).toEqual(new Set(Array.from({ length: 30 }, (_, i) => bytes(i).toString('hex'))));
   });
 
+  it('bounds a batch by its bodies: four bodies of 12 MB go two by two (a batch of 5,000 read every body at once)', async () => {
+    const queue = await broker.queue(uniqueName('bulk.heavy'));
+    const body = (i: number) => Buffer.alloc(12 * 1024 * 1024, 97 + i);
+    const { ids, groupId } = await seedDeadLetters(db.pool, { queue, count: 4, body });
+    const { jobId } = (await server.createBulkJob(operator, { action: 'republish', selection: { groupId }, reason: 'big ones', ratePerSecond: 0 })) as {
+      jobId: string;
+    };
+    runner.poke();
+    const job = await until(
+      'the job to finish',
+      () => server.getBulkJob(jobId),
+      (j) => j.status === 'done',
+    );
+    expect(job).toMatchObject({ total: 4, succeeded: 4, failed: 0, skipped: 0 });
+    // each batch's intents are written by its claim, in one transaction: one time each
+    const { rows } = await db.pool.query(`SELECT count(DISTINCT "created_at")::int AS batches FROM "republish_intents" WHERE "bulk_job_id" = $1`, [jobId]);
+    expect(rows[0].batches).toBe(2);
+    const sent = new Map<string, Buffer>();
+    for (;;) {
+      const m = await broker.channel.get(queue, { noAck: true });
+      if (!m) break;
+      sent.set(String(m.properties.headers!['x-eventdesk-dead-letter-id']), m.content);
+    }
+    expect([...sent.keys()].sort()).toEqual([...ids].sort());
+    ids.forEach((id, i) => expect(sent.get(id)!.equals(body(i))).toBe(true));
+  });
+
   it('cancel mid-way leaves the rest pending', async () => {
     const queue = await broker.queue(uniqueName('bulk.cancel'));
     const { groupId } = await seedDeadLetters(db.pool, { queue, count: 100 });

@@ -213,6 +213,26 @@ describe('bulk republish with a transformation', () => {
     expect(JSON.stringify(big).length).toBeLessThan(20 * 200 * 1024);
   });
 
+  it('results of 900 KB: a preview of 300 (they ran the worker out of memory) and a job, its batches bounded by their bytes', async () => {
+    const { queue, groupId } = await seedOrders('heavyresults', 300);
+    const heavy: BulkTransform = { kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 900000, "a"), "totalAmount": 1} |' };
+    expect(await preview(groupId, heavy)).toMatchObject({ count: 300, wouldChange: 300, errors: 0 });
+    // a job of 60 of them: each batch stops once its results pass 32 MB, the rest go in the next
+    const { rows: some } = await db.pool.query(`SELECT "id" FROM "dead_letters" WHERE "group_id" = $1 ORDER BY "last_failed_at", "id" LIMIT 60`, [groupId]);
+    const { jobId } = (await server.createBulkJob(operator, {
+      action: 'republish',
+      selection: { ids: some.map((r) => r.id) },
+      reason: 'heavy',
+      ratePerSecond: 0,
+      expectedCount: 60,
+      transform: heavy,
+    })) as { jobId: string };
+    expect(await finished(jobId)).toMatchObject({ total: 60, succeeded: 60, skipped: 0, failed: 0 });
+    const { rows } = await db.pool.query(`SELECT count(DISTINCT "created_at")::int AS batches FROM "republish_intents" WHERE "bulk_job_id" = $1`, [jobId]);
+    expect(rows[0].batches).toBeGreaterThanOrEqual(2);
+    expect((await broker.channel.checkQueue(queue)).messageCount).toBe(60);
+  });
+
   it("a preview's before is cut the same way: bodies of 200 KB shown at 64 KB, the diff still of the whole texts", async () => {
     const queue = await broker.queue(uniqueName('bulk.transform.bigbody'));
     const { groupId } = await seedDeadLetters(db.pool, {
