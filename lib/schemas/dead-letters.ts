@@ -166,6 +166,8 @@ export const deadLetterDetailSchema = deadLetterSchema.extend({
     data: z.string(),
     sizeBytes: z.number(),
     sha256: z.string(),
+    /** why `data` is empty for this reader: a body over 8 MB is not masked for viewers, so not shown to them */
+    omitted: z.string().optional(),
   }),
   /** AMQP properties and headers as stored: JSON, with non-JSON values tagged ({"$bytes": ...}) */
   properties: z.record(z.string(), z.unknown()),

@@ -77,7 +77,11 @@ export function BodyViewer({ body, violations, contentType }: { body: DeadLetter
       <p className="mb-2 break-all font-mono text-xs text-slate-500">
         sha256 <span data-testid="body-sha256">{body.sha256}</span>
       </p>
-      {view === 'pretty' && decoded.json ? (
+      {body.omitted ? (
+        <p data-testid="body-omitted" className="rounded bg-slate-50 p-3 text-sm text-slate-600">
+          {body.omitted}
+        </p>
+      ) : view === 'pretty' && decoded.json ? (
         <div className="max-h-[40rem] overflow-auto">
           <JsonTree value={decoded.json.value} marks={marks} />
         </div>

@@ -126,7 +126,17 @@ export interface BodyPieces {
   data: TextPieces;
   sizeBytes: number;
   sha256: string;
+  /** why `data` is empty for this actor (a body too big to mask for a viewer) */
+  omitted?: string;
 }
+
+/**
+ * Bodies over this many bytes are not shown to viewers: masking reads the whole text at once
+ * (JSON.parse and JSON.stringify of each string literal, the masked text encoded and hashed), and
+ * one viewer's GET of a 100 MB body held the event loop 3.8-3.9 s, two at once 8.9 s and 1.35 GB
+ * (an adversarial probe); 20 MB, 0.6-1.0 s.
+ */
+export const MAX_MASKED_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * A message body (many MB, kept in pieces: lib/api/json-stream.ts) as this actor sees it: as-is
@@ -137,6 +147,14 @@ export interface BodyPieces {
  */
 export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 'role'>, body: T, fields: readonly string[] = env().MASK_FIELDS): Promise<T> {
   if (hasRole(actor, 'operator')) return body;
+  // neither its bytes nor their hash: the size alone says what it is
+  if (body.sizeBytes > MAX_MASKED_BODY_BYTES)
+    return {
+      ...body,
+      data: new TextPieces(['']),
+      sha256: '',
+      omitted: `The body is ${(body.sizeBytes / 1024 / 1024).toFixed(1)} MB: bodies over ${MAX_MASKED_BODY_BYTES / 1024 / 1024} MB are not masked for viewers, so not shown to them (an operator sees it whole).`,
+    };
   const options: MaskTextOptions = { names: new Set(fields.map((f) => f.toLowerCase())), scrubEmails: VIEWER_MASK_OPTIONS.scrubEmails ?? false };
   const joined = body.data.text();
   // no stored message: nothing is shown, so neither is the stored bytes' hash
