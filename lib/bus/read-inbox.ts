@@ -48,8 +48,16 @@ interface KeyRow {
   seq?: number;
 }
 
+/**
+ * A body over MAX_READ_BODY_BYTES is read only for its envelope (validateBody's limit): its first
+ * ENVELOPE_PREFIX_BYTES are fetched, with its size, and its sha256 is the drain's (in "prepared";
+ * a row without one is read whole). Fetching 100 MB held the event loop ~350 ms (bytea's text).
+ */
+const READ_IN_PART = `octet_length(x.body) > ${MAX_READ_BODY_BYTES} AND x.prepared LIKE '%"bodySha256":"%'`;
+
+/** What reading a row holds: its body (or the part of it read) and its headers. */
 const KEY_COLUMNS = `x.tx::text AS tx, x.id::text AS id, left(x.prepared, ${RAW_PREPARED_START.length}) = '${RAW_PREPARED_START}' AS raw,
-  octet_length(x.body) + octet_length(x.headers::text) AS size`;
+  CASE WHEN ${READ_IN_PART} THEN ${ENVELOPE_PREFIX_BYTES} ELSE octet_length(x.body) END + octet_length(x.headers::text) AS size`;
 
 /** The next `limit` derivable rows after `from`, fewer when their messages pass `maxBytes` (at least one). */
 async function nextRows(db: Queryable, from: InboxKey, limit: number, maxBytes: number): Promise<KeyRow[]> {
@@ -115,13 +123,8 @@ export interface StoredRow {
   received_at: Date;
 }
 
-/**
- * A body over MAX_READ_BODY_BYTES is read only for its envelope (validateBody's limit): its first
- * ENVELOPE_PREFIX_BYTES are fetched, with its size, and its sha256 is the drain's (in "prepared";
- * a row without one is read whole). Fetching 100 MB held the event loop ~350 ms (bytea's text).
- */
-const BODY_READ = `CASE WHEN octet_length(x.body) > ${MAX_READ_BODY_BYTES} AND x.prepared LIKE '%"bodySha256":"%'
-    THEN substring(x.body FROM 1 FOR ${ENVELOPE_PREFIX_BYTES}) ELSE x.body END AS body, octet_length(x.body) AS body_size`;
+const BODY_READ = `CASE WHEN ${READ_IN_PART} THEN substring(x.body FROM 1 FOR ${ENVELOPE_PREFIX_BYTES}) ELSE x.body END AS body,
+  octet_length(x.body) AS body_size`;
 
 const STORED_COLUMNS = `x.tx::text AS tx, x.id::text AS id, x.fingerprint, x.dlq, ${BODY_READ}, x.properties::text AS properties,
   x.headers::text AS headers, x.prepared, x.received_at`;

@@ -14,9 +14,9 @@ export type EnvelopeScan =
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
-/** A number's characters up to the end of the text (NUMBER_TAIL_CHARS at most: a longer run is read as a number). */
-const NUMBER_TAIL_CHARS = 64;
-const NUMBER_TAIL = new RegExp(`^[-+.0-9eE]{1,${NUMBER_TAIL_CHARS}}$`);
+/** A character a number may hold, and a whole number (JSON's grammar): for a prefix's last value. */
+const NUMBER_CHAR = /[-+.0-9eE]/;
+const WHOLE_NUMBER = new RegExp(`^${NUMBER.source}$`);
 
 /** stringEnd: the text ends inside the literal (not malformed as far as it goes). */
 const CUT = -2;
@@ -68,8 +68,13 @@ export function scanEnvelope(text: string, { prefix = false }: { prefix?: boolea
     expect = 'comma-or-end';
   };
   /** where the text ends mid-value: the envelope read so far, when the text is a prefix */
+  // (a prefix of white space alone has begun no value yet: read as an object whose members are still to come)
   const cut = (at: number, what: string): EnvelopeScan =>
-    !prefix ? fail(at, what) : topObject ? { json: true, object: true, members, metadata, complete: false } : { json: true, object: false };
+    !prefix
+      ? fail(at, what)
+      : topObject || (stack.length === 0 && expect === 'value' && at === n)
+        ? { json: true, object: true, members, metadata, complete: false }
+        : { json: true, object: false };
   const literal = (from: number, to: number): string | null => {
     try {
       return JSON.parse(text.slice(from, to)) as string;
@@ -160,8 +165,16 @@ export function scanEnvelope(text: string, { prefix = false }: { prefix?: boolea
           i += 5;
           expect = 'comma-or-end';
         } else {
-          // a number the prefix's end cuts ("-", "1.", "2e+"): no more than number characters up to the end
-          if (prefix && NUMBER_TAIL.test(text.slice(i, i + NUMBER_TAIL_CHARS + 1))) return cut(i, 'a value expected');
+          // a number the prefix's end cuts ("-", "1.", "2e+"): its characters run to the end and are a
+          // number, or one once a digit is added (only then: "1.2." or "01" stay errors)
+          if (prefix) {
+            let j = i;
+            while (j < n && NUMBER_CHAR.test(text[j])) j++;
+            if (j === n) {
+              const rest = text.slice(i);
+              if (WHOLE_NUMBER.test(rest) || WHOLE_NUMBER.test(`${rest}0`)) return cut(i, 'a value expected');
+            }
+          }
           NUMBER.lastIndex = i;
           if (!NUMBER.test(text)) return fail(i, 'a value expected');
           i = NUMBER.lastIndex;

@@ -167,7 +167,8 @@ function validatePrefix(body: Uint8Array, size: number, maxBytes: number, ct: st
   return result;
 }
 
-const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+/** Bytes as MB, rounded up to a tenth (a body of 8 MB and 1 byte is over 8 MB: 8.1 MB). */
+const megabytes = (bytes: number) => `${(Math.ceil((bytes / (1024 * 1024)) * 10) / 10).toString()} MB`;
 
 export interface BodyLimit {
   /** bodies over this many bytes are not read whole (validatePrefix): JSON.parse and the contract of 100 MB held the event loop ~1 s */

@@ -10,6 +10,7 @@
 // shows, instead of cycling the whole group through the DLQ.
 import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
+import { MAX_TRANSFORM_BODY_BYTES } from '@/lib/transform/apply-transform';
 import { sleep } from '@/lib/backoff';
 import { observed } from '@/lib/observed';
 import { bulkJobTarget, recordAudit } from '@/lib/audit/record-audit';
@@ -232,15 +233,17 @@ export class BulkRunner {
    * "seq > after ... LIMIT" and no statistics, PostgreSQL sorted all the items left each time:
    * ~120 ms a batch in a 50,000-item job).
    */
-  private async nextItems(job: { id: string; total: number; action: string }, size: number, cursor: { after: number }): Promise<string[]> {
+  private async nextItems(job: Pick<RunningJob, 'id' | 'total' | 'action' | 'transform'>, size: number, cursor: { after: number }): Promise<string[]> {
     const window = Math.max(size, ITEM_WINDOW);
-    // a republish batch is bounded by its bodies' bytes too: each item's newest message's size
-    // (as claimForBulk picks it; octet_length reads no body)
+    // a republish batch is bounded by its bodies' bytes too: each record's newest message's size,
+    // kept on the record (a second lookup in the messages cost 4x the query: 88 ms a window of
+    // 5,000, 660 ms cold); with a transformation, a body it does not take is not read (0)
     const bytes =
-      job.action === 'republish'
-        ? `(SELECT octet_length(m."body") FROM "dead_letters" d JOIN "dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
-              (SELECT max(y."id") FROM "dead_letter_messages" y WHERE y."dead_letter_id" = d."id")) WHERE d."id" = i."dead_letter_id")`
-        : '0';
+      job.action !== 'republish'
+        ? '0'
+        : job.transform
+          ? `(SELECT CASE WHEN d."body_size" <= ${MAX_TRANSFORM_BODY_BYTES} THEN d."body_size" ELSE 0 END FROM "dead_letters" d WHERE d."id" = i."dead_letter_id")`
+          : `(SELECT d."body_size" FROM "dead_letters" d WHERE d."id" = i."dead_letter_id")`;
     // at most one full round of the job's items, from wherever the cursor is
     for (let windows = Math.ceil(job.total / window) + 1; windows > 0; windows--) {
       if (cursor.after >= job.total) cursor.after = 0;

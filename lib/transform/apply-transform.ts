@@ -300,30 +300,35 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
     transform,
     async apply(inputs, options = {}) {
       const out: (TransformOutput | null)[] = inputs.map(() => null);
-      /** the inputs that parse: their place, text and value */
-      const readable: { i: number; text: string; value: unknown }[] = [];
       const pause = pauser();
-      for (const [i, { id, body }] of inputs.entries()) {
-        await pause();
-        const parsed = parseBody(body);
-        if (!parsed.ok) out[i] = failed(id, undefined, parsed.error);
-        else readable.push({ i, text: parsed.text, value: parsed.value });
-      }
       let held = 0;
       /** why the rest are not tried (a deadline, the bytes, a runaway) */
       let stop: string | null = null;
-      for (let r = 0; r < readable.length; r += JSONATA_REQUEST_MESSAGES) {
-        const part = readable.slice(r, r + JSONATA_REQUEST_MESSAGES);
+      // a request at a time, each parsed just before it goes: what is not tried is not parsed
+      for (let r = 0; r < inputs.length; r += JSONATA_REQUEST_MESSAGES) {
+        const window = inputs.slice(r, r + JSONATA_REQUEST_MESSAGES);
+        const bodies = window.reduce((n, input) => n + (input.body?.length ?? 0), 0);
         if (stop === null && options.deadline !== undefined && Date.now() > options.deadline) stop = `JSONata: ${PAST_DEADLINE}`;
+        if (stop === null && options.maxBytes !== undefined && held > 0 && held + bodies > options.maxBytes) stop = `JSONata: ${PAST_BYTES}`;
         if (stop !== null) {
-          for (const m of part) out[m.i] = failed(inputs[m.i].id, m.value, stop);
+          window.forEach((input, k) => (out[r + k] = failed(input.id, undefined, stop!)));
           continue;
         }
+        /** the inputs of this request that parse: their place, text and value */
+        const readable: { i: number; text: string; value: unknown }[] = [];
+        for (const [k, { id, body }] of window.entries()) {
+          await pause();
+          const parsed = parseBody(body);
+          if (!parsed.ok) out[r + k] = failed(id, undefined, parsed.error);
+          else readable.push({ i: r + k, text: parsed.text, value: parsed.value });
+        }
+        held += bodies;
+        if (!readable.length) continue;
         let results;
         try {
           results = await evaluateJsonata(
             transform.expression,
-            part.map((m) => m.text),
+            readable.map((m) => m.text),
             options,
           );
         } catch (err) {
@@ -332,7 +337,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
         }
         for (const [k, res] of results.entries()) {
           await pause();
-          const { i, value } = part[k];
+          const { i, value } = readable[k];
           const id = inputs[i].id;
           // a result is JSON text of at most 1 MB, but may nest as deep as the expression made it
           const o = !res.ok
@@ -341,7 +346,7 @@ function compileJsonata(transform: Extract<BulkTransform, { kind: 'jsonata' }>):
               ? failed(id, value, `the result is nested deeper than ${MAX_TRANSFORM_DEPTH} levels`)
               : judge(id, value, JSON.parse(res.json));
           out[i] = o;
-          held += heldBytes(inputs[i], o);
+          held += o.bytes?.length ?? 0;
           if (options.stopAtRunaway && isRunaway(o)) stop = AFTER_RUNAWAY;
         }
         if (stop === null && options.maxBytes !== undefined && held > options.maxBytes) stop = `JSONata: ${PAST_BYTES}`;

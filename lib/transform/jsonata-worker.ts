@@ -102,7 +102,7 @@ export interface EvaluateOptions {
  * a drain at full speed, a garbage collection): a message that overran is evaluated once more,
  * and only a second overrun is its result. Once a second try has overrun too, the expression is
  * taken for a runaway on this request's messages and later ones are not tried twice, so a runaway
- * costs one extra guardrail's time, not one per message.
+ * costs one extra guardrail's time a request (of 50 messages: apply-transform.ts), not one per message.
  * Runs in the worker: its source is sent there, so it uses nothing but its arguments and globals.
  */
 export async function evaluateMessages(

@@ -184,7 +184,26 @@ describe('validateBody', () => {
       '{"eventId":"a","s":"x\\',
     ])
       expect(scanEnvelope(cut, { prefix: true }), cut).toEqual({ json: true, object: true, members: { eventId: 'a' }, metadata: null, complete: false });
-    for (const bad of ['{"a":1,}', '{"x": hello', '{"a":"\\q', '{"a":"\\u00g', '{"a":1}}']) expect(scanEnvelope(bad, { prefix: true }).json, bad).toBe(false);
+    // a long number cut after its point or exponent is fine so far; a tail no digit makes a number is not
+    expect(scanEnvelope(`{"eventId":"a","n":${'9'.repeat(100)}.`, { prefix: true })).toMatchObject({ json: true, members: { eventId: 'a' } });
+    expect(scanEnvelope(`{"n":-${'9'.repeat(100)}e+`, { prefix: true }).json).toBe(true);
+    // white space alone: nothing begun yet (members to come), never "not an object"
+    expect(scanEnvelope(' \n\t ', { prefix: true })).toEqual({ json: true, object: true, members: {}, metadata: null, complete: false });
+    for (const bad of [
+      '{"a":1,}',
+      '{"x": hello',
+      '{"a":"\\q',
+      '{"a":"\\u00g',
+      '{"a":1}}',
+      '{"a":e',
+      '{"a":+1',
+      '{"a":.5',
+      '{"a":01',
+      '{"a":1-',
+      '{"a":1e5e',
+      '{"a":1.2.',
+    ])
+      expect(scanEnvelope(bad, { prefix: true }).json, bad).toBe(false);
   });
 
   it('reads a body over its limit by its envelope only, whole or given as its beginning with its size', () => {

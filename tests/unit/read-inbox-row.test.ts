@@ -104,3 +104,36 @@ describe('reading a raw inbox row', () => {
     );
   });
 });
+
+describe('a row whose body was read in part (over MAX_READ_BODY_BYTES: its first 64 KB)', () => {
+  const eventId = '3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f';
+  const body = Buffer.from(JSON.stringify({ eventId, eventType: 'user.created', version: '1.0', data: { bio: 'x'.repeat(9 * 1024 * 1024) } }));
+  const raw = rawDeadLetter({
+    content: body,
+    fields: { redelivered: false, routingKey: 'user.created' },
+    properties: { headers: {} },
+  } as unknown as ConsumeMessage);
+  const [prepared] = inboxValues(raw);
+  const row = {
+    tx: '1',
+    id: '1',
+    fingerprint: raw.fingerprint,
+    dlq: 'edu.events.dlq',
+    properties: raw.properties,
+    headers: raw.headers,
+    received_at: new Date(),
+  };
+
+  it("reads as the whole body does: its size and sha256 the whole's, its envelope from the part", () => {
+    const whole = readRow({ ...row, body, prepared });
+    const part = readRow({ ...row, body: body.subarray(0, 64 * 1024), body_size: body.length, prepared });
+    expect(part).toMatchObject({ bodySize: body.length, bodySha256: raw.bodySha256, eventId, eventType: 'user.created', unreadable: null });
+    expect({ ...part, body: null }).toEqual({ ...whole, body: null });
+  });
+
+  it('without the sha256 of the whole (a row from before it was kept): unreadable, never a wrong hash', () => {
+    const noSha = JSON.stringify({ ...JSON.parse(prepared), bodySha256: undefined });
+    const part = readRow({ ...row, body: body.subarray(0, 64 * 1024), body_size: body.length, prepared: noSha });
+    expect(part.unreadable).toBe('a body read in part without the sha256 of the whole');
+  });
+});

@@ -12,6 +12,7 @@ import { changesDiff } from '@/lib/diff/changes-diff';
 import type { BulkTransform } from '@/lib/schemas/bulk';
 import {
   compileTransform,
+  isNotTried,
   isPastDeadline,
   isRunaway,
   MAX_PATCH_COPY_CHARS,
@@ -270,6 +271,21 @@ describe('JSONata', () => {
     const out = await one({ kind: 'jsonata', expression: '($f := function($x) { $f($x + 1) }; $f(0))' }, bytes(order(1)));
     expect(isRunaway(out)).toBe(true);
     expect((await one({ kind: 'jsonata', expression: '$' }, bytes(order(1)))).outcome).toBe('unchanged');
+  });
+
+  it('goes to the worker 50 messages a request: a runaway stops a preview across requests, a job stops at its bytes', async () => {
+    const inputs = Array.from({ length: 120 }, (_, i) => ({ id: `m${i}`, body: bytes(order(i)) }));
+    // the 61st message (in the second request) recurses without end: the rest, in the third, are not tried
+    const runaway = compileTransform({ kind: 'jsonata', expression: '($f := function($x) { $f($x + 1) }; data.totalAmount = 60 ? $f(0) : $)' });
+    const out = await runaway.apply(inputs, { stopAtRunaway: true });
+    expect(out.slice(0, 60).every((o) => o.outcome === 'unchanged')).toBe(true);
+    expect(isRunaway(out[60])).toBe(true);
+    expect(out.slice(61).every((o) => o.error === 'JSONata: not tried: the expression ran away on an earlier message')).toBe(true);
+    // results of 100 KB: past 6 MB after the first request (5 MB), the second is tried and the third is not
+    const heavy = compileTransform({ kind: 'jsonata', expression: '$ ~> | data | {"pad": $pad("", 100000, "a")} |' });
+    const jobOut = await heavy.apply(inputs, { maxBytes: 6 * 1024 * 1024 });
+    expect(jobOut.slice(0, 100).every((o) => o.outcome === 'change' && !isNotTried(o))).toBe(true);
+    expect(jobOut.slice(100).every((o) => isNotTried(o) && o.before === undefined)).toBe(true);
   });
 
   it('a request stuck on a step that never yields holds its own worker only: another request is served meanwhile', async () => {

@@ -98,8 +98,9 @@ const LATEST_MESSAGE = Prisma.sql`"dead_letter_messages" m ON m."id" = COALESCE(
 async function* parts(ids: string[]): AsyncGenerator<{ at: number; ids: string[] }> {
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
+    // the record's body_size: its newest message's (no lookup in the messages)
     const sizes = await prisma.$queryRaw<{ id: string; size: number }[]>`
-      SELECT d."id", octet_length(m."body") AS "size" FROM "dead_letters" d JOIN ${LATEST_MESSAGE} WHERE d."id" = ANY(${chunk}::uuid[])`;
+      SELECT d."id", d."body_size" AS "size" FROM "dead_letters" d WHERE d."id" = ANY(${chunk}::uuid[])`;
     const sizeOf = new Map(sizes.map((r) => [r.id, r.size <= MAX_TRANSFORM_BODY_BYTES ? r.size : 0]));
     let from = 0;
     let bytes = 0;
