@@ -74,9 +74,11 @@ export function BodyViewer({ body, violations, contentType }: { body: DeadLetter
         </div>
       }
     >
-      <p className="mb-2 break-all font-mono text-xs text-slate-500">
-        sha256 <span data-testid="body-sha256">{body.sha256}</span>
-      </p>
+      {body.sha256 ? (
+        <p className="mb-2 break-all font-mono text-xs text-slate-500">
+          sha256 <span data-testid="body-sha256">{body.sha256}</span>
+        </p>
+      ) : null}
       {body.omitted ? (
         <p data-testid="body-omitted" className="rounded bg-slate-50 p-3 text-sm text-slate-600">
           {body.omitted}
