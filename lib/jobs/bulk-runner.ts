@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { logger as rootLogger } from '@/lib/log';
 import { MAX_TRANSFORM_BODY_BYTES } from '@/lib/transform/apply-transform';
 import { sleep } from '@/lib/backoff';
+import { fitInBytes } from '@/lib/fit-in-bytes';
 import { observed } from '@/lib/observed';
 import { bulkJobTarget, recordAudit } from '@/lib/audit/record-audit';
 import type { RepublishDeps } from './republish-runtime';
@@ -254,11 +255,10 @@ export class BulkRunner {
          ORDER BY i."seq" LIMIT $4`,
         [job.id, cursor.after, window, size],
       );
-      let taken = 0;
-      for (let held = 0; taken < rows.length; taken++) {
-        held += rows[taken].bytes ?? 0;
-        if (taken > 0 && held > this.o.maxBatchBytes) break;
-      }
+      const taken = fitInBytes(
+        rows.map((r) => r.bytes ?? 0),
+        this.o.maxBatchBytes,
+      );
       // a full batch (by count or by bytes) may leave more of the window: go on from its last item
       cursor.after = rows.length === size || taken < rows.length ? rows[taken - 1].seq : cursor.after + window;
       if (taken) return rows.slice(0, taken).map((r) => r.deadLetterId);

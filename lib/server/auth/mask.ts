@@ -138,6 +138,11 @@ export interface BodyPieces {
  */
 export const MAX_MASKED_BODY_BYTES = 8 * 1024 * 1024;
 
+/** The largest body this actor is shown, so the largest worth reading for them: any for operators. */
+export function bodyShownUpTo(actor: Pick<Actor, 'role'>): number {
+  return hasRole(actor, 'operator') ? Infinity : MAX_MASKED_BODY_BYTES;
+}
+
 /**
  * A message body (many MB, kept in pieces: lib/api/json-stream.ts) as this actor sees it: as-is
  * for operators, never joined; for viewers masked like any string of a response (named fields and
@@ -148,7 +153,7 @@ export const MAX_MASKED_BODY_BYTES = 8 * 1024 * 1024;
 export async function maskBodyForActor<T extends BodyPieces>(actor: Pick<Actor, 'role'>, body: T, fields: readonly string[] = env().MASK_FIELDS): Promise<T> {
   if (hasRole(actor, 'operator')) return body;
   // neither its bytes nor their hash: the size alone says what it is
-  if (body.sizeBytes > MAX_MASKED_BODY_BYTES)
+  if (body.sizeBytes > bodyShownUpTo(actor))
     return {
       ...body,
       data: new TextPieces(['']),

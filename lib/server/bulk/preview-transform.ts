@@ -7,9 +7,10 @@ import 'server-only';
 import { unprocessable } from '@/lib/action-error';
 import { prettyJson } from '@/lib/diff/pretty-json';
 import { editedBodyDiff, MAX_DIFF_INPUT } from '@/lib/diff/republish-diff';
-import { Prisma } from '@/lib/generated/prisma/client';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import type { BulkTransformDryRunResponse, TransformSampleItem } from '@/lib/schemas/bulk';
 import { prisma } from '@/lib/server/db';
+import { fitInBytes } from '@/lib/fit-in-bytes';
 import { isPastDeadline, isRunaway, MAX_TRANSFORM_BODY_BYTES, type CompiledTransform, type TransformOutput } from '@/lib/transform/apply-transform';
 import { JsonataStalled } from '@/lib/transform/jsonata-worker';
 
@@ -86,10 +87,6 @@ function sampleItem(row: Row, o: TransformOutput): TransformSampleItem {
   };
 }
 
-/** The newest stored message of record d (a join's table and condition). */
-const LATEST_MESSAGE = Prisma.sql`"dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
-  (SELECT max(x."id") FROM "dead_letter_messages" x WHERE x."dead_letter_id" = d."id"))`;
-
 /**
  * The ids in parts to read one at a time, in order: at most CHUNK, and PART_BYTES of the bodies
  * that are read (a bigger one is not: MAX_TRANSFORM_BODY_BYTES), at least one message. `at`: the
@@ -102,16 +99,11 @@ async function* parts(ids: string[]): AsyncGenerator<{ at: number; ids: string[]
     const sizes = await prisma.$queryRaw<{ id: string; size: number }[]>`
       SELECT d."id", d."body_size" AS "size" FROM "dead_letters" d WHERE d."id" = ANY(${chunk}::uuid[])`;
     const sizeOf = new Map(sizes.map((r) => [r.id, r.size <= MAX_TRANSFORM_BODY_BYTES ? r.size : 0]));
-    let from = 0;
-    let bytes = 0;
-    for (let k = 0; k <= chunk.length; k++) {
-      const size = k < chunk.length ? (sizeOf.get(chunk[k]) ?? 0) : 0;
-      if (k === chunk.length || (k > from && bytes + size > PART_BYTES)) {
-        if (k > from) yield { at: i + from, ids: chunk.slice(from, k) };
-        from = k;
-        bytes = 0;
-      }
-      bytes += size;
+    const bytes = chunk.map((id) => sizeOf.get(id) ?? 0);
+    for (let from = 0; from < chunk.length;) {
+      const n = fitInBytes(bytes.slice(from), PART_BYTES);
+      yield { at: i + from, ids: chunk.slice(from, from + n) };
+      from += n;
     }
   }
 }
@@ -141,7 +133,8 @@ export async function previewTransform(where: Prisma.Sql, compiled: CompiledTran
       SELECT d."id", d."event_id", d."event_type", d."queue",
              CASE WHEN octet_length(m."body") <= ${MAX_TRANSFORM_BODY_BYTES} THEN m."body" END AS "body"
       FROM "dead_letters" d
-      JOIN ${LATEST_MESSAGE}
+      JOIN "dead_letter_messages" m ON m."id" = COALESCE(d."latest_message_id",
+        (SELECT max(x."id") FROM "dead_letter_messages" x WHERE x."dead_letter_id" = d."id"))
       WHERE d."id" = ANY(${chunk}::uuid[])`;
     const byId = new Map(rows.map((r) => [r.id, r]));
     const present = chunk.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined);
